@@ -12,6 +12,7 @@
 
 pub mod ast;
 pub mod diagnostics;
+pub mod format;
 pub mod parse;
 pub mod source;
 

@@ -1,0 +1,1 @@
+//! `gen format`: canonical layout of schema text (being written).
