@@ -1,0 +1,175 @@
+//! refract-testdb: a fresh, empty PostgreSQL database for every test.
+//!
+//! Owns choosing a server, creating one database per [`TestDb`] and dropping it again.
+//! Knows nothing about refract's schema, runtime or migrations: it hands out URLs.
+//!
+//! # Which server
+//! - If the environment variable `DATABASE_URL` is set (URL form,
+//!   `postgresql://user@host:port/db`), databases are created on that server, named
+//!   `refract_test_<pid>_<n>_<random>`. The user needs `CREATEDB`.
+//! - Otherwise the first use in a process starts one private throwaway cluster
+//!   (`initdb` + `pg_ctl start`, binaries found through `REFRACT_PG_BINDIR`, `pg_config
+//!   --bindir`, `/usr/lib/postgresql/15/bin` or `PATH`), shared by every test in the process.
+//!   It listens on `127.0.0.1` at a free port and on a unix socket inside its own temporary
+//!   directory (under `REFRACT_TESTDB_DIR`, else `/dev/shm`, else the temp dir), with
+//!   `fsync=off` and trust authentication. When running as root (as CI does),
+//!   `initdb` and `postgres` run as the `postgres` OS user, since PostgreSQL refuses root.
+//!
+//! The private cluster is stopped and its directory deleted when the process exits
+//! (an `atexit` hook). If the process dies without running it (SIGKILL, abort), a small
+//! watchdog process, holding the read end of a pipe only this process writes to, sees
+//! the pipe close and stops the cluster; clusters left behind anyway are removed by the
+//! next process that starts one. A cached `initdb` template makes each new cluster a copy
+//! (~0.15 s) rather than a fresh `initdb` (~1 s), which matters under nextest's one
+//! process per test.
+//!
+//! # Use
+//! ```no_run
+//! # async fn demo() {
+//! let db = refract_testdb::TestDb::new().await;
+//! let client = db.client().await;
+//! client.batch_execute("CREATE TABLE t (id INT)").await.unwrap();
+//! // `db.url()` is a URL for any other client or pool.
+//! # }
+//! // The database is dropped (WITH (FORCE)) when `db` goes out of scope.
+//! ```
+//! Non-test code (xtask, benches) can use [`TestDb::new_blocking`] or [`server_url`].
+
+mod admin;
+mod cluster;
+mod url;
+
+use std::fmt;
+
+pub use url::with_database;
+
+/// Everything that can go wrong while providing a test database.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No `initdb`/`pg_ctl` could be found.
+    #[error(
+        "no PostgreSQL server binaries found (set DATABASE_URL, or REFRACT_PG_BINDIR, or install postgresql)"
+    )]
+    NoBinaries,
+    /// Running as root, but there is no `postgres` OS user to run the server as.
+    #[error("running as root and no `postgres` OS user exists to run the server as")]
+    NoPostgresUser,
+    /// A command (initdb, pg_ctl, ...) failed.
+    #[error("{what} failed: {detail}")]
+    Command { what: String, detail: String },
+    /// A file-system operation failed.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Talking to the server failed.
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// The server could not be set up on first use; every later use reports this.
+    #[error("the test server is unavailable: {0}")]
+    ServerUnavailable(String),
+    /// The background admin runtime is gone (should not happen).
+    #[error("the testdb admin runtime stopped: {0}")]
+    AdminGone(String),
+}
+
+/// One fresh database, dropped again when this value is dropped.
+pub struct TestDb {
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    /// Creates a fresh database. Panics with the reason if no database can be had:
+    /// tests need one, and a test that cannot get one must fail loudly, never skip.
+    pub async fn new() -> TestDb {
+        match TestDb::try_new().await {
+            Ok(db) => db,
+            Err(error) => panic!("refract-testdb: cannot create a test database: {error}"),
+        }
+    }
+
+    /// Creates a fresh database, reporting failure as an [`Error`].
+    pub async fn try_new() -> Result<TestDb, Error> {
+        let (name, url) = admin::run_async(admin::create_database()).await??;
+        Ok(TestDb { name, url })
+    }
+
+    /// Synchronous [`TestDb::new`], for code that has no async runtime (or is inside one
+    /// but cannot await). Panics with the reason on failure.
+    pub fn new_blocking() -> TestDb {
+        match TestDb::try_new_blocking() {
+            Ok(db) => db,
+            Err(error) => panic!("refract-testdb: cannot create a test database: {error}"),
+        }
+    }
+
+    /// Synchronous [`TestDb::try_new`].
+    pub fn try_new_blocking() -> Result<TestDb, Error> {
+        let (name, url) = admin::run_blocking(admin::create_database(), None)??;
+        Ok(TestDb { name, url })
+    }
+
+    /// A `postgresql://` URL for this database.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A new connection to this database, its connection task spawned on the current
+    /// tokio runtime. Panics with the reason on failure.
+    pub async fn client(&self) -> tokio_postgres::Client {
+        match self.try_client().await {
+            Ok(client) => client,
+            Err(error) => panic!("refract-testdb: cannot connect to {}: {error}", self.url),
+        }
+    }
+
+    /// A new connection to this database, reporting failure as an [`Error`].
+    pub async fn try_client(&self) -> Result<tokio_postgres::Client, Error> {
+        let (client, connection) =
+            tokio_postgres::connect(&self.url, tokio_postgres::NoTls).await?;
+        tokio::spawn(async move {
+            // Ends with an error when the database is dropped under it: expected.
+            let _ = connection.await;
+        });
+        Ok(client)
+    }
+}
+
+impl fmt::Debug for TestDb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestDb").field("url", &self.url).finish()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let outcome = admin::run_blocking(
+            admin::drop_database(self.name.clone()),
+            Some(std::time::Duration::from_secs(60)),
+        );
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) | Err(error) => {
+                eprintln!(
+                    "refract-testdb: could not drop database {}: {error}",
+                    self.name
+                );
+            }
+        }
+    }
+}
+
+/// URL of an administrative connection to the test server (its maintenance database),
+/// starting the private cluster first if this process has none yet. For code that
+/// manages databases itself (benches, xtask).
+pub fn server_url() -> Result<String, Error> {
+    admin::run_blocking(admin::server_admin_url(), None)?
+}
