@@ -10,12 +10,35 @@ fn main() {
         let mut bad = 0;
         for t in &ast.tops {
             match t {
-                Top::Invalid { span } | Top::InvalidBlock { span, .. } => { bad += 1; println!("{path}: top invalid: {:?}", files.slice(*span)); }
-                Top::Model(m) => for s in &m.invalid_lines { bad += 1; println!("{path}: {}: invalid line {:?}", m.name.name, files.slice(*s)); },
-                Top::Enum(m) => for s in &m.invalid_lines { bad += 1; println!("{path}: {}: invalid line {:?}", m.name.name, files.slice(*s)); },
+                Top::Invalid { span } | Top::InvalidBlock { span, .. } => {
+                    bad += 1;
+                    println!("{path}: top invalid: {:?}", files.slice(*span));
+                }
+                Top::Model(m) => {
+                    for s in &m.invalid_lines {
+                        bad += 1;
+                        println!(
+                            "{path}: {}: invalid line {:?}",
+                            m.name.name,
+                            files.slice(*s)
+                        );
+                    }
+                }
+                Top::Enum(m) => {
+                    for s in &m.invalid_lines {
+                        bad += 1;
+                        println!(
+                            "{path}: {}: invalid line {:?}",
+                            m.name.name,
+                            files.slice(*s)
+                        );
+                    }
+                }
                 _ => {}
             }
         }
-        if bad == 0 { println!("{path}: ok ({} tops)", ast.tops.len()); }
+        if bad == 0 {
+            println!("{path}: ok ({} tops)", ast.tops.len());
+        }
     }
 }

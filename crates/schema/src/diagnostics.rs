@@ -77,6 +77,7 @@ codes! {
     REFERENTIAL_ACTION_WARNING = "W0003" "referential-action";
     VIEW_ID = "W0004" "view-id";
     ENV_NOT_FOUND = "W0005" "env-not-found";
+    IGNORED_ARGUMENT = "W0006" "ignored-argument";
 }
 
 /// A secondary span with a note, shown under the main one.

@@ -13,8 +13,40 @@
 pub mod ast;
 pub mod diagnostics;
 pub mod format;
+pub mod ir;
+mod load;
 pub mod parse;
+pub mod render;
+pub mod resolve;
 pub mod source;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use source::{FileId, SourceFile, SourceFiles, Span};
+pub use load::load;
+
+/// The result of reading a schema: the IR (as complete as the input allows)
+/// and every diagnostic. The schema is valid when there is no error.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub schema: ir::Schema,
+    pub diagnostics: Diagnostics,
+}
+
+impl Validated {
+    pub fn is_valid(&self) -> bool {
+        !self.diagnostics.has_errors()
+    }
+}
+
+/// Parses, resolves and validates all files of a schema.
+pub fn validate(files: &SourceFiles) -> Validated {
+    let mut diagnostics = Diagnostics::new();
+    let ast = parse::parse_files(files, &mut diagnostics);
+    let schema = resolve::resolve(&ast, &mut diagnostics);
+    Validated { schema, diagnostics }
+}
+
+/// Convenience for one in-memory file.
+pub fn validate_str(name: &str, text: &str) -> Validated {
+    validate(&SourceFiles::single(name, text))
+}

@@ -1,0 +1,384 @@
+//! AST → IR, in ordered passes that each push diagnostics:
+//!
+//! 1. top-level names (duplicates, reserved and malformed names),
+//! 2. `datasource` and `generator` blocks,
+//! 3. enums,
+//! 4. models: field types, then field attributes, then block attributes,
+//! 5. relations (pairing both sides, `fields`/`references`, actions),
+//! 6. database names: defaults for constraint names, collisions.
+//!
+//! The order matters: later passes assume earlier ones resolved names, and
+//! the diagnostics come out in the order a reader fixes them.
+
+mod args;
+mod attributes;
+mod config;
+mod index_rules;
+mod native_types;
+mod naming;
+mod relations;
+
+use std::collections::HashMap;
+
+use crate::ast::{self, SchemaAst, Top};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes};
+use crate::ir::{self, ModelId};
+use crate::source::Span;
+
+pub use config::{DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, SUPPORTED_PROVIDERS};
+pub use naming::{foreign_key_name, index_name, primary_key_name, unique_name};
+
+/// Where the parts of each IR model came from, for later passes' messages.
+#[derive(Debug, Default)]
+pub(crate) struct ModelSpans<'a> {
+    pub ast: Option<&'a ast::Model>,
+    /// AST field for each scalar field.
+    pub fields: Vec<&'a ast::Field>,
+    /// AST field for each relation field.
+    pub relation_fields: Vec<&'a ast::Field>,
+    /// The `@relation` attribute of each relation field, if any.
+    pub relation_attrs: Vec<Option<&'a ast::Attribute>>,
+    /// The attribute each index came from (`@unique` or `@@index` ...).
+    pub indexes: Vec<Span>,
+    pub primary_key: Option<Span>,
+    pub map_span: Option<Span>,
+}
+
+/// Shared state of one resolution run.
+pub(crate) struct Ctx<'a> {
+    pub diags: &'a mut Diagnostics,
+    pub schema: ir::Schema,
+    pub spans: Vec<ModelSpans<'a>>,
+    pub model_names: HashMap<&'a str, ModelId>,
+    pub enum_names: HashMap<&'a str, ir::EnumId>,
+    pub composite_types: HashMap<&'a str, &'a ast::Model>,
+    /// The name span of each enum, by [`ir::EnumId`].
+    pub enum_spans: Vec<Span>,
+    pub preview_features: Vec<String>,
+    /// Whether a datasource block exists at all (checks differ without one).
+    pub has_datasource: bool,
+    /// The datasource names a provider refract does not support.
+    pub unsupported_provider: bool,
+}
+
+impl Ctx<'_> {
+    pub fn error(&mut self, code: crate::diagnostics::Code, span: Span, msg: impl Into<String>) {
+        self.diags.error(code, span, msg);
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    pub fn has_preview(&self, name: &str) -> bool {
+        self.preview_features.iter().any(|f| f == name)
+    }
+
+    pub fn relation_mode(&self) -> ir::RelationMode {
+        self.schema.datasource.as_ref().map_or(ir::RelationMode::ForeignKeys, |d| d.relation_mode)
+    }
+
+    /// `@db.X` (or `@<datasource name>.X`): a native type attribute.
+    pub fn is_native_type_attribute(&self, name: &str) -> bool {
+        let prefix = self.schema.datasource.as_ref().map_or("db", |d| d.name.as_str());
+        name.split_once('.').is_some_and(|(p, _)| p == prefix || p == "db")
+    }
+
+    /// Schemas declared in the datasource (`schemas = [...]`).
+    pub fn declared_schemas(&self) -> &[String] {
+        self.schema.datasource.as_ref().map_or(&[], |d| d.schemas.as_slice())
+    }
+}
+
+/// Resolves a parsed schema into the IR, pushing every problem into `diags`.
+pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
+    let mut cx = Ctx {
+        diags,
+        schema: ir::Schema::default(),
+        spans: Vec::new(),
+        model_names: HashMap::new(),
+        enum_names: HashMap::new(),
+        composite_types: HashMap::new(),
+        enum_spans: Vec::new(),
+        preview_features: Vec::new(),
+        has_datasource: false,
+        unsupported_provider: false,
+    };
+    invalid_lines(ast, &mut cx);
+    let (models, enums) = top_level_names(ast, &mut cx);
+    config_blocks(ast, &mut cx);
+    if cx.unsupported_provider {
+        // One clear error instead of a cascade of PostgreSQL-specific ones.
+        return cx.schema;
+    }
+    for e in &enums {
+        attributes::resolve_enum(e, &mut cx);
+    }
+    let enum_ids: HashMap<*const ast::Enum, ir::EnumId> =
+        enums.iter().enumerate().map(|(i, e)| (*e as *const ast::Enum, ir::EnumId(i as u32))).collect();
+    // Register models first so field types can refer to any of them.
+    for m in &models {
+        let id = ModelId(cx.schema.models.len() as u32);
+        cx.model_names.insert(&m.name.name, id);
+        cx.schema.models.push(ir::Model {
+            name: m.name.name.clone(),
+            db_name: m.name.name.clone(),
+            schema: None,
+            kind: if m.kind == ast::ModelKind::View { ir::ModelKind::View } else { ir::ModelKind::Table },
+            fields: Vec::new(),
+            relation_fields: Vec::new(),
+            field_order: Vec::new(),
+            primary_key: None,
+            indexes: Vec::new(),
+            is_ignored: false,
+            documentation: m.documentation.clone(),
+        });
+        cx.spans.push(ModelSpans { ast: Some(m), ..Default::default() });
+    }
+    for (i, m) in models.iter().enumerate() {
+        attributes::resolve_model_fields(ModelId(i as u32), m, &mut cx);
+    }
+    // Block attributes of models and enums, in source order (as a reader fixes them).
+    let mut model_index = 0;
+    for top in &ast.tops {
+        match top {
+            Top::Model(m) if models.get(model_index).is_some_and(|x| std::ptr::eq(*x, m)) => {
+                attributes::resolve_block_attributes(ModelId(model_index as u32), m, &mut cx);
+                model_index += 1;
+            }
+            Top::Enum(e) => {
+                if let Some(id) = enum_ids.get(&(e as *const ast::Enum)) {
+                    attributes::resolve_enum_attributes(*id, e, &mut cx);
+                }
+            }
+            _ => {}
+        }
+    }
+    naming::duplicate_table_names(&mut cx);
+    relations::resolve(&mut cx);
+    attributes::check_models(&mut cx);
+    naming::check_constraint_names(&mut cx);
+    views_need_preview_feature(ast, &mut cx);
+    cx.schema
+}
+
+/// Lines the grammar could not place, at every level.
+fn invalid_lines(ast: &SchemaAst, cx: &mut Ctx<'_>) {
+    for top in &ast.tops {
+        match top {
+            Top::Invalid { span } => cx.push(
+                Diagnostic::error(codes::SYNTAX, *span, "this line is not a valid definition").with_help(
+                    "top-level blocks start with `model`, `enum`, `view`, `type`, `datasource` or `generator`",
+                ),
+            ),
+            Top::InvalidBlock { keyword, span } => {
+                let kw = keyword.name.as_str();
+                let suggestion = ["model", "enum", "view", "type", "datasource", "generator"]
+                    .into_iter()
+                    .find(|k| edit_distance(k, kw) <= 2);
+                let mut d = Diagnostic::error(
+                    codes::INVALID_BLOCK,
+                    Span { end: keyword.span.end, ..*span },
+                    format!("unknown block keyword `{kw}`"),
+                );
+                d = match suggestion {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("blocks start with `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
+                };
+                cx.push(d);
+            }
+            Top::Model(m) => {
+                for l in &m.invalid_lines {
+                    cx.push(
+                        Diagnostic::error(codes::SYNTAX, *l, "this line is not a valid field or attribute definition")
+                            .with_help("a field is written `name Type @attributes`; a block attribute `@@name(...)`"),
+                    );
+                }
+            }
+            Top::Enum(e) => {
+                for l in &e.invalid_lines {
+                    cx.push(Diagnostic::error(codes::SYNTAX, *l, "this line is not a valid enum value"));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Pass 1: names of top-level blocks, duplicates and malformed names.
+fn top_level_names<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) -> (Vec<&'a ast::Model>, Vec<&'a ast::Enum>) {
+    let mut seen: HashMap<&str, (&'static str, Span)> = HashMap::new();
+    let mut models = Vec::new();
+    let mut enums = Vec::new();
+    for top in &ast.tops {
+        let (kind, name): (&'static str, &ast::Ident) = match top {
+            Top::Model(m) => (
+                match m.kind {
+                    ast::ModelKind::Model => "model",
+                    ast::ModelKind::View => "view",
+                    ast::ModelKind::CompositeType => "composite type",
+                },
+                &m.name,
+            ),
+            Top::Enum(e) => ("enum", &e.name),
+            Top::TypeAlias(t) => {
+                cx.push(
+                    Diagnostic::error(codes::INVALID_BLOCK, t.span, "type aliases are not supported")
+                        .with_help("write the type and its attributes on each field instead"),
+                );
+                continue;
+            }
+            _ => continue,
+        };
+        if name.name.is_empty() {
+            continue;
+        }
+        if let Some(first) = name.name.chars().next().filter(char::is_ascii_digit) {
+            let _ = first;
+            cx.error(codes::INVALID_NAME, name.span, format!("the name of a {kind} must not start with a number"));
+        }
+        if name.name.contains('-') {
+            cx.error(codes::INVALID_NAME, name.span, format!("the name of a {kind} must not contain `-`"));
+        }
+        if let Some((first_kind, first_span)) = seen.get(name.name.as_str()) {
+            cx.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_TOP,
+                    name.span,
+                    format!("the {kind} `{}` cannot be defined because a {first_kind} with that name already exists", name.name),
+                )
+                .with_label(*first_span, "first defined here"),
+            );
+            continue;
+        }
+        seen.insert(&name.name, (kind, name.span));
+        match top {
+            Top::Model(m) if m.kind == ast::ModelKind::CompositeType => {
+                cx.composite_types.insert(&m.name.name, m);
+            }
+            Top::Model(m) => {
+                if m.kind == ast::ModelKind::View {
+                    // Preview gate checked once the generators are known (config pass).
+                }
+                models.push(m);
+            }
+            Top::Enum(e) => enums.push(e),
+            _ => {}
+        }
+    }
+    (models, enums)
+}
+
+/// Pass 2: datasource and generators.
+fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
+    let mut datasources = Vec::new();
+    let mut generator_names: HashMap<&str, Span> = HashMap::new();
+    for top in &ast.tops {
+        match top {
+            Top::Datasource(b) => datasources.push(b),
+            Top::Generator(b) => {
+                if let Some(first) = generator_names.get(b.name.name.as_str()) {
+                    cx.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_TOP,
+                            b.name.span,
+                            format!("the generator `{}` cannot be defined because a generator with that name already exists", b.name.name),
+                        )
+                        .with_label(*first, "first defined here"),
+                    );
+                    continue;
+                }
+                generator_names.insert(&b.name.name, b.name.span);
+                if let Some(g) = config::generator(b, cx.diags) {
+                    cx.preview_features.extend(g.preview_features.iter().cloned());
+                    cx.schema.generators.push(g);
+                }
+            }
+            _ => {}
+        }
+    }
+    cx.has_datasource = !datasources.is_empty();
+    for (i, b) in datasources.iter().enumerate() {
+        if i > 0 {
+            cx.push(
+                Diagnostic::error(codes::DATASOURCE, b.name.span, "only one datasource block is allowed")
+                    .with_label(datasources[0].name.span, "the first datasource"),
+            );
+            continue;
+        }
+        let errors_before = cx.diags.errors().filter(|d| d.code == codes::UNSUPPORTED_PROVIDER).count();
+        cx.schema.datasource = config::datasource(b, cx.diags);
+        cx.unsupported_provider = cx.diags.errors().filter(|d| d.code == codes::UNSUPPORTED_PROVIDER).count() > errors_before;
+    }
+    if let Some(ds) = &cx.schema.datasource {
+        if !ds.extensions.is_empty() && !cx.preview_features.iter().any(|f| f == "postgresqlExtensions") {
+            let span = datasources[0]
+                .properties
+                .iter()
+                .find(|p| p.name.name == "extensions")
+                .map_or(datasources[0].span, |p| p.span);
+            cx.push(
+                Diagnostic::error(
+                    codes::PREVIEW_FEATURE_REQUIRED,
+                    span,
+                    "the `extensions` property needs the `postgresqlExtensions` preview feature",
+                )
+                .with_help("add `previewFeatures = [\"postgresqlExtensions\"]` to the generator block"),
+            );
+        }
+    }
+    // Composite types exist only on MongoDB.
+    for top in &ast.tops {
+        if let Top::Model(m) = top {
+            if m.kind == ast::ModelKind::CompositeType && cx.has_datasource {
+                cx.push(
+                    Diagnostic::error(codes::COMPOSITE_TYPE, m.name.span, "composite types are not supported on PostgreSQL")
+                        .with_help("use a model with a relation, or a `Json` field"),
+                );
+            }
+        }
+    }
+}
+
+/// Views need the `views` preview feature (checked last, as Prisma does).
+fn views_need_preview_feature(ast: &SchemaAst, cx: &mut Ctx<'_>) {
+    if cx.has_preview("views") {
+        return;
+    }
+    for top in &ast.tops {
+        if let Top::Model(m) = top {
+            if m.kind == ast::ModelKind::View {
+                cx.push(
+                    Diagnostic::error(codes::PREVIEW_FEATURE_REQUIRED, m.span, "view definitions need the `views` preview feature")
+                        .with_help("add `previewFeatures = [\"views\"]` to the generator block"),
+                );
+            }
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The closest name within distance 2, for hints.
+pub(crate) fn closest<'n>(name: &str, candidates: impl IntoIterator<Item = &'n str>) -> Option<&'n str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,576 @@
+//! Relations: read `@relation`, pair both sides, check `fields`/`references`,
+//! and fill [`ir::Relation`] with Prisma's defaults.
+//!
+//! Pairing follows Prisma: relation fields are grouped by the unordered pair of
+//! models and the relation name (explicit, or `""` for unnamed). A group must
+//! hold exactly one field on each side (two fields of one model for
+//! self-relations). The side with `fields`/`references` holds the foreign key.
+
+use std::collections::BTreeMap;
+
+use super::args::{ArgReader, as_array, as_constant, as_string};
+use super::{Ctx, closest, naming};
+use crate::ast::{self, Expression};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::ir::{self, Arity, FieldId, ModelId, ReferentialAction, RelationFieldRef, RelationKind, RelationMode};
+use crate::source::Span;
+
+/// What `@relation(...)` said on one field.
+#[derive(Default)]
+struct RelationArgs {
+    name: Option<String>,
+    fields: Option<Vec<FieldId>>,
+    references: Option<Vec<FieldId>>,
+    /// `fields`/`references` were given but could not be resolved (already reported).
+    broken: bool,
+    map: Option<String>,
+    on_delete: Option<(ReferentialAction, Span)>,
+    on_update: Option<(ReferentialAction, Span)>,
+}
+
+pub(super) fn resolve(cx: &mut Ctx<'_>) {
+    // 1. Read every @relation attribute.
+    let mut args: BTreeMap<RelationFieldRef, RelationArgs> = BTreeMap::new();
+    for m in 0..cx.schema.models.len() {
+        for index in 0..cx.schema.models[m].relation_fields.len() {
+            let r = RelationFieldRef { model: ModelId(m as u32), index };
+            let a = read_args(cx, r);
+            args.insert(r, a);
+        }
+    }
+    // 2. Group by (model pair, name).
+    let mut groups: BTreeMap<(ModelId, ModelId, String), Vec<RelationFieldRef>> = BTreeMap::new();
+    for (r, a) in &args {
+        let target = cx.schema.relation_field(*r).related_model;
+        let (lo, hi) = if r.model <= target { (r.model, target) } else { (target, r.model) };
+        groups.entry((lo, hi, a.name.clone().unwrap_or_default())).or_default().push(*r);
+    }
+    for ((lo, hi, name), fields) in groups {
+        pair(cx, lo, hi, &name, &fields, &args);
+    }
+}
+
+fn field_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {
+    cx.spans[r.model.0 as usize].relation_fields.get(r.index).map(|f| f.span).unwrap_or_default()
+}
+
+fn attr_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {
+    cx.spans[r.model.0 as usize]
+        .relation_attrs
+        .get(r.index)
+        .copied()
+        .flatten()
+        .map_or_else(|| field_span(cx, r), |a| a.span)
+}
+
+fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
+    let mut out = RelationArgs::default();
+    let Some(Some(attr)) = cx.spans[r.model.0 as usize].relation_attrs.get(r.index).copied() else {
+        return out;
+    };
+    let attr: &ast::Attribute = attr;
+    let mut reader = ArgReader::new(attr, "@", Some("name"), cx.diags);
+    if let Some(e) = reader.take("name") {
+        out.name = as_string(e, cx.diags);
+    }
+    let model = r.model;
+    let target = cx.schema.relation_field(r).related_model;
+    if let Some(e) = reader.take("fields") {
+        match field_list(cx, model, e, "fields") {
+            Some(v) => out.fields = Some(v),
+            None => out.broken = true,
+        }
+    }
+    if let Some(e) = reader.take("references") {
+        match field_list(cx, target, e, "references") {
+            Some(v) => out.references = Some(v),
+            None => out.broken = true,
+        }
+    }
+    if let Some(e) = reader.take("map") {
+        out.map = as_string(e, cx.diags);
+    }
+    for key in ["onDelete", "onUpdate"] {
+        if let Some(e) = reader.take(key) {
+            if let Some(c) = as_constant(e, cx.diags) {
+                match ReferentialAction::from_name(c) {
+                    Some(action) => {
+                        if key == "onDelete" {
+                            out.on_delete = Some((action, e.span()));
+                        } else {
+                            out.on_update = Some((action, e.span()));
+                        }
+                    }
+                    None => {
+                        let mut d = Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, e.span(), format!("unknown referential action `{c}`"));
+                        let known = ["Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"];
+                        d = match closest(c, known) {
+                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                            None => d.with_help("use `Cascade`, `Restrict`, `NoAction`, `SetNull` or `SetDefault`"),
+                        };
+                        cx.push(d);
+                    }
+                }
+            }
+        }
+    }
+    reader.finish(cx.diags);
+    out
+}
+
+/// Resolves `fields: [a, b]` / `references: [...]` against a model.
+fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Option<Vec<FieldId>> {
+    let m = cx.schema.model(model);
+    let mut out = Vec::new();
+    let mut unknown = Vec::new();
+    let mut relation = Vec::new();
+    for item in as_array(e) {
+        match item {
+            Expression::Constant(n, _) => match m.find_field(n) {
+                Some((id, _)) => out.push(id),
+                None if m.find_relation_field(n).is_some() => relation.push(n.clone()),
+                None => unknown.push(n.clone()),
+            },
+            Expression::String(s, span) => {
+                cx.push(
+                    Diagnostic::error(codes::RELATION_INVALID, *span, format!("expected a field name in `{arg}`, found the string `\"{s}\"`"))
+                        .with_help(format!("write field names without quotes: `{s}`")),
+                );
+                return None;
+            }
+            other => {
+                cx.push(super::args::type_error("a field name", other));
+                return None;
+            }
+        }
+    }
+    let m = cx.schema.model(model);
+    if !unknown.is_empty() {
+        let list = unknown.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+        let mut d = Diagnostic::error(
+            codes::RELATION_INVALID,
+            e.span(),
+            format!("`{arg}` refers to fields that do not exist in model `{}`: {list}", m.name),
+        );
+        if let [one] = unknown.as_slice() {
+            if let Some(s) = closest(one, m.fields.iter().map(|f| f.name.as_str())) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+        }
+        cx.push(d);
+        return None;
+    }
+    if !relation.is_empty() {
+        let list = relation.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+        cx.push(Diagnostic::error(
+            codes::RELATION_INVALID,
+            e.span(),
+            format!("`{arg}` must list scalar fields, but {list} are relation fields"),
+        ));
+        return None;
+    }
+    Some(out)
+}
+
+fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[RelationFieldRef], args: &BTreeMap<RelationFieldRef, RelationArgs>) {
+    let (side_a, side_b): (Vec<RelationFieldRef>, Vec<RelationFieldRef>) = if lo == hi {
+        (fields.to_vec(), Vec::new())
+    } else {
+        fields.iter().partition(|r| r.model == lo)
+    };
+    let lo_name = cx.schema.model(lo).name.clone();
+    let hi_name = cx.schema.model(hi).name.clone();
+    // Ambiguity: several fields of one model in one unnamed (or same-named) relation.
+    let too_many = if lo == hi { side_a.len() > 2 } else { side_a.len() > 1 || side_b.len() > 1 };
+    if too_many {
+        let offenders = if lo == hi { &side_a } else if side_a.len() > 1 { &side_a } else { &side_b };
+        let names: Vec<String> = offenders.iter().map(|r| format!("`{}`", cx.schema.relation_field(*r).name)).collect();
+        let model_name = cx.schema.model(offenders[0].model).name.clone();
+        let target_name = cx.schema.model(cx.schema.relation_field(offenders[0]).related_model).name.clone();
+        for r in offenders {
+            let msg = if name.is_empty() {
+                format!("ambiguous relation: fields {} of model `{model_name}` all refer to `{target_name}`", names.join(", "))
+            } else {
+                format!("ambiguous relation: fields {} of model `{model_name}` all use the relation name `{name}`", names.join(", "))
+            };
+            let span = field_span(cx, *r);
+            cx.push(
+                Diagnostic::error(codes::RELATION_AMBIGUOUS, span, msg)
+                    .with_help("give each relation its own name: `@relation(\"Name\")` on both sides"),
+            );
+        }
+        return;
+    }
+    // A single field: its opposite is missing.
+    let (first, second) = if lo == hi {
+        match side_a.as_slice() {
+            [a] => (*a, None),
+            [a, b] => (*a, Some(*b)),
+            _ => return,
+        }
+    } else {
+        match (side_a.as_slice(), side_b.as_slice()) {
+            ([a], [b]) => (*a, Some(*b)),
+            ([a], []) | ([], [a]) => (*a, None),
+            _ => return,
+        }
+    };
+    let Some(second) = second else {
+        let f = cx.schema.relation_field(first).clone();
+        let model_name = cx.schema.model(first.model).name.clone();
+        let target_name = cx.schema.model(f.related_model).name.clone();
+        if !f.is_ignored && !cx.schema.model(f.related_model).is_ignored {
+            let span = field_span(cx, first);
+            let suggestion = if f.arity == Arity::List {
+                format!("`{} {}`", lower_first(&model_name), model_name)
+            } else {
+                format!("`{} {}[]`", lower_first(&model_name), model_name)
+            };
+            cx.push(
+                Diagnostic::error(
+                    codes::RELATION_MISSING_OPPOSITE,
+                    span,
+                    format!("relation field `{}` on model `{model_name}` has no opposite relation field on model `{target_name}`", f.name),
+                )
+                .with_help(format!("add a field such as {suggestion} to `{target_name}` (`gen format` adds it for you)")),
+            );
+        }
+        // Still record a one-sided relation so later passes have an id.
+        let a = args.get(&first);
+        finish_relation(cx, first, None, name, a, &lo_name, &hi_name);
+        return;
+    };
+    let fa = cx.schema.relation_field(first).clone();
+    let fb = cx.schema.relation_field(second).clone();
+    let aa = args.get(&first);
+    let ab = args.get(&second);
+    let has_fk = |a: Option<&RelationArgs>| a.is_some_and(|a| a.fields.is_some() || a.references.is_some() || a.broken);
+    let kind = match (fa.arity == Arity::List, fb.arity == Arity::List) {
+        (true, true) => RelationKind::ManyToMany,
+        (false, false) => RelationKind::OneToOne,
+        _ => RelationKind::OneToMany,
+    };
+    let (referencing, referenced) = match kind {
+        RelationKind::ManyToMany => {
+            for (r, a) in [(first, aa), (second, ab)] {
+                if has_fk(a) {
+                    let span = attr_span(cx, r);
+                    cx.push(
+                        Diagnostic::error(codes::RELATION_INVALID, span, "implicit many-to-many relations do not take `fields` or `references`")
+                            .with_help("remove them; refract manages the join table"),
+                    );
+                }
+            }
+            for r in [first, second] {
+                if cx.schema.model(r.model).is_view() {
+                    let span = field_span(cx, r);
+                    cx.push(Diagnostic::error(codes::VIEW, span, "implicit many-to-many relations are not supported for views"));
+                    return;
+                }
+            }
+            for r in [first, second] {
+                let m = cx.schema.model(r.model);
+                let single_id = m.primary_key.as_ref().is_some_and(|pk| pk.fields.len() == 1);
+                if !single_id && m.primary_key.is_some() {
+                    let span = field_span(cx, r);
+                    let mname = m.name.clone();
+                    cx.push(
+                        Diagnostic::error(codes::RELATION_INVALID, span, format!("implicit many-to-many relations need a single-field `@id` on `{mname}`"))
+                            .with_help("use an explicit join model instead"),
+                    );
+                }
+            }
+            // Side A is the model whose name sorts first (Prisma's join column `A`).
+            let a_first = (cx.schema.model(first.model).name.as_str(), fa.name.as_str())
+                <= (cx.schema.model(second.model).name.as_str(), fb.name.as_str());
+            if a_first { (first, second) } else { (second, first) }
+        }
+        RelationKind::OneToMany => {
+            let (single, list, single_args, list_args) =
+                if fa.arity == Arity::List { (second, first, ab, aa) } else { (first, second, aa, ab) };
+            if has_fk(list_args) {
+                let span = attr_span(cx, list);
+                cx.push(
+                    Diagnostic::error(codes::RELATION_INVALID, span, "the list side of a one-to-many relation cannot define `fields` or `references`")
+                        .with_help("put `fields` and `references` on the other side"),
+                );
+            }
+            if !has_fk(single_args) {
+                let span = field_span(cx, single);
+                let sf = cx.schema.relation_field(single).clone();
+                cx.push(
+                    Diagnostic::error(
+                        codes::RELATION_INVALID,
+                        span,
+                        format!("relation field `{}` must say which fields hold the foreign key", sf.name),
+                    )
+                    .with_help("add `@relation(fields: [...], references: [...])` (`gen format` adds it for you)"),
+                );
+            }
+            (single, list)
+        }
+        RelationKind::OneToOne => match (has_fk(aa), has_fk(ab)) {
+            (true, false) => (first, second),
+            (false, true) => (second, first),
+            (false, false) => {
+                let span = field_span(cx, first);
+                cx.push(
+                    Diagnostic::error(
+                        codes::RELATION_INVALID,
+                        span,
+                        format!(
+                            "one-to-one relation between `{}` and `{}` needs `fields` and `references` on exactly one side",
+                            fa.name, fb.name
+                        ),
+                    )
+                    .with_help("put `@relation(fields: [...], references: [...])` on the side that stores the foreign key"),
+                );
+                (first, second)
+            }
+            (true, true) => {
+                let span = attr_span(cx, second);
+                cx.push(
+                    Diagnostic::error(codes::RELATION_INVALID, span, "only one side of a one-to-one relation can define `fields` and `references`")
+                        .with_help("remove them from one side"),
+                );
+                (first, second)
+            }
+        },
+    };
+    if kind == RelationKind::OneToOne && fa.arity == Arity::Required && fb.arity == Arity::Required {
+        let span = field_span(cx, referenced);
+        cx.push(
+            Diagnostic::error(codes::RELATION_INVALID, span, "the side of a one-to-one relation without `fields` must be optional")
+                .with_help("make it optional with `?`: both records cannot be created first"),
+        );
+    }
+    let ra = args.get(&referencing);
+    finish_relation(cx, referencing, Some(referenced), name, ra, &lo_name, &hi_name);
+    let _ = kind;
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Checks the foreign key side and records the relation.
+fn finish_relation(
+    cx: &mut Ctx<'_>,
+    referencing: RelationFieldRef,
+    referenced: Option<RelationFieldRef>,
+    name: &str,
+    args: Option<&RelationArgs>,
+    lo_name: &str,
+    hi_name: &str,
+) {
+    let rf = cx.schema.relation_field(referencing).clone();
+    let other_arity = referenced.map(|r| cx.schema.relation_field(r).arity);
+    let kind = match (rf.arity, other_arity) {
+        (Arity::List, Some(Arity::List)) => RelationKind::ManyToMany,
+        (Arity::List, _) | (_, Some(Arity::List)) => RelationKind::OneToMany,
+        _ => RelationKind::OneToOne,
+    };
+    let relation_name = if name.is_empty() {
+        let (a, b) = if lo_name <= hi_name { (lo_name, hi_name) } else { (hi_name, lo_name) };
+        format!("{a}To{b}")
+    } else {
+        name.to_string()
+    };
+    let model = cx.schema.model(referencing.model).clone();
+    let target = cx.schema.model(rf.related_model).clone();
+    let fields = args.and_then(|a| a.fields.clone()).unwrap_or_default();
+    let references = args.and_then(|a| a.references.clone()).unwrap_or_default();
+    let span = attr_span(cx, referencing);
+    let broken = args.is_some_and(|a| a.broken);
+    if kind != RelationKind::ManyToMany && !broken {
+        check_foreign_key(cx, referencing, &rf, &model, &target, &fields, &references, args, span);
+    }
+    let referential_required = fields.iter().any(|f| model.field(*f).arity == Arity::Required);
+    let relation_mode = cx.relation_mode();
+    let default_on_delete = if referential_required {
+        if relation_mode == RelationMode::Prisma { ReferentialAction::NoAction } else { ReferentialAction::Restrict }
+    } else {
+        ReferentialAction::SetNull
+    };
+    let on_delete = args.and_then(|a| a.on_delete).map(|(a, _)| a);
+    let on_update = args.and_then(|a| a.on_update).map(|(a, _)| a);
+    if let Some(a) = args {
+        if kind == RelationKind::ManyToMany && (a.on_delete.is_some() || a.on_update.is_some()) {
+            cx.error(codes::RELATION_REFERENTIAL_ACTION, span, "implicit many-to-many relations do not take `onDelete` or `onUpdate`");
+        }
+        for (action, which) in [(a.on_delete, "onDelete"), (a.on_update, "onUpdate")] {
+            let Some((ReferentialAction::SetNull, aspan)) = action else { continue };
+            if !referential_required {
+                continue;
+            }
+            let prisma_mode = relation_mode == RelationMode::Prisma || !cx.has_datasource;
+            let msg = format!("`{which}: SetNull` on a relation whose foreign-key fields are required");
+            let help = "make the foreign-key fields optional, or choose another referential action";
+            if prisma_mode {
+                cx.push(Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, aspan, msg).with_help(help));
+            } else {
+                cx.push(
+                    Diagnostic::warning(codes::REFERENTIAL_ACTION_WARNING, aspan, format!("{msg} fails at run time when a row is deleted or updated"))
+                        .with_help(help),
+                );
+            }
+        }
+        if let Some((ReferentialAction::SetDefault, aspan)) = a.on_delete.or(a.on_update).filter(|x| x.0 == ReferentialAction::SetDefault) {
+            if relation_mode == RelationMode::Prisma {
+                cx.error(codes::RELATION_REFERENTIAL_ACTION, aspan, "`SetDefault` is not supported with `relationMode = \"prisma\"`");
+            }
+        }
+    }
+    let (db_name, explicit) = match kind {
+        RelationKind::ManyToMany => match args.and_then(|a| a.map.clone()) {
+            Some(m) => (m, true),
+            None => (format!("_{relation_name}"), false),
+        },
+        _ => match args.and_then(|a| a.map.clone()) {
+            Some(m) => (m, true),
+            None => {
+                let cols: Vec<&str> = fields.iter().map(|f| model.field(*f).db_name.as_str()).collect();
+                (naming::foreign_key_name(&model.db_name, &cols), false)
+            }
+        },
+    };
+    let id = ir::RelationId(cx.schema.relations.len() as u32);
+    cx.schema.relations.push(ir::Relation {
+        name: relation_name,
+        kind,
+        referencing,
+        referenced,
+        on_delete: on_delete.unwrap_or(default_on_delete),
+        on_update: on_update.unwrap_or(ReferentialAction::Cascade),
+        db_name,
+        has_explicit_db_name: explicit,
+    });
+    for r in std::iter::once(referencing).chain(referenced) {
+        let f = &mut cx.schema.models[r.model.0 as usize].relation_fields[r.index];
+        f.relation = id;
+        if r == referencing {
+            f.fields = fields.clone();
+            f.references = references.clone();
+            f.on_delete = on_delete;
+            f.on_update = on_update;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_foreign_key(
+    cx: &mut Ctx<'_>,
+    r: RelationFieldRef,
+    rf: &ir::RelationField,
+    model: &ir::Model,
+    target: &ir::Model,
+    fields: &[FieldId],
+    references: &[FieldId],
+    args: Option<&RelationArgs>,
+    span: Span,
+) {
+    let has_fields = args.is_some_and(|a| a.fields.is_some());
+    let has_refs = args.is_some_and(|a| a.references.is_some());
+    if !has_fields && !has_refs {
+        return; // reported by pairing
+    }
+    if has_fields != has_refs {
+        let missing = if has_fields { "references" } else { "fields" };
+        cx.push(
+            Diagnostic::error(codes::RELATION_ARITY, span, format!("`@relation` has `{}` but no `{missing}`", if has_fields { "fields" } else { "references" }))
+                .with_help("give both `fields` and `references`"),
+        );
+        return;
+    }
+    if fields.len() != references.len() {
+        cx.push(
+            Diagnostic::error(
+                codes::RELATION_ARITY,
+                span,
+                format!("`fields` lists {} field(s) but `references` lists {}", fields.len(), references.len()),
+            )
+            .with_help("list the same number of fields in both, in matching order"),
+        );
+        return;
+    }
+    if fields.is_empty() {
+        cx.error(codes::RELATION_ARITY, span, "`fields` and `references` must not be empty");
+        return;
+    }
+    // References must be a unique criterion of the target.
+    let mut refs_sorted: Vec<FieldId> = references.to_vec();
+    refs_sorted.sort();
+    let is_unique = target.unique_criteria().any(|c| {
+        let mut ids: Vec<FieldId> = c.iter().map(|f| f.field).collect();
+        ids.sort();
+        ids == refs_sorted
+    });
+    if !is_unique {
+        let names: Vec<&str> = references.iter().map(|f| target.field(*f).name.as_str()).collect();
+        let hint = if names.len() == 1 {
+            format!("add `@unique` to field `{}` of model `{}`", names[0], target.name)
+        } else {
+            format!("add `@@unique([{}])` to model `{}`", names.join(", "), target.name)
+        };
+        cx.push(
+            Diagnostic::error(
+                codes::RELATION_REFERENCES_NOT_UNIQUE,
+                span,
+                format!("`references` must point to a unique criterion of `{}`; {} is not one", target.name, names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+            )
+            .with_help(hint),
+        );
+    }
+    // Types must match pairwise.
+    for (f, t) in fields.iter().zip(references) {
+        let (lf, tf) = (model.field(*f), target.field(*t));
+        let same_native = lf.native_type.as_ref().map(|n| &n.name) == tf.native_type.as_ref().map(|n| &n.name)
+            || lf.native_type.is_none()
+            || tf.native_type.is_none();
+        if lf.field_type != tf.field_type || !same_native {
+            cx.push(
+                Diagnostic::error(
+                    codes::RELATION_ARITY,
+                    span,
+                    format!(
+                        "type of `{}.{}` does not match the type of referenced field `{}.{}`",
+                        model.name, lf.name, target.name, tf.name
+                    ),
+                )
+                .with_help("a foreign key must have the same type as the field it references"),
+            );
+        }
+        if lf.arity == Arity::List {
+            cx.error(codes::RELATION_INVALID, span, format!("list field `{}` cannot be part of a foreign key", lf.name));
+        }
+    }
+    // A required relation field needs required scalar fields.
+    if rf.arity == Arity::Required {
+        let optional: Vec<&str> = fields.iter().map(|f| model.field(*f)).filter(|f| f.arity == Arity::Optional).map(|f| f.name.as_str()).collect();
+        if !optional.is_empty() {
+            cx.push(
+                Diagnostic::error(
+                    codes::RELATION_INVALID,
+                    span,
+                    format!(
+                        "relation field `{}` is required but its foreign-key field{} {} optional",
+                        rf.name,
+                        if optional.len() == 1 { "" } else { "s" },
+                        optional.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .with_help(format!("make `{}` optional (`{}?`), or make the foreign-key fields required", rf.name, target.name)),
+            );
+        }
+    }
+    // One-to-one: the foreign key must be unique on the referencing side.
+    let other_is_single = cx.schema.models[rf.related_model.0 as usize]
+        .relation_fields
+        .iter()
+        .any(|o| o.related_model == r.model && o.arity != Arity::List && false);
+    let _ = other_is_single;
+}
