@@ -1,0 +1,6 @@
+//! Integration tests of refract-migrate against real PostgreSQL (refract-testdb) and Prisma's
+//! own data under `../shared/corpus`, read at test time.
+
+mod common;
+mod history;
+mod real_history;
