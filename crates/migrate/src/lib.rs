@@ -19,6 +19,7 @@ pub mod checksum;
 pub mod diff;
 pub mod history;
 pub mod introspect;
+pub mod lower;
 pub mod migrations_dir;
 pub mod render;
 pub mod split;
@@ -28,6 +29,7 @@ pub mod step;
 
 pub use check::Diagnostics;
 pub use diff::diff;
+pub use lower::lower;
 pub use render::render_script;
 pub use sql_schema::SqlSchema;
 pub use step::Step;

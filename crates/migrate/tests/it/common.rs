@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use refract_migrate::introspect::{introspect, Namespaces};
+use refract_migrate::introspect::{Namespaces, introspect};
 use refract_migrate::migrations_dir::list_migrations;
-use refract_migrate::{apply, history, SqlSchema};
+use refract_migrate::{SqlSchema, apply, history};
 use tokio_postgres::Client;
 
 /// `../shared/corpus`, seen from the workspace root.

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use refract_migrate::apply::{apply_migration, ApplyError};
+use refract_migrate::apply::{ApplyError, apply_migration};
 use refract_migrate::checksum::{checksum_matches, render_checksum};
 use refract_migrate::history;
 use refract_testdb::TestDb;
@@ -15,15 +15,27 @@ async fn failed_migration_leaves_database_unchanged_and_row_marked() {
     let db = TestDb::new().await;
     let mut client = db.client().await;
     history::ensure_table(&client).await.unwrap();
-    apply_migration(&mut client, "1_init", "CREATE TABLE \"a\" (\"id\" INTEGER NOT NULL);\n")
-        .await
-        .unwrap();
+    apply_migration(
+        &mut client,
+        "1_init",
+        "CREATE TABLE \"a\" (\"id\" INTEGER NOT NULL);\n",
+    )
+    .await
+    .unwrap();
     let before = introspect_public(&client).await;
 
     let script = "-- AlterTable\nALTER TABLE \"a\" ADD COLUMN \"b\" TEXT;\n\n-- CreateTable\nCREATE TABLE \"c\" (\"x\" NOSUCHTYPE);\n";
-    let err = apply_migration(&mut client, "2_broken", script).await.unwrap_err();
+    let err = apply_migration(&mut client, "2_broken", script)
+        .await
+        .unwrap_err();
     match &err {
-        ApplyError::Statement { line, statement, code, migration, .. } => {
+        ApplyError::Statement {
+            line,
+            statement,
+            code,
+            migration,
+            ..
+        } => {
             assert_eq!(*line, 5);
             assert_eq!(statement, "CREATE TABLE \"c\" (\"x\" NOSUCHTYPE)");
             assert_eq!(code, "42704");
@@ -31,7 +43,11 @@ async fn failed_migration_leaves_database_unchanged_and_row_marked() {
         }
         other => panic!("unexpected error {other}"),
     }
-    assert_eq!(introspect_public(&client).await, before, "the first statement was not rolled back");
+    assert_eq!(
+        introspect_public(&client).await,
+        before,
+        "the first statement was not rolled back"
+    );
 
     let records = history::list(&client).await.unwrap();
     assert_eq!(records.len(), 2);
@@ -41,7 +57,10 @@ async fn failed_migration_leaves_database_unchanged_and_row_marked() {
     assert!(failed.is_failed());
     assert_eq!(failed.checksum, render_checksum(script));
     let logs = failed.logs.as_deref().unwrap();
-    assert!(logs.contains("line 5") && logs.contains("NOSUCHTYPE"), "{logs}");
+    assert!(
+        logs.contains("line 5") && logs.contains("NOSUCHTYPE"),
+        "{logs}"
+    );
 }
 
 #[tokio::test]
@@ -95,15 +114,25 @@ async fn advisory_lock_is_exclusive_and_times_out() {
     let first = db.client().await;
     let second = db.client().await;
     history::acquire_lock(&first).await.unwrap();
-    let err = history::acquire_lock_within(&second, Duration::from_millis(300)).await.unwrap_err();
-    assert!(err.to_string().contains("pg_advisory_lock(72707369)"), "{err}");
+    let err = history::acquire_lock_within(&second, Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("pg_advisory_lock(72707369)"),
+        "{err}"
+    );
     history::release_lock(&first).await.unwrap();
-    history::acquire_lock_within(&second, Duration::from_secs(5)).await.unwrap();
+    history::acquire_lock_within(&second, Duration::from_secs(5))
+        .await
+        .unwrap();
     history::release_lock(&second).await.unwrap();
 }
 
 #[tokio::test]
 async fn crlf_checksums_match_lf_files() {
     let lf = "CREATE TABLE a (id int);\n";
-    assert!(checksum_matches(&render_checksum(&lf.replace('\n', "\r\n")), lf));
+    assert!(checksum_matches(
+        &render_checksum(&lf.replace('\n', "\r\n")),
+        lf
+    ));
 }

@@ -4,3 +4,4 @@
 mod common;
 mod history;
 mod real_history;
+mod single_migration;

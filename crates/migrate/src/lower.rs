@@ -1,0 +1,509 @@
+//! `lower`: schema IR → the target [`SqlSchema`], with Prisma's type mapping and naming.
+//!
+//! The IR already carries database names (`@map`/`@@map` applied, constraint names defaulted
+//! and truncated); this module adds what only migrate needs: PostgreSQL types for scalars
+//! (`TEXT`, `INTEGER`/`SERIAL`, `DECIMAL(65,30)`, `TIMESTAMP(3)`, `JSONB`, ...), defaults,
+//! the implicit many-to-many join tables (`_AToB` with `A`/`B`, `_AB_pkey`, `_B_index`,
+//! cascading foreign keys) and the order Prisma's schema calculator produces: tables in model
+//! order then join tables, indexes as field `@unique`s, then `@@index`, then `@@unique`,
+//! foreign keys by model then relation-field order.
+
+use refract_schema::ir;
+
+use crate::sql_schema::{
+    Arity, Column, ColumnDefault, ColumnType, DefaultValue, Enum, Extension, ForeignKey,
+    ForeignKeyAction, Index, IndexAlgorithm, IndexColumn, IndexKind, NativeType, OpClass,
+    PrimaryKey, SortOrder, SqlSchema, Table, TableId, View,
+};
+
+const MAX_IDENTIFIER: usize = 63;
+
+/// The SQL schema a database must have to match `schema`.
+pub fn lower(schema: &ir::Schema) -> SqlSchema {
+    let multi_schema = schema
+        .datasource
+        .as_ref()
+        .is_some_and(|d| !d.schemas.is_empty());
+    let qualify = |ns: &Option<String>| -> Option<String> {
+        if multi_schema {
+            Some(ns.clone().unwrap_or_else(|| "public".to_owned()))
+        } else {
+            None
+        }
+    };
+
+    let mut sql = SqlSchema::default();
+
+    for e in &schema.enums {
+        sql.enums.push(Enum {
+            namespace: qualify(&e.schema),
+            name: e.db_name.clone(),
+            values: e.values.iter().map(|v| v.db_name.clone()).collect(),
+        });
+    }
+
+    // Model tables, remembering each model's table id.
+    let mut model_tables: Vec<Option<TableId>> = Vec::with_capacity(schema.models.len());
+    for model in &schema.models {
+        if model.is_view() {
+            sql.views.push(View {
+                namespace: qualify(&model.schema),
+                name: model.db_name.clone(),
+            });
+            model_tables.push(None);
+            continue;
+        }
+        let columns = model
+            .fields
+            .iter()
+            .map(|f| lower_field(schema, model, f, &qualify))
+            .collect();
+        let primary_key = model.primary_key.as_ref().map(|pk| PrimaryKey {
+            name: pk.db_name.clone(),
+            columns: pk
+                .fields
+                .iter()
+                .map(|f| model.field(f.field).db_name.clone())
+                .collect(),
+        });
+        let id = sql.push_table(Table {
+            namespace: qualify(&model.schema),
+            name: model.db_name.clone(),
+            columns,
+            primary_key,
+        });
+        model_tables.push(Some(id));
+    }
+
+    // Indexes: field-level uniques, then @@index, then @@unique, as Prisma visits them.
+    for (model, table) in schema.models.iter().zip(&model_tables) {
+        let Some(table) = *table else { continue };
+        let field_uniques = model
+            .indexes
+            .iter()
+            .filter(|i| i.kind == ir::IndexKind::Unique && i.is_field_level);
+        let normal = model
+            .indexes
+            .iter()
+            .filter(|i| i.kind == ir::IndexKind::Normal);
+        let block_uniques = model
+            .indexes
+            .iter()
+            .filter(|i| i.kind == ir::IndexKind::Unique && !i.is_field_level);
+        for index in field_uniques.chain(normal).chain(block_uniques) {
+            sql.indexes.push(lower_index(model, table, index));
+        }
+    }
+
+    let foreign_keys_enabled = schema
+        .datasource
+        .as_ref()
+        .is_none_or(|d| d.relation_mode == ir::RelationMode::ForeignKeys);
+
+    // Foreign keys of 1:1 and 1:n relations, by model then relation-field order.
+    if foreign_keys_enabled {
+        for (model_index, model) in schema.models.iter().enumerate() {
+            let Some(table) = model_tables[model_index] else {
+                continue;
+            };
+            for (field_index, field) in model.relation_fields.iter().enumerate() {
+                let relation = schema.relation(field.relation);
+                let this = ir::RelationFieldRef {
+                    model: ir::ModelId(model_index as u32),
+                    index: field_index,
+                };
+                if relation.kind == ir::RelationKind::ManyToMany
+                    || relation.referencing != this
+                    || field.fields.is_empty()
+                {
+                    continue;
+                }
+                let related = schema.model(field.related_model);
+                let Some(referenced_table) = model_tables[field.related_model.0 as usize] else {
+                    continue;
+                };
+                sql.foreign_keys.push(ForeignKey {
+                    table,
+                    name: relation.db_name.clone(),
+                    columns: field
+                        .fields
+                        .iter()
+                        .map(|f| model.field(*f).db_name.clone())
+                        .collect(),
+                    referenced_table,
+                    referenced_columns: field
+                        .references
+                        .iter()
+                        .map(|f| related.field(*f).db_name.clone())
+                        .collect(),
+                    on_delete: action(relation.on_delete),
+                    on_update: action(relation.on_update),
+                });
+            }
+        }
+    }
+
+    // Implicit many-to-many join tables.
+    for relation in &schema.relations {
+        if relation.kind != ir::RelationKind::ManyToMany {
+            continue;
+        }
+        let Some(referenced) = relation.referenced else {
+            continue;
+        };
+        let a_model_id = relation.referencing.model;
+        let b_model_id = referenced.model;
+        lower_join_table(
+            schema,
+            &mut sql,
+            &model_tables,
+            relation,
+            (a_model_id, b_model_id),
+            foreign_keys_enabled,
+            &qualify,
+        );
+    }
+
+    if let Some(ds) = &schema.datasource {
+        if schema.preview_features().contains(&"postgresqlExtensions") {
+            for ext in &ds.extensions {
+                sql.extensions.push(Extension {
+                    name: ext.db_name.clone(),
+                    schema: ext.schema.clone().unwrap_or_default(),
+                    version: ext.version.clone().unwrap_or_default(),
+                    relocatable: false,
+                });
+            }
+        }
+    }
+
+    if multi_schema {
+        let mut namespaces: Vec<String> = sql
+            .tables
+            .iter()
+            .filter_map(|t| t.namespace.clone())
+            .chain(sql.enums.iter().filter_map(|e| e.namespace.clone()))
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        sql.namespaces = namespaces;
+    }
+    sql
+}
+
+fn lower_join_table(
+    schema: &ir::Schema,
+    sql: &mut SqlSchema,
+    model_tables: &[Option<TableId>],
+    relation: &ir::Relation,
+    (a_model_id, b_model_id): (ir::ModelId, ir::ModelId),
+    foreign_keys_enabled: bool,
+    qualify: &impl Fn(&Option<String>) -> Option<String>,
+) {
+    let a_model = schema.model(a_model_id);
+    let b_model = schema.model(b_model_id);
+    let (Some(a_table), Some(b_table)) = (
+        model_tables[a_model_id.0 as usize],
+        model_tables[b_model_id.0 as usize],
+    ) else {
+        return;
+    };
+    let id_column = |model: &ir::Model| -> Option<Column> {
+        let pk = model.primary_key.as_ref()?;
+        let field = model.field(pk.fields.first()?.field);
+        let mut column = lower_field(schema, model, field, qualify);
+        column.arity = Arity::Required;
+        column.default = None;
+        column.auto_increment = false;
+        column.prisma_level_default = false;
+        Some(column)
+    };
+    let (Some(mut a), Some(mut b)) = (id_column(a_model), id_column(b_model)) else {
+        return;
+    };
+    let a_ref = a.name.clone();
+    let b_ref = b.name.clone();
+    a.name = "A".into();
+    b.name = "B".into();
+    let name = relation.db_name.clone();
+    let table = sql.push_table(Table {
+        namespace: qualify(&a_model.schema),
+        name: name.clone(),
+        columns: vec![a, b],
+        primary_key: Some(PrimaryKey {
+            name: truncated(&name, "_AB_pkey"),
+            columns: vec!["A".into(), "B".into()],
+        }),
+    });
+    sql.indexes.push(Index {
+        table,
+        name: truncated(&name, "_B_index"),
+        kind: IndexKind::Normal,
+        algorithm: IndexAlgorithm::BTree,
+        columns: vec![IndexColumn {
+            name: "B".into(),
+            sort: None,
+            opclass: None,
+        }],
+        is_constraint: false,
+    });
+    if foreign_keys_enabled {
+        for (column, referenced_table, referenced_column) in
+            [("A", a_table, a_ref), ("B", b_table, b_ref)]
+        {
+            sql.foreign_keys.push(ForeignKey {
+                table,
+                name: truncated(&name, &format!("_{column}_fkey")),
+                columns: vec![column.into()],
+                referenced_table,
+                referenced_columns: vec![referenced_column],
+                on_delete: ForeignKeyAction::Cascade,
+                on_update: ForeignKeyAction::Cascade,
+            });
+        }
+    }
+}
+
+fn truncated(base: &str, suffix: &str) -> String {
+    let limit = MAX_IDENTIFIER - suffix.len();
+    let mut cut = base.len().min(limit);
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{suffix}", &base[..cut])
+}
+
+fn action(action: ir::ReferentialAction) -> ForeignKeyAction {
+    match action {
+        ir::ReferentialAction::Cascade => ForeignKeyAction::Cascade,
+        ir::ReferentialAction::Restrict => ForeignKeyAction::Restrict,
+        ir::ReferentialAction::NoAction => ForeignKeyAction::NoAction,
+        ir::ReferentialAction::SetNull => ForeignKeyAction::SetNull,
+        ir::ReferentialAction::SetDefault => ForeignKeyAction::SetDefault,
+    }
+}
+
+fn lower_index(model: &ir::Model, table: TableId, index: &ir::Index) -> Index {
+    Index {
+        table,
+        name: index.db_name.clone(),
+        kind: if index.kind == ir::IndexKind::Unique {
+            IndexKind::Unique
+        } else {
+            IndexKind::Normal
+        },
+        algorithm: match index.algorithm {
+            None | Some(ir::IndexAlgorithm::BTree) => IndexAlgorithm::BTree,
+            Some(ir::IndexAlgorithm::Hash) => IndexAlgorithm::Hash,
+            Some(ir::IndexAlgorithm::Gist) => IndexAlgorithm::Gist,
+            Some(ir::IndexAlgorithm::Gin) => IndexAlgorithm::Gin,
+            Some(ir::IndexAlgorithm::SpGist) => IndexAlgorithm::SpGist,
+            Some(ir::IndexAlgorithm::Brin) => IndexAlgorithm::Brin,
+        },
+        columns: index
+            .fields
+            .iter()
+            .map(|f| IndexColumn {
+                name: model.field(f.field).db_name.clone(),
+                sort: match f.sort {
+                    Some(ir::SortOrder::Desc) => Some(SortOrder::Desc),
+                    _ => None,
+                },
+                opclass: f.operator_class.as_ref().map(|o| OpClass {
+                    name: match o {
+                        ir::OperatorClass::Named(n) => opclass_sql_name(n),
+                        ir::OperatorClass::Raw(r) => r.clone(),
+                    },
+                    is_default: false,
+                }),
+            })
+            .collect(),
+        is_constraint: false,
+    }
+}
+
+/// `JsonbPathOps` → `jsonb_path_ops`, `Int4MinMaxMultiOps` → `int4_minmax_multi_ops`.
+pub fn opclass_sql_name(prisma_name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in prisma_name.char_indices() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out.replace("min_max", "minmax")
+}
+
+fn lower_field(
+    schema: &ir::Schema,
+    model: &ir::Model,
+    field: &ir::ScalarField,
+    qualify: &impl Fn(&Option<String>) -> Option<String>,
+) -> Column {
+    let tpe = match &field.field_type {
+        ir::FieldType::Enum(id) => {
+            let e = schema.enum_(*id);
+            ColumnType::Enum {
+                namespace: qualify(&e.schema),
+                name: e.db_name.clone(),
+            }
+        }
+        ir::FieldType::Unsupported(t) => ColumnType::Unsupported(t.clone()),
+        ir::FieldType::Scalar(scalar) => ColumnType::Native(
+            field
+                .native_type
+                .as_ref()
+                .and_then(native_type)
+                .unwrap_or_else(|| default_native_type(*scalar)),
+        ),
+    };
+    let arity = match field.arity {
+        ir::Arity::Required => Arity::Required,
+        ir::Arity::Optional => Arity::Nullable,
+        ir::Arity::List => Arity::List,
+    };
+    let mut column = Column {
+        name: field.db_name.clone(),
+        tpe,
+        arity,
+        default: None,
+        auto_increment: false,
+        identity: None,
+        prisma_level_default: false,
+    };
+    if let Some(default) = &field.default {
+        match &default.kind {
+            ir::DefaultKind::Autoincrement => {
+                column.auto_increment = true;
+                column.default = Some(ColumnDefault::Sequence(format!(
+                    "{}_{}_seq",
+                    model.db_name, field.db_name
+                )));
+            }
+            ir::DefaultKind::Now => column.default = Some(ColumnDefault::Now),
+            ir::DefaultKind::DbGenerated(expr) => {
+                column.default = Some(ColumnDefault::DbGenerated(expr.clone()))
+            }
+            ir::DefaultKind::Value(literal) => {
+                column.default = lower_literal(schema, field, literal).map(ColumnDefault::Value)
+            }
+            kind if kind.is_client_side() => column.prisma_level_default = true,
+            _ => {}
+        }
+    }
+    column
+}
+
+fn lower_literal(
+    schema: &ir::Schema,
+    field: &ir::ScalarField,
+    literal: &ir::Literal,
+) -> Option<DefaultValue> {
+    Some(match literal {
+        ir::Literal::List(items) => DefaultValue::List(
+            items
+                .iter()
+                .map(|i| lower_literal(schema, field, i))
+                .collect::<Option<_>>()?,
+        ),
+        ir::Literal::Boolean(b) => DefaultValue::Boolean(*b),
+        ir::Literal::EnumValue(name) => match &field.field_type {
+            ir::FieldType::Enum(id) => DefaultValue::Enum(
+                schema
+                    .enum_(*id)
+                    .values
+                    .iter()
+                    .find(|v| &v.name == name)
+                    .map_or_else(|| name.clone(), |v| v.db_name.clone()),
+            ),
+            _ => DefaultValue::String(name.clone()),
+        },
+        ir::Literal::Number(n) => match &field.field_type {
+            ir::FieldType::Scalar(ir::ScalarType::Int | ir::ScalarType::BigInt) => {
+                DefaultValue::Int(n.parse().ok()?)
+            }
+            _ => DefaultValue::Float(n.clone()),
+        },
+        ir::Literal::String(s) => match &field.field_type {
+            ir::FieldType::Scalar(ir::ScalarType::Json) => DefaultValue::Json(s.clone()),
+            ir::FieldType::Scalar(ir::ScalarType::DateTime) => DefaultValue::DateTime(s.clone()),
+            ir::FieldType::Enum(_) => DefaultValue::Enum(s.clone()),
+            _ => DefaultValue::String(s.clone()),
+        },
+    })
+}
+
+/// Prisma's PostgreSQL type for a scalar without `@db.*`.
+pub fn default_native_type(scalar: ir::ScalarType) -> NativeType {
+    match scalar {
+        ir::ScalarType::String => NativeType::Text,
+        ir::ScalarType::Boolean => NativeType::Boolean,
+        ir::ScalarType::Int => NativeType::Integer,
+        ir::ScalarType::BigInt => NativeType::BigInt,
+        ir::ScalarType::Float => NativeType::DoublePrecision,
+        ir::ScalarType::Decimal => NativeType::Decimal(Some((65, 30))),
+        ir::ScalarType::DateTime => NativeType::Timestamp(Some(3)),
+        ir::ScalarType::Json => NativeType::JsonB,
+        ir::ScalarType::Bytes => NativeType::ByteA,
+    }
+}
+
+/// `@db.Name(args)` → a native type; `None` for names PostgreSQL does not have.
+pub fn native_type(native: &ir::NativeType) -> Option<NativeType> {
+    let arg = |i: usize| {
+        native
+            .args
+            .get(i)
+            .and_then(|a| a.trim().parse::<u32>().ok())
+    };
+    Some(match native.name.as_str() {
+        "SmallInt" => NativeType::SmallInt,
+        "Integer" => NativeType::Integer,
+        "BigInt" => NativeType::BigInt,
+        "Decimal" => NativeType::Decimal(arg(0).map(|p| (p, arg(1).unwrap_or(0)))),
+        "Money" => NativeType::Money,
+        "Real" => NativeType::Real,
+        "DoublePrecision" => NativeType::DoublePrecision,
+        "VarChar" => NativeType::VarChar(arg(0)),
+        "Char" => NativeType::Char(arg(0)),
+        "Text" => NativeType::Text,
+        "ByteA" => NativeType::ByteA,
+        "Date" => NativeType::Date,
+        "Timestamp" => NativeType::Timestamp(arg(0)),
+        "Timestamptz" => NativeType::Timestamptz(arg(0)),
+        "Time" => NativeType::Time(arg(0)),
+        "Timetz" => NativeType::Timetz(arg(0)),
+        "Boolean" => NativeType::Boolean,
+        "Bit" => NativeType::Bit(arg(0)),
+        "VarBit" => NativeType::VarBit(arg(0)),
+        "Uuid" => NativeType::Uuid,
+        "Xml" => NativeType::Xml,
+        "Json" => NativeType::Json,
+        "JsonB" => NativeType::JsonB,
+        "Inet" => NativeType::Inet,
+        "Citext" => NativeType::Citext,
+        "Oid" => NativeType::Oid,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opclass_names() {
+        assert_eq!(opclass_sql_name("JsonbPathOps"), "jsonb_path_ops");
+        assert_eq!(
+            opclass_sql_name("Int4MinMaxMultiOps"),
+            "int4_minmax_multi_ops"
+        );
+        assert_eq!(opclass_sql_name("GinTrgmOps"), "gin_trgm_ops");
+    }
+
+    #[test]
+    fn join_table_names_are_truncated() {
+        let long = "_".repeat(70);
+        assert_eq!(truncated(&long, "_AB_pkey").len(), 63);
+    }
+}
