@@ -33,7 +33,10 @@ impl<'a> ArgReader<'a> {
         let items = &attr.arguments.items;
         for (i, a) in items.iter().enumerate() {
             let Some(n) = &a.name else { continue };
-            if items[..i].iter().any(|b| b.name.as_ref().is_some_and(|m| m.name == n.name)) {
+            if items[..i]
+                .iter()
+                .any(|b| b.name.as_ref().is_some_and(|m| m.name == n.name))
+            {
                 diags.error(
                     codes::ATTRIBUTE_ARGUMENT,
                     n.span,
@@ -41,27 +44,37 @@ impl<'a> ArgReader<'a> {
                 );
             }
         }
-        ArgReader { attr, display, used: vec![false; items.len()], default_name }
+        ArgReader {
+            attr,
+            display,
+            used: vec![false; items.len()],
+            default_name,
+        }
     }
 
     /// The argument called `name`, or the first unnamed one if `name` is this
     /// attribute's default argument.
     pub fn take(&mut self, name: &str) -> Option<&'a Expression> {
         let items = &self.attr.arguments.items;
-        if let Some(i) = items.iter().position(|a| a.name.as_ref().is_some_and(|n| n.name == name)) {
+        if let Some(i) = items
+            .iter()
+            .position(|a| a.name.as_ref().is_some_and(|n| n.name == name))
+        {
             self.used[i] = true;
             return Some(&items[i].value);
         }
         if self.default_name == Some(name) {
-            if let Some(i) = items.iter().enumerate().position(|(i, a)| a.name.is_none() && !self.used[i]) {
+            if let Some(i) = items
+                .iter()
+                .enumerate()
+                .position(|(i, a)| a.name.is_none() && !self.used[i])
+            {
                 self.used[i] = true;
                 return Some(&items[i].value);
             }
         }
         None
     }
-
-
 
     /// Reports every argument that was not taken.
     pub fn finish(self, diags: &mut Diagnostics) {
@@ -83,7 +96,6 @@ impl<'a> ArgReader<'a> {
             }
         }
     }
-
 }
 
 pub(crate) fn type_error(expected: &str, got: &Expression) -> Diagnostic {
@@ -140,7 +152,11 @@ pub(crate) fn as_u32(e: &Expression, diags: &mut Diagnostics) -> Option<u32> {
         Expression::Numeric(s, _) => match s.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                diags.error(codes::ATTRIBUTE_ARGUMENT, e.span(), format!("expected a nonnegative integer, found `{s}`"));
+                diags.error(
+                    codes::ATTRIBUTE_ARGUMENT,
+                    e.span(),
+                    format!("expected a nonnegative integer, found `{s}`"),
+                );
                 None
             }
         },

@@ -10,8 +10,19 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::{self, Arity, FieldId, FieldType, ModelId, ScalarType};
 use crate::source::Span;
 
-const FIELD_ATTRIBUTES: &[&str] = &["id", "unique", "default", "updatedAt", "map", "relation", "ignore", "shardKey"];
-const BLOCK_ATTRIBUTES: &[&str] = &["id", "unique", "index", "fulltext", "map", "schema", "ignore", "shardKey"];
+const FIELD_ATTRIBUTES: &[&str] = &[
+    "id",
+    "unique",
+    "default",
+    "updatedAt",
+    "map",
+    "relation",
+    "ignore",
+    "shardKey",
+];
+const BLOCK_ATTRIBUTES: &[&str] = &[
+    "id", "unique", "index", "fulltext", "map", "schema", "ignore", "shardKey",
+];
 
 /// Pass 3: an enum and its values (block attributes come with the models').
 pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
@@ -24,7 +35,11 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
         documentation: e.documentation.clone(),
     };
     if e.values.is_empty() {
-        cx.error(codes::DUPLICATE_ENUM_VALUE, e.name.span, format!("enum `{}` has no values", e.name.name));
+        cx.error(
+            codes::DUPLICATE_ENUM_VALUE,
+            e.name.span,
+            format!("enum `{}` has no values", e.name.name),
+        );
     }
     for v in &e.values {
         if out.values.iter().any(|x| x.name == v.name.name) {
@@ -50,7 +65,11 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
                                 value.db_name = s;
                             }
                         }
-                        None => cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, "`@map` needs the database name as its argument"),
+                        None => cx.error(
+                            codes::ATTRIBUTE_ARGUMENT,
+                            a.span,
+                            "`@map` needs the database name as its argument",
+                        ),
                     }
                     r.finish(cx.diags);
                 }
@@ -91,12 +110,21 @@ pub(super) fn resolve_enum_attributes(id: ir::EnumId, e: &ast::Enum, cx: &mut Ct
 fn repeated_attributes(attrs: &[ast::Attribute], once: &[&str], cx: &mut Ctx<'_>) -> Vec<usize> {
     let mut skip = Vec::new();
     for name in once {
-        let hits: Vec<usize> = attrs.iter().enumerate().filter(|(_, a)| a.name.name == *name).map(|(i, _)| i).collect();
+        let hits: Vec<usize> = attrs
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.name.name == *name)
+            .map(|(i, _)| i)
+            .collect();
         if hits.len() < 2 {
             continue;
         }
         for &i in &hits {
-            cx.error(codes::DUPLICATE_ATTRIBUTE, attrs[i].span, format!("attribute `@@{name}` can only be defined once"));
+            cx.error(
+                codes::DUPLICATE_ATTRIBUTE,
+                attrs[i].span,
+                format!("attribute `@@{name}` can only be defined once"),
+            );
         }
         skip.extend(&hits[1..]);
     }
@@ -108,13 +136,21 @@ fn map_argument(a: &ast::Attribute, prefix: &str, cx: &mut Ctx<'_>) -> Option<St
     let out = match r.take("name") {
         Some(e) => as_string(e, cx.diags),
         None => {
-            cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, format!("`{prefix}map` needs the database name as its argument"));
+            cx.error(
+                codes::ATTRIBUTE_ARGUMENT,
+                a.span,
+                format!("`{prefix}map` needs the database name as its argument"),
+            );
             None
         }
     };
     r.finish(cx.diags);
     if out.as_deref() == Some("") {
-        cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, "the database name in `@map` must not be empty");
+        cx.error(
+            codes::ATTRIBUTE_ARGUMENT,
+            a.span,
+            "the database name in `@map` must not be empty",
+        );
         return None;
     }
     out
@@ -125,7 +161,11 @@ fn schema_argument(a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<String> {
     let name = match r.take("map") {
         Some(e) => as_string(e, cx.diags),
         None => {
-            cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, "`@@schema` needs the schema's name as its argument");
+            cx.error(
+                codes::ATTRIBUTE_ARGUMENT,
+                a.span,
+                "`@@schema` needs the schema's name as its argument",
+            );
             None
         }
     };
@@ -144,11 +184,17 @@ fn schema_argument(a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<String> {
 }
 
 fn unknown_attribute(cx: &mut Ctx<'_>, a: &ast::Attribute, prefix: &str, name: &str, known: &[&str]) {
-    let mut d = Diagnostic::error(codes::UNKNOWN_ATTRIBUTE, a.name.span, format!("unknown attribute `{prefix}{name}`"));
+    let mut d = Diagnostic::error(
+        codes::UNKNOWN_ATTRIBUTE,
+        a.name.span,
+        format!("unknown attribute `{prefix}{name}`"),
+    );
     if let Some(s) = closest(name, known.iter().copied()) {
         d = d.with_help(format!("did you mean `{prefix}{s}`?"));
     } else if prefix == "@" && BLOCK_ATTRIBUTES.contains(&name) && !known.contains(&name) {
-        d = d.with_help(format!("`@@{name}` is a block attribute; write it on its own line in the model"));
+        d = d.with_help(format!(
+            "`@@{name}` is a block attribute; write it on its own line in the model"
+        ));
     } else if prefix == "@@" && FIELD_ATTRIBUTES.contains(&name) {
         d = d.with_help(format!("`@{name}` is a field attribute; write it after a field's type"));
     }
@@ -182,16 +228,28 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
         }
         let Some(ty) = &f.field_type else {
             cx.push(
-                Diagnostic::error(codes::INVALID_FIELD, f.span, format!("field `{}` has no type", f.name.name))
-                    .with_help("a field is written `name Type`, e.g. `email String`"),
+                Diagnostic::error(
+                    codes::INVALID_FIELD,
+                    f.span,
+                    format!("field `{}` has no type", f.name.name),
+                )
+                .with_help("a field is written `name Type`, e.g. `email String`"),
             );
             continue;
         };
         if f.name.name.starts_with(|c: char| c.is_ascii_digit()) {
-            cx.error(codes::INVALID_NAME, f.name.span, "the name of a field must not start with a number");
+            cx.error(
+                codes::INVALID_NAME,
+                f.name.span,
+                "the name of a field must not start with a number",
+            );
         }
         if f.name.name.contains('-') {
-            cx.error(codes::INVALID_NAME, f.name.span, "the name of a field must not contain `-`");
+            cx.error(
+                codes::INVALID_NAME,
+                f.name.span,
+                "the name of a field must not contain `-`",
+            );
         }
         match ty.invalid_arity {
             Some(ast::InvalidArity::OptionalList) => {
@@ -203,15 +261,23 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
             }
             Some(ast::InvalidArity::LegacyRequired) => {
                 cx.push(
-                    Diagnostic::error(codes::UNSUPPORTED_ARITY, ty.span, "fields are required by default; `!` is not needed")
-                        .with_help("remove the `!`"),
+                    Diagnostic::error(
+                        codes::UNSUPPORTED_ARITY,
+                        ty.span,
+                        "fields are required by default; `!` is not needed",
+                    )
+                    .with_help("remove the `!`"),
                 );
                 continue;
             }
             Some(ast::InvalidArity::LegacyList) => {
                 cx.push(
-                    Diagnostic::error(codes::UNSUPPORTED_ARITY, ty.span, "lists are written `Type[]`, not `[Type]`")
-                        .with_help("move the brackets after the type"),
+                    Diagnostic::error(
+                        codes::UNSUPPORTED_ARITY,
+                        ty.span,
+                        "lists are written `Type[]`, not `[Type]`",
+                    )
+                    .with_help("move the brackets after the type"),
                 );
                 continue;
             }
@@ -236,15 +302,20 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
                     // Reported on the type's declaration; skip the field.
                     continue;
                 } else {
-                    let candidates: Vec<&str> = ["String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes"]
-                        .into_iter()
-                        .chain(cx.model_names.keys().copied())
-                        .chain(cx.enum_names.keys().copied())
-                        .collect();
+                    let candidates: Vec<&str> = [
+                        "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes",
+                    ]
+                    .into_iter()
+                    .chain(cx.model_names.keys().copied())
+                    .chain(cx.enum_names.keys().copied())
+                    .collect();
                     let mut d = Diagnostic::error(
                         codes::UNKNOWN_TYPE,
                         n.span,
-                        format!("type `{}` is neither a built-in type nor a model or enum of this schema", n.name),
+                        format!(
+                            "type `{}` is neither a built-in type nor a model or enum of this schema",
+                            n.name
+                        ),
                     );
                     if let Some(s) = closest(&n.name, candidates) {
                         d = d.with_help(format!("did you mean `{s}`?"));
@@ -266,7 +337,10 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
             is_ignored: false,
             documentation: f.documentation.clone(),
         };
-        if field.arity == Arity::List && matches!(field.field_type, FieldType::Scalar(ScalarType::Json)) && cx.has_datasource {
+        if field.arity == Arity::List
+            && matches!(field.field_type, FieldType::Scalar(ScalarType::Json))
+            && cx.has_datasource
+        {
             // PostgreSQL supports JSONB[]; Prisma accepts it.
         }
         scalar_field_attributes(id, fid, f, &mut field, &mut pk_fields, cx);
@@ -292,19 +366,33 @@ fn relation_field<'a>(id: ModelId, f: &'a ast::Field, target: ModelId, arity: Ar
         match a.name.name.as_str() {
             "relation" => {
                 if rel_attr.is_some() {
-                    cx.error(codes::DUPLICATE_ATTRIBUTE, a.span, "attribute `@relation` can only be defined once");
+                    cx.error(
+                        codes::DUPLICATE_ATTRIBUTE,
+                        a.span,
+                        "attribute `@relation` can only be defined once",
+                    );
                 } else {
                     rel_attr = Some(a);
                 }
             }
             "ignore" => is_ignored = true,
             "map" => cx.push(
-                Diagnostic::error(codes::ATTRIBUTE_MISPLACED, a.span, "`@map` cannot be used on relation fields")
-                    .with_help("map the scalar foreign-key fields instead, or name the constraint with `@relation(map: \"...\")`"),
+                Diagnostic::error(
+                    codes::ATTRIBUTE_MISPLACED,
+                    a.span,
+                    "`@map` cannot be used on relation fields",
+                )
+                .with_help(
+                    "map the scalar foreign-key fields instead, or name the constraint with `@relation(map: \"...\")`",
+                ),
             ),
             n @ ("id" | "unique" | "default" | "updatedAt") => cx.push(
-                Diagnostic::error(codes::ATTRIBUTE_MISPLACED, a.span, format!("`@{n}` cannot be used on relation fields"))
-                    .with_help("put it on the scalar foreign-key field"),
+                Diagnostic::error(
+                    codes::ATTRIBUTE_MISPLACED,
+                    a.span,
+                    format!("`@{n}` cannot be used on relation fields"),
+                )
+                .with_help("put it on the scalar foreign-key field"),
             ),
             n if cx.is_native_type_attribute(n) => cx.push(Diagnostic::error(
                 codes::ATTRIBUTE_MISPLACED,
@@ -347,8 +435,16 @@ fn scalar_field_attributes(
         let name = a.name.name.as_str();
         let key = if cx.is_native_type_attribute(name) { "db" } else { name };
         if seen.contains(&key) {
-            let shown = if key == "db" { "@db.*".to_string() } else { format!("@{name}") };
-            cx.error(codes::DUPLICATE_ATTRIBUTE, a.span, format!("attribute `{shown}` can only be defined once"));
+            let shown = if key == "db" {
+                "@db.*".to_string()
+            } else {
+                format!("@{name}")
+            };
+            cx.error(
+                codes::DUPLICATE_ATTRIBUTE,
+                a.span,
+                format!("attribute `{shown}` can only be defined once"),
+            );
             continue;
         }
         seen.push(key);
@@ -365,11 +461,22 @@ fn scalar_field_attributes(
                 }
                 if field.field_type != FieldType::Scalar(ScalarType::DateTime) {
                     cx.push(
-                        Diagnostic::error(codes::INVALID_UPDATED_AT, a.span, "`@updatedAt` can only be used on `DateTime` fields")
-                            .with_help(format!("change the type of `{}` to `DateTime`, or remove `@updatedAt`", field.name)),
+                        Diagnostic::error(
+                            codes::INVALID_UPDATED_AT,
+                            a.span,
+                            "`@updatedAt` can only be used on `DateTime` fields",
+                        )
+                        .with_help(format!(
+                            "change the type of `{}` to `DateTime`, or remove `@updatedAt`",
+                            field.name
+                        )),
                     );
                 } else if field.arity == Arity::List {
-                    cx.error(codes::INVALID_UPDATED_AT, a.span, "`@updatedAt` cannot be used on list fields");
+                    cx.error(
+                        codes::INVALID_UPDATED_AT,
+                        a.span,
+                        "`@updatedAt` cannot be used on list fields",
+                    );
                 } else {
                     field.is_updated_at = true;
                 }
@@ -381,8 +488,15 @@ fn scalar_field_attributes(
             }
             "ignore" => field.is_ignored = true,
             "relation" => cx.push(
-                Diagnostic::error(codes::ATTRIBUTE_MISPLACED, a.span, "`@relation` can only be used on relation fields")
-                    .with_help(format!("`{}` is a scalar field; put `@relation` on the field whose type is a model", field.name)),
+                Diagnostic::error(
+                    codes::ATTRIBUTE_MISPLACED,
+                    a.span,
+                    "`@relation` can only be used on relation fields",
+                )
+                .with_help(format!(
+                    "`{}` is a scalar field; put `@relation` on the field whose type is a model",
+                    field.name
+                )),
             ),
             "shardKey" => {}
             n if cx.is_native_type_attribute(n) => field.native_type = native_type(field, a, cx),
@@ -397,8 +511,12 @@ fn sort_order(e: &Expression, cx: &mut Ctx<'_>) -> Option<ir::SortOrder> {
         "Desc" => Some(ir::SortOrder::Desc),
         other => {
             cx.push(
-                Diagnostic::error(codes::ATTRIBUTE_ARGUMENT, e.span(), format!("unknown sort order `{other}`"))
-                    .with_help("use `Asc` or `Desc`"),
+                Diagnostic::error(
+                    codes::ATTRIBUTE_ARGUMENT,
+                    e.span(),
+                    format!("unknown sort order `{other}`"),
+                )
+                .with_help("use `Asc` or `Desc`"),
             );
             None
         }
@@ -408,11 +526,22 @@ fn sort_order(e: &Expression, cx: &mut Ctx<'_>) -> Option<ir::SortOrder> {
 fn clustered(r: &mut ArgReader<'_>, cx: &mut Ctx<'_>) -> Option<bool> {
     let e = r.take("clustered")?;
     let v = as_bool(e, cx.diags);
-    cx.push(Diagnostic::error(codes::ATTRIBUTE_ARGUMENT, e.span(), "clustering is not supported on PostgreSQL"));
+    cx.push(Diagnostic::error(
+        codes::ATTRIBUTE_ARGUMENT,
+        e.span(),
+        "clustering is not supported on PostgreSQL",
+    ));
     v
 }
 
-fn field_level_id(id: ModelId, fid: FieldId, f: &ast::Field, field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) {
+fn field_level_id(
+    id: ModelId,
+    fid: FieldId,
+    f: &ast::Field,
+    field: &ir::ScalarField,
+    a: &ast::Attribute,
+    cx: &mut Ctx<'_>,
+) {
     let mut r = ArgReader::new(a, "@", None, cx.diags);
     let db_name = r.take("map").and_then(|e| as_string(e, cx.diags));
     let sort = r.take("sort").and_then(|e| sort_order(e, cx));
@@ -421,14 +550,21 @@ fn field_level_id(id: ModelId, fid: FieldId, f: &ast::Field, field: &ir::ScalarF
     r.finish(cx.diags);
     if field.arity != Arity::Required {
         cx.push(
-            Diagnostic::error(codes::INVALID_ID, f.span, "fields marked `@id` must be required")
-                .with_help(format!("remove `{}` from the type", if field.arity == Arity::List { "[]" } else { "?" })),
+            Diagnostic::error(codes::INVALID_ID, f.span, "fields marked `@id` must be required").with_help(format!(
+                "remove `{}` from the type",
+                if field.arity == Arity::List { "[]" } else { "?" }
+            )),
         );
     }
     let model = &mut cx.schema.models[id.0 as usize];
     if model.primary_key.is_none() {
         model.primary_key = Some(ir::PrimaryKey {
-            fields: vec![ir::IndexField { field: fid, sort, length, operator_class: None }],
+            fields: vec![ir::IndexField {
+                field: fid,
+                sort,
+                length,
+                operator_class: None,
+            }],
             name: None,
             has_explicit_db_name: db_name.is_some(),
             db_name: db_name.unwrap_or_default(),
@@ -451,14 +587,23 @@ fn field_level_unique(id: ModelId, fid: FieldId, field: &ir::ScalarField, a: &as
     }
     if cx.schema.model(id).is_view() && db_name.is_some() {
         cx.push(
-            Diagnostic::error(codes::VIEW, a.span, "`@unique` on a view names no database index, so it cannot have `map:`")
-                .with_help("remove `map:`"),
+            Diagnostic::error(
+                codes::VIEW,
+                a.span,
+                "`@unique` on a view names no database index, so it cannot have `map:`",
+            )
+            .with_help("remove `map:`"),
         );
     }
     let model = &mut cx.schema.models[id.0 as usize];
     model.indexes.push(ir::Index {
         kind: ir::IndexKind::Unique,
-        fields: vec![ir::IndexField { field: fid, sort, length, operator_class: None }],
+        fields: vec![ir::IndexField {
+            field: fid,
+            sort,
+            length,
+            operator_class: None,
+        }],
         name: None,
         has_explicit_db_name: db_name.is_some(),
         db_name: db_name.unwrap_or_default(),
@@ -487,7 +632,10 @@ fn native_type(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) ->
         cx.error(
             codes::INVALID_NATIVE_TYPE,
             a.span,
-            format!("native types can only be used on scalar fields; `{}` is not one", field.name),
+            format!(
+                "native types can only be used on scalar fields; `{}` is not one",
+                field.name
+            ),
         );
         return None;
     };
@@ -496,12 +644,20 @@ fn native_type(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) ->
             Diagnostic::error(
                 codes::INVALID_NATIVE_TYPE,
                 a.span,
-                format!("native type `@db.{name}` does not fit `{}` fields; it is for `{}`", scalar.name(), spec.scalar.name()),
+                format!(
+                    "native type `@db.{name}` does not fit `{}` fields; it is for `{}`",
+                    scalar.name(),
+                    spec.scalar.name()
+                ),
             )
             .with_help(format!(
                 "native types for `{}`: {}",
                 scalar.name(),
-                native_types::names_for(scalar).iter().map(|n| format!("`@db.{n}`")).collect::<Vec<_>>().join(", ")
+                native_types::names_for(scalar)
+                    .iter()
+                    .map(|n| format!("`@db.{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         );
         return None;
@@ -511,7 +667,11 @@ fn native_type(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) ->
         match &arg.value {
             Expression::Numeric(n, span) => {
                 if n.starts_with('-') || n.contains('.') {
-                    cx.error(codes::INVALID_NATIVE_TYPE, *span, format!("expected a nonnegative integer, found `{n}`"));
+                    cx.error(
+                        codes::INVALID_NATIVE_TYPE,
+                        *span,
+                        format!("expected a nonnegative integer, found `{n}`"),
+                    );
                     return None;
                 }
                 args.push(n.clone());
@@ -523,34 +683,61 @@ fn native_type(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) ->
         }
     }
     if !spec.arities.contains(&args.len()) {
-        let expected = spec.arities.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" or ");
+        let expected = spec
+            .arities
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(" or ");
         cx.error(
             codes::INVALID_NATIVE_TYPE,
             a.span,
-            format!("native type `@db.{name}` takes {expected} arguments, found {}", args.len()),
+            format!(
+                "native type `@db.{name}` takes {expected} arguments, found {}",
+                args.len()
+            ),
         );
         return None;
     }
     if native_types::has_time_precision(name) {
         if let Some(p) = args.first().and_then(|p| p.parse::<u32>().ok()) {
             if p > 6 {
-                cx.error(codes::INVALID_NATIVE_TYPE, a.span, format!("the precision of `@db.{name}` must be between 0 and 6, found {p}"));
+                cx.error(
+                    codes::INVALID_NATIVE_TYPE,
+                    a.span,
+                    format!("the precision of `@db.{name}` must be between 0 and 6, found {p}"),
+                );
             }
         }
     }
     if name == "Decimal" && args.len() == 2 {
         let (p, s) = (args[0].parse::<u32>().unwrap_or(0), args[1].parse::<u32>().unwrap_or(0));
         if s > p {
-            cx.error(codes::INVALID_NATIVE_TYPE, a.span, format!("the scale ({s}) of `@db.Decimal` must not exceed its precision ({p})"));
+            cx.error(
+                codes::INVALID_NATIVE_TYPE,
+                a.span,
+                format!("the scale ({s}) of `@db.Decimal` must not exceed its precision ({p})"),
+            );
         }
         if p > 1000 {
-            cx.error(codes::INVALID_NATIVE_TYPE, a.span, "the precision of `@db.Decimal` must be at most 1000");
+            cx.error(
+                codes::INVALID_NATIVE_TYPE,
+                a.span,
+                "the precision of `@db.Decimal` must be at most 1000",
+            );
         }
     }
     if matches!(name, "VarChar" | "Char" | "Bit" | "VarBit") && args.first().is_some_and(|n| n == "0") {
-        cx.error(codes::INVALID_NATIVE_TYPE, a.span, format!("the length of `@db.{name}` must be at least 1"));
+        cx.error(
+            codes::INVALID_NATIVE_TYPE,
+            a.span,
+            format!("the length of `@db.{name}` must be at least 1"),
+        );
     }
-    Some(ir::NativeType { name: name.to_string(), args })
+    Some(ir::NativeType {
+        name: name.to_string(),
+        args,
+    })
 }
 
 /// `@default(...)`: checks the value against the field's type.
@@ -602,9 +789,15 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
                 Diagnostic::error(
                     codes::INVALID_DEFAULT,
                     span,
-                    format!("`{name}()` cannot be the default of a `{type_name}{}` field", if field.arity == Arity::List { "[]" } else { "" }),
+                    format!(
+                        "`{name}()` cannot be the default of a `{type_name}{}` field",
+                        if field.arity == Arity::List { "[]" } else { "" }
+                    ),
                 )
-                .with_help(format!("`{name}()` works on {} fields", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and "))),
+                .with_help(format!(
+                    "`{name}()` works on {} fields",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and ")
+                )),
             );
             false
         };
@@ -617,8 +810,12 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
             }
             "sequence" => {
                 cx.push(
-                    Diagnostic::error(codes::INVALID_DEFAULT, span, "`sequence()` is only available on CockroachDB")
-                        .with_help("on PostgreSQL use `autoincrement()`"),
+                    Diagnostic::error(
+                        codes::INVALID_DEFAULT,
+                        span,
+                        "`sequence()` is only available on CockroachDB",
+                    )
+                    .with_help("on PostgreSQL use `autoincrement()`"),
                 );
                 None
             }
@@ -671,7 +868,11 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
                 None => Some(K::DbGenerated(None)),
                 Some(Expression::String(s, sp)) if args.items.len() == 1 => {
                     if s.trim().is_empty() {
-                        cx.error(codes::INVALID_DEFAULT, *sp, "`dbgenerated()` needs a non-empty SQL expression, or no argument");
+                        cx.error(
+                            codes::INVALID_DEFAULT,
+                            *sp,
+                            "`dbgenerated()` needs a non-empty SQL expression, or no argument",
+                        );
                         return None;
                     }
                     Some(K::DbGenerated(Some(s.clone())))
@@ -687,7 +888,11 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
             }
             other => {
                 let known = ["autoincrement", "now", "uuid", "cuid", "nanoid", "ulid", "dbgenerated"];
-                let mut d = Diagnostic::error(codes::INVALID_DEFAULT, span, format!("unknown function `{other}()` in `@default`"));
+                let mut d = Diagnostic::error(
+                    codes::INVALID_DEFAULT,
+                    span,
+                    format!("unknown function `{other}()` in `@default`"),
+                );
                 if let Some(s) = closest(other, known) {
                     d = d.with_help(format!("did you mean `{s}()`?"));
                 }
@@ -697,16 +902,22 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
         };
     }
     if matches!(field.field_type, FieldType::Unsupported(_)) {
-        cx.push(
-            Diagnostic::error(codes::INVALID_DEFAULT, value.span(), "only `dbgenerated(\"...\")` defaults are allowed on `Unsupported` fields"),
-        );
+        cx.push(Diagnostic::error(
+            codes::INVALID_DEFAULT,
+            value.span(),
+            "only `dbgenerated(\"...\")` defaults are allowed on `Unsupported` fields",
+        ));
         return None;
     }
     if field.arity == Arity::List {
         let Expression::Array(items, _) = value else {
             cx.push(
-                Diagnostic::error(codes::INVALID_DEFAULT, value.span(), format!("the default of list field `{}` must be a list", field.name))
-                    .with_help("e.g. `@default([])`"),
+                Diagnostic::error(
+                    codes::INVALID_DEFAULT,
+                    value.span(),
+                    format!("the default of list field `{}` must be a list", field.name),
+                )
+                .with_help("e.g. `@default([])`"),
             );
             return None;
         };
@@ -724,7 +935,11 @@ fn literal(field: &ir::ScalarField, value: &Expression, type_name: &str, cx: &mu
         cx.push(Diagnostic::error(
             codes::INVALID_DEFAULT,
             value.span(),
-            format!("the default value `{}` does not fit the type `{type_name}` of field `{}`", short(value), field.name),
+            format!(
+                "the default value `{}` does not fit the type `{type_name}` of field `{}`",
+                short(value),
+                field.name
+            ),
         ));
     };
     match (&field.field_type, value) {
@@ -734,7 +949,12 @@ fn literal(field: &ir::ScalarField, value: &Expression, type_name: &str, cx: &mu
                 Some(ir::Literal::EnumValue(c.clone()))
             } else {
                 let hint = closest(c, en.values.iter().map(|v| v.name.as_str())).map(str::to_string);
-                let values = en.values.iter().map(|v| format!("`{}`", v.name)).collect::<Vec<_>>().join(", ");
+                let values = en
+                    .values
+                    .iter()
+                    .map(|v| format!("`{}`", v.name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let mut d = Diagnostic::error(
                     codes::INVALID_DEFAULT,
                     *span,
@@ -756,20 +976,30 @@ fn literal(field: &ir::ScalarField, value: &Expression, type_name: &str, cx: &mu
                     return None;
                 }
                 if *s == ScalarType::Int && n.parse::<i32>().is_err() {
-                    cx.error(codes::INVALID_DEFAULT, *span, format!("`{n}` does not fit a 32-bit `Int`"));
+                    cx.error(
+                        codes::INVALID_DEFAULT,
+                        *span,
+                        format!("`{n}` does not fit a 32-bit `Int`"),
+                    );
                     return None;
                 }
                 Some(ir::Literal::Number(n.clone()))
             }
-            (ScalarType::Float | ScalarType::Decimal, Expression::Numeric(n, _)) => Some(ir::Literal::Number(n.clone())),
+            (ScalarType::Float | ScalarType::Decimal, Expression::Numeric(n, _)) => {
+                Some(ir::Literal::Number(n.clone()))
+            }
             (ScalarType::Boolean, Expression::Constant(c, _)) if c == "true" || c == "false" => {
                 Some(ir::Literal::Boolean(c == "true"))
             }
             (ScalarType::DateTime, Expression::String(x, span)) => {
                 if !looks_like_datetime(x) {
                     cx.push(
-                        Diagnostic::error(codes::INVALID_DEFAULT, *span, format!("`{x}` is not an RFC 3339 date-time"))
-                            .with_help("e.g. `\"2024-01-01T00:00:00Z\"`, or `now()`"),
+                        Diagnostic::error(
+                            codes::INVALID_DEFAULT,
+                            *span,
+                            format!("`{x}` is not an RFC 3339 date-time"),
+                        )
+                        .with_help("e.g. `\"2024-01-01T00:00:00Z\"`, or `now()`"),
                     );
                     return None;
                 }
@@ -777,13 +1007,19 @@ fn literal(field: &ir::ScalarField, value: &Expression, type_name: &str, cx: &mu
             }
             (ScalarType::Json, Expression::String(x, span)) => {
                 if !is_json(x) {
-                    cx.error(codes::INVALID_DEFAULT, *span, "the default of a `Json` field must be valid JSON text");
+                    cx.error(
+                        codes::INVALID_DEFAULT,
+                        *span,
+                        "the default of a `Json` field must be valid JSON text",
+                    );
                     return None;
                 }
                 Some(ir::Literal::String(x.clone()))
             }
             (ScalarType::Bytes, Expression::String(x, _)) => Some(ir::Literal::String(x.clone())),
-            (ScalarType::Decimal, Expression::String(x, _)) if x.parse::<f64>().is_ok() => Some(ir::Literal::Number(x.clone())),
+            (ScalarType::Decimal, Expression::String(x, _)) if x.parse::<f64>().is_ok() => {
+                Some(ir::Literal::Number(x.clone()))
+            }
             _ => {
                 mismatch(cx);
                 None
@@ -907,8 +1143,12 @@ pub(super) fn resolve_block_attributes<'a>(id: ModelId, m: &'a ast::Model, cx: &
             }
             "fulltext" => {
                 cx.push(
-                    Diagnostic::error(codes::INVALID_INDEX, a.span, "`@@fulltext` indexes are not supported on PostgreSQL")
-                        .with_help("use `@@index([...], type: Gin)` on a tsvector column, or full-text search in raw SQL"),
+                    Diagnostic::error(
+                        codes::INVALID_INDEX,
+                        a.span,
+                        "`@@fulltext` indexes are not supported on PostgreSQL",
+                    )
+                    .with_help("use `@@index([...], type: Gin)` on a tsvector column, or full-text search in raw SQL"),
                 );
             }
             "map" => {
@@ -946,8 +1186,12 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
             Expression::Function(n, args, _) => (n.as_str(), Some(args)),
             Expression::String(s, span) => {
                 cx.push(
-                    Diagnostic::error(codes::ATTRIBUTE_ARGUMENT, *span, format!("expected a field name, found the string `\"{s}\"`"))
-                        .with_help(format!("write field names without quotes: `{s}`")),
+                    Diagnostic::error(
+                        codes::ATTRIBUTE_ARGUMENT,
+                        *span,
+                        format!("expected a field name, found the string `\"{s}\"`"),
+                    )
+                    .with_help(format!("write field names without quotes: `{s}`")),
                 );
                 ok = false;
                 continue;
@@ -967,11 +1211,20 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
             }
             continue;
         };
-        let mut field = ir::IndexField { field: fid, sort: None, length: None, operator_class: None };
+        let mut field = ir::IndexField {
+            field: fid,
+            sort: None,
+            length: None,
+            operator_class: None,
+        };
         if let Some(args) = args {
             for arg in &args.items {
                 let Some(n) = &arg.name else {
-                    cx.error(codes::ATTRIBUTE_ARGUMENT, arg.span, "field arguments must be named: `sort:`, `length:` or `ops:`");
+                    cx.error(
+                        codes::ATTRIBUTE_ARGUMENT,
+                        arg.span,
+                        "field arguments must be named: `sort:`, `length:` or `ops:`",
+                    );
                     ok = false;
                     continue;
                 };
@@ -985,7 +1238,11 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
                                 match fa.items.first().and_then(|x| x.value.as_string()) {
                                     Some(s) => Some(ir::OperatorClass::Raw(s.to_string())),
                                     None => {
-                                        cx.error(codes::ATTRIBUTE_ARGUMENT, arg.span, "`raw()` takes one string argument");
+                                        cx.error(
+                                            codes::ATTRIBUTE_ARGUMENT,
+                                            arg.span,
+                                            "`raw()` takes one string argument",
+                                        );
                                         None
                                     }
                                 }
@@ -1014,7 +1271,11 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
             }
         }
         if out.iter().any(|f: &ir::IndexField| f.field == fid) {
-            cx.error(codes::INVALID_INDEX, item.span(), format!("field `{name}` is listed twice"));
+            cx.error(
+                codes::INVALID_INDEX,
+                item.span(),
+                format!("field `{name}` is listed twice"),
+            );
             ok = false;
         }
         out.push(field);
@@ -1049,7 +1310,11 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
             format!(
                 "`@@{}` must list scalar fields, but {} relation field{}",
                 a.name.name,
-                relation_refs.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", "),
+                relation_refs
+                    .iter()
+                    .map(|u| format!("`{u}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 if relation_refs.len() == 1 { " is a" } else { "s are" }
             ),
         );
@@ -1060,7 +1325,11 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
         ok = false;
     }
     if out.is_empty() && ok {
-        cx.error(codes::INVALID_INDEX, a.span, format!("`@@{}` needs at least one field", a.name.name));
+        cx.error(
+            codes::INVALID_INDEX,
+            a.span,
+            format!("`@@{}` needs at least one field", a.name.name),
+        );
         return None;
     }
     ok.then_some(out)
@@ -1069,13 +1338,22 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
 /// The `fields:` of a relation field's `@relation`, read from the AST (for hints).
 fn relation_scalar_fields(cx: &Ctx<'_>, id: ModelId, relation_field: &str) -> Vec<String> {
     let model = cx.schema.model(id);
-    let Some((i, _)) = model.find_relation_field(relation_field) else { return Vec::new() };
-    let Some(Some(attr)) = cx.spans[id.0 as usize].relation_attrs.get(i) else { return Vec::new() };
+    let Some((i, _)) = model.find_relation_field(relation_field) else {
+        return Vec::new();
+    };
+    let Some(Some(attr)) = cx.spans[id.0 as usize].relation_attrs.get(i) else {
+        return Vec::new();
+    };
     attr.arguments
         .items
         .iter()
         .find(|a| a.name.as_ref().is_some_and(|n| n.name == "fields"))
-        .map(|a| as_array(&a.value).iter().filter_map(|e| e.as_constant().map(str::to_string)).collect())
+        .map(|a| {
+            as_array(&a.value)
+                .iter()
+                .filter_map(|e| e.as_constant().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -1087,15 +1365,25 @@ fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
     let clustered = clustered(&mut r, cx);
     r.finish(cx.diags);
     let Some(fields_expr) = fields_expr else {
-        cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, "`@@id` needs the list of fields: `@@id([a, b])`");
+        cx.error(
+            codes::ATTRIBUTE_ARGUMENT,
+            a.span,
+            "`@@id` needs the list of fields: `@@id([a, b])`",
+        );
         return;
     };
-    let Some(fields) = index_fields(id, a, fields_expr, cx) else { return };
+    let Some(fields) = index_fields(id, a, fields_expr, cx) else {
+        return;
+    };
     let model = cx.schema.model(id);
     if model.primary_key.is_some() {
         cx.push(
-            Diagnostic::error(codes::MULTIPLE_IDS, a.span, format!("model `{}` has both `@id` and `@@id`", model.name))
-                .with_help("keep one primary key"),
+            Diagnostic::error(
+                codes::MULTIPLE_IDS,
+                a.span,
+                format!("model `{}` has both `@id` and `@@id`", model.name),
+            )
+            .with_help("keep one primary key"),
         );
         return;
     }
@@ -1108,14 +1396,22 @@ fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
     if !optional.is_empty() {
         let list = optional.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
         cx.push(
-            Diagnostic::error(codes::INVALID_ID, a.span, format!("the fields of a primary key must be required; {list} are not"))
-                .with_help("make them required or choose other fields"),
+            Diagnostic::error(
+                codes::INVALID_ID,
+                a.span,
+                format!("the fields of a primary key must be required; {list} are not"),
+            )
+            .with_help("make them required or choose other fields"),
         );
         return;
     }
     if let Some(n) = &name {
         if model.fields.iter().any(|f| f.name == *n) || model.relation_fields.iter().any(|f| f.name == *n) {
-            cx.error(codes::INVALID_ID, a.span, format!("the name `{n}` of the compound id clashes with a field of the same name"));
+            cx.error(
+                codes::INVALID_ID,
+                a.span,
+                format!("the name `{n}` of the compound id clashes with a field of the same name"),
+            );
         }
     }
     cx.schema.models[id.0 as usize].primary_key = Some(ir::PrimaryKey {
@@ -1130,7 +1426,11 @@ fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
 }
 
 fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ctx<'_>) {
-    let display = if kind == ir::IndexKind::Unique { "@@unique" } else { "@@index" };
+    let display = if kind == ir::IndexKind::Unique {
+        "@@unique"
+    } else {
+        "@@index"
+    };
     let mut r = ArgReader::new(a, "@@", Some("fields"), cx.diags);
     let fields_expr = r.take("fields");
     let name = r.take("name").and_then(|e| as_string(e, cx.diags));
@@ -1149,30 +1449,53 @@ fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ct
     let clustered = clustered(&mut r, cx);
     if let Some(w) = r.take("where") {
         if !cx.has_preview("partialIndexes") {
-            cx.push(
-                Diagnostic::error(codes::PREVIEW_FEATURE_REQUIRED, w.span(), "partial indexes (`where:`) need the `partialIndexes` preview feature"),
-            );
+            cx.push(Diagnostic::error(
+                codes::PREVIEW_FEATURE_REQUIRED,
+                w.span(),
+                "partial indexes (`where:`) need the `partialIndexes` preview feature",
+            ));
         }
     }
     r.finish(cx.diags);
     if kind == ir::IndexKind::Unique && algorithm.is_some() {
-        cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, "`@@unique` does not take an index `type`");
+        cx.error(
+            codes::ATTRIBUTE_ARGUMENT,
+            a.span,
+            "`@@unique` does not take an index `type`",
+        );
     }
     if name.is_some() && kind == ir::IndexKind::Normal {
         // `name:` on @@index is the legacy spelling of `map:`.
     }
     let Some(fields_expr) = fields_expr else {
-        cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, format!("`{display}` needs the list of fields: `{display}([a, b])`"));
+        cx.error(
+            codes::ATTRIBUTE_ARGUMENT,
+            a.span,
+            format!("`{display}` needs the list of fields: `{display}([a, b])`"),
+        );
         return;
     };
-    let Some(fields) = index_fields(id, a, fields_expr, cx) else { return };
+    let Some(fields) = index_fields(id, a, fields_expr, cx) else {
+        return;
+    };
     let model = cx.schema.model(id);
     if model.is_view() && kind == ir::IndexKind::Unique {
         if db_name.is_some() {
-            cx.error(codes::VIEW, a.span, "`@@unique` on a view names no database index, so it cannot have `map:`");
+            cx.error(
+                codes::VIEW,
+                a.span,
+                "`@@unique` on a view names no database index, so it cannot have `map:`",
+            );
         }
-        if fields.iter().any(|f| f.sort.is_some() || f.length.is_some() || f.operator_class.is_some()) {
-            cx.error(codes::VIEW, a.span, "fields in `@@unique` on a view cannot have arguments");
+        if fields
+            .iter()
+            .any(|f| f.sort.is_some() || f.length.is_some() || f.operator_class.is_some())
+        {
+            cx.error(
+                codes::VIEW,
+                a.span,
+                "fields in `@@unique` on a view cannot have arguments",
+            );
         }
     }
     if let Some(alg) = algorithm {
@@ -1181,7 +1504,9 @@ fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ct
         for f in &fields {
             if let Some(ir::OperatorClass::Named(op)) = &f.operator_class {
                 if index_rules::find(op).is_some_and(|o| o.algorithm != ir::IndexAlgorithm::BTree) {
-                    let o = index_rules::find(op).map(|o| index_rules::algorithm_name(o.algorithm)).unwrap_or("");
+                    let o = index_rules::find(op)
+                        .map(|o| index_rules::algorithm_name(o.algorithm))
+                        .unwrap_or("");
                     cx.push(
                         Diagnostic::error(
                             codes::INDEX_OPERATOR_CLASS,
@@ -1214,10 +1539,20 @@ fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ct
 }
 
 /// Index method and operator class rules (PostgreSQL).
-fn check_index_algorithm(id: ModelId, a: &ast::Attribute, alg: ir::IndexAlgorithm, fields: &[ir::IndexField], cx: &mut Ctx<'_>) {
+fn check_index_algorithm(
+    id: ModelId,
+    a: &ast::Attribute,
+    alg: ir::IndexAlgorithm,
+    fields: &[ir::IndexField],
+    cx: &mut Ctx<'_>,
+) {
     let alg_name = index_rules::algorithm_name(alg);
     if alg == ir::IndexAlgorithm::SpGist && fields.len() > 1 {
-        cx.error(codes::INDEX_OPERATOR_CLASS, a.span, "`SpGist` indexes support only one column");
+        cx.error(
+            codes::INDEX_OPERATOR_CLASS,
+            a.span,
+            "`SpGist` indexes support only one column",
+        );
         return;
     }
     let model = cx.schema.model(id).clone();
@@ -1231,7 +1566,10 @@ fn check_index_algorithm(id: ModelId, a: &ast::Attribute, alg: ir::IndexAlgorith
                         Diagnostic::error(
                             codes::INDEX_OPERATOR_CLASS,
                             a.span,
-                            format!("the `{alg_name}` index type does not support the type of field `{}`", field.name),
+                            format!(
+                                "the `{alg_name}` index type does not support the type of field `{}`",
+                                field.name
+                            ),
                         )
                         .with_help("choose an operator class with `ops:` or another index type"),
                     );
@@ -1240,7 +1578,11 @@ fn check_index_algorithm(id: ModelId, a: &ast::Attribute, alg: ir::IndexAlgorith
             Some(ir::OperatorClass::Raw(_)) => {}
             Some(ir::OperatorClass::Named(op)) => {
                 let Some(spec) = index_rules::find(op) else {
-                    cx.error(codes::INDEX_OPERATOR_CLASS, a.span, format!("unknown operator class `{op}`"));
+                    cx.error(
+                        codes::INDEX_OPERATOR_CLASS,
+                        a.span,
+                        format!("unknown operator class `{op}`"),
+                    );
                     continue;
                 };
                 if spec.algorithm != alg {
@@ -1250,18 +1592,25 @@ fn check_index_algorithm(id: ModelId, a: &ast::Attribute, alg: ir::IndexAlgorith
                             a.span,
                             format!("operator class `{op}` is not supported with the `{alg_name}` index type"),
                         )
-                        .with_help(format!("`{op}` belongs to `{}` indexes", index_rules::algorithm_name(spec.algorithm))),
+                        .with_help(format!(
+                            "`{op}` belongs to `{}` indexes",
+                            index_rules::algorithm_name(spec.algorithm)
+                        )),
                     );
                     continue;
                 }
                 use index_rules::Needs;
                 let problem = match spec.needs {
-                    Needs::List => (field.arity != Arity::List).then(|| format!("`{op}` needs a list field; `{}` is not a list", field.name)),
+                    Needs::List => (field.arity != Arity::List)
+                        .then(|| format!("`{op}` needs a list field; `{}` is not a list", field.name)),
                     Needs::Jsonb => {
                         if field.field_type != FieldType::Scalar(ScalarType::Json) {
                             Some(format!("`{op}` needs a `Json` field; `{}` is not one", field.name))
                         } else if native == Some("Json") {
-                            Some(format!("`{op}` does not support native type `Json` of field `{}`", field.name))
+                            Some(format!(
+                                "`{op}` does not support native type `Json` of field `{}`",
+                                field.name
+                            ))
                         } else {
                             None
                         }
@@ -1270,20 +1619,46 @@ fn check_index_algorithm(id: ModelId, a: &ast::Attribute, alg: ir::IndexAlgorith
                         if field.field_type != FieldType::Scalar(ScalarType::String) || field.arity == Arity::List {
                             Some(format!("`{op}` needs a `String` field; `{}` is not one", field.name))
                         } else if native.is_some_and(|n| !matches!(n, "Text" | "VarChar" | "Char")) {
-                            Some(format!("`{op}` does not support native type `{}` of field `{}`", native.unwrap_or(""), field.name))
+                            Some(format!(
+                                "`{op}` does not support native type `{}` of field `{}`",
+                                native.unwrap_or(""),
+                                field.name
+                            ))
                         } else {
                             None
                         }
                     }
                     Needs::Native(allowed) => match native {
-                        None => Some(format!("`{op}` needs field `{}` to declare a native type ({})", field.name, allowed.iter().map(|n| format!("`@db.{n}`")).collect::<Vec<_>>().join(", "))),
-                        Some(n) if !allowed.contains(&n) => Some(format!("`{op}` does not support native type `{n}` of field `{}`", field.name)),
+                        None => Some(format!(
+                            "`{op}` needs field `{}` to declare a native type ({})",
+                            field.name,
+                            allowed
+                                .iter()
+                                .map(|n| format!("`@db.{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                        Some(n) if !allowed.contains(&n) => Some(format!(
+                            "`{op}` does not support native type `{n}` of field `{}`",
+                            field.name
+                        )),
                         _ => None,
                     },
                     Needs::NativeOrDefault(scalar, allowed) => match native {
                         None if field.field_type == FieldType::Scalar(scalar) => None,
-                        None => Some(format!("`{op}` needs field `{}` to declare a native type ({})", field.name, allowed.iter().map(|n| format!("`@db.{n}`")).collect::<Vec<_>>().join(", "))),
-                        Some(n) if !allowed.contains(&n) => Some(format!("`{op}` does not support native type `{n}` of field `{}`", field.name)),
+                        None => Some(format!(
+                            "`{op}` needs field `{}` to declare a native type ({})",
+                            field.name,
+                            allowed
+                                .iter()
+                                .map(|n| format!("`@db.{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                        Some(n) if !allowed.contains(&n) => Some(format!(
+                            "`{op}` does not support native type `{n}` of field `{}`",
+                            field.name
+                        )),
                         _ => None,
                     },
                 };
@@ -1310,7 +1685,9 @@ pub(super) fn check_models(cx: &mut Ctx<'_>) {
                     ast_model.name.span,
                     format!("{kind} `{}` has no `@@schema` attribute", model.name),
                 )
-                .with_help("the datasource lists `schemas`, so every model, view and enum must say which one it lives in"),
+                .with_help(
+                    "the datasource lists `schemas`, so every model, view and enum must say which one it lives in",
+                ),
             );
         }
         if model.is_view() {
@@ -1339,8 +1716,14 @@ pub(super) fn check_models(cx: &mut Ctx<'_>) {
                 .any(|ix| ix.fields.iter().all(|f| model.field(f.field).arity == Arity::Required));
         if !has_criteria {
             out.push(
-                Diagnostic::error(codes::MISSING_ID, ast_model.name.span, format!("model `{}` has no unique criterion", model.name))
-                    .with_help("mark a field `@id` or `@unique`, or add `@@id([...])` or `@@unique([...])` over required fields"),
+                Diagnostic::error(
+                    codes::MISSING_ID,
+                    ast_model.name.span,
+                    format!("model `{}` has no unique criterion", model.name),
+                )
+                .with_help(
+                    "mark a field `@id` or `@unique`, or add `@@id([...])` or `@@unique([...])` over required fields",
+                ),
             );
         }
     }
@@ -1348,8 +1731,14 @@ pub(super) fn check_models(cx: &mut Ctx<'_>) {
         for (e, span) in cx.schema.enums.iter().zip(&cx.enum_spans) {
             if e.schema.is_none() {
                 out.push(
-                    Diagnostic::error(codes::SCHEMA_ATTRIBUTE, *span, format!("enum `{}` has no `@@schema` attribute", e.name))
-                        .with_help("the datasource lists `schemas`, so every model, view and enum must say which one it lives in"),
+                    Diagnostic::error(
+                        codes::SCHEMA_ATTRIBUTE,
+                        *span,
+                        format!("enum `{}` has no `@@schema` attribute", e.name),
+                    )
+                    .with_help(
+                        "the datasource lists `schemas`, so every model, view and enum must say which one it lives in",
+                    ),
                 );
             }
         }

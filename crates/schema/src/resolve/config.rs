@@ -12,92 +12,81 @@ pub const SUPPORTED_PROVIDERS: &[&str] = &["postgresql"];
 /// Providers Prisma knows that refract does not support yet.
 pub const OTHER_PRISMA_PROVIDERS: &[&str] = &["mysql", "sqlite", "sqlserver", "mongodb", "cockroachdb"];
 
-/// Preview features of Prisma 6/7 that are still accepted.
+/// Preview features Prisma 7 knows (for PostgreSQL).
 pub const PREVIEW_FEATURES: &[&str] = &[
-    "driverAdapters",
     "fullTextSearchPostgres",
     "nativeDistinct",
+    "partialIndexes",
     "postgresqlExtensions",
     "relationJoins",
-    "strictUndefinedChecks",
-    "views",
-    "shardKeys",
     "schemaEngineDriverAdapters",
-    "queryCompiler",
-    "partialIndexes",
+    "shardKeys",
+    "strictUndefinedChecks",
     "typedSql",
-    "prismaSchemaFolder",
-    "multiSchema",
-    "metrics",
+    "views",
 ];
-/// Preview features that were made generally available or removed; accepted with a warning.
+/// Preview features that became generally available or were removed; they
+/// are accepted with a warning, since real schemas written for Prisma 4-6
+/// still name them.
 pub const DEPRECATED_PREVIEW_FEATURES: &[&str] = &[
-    "metrics",
-    "omitApi",
-    "jsonProtocol",
-    "extendedWhereUnique",
-    "fieldReference",
-    "fullTextIndex",
-    "referentialIntegrity",
-    "interactiveTransactions",
-    "namedConstraints",
-    "orderByNulls",
-    "filteredRelationCount",
-    "improvedQueryRaw",
-    "tracing",
-    "extendedIndexes",
+    "aggregateApi",
+    "atomicNumberOperations",
     "clientExtensions",
-    "deno",
-    "prismaSchemaFolder",
-    "multiSchema",
-    "omitApi",
-    "typedSql",
-    "nativeDistinct",
-    "postgresqlExtensions",
-    "referentialActions",
-    "selectRelationCount",
-    "orderByAggregateGroup",
-    "orderByRelation",
-    "napi",
-    "dataProxy",
-    "uncheckedScalarInputs",
-    "groupBy",
-    "createMany",
-    "mongoDb",
-    "microsoftSqlServer",
     "cockroachdb",
     "connectOrCreate",
-    "atomicNumberOperations",
-    "aggregateApi",
-    "transactionApi",
+    "createMany",
+    "dataProxy",
+    "deno",
     "distinct",
-    "nApi",
-    "insensitiveFilters",
-    "middlewares",
-    "filterJson",
-    "improvedQueryRaw",
     "driverAdapters",
-    "queryCompiler",
-    "relationJoins",
+    "extendedIndexes",
+    "extendedWhereUnique",
+    "fieldReference",
+    "filterJson",
+    "filteredRelationCount",
+    "fullTextIndex",
     "fullTextSearch",
+    "groupBy",
+    "improvedQueryRaw",
+    "insensitiveFilters",
+    "interactiveTransactions",
+    "jsonProtocol",
+    "metrics",
+    "microsoftSqlServer",
+    "middlewares",
+    "mongoDb",
+    "multiSchema",
+    "namedConstraints",
+    "napi",
+    "nApi",
+    "omitApi",
+    "orderByAggregateGroup",
+    "orderByNulls",
+    "orderByRelation",
+    "prismaSchemaFolder",
+    "queryCompiler",
+    "referentialActions",
+    "referentialIntegrity",
+    "selectRelationCount",
+    "tracing",
+    "transactionApi",
+    "uncheckedScalarInputs",
 ];
 
 pub(super) fn config_value(e: &Expression, diags: &mut Diagnostics) -> Option<ir::ConfigValue> {
     match e {
         Expression::String(s, _) => Some(ir::ConfigValue::Literal(s.clone())),
-        Expression::Function(name, args, span) if name == "env" => {
-            match args.items.first().map(|a| &a.value) {
-                Some(Expression::String(var, _)) if args.items.len() == 1 => Some(ir::ConfigValue::Env(var.clone())),
-                _ => {
-                    diags.error(
-                        codes::DATASOURCE,
-                        *span,
-                        "`env()` takes exactly one string argument, the variable's name",
-                    );
-                    None
-                }
+        Expression::Function(name, args, span) if name == "env" => match args.items.first().map(|a| &a.value) {
+            Some(Expression::String(var, _)) if args.items.len() == 1 => Some(ir::ConfigValue::Env(var.clone())),
+            _ => {
+                diags.error(
+                    codes::DATASOURCE,
+                    *span,
+                    "`env()` takes exactly one string argument, the variable's name",
+                );
+                None
             }
-        }
+        },
         other => {
             diags.push(type_error("a string or `env(\"...\")`", other));
             None
@@ -124,7 +113,10 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
             diags.error(
                 codes::DATASOURCE,
                 prop.name.span,
-                format!("property `{}` is already defined in datasource `{}`", prop.name.name, block.name.name),
+                format!(
+                    "property `{}` is already defined in datasource `{}`",
+                    prop.name.name, block.name.name
+                ),
             );
             continue;
         }
@@ -132,7 +124,10 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
             diags.error(
                 codes::DATASOURCE,
                 prop.span,
-                format!("property `{}` in datasource `{}` needs a value", prop.name.name, block.name.name),
+                format!(
+                    "property `{}` in datasource `{}` needs a value",
+                    prop.name.name, block.name.name
+                ),
             );
             continue;
         };
@@ -140,7 +135,11 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
             "provider" => match value {
                 Expression::String(s, span) => provider = Some((s.clone(), *span)),
                 Expression::Function(name, _, span) if name == "env" => {
-                    diags.error(codes::DATASOURCE, *span, "the provider must be a literal string, not `env()`");
+                    diags.error(
+                        codes::DATASOURCE,
+                        *span,
+                        "the provider must be a literal string, not `env()`",
+                    );
                 }
                 other => diags.push(type_error("a string", other)),
             },
@@ -173,7 +172,10 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
             _ => diags.error(
                 codes::DATASOURCE,
                 prop.name.span,
-                format!("unknown property `{}` in datasource `{}`", prop.name.name, block.name.name),
+                format!(
+                    "unknown property `{}` in datasource `{}`",
+                    prop.name.name, block.name.name
+                ),
             ),
         }
     }
@@ -191,14 +193,19 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
         );
         return None;
     };
-    let provider = if provider == "postgres" { "postgresql".to_string() } else { provider };
+    let provider = if provider == "postgres" {
+        "postgresql".to_string()
+    } else {
+        provider
+    };
     if !SUPPORTED_PROVIDERS.contains(&provider.as_str()) {
         let msg = if OTHER_PRISMA_PROVIDERS.contains(&provider.as_str()) {
             format!("the `{provider}` provider is not supported by refract yet")
         } else {
             format!("unknown datasource provider `{provider}`")
         };
-        diags.push(Diagnostic::error(codes::UNSUPPORTED_PROVIDER, span, msg).with_help("refract supports `postgresql`"));
+        diags
+            .push(Diagnostic::error(codes::UNSUPPORTED_PROVIDER, span, msg).with_help("refract supports `postgresql`"));
         return None;
     }
     ds.provider = provider;
@@ -221,12 +228,21 @@ fn extensions(value: &Expression, diags: &mut Diagnostics) -> Vec<ir::Extension>
         };
         if name.contains('-') {
             diags.push(
-                Diagnostic::error(codes::DATASOURCE, span, "the character `-` is not allowed in extension names")
-                    .with_help("write `_` and give the real name with `map: \"...\"`"),
+                Diagnostic::error(
+                    codes::DATASOURCE,
+                    span,
+                    "the character `-` is not allowed in extension names",
+                )
+                .with_help("write `_` and give the real name with `map: \"...\"`"),
             );
             continue;
         }
-        let mut ext = ir::Extension { name: name.to_string(), db_name: name.to_string(), schema: None, version: None };
+        let mut ext = ir::Extension {
+            name: name.to_string(),
+            db_name: name.to_string(),
+            schema: None,
+            version: None,
+        };
         if let Some(args) = args {
             let mut seen: Vec<&str> = Vec::new();
             for a in &args.items {
@@ -235,7 +251,11 @@ fn extensions(value: &Expression, diags: &mut Diagnostics) -> Vec<ir::Extension>
                     continue;
                 };
                 if seen.contains(&n.name.as_str()) {
-                    diags.error(codes::DATASOURCE, n.span, format!("argument `{}` is given twice", n.name));
+                    diags.error(
+                        codes::DATASOURCE,
+                        n.span,
+                        format!("argument `{}` is given twice", n.name),
+                    );
                     continue;
                 }
                 seen.push(&n.name);
@@ -247,7 +267,11 @@ fn extensions(value: &Expression, diags: &mut Diagnostics) -> Vec<ir::Extension>
                     "map" => ext.db_name = v.to_string(),
                     "schema" => ext.schema = Some(v.to_string()),
                     "version" => ext.version = Some(v.to_string()),
-                    other => diags.error(codes::DATASOURCE, n.span, format!("unknown extension argument `{other}`")),
+                    other => diags.error(
+                        codes::DATASOURCE,
+                        n.span,
+                        format!("unknown extension argument `{other}`"),
+                    ),
                 }
             }
         }
@@ -267,7 +291,10 @@ pub(super) fn generator(block: &ConfigBlock, diags: &mut Diagnostics) -> Option<
                 Diagnostic::error(
                     codes::GENERATOR,
                     block.name.span,
-                    format!("property `{}` in generator `{}` needs a value", prop.name.name, block.name.name),
+                    format!(
+                        "property `{}` in generator `{}` needs a value",
+                        prop.name.name, block.name.name
+                    ),
                 )
                 .with_label(prop.span, "no value after `=`"),
             );
@@ -297,8 +324,12 @@ pub(super) fn generator(block: &ConfigBlock, diags: &mut Diagnostics) -> Option<
     }
     let Some(provider) = provider else {
         diags.push(
-            Diagnostic::error(codes::GENERATOR, block.name.span, format!("generator `{}` has no `provider`", block.name.name))
-                .with_help("add `provider = \"refract\"`"),
+            Diagnostic::error(
+                codes::GENERATOR,
+                block.name.span,
+                format!("generator `{}` has no `provider`", block.name.name),
+            )
+            .with_help("add `provider = \"refract\"`"),
         );
         return None;
     };
@@ -313,6 +344,9 @@ pub(super) fn generator(block: &ConfigBlock, diags: &mut Diagnostics) -> Option<
 }
 
 fn preview_feature_warnings(name: &str, span: crate::source::Span, diags: &mut Diagnostics) {
+    if PREVIEW_FEATURES.contains(&name) {
+        return;
+    }
     if name == "fullTextSearch" {
         diags.warning(
             codes::DEPRECATED_PREVIEW_FEATURE,
@@ -320,15 +354,22 @@ fn preview_feature_warnings(name: &str, span: crate::source::Span, diags: &mut D
             "on PostgreSQL the preview feature `fullTextSearch` is called `fullTextSearchPostgres`",
         );
     } else if DEPRECATED_PREVIEW_FEATURES.contains(&name) {
-        diags.warning(
-            codes::DEPRECATED_PREVIEW_FEATURE,
-            span,
-            format!("preview feature `{name}` is deprecated or generally available; it has no effect"),
-        );
-    } else if !PREVIEW_FEATURES.contains(&name) {
         diags.push(
-            Diagnostic::warning(codes::UNKNOWN_PREVIEW_FEATURE, span, format!("unknown preview feature `{name}`"))
-                .with_help("it is ignored; remove it to silence this warning"),
+            Diagnostic::warning(
+                codes::DEPRECATED_PREVIEW_FEATURE,
+                span,
+                format!("preview feature `{name}` is generally available or was removed; it has no effect"),
+            )
+            .with_help("remove it from `previewFeatures`"),
+        );
+    } else {
+        diags.push(
+            Diagnostic::warning(
+                codes::UNKNOWN_PREVIEW_FEATURE,
+                span,
+                format!("unknown preview feature `{name}`"),
+            )
+            .with_help("it is ignored; remove it to silence this warning"),
         );
     }
 }
@@ -338,9 +379,13 @@ fn config_expr(e: &Expression) -> ir::ConfigExpr {
         Expression::String(s, _) => ir::ConfigExpr::String(s.clone()),
         Expression::Numeric(s, _) => ir::ConfigExpr::Number(s.clone()),
         Expression::Constant(s, _) => ir::ConfigExpr::Constant(s.clone()),
-        Expression::Function(n, a, _) if n == "env" => {
-            ir::ConfigExpr::Env(a.items.first().and_then(|x| x.value.as_string()).unwrap_or_default().to_string())
-        }
+        Expression::Function(n, a, _) if n == "env" => ir::ConfigExpr::Env(
+            a.items
+                .first()
+                .and_then(|x| x.value.as_string())
+                .unwrap_or_default()
+                .to_string(),
+        ),
         Expression::Function(n, _, _) => ir::ConfigExpr::Constant(format!("{n}()")),
         Expression::Array(items, _) => ir::ConfigExpr::Array(items.iter().map(config_expr).collect()),
     }

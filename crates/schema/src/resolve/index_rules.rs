@@ -50,9 +50,21 @@ pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
     op("Float4BloomOps", Brin, Native(&["Real"])),
     op("Float4MinMaxOps", Brin, Native(&["Real"])),
     op("Float4MinMaxMultiOps", Brin, Native(&["Real"])),
-    op("Float8BloomOps", Brin, NativeOrDefault(ScalarType::Float, &["DoublePrecision"])),
-    op("Float8MinMaxOps", Brin, NativeOrDefault(ScalarType::Float, &["DoublePrecision"])),
-    op("Float8MinMaxMultiOps", Brin, NativeOrDefault(ScalarType::Float, &["DoublePrecision"])),
+    op(
+        "Float8BloomOps",
+        Brin,
+        NativeOrDefault(ScalarType::Float, &["DoublePrecision"]),
+    ),
+    op(
+        "Float8MinMaxOps",
+        Brin,
+        NativeOrDefault(ScalarType::Float, &["DoublePrecision"]),
+    ),
+    op(
+        "Float8MinMaxMultiOps",
+        Brin,
+        NativeOrDefault(ScalarType::Float, &["DoublePrecision"]),
+    ),
     op("InetInclusionOps", Brin, Native(&["Inet"])),
     op("InetBloomOps", Brin, Native(&["Inet"])),
     op("InetMinMaxOps", Brin, Native(&["Inet"])),
@@ -62,21 +74,53 @@ pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
     op("Int2MinMaxMultiOps", Brin, Native(&["SmallInt"])),
     op("Int4BloomOps", Brin, NativeOrDefault(ScalarType::Int, &["Integer"])),
     op("Int4MinMaxOps", Brin, NativeOrDefault(ScalarType::Int, &["Integer"])),
-    op("Int4MinMaxMultiOps", Brin, NativeOrDefault(ScalarType::Int, &["Integer"])),
+    op(
+        "Int4MinMaxMultiOps",
+        Brin,
+        NativeOrDefault(ScalarType::Int, &["Integer"]),
+    ),
     op("Int8BloomOps", Brin, NativeOrDefault(ScalarType::BigInt, &["BigInt"])),
     op("Int8MinMaxOps", Brin, NativeOrDefault(ScalarType::BigInt, &["BigInt"])),
-    op("Int8MinMaxMultiOps", Brin, NativeOrDefault(ScalarType::BigInt, &["BigInt"])),
-    op("NumericBloomOps", Brin, NativeOrDefault(ScalarType::Decimal, &["Decimal"])),
-    op("NumericMinMaxOps", Brin, NativeOrDefault(ScalarType::Decimal, &["Decimal"])),
-    op("NumericMinMaxMultiOps", Brin, NativeOrDefault(ScalarType::Decimal, &["Decimal"])),
+    op(
+        "Int8MinMaxMultiOps",
+        Brin,
+        NativeOrDefault(ScalarType::BigInt, &["BigInt"]),
+    ),
+    op(
+        "NumericBloomOps",
+        Brin,
+        NativeOrDefault(ScalarType::Decimal, &["Decimal"]),
+    ),
+    op(
+        "NumericMinMaxOps",
+        Brin,
+        NativeOrDefault(ScalarType::Decimal, &["Decimal"]),
+    ),
+    op(
+        "NumericMinMaxMultiOps",
+        Brin,
+        NativeOrDefault(ScalarType::Decimal, &["Decimal"]),
+    ),
     op("OidBloomOps", Brin, Native(&["Oid"])),
     op("OidMinMaxOps", Brin, Native(&["Oid"])),
     op("OidMinMaxMultiOps", Brin, Native(&["Oid"])),
     op("TextBloomOps", Brin, NativeOrDefault(ScalarType::String, TEXT)),
     op("TextMinMaxOps", Brin, NativeOrDefault(ScalarType::String, TEXT)),
-    op("TimestampBloomOps", Brin, NativeOrDefault(ScalarType::DateTime, &["Timestamp"])),
-    op("TimestampMinMaxOps", Brin, NativeOrDefault(ScalarType::DateTime, &["Timestamp"])),
-    op("TimestampMinMaxMultiOps", Brin, NativeOrDefault(ScalarType::DateTime, &["Timestamp"])),
+    op(
+        "TimestampBloomOps",
+        Brin,
+        NativeOrDefault(ScalarType::DateTime, &["Timestamp"]),
+    ),
+    op(
+        "TimestampMinMaxOps",
+        Brin,
+        NativeOrDefault(ScalarType::DateTime, &["Timestamp"]),
+    ),
+    op(
+        "TimestampMinMaxMultiOps",
+        Brin,
+        NativeOrDefault(ScalarType::DateTime, &["Timestamp"]),
+    ),
     op("TimestampTzBloomOps", Brin, Native(&["Timestamptz"])),
     op("TimestampTzMinMaxOps", Brin, Native(&["Timestamptz"])),
     op("TimestampTzMinMaxMultiOps", Brin, Native(&["Timestamptz"])),
@@ -118,16 +162,24 @@ pub(crate) fn default_ops_support(
     }
     match algorithm {
         IndexAlgorithm::BTree | IndexAlgorithm::Hash => true,
-        Gin => arity == Arity::List || matches!(field_type, FieldType::Scalar(ScalarType::Json)) && native != Some("Json"),
+        Gin => {
+            arity == Arity::List || matches!(field_type, FieldType::Scalar(ScalarType::Json)) && native != Some("Json")
+        }
         SpGist => {
             arity != Arity::List
                 && (matches!(field_type, FieldType::Scalar(ScalarType::String))
-                    && matches!(native, None | Some("Text") | Some("VarChar") | Some("Char") | Some("Inet")))
+                    && matches!(
+                        native,
+                        None | Some("Text") | Some("VarChar") | Some("Char") | Some("Inet")
+                    ))
         }
         Gist => native == Some("Inet"),
         Brin => {
             arity != Arity::List
-                && !matches!(field_type, FieldType::Scalar(ScalarType::Json | ScalarType::Boolean) | FieldType::Enum(_))
+                && !matches!(
+                    field_type,
+                    FieldType::Scalar(ScalarType::Json | ScalarType::Boolean) | FieldType::Enum(_)
+                )
         }
     }
 }

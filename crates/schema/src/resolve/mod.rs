@@ -14,8 +14,8 @@ mod args;
 mod attributes;
 mod config;
 mod index_rules;
-mod native_types;
 mod naming;
+mod native_types;
 mod relations;
 
 use std::collections::HashMap;
@@ -75,7 +75,10 @@ impl Ctx<'_> {
     }
 
     pub fn relation_mode(&self) -> ir::RelationMode {
-        self.schema.datasource.as_ref().map_or(ir::RelationMode::ForeignKeys, |d| d.relation_mode)
+        self.schema
+            .datasource
+            .as_ref()
+            .map_or(ir::RelationMode::ForeignKeys, |d| d.relation_mode)
     }
 
     /// `@db.X` (or `@<datasource name>.X`): a native type attribute.
@@ -114,8 +117,11 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
     for e in &enums {
         attributes::resolve_enum(e, &mut cx);
     }
-    let enum_ids: HashMap<*const ast::Enum, ir::EnumId> =
-        enums.iter().enumerate().map(|(i, e)| (*e as *const ast::Enum, ir::EnumId(i as u32))).collect();
+    let enum_ids: HashMap<*const ast::Enum, ir::EnumId> = enums
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (*e as *const ast::Enum, ir::EnumId(i as u32)))
+        .collect();
     // Register models first so field types can refer to any of them.
     for m in &models {
         let id = ModelId(cx.schema.models.len() as u32);
@@ -124,7 +130,11 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
             name: m.name.name.clone(),
             db_name: m.name.name.clone(),
             schema: None,
-            kind: if m.kind == ast::ModelKind::View { ir::ModelKind::View } else { ir::ModelKind::Table },
+            kind: if m.kind == ast::ModelKind::View {
+                ir::ModelKind::View
+            } else {
+                ir::ModelKind::Table
+            },
             fields: Vec::new(),
             relation_fields: Vec::new(),
             field_order: Vec::new(),
@@ -133,7 +143,10 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
             is_ignored: false,
             documentation: m.documentation.clone(),
         });
-        cx.spans.push(ModelSpans { ast: Some(m), ..Default::default() });
+        cx.spans.push(ModelSpans {
+            ast: Some(m),
+            ..Default::default()
+        });
     }
     for (i, m) in models.iter().enumerate() {
         attributes::resolve_model_fields(ModelId(i as u32), m, &mut cx);
@@ -178,26 +191,39 @@ fn invalid_lines(ast: &SchemaAst, cx: &mut Ctx<'_>) {
                     .find(|k| edit_distance(k, kw) <= 2);
                 let mut d = Diagnostic::error(
                     codes::INVALID_BLOCK,
-                    Span { end: keyword.span.end, ..*span },
+                    Span {
+                        end: keyword.span.end,
+                        ..*span
+                    },
                     format!("unknown block keyword `{kw}`"),
                 );
                 d = match suggestion {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help("blocks start with `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
+                    None => {
+                        d.with_help("blocks start with `model`, `enum`, `view`, `type`, `datasource` or `generator`")
+                    }
                 };
                 cx.push(d);
             }
             Top::Model(m) => {
                 for l in &m.invalid_lines {
                     cx.push(
-                        Diagnostic::error(codes::SYNTAX, *l, "this line is not a valid field or attribute definition")
-                            .with_help("a field is written `name Type @attributes`; a block attribute `@@name(...)`"),
+                        Diagnostic::error(
+                            codes::SYNTAX,
+                            *l,
+                            "this line is not a valid field or attribute definition",
+                        )
+                        .with_help("a field is written `name Type @attributes`; a block attribute `@@name(...)`"),
                     );
                 }
             }
             Top::Enum(e) => {
                 for l in &e.invalid_lines {
-                    cx.push(Diagnostic::error(codes::SYNTAX, *l, "this line is not a valid enum value"));
+                    cx.push(Diagnostic::error(
+                        codes::SYNTAX,
+                        *l,
+                        "this line is not a valid enum value",
+                    ));
                 }
             }
             _ => {}
@@ -235,17 +261,33 @@ fn top_level_names<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) -> (Vec<&'a ast::Mo
         }
         if let Some(first) = name.name.chars().next().filter(char::is_ascii_digit) {
             let _ = first;
-            cx.error(codes::INVALID_NAME, name.span, format!("the name of a {kind} must not start with a number"));
+            cx.error(
+                codes::INVALID_NAME,
+                name.span,
+                format!("the name of a {kind} must not start with a number"),
+            );
         }
         if name.name.contains('-') {
-            cx.error(codes::INVALID_NAME, name.span, format!("the name of a {kind} must not contain `-`"));
+            cx.error(
+                codes::INVALID_NAME,
+                name.span,
+                format!("the name of a {kind} must not contain `-`"),
+            );
         }
         if let Some((first_kind, first_span)) = seen.get(name.name.as_str()) {
             cx.push(
                 Diagnostic::error(
                     codes::DUPLICATE_TOP,
                     name.span,
-                    format!("the {kind} `{}` cannot be defined because a {first_kind} with that name already exists", name.name),
+                    format!(
+                        "the {kind} `{}` cannot be defined because {} {first_kind} with that name already exists",
+                        name.name,
+                        if first_kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                            "an"
+                        } else {
+                            "a"
+                        }
+                    ),
                 )
                 .with_label(*first_span, "first defined here"),
             );
@@ -306,9 +348,18 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
             );
             continue;
         }
-        let errors_before = cx.diags.errors().filter(|d| d.code == codes::UNSUPPORTED_PROVIDER).count();
+        let errors_before = cx
+            .diags
+            .errors()
+            .filter(|d| d.code == codes::UNSUPPORTED_PROVIDER)
+            .count();
         cx.schema.datasource = config::datasource(b, cx.diags);
-        cx.unsupported_provider = cx.diags.errors().filter(|d| d.code == codes::UNSUPPORTED_PROVIDER).count() > errors_before;
+        cx.unsupported_provider = cx
+            .diags
+            .errors()
+            .filter(|d| d.code == codes::UNSUPPORTED_PROVIDER)
+            .count()
+            > errors_before;
     }
     if let Some(ds) = &cx.schema.datasource {
         if !ds.extensions.is_empty() && !cx.preview_features.iter().any(|f| f == "postgresqlExtensions") {
@@ -330,10 +381,14 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
     // Composite types exist only on MongoDB.
     for top in &ast.tops {
         if let Top::Model(m) = top {
-            if m.kind == ast::ModelKind::CompositeType && cx.has_datasource {
+            if m.kind == ast::ModelKind::CompositeType && cx.has_datasource && !cx.unsupported_provider {
                 cx.push(
-                    Diagnostic::error(codes::COMPOSITE_TYPE, m.name.span, "composite types are not supported on PostgreSQL")
-                        .with_help("use a model with a relation, or a `Json` field"),
+                    Diagnostic::error(
+                        codes::COMPOSITE_TYPE,
+                        m.name.span,
+                        "composite types are not supported on PostgreSQL",
+                    )
+                    .with_help("use a model with a relation, or a `Json` field"),
                 );
             }
         }
@@ -349,8 +404,12 @@ fn views_need_preview_feature(ast: &SchemaAst, cx: &mut Ctx<'_>) {
         if let Top::Model(m) = top {
             if m.kind == ast::ModelKind::View {
                 cx.push(
-                    Diagnostic::error(codes::PREVIEW_FEATURE_REQUIRED, m.span, "view definitions need the `views` preview feature")
-                        .with_help("add `previewFeatures = [\"views\"]` to the generator block"),
+                    Diagnostic::error(
+                        codes::PREVIEW_FEATURE_REQUIRED,
+                        m.span,
+                        "view definitions need the `views` preview feature",
+                    )
+                    .with_help("add `previewFeatures = [\"views\"]` to the generator block"),
                 );
             }
         }

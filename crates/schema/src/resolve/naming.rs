@@ -60,7 +60,10 @@ pub(super) fn duplicate_table_names(cx: &mut Ctx<'_>) {
         let key = (m.schema.clone(), m.db_name.clone());
         if let Some(&first) = seen.get(&key) {
             let first_name = cx.schema.models[first].name.clone();
-            let span = cx.spans[i].map_span.or(cx.spans[i].ast.map(|a| a.name.span)).unwrap_or_default();
+            let span = cx.spans[i]
+                .map_span
+                .or(cx.spans[i].ast.map(|a| a.name.span))
+                .unwrap_or_default();
             let db = m.db_name.clone();
             cx.push(
                 Diagnostic::error(
@@ -128,7 +131,11 @@ pub(super) fn check_constraint_names(cx: &mut Ctx<'_>) {
                 pk.db_name = primary_key_name(&table);
             }
         }
-        let names: Vec<Vec<String>> = m.indexes.iter().map(|ix| ix.fields.iter().map(|f| col(m, f)).collect()).collect();
+        let names: Vec<Vec<String>> = m
+            .indexes
+            .iter()
+            .map(|ix| ix.fields.iter().map(|f| col(m, f)).collect())
+            .collect();
         for (ix, cols) in m.indexes.iter_mut().zip(names) {
             if ix.db_name.is_empty() {
                 let cols: Vec<&str> = cols.iter().map(String::as_str).collect();

@@ -50,7 +50,11 @@ pub(crate) fn find(name: &str) -> Option<&'static NativeTypeSpec> {
 
 /// Native types a scalar accepts, for hints.
 pub(crate) fn names_for(scalar: ScalarType) -> Vec<&'static str> {
-    POSTGRES_NATIVE_TYPES.iter().filter(|t| t.scalar == scalar).map(|t| t.name).collect()
+    POSTGRES_NATIVE_TYPES
+        .iter()
+        .filter(|t| t.scalar == scalar)
+        .map(|t| t.name)
+        .collect()
 }
 
 /// Whether the first argument is a time precision (0..=6).

@@ -33,7 +33,10 @@ pub(super) fn resolve(cx: &mut Ctx<'_>) {
     let mut args: BTreeMap<RelationFieldRef, RelationArgs> = BTreeMap::new();
     for m in 0..cx.schema.models.len() {
         for index in 0..cx.schema.models[m].relation_fields.len() {
-            let r = RelationFieldRef { model: ModelId(m as u32), index };
+            let r = RelationFieldRef {
+                model: ModelId(m as u32),
+                index,
+            };
             let a = read_args(cx, r);
             args.insert(r, a);
         }
@@ -42,16 +45,38 @@ pub(super) fn resolve(cx: &mut Ctx<'_>) {
     let mut groups: BTreeMap<(ModelId, ModelId, String), Vec<RelationFieldRef>> = BTreeMap::new();
     for (r, a) in &args {
         let target = cx.schema.relation_field(*r).related_model;
-        let (lo, hi) = if r.model <= target { (r.model, target) } else { (target, r.model) };
-        groups.entry((lo, hi, a.name.clone().unwrap_or_default())).or_default().push(*r);
+        let (lo, hi) = if r.model <= target {
+            (r.model, target)
+        } else {
+            (target, r.model)
+        };
+        groups
+            .entry((lo, hi, a.name.clone().unwrap_or_default()))
+            .or_default()
+            .push(*r);
     }
-    for ((lo, hi, name), fields) in groups {
+    // Handle relations in source order of their foreign-key side, so
+    // diagnostics come out in the order a reader meets them.
+    let mut ordered: Vec<_> = groups.into_iter().collect();
+    ordered.sort_by_key(|(_, fields)| {
+        let with_fk = fields
+            .iter()
+            .filter(|r| args.get(r).is_some_and(|a| a.fields.is_some()))
+            .min()
+            .copied();
+        with_fk.or_else(|| fields.iter().min().copied())
+    });
+    for ((lo, hi, name), fields) in ordered {
         pair(cx, lo, hi, &name, &fields, &args);
     }
 }
 
 fn field_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {
-    cx.spans[r.model.0 as usize].relation_fields.get(r.index).map(|f| f.span).unwrap_or_default()
+    cx.spans[r.model.0 as usize]
+        .relation_fields
+        .get(r.index)
+        .map(|f| f.span)
+        .unwrap_or_default()
 }
 
 fn attr_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {
@@ -102,7 +127,11 @@ fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
                         }
                     }
                     None => {
-                        let mut d = Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, e.span(), format!("unknown referential action `{c}`"));
+                        let mut d = Diagnostic::error(
+                            codes::RELATION_REFERENTIAL_ACTION,
+                            e.span(),
+                            format!("unknown referential action `{c}`"),
+                        );
                         let known = ["Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"];
                         d = match closest(c, known) {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -133,8 +162,12 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
             },
             Expression::String(s, span) => {
                 cx.push(
-                    Diagnostic::error(codes::RELATION_INVALID, *span, format!("expected a field name in `{arg}`, found the string `\"{s}\"`"))
-                        .with_help(format!("write field names without quotes: `{s}`")),
+                    Diagnostic::error(
+                        codes::RELATION_INVALID,
+                        *span,
+                        format!("expected a field name in `{arg}`, found the string `\"{s}\"`"),
+                    )
+                    .with_help(format!("write field names without quotes: `{s}`")),
                 );
                 return None;
             }
@@ -150,7 +183,10 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
         let mut d = Diagnostic::error(
             codes::RELATION_INVALID,
             e.span(),
-            format!("`{arg}` refers to fields that do not exist in model `{}`: {list}", m.name),
+            format!(
+                "`{arg}` refers to fields that do not exist in model `{}`: {list}",
+                m.name
+            ),
         );
         if let [one] = unknown.as_slice() {
             if let Some(s) = closest(one, m.fields.iter().map(|f| f.name.as_str())) {
@@ -172,7 +208,14 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
     Some(out)
 }
 
-fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[RelationFieldRef], args: &BTreeMap<RelationFieldRef, RelationArgs>) {
+fn pair(
+    cx: &mut Ctx<'_>,
+    lo: ModelId,
+    hi: ModelId,
+    name: &str,
+    fields: &[RelationFieldRef],
+    args: &BTreeMap<RelationFieldRef, RelationArgs>,
+) {
     let (side_a, side_b): (Vec<RelationFieldRef>, Vec<RelationFieldRef>) = if lo == hi {
         (fields.to_vec(), Vec::new())
     } else {
@@ -181,17 +224,40 @@ fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[Relati
     let lo_name = cx.schema.model(lo).name.clone();
     let hi_name = cx.schema.model(hi).name.clone();
     // Ambiguity: several fields of one model in one unnamed (or same-named) relation.
-    let too_many = if lo == hi { side_a.len() > 2 } else { side_a.len() > 1 || side_b.len() > 1 };
+    let too_many = if lo == hi {
+        side_a.len() > 2
+    } else {
+        side_a.len() > 1 || side_b.len() > 1
+    };
     if too_many {
-        let offenders = if lo == hi { &side_a } else if side_a.len() > 1 { &side_a } else { &side_b };
-        let names: Vec<String> = offenders.iter().map(|r| format!("`{}`", cx.schema.relation_field(*r).name)).collect();
+        let offenders = if lo == hi {
+            &side_a
+        } else if side_a.len() > 1 {
+            &side_a
+        } else {
+            &side_b
+        };
+        let names: Vec<String> = offenders
+            .iter()
+            .map(|r| format!("`{}`", cx.schema.relation_field(*r).name))
+            .collect();
         let model_name = cx.schema.model(offenders[0].model).name.clone();
-        let target_name = cx.schema.model(cx.schema.relation_field(offenders[0]).related_model).name.clone();
+        let target_name = cx
+            .schema
+            .model(cx.schema.relation_field(offenders[0]).related_model)
+            .name
+            .clone();
         for r in offenders {
             let msg = if name.is_empty() {
-                format!("ambiguous relation: fields {} of model `{model_name}` all refer to `{target_name}`", names.join(", "))
+                format!(
+                    "ambiguous relation: fields {} of model `{model_name}` all refer to `{target_name}`",
+                    names.join(", ")
+                )
             } else {
-                format!("ambiguous relation: fields {} of model `{model_name}` all use the relation name `{name}`", names.join(", "))
+                format!(
+                    "ambiguous relation: fields {} of model `{model_name}` all use the relation name `{name}`",
+                    names.join(", ")
+                )
             };
             let span = field_span(cx, *r);
             cx.push(
@@ -256,15 +322,23 @@ fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[Relati
                 if has_fk(a) {
                     let span = attr_span(cx, r);
                     cx.push(
-                        Diagnostic::error(codes::RELATION_INVALID, span, "implicit many-to-many relations do not take `fields` or `references`")
-                            .with_help("remove them; refract manages the join table"),
+                        Diagnostic::error(
+                            codes::RELATION_INVALID,
+                            span,
+                            "implicit many-to-many relations do not take `fields` or `references`",
+                        )
+                        .with_help("remove them; refract manages the join table"),
                     );
                 }
             }
             for r in [first, second] {
                 if cx.schema.model(r.model).is_view() {
                     let span = field_span(cx, r);
-                    cx.push(Diagnostic::error(codes::VIEW, span, "implicit many-to-many relations are not supported for views"));
+                    cx.push(Diagnostic::error(
+                        codes::VIEW,
+                        span,
+                        "implicit many-to-many relations are not supported for views",
+                    ));
                     return;
                 }
             }
@@ -275,8 +349,12 @@ fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[Relati
                     let span = field_span(cx, r);
                     let mname = m.name.clone();
                     cx.push(
-                        Diagnostic::error(codes::RELATION_INVALID, span, format!("implicit many-to-many relations need a single-field `@id` on `{mname}`"))
-                            .with_help("use an explicit join model instead"),
+                        Diagnostic::error(
+                            codes::RELATION_INVALID,
+                            span,
+                            format!("implicit many-to-many relations need a single-field `@id` on `{mname}`"),
+                        )
+                        .with_help("use an explicit join model instead"),
                     );
                 }
             }
@@ -286,13 +364,20 @@ fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[Relati
             if a_first { (first, second) } else { (second, first) }
         }
         RelationKind::OneToMany => {
-            let (single, list, single_args, list_args) =
-                if fa.arity == Arity::List { (second, first, ab, aa) } else { (first, second, aa, ab) };
+            let (single, list, single_args, list_args) = if fa.arity == Arity::List {
+                (second, first, ab, aa)
+            } else {
+                (first, second, aa, ab)
+            };
             if has_fk(list_args) {
                 let span = attr_span(cx, list);
                 cx.push(
-                    Diagnostic::error(codes::RELATION_INVALID, span, "the list side of a one-to-many relation cannot define `fields` or `references`")
-                        .with_help("put `fields` and `references` on the other side"),
+                    Diagnostic::error(
+                        codes::RELATION_INVALID,
+                        span,
+                        "the list side of a one-to-many relation cannot define `fields` or `references`",
+                    )
+                    .with_help("put `fields` and `references` on the other side"),
                 );
             }
             if !has_fk(single_args) {
@@ -302,7 +387,10 @@ fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[Relati
                     Diagnostic::error(
                         codes::RELATION_INVALID,
                         span,
-                        format!("relation field `{}` must say which fields hold the foreign key", sf.name),
+                        format!(
+                            "relation field `{}` must say which fields hold the foreign key",
+                            sf.name
+                        ),
                     )
                     .with_help("add `@relation(fields: [...], references: [...])` (`gen format` adds it for you)"),
                 );
@@ -330,8 +418,12 @@ fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[Relati
             (true, true) => {
                 let span = attr_span(cx, second);
                 cx.push(
-                    Diagnostic::error(codes::RELATION_INVALID, span, "only one side of a one-to-one relation can define `fields` and `references`")
-                        .with_help("remove them from one side"),
+                    Diagnostic::error(
+                        codes::RELATION_INVALID,
+                        span,
+                        "only one side of a one-to-one relation can define `fields` and `references`",
+                    )
+                    .with_help("remove them from one side"),
                 );
                 (first, second)
             }
@@ -340,13 +432,16 @@ fn pair(cx: &mut Ctx<'_>, lo: ModelId, hi: ModelId, name: &str, fields: &[Relati
     if kind == RelationKind::OneToOne && fa.arity == Arity::Required && fb.arity == Arity::Required {
         let span = field_span(cx, referenced);
         cx.push(
-            Diagnostic::error(codes::RELATION_INVALID, span, "the side of a one-to-one relation without `fields` must be optional")
-                .with_help("make it optional with `?`: both records cannot be created first"),
+            Diagnostic::error(
+                codes::RELATION_INVALID,
+                span,
+                "the side of a one-to-one relation without `fields` must be optional",
+            )
+            .with_help("make it optional with `?`: both records cannot be created first"),
         );
     }
     let ra = args.get(&referencing);
     finish_relation(cx, referencing, Some(referenced), name, ra, &lo_name, &hi_name);
-    let _ = kind;
 }
 
 fn lower_first(s: &str) -> String {
@@ -375,7 +470,11 @@ fn finish_relation(
         _ => RelationKind::OneToOne,
     };
     let relation_name = if name.is_empty() {
-        let (a, b) = if lo_name <= hi_name { (lo_name, hi_name) } else { (hi_name, lo_name) };
+        let (a, b) = if lo_name <= hi_name {
+            (lo_name, hi_name)
+        } else {
+            (hi_name, lo_name)
+        };
         format!("{a}To{b}")
     } else {
         name.to_string()
@@ -387,12 +486,17 @@ fn finish_relation(
     let span = attr_span(cx, referencing);
     let broken = args.is_some_and(|a| a.broken);
     if kind != RelationKind::ManyToMany && !broken {
-        check_foreign_key(cx, referencing, &rf, &model, &target, &fields, &references, args, span);
+        let one_to_one = kind == RelationKind::OneToOne && referenced.is_some();
+        check_foreign_key(cx, &rf, &model, &target, &fields, &references, args, span, one_to_one);
     }
     let referential_required = fields.iter().any(|f| model.field(*f).arity == Arity::Required);
     let relation_mode = cx.relation_mode();
     let default_on_delete = if referential_required {
-        if relation_mode == RelationMode::Prisma { ReferentialAction::NoAction } else { ReferentialAction::Restrict }
+        if relation_mode == RelationMode::Prisma {
+            ReferentialAction::NoAction
+        } else {
+            ReferentialAction::Restrict
+        }
     } else {
         ReferentialAction::SetNull
     };
@@ -400,10 +504,16 @@ fn finish_relation(
     let on_update = args.and_then(|a| a.on_update).map(|(a, _)| a);
     if let Some(a) = args {
         if kind == RelationKind::ManyToMany && (a.on_delete.is_some() || a.on_update.is_some()) {
-            cx.error(codes::RELATION_REFERENTIAL_ACTION, span, "implicit many-to-many relations do not take `onDelete` or `onUpdate`");
+            cx.error(
+                codes::RELATION_REFERENTIAL_ACTION,
+                span,
+                "implicit many-to-many relations do not take `onDelete` or `onUpdate`",
+            );
         }
         for (action, which) in [(a.on_delete, "onDelete"), (a.on_update, "onUpdate")] {
-            let Some((ReferentialAction::SetNull, aspan)) = action else { continue };
+            let Some((ReferentialAction::SetNull, aspan)) = action else {
+                continue;
+            };
             if !referential_required {
                 continue;
             }
@@ -414,14 +524,26 @@ fn finish_relation(
                 cx.push(Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, aspan, msg).with_help(help));
             } else {
                 cx.push(
-                    Diagnostic::warning(codes::REFERENTIAL_ACTION_WARNING, aspan, format!("{msg} fails at run time when a row is deleted or updated"))
-                        .with_help(help),
+                    Diagnostic::warning(
+                        codes::REFERENTIAL_ACTION_WARNING,
+                        aspan,
+                        format!("{msg} fails at run time when a row is deleted or updated"),
+                    )
+                    .with_help(help),
                 );
             }
         }
-        if let Some((ReferentialAction::SetDefault, aspan)) = a.on_delete.or(a.on_update).filter(|x| x.0 == ReferentialAction::SetDefault) {
+        if let Some((ReferentialAction::SetDefault, aspan)) = a
+            .on_delete
+            .or(a.on_update)
+            .filter(|x| x.0 == ReferentialAction::SetDefault)
+        {
             if relation_mode == RelationMode::Prisma {
-                cx.error(codes::RELATION_REFERENTIAL_ACTION, aspan, "`SetDefault` is not supported with `relationMode = \"prisma\"`");
+                cx.error(
+                    codes::RELATION_REFERENTIAL_ACTION,
+                    aspan,
+                    "`SetDefault` is not supported with `relationMode = \"prisma\"`",
+                );
             }
         }
     }
@@ -464,7 +586,6 @@ fn finish_relation(
 #[allow(clippy::too_many_arguments)]
 fn check_foreign_key(
     cx: &mut Ctx<'_>,
-    r: RelationFieldRef,
     rf: &ir::RelationField,
     model: &ir::Model,
     target: &ir::Model,
@@ -472,6 +593,7 @@ fn check_foreign_key(
     references: &[FieldId],
     args: Option<&RelationArgs>,
     span: Span,
+    one_to_one: bool,
 ) {
     let has_fields = args.is_some_and(|a| a.fields.is_some());
     let has_refs = args.is_some_and(|a| a.references.is_some());
@@ -481,8 +603,15 @@ fn check_foreign_key(
     if has_fields != has_refs {
         let missing = if has_fields { "references" } else { "fields" };
         cx.push(
-            Diagnostic::error(codes::RELATION_ARITY, span, format!("`@relation` has `{}` but no `{missing}`", if has_fields { "fields" } else { "references" }))
-                .with_help("give both `fields` and `references`"),
+            Diagnostic::error(
+                codes::RELATION_ARITY,
+                span,
+                format!(
+                    "`@relation` has `{}` but no `{missing}`",
+                    if has_fields { "fields" } else { "references" }
+                ),
+            )
+            .with_help("give both `fields` and `references`"),
         );
         return;
     }
@@ -491,14 +620,22 @@ fn check_foreign_key(
             Diagnostic::error(
                 codes::RELATION_ARITY,
                 span,
-                format!("`fields` lists {} field(s) but `references` lists {}", fields.len(), references.len()),
+                format!(
+                    "`fields` lists {} field(s) but `references` lists {}",
+                    fields.len(),
+                    references.len()
+                ),
             )
             .with_help("list the same number of fields in both, in matching order"),
         );
         return;
     }
     if fields.is_empty() {
-        cx.error(codes::RELATION_ARITY, span, "`fields` and `references` must not be empty");
+        cx.error(
+            codes::RELATION_ARITY,
+            span,
+            "`fields` and `references` must not be empty",
+        );
         return;
     }
     // References must be a unique criterion of the target.
@@ -520,7 +657,11 @@ fn check_foreign_key(
             Diagnostic::error(
                 codes::RELATION_REFERENCES_NOT_UNIQUE,
                 span,
-                format!("`references` must point to a unique criterion of `{}`; {} is not one", target.name, names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "`references` must point to a unique criterion of `{}`; {} is not one",
+                    target.name,
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
             )
             .with_help(hint),
         );
@@ -545,32 +686,72 @@ fn check_foreign_key(
             );
         }
         if lf.arity == Arity::List {
-            cx.error(codes::RELATION_INVALID, span, format!("list field `{}` cannot be part of a foreign key", lf.name));
+            cx.error(
+                codes::RELATION_INVALID,
+                span,
+                format!("list field `{}` cannot be part of a foreign key", lf.name),
+            );
         }
     }
     // A required relation field needs required scalar fields.
     if rf.arity == Arity::Required {
-        let optional: Vec<&str> = fields.iter().map(|f| model.field(*f)).filter(|f| f.arity == Arity::Optional).map(|f| f.name.as_str()).collect();
+        let optional: Vec<&str> = fields
+            .iter()
+            .map(|f| model.field(*f))
+            .filter(|f| f.arity == Arity::Optional)
+            .map(|f| f.name.as_str())
+            .collect();
         if !optional.is_empty() {
             cx.push(
                 Diagnostic::error(
                     codes::RELATION_INVALID,
                     span,
                     format!(
-                        "relation field `{}` is required but its foreign-key field{} {} optional",
+                        "relation field `{}` is required but its foreign-key field{} {} {} optional",
                         rf.name,
                         if optional.len() == 1 { "" } else { "s" },
-                        optional.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                        optional.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                        if optional.len() == 1 { "is" } else { "are" }
                     ),
                 )
-                .with_help(format!("make `{}` optional (`{}?`), or make the foreign-key fields required", rf.name, target.name)),
+                .with_help(format!(
+                    "make `{}` optional (`{}?`), or make the foreign-key fields required",
+                    rf.name, target.name
+                )),
             );
         }
     }
     // One-to-one: the foreign key must be unique on the referencing side.
-    let other_is_single = cx.schema.models[rf.related_model.0 as usize]
-        .relation_fields
-        .iter()
-        .any(|o| o.related_model == r.model && o.arity != Arity::List && false);
-    let _ = other_is_single;
+    if one_to_one {
+        let mut own: Vec<FieldId> = fields.to_vec();
+        own.sort();
+        let unique = model.unique_criteria().any(|c| {
+            let mut ids: Vec<FieldId> = c.iter().map(|f| f.field).collect();
+            ids.sort();
+            ids == own
+        });
+        if !unique {
+            let names: Vec<&str> = fields.iter().map(|f| model.field(*f).name.as_str()).collect();
+            let hint = if names.len() == 1 {
+                format!(
+                    "add `@unique` to `{}`, or make the other side a list (one-to-many)",
+                    names[0]
+                )
+            } else {
+                format!(
+                    "add `@@unique([{}])` to `{}`, or make the other side a list (one-to-many)",
+                    names.join(", "),
+                    model.name
+                )
+            };
+            cx.push(
+                Diagnostic::error(
+                    codes::RELATION_INVALID,
+                    span,
+                    "the foreign key of a one-to-one relation must be unique",
+                )
+                .with_help(hint),
+            );
+        }
+    }
 }
