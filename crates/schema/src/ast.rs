@@ -22,9 +22,14 @@ pub enum Top {
     Generator(ConfigBlock),
     TypeAlias(TypeAlias),
     /// A `{ ... }` block whose keyword is unknown.
-    InvalidBlock { keyword: Ident, span: Span },
+    InvalidBlock {
+        keyword: Ident,
+        span: Span,
+    },
     /// A line the grammar could not place.
-    Invalid { span: Span },
+    Invalid {
+        span: Span,
+    },
 }
 
 /// A name as written, with its span.

@@ -253,7 +253,13 @@ pub enum DefaultKind {
 impl DefaultKind {
     /// Whether the client (not the database) produces the value.
     pub fn is_client_side(&self) -> bool {
-        matches!(self, DefaultKind::Uuid(_) | DefaultKind::Cuid(_) | DefaultKind::Nanoid(_) | DefaultKind::Ulid)
+        matches!(
+            self,
+            DefaultKind::Uuid(_)
+                | DefaultKind::Cuid(_)
+                | DefaultKind::Nanoid(_)
+                | DefaultKind::Ulid
+        )
     }
 }
 
@@ -469,11 +475,19 @@ impl Schema {
     }
 
     pub fn find_model(&self, name: &str) -> Option<(ModelId, &Model)> {
-        self.models.iter().enumerate().find(|(_, m)| m.name == name).map(|(i, m)| (ModelId(i as u32), m))
+        self.models
+            .iter()
+            .enumerate()
+            .find(|(_, m)| m.name == name)
+            .map(|(i, m)| (ModelId(i as u32), m))
     }
 
     pub fn find_enum(&self, name: &str) -> Option<(EnumId, &Enum)> {
-        self.enums.iter().enumerate().find(|(_, e)| e.name == name).map(|(i, e)| (EnumId(i as u32), e))
+        self.enums
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.name == name)
+            .map(|(i, e)| (EnumId(i as u32), e))
     }
 
     pub fn model_ids(&self) -> impl Iterator<Item = ModelId> + '_ {
@@ -487,8 +501,11 @@ impl Schema {
 
     /// Preview features of all generators, deduplicated.
     pub fn preview_features(&self) -> Vec<&str> {
-        let mut v: Vec<&str> =
-            self.generators.iter().flat_map(|g| g.preview_features.iter().map(String::as_str)).collect();
+        let mut v: Vec<&str> = self
+            .generators
+            .iter()
+            .flat_map(|g| g.preview_features.iter().map(String::as_str))
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -501,11 +518,18 @@ impl Model {
     }
 
     pub fn find_field(&self, name: &str) -> Option<(FieldId, &ScalarField)> {
-        self.fields.iter().enumerate().find(|(_, f)| f.name == name).map(|(i, f)| (FieldId(i as u32), f))
+        self.fields
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == name)
+            .map(|(i, f)| (FieldId(i as u32), f))
     }
 
     pub fn find_relation_field(&self, name: &str) -> Option<(usize, &RelationField)> {
-        self.relation_fields.iter().enumerate().find(|(_, f)| f.name == name)
+        self.relation_fields
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == name)
     }
 
     pub fn is_view(&self) -> bool {
@@ -517,6 +541,11 @@ impl Model {
         self.primary_key
             .iter()
             .map(|pk| pk.fields.as_slice())
-            .chain(self.indexes.iter().filter(|i| i.kind == IndexKind::Unique).map(|i| i.fields.as_slice()))
+            .chain(
+                self.indexes
+                    .iter()
+                    .filter(|i| i.kind == IndexKind::Unique)
+                    .map(|i| i.fields.as_slice()),
+            )
     }
 }

@@ -21,8 +21,8 @@ pub mod resolve;
 pub mod source;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
-pub use source::{FileId, SourceFile, SourceFiles, Span};
 pub use load::load;
+pub use source::{FileId, SourceFile, SourceFiles, Span};
 
 /// The result of reading a schema: the IR (as complete as the input allows)
 /// and every diagnostic. The schema is valid when there is no error.
@@ -43,7 +43,10 @@ pub fn validate(files: &SourceFiles) -> Validated {
     let mut diagnostics = Diagnostics::new();
     let ast = parse::parse_files(files, &mut diagnostics);
     let schema = resolve::resolve(&ast, &mut diagnostics);
-    Validated { schema, diagnostics }
+    Validated {
+        schema,
+        diagnostics,
+    }
 }
 
 /// Convenience for one in-memory file.

@@ -36,7 +36,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
         let p = entry?.path();
         if p.is_dir() {
             // Prisma's migrations folder holds SQL, never schema files.
-            if p.file_name().is_some_and(|n| n == "migrations" || n == "node_modules") {
+            if p.file_name()
+                .is_some_and(|n| n == "migrations" || n == "node_modules")
+            {
                 continue;
             }
             collect(&p, out)?;

@@ -35,7 +35,9 @@ pub(crate) fn parse_tree(text: &str) -> Result<Pair<'_, Rule>, Box<pest::error::
     let mut pairs = PslParser::parse(Rule::schema, text).map_err(Box::new)?;
     pairs.next().ok_or_else(|| {
         Box::new(pest::error::Error::new_from_pos(
-            pest::error::ErrorVariant::CustomError { message: "empty parse".into() },
+            pest::error::ErrorVariant::CustomError {
+                message: "empty parse".into(),
+            },
             pest::Position::from_start(text),
         ))
     })
@@ -70,25 +72,35 @@ fn parse_into(text: &str, file: FileId, ast: &mut SchemaAst, diagnostics: &mut D
             Rule::model_declaration => {
                 ast.tops.push(cx.model(pair, pending_doc.take()));
             }
-            Rule::enum_declaration => ast.tops.push(Top::Enum(cx.enum_decl(pair, pending_doc.take()))),
+            Rule::enum_declaration => ast
+                .tops
+                .push(Top::Enum(cx.enum_decl(pair, pending_doc.take()))),
             Rule::config_block => ast.tops.push(cx.config_block(pair, pending_doc.take())),
             Rule::type_alias => {
                 let span = cx.span(&pair);
                 let name = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
                 if let Some(name) = name {
-                    ast.tops.push(Top::TypeAlias(TypeAlias { name: cx.ident(&name), span }));
+                    ast.tops.push(Top::TypeAlias(TypeAlias {
+                        name: cx.ident(&name),
+                        span,
+                    }));
                 }
                 pending_doc = None;
             }
             Rule::arbitrary_block => {
                 let span = cx.span(&pair);
                 let keyword = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
-                let keyword = keyword.map(|k| cx.ident(&k)).unwrap_or(Ident { name: String::new(), span });
+                let keyword = keyword.map(|k| cx.ident(&k)).unwrap_or(Ident {
+                    name: String::new(),
+                    span,
+                });
                 ast.tops.push(Top::InvalidBlock { keyword, span });
                 pending_doc = None;
             }
             Rule::CATCH_ALL => {
-                ast.tops.push(Top::Invalid { span: cx.trimmed_span(&pair) });
+                ast.tops.push(Top::Invalid {
+                    span: cx.trimmed_span(&pair),
+                });
                 pending_doc = None;
             }
             _ => {}
@@ -104,7 +116,11 @@ fn doc_of_comment_block(pair: &Pair<'_, Rule>) -> Option<String> {
         .filter(|p| p.as_rule() == Rule::doc_comment)
         .map(|p| doc_text(p.as_str()))
         .collect();
-    if lines.is_empty() { None } else { Some(lines.join("\n")) }
+    if lines.is_empty() {
+        None
+    } else {
+        Some(lines.join("\n"))
+    }
 }
 
 fn doc_text(raw: &str) -> &str {
@@ -131,7 +147,10 @@ impl Cx {
     }
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
     }
 
     fn model(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> Top {
@@ -151,10 +170,15 @@ impl Cx {
                     let mut pending_doc = None;
                     for item in p.into_inner() {
                         match item.as_rule() {
-                            Rule::field_declaration => fields.push(self.field(item, pending_doc.take())),
+                            Rule::field_declaration => {
+                                fields.push(self.field(item, pending_doc.take()))
+                            }
                             Rule::block_attribute_line => {
                                 pending_doc = None;
-                                if let Some(a) = item.into_inner().find(|x| x.as_rule() == Rule::block_attribute) {
+                                if let Some(a) = item
+                                    .into_inner()
+                                    .find(|x| x.as_rule() == Rule::block_attribute)
+                                {
                                     attributes.push(self.attribute(a));
                                 }
                             }
@@ -171,8 +195,19 @@ impl Cx {
                 _ => {}
             }
         }
-        let name = name.unwrap_or(Ident { name: String::new(), span });
-        Top::Model(Model { kind, name, fields, attributes, invalid_lines, documentation, span })
+        let name = name.unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
+        Top::Model(Model {
+            kind,
+            name,
+            fields,
+            attributes,
+            invalid_lines,
+            documentation,
+            span,
+        })
     }
 
     fn field(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> Field {
@@ -200,7 +235,10 @@ impl Cx {
             (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
             (a, b) => a.or(b),
         };
-        let name = name.unwrap_or(Ident { name: String::new(), span });
+        let name = name.unwrap_or(Ident {
+            name: String::new(),
+            span,
+        });
         // A field's span ends at its last token, not at the newline.
         let end = attributes
             .last()
@@ -208,7 +246,14 @@ impl Cx {
             .or(field_type.as_ref().map(|t: &FieldType| t.span.end))
             .unwrap_or(name.span.end);
         let span = Span { end, ..span };
-        Field { name, field_type, attributes, documentation, legacy_colon, span }
+        Field {
+            name,
+            field_type,
+            attributes,
+            documentation,
+            legacy_colon,
+            span,
+        }
     }
 
     fn field_type(&self, pair: Pair<'_, Rule>) -> FieldType {
@@ -216,7 +261,10 @@ impl Cx {
         let inner = pair.into_inner().next();
         let Some(inner) = inner else {
             return FieldType {
-                name: TypeName::Named(Ident { name: String::new(), span }),
+                name: TypeName::Named(Ident {
+                    name: String::new(),
+                    span,
+                }),
                 arity: Arity::Required,
                 invalid_arity: None,
                 span,
@@ -247,14 +295,25 @@ impl Cx {
                 }
             }
             Some(p) => TypeName::Named(self.ident(&p)),
-            None => TypeName::Named(Ident { name: String::new(), span }),
+            None => TypeName::Named(Ident {
+                name: String::new(),
+                span,
+            }),
         };
-        FieldType { name, arity, invalid_arity, span }
+        FieldType {
+            name,
+            arity,
+            invalid_arity,
+            span,
+        }
     }
 
     fn attribute(&self, pair: Pair<'_, Rule>) -> Attribute {
         let span = self.span(&pair);
-        let mut name = Ident { name: String::new(), span };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
         let mut arguments = Arguments::default();
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -263,20 +322,31 @@ impl Cx {
                 _ => {}
             }
         }
-        Attribute { name, arguments, span }
+        Attribute {
+            name,
+            arguments,
+            span,
+        }
     }
 
     fn arguments(&self, pair: Pair<'_, Rule>) -> Arguments {
-        let mut args = Arguments { span: Some(self.span(&pair)), ..Default::default() };
+        let mut args = Arguments {
+            span: Some(self.span(&pair)),
+            ..Default::default()
+        };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::argument => {
                     let span = self.span(&p);
-                    let Some(inner) = p.into_inner().next() else { continue };
+                    let Some(inner) = p.into_inner().next() else {
+                        continue;
+                    };
                     match inner.as_rule() {
                         Rule::named_argument => {
                             let mut it = inner.into_inner();
-                            let (Some(n), Some(v)) = (it.next(), it.next()) else { continue };
+                            let (Some(n), Some(v)) = (it.next(), it.next()) else {
+                                continue;
+                            };
                             args.items.push(Argument {
                                 name: Some(self.ident(&n)),
                                 value: self.expression(v),
@@ -288,9 +358,11 @@ impl Cx {
                                 args.empty.push(self.ident(&n));
                             }
                         }
-                        Rule::expression => {
-                            args.items.push(Argument { name: None, value: self.expression(inner), span })
-                        }
+                        Rule::expression => args.items.push(Argument {
+                            name: None,
+                            value: self.expression(inner),
+                            span,
+                        }),
                         _ => {}
                     }
                 }
@@ -303,8 +375,14 @@ impl Cx {
 
     fn expression(&self, pair: Pair<'_, Rule>) -> Expression {
         let span = self.span(&pair);
-        let inner = if pair.as_rule() == Rule::expression { pair.into_inner().next() } else { Some(pair) };
-        let Some(inner) = inner else { return Expression::Constant(String::new(), span) };
+        let inner = if pair.as_rule() == Rule::expression {
+            pair.into_inner().next()
+        } else {
+            Some(pair)
+        };
+        let Some(inner) = inner else {
+            return Expression::Constant(String::new(), span);
+        };
         let span = self.span(&inner);
         match inner.as_rule() {
             Rule::string_literal => Expression::String(unescape(&inner), span),
@@ -322,16 +400,20 @@ impl Cx {
                 }
                 Expression::Function(name, args, span)
             }
-            Rule::array_expression => {
-                Expression::Array(inner.into_inner().map(|e| self.expression(e)).collect(), span)
-            }
+            Rule::array_expression => Expression::Array(
+                inner.into_inner().map(|e| self.expression(e)).collect(),
+                span,
+            ),
             _ => Expression::Constant(inner.as_str().to_string(), span),
         }
     }
 
     fn enum_decl(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> Enum {
         let span = self.span(&pair);
-        let mut name = Ident { name: String::new(), span };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
         let mut values = Vec::new();
         let mut attributes = Vec::new();
         let mut invalid_lines = Vec::new();
@@ -344,7 +426,10 @@ impl Cx {
                         match item.as_rule() {
                             Rule::enum_value_declaration => {
                                 let vspan = self.span(&item);
-                                let mut vname = Ident { name: String::new(), span: vspan };
+                                let mut vname = Ident {
+                                    name: String::new(),
+                                    span: vspan,
+                                };
                                 let mut vattrs = Vec::new();
                                 for x in item.into_inner() {
                                     match x.as_rule() {
@@ -353,7 +438,10 @@ impl Cx {
                                         _ => {}
                                     }
                                 }
-                                let end = vattrs.last().map(|a: &Attribute| a.span.end).unwrap_or(vname.span.end);
+                                let end = vattrs
+                                    .last()
+                                    .map(|a: &Attribute| a.span.end)
+                                    .unwrap_or(vname.span.end);
                                 values.push(EnumValue {
                                     name: vname,
                                     attributes: vattrs,
@@ -363,7 +451,10 @@ impl Cx {
                             }
                             Rule::block_attribute_line => {
                                 pending_doc = None;
-                                if let Some(a) = item.into_inner().find(|x| x.as_rule() == Rule::block_attribute) {
+                                if let Some(a) = item
+                                    .into_inner()
+                                    .find(|x| x.as_rule() == Rule::block_attribute)
+                                {
                                     attributes.push(self.attribute(a));
                                 }
                             }
@@ -380,13 +471,23 @@ impl Cx {
                 _ => {}
             }
         }
-        Enum { name, values, attributes, invalid_lines, documentation, span }
+        Enum {
+            name,
+            values,
+            attributes,
+            invalid_lines,
+            documentation,
+            span,
+        }
     }
 
     fn config_block(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> Top {
         let span = self.span(&pair);
         let mut is_datasource = false;
-        let mut name = Ident { name: String::new(), span };
+        let mut name = Ident {
+            name: String::new(),
+            span,
+        };
         let mut properties = Vec::new();
         let mut invalid_lines = Vec::new();
         for p in pair.into_inner() {
@@ -399,7 +500,10 @@ impl Cx {
                         match item.as_rule() {
                             Rule::key_value => {
                                 let kspan = self.span(&item);
-                                let mut key = Ident { name: String::new(), span: kspan };
+                                let mut key = Ident {
+                                    name: String::new(),
+                                    span: kspan,
+                                };
                                 let mut value = None;
                                 for x in item.into_inner() {
                                     match x.as_rule() {
@@ -408,11 +512,20 @@ impl Cx {
                                         _ => {}
                                     }
                                 }
-                                let end = value.as_ref().map(|v: &Expression| v.span().end).unwrap_or(kspan.end);
+                                let end = value
+                                    .as_ref()
+                                    .map(|v: &Expression| v.span().end)
+                                    .unwrap_or(kspan.end);
                                 let end = end.min(kspan.end);
-                                properties.push(ConfigProperty { name: key, value, span: Span { end, ..kspan } });
+                                properties.push(ConfigProperty {
+                                    name: key,
+                                    value,
+                                    span: Span { end, ..kspan },
+                                });
                             }
-                            Rule::BLOCK_LEVEL_CATCH_ALL => invalid_lines.push(self.trimmed_span(&item)),
+                            Rule::BLOCK_LEVEL_CATCH_ALL => {
+                                invalid_lines.push(self.trimmed_span(&item))
+                            }
                             _ => {}
                         }
                     }
@@ -420,15 +533,28 @@ impl Cx {
                 _ => {}
             }
         }
-        let block = ConfigBlock { name, properties, invalid_lines, documentation, span };
-        if is_datasource { Top::Datasource(block) } else { Top::Generator(block) }
+        let block = ConfigBlock {
+            name,
+            properties,
+            invalid_lines,
+            documentation,
+            span,
+        };
+        if is_datasource {
+            Top::Datasource(block)
+        } else {
+            Top::Generator(block)
+        }
     }
 }
 
 /// The value of a string literal pair, with escapes resolved.
 fn unescape(lit: &Pair<'_, Rule>) -> String {
     let raw = lit.as_str();
-    let body = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
+    let body = raw
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(raw);
     if !body.contains('\\') {
         return body.to_string();
     }

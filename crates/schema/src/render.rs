@@ -4,7 +4,9 @@
 //! Built on codespan-reporting. Colour is the caller's choice (the CLI turns it
 //! off when stdout is not a terminal); the plain form is what snapshots hold.
 
-use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
+use codespan_reporting::diagnostic::{
+    Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity,
+};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config, termcolor};
 
@@ -18,7 +20,11 @@ pub fn render(files: &SourceFiles, diagnostics: &[&Diagnostic], color: bool) -> 
         simple.add(f.name.clone(), f.text.as_str());
     }
     let config = Config::default();
-    let mut buffer = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+    let mut buffer = if color {
+        termcolor::Buffer::ansi()
+    } else {
+        termcolor::Buffer::no_color()
+    };
     for d in diagnostics {
         let cs = to_codespan(d);
         // Rendering only fails on a span outside its file, which resolution never produces.
@@ -34,13 +40,20 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<usize> {
     };
     let mut labels = vec![CsLabel::primary(d.span.file.0 as usize, d.span.range())];
     for l in &d.labels {
-        labels.push(CsLabel::secondary(l.span.file.0 as usize, l.span.range()).with_message(l.message.clone()));
+        labels.push(
+            CsLabel::secondary(l.span.file.0 as usize, l.span.range())
+                .with_message(l.message.clone()),
+        );
     }
     let mut notes = Vec::new();
     if let Some(h) = &d.help {
         notes.push(format!("help: {h}"));
     }
-    CsDiagnostic::new(severity).with_code(d.code.id).with_message(d.message.clone()).with_labels(labels).with_notes(notes)
+    CsDiagnostic::new(severity)
+        .with_code(d.code.id)
+        .with_message(d.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
 }
 
 /// One line per diagnostic: `file:line:col: error[E0010]: message` (for tools and tests).
@@ -50,7 +63,10 @@ pub fn render_short(files: &SourceFiles, diagnostics: &[&Diagnostic]) -> String 
         let f = files.get(d.span.file);
         let (line, col) = f.line_col(d.span.start as usize);
         let kind = if d.is_error() { "error" } else { "warning" };
-        out.push_str(&format!("{}:{line}:{col}: {kind}[{}]: {}\n", f.name, d.code.id, d.message));
+        out.push_str(&format!(
+            "{}:{line}:{col}: {kind}[{}]: {}\n",
+            f.name, d.code.id, d.message
+        ));
     }
     out
 }

@@ -27,7 +27,10 @@ fn rendered(files: &SourceFiles) -> (String, usize) {
 
 fn relative(path: &Path) -> String {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    path.strip_prefix(&base).unwrap_or(path).display().to_string()
+    path.strip_prefix(&base)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -48,13 +51,17 @@ fn single_file_fixtures() {
 
 #[test]
 fn multi_file_schema_names_the_right_file() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/multifile/invalid_relation");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/multifile/invalid_relation");
     let mut files = refract_schema::load(&dir).unwrap();
     for f in &mut files.files {
         f.name = relative(Path::new(&f.name));
     }
     let (out, errors) = rendered(&files);
     assert!(errors >= 2);
-    assert!(out.contains("multifile/invalid_relation/post.prisma:4:"), "{out}");
+    assert!(
+        out.contains("multifile/invalid_relation/post.prisma:4:"),
+        "{out}"
+    );
     insta::assert_snapshot!(out);
 }

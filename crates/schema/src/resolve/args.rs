@@ -17,7 +17,12 @@ pub(crate) struct ArgReader<'a> {
 }
 
 impl<'a> ArgReader<'a> {
-    pub fn new(attr: &'a Attribute, prefix: &str, default_name: Option<&'static str>, diags: &mut Diagnostics) -> Self {
+    pub fn new(
+        attr: &'a Attribute,
+        prefix: &str,
+        default_name: Option<&'static str>,
+        diags: &mut Diagnostics,
+    ) -> Self {
         let display = format!("{prefix}{}", attr.name.name);
         for empty in &attr.arguments.empty {
             diags.push(
@@ -102,7 +107,11 @@ pub(crate) fn type_error(expected: &str, got: &Expression) -> Diagnostic {
     Diagnostic::error(
         codes::ATTRIBUTE_ARGUMENT,
         got.span(),
-        format!("expected {expected}, found {} value `{}`", got.describe(), short(got)),
+        format!(
+            "expected {expected}, found {} value `{}`",
+            got.describe(),
+            short(got)
+        ),
     )
 }
 

@@ -3,7 +3,9 @@
 //! One function per attribute (`id`, `unique`, `default`, `map`, ...); each
 //! reads its arguments through [`ArgReader`] so unknown arguments are reported.
 
-use super::args::{ArgReader, as_array, as_bool, as_constant, as_string, as_u32, short, type_error};
+use super::args::{
+    ArgReader, as_array, as_bool, as_constant, as_string, as_u32, short, type_error,
+};
 use super::{Ctx, closest, index_rules, native_types};
 use crate::ast::{self, Expression};
 use crate::diagnostics::{Diagnostic, codes};
@@ -46,7 +48,10 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
             cx.error(
                 codes::DUPLICATE_ENUM_VALUE,
                 v.name.span,
-                format!("value `{}` is already defined on enum `{}`", v.name.name, e.name.name),
+                format!(
+                    "value `{}` is already defined on enum `{}`",
+                    v.name.name, e.name.name
+                ),
             );
             continue;
         }
@@ -177,13 +182,21 @@ fn schema_argument(a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<String> {
             a.span,
             format!("schema `{name}` is not listed in the datasource's `schemas`"),
         )
-        .with_help(format!("add it: `schemas = [\"{name}\"]` in the datasource block"));
+        .with_help(format!(
+            "add it: `schemas = [\"{name}\"]` in the datasource block"
+        ));
         cx.push(d);
     }
     Some(name)
 }
 
-fn unknown_attribute(cx: &mut Ctx<'_>, a: &ast::Attribute, prefix: &str, name: &str, known: &[&str]) {
+fn unknown_attribute(
+    cx: &mut Ctx<'_>,
+    a: &ast::Attribute,
+    prefix: &str,
+    name: &str,
+    known: &[&str],
+) {
     let mut d = Diagnostic::error(
         codes::UNKNOWN_ATTRIBUTE,
         a.name.span,
@@ -196,13 +209,19 @@ fn unknown_attribute(cx: &mut Ctx<'_>, a: &ast::Attribute, prefix: &str, name: &
             "`@@{name}` is a block attribute; write it on its own line in the model"
         ));
     } else if prefix == "@@" && FIELD_ATTRIBUTES.contains(&name) {
-        d = d.with_help(format!("`@{name}` is a field attribute; write it after a field's type"));
+        d = d.with_help(format!(
+            "`@{name}` is a field attribute; write it after a field's type"
+        ));
     }
     cx.push(d);
 }
 
 fn view_or_model(cx: &Ctx<'_>, id: ModelId) -> &'static str {
-    if cx.schema.model(id).is_view() { "view" } else { "model" }
+    if cx.schema.model(id).is_view() {
+        "view"
+    } else {
+        "model"
+    }
 }
 
 /// Pass 4a: field types and field attributes.
@@ -215,7 +234,10 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
             cx.error(
                 codes::DUPLICATE_FIELD,
                 f.name.span,
-                format!("field `{}` is already defined on {kind} `{}`", f.name.name, m.name.name),
+                format!(
+                    "field `{}` is already defined on {kind} `{}`",
+                    f.name.name, m.name.name
+                ),
             );
             continue;
         }
@@ -254,8 +276,12 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
         match ty.invalid_arity {
             Some(ast::InvalidArity::OptionalList) => {
                 cx.push(
-                    Diagnostic::error(codes::UNSUPPORTED_ARITY, ty.span, "optional lists are not supported")
-                        .with_help("use either `Type[]` or `Type?`"),
+                    Diagnostic::error(
+                        codes::UNSUPPORTED_ARITY,
+                        ty.span,
+                        "optional lists are not supported",
+                    )
+                    .with_help("use either `Type[]` or `Type?`"),
                 );
                 continue;
             }
@@ -303,7 +329,8 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
                     continue;
                 } else {
                     let candidates: Vec<&str> = [
-                        "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes",
+                        "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime",
+                        "Json", "Bytes",
                     ]
                     .into_iter()
                     .chain(cx.model_names.keys().copied())
@@ -352,14 +379,24 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
     if pk_fields.len() > 1 {
         for (_, span) in &pk_fields {
             cx.push(
-                Diagnostic::error(codes::MULTIPLE_IDS, *span, "at most one field can be marked `@id`")
-                    .with_help("for a compound primary key, write `@@id([a, b])` on the model"),
+                Diagnostic::error(
+                    codes::MULTIPLE_IDS,
+                    *span,
+                    "at most one field can be marked `@id`",
+                )
+                .with_help("for a compound primary key, write `@@id([a, b])` on the model"),
             );
         }
     }
 }
 
-fn relation_field<'a>(id: ModelId, f: &'a ast::Field, target: ModelId, arity: Arity, cx: &mut Ctx<'a>) {
+fn relation_field<'a>(
+    id: ModelId,
+    f: &'a ast::Field,
+    target: ModelId,
+    arity: Arity,
+    cx: &mut Ctx<'a>,
+) {
     let mut rel_attr = None;
     let mut is_ignored = false;
     for a in &f.attributes {
@@ -433,7 +470,11 @@ fn scalar_field_attributes(
     let mut seen: Vec<&str> = Vec::new();
     for a in &f.attributes {
         let name = a.name.name.as_str();
-        let key = if cx.is_native_type_attribute(name) { "db" } else { name };
+        let key = if cx.is_native_type_attribute(name) {
+            "db"
+        } else {
+            name
+        };
         if seen.contains(&key) {
             let shown = if key == "db" {
                 "@db.*".to_string()
@@ -457,7 +498,11 @@ fn scalar_field_attributes(
             "default" => field.default = default_value(field, a, cx),
             "updatedAt" => {
                 if !a.arguments.items.is_empty() {
-                    cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, "`@updatedAt` takes no arguments");
+                    cx.error(
+                        codes::ATTRIBUTE_ARGUMENT,
+                        a.span,
+                        "`@updatedAt` takes no arguments",
+                    );
                 }
                 if field.field_type != FieldType::Scalar(ScalarType::DateTime) {
                     cx.push(
@@ -550,9 +595,18 @@ fn field_level_id(
     r.finish(cx.diags);
     if field.arity != Arity::Required {
         cx.push(
-            Diagnostic::error(codes::INVALID_ID, f.span, "fields marked `@id` must be required").with_help(format!(
+            Diagnostic::error(
+                codes::INVALID_ID,
+                f.span,
+                "fields marked `@id` must be required",
+            )
+            .with_help(format!(
                 "remove `{}` from the type",
-                if field.arity == Arity::List { "[]" } else { "?" }
+                if field.arity == Arity::List {
+                    "[]"
+                } else {
+                    "?"
+                }
             )),
         );
     }
@@ -575,7 +629,13 @@ fn field_level_id(
     }
 }
 
-fn field_level_unique(id: ModelId, fid: FieldId, field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) {
+fn field_level_unique(
+    id: ModelId,
+    fid: FieldId,
+    field: &ir::ScalarField,
+    a: &ast::Attribute,
+    cx: &mut Ctx<'_>,
+) {
     let mut r = ArgReader::new(a, "@", None, cx.diags);
     let db_name = r.take("map").and_then(|e| as_string(e, cx.diags));
     let sort = r.take("sort").and_then(|e| sort_order(e, cx));
@@ -583,7 +643,11 @@ fn field_level_unique(id: ModelId, fid: FieldId, field: &ir::ScalarField, a: &as
     let clustered = clustered(&mut r, cx);
     r.finish(cx.diags);
     if matches!(field.field_type, FieldType::Unsupported(_)) {
-        cx.error(codes::INVALID_INDEX, a.span, "`Unsupported` fields cannot be `@unique`");
+        cx.error(
+            codes::INVALID_INDEX,
+            a.span,
+            "`Unsupported` fields cannot be `@unique`",
+        );
     }
     if cx.schema.model(id).is_view() && db_name.is_some() {
         cx.push(
@@ -614,15 +678,26 @@ fn field_level_unique(id: ModelId, fid: FieldId, field: &ir::ScalarField, a: &as
     cx.spans[id.0 as usize].indexes.push(a.span);
 }
 
-fn native_type(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<ir::NativeType> {
-    let name = a.name.name.split_once('.').map_or(a.name.name.as_str(), |(_, n)| n);
+fn native_type(
+    field: &ir::ScalarField,
+    a: &ast::Attribute,
+    cx: &mut Ctx<'_>,
+) -> Option<ir::NativeType> {
+    let name = a
+        .name
+        .name
+        .split_once('.')
+        .map_or(a.name.name.as_str(), |(_, n)| n);
     let Some(spec) = native_types::find(name) else {
         let mut d = Diagnostic::error(
             codes::INVALID_NATIVE_TYPE,
             a.name.span,
             format!("native type `{name}` is not supported on PostgreSQL"),
         );
-        if let Some(s) = closest(name, native_types::POSTGRES_NATIVE_TYPES.iter().map(|t| t.name)) {
+        if let Some(s) = closest(
+            name,
+            native_types::POSTGRES_NATIVE_TYPES.iter().map(|t| t.name),
+        ) {
             d = d.with_help(format!("did you mean `@db.{s}`?"));
         }
         cx.push(d);
@@ -711,7 +786,10 @@ fn native_type(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) ->
         }
     }
     if name == "Decimal" && args.len() == 2 {
-        let (p, s) = (args[0].parse::<u32>().unwrap_or(0), args[1].parse::<u32>().unwrap_or(0));
+        let (p, s) = (
+            args[0].parse::<u32>().unwrap_or(0),
+            args[1].parse::<u32>().unwrap_or(0),
+        );
         if s > p {
             cx.error(
                 codes::INVALID_NATIVE_TYPE,
@@ -727,7 +805,9 @@ fn native_type(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) ->
             );
         }
     }
-    if matches!(name, "VarChar" | "Char" | "Bit" | "VarBit") && args.first().is_some_and(|n| n == "0") {
+    if matches!(name, "VarChar" | "Char" | "Bit" | "VarBit")
+        && args.first().is_some_and(|n| n == "0")
+    {
         cx.error(
             codes::INVALID_NATIVE_TYPE,
             a.span,
@@ -741,7 +821,11 @@ fn native_type(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) ->
 }
 
 /// `@default(...)`: checks the value against the field's type.
-fn default_value(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<ir::DefaultValue> {
+fn default_value(
+    field: &ir::ScalarField,
+    a: &ast::Attribute,
+    cx: &mut Ctx<'_>,
+) -> Option<ir::DefaultValue> {
     let mut r = ArgReader::new(a, "@", Some("value"), cx.diags);
     let value = r.take("value");
     let db_name = r.take("map").and_then(|e| as_string(e, cx.diags));
@@ -757,7 +841,11 @@ fn default_value(field: &ir::ScalarField, a: &ast::Attribute, cx: &mut Ctx<'_>) 
     Some(ir::DefaultValue { kind, db_name })
 }
 
-fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -> Option<ir::DefaultKind> {
+fn default_kind(
+    field: &ir::ScalarField,
+    value: &Expression,
+    cx: &mut Ctx<'_>,
+) -> Option<ir::DefaultKind> {
     use ir::DefaultKind as K;
     let type_name = match &field.field_type {
         FieldType::Scalar(s) => s.name().to_string(),
@@ -776,7 +864,9 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
         let int_arg = |args: &ast::Arguments| -> Option<Result<u32, ()>> {
             match args.items.first().map(|x| &x.value) {
                 None => None,
-                Some(Expression::Numeric(n, _)) if args.items.len() == 1 => Some(n.parse::<u32>().map_err(|_| ())),
+                Some(Expression::Numeric(n, _)) if args.items.len() == 1 => {
+                    Some(n.parse::<u32>().map_err(|_| ()))
+                }
                 Some(_) => Some(Err(())),
             }
         };
@@ -796,7 +886,11 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
                 )
                 .with_help(format!(
                     "`{name}()` works on {} fields",
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and ")
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 )),
             );
             false
@@ -883,11 +977,23 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
                 }
             },
             "auto" => {
-                cx.error(codes::INVALID_DEFAULT, span, "`auto()` is only available on MongoDB");
+                cx.error(
+                    codes::INVALID_DEFAULT,
+                    span,
+                    "`auto()` is only available on MongoDB",
+                );
                 None
             }
             other => {
-                let known = ["autoincrement", "now", "uuid", "cuid", "nanoid", "ulid", "dbgenerated"];
+                let known = [
+                    "autoincrement",
+                    "now",
+                    "uuid",
+                    "cuid",
+                    "nanoid",
+                    "ulid",
+                    "dbgenerated",
+                ];
                 let mut d = Diagnostic::error(
                     codes::INVALID_DEFAULT,
                     span,
@@ -930,7 +1036,12 @@ fn default_kind(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -
     literal(field, value, &type_name, cx).map(K::Value)
 }
 
-fn literal(field: &ir::ScalarField, value: &Expression, type_name: &str, cx: &mut Ctx<'_>) -> Option<ir::Literal> {
+fn literal(
+    field: &ir::ScalarField,
+    value: &Expression,
+    type_name: &str,
+    cx: &mut Ctx<'_>,
+) -> Option<ir::Literal> {
     let mismatch = |cx: &mut Ctx<'_>| {
         cx.push(Diagnostic::error(
             codes::INVALID_DEFAULT,
@@ -948,7 +1059,8 @@ fn literal(field: &ir::ScalarField, value: &Expression, type_name: &str, cx: &mu
             if en.values.iter().any(|v| v.name == *c) {
                 Some(ir::Literal::EnumValue(c.clone()))
             } else {
-                let hint = closest(c, en.values.iter().map(|v| v.name.as_str())).map(str::to_string);
+                let hint =
+                    closest(c, en.values.iter().map(|v| v.name.as_str())).map(str::to_string);
                 let values = en
                     .values
                     .iter()
@@ -972,7 +1084,11 @@ fn literal(field: &ir::ScalarField, value: &Expression, type_name: &str, cx: &mu
             (ScalarType::String, Expression::String(x, _)) => Some(ir::Literal::String(x.clone())),
             (ScalarType::Int | ScalarType::BigInt, Expression::Numeric(n, span)) => {
                 if n.contains('.') || n.parse::<i64>().is_err() {
-                    cx.error(codes::INVALID_DEFAULT, *span, format!("`{n}` is not an integer"));
+                    cx.error(
+                        codes::INVALID_DEFAULT,
+                        *span,
+                        format!("`{n}` is not an integer"),
+                    );
                     return None;
                 }
                 if *s == ScalarType::Int && n.parse::<i32>().is_err() {
@@ -1096,10 +1212,14 @@ fn is_json(s: &str) -> bool {
             _ => {
                 let start = i;
                 let mut j = i;
-                while j < b.len() && matches!(b[j], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                while j < b.len() && matches!(b[j], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
                     j += 1;
                 }
-                std::str::from_utf8(&b[start..j]).ok()?.parse::<f64>().ok()?;
+                std::str::from_utf8(&b[start..j])
+                    .ok()?
+                    .parse::<f64>()
+                    .ok()?;
                 Some(j)
             }
         }
@@ -1136,7 +1256,11 @@ pub(super) fn resolve_block_attributes<'a>(id: ModelId, m: &'a ast::Model, cx: &
             "unique" => block_index(id, a, ir::IndexKind::Unique, cx),
             "index" => {
                 if is_view {
-                    cx.push(Diagnostic::error(codes::VIEW, a.span, "views cannot have indexes"));
+                    cx.push(Diagnostic::error(
+                        codes::VIEW,
+                        a.span,
+                        "views cannot have indexes",
+                    ));
                     continue;
                 }
                 block_index(id, a, ir::IndexKind::Normal, cx)
@@ -1163,7 +1287,11 @@ pub(super) fn resolve_block_attributes<'a>(id: ModelId, m: &'a ast::Model, cx: &
             }
             "ignore" => {
                 if !a.arguments.items.is_empty() {
-                    cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, "`@@ignore` takes no arguments");
+                    cx.error(
+                        codes::ATTRIBUTE_ARGUMENT,
+                        a.span,
+                        "`@@ignore` takes no arguments",
+                    );
                 }
                 cx.schema.models[id.0 as usize].is_ignored = true;
             }
@@ -1174,7 +1302,12 @@ pub(super) fn resolve_block_attributes<'a>(id: ModelId, m: &'a ast::Model, cx: &
 }
 
 /// The field list of `@@id`, `@@unique`, `@@index`: `[a, b(sort: Desc), c(ops: X)]`.
-fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ctx<'_>) -> Option<Vec<ir::IndexField>> {
+fn index_fields(
+    id: ModelId,
+    a: &ast::Attribute,
+    value: &Expression,
+    cx: &mut Ctx<'_>,
+) -> Option<Vec<ir::IndexField>> {
     let model_name = cx.schema.model(id).name.clone();
     let mut out = Vec::new();
     let mut unknown = Vec::new();
@@ -1281,14 +1414,24 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
         out.push(field);
     }
     if !unknown.is_empty() {
-        let candidates: Vec<String> = cx.schema.model(id).fields.iter().map(|f| f.name.clone()).collect();
+        let candidates: Vec<String> = cx
+            .schema
+            .model(id)
+            .fields
+            .iter()
+            .map(|f| f.name.clone())
+            .collect();
         let mut d = Diagnostic::error(
             codes::INVALID_INDEX,
             a.span,
             format!(
                 "`@@{}` on model `{model_name}` refers to unknown fields: {}",
                 a.name.name,
-                unknown.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                unknown
+                    .iter()
+                    .map(|u| format!("`{u}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
         if let [one] = unknown.as_slice() {
@@ -1315,11 +1458,19 @@ fn index_fields(id: ModelId, a: &ast::Attribute, value: &Expression, cx: &mut Ct
                     .map(|u| format!("`{u}`"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                if relation_refs.len() == 1 { " is a" } else { "s are" }
+                if relation_refs.len() == 1 {
+                    " is a"
+                } else {
+                    "s are"
+                }
             ),
         );
         if !hint.is_empty() {
-            d = d.with_help(format!("did you mean `@@{}([{}])`?", a.name.name, hint.join(", ")));
+            d = d.with_help(format!(
+                "did you mean `@@{}([{}])`?",
+                a.name.name,
+                hint.join(", ")
+            ));
         }
         cx.push(d);
         ok = false;
@@ -1394,7 +1545,11 @@ fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
         .map(|f| f.name.as_str())
         .collect();
     if !optional.is_empty() {
-        let list = optional.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let list = optional
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         cx.push(
             Diagnostic::error(
                 codes::INVALID_ID,
@@ -1406,7 +1561,9 @@ fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
         return;
     }
     if let Some(n) = &name {
-        if model.fields.iter().any(|f| f.name == *n) || model.relation_fields.iter().any(|f| f.name == *n) {
+        if model.fields.iter().any(|f| f.name == *n)
+            || model.relation_fields.iter().any(|f| f.name == *n)
+        {
             cx.error(
                 codes::INVALID_ID,
                 a.span,
@@ -1440,8 +1597,14 @@ fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ct
         let alg = ir::IndexAlgorithm::from_name(c);
         if alg.is_none() {
             cx.push(
-                Diagnostic::error(codes::ATTRIBUTE_ARGUMENT, e.span(), format!("unknown index type `{c}`"))
-                    .with_help("PostgreSQL index types: `BTree`, `Hash`, `Gist`, `Gin`, `SpGist`, `Brin`"),
+                Diagnostic::error(
+                    codes::ATTRIBUTE_ARGUMENT,
+                    e.span(),
+                    format!("unknown index type `{c}`"),
+                )
+                .with_help(
+                    "PostgreSQL index types: `BTree`, `Hash`, `Gist`, `Gin`, `SpGist`, `Brin`",
+                ),
             );
         }
         alg
@@ -1511,7 +1674,9 @@ fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ct
                         Diagnostic::error(
                             codes::INDEX_OPERATOR_CLASS,
                             a.span,
-                            format!("operator class `{op}` is not supported with the `BTree` index type"),
+                            format!(
+                                "operator class `{op}` is not supported with the `BTree` index type"
+                            ),
                         )
                         .with_help(format!("add `type: {o}`")),
                     );
@@ -1601,11 +1766,15 @@ fn check_index_algorithm(
                 }
                 use index_rules::Needs;
                 let problem = match spec.needs {
-                    Needs::List => (field.arity != Arity::List)
-                        .then(|| format!("`{op}` needs a list field; `{}` is not a list", field.name)),
+                    Needs::List => (field.arity != Arity::List).then(|| {
+                        format!("`{op}` needs a list field; `{}` is not a list", field.name)
+                    }),
                     Needs::Jsonb => {
                         if field.field_type != FieldType::Scalar(ScalarType::Json) {
-                            Some(format!("`{op}` needs a `Json` field; `{}` is not one", field.name))
+                            Some(format!(
+                                "`{op}` needs a `Json` field; `{}` is not one",
+                                field.name
+                            ))
                         } else if native == Some("Json") {
                             Some(format!(
                                 "`{op}` does not support native type `Json` of field `{}`",
@@ -1616,9 +1785,15 @@ fn check_index_algorithm(
                         }
                     }
                     Needs::Text => {
-                        if field.field_type != FieldType::Scalar(ScalarType::String) || field.arity == Arity::List {
-                            Some(format!("`{op}` needs a `String` field; `{}` is not one", field.name))
-                        } else if native.is_some_and(|n| !matches!(n, "Text" | "VarChar" | "Char")) {
+                        if field.field_type != FieldType::Scalar(ScalarType::String)
+                            || field.arity == Arity::List
+                        {
+                            Some(format!(
+                                "`{op}` needs a `String` field; `{}` is not one",
+                                field.name
+                            ))
+                        } else if native.is_some_and(|n| !matches!(n, "Text" | "VarChar" | "Char"))
+                        {
                             Some(format!(
                                 "`{op}` does not support native type `{}` of field `{}`",
                                 native.unwrap_or(""),
@@ -1713,7 +1888,11 @@ pub(super) fn check_models(cx: &mut Ctx<'_>) {
                 .indexes
                 .iter()
                 .filter(|ix| ix.kind == ir::IndexKind::Unique)
-                .any(|ix| ix.fields.iter().all(|f| model.field(f.field).arity == Arity::Required));
+                .any(|ix| {
+                    ix.fields
+                        .iter()
+                        .all(|f| model.field(f.field).arity == Arity::Required)
+                });
         if !has_criteria {
             out.push(
                 Diagnostic::error(

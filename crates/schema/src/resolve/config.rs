@@ -10,7 +10,8 @@ use crate::ir;
 /// Providers refract can target.
 pub const SUPPORTED_PROVIDERS: &[&str] = &["postgresql"];
 /// Providers Prisma knows that refract does not support yet.
-pub const OTHER_PRISMA_PROVIDERS: &[&str] = &["mysql", "sqlite", "sqlserver", "mongodb", "cockroachdb"];
+pub const OTHER_PRISMA_PROVIDERS: &[&str] =
+    &["mysql", "sqlite", "sqlserver", "mongodb", "cockroachdb"];
 
 /// Preview features Prisma 7 knows (for PostgreSQL).
 pub const PREVIEW_FEATURES: &[&str] = &[
@@ -76,17 +77,21 @@ pub const DEPRECATED_PREVIEW_FEATURES: &[&str] = &[
 pub(super) fn config_value(e: &Expression, diags: &mut Diagnostics) -> Option<ir::ConfigValue> {
     match e {
         Expression::String(s, _) => Some(ir::ConfigValue::Literal(s.clone())),
-        Expression::Function(name, args, span) if name == "env" => match args.items.first().map(|a| &a.value) {
-            Some(Expression::String(var, _)) if args.items.len() == 1 => Some(ir::ConfigValue::Env(var.clone())),
-            _ => {
-                diags.error(
-                    codes::DATASOURCE,
-                    *span,
-                    "`env()` takes exactly one string argument, the variable's name",
-                );
-                None
+        Expression::Function(name, args, span) if name == "env" => {
+            match args.items.first().map(|a| &a.value) {
+                Some(Expression::String(var, _)) if args.items.len() == 1 => {
+                    Some(ir::ConfigValue::Env(var.clone()))
+                }
+                _ => {
+                    diags.error(
+                        codes::DATASOURCE,
+                        *span,
+                        "`env()` takes exactly one string argument, the variable's name",
+                    );
+                    None
+                }
             }
-        },
+        }
         other => {
             diags.push(type_error("a string or `env(\"...\")`", other));
             None
@@ -109,7 +114,10 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
     };
     let mut extensions_expr = None;
     for (i, prop) in block.properties.iter().enumerate() {
-        if block.properties[..i].iter().any(|p| p.name.name == prop.name.name) {
+        if block.properties[..i]
+            .iter()
+            .any(|p| p.name.name == prop.name.name)
+        {
             diags.error(
                 codes::DATASOURCE,
                 prop.name.span,
@@ -159,7 +167,11 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
                     match item {
                         Expression::String(s, span) => {
                             if ds.schemas.contains(s) {
-                                diags.error(codes::DATASOURCE, *span, format!("schema `{s}` is listed twice"));
+                                diags.error(
+                                    codes::DATASOURCE,
+                                    *span,
+                                    format!("schema `{s}` is listed twice"),
+                                );
                             } else {
                                 ds.schemas.push(s.clone());
                             }
@@ -180,7 +192,11 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
         }
     }
     for line in &block.invalid_lines {
-        diags.error(codes::SYNTAX, *line, "this line is not a valid `key = value` property");
+        diags.error(
+            codes::SYNTAX,
+            *line,
+            "this line is not a valid `key = value` property",
+        );
     }
     let Some((provider, span)) = provider else {
         diags.push(
@@ -204,8 +220,10 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
         } else {
             format!("unknown datasource provider `{provider}`")
         };
-        diags
-            .push(Diagnostic::error(codes::UNSUPPORTED_PROVIDER, span, msg).with_help("refract supports `postgresql`"));
+        diags.push(
+            Diagnostic::error(codes::UNSUPPORTED_PROVIDER, span, msg)
+                .with_help("refract supports `postgresql`"),
+        );
         return None;
     }
     ds.provider = provider;
@@ -247,7 +265,11 @@ fn extensions(value: &Expression, diags: &mut Diagnostics) -> Vec<ir::Extension>
             let mut seen: Vec<&str> = Vec::new();
             for a in &args.items {
                 let Some(n) = &a.name else {
-                    diags.error(codes::DATASOURCE, a.span, "extension arguments must have a name");
+                    diags.error(
+                        codes::DATASOURCE,
+                        a.span,
+                        "extension arguments must have a name",
+                    );
                     continue;
                 };
                 if seen.contains(&n.name.as_str()) {
@@ -320,7 +342,11 @@ pub(super) fn generator(block: &ConfigBlock, diags: &mut Diagnostics) -> Option<
         }
     }
     for line in &block.invalid_lines {
-        diags.error(codes::SYNTAX, *line, "this line is not a valid `key = value` property");
+        diags.error(
+            codes::SYNTAX,
+            *line,
+            "this line is not a valid `key = value` property",
+        );
     }
     let Some(provider) = provider else {
         diags.push(
@@ -387,6 +413,8 @@ fn config_expr(e: &Expression) -> ir::ConfigExpr {
                 .to_string(),
         ),
         Expression::Function(n, _, _) => ir::ConfigExpr::Constant(format!("{n}()")),
-        Expression::Array(items, _) => ir::ConfigExpr::Array(items.iter().map(config_expr).collect()),
+        Expression::Array(items, _) => {
+            ir::ConfigExpr::Array(items.iter().map(config_expr).collect())
+        }
     }
 }

@@ -25,7 +25,11 @@ pub(crate) struct OpClass {
 }
 
 const fn op(name: &'static str, algorithm: IndexAlgorithm, needs: Needs) -> OpClass {
-    OpClass { name, algorithm, needs }
+    OpClass {
+        name,
+        algorithm,
+        needs,
+    }
 }
 
 use IndexAlgorithm::{Brin, Gin, Gist, SpGist};
@@ -42,8 +46,16 @@ pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
     op("VarBitMinMaxOps", Brin, Native(&["VarBit"])),
     op("BpcharBloomOps", Brin, Native(&["Char"])),
     op("BpcharMinMaxOps", Brin, Native(&["Char"])),
-    op("ByteaBloomOps", Brin, NativeOrDefault(ScalarType::Bytes, &["ByteA"])),
-    op("ByteaMinMaxOps", Brin, NativeOrDefault(ScalarType::Bytes, &["ByteA"])),
+    op(
+        "ByteaBloomOps",
+        Brin,
+        NativeOrDefault(ScalarType::Bytes, &["ByteA"]),
+    ),
+    op(
+        "ByteaMinMaxOps",
+        Brin,
+        NativeOrDefault(ScalarType::Bytes, &["ByteA"]),
+    ),
     op("DateBloomOps", Brin, Native(&["Date"])),
     op("DateMinMaxOps", Brin, Native(&["Date"])),
     op("DateMinMaxMultiOps", Brin, Native(&["Date"])),
@@ -72,15 +84,31 @@ pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
     op("Int2BloomOps", Brin, Native(&["SmallInt"])),
     op("Int2MinMaxOps", Brin, Native(&["SmallInt"])),
     op("Int2MinMaxMultiOps", Brin, Native(&["SmallInt"])),
-    op("Int4BloomOps", Brin, NativeOrDefault(ScalarType::Int, &["Integer"])),
-    op("Int4MinMaxOps", Brin, NativeOrDefault(ScalarType::Int, &["Integer"])),
+    op(
+        "Int4BloomOps",
+        Brin,
+        NativeOrDefault(ScalarType::Int, &["Integer"]),
+    ),
+    op(
+        "Int4MinMaxOps",
+        Brin,
+        NativeOrDefault(ScalarType::Int, &["Integer"]),
+    ),
     op(
         "Int4MinMaxMultiOps",
         Brin,
         NativeOrDefault(ScalarType::Int, &["Integer"]),
     ),
-    op("Int8BloomOps", Brin, NativeOrDefault(ScalarType::BigInt, &["BigInt"])),
-    op("Int8MinMaxOps", Brin, NativeOrDefault(ScalarType::BigInt, &["BigInt"])),
+    op(
+        "Int8BloomOps",
+        Brin,
+        NativeOrDefault(ScalarType::BigInt, &["BigInt"]),
+    ),
+    op(
+        "Int8MinMaxOps",
+        Brin,
+        NativeOrDefault(ScalarType::BigInt, &["BigInt"]),
+    ),
     op(
         "Int8MinMaxMultiOps",
         Brin,
@@ -104,8 +132,16 @@ pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
     op("OidBloomOps", Brin, Native(&["Oid"])),
     op("OidMinMaxOps", Brin, Native(&["Oid"])),
     op("OidMinMaxMultiOps", Brin, Native(&["Oid"])),
-    op("TextBloomOps", Brin, NativeOrDefault(ScalarType::String, TEXT)),
-    op("TextMinMaxOps", Brin, NativeOrDefault(ScalarType::String, TEXT)),
+    op(
+        "TextBloomOps",
+        Brin,
+        NativeOrDefault(ScalarType::String, TEXT),
+    ),
+    op(
+        "TextMinMaxOps",
+        Brin,
+        NativeOrDefault(ScalarType::String, TEXT),
+    ),
     op(
         "TimestampBloomOps",
         Brin,
@@ -163,7 +199,9 @@ pub(crate) fn default_ops_support(
     match algorithm {
         IndexAlgorithm::BTree | IndexAlgorithm::Hash => true,
         Gin => {
-            arity == Arity::List || matches!(field_type, FieldType::Scalar(ScalarType::Json)) && native != Some("Json")
+            arity == Arity::List
+                || matches!(field_type, FieldType::Scalar(ScalarType::Json))
+                    && native != Some("Json")
         }
         SpGist => {
             arity != Arity::List

@@ -83,13 +83,21 @@ impl Ctx<'_> {
 
     /// `@db.X` (or `@<datasource name>.X`): a native type attribute.
     pub fn is_native_type_attribute(&self, name: &str) -> bool {
-        let prefix = self.schema.datasource.as_ref().map_or("db", |d| d.name.as_str());
-        name.split_once('.').is_some_and(|(p, _)| p == prefix || p == "db")
+        let prefix = self
+            .schema
+            .datasource
+            .as_ref()
+            .map_or("db", |d| d.name.as_str());
+        name.split_once('.')
+            .is_some_and(|(p, _)| p == prefix || p == "db")
     }
 
     /// Schemas declared in the datasource (`schemas = [...]`).
     pub fn declared_schemas(&self) -> &[String] {
-        self.schema.datasource.as_ref().map_or(&[], |d| d.schemas.as_slice())
+        self.schema
+            .datasource
+            .as_ref()
+            .map_or(&[], |d| d.schemas.as_slice())
     }
 }
 
@@ -232,7 +240,10 @@ fn invalid_lines(ast: &SchemaAst, cx: &mut Ctx<'_>) {
 }
 
 /// Pass 1: names of top-level blocks, duplicates and malformed names.
-fn top_level_names<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) -> (Vec<&'a ast::Model>, Vec<&'a ast::Enum>) {
+fn top_level_names<'a>(
+    ast: &'a SchemaAst,
+    cx: &mut Ctx<'a>,
+) -> (Vec<&'a ast::Model>, Vec<&'a ast::Enum>) {
     let mut seen: HashMap<&str, (&'static str, Span)> = HashMap::new();
     let mut models = Vec::new();
     let mut enums = Vec::new();
@@ -249,8 +260,12 @@ fn top_level_names<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) -> (Vec<&'a ast::Mo
             Top::Enum(e) => ("enum", &e.name),
             Top::TypeAlias(t) => {
                 cx.push(
-                    Diagnostic::error(codes::INVALID_BLOCK, t.span, "type aliases are not supported")
-                        .with_help("write the type and its attributes on each field instead"),
+                    Diagnostic::error(
+                        codes::INVALID_BLOCK,
+                        t.span,
+                        "type aliases are not supported",
+                    )
+                    .with_help("write the type and its attributes on each field instead"),
                 );
                 continue;
             }
@@ -332,7 +347,8 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
                 }
                 generator_names.insert(&b.name.name, b.name.span);
                 if let Some(g) = config::generator(b, cx.diags) {
-                    cx.preview_features.extend(g.preview_features.iter().cloned());
+                    cx.preview_features
+                        .extend(g.preview_features.iter().cloned());
                     cx.schema.generators.push(g);
                 }
             }
@@ -343,8 +359,12 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
     for (i, b) in datasources.iter().enumerate() {
         if i > 0 {
             cx.push(
-                Diagnostic::error(codes::DATASOURCE, b.name.span, "only one datasource block is allowed")
-                    .with_label(datasources[0].name.span, "the first datasource"),
+                Diagnostic::error(
+                    codes::DATASOURCE,
+                    b.name.span,
+                    "only one datasource block is allowed",
+                )
+                .with_label(datasources[0].name.span, "the first datasource"),
             );
             continue;
         }
@@ -362,7 +382,12 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
             > errors_before;
     }
     if let Some(ds) = &cx.schema.datasource {
-        if !ds.extensions.is_empty() && !cx.preview_features.iter().any(|f| f == "postgresqlExtensions") {
+        if !ds.extensions.is_empty()
+            && !cx
+                .preview_features
+                .iter()
+                .any(|f| f == "postgresqlExtensions")
+        {
             let span = datasources[0]
                 .properties
                 .iter()
@@ -374,14 +399,19 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
                     span,
                     "the `extensions` property needs the `postgresqlExtensions` preview feature",
                 )
-                .with_help("add `previewFeatures = [\"postgresqlExtensions\"]` to the generator block"),
+                .with_help(
+                    "add `previewFeatures = [\"postgresqlExtensions\"]` to the generator block",
+                ),
             );
         }
     }
     // Composite types exist only on MongoDB.
     for top in &ast.tops {
         if let Top::Model(m) = top {
-            if m.kind == ast::ModelKind::CompositeType && cx.has_datasource && !cx.unsupported_provider {
+            if m.kind == ast::ModelKind::CompositeType
+                && cx.has_datasource
+                && !cx.unsupported_provider
+            {
                 cx.push(
                     Diagnostic::error(
                         codes::COMPOSITE_TYPE,
@@ -432,7 +462,10 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest name within distance 2, for hints.
-pub(crate) fn closest<'n>(name: &str, candidates: impl IntoIterator<Item = &'n str>) -> Option<&'n str> {
+pub(crate) fn closest<'n>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'n str>,
+) -> Option<&'n str> {
     let lower = name.to_lowercase();
     candidates
         .into_iter()

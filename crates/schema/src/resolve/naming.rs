@@ -83,9 +83,16 @@ pub(super) fn duplicate_table_names(cx: &mut Ctx<'_>) {
         let e = &cx.schema.enums[i];
         let key = (e.schema.clone(), e.db_name.clone());
         if seen_enums.contains_key(&key) {
-            let msg = format!("an enum with the database name `{}` is already defined", e.db_name);
+            let msg = format!(
+                "an enum with the database name `{}` is already defined",
+                e.db_name
+            );
             // Enums keep no span table; report on the first model-free location we know: none.
-            cx.push(Diagnostic::error(codes::DUPLICATE_DB_NAME, enum_span(cx, i), msg));
+            cx.push(Diagnostic::error(
+                codes::DUPLICATE_DB_NAME,
+                enum_span(cx, i),
+                msg,
+            ));
         } else {
             seen_enums.insert(key, i);
         }
@@ -108,7 +115,11 @@ pub(super) fn duplicate_table_names(cx: &mut Ctx<'_>) {
                 "fields `{}` and `{}` of model `{}` map to the same column `{}`",
                 m.fields[first].name, m.fields[j].name, m.name, m.fields[j].db_name
             );
-            let span = cx.spans[i].fields.get(j).map(|f| f.span).unwrap_or_default();
+            let span = cx.spans[i]
+                .fields
+                .get(j)
+                .map(|f| f.span)
+                .unwrap_or_default();
             cx.push(Diagnostic::error(codes::DUPLICATE_DB_NAME, span, msg));
         }
     }
@@ -158,7 +169,10 @@ pub(super) fn check_constraint_names(cx: &mut Ctx<'_>) {
             names.push((pk.db_name.clone(), spans.primary_key.unwrap_or_default()));
         }
         for (k, ix) in m.indexes.iter().enumerate() {
-            names.push((ix.db_name.clone(), spans.indexes.get(k).copied().unwrap_or_default()));
+            names.push((
+                ix.db_name.clone(),
+                spans.indexes.get(k).copied().unwrap_or_default(),
+            ));
         }
         for (name, span) in names {
             let key = (m.schema.clone(), name.clone());

@@ -12,7 +12,11 @@ pub(crate) struct NativeTypeSpec {
 }
 
 const fn t(name: &'static str, scalar: ScalarType, arities: &'static [usize]) -> NativeTypeSpec {
-    NativeTypeSpec { name, scalar, arities }
+    NativeTypeSpec {
+        name,
+        scalar,
+        arities,
+    }
 }
 
 pub(crate) const POSTGRES_NATIVE_TYPES: &[NativeTypeSpec] = &[

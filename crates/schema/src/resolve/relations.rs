@@ -12,7 +12,9 @@ use super::args::{ArgReader, as_array, as_constant, as_string};
 use super::{Ctx, closest, naming};
 use crate::ast::{self, Expression};
 use crate::diagnostics::{Diagnostic, codes};
-use crate::ir::{self, Arity, FieldId, ModelId, ReferentialAction, RelationFieldRef, RelationKind, RelationMode};
+use crate::ir::{
+    self, Arity, FieldId, ModelId, ReferentialAction, RelationFieldRef, RelationKind, RelationMode,
+};
 use crate::source::Span;
 
 /// What `@relation(...)` said on one field.
@@ -90,7 +92,11 @@ fn attr_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {
 
 fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
     let mut out = RelationArgs::default();
-    let Some(Some(attr)) = cx.spans[r.model.0 as usize].relation_attrs.get(r.index).copied() else {
+    let Some(Some(attr)) = cx.spans[r.model.0 as usize]
+        .relation_attrs
+        .get(r.index)
+        .copied()
+    else {
         return out;
     };
     let attr: &ast::Attribute = attr;
@@ -135,7 +141,9 @@ fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
                         let known = ["Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"];
                         d = match closest(c, known) {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None => d.with_help("use `Cascade`, `Restrict`, `NoAction`, `SetNull` or `SetDefault`"),
+                            None => d.with_help(
+                                "use `Cascade`, `Restrict`, `NoAction`, `SetNull` or `SetDefault`",
+                            ),
                         };
                         cx.push(d);
                     }
@@ -179,7 +187,11 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
     }
     let m = cx.schema.model(model);
     if !unknown.is_empty() {
-        let list = unknown.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+        let list = unknown
+            .iter()
+            .map(|u| format!("`{u}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut d = Diagnostic::error(
             codes::RELATION_INVALID,
             e.span(),
@@ -197,7 +209,11 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
         return None;
     }
     if !relation.is_empty() {
-        let list = relation.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+        let list = relation
+            .iter()
+            .map(|u| format!("`{u}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         cx.push(Diagnostic::error(
             codes::RELATION_INVALID,
             e.span(),
@@ -261,8 +277,9 @@ fn pair(
             };
             let span = field_span(cx, *r);
             cx.push(
-                Diagnostic::error(codes::RELATION_AMBIGUOUS, span, msg)
-                    .with_help("give each relation its own name: `@relation(\"Name\")` on both sides"),
+                Diagnostic::error(codes::RELATION_AMBIGUOUS, span, msg).with_help(
+                    "give each relation its own name: `@relation(\"Name\")` on both sides",
+                ),
             );
         }
         return;
@@ -310,7 +327,9 @@ fn pair(
     let fb = cx.schema.relation_field(second).clone();
     let aa = args.get(&first);
     let ab = args.get(&second);
-    let has_fk = |a: Option<&RelationArgs>| a.is_some_and(|a| a.fields.is_some() || a.references.is_some() || a.broken);
+    let has_fk = |a: Option<&RelationArgs>| {
+        a.is_some_and(|a| a.fields.is_some() || a.references.is_some() || a.broken)
+    };
     let kind = match (fa.arity == Arity::List, fb.arity == Arity::List) {
         (true, true) => RelationKind::ManyToMany,
         (false, false) => RelationKind::OneToOne,
@@ -344,7 +363,10 @@ fn pair(
             }
             for r in [first, second] {
                 let m = cx.schema.model(r.model);
-                let single_id = m.primary_key.as_ref().is_some_and(|pk| pk.fields.len() == 1);
+                let single_id = m
+                    .primary_key
+                    .as_ref()
+                    .is_some_and(|pk| pk.fields.len() == 1);
                 if !single_id && m.primary_key.is_some() {
                     let span = field_span(cx, r);
                     let mname = m.name.clone();
@@ -360,8 +382,15 @@ fn pair(
             }
             // Side A is the model whose name sorts first (Prisma's join column `A`).
             let a_first = (cx.schema.model(first.model).name.as_str(), fa.name.as_str())
-                <= (cx.schema.model(second.model).name.as_str(), fb.name.as_str());
-            if a_first { (first, second) } else { (second, first) }
+                <= (
+                    cx.schema.model(second.model).name.as_str(),
+                    fb.name.as_str(),
+                );
+            if a_first {
+                (first, second)
+            } else {
+                (second, first)
+            }
         }
         RelationKind::OneToMany => {
             let (single, list, single_args, list_args) = if fa.arity == Arity::List {
@@ -429,7 +458,8 @@ fn pair(
             }
         },
     };
-    if kind == RelationKind::OneToOne && fa.arity == Arity::Required && fb.arity == Arity::Required {
+    if kind == RelationKind::OneToOne && fa.arity == Arity::Required && fb.arity == Arity::Required
+    {
         let span = field_span(cx, referenced);
         cx.push(
             Diagnostic::error(
@@ -441,7 +471,15 @@ fn pair(
         );
     }
     let ra = args.get(&referencing);
-    finish_relation(cx, referencing, Some(referenced), name, ra, &lo_name, &hi_name);
+    finish_relation(
+        cx,
+        referencing,
+        Some(referenced),
+        name,
+        ra,
+        &lo_name,
+        &hi_name,
+    );
 }
 
 fn lower_first(s: &str) -> String {
@@ -487,9 +525,21 @@ fn finish_relation(
     let broken = args.is_some_and(|a| a.broken);
     if kind != RelationKind::ManyToMany && !broken {
         let one_to_one = kind == RelationKind::OneToOne && referenced.is_some();
-        check_foreign_key(cx, &rf, &model, &target, &fields, &references, args, span, one_to_one);
+        check_foreign_key(
+            cx,
+            &rf,
+            &model,
+            &target,
+            &fields,
+            &references,
+            args,
+            span,
+            one_to_one,
+        );
     }
-    let referential_required = fields.iter().any(|f| model.field(*f).arity == Arity::Required);
+    let referential_required = fields
+        .iter()
+        .any(|f| model.field(*f).arity == Arity::Required);
     let relation_mode = cx.relation_mode();
     let default_on_delete = if referential_required {
         if relation_mode == RelationMode::Prisma {
@@ -518,10 +568,14 @@ fn finish_relation(
                 continue;
             }
             let prisma_mode = relation_mode == RelationMode::Prisma || !cx.has_datasource;
-            let msg = format!("`{which}: SetNull` on a relation whose foreign-key fields are required");
+            let msg =
+                format!("`{which}: SetNull` on a relation whose foreign-key fields are required");
             let help = "make the foreign-key fields optional, or choose another referential action";
             if prisma_mode {
-                cx.push(Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, aspan, msg).with_help(help));
+                cx.push(
+                    Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, aspan, msg)
+                        .with_help(help),
+                );
             } else {
                 cx.push(
                     Diagnostic::warning(
@@ -555,7 +609,10 @@ fn finish_relation(
         _ => match args.and_then(|a| a.map.clone()) {
             Some(m) => (m, true),
             None => {
-                let cols: Vec<&str> = fields.iter().map(|f| model.field(*f).db_name.as_str()).collect();
+                let cols: Vec<&str> = fields
+                    .iter()
+                    .map(|f| model.field(*f).db_name.as_str())
+                    .collect();
                 (naming::foreign_key_name(&model.db_name, &cols), false)
             }
         },
@@ -647,11 +704,21 @@ fn check_foreign_key(
         ids == refs_sorted
     });
     if !is_unique {
-        let names: Vec<&str> = references.iter().map(|f| target.field(*f).name.as_str()).collect();
+        let names: Vec<&str> = references
+            .iter()
+            .map(|f| target.field(*f).name.as_str())
+            .collect();
         let hint = if names.len() == 1 {
-            format!("add `@unique` to field `{}` of model `{}`", names[0], target.name)
+            format!(
+                "add `@unique` to field `{}` of model `{}`",
+                names[0], target.name
+            )
         } else {
-            format!("add `@@unique([{}])` to model `{}`", names.join(", "), target.name)
+            format!(
+                "add `@@unique([{}])` to model `{}`",
+                names.join(", "),
+                target.name
+            )
         };
         cx.push(
             Diagnostic::error(
@@ -660,7 +727,11 @@ fn check_foreign_key(
                 format!(
                     "`references` must point to a unique criterion of `{}`; {} is not one",
                     target.name,
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
             .with_help(hint),
@@ -669,7 +740,8 @@ fn check_foreign_key(
     // Types must match pairwise.
     for (f, t) in fields.iter().zip(references) {
         let (lf, tf) = (model.field(*f), target.field(*t));
-        let same_native = lf.native_type.as_ref().map(|n| &n.name) == tf.native_type.as_ref().map(|n| &n.name)
+        let same_native = lf.native_type.as_ref().map(|n| &n.name)
+            == tf.native_type.as_ref().map(|n| &n.name)
             || lf.native_type.is_none()
             || tf.native_type.is_none();
         if lf.field_type != tf.field_type || !same_native {
@@ -731,7 +803,10 @@ fn check_foreign_key(
             ids == own
         });
         if !unique {
-            let names: Vec<&str> = fields.iter().map(|f| model.field(*f).name.as_str()).collect();
+            let names: Vec<&str> = fields
+                .iter()
+                .map(|f| model.field(*f).name.as_str())
+                .collect();
             let hint = if names.len() == 1 {
                 format!(
                     "add `@unique` to `{}`, or make the other side a list (one-to-many)",
