@@ -75,10 +75,10 @@ pub async fn introspect(
         client.query(EXTENSIONS, &[]),
     )?;
 
-    let mut schema = SqlSchema::default();
-    if let Namespaces::Multi(_) = namespaces {
-        schema.namespaces = ns_rows.iter().map(|r| r.get::<_, String>("name")).collect();
-    }
+    let mut schema = SqlSchema {
+        namespaces: ns_rows.iter().map(|r| r.get::<_, String>("name")).collect(),
+        ..SqlSchema::default()
+    };
     for row in &enum_rows {
         schema.enums.push(Enum {
             namespace: namespaces.qualify(row.get("namespace")),
@@ -474,7 +474,7 @@ fn parse_scalar(expr: &str, tpe: &ColumnType) -> Option<DefaultValue> {
 
 fn parse_list(expr: &str, tpe: &ColumnType) -> Option<DefaultValue> {
     if let Some(inner) = expr.strip_prefix("ARRAY[") {
-        let close = inner.rfind(']')?;
+        let close = matching_bracket(inner)?;
         strip_cast(&inner[close + 1..])?;
         let body = inner[..close].trim();
         if body.is_empty() {
@@ -499,6 +499,25 @@ fn parse_list(expr: &str, tpe: &ColumnType) -> Option<DefaultValue> {
         values.push(parse_scalar(&quoted, tpe)?);
     }
     Some(DefaultValue::List(values))
+}
+
+/// Position of the `]` closing an `ARRAY[` whose contents start `s`.
+fn matching_bracket(s: &str) -> Option<usize> {
+    let (mut depth, mut in_quote) = (0i32, false);
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' => in_quote = !in_quote,
+            '[' if !in_quote => depth += 1,
+            ']' if !in_quote => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Splits `a, 'b,c'::text, d` on commas outside quotes and parentheses.
@@ -577,6 +596,10 @@ mod tests {
                 DefaultValue::String("a".into()),
                 DefaultValue::String("b".into())
             ]))
+        );
+        assert_eq!(
+            parse_default("ARRAY[]::text[]", &text(), Arity::List),
+            ColumnDefault::Value(DefaultValue::List(vec![]))
         );
         assert_eq!(
             parse_default("'{}'::text[]", &text(), Arity::List),

@@ -29,7 +29,7 @@ pub mod step;
 
 pub use check::Diagnostics;
 pub use diff::diff;
-pub use lower::lower;
+pub use lower::{lower, lower_in};
 pub use render::render_script;
 pub use sql_schema::SqlSchema;
 pub use step::Step;

@@ -18,8 +18,16 @@ use crate::sql_schema::{
 
 const MAX_IDENTIFIER: usize = 63;
 
-/// The SQL schema a database must have to match `schema`.
+/// The SQL schema a database must have to match `schema`, whose default schema (namespace)
+/// is `public`.
 pub fn lower(schema: &ir::Schema) -> SqlSchema {
+    lower_in(schema, "public")
+}
+
+/// As [`lower`], for a database whose default schema is `default_namespace` (the URL's
+/// `?schema=`). Without multi-schema the namespace is listed (so that a diff from an empty
+/// database creates it, as Prisma 7 does) but tables and enums stay unqualified.
+pub fn lower_in(schema: &ir::Schema, default_namespace: &str) -> SqlSchema {
     let multi_schema = schema
         .datasource
         .as_ref()
@@ -143,11 +151,15 @@ pub fn lower(schema: &ir::Schema) -> SqlSchema {
         }
     }
 
-    // Implicit many-to-many join tables.
-    for relation in &schema.relations {
-        if relation.kind != ir::RelationKind::ManyToMany {
-            continue;
-        }
+    // Implicit many-to-many join tables, in the order Prisma finds them: by the `A` side's
+    // model, then its relation field.
+    let mut many_to_many: Vec<&ir::Relation> = schema
+        .relations
+        .iter()
+        .filter(|r| r.kind == ir::RelationKind::ManyToMany)
+        .collect();
+    many_to_many.sort_by_key(|r| r.referencing);
+    for relation in many_to_many {
         let Some(referenced) = relation.referenced else {
             continue;
         };
@@ -187,6 +199,8 @@ pub fn lower(schema: &ir::Schema) -> SqlSchema {
         namespaces.sort();
         namespaces.dedup();
         sql.namespaces = namespaces;
+    } else {
+        sql.namespaces = vec![default_namespace.to_owned()];
     }
     sql
 }

@@ -40,7 +40,8 @@ pub struct ColumnId {
 /// The whole SQL-level schema of one database (or of the namespaces looked at).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SqlSchema {
-    /// Schemas (PostgreSQL namespaces) this schema spans. Empty when not multi-schema.
+    /// Schemas (PostgreSQL namespaces) this schema spans (that exist, when introspected).
+    /// Without multi-schema, the one default schema; tables then carry no namespace.
     pub namespaces: Vec<String>,
     pub tables: Vec<Table>,
     pub enums: Vec<Enum>,

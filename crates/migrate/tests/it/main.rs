@@ -2,6 +2,7 @@
 //! own data under `../shared/corpus`, read at test time.
 
 mod common;
+mod corpus_schemas;
 mod history;
 mod real_history;
 mod single_migration;

@@ -59,7 +59,7 @@ fn render_from_empty(target: &SqlSchema) -> String {
 }
 
 fn namespaces_of(target: &SqlSchema) -> Namespaces {
-    if target.namespaces.is_empty() {
+    if target.tables.iter().all(|t| t.namespace.is_none()) {
         Namespaces::default()
     } else {
         Namespaces::Multi(target.namespaces.clone())
@@ -80,7 +80,21 @@ async fn renders_as_prisma_and_leaves_no_drift() {
         );
         let target = lower(&validated.schema);
         let rendered = render_from_empty(&target);
-        if rendered.trim_end() != case.expected {
+        // Prisma 7.10's CLI (checked with the oracle) creates the default schema when diffing
+        // from empty; the engine test harness these expectations come from did not.
+        let comparable = if validated
+            .schema
+            .datasource
+            .as_ref()
+            .is_some_and(|d| d.schemas.is_empty())
+        {
+            rendered
+                .strip_prefix("-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS \"public\";\n\n")
+                .unwrap_or(&rendered)
+        } else {
+            &rendered
+        };
+        if comparable.trim_end() != case.expected {
             failures.push(format!(
                 "{}\n--- expected\n{}\n--- rendered\n{}",
                 path.display(),
