@@ -1,0 +1,910 @@
+//! The model operations: [`Actions`] (what `db.user()` returns) and one builder per Prisma
+//! operation. Builders are generic over the model `M` and the row type `R` they decode
+//! (`M` itself unless `select` chose columns), hold untyped query parts, and hand them
+//! to the non-generic renderer, so each model adds little compiled code.
+//!
+//! Every builder has `exec()`, and also implements `IntoFuture`: `.await` it directly.
+
+use std::borrow::Cow;
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+
+use crate::decode::FromRow;
+use crate::error::Error;
+use crate::executor::{BoxFuture, Executor};
+use chrono::{DateTime, Utc};
+
+use crate::model::{Column, Model, ModelMeta};
+use crate::query::{Assign, AssignOp, Filter, FilterNode, IntoColumns, OrderBy, Set, UniqueWhere};
+use crate::render::{self, InsertRow, MAX_PARAMS, OnConflict, SelectArgs};
+use crate::value::Value;
+
+/// Whether a single-row read returns `Option<R>` ([`Optional`]) or fails with P2025
+/// ([`OrThrow`]): the difference between `find_first` and `find_first_or_throw`.
+pub trait Expectation {
+    type Output<R>;
+    #[doc(hidden)]
+    fn finish<R>(
+        row: Option<R>,
+        model: &'static str,
+        operation: &'static str,
+    ) -> Result<Self::Output<R>, Error>;
+}
+
+/// The row may be missing: `Option<R>`.
+#[derive(Debug)]
+pub enum Optional {}
+/// The row must exist: `R`, else [`Error::RecordNotFound`] (P2025).
+#[derive(Debug)]
+pub enum OrThrow {}
+
+impl Expectation for Optional {
+    type Output<R> = Option<R>;
+    fn finish<R>(row: Option<R>, _: &'static str, _: &'static str) -> Result<Option<R>, Error> {
+        Ok(row)
+    }
+}
+
+impl Expectation for OrThrow {
+    type Output<R> = R;
+    fn finish<R>(row: Option<R>, model: &'static str, operation: &'static str) -> Result<R, Error> {
+        row.ok_or(Error::RecordNotFound { model, operation })
+    }
+}
+
+/// The operations on model `M`, run on one [`Executor`]. Copy: two words.
+pub struct Actions<'a, M> {
+    executor: Executor<'a>,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Actions<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Actions<'_, M> {}
+
+impl<M> std::fmt::Debug for Actions<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Actions")
+            .field("executor", &self.executor)
+            .finish()
+    }
+}
+
+type Columns = Cow<'static, [&'static Column]>;
+/// Variance- and auto-trait-neutral marker for type parameters a builder only names.
+type Marker<T> = fn() -> T;
+type Assignment = (&'static Column, AssignOp, Value);
+
+fn assignments<M>(data: impl IntoIterator<Item = impl Into<Assign<M>>>) -> Vec<Assignment> {
+    data.into_iter()
+        .map(|assign| {
+            let assign = assign.into();
+            (assign.column, assign.op, assign.value)
+        })
+        .collect()
+}
+
+/// Sets the model's `@updatedAt` columns to `now` where `data` does not set them.
+fn stamp_created(data: &mut Vec<(&'static Column, Value)>, meta: &ModelMeta, now: DateTime<Utc>) {
+    for column in meta.updated_at {
+        if !data.iter().any(|(c, _)| c.name == column.name) {
+            data.push((column, Value::DateTime(now)));
+        }
+    }
+}
+
+/// Sets the model's `@updatedAt` columns to now in a non-empty update that does not set them.
+fn stamp_updated(assigns: &mut Vec<Assignment>, meta: &ModelMeta) {
+    if assigns.is_empty() {
+        return;
+    }
+    let now = Utc::now();
+    for column in meta.updated_at {
+        if !assigns.iter().any(|(c, _, _)| c.name == column.name) {
+            assigns.push((column, AssignOp::Set, Value::DateTime(now)));
+        }
+    }
+}
+
+fn pairs<M>(data: impl IntoIterator<Item = Set<M>>) -> Vec<(&'static Column, Value)> {
+    data.into_iter()
+        .map(|set| (set.column, set.value))
+        .collect()
+}
+
+fn column_refs<M>(columns: impl IntoColumns<M>) -> Vec<&'static Column> {
+    columns.into_columns()
+}
+
+impl<'a, M: Model> Actions<'a, M> {
+    pub fn new(executor: Executor<'a>) -> Self {
+        Actions {
+            executor,
+            marker: PhantomData,
+        }
+    }
+
+    /// The record with this unique key, if any.
+    pub fn find_unique(self, unique: UniqueWhere<M>) -> FindUnique<'a, M, M, Optional> {
+        FindUnique::new(self.executor, unique)
+    }
+
+    /// The record with this unique key, or P2025.
+    pub fn find_unique_or_throw(self, unique: UniqueWhere<M>) -> FindUnique<'a, M, M, OrThrow> {
+        FindUnique::new(self.executor, unique)
+    }
+
+    /// The first record matching the filters, in order.
+    pub fn find_first(self) -> FindFirst<'a, M, M, Optional> {
+        FindFirst::new(self.executor)
+    }
+
+    /// The first record matching the filters, or P2025.
+    pub fn find_first_or_throw(self) -> FindFirst<'a, M, M, OrThrow> {
+        FindFirst::new(self.executor)
+    }
+
+    /// Every record matching the filters.
+    pub fn find_many(self) -> FindMany<'a, M, M> {
+        FindMany::new(self.executor)
+    }
+
+    /// How many records match.
+    pub fn count(self) -> Count<'a, M> {
+        Count {
+            executor: self.executor,
+            args: SelectArgs::new(),
+            marker: PhantomData,
+        }
+    }
+
+    /// Inserts one record; `data` must hold every required field without a default
+    /// (generated code takes those as arguments, so this is checked at compile time).
+    pub fn create(self, data: impl IntoIterator<Item = Set<M>>) -> Create<'a, M, M> {
+        Create {
+            executor: self.executor,
+            data: pairs(data),
+            columns: Cow::Borrowed(M::META.columns),
+            marker: PhantomData,
+        }
+    }
+
+    /// The executor these actions run on (for generated code that adds operations).
+    pub fn executor(&self) -> Executor<'a> {
+        self.executor
+    }
+
+    /// Inserts many records in as few statements as the parameter limit allows, atomically.
+    pub fn create_many<I>(self, rows: impl IntoIterator<Item = I>) -> CreateMany<'a, M>
+    where
+        I: IntoIterator<Item = Set<M>>,
+    {
+        let rows = rows.into_iter().map(pairs).collect();
+        CreateMany {
+            executor: self.executor,
+            rows,
+            skip_duplicates: false,
+            marker: PhantomData,
+        }
+    }
+
+    /// Updates the record with this unique key, or fails with P2025.
+    pub fn update(
+        self,
+        unique: UniqueWhere<M>,
+        data: impl IntoIterator<Item = impl Into<Assign<M>>>,
+    ) -> Update<'a, M, M> {
+        Update {
+            executor: self.executor,
+            unique,
+            assigns: assignments(data),
+            columns: Cow::Borrowed(M::META.columns),
+            marker: PhantomData,
+        }
+    }
+
+    /// Updates every record matching `filter`; returns how many.
+    pub fn update_many(
+        self,
+        filter: Filter<M>,
+        data: impl IntoIterator<Item = impl Into<Assign<M>>>,
+    ) -> UpdateMany<'a, M> {
+        UpdateMany {
+            executor: self.executor,
+            filter: filter.node,
+            assigns: assignments(data),
+            marker: PhantomData,
+        }
+    }
+
+    /// Updates the record with this unique key, or creates it from `create`.
+    pub fn upsert(
+        self,
+        unique: UniqueWhere<M>,
+        create: impl IntoIterator<Item = Set<M>>,
+        update: impl IntoIterator<Item = impl Into<Assign<M>>>,
+    ) -> Upsert<'a, M, M> {
+        Upsert {
+            executor: self.executor,
+            unique,
+            create: pairs(create),
+            update: assignments(update),
+            columns: Cow::Borrowed(M::META.columns),
+            marker: PhantomData,
+        }
+    }
+
+    /// Deletes the record with this unique key and returns it, or fails with P2025.
+    pub fn delete(self, unique: UniqueWhere<M>) -> Delete<'a, M, M> {
+        Delete {
+            executor: self.executor,
+            unique,
+            columns: Cow::Borrowed(M::META.columns),
+            marker: PhantomData,
+        }
+    }
+
+    /// Deletes every record matching `filter`; returns how many.
+    pub fn delete_many(self, filter: Filter<M>) -> DeleteMany<'a, M> {
+        DeleteMany {
+            executor: self.executor,
+            filter: filter.node,
+            marker: PhantomData,
+        }
+    }
+}
+
+/// The query-argument methods shared by `find_many`, `find_first` and `count`.
+macro_rules! select_arguments {
+    () => {
+        /// Adds a condition (several calls combine with AND).
+        pub fn filter(mut self, filter: Filter<M>) -> Self {
+            self.args.add_filter(filter.node);
+            self
+        }
+        /// Adds an ordering (several calls sort by each in turn).
+        pub fn order_by(mut self, order: OrderBy<M>) -> Self {
+            self.args.order_by.push(order.term);
+            self
+        }
+        /// Skips this many rows.
+        pub fn skip(mut self, skip: i64) -> Self {
+            self.args.skip = Some(skip);
+            self
+        }
+        /// Takes at most this many rows; negative takes the last `|take|` rows (the
+        /// order is reversed to fetch them, then restored).
+        pub fn take(mut self, take: i64) -> Self {
+            self.args.take = Some(take);
+            self
+        }
+        /// Starts at the row with this unique key (included; `skip(1)` to exclude it).
+        pub fn cursor(mut self, cursor: UniqueWhere<M>) -> Self {
+            self.args.cursor = Some(cursor.into_node());
+            self
+        }
+        /// One row per distinct value of these columns (the first in order).
+        pub fn distinct(mut self, columns: impl IntoColumns<M>) -> Self {
+            self.args.distinct.extend(column_refs(columns));
+            self
+        }
+    };
+}
+
+/// `find_many`.
+pub struct FindMany<'a, M, R = M> {
+    executor: Executor<'a>,
+    args: SelectArgs,
+    columns: Columns,
+    marker: PhantomData<fn() -> (M, R)>,
+}
+
+impl<'a, M: Model> FindMany<'a, M, M> {
+    fn new(executor: Executor<'a>) -> Self {
+        FindMany {
+            executor,
+            args: SelectArgs::new(),
+            columns: Cow::Borrowed(M::META.columns),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model, R: FromRow> FindMany<'a, M, R> {
+    select_arguments!();
+
+    /// Fetches only `columns`, decoded as `R2` (in the order given).
+    pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> FindMany<'a, M, R2> {
+        FindMany {
+            executor: self.executor,
+            args: self.args,
+            columns: Cow::Owned(column_refs(columns)),
+            marker: PhantomData,
+        }
+    }
+
+    pub async fn exec(self) -> Result<Vec<R>, Error> {
+        fetch_rows(self.executor, M::META, &self.columns, &self.args).await
+    }
+}
+
+async fn fetch_rows<R: FromRow>(
+    executor: Executor<'_>,
+    model: &'static crate::model::ModelMeta,
+    columns: &[&'static Column],
+    args: &SelectArgs,
+) -> Result<Vec<R>, Error> {
+    let statement = render::select(model, columns, args, executor.render_context())?;
+    let rows = executor.fetch(&statement, Some(model)).await?;
+    let mut records = rows
+        .iter()
+        .map(R::from_row)
+        .collect::<Result<Vec<R>, Error>>()?;
+    if args.reverses() {
+        records.reverse();
+    }
+    Ok(records)
+}
+
+/// `find_first` / `find_first_or_throw`.
+pub struct FindFirst<'a, M, R = M, E = Optional> {
+    executor: Executor<'a>,
+    args: SelectArgs,
+    columns: Columns,
+    marker: PhantomData<Marker<(M, R, E)>>,
+}
+
+impl<'a, M: Model, E: Expectation> FindFirst<'a, M, M, E> {
+    fn new(executor: Executor<'a>) -> Self {
+        FindFirst {
+            executor,
+            args: SelectArgs::new(),
+            columns: Cow::Borrowed(M::META.columns),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model, R: FromRow, E: Expectation> FindFirst<'a, M, R, E> {
+    select_arguments!();
+
+    /// Fetches only `columns`, decoded as `R2`.
+    pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> FindFirst<'a, M, R2, E> {
+        FindFirst {
+            executor: self.executor,
+            args: self.args,
+            columns: Cow::Owned(column_refs(columns)),
+            marker: PhantomData,
+        }
+    }
+
+    pub async fn exec(mut self) -> Result<E::Output<R>, Error> {
+        // `take(-n)` keeps its meaning: the row closest to the end.
+        self.args.take = Some(if self.args.reverses() { -1 } else { 1 });
+        let row = fetch_rows::<R>(self.executor, M::META, &self.columns, &self.args)
+            .await?
+            .into_iter()
+            .next();
+        E::finish(row, M::META.name, "find_first")
+    }
+}
+
+/// `find_unique` / `find_unique_or_throw`.
+pub struct FindUnique<'a, M, R = M, E = Optional> {
+    executor: Executor<'a>,
+    unique: UniqueWhere<M>,
+    columns: Columns,
+    marker: PhantomData<fn() -> (R, E)>,
+}
+
+impl<'a, M: Model, E: Expectation> FindUnique<'a, M, M, E> {
+    fn new(executor: Executor<'a>, unique: UniqueWhere<M>) -> Self {
+        FindUnique {
+            executor,
+            unique,
+            columns: Cow::Borrowed(M::META.columns),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, M: Model, R: FromRow, E: Expectation> FindUnique<'a, M, R, E> {
+    /// Fetches only `columns`, decoded as `R2`.
+    pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> FindUnique<'a, M, R2, E> {
+        FindUnique {
+            executor: self.executor,
+            unique: self.unique,
+            columns: Cow::Owned(column_refs(columns)),
+            marker: PhantomData,
+        }
+    }
+
+    pub async fn exec(self) -> Result<E::Output<R>, Error> {
+        let mut args = SelectArgs::new();
+        args.filter = Some(self.unique.into_node());
+        args.take = Some(1);
+        let row = fetch_rows::<R>(self.executor, M::META, &self.columns, &args)
+            .await?
+            .into_iter()
+            .next();
+        E::finish(row, M::META.name, "find_unique")
+    }
+}
+
+/// `count`.
+pub struct Count<'a, M> {
+    executor: Executor<'a>,
+    args: SelectArgs,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> Count<'a, M> {
+    select_arguments!();
+
+    pub async fn exec(self) -> Result<i64, Error> {
+        let statement = render::count(M::META, &self.args, self.executor.render_context())?;
+        let rows = self.executor.fetch(&statement, Some(M::META)).await?;
+        match rows.first() {
+            Some(row) => crate::decode::decode::<i64>(row, 0),
+            None => Ok(0),
+        }
+    }
+}
+
+/// `create`.
+pub struct Create<'a, M, R = M> {
+    executor: Executor<'a>,
+    data: Vec<(&'static Column, Value)>,
+    columns: Columns,
+    marker: PhantomData<fn() -> (M, R)>,
+}
+
+impl<'a, M: Model, R: FromRow> Create<'a, M, R> {
+    /// Adds (or overrides) one field of the data.
+    pub fn set(mut self, set: Set<M>) -> Self {
+        self.data
+            .retain(|(column, _)| column.name != set.column.name);
+        self.data.push((set.column, set.value));
+        self
+    }
+
+    /// Returns only `columns`, decoded as `R2`.
+    pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> Create<'a, M, R2> {
+        Create {
+            executor: self.executor,
+            data: self.data,
+            columns: Cow::Owned(column_refs(columns)),
+            marker: PhantomData,
+        }
+    }
+
+    pub async fn exec(mut self) -> Result<R, Error> {
+        stamp_created(&mut self.data, M::META, Utc::now());
+        let columns: Vec<&'static Column> = self.data.iter().map(|(c, _)| *c).collect();
+        let row: InsertRow<'_> = self.data.iter().map(|(_, v)| Some(v)).collect();
+        let statement = render::insert(
+            M::META,
+            &columns,
+            std::slice::from_ref(&row),
+            OnConflict::Fail,
+            Some(&self.columns),
+            self.executor.render_context(),
+        );
+        let rows = self.executor.fetch(&statement, Some(M::META)).await?;
+        let row = rows.first().map(R::from_row).transpose()?;
+        OrThrow::finish(row, M::META.name, "create")
+    }
+}
+
+/// `create_many` (and, through [`CreateMany::and_return`], `create_many_and_return`).
+pub struct CreateMany<'a, M> {
+    executor: Executor<'a>,
+    rows: Vec<Vec<(&'static Column, Value)>>,
+    skip_duplicates: bool,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> CreateMany<'a, M> {
+    /// Rows that would violate a unique constraint are skipped (`ON CONFLICT DO NOTHING`).
+    pub fn skip_duplicates(mut self) -> Self {
+        self.skip_duplicates = true;
+        self
+    }
+
+    /// Returns the created records instead of their count.
+    pub fn and_return(self) -> CreateManyAndReturn<'a, M> {
+        CreateManyAndReturn { inner: self }
+    }
+
+    /// Inserts the rows; returns how many were inserted.
+    pub async fn exec(self) -> Result<u64, Error> {
+        Ok(self.run(false).await?.0)
+    }
+
+    /// Runs the inserts, atomically when they need more than one statement; returns the
+    /// count, and the rows when `returning`.
+    async fn run(mut self, returning: bool) -> Result<(u64, Vec<tokio_postgres::Row>), Error> {
+        if self.rows.is_empty() {
+            return Ok((0, Vec::new()));
+        }
+        let now = Utc::now();
+        self.rows
+            .iter_mut()
+            .for_each(|row| stamp_created(row, M::META, now));
+        // The union of the rows' columns, in first-seen order; missing cells are DEFAULT.
+        let mut columns: Vec<&'static Column> = Vec::new();
+        for row in &self.rows {
+            for (column, _) in row {
+                if !columns.iter().any(|c| c.name == column.name) {
+                    columns.push(column);
+                }
+            }
+        }
+        let rows_per_statement = (MAX_PARAMS / columns.len().max(1)).max(1);
+        let skip_duplicates = self.skip_duplicates;
+        let executor = self.executor;
+        let chunk_count = self.rows.len().div_ceil(rows_per_statement);
+        let work = unit_of_work(move |executor| {
+            Box::pin(async move {
+                let mut count = 0;
+                let mut returned = Vec::new();
+                for chunk in self.rows.chunks(rows_per_statement) {
+                    let cells: Vec<InsertRow<'_>> = chunk
+                        .iter()
+                        .map(|row| {
+                            columns
+                                .iter()
+                                .map(|column| {
+                                    row.iter()
+                                        .find(|(c, _)| c.name == column.name)
+                                        .map(|(_, v)| v)
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    let on_conflict = if skip_duplicates {
+                        OnConflict::DoNothing
+                    } else {
+                        OnConflict::Fail
+                    };
+                    let returning_columns = returning.then_some(M::META.columns);
+                    let statement = render::insert(
+                        M::META,
+                        &columns,
+                        &cells,
+                        on_conflict,
+                        returning_columns,
+                        executor.render_context(),
+                    );
+                    if returning {
+                        let rows = executor.fetch(&statement, Some(M::META)).await?;
+                        count += rows.len() as u64;
+                        returned.extend(rows);
+                    } else {
+                        count += executor.execute(&statement, Some(M::META)).await?;
+                    }
+                }
+                Ok((count, returned))
+            })
+        });
+        if chunk_count > 1 {
+            executor.atomically(work).await
+        } else {
+            work(executor).await
+        }
+    }
+}
+
+/// Pins down the higher-ranked signature [`Executor::atomically`] needs (closure
+/// signatures are not inferred higher-ranked from a later use).
+fn unit_of_work<T, F>(work: F) -> F
+where
+    F: for<'t> FnOnce(Executor<'t>) -> BoxFuture<'t, Result<T, Error>>,
+{
+    work
+}
+
+/// `create_many_and_return`.
+pub struct CreateManyAndReturn<'a, M> {
+    inner: CreateMany<'a, M>,
+}
+
+impl<M: Model> CreateManyAndReturn<'_, M> {
+    pub async fn exec(self) -> Result<Vec<M>, Error> {
+        let (_, rows) = self.inner.run(true).await?;
+        rows.iter().map(M::from_row).collect()
+    }
+}
+
+/// `update`.
+pub struct Update<'a, M, R = M> {
+    executor: Executor<'a>,
+    unique: UniqueWhere<M>,
+    assigns: Vec<Assignment>,
+    columns: Columns,
+    marker: PhantomData<fn() -> R>,
+}
+
+impl<'a, M: Model, R: FromRow> Update<'a, M, R> {
+    /// Returns only `columns`, decoded as `R2`.
+    pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> Update<'a, M, R2> {
+        Update {
+            executor: self.executor,
+            unique: self.unique,
+            assigns: self.assigns,
+            columns: Cow::Owned(column_refs(columns)),
+            marker: PhantomData,
+        }
+    }
+
+    pub async fn exec(self) -> Result<R, Error> {
+        if self.assigns.is_empty() {
+            // Nothing to change: Prisma returns the record as it is.
+            let found = FindUnique::<M, R, OrThrow> {
+                executor: self.executor,
+                unique: self.unique,
+                columns: self.columns,
+                marker: PhantomData,
+            };
+            return found
+                .exec()
+                .await
+                .map_err(|error| rename_not_found(error, "update"));
+        }
+        let mut assigns = self.assigns;
+        stamp_updated(&mut assigns, M::META);
+        let filter = self.unique.into_node();
+        let statement = render::update(
+            M::META,
+            &assigns,
+            Some(&filter),
+            Some(&self.columns),
+            self.executor.render_context(),
+        );
+        let rows = self.executor.fetch(&statement, Some(M::META)).await?;
+        let row = rows.first().map(R::from_row).transpose()?;
+        OrThrow::finish(row, M::META.name, "update")
+    }
+}
+
+fn rename_not_found(error: Error, operation: &'static str) -> Error {
+    match error {
+        Error::RecordNotFound { model, .. } => Error::RecordNotFound { model, operation },
+        other => other,
+    }
+}
+
+/// `update_many` (and, through [`UpdateMany::and_return`], `update_many_and_return`).
+pub struct UpdateMany<'a, M> {
+    executor: Executor<'a>,
+    filter: FilterNode,
+    assigns: Vec<Assignment>,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: Model> UpdateMany<'a, M> {
+    /// Returns the updated records instead of their count.
+    pub fn and_return(self) -> UpdateManyAndReturn<'a, M> {
+        UpdateManyAndReturn { inner: self }
+    }
+
+    /// Updates the rows; returns how many were updated (0 when there is nothing to set).
+    pub async fn exec(mut self) -> Result<u64, Error> {
+        if self.assigns.is_empty() {
+            return Ok(0);
+        }
+        stamp_updated(&mut self.assigns, M::META);
+        let statement = render::update(
+            M::META,
+            &self.assigns,
+            Some(&self.filter),
+            None,
+            self.executor.render_context(),
+        );
+        self.executor.execute(&statement, Some(M::META)).await
+    }
+}
+
+/// `update_many_and_return`.
+pub struct UpdateManyAndReturn<'a, M> {
+    inner: UpdateMany<'a, M>,
+}
+
+impl<M: Model> UpdateManyAndReturn<'_, M> {
+    pub async fn exec(self) -> Result<Vec<M>, Error> {
+        let mut inner = self.inner;
+        if inner.assigns.is_empty() {
+            return Ok(Vec::new());
+        }
+        stamp_updated(&mut inner.assigns, M::META);
+        let statement = render::update(
+            M::META,
+            &inner.assigns,
+            Some(&inner.filter),
+            Some(M::META.columns),
+            inner.executor.render_context(),
+        );
+        let rows = inner.executor.fetch(&statement, Some(M::META)).await?;
+        rows.iter().map(M::from_row).collect()
+    }
+}
+
+/// `upsert`.
+pub struct Upsert<'a, M, R = M> {
+    executor: Executor<'a>,
+    unique: UniqueWhere<M>,
+    create: Vec<(&'static Column, Value)>,
+    update: Vec<Assignment>,
+    columns: Columns,
+    marker: PhantomData<fn() -> R>,
+}
+
+impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
+    /// Returns only `columns`, decoded as `R2`.
+    pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> Upsert<'a, M, R2> {
+        Upsert {
+            executor: self.executor,
+            unique: self.unique,
+            create: self.create,
+            update: self.update,
+            columns: Cow::Owned(column_refs(columns)),
+            marker: PhantomData,
+        }
+    }
+
+    /// Like Prisma: one `INSERT ... ON CONFLICT DO UPDATE` when the unique key's values are
+    /// exactly those being created (and no extra filter applies), else find, then update
+    /// or create, atomically.
+    fn native(&self) -> bool {
+        self.unique.extra.is_none()
+            && self.unique.keys.iter().all(|(key, value)| {
+                !value.is_null()
+                    && self
+                        .create
+                        .iter()
+                        .any(|(column, created)| column.name == key.name && created == value)
+            })
+    }
+
+    pub async fn exec(mut self) -> Result<R, Error> {
+        stamp_created(&mut self.create, M::META, Utc::now());
+        if self.native() {
+            stamp_updated(&mut self.update, M::META);
+            let columns: Vec<&'static Column> = self.create.iter().map(|(c, _)| *c).collect();
+            let row: InsertRow<'_> = self.create.iter().map(|(_, v)| Some(v)).collect();
+            let target: Vec<&'static Column> = self.unique.keys.iter().map(|(c, _)| *c).collect();
+            let statement = render::insert(
+                M::META,
+                &columns,
+                std::slice::from_ref(&row),
+                OnConflict::DoUpdate {
+                    target: &target,
+                    assigns: &self.update,
+                },
+                Some(&self.columns),
+                self.executor.render_context(),
+            );
+            let rows = self.executor.fetch(&statement, Some(M::META)).await?;
+            let row = rows.first().map(R::from_row).transpose()?;
+            return OrThrow::finish(row, M::META.name, "upsert");
+        }
+        let executor = self.executor;
+        executor
+            .atomically(move |executor| -> BoxFuture<'_, Result<R, Error>> {
+                Box::pin(async move {
+                    let exists = FindUnique::<M, (i32,), Optional> {
+                        executor,
+                        unique: self.unique.clone(),
+                        columns: Cow::Borrowed(&[]),
+                        marker: PhantomData,
+                    };
+                    if exists.exec().await?.is_some() {
+                        let update = Update::<M, R> {
+                            executor,
+                            unique: self.unique,
+                            assigns: self.update,
+                            columns: self.columns,
+                            marker: PhantomData,
+                        };
+                        update.exec().await
+                    } else {
+                        let create = Create::<M, R> {
+                            executor,
+                            data: self.create,
+                            columns: self.columns,
+                            marker: PhantomData,
+                        };
+                        create.exec().await
+                    }
+                })
+            })
+            .await
+    }
+}
+
+/// `delete`.
+pub struct Delete<'a, M, R = M> {
+    executor: Executor<'a>,
+    unique: UniqueWhere<M>,
+    columns: Columns,
+    marker: PhantomData<fn() -> R>,
+}
+
+impl<'a, M: Model, R: FromRow> Delete<'a, M, R> {
+    /// Returns only `columns`, decoded as `R2`.
+    pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> Delete<'a, M, R2> {
+        Delete {
+            executor: self.executor,
+            unique: self.unique,
+            columns: Cow::Owned(column_refs(columns)),
+            marker: PhantomData,
+        }
+    }
+
+    pub async fn exec(self) -> Result<R, Error> {
+        let filter = self.unique.into_node();
+        let statement = render::delete(
+            M::META,
+            Some(&filter),
+            Some(&self.columns),
+            self.executor.render_context(),
+        );
+        let rows = self.executor.fetch(&statement, Some(M::META)).await?;
+        let row = rows.first().map(R::from_row).transpose()?;
+        OrThrow::finish(row, M::META.name, "delete")
+    }
+}
+
+/// `delete_many`.
+pub struct DeleteMany<'a, M> {
+    executor: Executor<'a>,
+    filter: FilterNode,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> DeleteMany<'_, M> {
+    pub async fn exec(self) -> Result<u64, Error> {
+        let statement = render::delete(
+            M::META,
+            Some(&self.filter),
+            None,
+            self.executor.render_context(),
+        );
+        self.executor.execute(&statement, Some(M::META)).await
+    }
+}
+
+/// `.await` on a builder runs `exec()`.
+macro_rules! into_future {
+    ($($ty:ident < $($gen:ident),* > => $out:ty where [$($bounds:tt)*];)*) => {$(
+        impl<'a, $($gen),*> IntoFuture for $ty<'a, $($gen),*>
+        where
+            $($bounds)*
+        {
+            type Output = Result<$out, Error>;
+            type IntoFuture = BoxFuture<'a, Self::Output>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.exec())
+            }
+        }
+    )*};
+}
+
+into_future! {
+    FindMany<M, R> => Vec<R> where [M: Model, R: FromRow + Send + 'a];
+    FindFirst<M, R, E> => E::Output<R> where [M: Model, R: FromRow + Send + 'a, E: Expectation + 'a, E::Output<R>: Send];
+    FindUnique<M, R, E> => E::Output<R> where [M: Model, R: FromRow + Send + 'a, E: Expectation + 'a, E::Output<R>: Send];
+    Count<M> => i64 where [M: Model];
+    Create<M, R> => R where [M: Model, R: FromRow + Send + 'a];
+    CreateMany<M> => u64 where [M: Model];
+    CreateManyAndReturn<M> => Vec<M> where [M: Model];
+    Update<M, R> => R where [M: Model, R: FromRow + Send + 'a];
+    UpdateMany<M> => u64 where [M: Model];
+    UpdateManyAndReturn<M> => Vec<M> where [M: Model];
+    Upsert<M, R> => R where [M: Model, R: FromRow + Send + 'a];
+    Delete<M, R> => R where [M: Model, R: FromRow + Send + 'a];
+    DeleteMany<M> => u64 where [M: Model];
+}

@@ -1,0 +1,820 @@
+//! The typed query vocabulary generated code builds queries from: [`Field`] handles per
+//! model column, and what they make: [`Filter`] trees, [`OrderBy`], [`Set`] (a column with a
+//! value), [`Assign`] (an update operation), [`UniqueWhere`].
+//!
+//! Everything is typed by the model `M`, so a `Filter<User>` cannot be handed to a `Post`
+//! query, and by the field's Rust type `T`, so `contains` exists only on text fields,
+//! `increment` only on numbers, `is_null` only on optional fields. The runtime implements
+//! these once, generically: generated code only declares `Field` constants.
+
+use std::marker::PhantomData;
+
+use crate::model::Column;
+use crate::value::{IntoValue, Value};
+
+/// Variance- and auto-trait-neutral marker for type parameters a handle only names.
+type Marker<T> = fn() -> T;
+
+/// Marker: the field is required (`T`).
+#[derive(Debug)]
+pub enum Required {}
+/// Marker: the field is optional (`Option<T>`).
+#[derive(Debug)]
+pub enum Nullable {}
+
+/// A scalar field of model `M` with Rust type `T` (the inner type for optional fields).
+pub struct Field<M, T, K = Required> {
+    column: &'static Column,
+    marker: PhantomData<Marker<(M, T, K)>>,
+}
+
+/// A scalar list field (`T[]`, `Vec<T>` in Rust) of model `M`.
+pub struct ListField<M, T> {
+    column: &'static Column,
+    marker: PhantomData<fn() -> (M, T)>,
+}
+
+macro_rules! copy_handle {
+    ($name:ident < $($p:ident),* >) => {
+        impl<$($p),*> Clone for $name<$($p),*> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+        impl<$($p),*> Copy for $name<$($p),*> {}
+        impl<$($p),*> std::fmt::Debug for $name<$($p),*> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.column.name)
+            }
+        }
+    };
+}
+copy_handle!(Field<M, T, K>);
+copy_handle!(ListField<M, T>);
+
+/// Marker for types that order (`lt`, `gt`, ...): numbers, text, date-times.
+pub trait Comparable: IntoValue {}
+impl Comparable for i32 {}
+impl Comparable for i64 {}
+impl Comparable for f64 {}
+impl Comparable for rust_decimal::Decimal {}
+impl Comparable for String {}
+impl Comparable for chrono::DateTime<chrono::Utc> {}
+
+/// Marker for types with atomic arithmetic updates.
+pub trait Numeric: IntoValue {}
+impl Numeric for i32 {}
+impl Numeric for i64 {}
+impl Numeric for f64 {}
+impl Numeric for rust_decimal::Decimal {}
+
+/// Case sensitivity of text comparisons (Prisma's `mode`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum QueryMode {
+    #[default]
+    Default,
+    Insensitive,
+}
+
+/// A `WHERE` condition on model `M`.
+pub struct Filter<M> {
+    pub(crate) node: FilterNode,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Filter<M> {
+    fn clone(&self) -> Self {
+        Filter::from_node(self.node.clone())
+    }
+}
+
+impl<M> std::fmt::Debug for Filter<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.node.fmt(f)
+    }
+}
+
+/// The untyped filter tree the renderer walks.
+#[derive(Clone, Debug)]
+pub(crate) enum FilterNode {
+    And(Vec<FilterNode>),
+    Or(Vec<FilterNode>),
+    Not(Box<FilterNode>),
+    Compare {
+        column: &'static Column,
+        op: CompareOp,
+        value: Value,
+        insensitive: bool,
+    },
+    In {
+        column: &'static Column,
+        values: Value,
+        negated: bool,
+    },
+    Like {
+        column: &'static Column,
+        kind: LikeKind,
+        text: String,
+        insensitive: bool,
+    },
+    IsNull {
+        column: &'static Column,
+        negated: bool,
+    },
+    ListHas {
+        column: &'static Column,
+        value: Value,
+    },
+    ListHasEvery {
+        column: &'static Column,
+        values: Value,
+    },
+    ListHasSome {
+        column: &'static Column,
+        values: Value,
+    },
+    ListIsEmpty {
+        column: &'static Column,
+        empty: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LikeKind {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+impl<M> Filter<M> {
+    pub(crate) fn from_node(node: FilterNode) -> Self {
+        Filter {
+            node,
+            marker: PhantomData,
+        }
+    }
+
+    /// All of `filters` (Prisma's `AND`); an empty list matches every row.
+    pub fn and(filters: impl IntoIterator<Item = Filter<M>>) -> Self {
+        Filter::from_node(FilterNode::And(
+            filters.into_iter().map(|f| f.node).collect(),
+        ))
+    }
+
+    /// Any of `filters` (Prisma's `OR`); an empty list matches no row.
+    pub fn or(filters: impl IntoIterator<Item = Filter<M>>) -> Self {
+        Filter::from_node(FilterNode::Or(
+            filters.into_iter().map(|f| f.node).collect(),
+        ))
+    }
+
+    /// None of `filters` (Prisma's `NOT`: `NOT (a AND b ...)`).
+    pub fn not(filters: impl IntoIterator<Item = Filter<M>>) -> Self {
+        let inner = FilterNode::And(filters.into_iter().map(|f| f.node).collect());
+        Filter::from_node(FilterNode::Not(Box::new(inner)))
+    }
+
+    /// Matches every row.
+    pub fn all() -> Self {
+        Filter::from_node(FilterNode::And(Vec::new()))
+    }
+
+    /// This filter and `other`.
+    pub fn and_also(self, other: Filter<M>) -> Self {
+        match self.node {
+            FilterNode::And(mut nodes) => {
+                nodes.push(other.node);
+                Filter::from_node(FilterNode::And(nodes))
+            }
+            node => Filter::from_node(FilterNode::And(vec![node, other.node])),
+        }
+    }
+
+    /// Applies `mode` to every text comparison (`equals`, `not`, `contains`,
+    /// `starts_with`, `ends_with`) in this filter.
+    pub fn mode(mut self, mode: QueryMode) -> Self {
+        self.node.set_insensitive(mode == QueryMode::Insensitive);
+        self
+    }
+
+    /// Shorthand for `.mode(QueryMode::Insensitive)`.
+    pub fn insensitive(self) -> Self {
+        self.mode(QueryMode::Insensitive)
+    }
+}
+
+impl FilterNode {
+    fn set_insensitive(&mut self, on: bool) {
+        match self {
+            FilterNode::And(nodes) | FilterNode::Or(nodes) => {
+                nodes.iter_mut().for_each(|n| n.set_insensitive(on))
+            }
+            FilterNode::Not(node) => node.set_insensitive(on),
+            FilterNode::Compare {
+                insensitive,
+                op: CompareOp::Eq | CompareOp::Ne,
+                value: Value::String(_),
+                ..
+            }
+            | FilterNode::Like { insensitive, .. } => *insensitive = on,
+            _ => {}
+        }
+    }
+}
+
+/// A column with a value: an assignment in create and update data, or one part of a
+/// unique key in [`UniqueWhere`].
+pub struct Set<M> {
+    pub(crate) column: &'static Column,
+    pub(crate) value: Value,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Set<M> {
+    pub(crate) fn new(column: &'static Column, value: Value) -> Self {
+        Set {
+            column,
+            value,
+            marker: PhantomData,
+        }
+    }
+    pub fn column(&self) -> &'static Column {
+        self.column
+    }
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+}
+
+impl<M> Clone for Set<M> {
+    fn clone(&self) -> Self {
+        Set::new(self.column, self.value.clone())
+    }
+}
+
+impl<M> std::fmt::Debug for Set<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Set({} = {:?})", self.column.name, self.value)
+    }
+}
+
+/// An update operation on one column (Prisma's `set`, `increment`, `decrement`,
+/// `multiply`, `divide`, and `push` for lists).
+pub struct Assign<M> {
+    pub(crate) column: &'static Column,
+    pub(crate) op: AssignOp,
+    pub(crate) value: Value,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Assign<M> {
+    pub(crate) fn new(column: &'static Column, op: AssignOp, value: Value) -> Self {
+        Assign {
+            column,
+            op,
+            value,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<M> Clone for Assign<M> {
+    fn clone(&self) -> Self {
+        Assign::new(self.column, self.op, self.value.clone())
+    }
+}
+
+impl<M> std::fmt::Debug for Assign<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Assign({} {:?} {:?})",
+            self.column.name, self.op, self.value
+        )
+    }
+}
+
+impl<M> From<Set<M>> for Assign<M> {
+    fn from(set: Set<M>) -> Self {
+        Assign::new(set.column, AssignOp::Set, set.value)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AssignOp {
+    Set,
+    Increment,
+    Decrement,
+    Multiply,
+    Divide,
+    Push,
+}
+
+/// `ORDER BY` one column.
+pub struct OrderBy<M> {
+    pub(crate) term: OrderTerm,
+    marker: PhantomData<fn() -> M>,
+}
+
+/// The untyped ordering the renderer reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OrderTerm {
+    pub(crate) column: &'static Column,
+    pub(crate) descending: bool,
+    pub(crate) nulls: Option<Nulls>,
+}
+
+impl OrderTerm {
+    /// The same ordering, reversed exactly (NULL placement included).
+    pub(crate) fn reversed(self) -> Self {
+        let nulls = self.nulls.map(|n| {
+            if n == Nulls::First {
+                Nulls::Last
+            } else {
+                Nulls::First
+            }
+        });
+        OrderTerm {
+            descending: !self.descending,
+            nulls,
+            ..self
+        }
+    }
+}
+
+impl<M> Clone for OrderBy<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for OrderBy<M> {}
+
+impl<M> std::fmt::Debug for OrderBy<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.term.fmt(f)
+    }
+}
+
+/// Where NULLs sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nulls {
+    First,
+    Last,
+}
+
+impl<M> OrderBy<M> {
+    pub(crate) fn new(column: &'static Column, descending: bool) -> Self {
+        OrderBy {
+            term: OrderTerm {
+                column,
+                descending,
+                nulls: None,
+            },
+            marker: PhantomData,
+        }
+    }
+    pub fn nulls_first(mut self) -> Self {
+        self.term.nulls = Some(Nulls::First);
+        self
+    }
+    pub fn nulls_last(mut self) -> Self {
+        self.term.nulls = Some(Nulls::Last);
+        self
+    }
+}
+
+/// A column of model `M`, for `distinct` and `select`.
+pub struct ColumnRef<M> {
+    pub(crate) column: &'static Column,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for ColumnRef<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for ColumnRef<M> {}
+
+impl<M> std::fmt::Debug for ColumnRef<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ColumnRef({})", self.column.name)
+    }
+}
+
+impl<M, T, K> From<Field<M, T, K>> for ColumnRef<M> {
+    fn from(field: Field<M, T, K>) -> Self {
+        ColumnRef {
+            column: field.column,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<M, T> From<ListField<M, T>> for ColumnRef<M> {
+    fn from(field: ListField<M, T>) -> Self {
+        ColumnRef {
+            column: field.column,
+            marker: PhantomData,
+        }
+    }
+}
+
+/// A set of columns of model `M`, for `select` and `distinct`: one field, a tuple of
+/// fields (`(ID, EMAIL)`), or an array or `Vec` of one field type or of [`ColumnRef`]s.
+pub trait IntoColumns<M> {
+    fn into_columns(self) -> Vec<&'static Column>;
+}
+
+impl<M, T, K> IntoColumns<M> for Field<M, T, K> {
+    fn into_columns(self) -> Vec<&'static Column> {
+        vec![self.column]
+    }
+}
+
+impl<M, T> IntoColumns<M> for ListField<M, T> {
+    fn into_columns(self) -> Vec<&'static Column> {
+        vec![self.column]
+    }
+}
+
+impl<M, C: Into<ColumnRef<M>>, const N: usize> IntoColumns<M> for [C; N] {
+    fn into_columns(self) -> Vec<&'static Column> {
+        self.into_iter().map(|c| c.into().column).collect()
+    }
+}
+
+impl<M, C: Into<ColumnRef<M>>> IntoColumns<M> for Vec<C> {
+    fn into_columns(self) -> Vec<&'static Column> {
+        self.into_iter().map(|c| c.into().column).collect()
+    }
+}
+
+macro_rules! tuple_columns {
+    ($($name:ident),+) => {
+        impl<M, $($name: Into<ColumnRef<M>>),+> IntoColumns<M> for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn into_columns(self) -> Vec<&'static Column> {
+                let ($($name,)+) = self;
+                vec![$($name.into().column),+]
+            }
+        }
+    };
+}
+
+tuple_columns!(A);
+tuple_columns!(A, B);
+tuple_columns!(A, B, C);
+tuple_columns!(A, B, C, D);
+tuple_columns!(A, B, C, D, E);
+tuple_columns!(A, B, C, D, E, F);
+tuple_columns!(A, B, C, D, E, F, G);
+tuple_columns!(A, B, C, D, E, F, G, H);
+tuple_columns!(A, B, C, D, E, F, G, H, I);
+tuple_columns!(A, B, C, D, E, F, G, H, I, J);
+tuple_columns!(A, B, C, D, E, F, G, H, I, J, K);
+tuple_columns!(A, B, C, D, E, F, G, H, I, J, K, L);
+
+/// Selects at most one row by a unique criterion (`@id`, `@unique`, `@@id`, `@@unique`),
+/// optionally narrowed by more filters (Prisma's extended `WhereUniqueInput`).
+pub struct UniqueWhere<M> {
+    pub(crate) keys: Vec<(&'static Column, Value)>,
+    pub(crate) extra: Option<FilterNode>,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for UniqueWhere<M> {
+    fn clone(&self) -> Self {
+        UniqueWhere {
+            keys: self.keys.clone(),
+            extra: self.extra.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for UniqueWhere<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<_> = self.keys.iter().map(|(c, v)| (c.name, v)).collect();
+        f.debug_struct("UniqueWhere")
+            .field("keys", &keys)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+impl<M> UniqueWhere<M> {
+    /// The key parts, one per column of the unique criterion. Generated code calls this
+    /// only with the exact column set of an `@id`/`@unique`/`@@id`/`@@unique`.
+    pub fn new(parts: impl IntoIterator<Item = Set<M>>) -> Self {
+        let keys = parts
+            .into_iter()
+            .map(|set| (set.column, set.value))
+            .collect();
+        UniqueWhere {
+            keys,
+            extra: None,
+            marker: PhantomData,
+        }
+    }
+
+    /// Adds a non-unique condition (the row must also match it).
+    pub fn and(mut self, filter: Filter<M>) -> Self {
+        self.extra = Some(match self.extra.take() {
+            None => filter.node,
+            Some(existing) => FilterNode::And(vec![existing, filter.node]),
+        });
+        self
+    }
+
+    /// As a plain filter.
+    pub fn into_filter(self) -> Filter<M> {
+        Filter::from_node(self.to_node())
+    }
+
+    pub(crate) fn key_node(&self) -> FilterNode {
+        let mut nodes: Vec<FilterNode> = self
+            .keys
+            .iter()
+            .map(|(column, value)| match value {
+                Value::Null => FilterNode::IsNull {
+                    column,
+                    negated: false,
+                },
+                value => FilterNode::Compare {
+                    column,
+                    op: CompareOp::Eq,
+                    value: value.clone(),
+                    insensitive: false,
+                },
+            })
+            .collect();
+        if nodes.len() == 1 {
+            nodes.pop().unwrap_or(FilterNode::And(Vec::new()))
+        } else {
+            FilterNode::And(nodes)
+        }
+    }
+
+    pub(crate) fn into_node(self) -> FilterNode {
+        let keys = self.key_node();
+        match self.extra {
+            None => keys,
+            Some(extra) => FilterNode::And(vec![keys, extra]),
+        }
+    }
+
+    pub(crate) fn to_node(&self) -> FilterNode {
+        match &self.extra {
+            None => self.key_node(),
+            Some(extra) => FilterNode::And(vec![self.key_node(), extra.clone()]),
+        }
+    }
+}
+
+impl<M, T, K> Field<M, T, K> {
+    /// A handle on `column`. Generated code declares one constant per scalar field.
+    pub const fn new(column: &'static Column) -> Self {
+        Field {
+            column,
+            marker: PhantomData,
+        }
+    }
+
+    pub fn column(self) -> &'static Column {
+        self.column
+    }
+
+    /// `ORDER BY column ASC`.
+    pub fn asc(self) -> OrderBy<M> {
+        OrderBy::new(self.column, false)
+    }
+
+    /// `ORDER BY column DESC`.
+    pub fn desc(self) -> OrderBy<M> {
+        OrderBy::new(self.column, true)
+    }
+
+    fn compare(self, op: CompareOp, value: Value) -> Filter<M> {
+        Filter::from_node(FilterNode::Compare {
+            column: self.column,
+            op,
+            value,
+            insensitive: false,
+        })
+    }
+}
+
+impl<M, T: IntoValue, K> Field<M, T, K> {
+    /// `column = value`.
+    pub fn equals(self, value: impl Into<T>) -> Filter<M> {
+        self.compare(CompareOp::Eq, value.into().into_value())
+    }
+
+    /// `column <> value` (like Prisma, rows where the column is NULL do not match).
+    pub fn not(self, value: impl Into<T>) -> Filter<M> {
+        self.compare(CompareOp::Ne, value.into().into_value())
+    }
+
+    /// `column = ANY(values)` (Prisma's `in`); one statement shape for any list length.
+    pub fn is_in<V: Into<T>>(self, values: impl IntoIterator<Item = V>) -> Filter<M> {
+        let values = Value::Array(values.into_iter().map(|v| v.into().into_value()).collect());
+        Filter::from_node(FilterNode::In {
+            column: self.column,
+            values,
+            negated: false,
+        })
+    }
+
+    /// `NOT (column = ANY(values))` (Prisma's `notIn`).
+    pub fn not_in<V: Into<T>>(self, values: impl IntoIterator<Item = V>) -> Filter<M> {
+        let values = Value::Array(values.into_iter().map(|v| v.into().into_value()).collect());
+        Filter::from_node(FilterNode::In {
+            column: self.column,
+            values,
+            negated: true,
+        })
+    }
+}
+
+impl<M, T: Comparable, K> Field<M, T, K> {
+    pub fn lt(self, value: impl Into<T>) -> Filter<M> {
+        self.compare(CompareOp::Lt, value.into().into_value())
+    }
+    pub fn lte(self, value: impl Into<T>) -> Filter<M> {
+        self.compare(CompareOp::Lte, value.into().into_value())
+    }
+    pub fn gt(self, value: impl Into<T>) -> Filter<M> {
+        self.compare(CompareOp::Gt, value.into().into_value())
+    }
+    pub fn gte(self, value: impl Into<T>) -> Filter<M> {
+        self.compare(CompareOp::Gte, value.into().into_value())
+    }
+}
+
+impl<M, K> Field<M, String, K> {
+    fn like(self, kind: LikeKind, text: String) -> Filter<M> {
+        Filter::from_node(FilterNode::Like {
+            column: self.column,
+            kind,
+            text,
+            insensitive: false,
+        })
+    }
+    /// `column LIKE '%text%'`, the text bound as a parameter with `%`, `_`, `\` escaped.
+    pub fn contains(self, text: impl Into<String>) -> Filter<M> {
+        self.like(LikeKind::Contains, text.into())
+    }
+    pub fn starts_with(self, text: impl Into<String>) -> Filter<M> {
+        self.like(LikeKind::StartsWith, text.into())
+    }
+    pub fn ends_with(self, text: impl Into<String>) -> Filter<M> {
+        self.like(LikeKind::EndsWith, text.into())
+    }
+}
+
+impl<M, T: IntoValue> Field<M, T, Required> {
+    /// Sets the field (create and update data, unique keys).
+    pub fn set(self, value: impl Into<T>) -> Set<M> {
+        Set::new(self.column, value.into().into_value())
+    }
+}
+
+impl<M, T: IntoValue> Field<M, T, Nullable> {
+    /// Sets the field to a value.
+    pub fn set(self, value: impl Into<T>) -> Set<M> {
+        Set::new(self.column, value.into().into_value())
+    }
+    /// Sets the field to `value`, NULL for `None`.
+    pub fn set_opt(self, value: Option<T>) -> Set<M> {
+        Set::new(self.column, value.into_value())
+    }
+    /// Sets the field to NULL.
+    pub fn set_null(self) -> Set<M> {
+        Set::new(self.column, Value::Null)
+    }
+    /// `column IS NULL` (Prisma's `equals: null`).
+    pub fn is_null(self) -> Filter<M> {
+        Filter::from_node(FilterNode::IsNull {
+            column: self.column,
+            negated: false,
+        })
+    }
+    /// `column IS NOT NULL` (Prisma's `not: null`).
+    pub fn is_not_null(self) -> Filter<M> {
+        Filter::from_node(FilterNode::IsNull {
+            column: self.column,
+            negated: true,
+        })
+    }
+    /// `equals` for `Some`, `is_null` for `None`.
+    pub fn equals_opt(self, value: Option<T>) -> Filter<M> {
+        match value {
+            Some(value) => self.compare(CompareOp::Eq, value.into_value()),
+            None => self.is_null(),
+        }
+    }
+}
+
+impl<M, T: Numeric, K> Field<M, T, K> {
+    fn arithmetic(self, op: AssignOp, value: impl Into<T>) -> Assign<M> {
+        Assign::new(self.column, op, value.into().into_value())
+    }
+    /// `column = column + value`, atomically in the database.
+    pub fn increment(self, value: impl Into<T>) -> Assign<M> {
+        self.arithmetic(AssignOp::Increment, value)
+    }
+    pub fn decrement(self, value: impl Into<T>) -> Assign<M> {
+        self.arithmetic(AssignOp::Decrement, value)
+    }
+    pub fn multiply(self, value: impl Into<T>) -> Assign<M> {
+        self.arithmetic(AssignOp::Multiply, value)
+    }
+    pub fn divide(self, value: impl Into<T>) -> Assign<M> {
+        self.arithmetic(AssignOp::Divide, value)
+    }
+}
+
+impl<M, T> ListField<M, T> {
+    pub const fn new(column: &'static Column) -> Self {
+        ListField {
+            column,
+            marker: PhantomData,
+        }
+    }
+
+    pub fn column(self) -> &'static Column {
+        self.column
+    }
+
+    pub fn asc(self) -> OrderBy<M> {
+        OrderBy::new(self.column, false)
+    }
+
+    pub fn desc(self) -> OrderBy<M> {
+        OrderBy::new(self.column, true)
+    }
+}
+
+impl<M, T: IntoValue> ListField<M, T> {
+    fn array(values: impl IntoIterator<Item = T>) -> Value {
+        Value::Array(values.into_iter().map(IntoValue::into_value).collect())
+    }
+
+    /// The whole list equals `values`.
+    pub fn equals(self, values: impl IntoIterator<Item = T>) -> Filter<M> {
+        let value = Self::array(values);
+        Filter::from_node(FilterNode::Compare {
+            column: self.column,
+            op: CompareOp::Eq,
+            value,
+            insensitive: false,
+        })
+    }
+    /// `value = ANY(column)`.
+    pub fn has(self, value: impl Into<T>) -> Filter<M> {
+        Filter::from_node(FilterNode::ListHas {
+            column: self.column,
+            value: value.into().into_value(),
+        })
+    }
+    /// `column @> values`.
+    pub fn has_every(self, values: impl IntoIterator<Item = T>) -> Filter<M> {
+        Filter::from_node(FilterNode::ListHasEvery {
+            column: self.column,
+            values: Self::array(values),
+        })
+    }
+    /// `column && values`.
+    pub fn has_some(self, values: impl IntoIterator<Item = T>) -> Filter<M> {
+        Filter::from_node(FilterNode::ListHasSome {
+            column: self.column,
+            values: Self::array(values),
+        })
+    }
+    /// The list is empty (`true`) or not (`false`).
+    pub fn is_empty(self, empty: bool) -> Filter<M> {
+        Filter::from_node(FilterNode::ListIsEmpty {
+            column: self.column,
+            empty,
+        })
+    }
+    /// Sets the whole list.
+    pub fn set(self, values: impl IntoIterator<Item = T>) -> Set<M> {
+        Set::new(self.column, Self::array(values))
+    }
+    /// Appends values (Prisma's `push`), atomically.
+    pub fn push(self, values: impl IntoIterator<Item = T>) -> Assign<M> {
+        Assign::new(self.column, AssignOp::Push, Self::array(values))
+    }
+}

@@ -1,0 +1,810 @@
+//! Query descriptions → SQL text plus bound parameters. Pure: no I/O, no generics over
+//! models (so it is compiled once, not once per generated model).
+//!
+//! Invariants: every value is a `$n` parameter; every identifier goes through
+//! [`quote_ident`]; keywords are upper case. The text of a statement depends only on the
+//! query's *shape* (which columns, which operators, NULL or not), never on values, so the
+//! per-connection prepared-statement cache is keyed by it and stays small (lists bind as
+//! one array: `= ANY($1)`).
+
+use std::fmt::Write;
+
+use crate::error::Error;
+use crate::model::{Column, ModelMeta, Table};
+use crate::query::{AssignOp, CompareOp, FilterNode, LikeKind, Nulls, OrderTerm};
+use crate::value::{Param, Value};
+
+/// PostgreSQL's limit on parameters per statement is 65535; chunked inserts stay well below.
+pub(crate) const MAX_PARAMS: usize = 32_767;
+
+/// Appends `name` as a quoted identifier: `"name"`, inner quotes doubled. The one place
+/// identifiers enter SQL.
+pub fn quote_ident(name: &str, out: &mut String) {
+    out.push('"');
+    if name.contains('"') {
+        out.push_str(&name.replace('"', "\"\""));
+    } else {
+        out.push_str(name);
+    }
+    out.push('"');
+}
+
+/// A rendered statement.
+#[derive(Debug)]
+pub(crate) struct Statement<'v> {
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Param<'v>>,
+    /// Whether to use the prepared-statement cache (false for shapes that vary with data
+    /// size, like multi-row inserts, which would grow the cache without bound).
+    pub(crate) cacheable: bool,
+}
+
+/// Settings rendering depends on.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RenderContext<'c> {
+    /// Schema for tables that name none (the URL's `?schema=`).
+    pub(crate) default_schema: Option<&'c str>,
+}
+
+pub(crate) struct SqlWriter<'v> {
+    sql: String,
+    params: Vec<Param<'v>>,
+}
+
+impl<'v> SqlWriter<'v> {
+    fn new() -> Self {
+        SqlWriter {
+            sql: String::with_capacity(256),
+            params: Vec::new(),
+        }
+    }
+
+    fn finish(self, cacheable: bool) -> Statement<'v> {
+        Statement {
+            sql: self.sql,
+            params: self.params,
+            cacheable,
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        self.sql.push_str(text);
+    }
+
+    fn ident(&mut self, name: &str) {
+        quote_ident(name, &mut self.sql);
+    }
+
+    fn qualified(&mut self, qualifier: Option<&str>, column: &Column) {
+        if let Some(qualifier) = qualifier {
+            self.ident(qualifier);
+            self.sql.push('.');
+        }
+        self.ident(column.name);
+    }
+
+    fn table(&mut self, table: &Table, ctx: RenderContext<'_>) {
+        if let Some(schema) = table.schema.or(ctx.default_schema) {
+            self.ident(schema);
+            self.sql.push('.');
+        }
+        self.ident(table.name);
+    }
+
+    fn column_list(&mut self, columns: &[&Column]) {
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.ident(column.name);
+        }
+    }
+
+    fn bind(&mut self, param: Param<'v>) {
+        self.params.push(param);
+        self.placeholder(self.params.len());
+    }
+
+    fn bind_value(&mut self, value: &'v Value) {
+        self.bind(Param::Borrowed(value));
+    }
+
+    fn placeholder(&mut self, index: usize) {
+        self.sql.push('$');
+        let _ = write!(self.sql, "{index}");
+    }
+}
+
+/// What a `SELECT` (find_many, find_first, find_unique, count) asks for.
+#[derive(Clone, Debug)]
+pub(crate) struct SelectArgs {
+    pub(crate) filter: Option<FilterNode>,
+    pub(crate) order_by: Vec<OrderTerm>,
+    /// The cursor row's unique criterion.
+    pub(crate) cursor: Option<FilterNode>,
+    pub(crate) skip: Option<i64>,
+    /// Negative: the last `|take|` rows, in order (Prisma's negative take).
+    pub(crate) take: Option<i64>,
+    pub(crate) distinct: Vec<&'static Column>,
+}
+
+impl SelectArgs {
+    pub(crate) fn new() -> Self {
+        SelectArgs {
+            filter: None,
+            order_by: Vec::new(),
+            cursor: None,
+            skip: None,
+            take: None,
+            distinct: Vec::new(),
+        }
+    }
+
+    pub(crate) fn add_filter(&mut self, node: FilterNode) {
+        self.filter = Some(match self.filter.take() {
+            None => node,
+            Some(FilterNode::And(mut nodes)) => {
+                nodes.push(node);
+                FilterNode::And(nodes)
+            }
+            Some(existing) => FilterNode::And(vec![existing, node]),
+        });
+    }
+
+    /// Whether results come back reversed and must be flipped after fetching.
+    pub(crate) fn reverses(&self) -> bool {
+        self.take.is_some_and(|take| take < 0)
+    }
+}
+
+/// `SELECT columns FROM table ...`. An empty `columns` selects the constant `1` (counts).
+pub(crate) fn select<'v>(
+    model: &ModelMeta,
+    columns: &[&'static Column],
+    args: &'v SelectArgs,
+    ctx: RenderContext<'_>,
+) -> Result<Statement<'v>, Error> {
+    let mut w = SqlWriter::new();
+    render_select(&mut w, model, columns, args, ctx)?;
+    Ok(w.finish(true))
+}
+
+/// `SELECT COUNT(*) ...`, counting through a subquery when pagination or distinct apply.
+pub(crate) fn count<'v>(
+    model: &ModelMeta,
+    args: &'v SelectArgs,
+    ctx: RenderContext<'_>,
+) -> Result<Statement<'v>, Error> {
+    let mut w = SqlWriter::new();
+    let simple = args.cursor.is_none()
+        && args.skip.is_none()
+        && args.take.is_none()
+        && args.distinct.is_empty();
+    if simple {
+        w.push("SELECT COUNT(*) FROM ");
+        w.table(&model.table, ctx);
+        if let Some(filter) = &args.filter {
+            w.push(" WHERE ");
+            render_filter(&mut w, filter, None);
+        }
+    } else {
+        w.push("SELECT COUNT(*) FROM (");
+        render_select(&mut w, model, &[], args, ctx)?;
+        w.push(") AS \"sub\"");
+    }
+    Ok(w.finish(true))
+}
+
+fn render_select<'v>(
+    w: &mut SqlWriter<'v>,
+    model: &ModelMeta,
+    columns: &[&'static Column],
+    args: &'v SelectArgs,
+    ctx: RenderContext<'_>,
+) -> Result<(), Error> {
+    if args.skip.is_some_and(|skip| skip < 0) {
+        return Err(Error::InvalidQuery("skip must not be negative".into()));
+    }
+    let reverse = args.reverses();
+    let mut order = args.order_by.clone();
+    // A cursor, a negative take and distinct all need a total order: like Prisma, the
+    // primary key breaks ties.
+    if args.cursor.is_some() || reverse || !args.distinct.is_empty() {
+        for key in model.primary_key {
+            if !order.iter().any(|term| term.column.name == key.name) {
+                order.push(OrderTerm {
+                    column: key,
+                    descending: false,
+                    nulls: None,
+                });
+            }
+        }
+    }
+    if reverse {
+        order.iter_mut().for_each(|term| *term = term.reversed());
+    }
+
+    let distinct = !args.distinct.is_empty();
+    // With DISTINCT ON, the inner query picks the first row per key in the requested order
+    // and the outer one restores that order and paginates (Prisma's in-memory semantics).
+    let mut select_columns: Vec<&Column> = columns.to_vec();
+    if distinct {
+        for term in &order {
+            if !select_columns.iter().any(|c| c.name == term.column.name) {
+                select_columns.push(term.column);
+            }
+        }
+        w.push("SELECT * FROM (SELECT DISTINCT ON (");
+        w.column_list(&args.distinct);
+        w.push(") ");
+    } else {
+        w.push("SELECT ");
+    }
+    if select_columns.is_empty() {
+        w.push("1");
+    } else {
+        w.column_list(&select_columns);
+    }
+    w.push(" FROM ");
+    w.table(&model.table, ctx);
+
+    let has_where = args.filter.is_some() || args.cursor.is_some();
+    if has_where {
+        w.push(" WHERE ");
+        let mut first = true;
+        if let Some(filter) = &args.filter {
+            w.push("(");
+            render_filter(w, filter, None);
+            w.push(")");
+            first = false;
+        }
+        if let Some(cursor) = &args.cursor {
+            if !first {
+                w.push(" AND ");
+            }
+            render_cursor(w, model, cursor, &order, ctx);
+        }
+    }
+
+    if distinct {
+        w.push(" ORDER BY ");
+        let mut distinct_order: Vec<OrderTerm> = Vec::new();
+        for column in &args.distinct {
+            let term = order.iter().find(|t| t.column.name == column.name).copied();
+            distinct_order.push(term.unwrap_or(OrderTerm {
+                column,
+                descending: false,
+                nulls: None,
+            }));
+        }
+        distinct_order.extend(order.iter().copied());
+        render_order(w, &distinct_order);
+        w.push(") AS \"distinct\"");
+    }
+    if !order.is_empty() {
+        w.push(" ORDER BY ");
+        render_order(w, &order);
+    }
+    match args.take.map(i64::unsigned_abs) {
+        Some(1) => w.push(" LIMIT 1"),
+        Some(take) => {
+            w.push(" LIMIT ");
+            w.bind(Param::BigInt(i64::try_from(take).unwrap_or(i64::MAX)));
+        }
+        None => {}
+    }
+    if let Some(skip) = args.skip.filter(|skip| *skip > 0) {
+        w.push(" OFFSET ");
+        w.bind(Param::BigInt(skip));
+    }
+    Ok(())
+}
+
+fn render_order(w: &mut SqlWriter<'_>, order: &[OrderTerm]) {
+    for (i, term) in order.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(term.column.name);
+        w.push(if term.descending { " DESC" } else { " ASC" });
+        match term.nulls {
+            Some(Nulls::First) => w.push(" NULLS FIRST"),
+            Some(Nulls::Last) => w.push(" NULLS LAST"),
+            None => {}
+        }
+    }
+}
+
+/// Rows from the cursor row on, in `order` (Prisma's cursor): the cursor row must exist,
+/// and the rows compare lexicographically after-or-equal to it on the order columns:
+/// `(a > c.a) OR (a = c.a AND b > c.b) OR ... OR (a = c.a AND ... AND z >= c.z)`, each `c.x`
+/// a scalar subquery on the cursor row. Nullable columns match NULLs on either side, as
+/// Prisma does (their order relative to the cursor is unknown).
+fn render_cursor<'v>(
+    w: &mut SqlWriter<'v>,
+    model: &ModelMeta,
+    cursor: &'v FilterNode,
+    order: &[OrderTerm],
+    ctx: RenderContext<'_>,
+) {
+    // Render the cursor criterion once (binding its values once), reuse the text.
+    let mut cursor_where = String::new();
+    std::mem::swap(&mut w.sql, &mut cursor_where);
+    render_filter(w, cursor, None);
+    std::mem::swap(&mut w.sql, &mut cursor_where);
+    let mut from = String::new();
+    std::mem::swap(&mut w.sql, &mut from);
+    w.table(&model.table, ctx);
+    std::mem::swap(&mut w.sql, &mut from);
+
+    let subquery = |w: &mut SqlWriter<'_>, column: &Column| {
+        w.push("(SELECT ");
+        w.ident(column.name);
+        w.push(" FROM ");
+        w.push(&from);
+        w.push(" WHERE ");
+        w.push(&cursor_where);
+        w.push(")");
+    };
+
+    w.push("EXISTS (SELECT 1 FROM ");
+    w.push(&from);
+    w.push(" WHERE ");
+    w.push(&cursor_where);
+    w.push(")");
+    if order.is_empty() {
+        return;
+    }
+    w.push(" AND (");
+    let n = order.len();
+    for len in (1..=n).rev() {
+        if len < n {
+            w.push(" OR ");
+        }
+        w.push("(");
+        for (i, term) in order[..len].iter().enumerate() {
+            if i > 0 {
+                w.push(" AND ");
+            }
+            let last = i == len - 1;
+            let op = match (last, term.descending, len == n) {
+                (false, _, _) => " = ",
+                (true, false, true) => " >= ",
+                (true, false, false) => " > ",
+                (true, true, true) => " <= ",
+                (true, true, false) => " < ",
+            };
+            if term.column.nullable {
+                w.push("(");
+            }
+            w.ident(term.column.name);
+            w.push(op);
+            subquery(w, term.column);
+            if term.column.nullable {
+                w.push(" OR ");
+                w.ident(term.column.name);
+                w.push(" IS NULL OR ");
+                subquery(w, term.column);
+                w.push(" IS NULL)");
+            }
+        }
+        w.push(")");
+    }
+    w.push(")");
+}
+
+/// Renders a filter tree; `qualifier` prefixes column names (`"t0"."col"`) when set.
+fn render_filter<'v>(w: &mut SqlWriter<'v>, node: &'v FilterNode, qualifier: Option<&str>) {
+    match node {
+        FilterNode::And(nodes) | FilterNode::Or(nodes) if nodes.is_empty() => {
+            w.push(if matches!(node, FilterNode::And(_)) {
+                "TRUE"
+            } else {
+                "FALSE"
+            });
+        }
+        FilterNode::And(nodes) if nodes.len() == 1 => render_filter(w, &nodes[0], qualifier),
+        FilterNode::And(nodes) | FilterNode::Or(nodes) => {
+            let joiner = if matches!(node, FilterNode::And(_)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            w.push("(");
+            for (i, node) in nodes.iter().enumerate() {
+                if i > 0 {
+                    w.push(joiner);
+                }
+                render_filter(w, node, qualifier);
+            }
+            w.push(")");
+        }
+        FilterNode::Not(node) => {
+            w.push("NOT (");
+            render_filter(w, node, qualifier);
+            w.push(")");
+        }
+        FilterNode::Compare {
+            column,
+            op,
+            value,
+            insensitive,
+        } => {
+            if value.is_null() && matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                w.qualified(qualifier, column);
+                w.push(if *op == CompareOp::Eq {
+                    " IS NULL"
+                } else {
+                    " IS NOT NULL"
+                });
+                return;
+            }
+            let symbol = match op {
+                CompareOp::Eq => " = ",
+                CompareOp::Ne => " <> ",
+                CompareOp::Lt => " < ",
+                CompareOp::Lte => " <= ",
+                CompareOp::Gt => " > ",
+                CompareOp::Gte => " >= ",
+            };
+            if *insensitive {
+                w.push("LOWER(");
+                w.qualified(qualifier, column);
+                w.push(")");
+                w.push(symbol);
+                w.push("LOWER(");
+                w.bind_value(value);
+                w.push(")");
+            } else {
+                w.qualified(qualifier, column);
+                w.push(symbol);
+                w.bind_value(value);
+            }
+        }
+        FilterNode::In {
+            column,
+            values,
+            negated,
+        } => {
+            if *negated {
+                w.push("NOT (");
+            }
+            w.qualified(qualifier, column);
+            w.push(" = ANY(");
+            w.bind_value(values);
+            w.push(")");
+            if *negated {
+                w.push(")");
+            }
+        }
+        FilterNode::Like {
+            column,
+            kind,
+            text,
+            insensitive,
+        } => {
+            w.qualified(qualifier, column);
+            w.push(if *insensitive { " ILIKE " } else { " LIKE " });
+            let escaped = escape_like(text);
+            let pattern = match kind {
+                LikeKind::Contains => format!("%{escaped}%"),
+                LikeKind::StartsWith => format!("{escaped}%"),
+                LikeKind::EndsWith => format!("%{escaped}"),
+            };
+            w.bind(Param::Text(pattern));
+        }
+        FilterNode::IsNull { column, negated } => {
+            w.qualified(qualifier, column);
+            w.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+        }
+        FilterNode::ListHas { column, value } => {
+            w.bind_value(value);
+            w.push(" = ANY(");
+            w.qualified(qualifier, column);
+            w.push(")");
+        }
+        FilterNode::ListHasEvery { column, values } => {
+            w.qualified(qualifier, column);
+            w.push(" @> ");
+            w.bind_value(values);
+        }
+        FilterNode::ListHasSome { column, values } => {
+            w.qualified(qualifier, column);
+            w.push(" && ");
+            w.bind_value(values);
+        }
+        FilterNode::ListIsEmpty { column, empty } => {
+            w.push("COALESCE(array_length(");
+            w.qualified(qualifier, column);
+            w.push(if *empty {
+                ", 1), 0) = 0"
+            } else {
+                ", 1), 0) > 0"
+            });
+        }
+    }
+}
+
+/// Escapes LIKE's wildcards with its default escape character, the backslash.
+pub(crate) fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One row of an insert: `None` cells render `DEFAULT`.
+pub(crate) type InsertRow<'v> = Vec<Option<&'v Value>>;
+
+/// What to do on a unique conflict.
+pub(crate) enum OnConflict<'v> {
+    Fail,
+    /// `ON CONFLICT DO NOTHING` (create_many's skip_duplicates).
+    DoNothing,
+    /// `ON CONFLICT (target) DO UPDATE SET ...` (native upsert).
+    DoUpdate {
+        target: &'v [&'static Column],
+        assigns: &'v [(&'static Column, AssignOp, Value)],
+    },
+}
+
+/// `INSERT INTO table (columns) VALUES ... [ON CONFLICT ...] [RETURNING ...]`.
+pub(crate) fn insert<'v>(
+    model: &ModelMeta,
+    columns: &[&'static Column],
+    rows: &[InsertRow<'v>],
+    on_conflict: OnConflict<'v>,
+    returning: Option<&[&'static Column]>,
+    ctx: RenderContext<'_>,
+) -> Statement<'v> {
+    const ALIAS: &str = "t0";
+    let mut w = SqlWriter::new();
+    w.push("INSERT INTO ");
+    w.table(&model.table, ctx);
+    w.push(" AS ");
+    w.ident(ALIAS);
+    if columns.is_empty() && rows.len() <= 1 {
+        w.push(" DEFAULT VALUES");
+    } else {
+        // With no explicit column, name one so that `VALUES (DEFAULT), ...` is valid.
+        let fallback;
+        let columns = if columns.is_empty() {
+            fallback = model.columns.first().map(|c| vec![*c]).unwrap_or_default();
+            fallback.as_slice()
+        } else {
+            columns
+        };
+        w.push(" (");
+        w.column_list(columns);
+        w.push(") VALUES ");
+        for (r, row) in rows.iter().enumerate() {
+            if r > 0 {
+                w.push(", ");
+            }
+            w.push("(");
+            for i in 0..columns.len() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                match row.get(i).copied().flatten() {
+                    Some(value) => w.bind_value(value),
+                    None => w.push("DEFAULT"),
+                }
+            }
+            w.push(")");
+        }
+    }
+    match on_conflict {
+        OnConflict::Fail => {}
+        OnConflict::DoNothing => w.push(" ON CONFLICT DO NOTHING"),
+        OnConflict::DoUpdate { target, assigns } => {
+            w.push(" ON CONFLICT (");
+            w.column_list(target);
+            w.push(") DO UPDATE SET ");
+            if assigns.is_empty() {
+                // A no-op update, so that RETURNING yields the existing row.
+                if let Some(column) = target.first() {
+                    w.ident(column.name);
+                    w.push(" = ");
+                    w.qualified(Some(ALIAS), column);
+                }
+            } else {
+                render_assigns(&mut w, assigns, Some(ALIAS));
+            }
+        }
+    }
+    if let Some(returning) = returning {
+        render_returning(&mut w, returning);
+    }
+    let cacheable = rows.len() <= 1;
+    w.finish(cacheable)
+}
+
+/// `UPDATE table SET ... WHERE filter [RETURNING ...]`.
+pub(crate) fn update<'v>(
+    model: &ModelMeta,
+    assigns: &'v [(&'static Column, AssignOp, Value)],
+    filter: Option<&'v FilterNode>,
+    returning: Option<&[&'static Column]>,
+    ctx: RenderContext<'_>,
+) -> Statement<'v> {
+    let mut w = SqlWriter::new();
+    w.push("UPDATE ");
+    w.table(&model.table, ctx);
+    w.push(" SET ");
+    render_assigns(&mut w, assigns, None);
+    if let Some(filter) = filter {
+        w.push(" WHERE ");
+        render_filter(&mut w, filter, None);
+    }
+    if let Some(returning) = returning {
+        render_returning(&mut w, returning);
+    }
+    w.finish(true)
+}
+
+/// `DELETE FROM table WHERE filter [RETURNING ...]`.
+pub(crate) fn delete<'v>(
+    model: &ModelMeta,
+    filter: Option<&'v FilterNode>,
+    returning: Option<&[&'static Column]>,
+    ctx: RenderContext<'_>,
+) -> Statement<'v> {
+    let mut w = SqlWriter::new();
+    w.push("DELETE FROM ");
+    w.table(&model.table, ctx);
+    if let Some(filter) = filter {
+        w.push(" WHERE ");
+        render_filter(&mut w, filter, None);
+    }
+    if let Some(returning) = returning {
+        render_returning(&mut w, returning);
+    }
+    w.finish(true)
+}
+
+fn render_assigns<'v>(
+    w: &mut SqlWriter<'v>,
+    assigns: &'v [(&'static Column, AssignOp, Value)],
+    qualifier: Option<&str>,
+) {
+    for (i, (column, op, value)) in assigns.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(column.name);
+        w.push(" = ");
+        let operator = match op {
+            AssignOp::Set => {
+                w.bind_value(value);
+                continue;
+            }
+            AssignOp::Push => {
+                w.push("array_cat(");
+                w.qualified(qualifier, column);
+                w.push(", ");
+                w.bind_value(value);
+                w.push(")");
+                continue;
+            }
+            AssignOp::Increment => " + ",
+            AssignOp::Decrement => " - ",
+            AssignOp::Multiply => " * ",
+            AssignOp::Divide => " / ",
+        };
+        w.qualified(qualifier, column);
+        w.push(operator);
+        w.bind_value(value);
+    }
+}
+
+fn render_returning(w: &mut SqlWriter<'_>, columns: &[&'static Column]) {
+    w.push(" RETURNING ");
+    if columns.is_empty() {
+        w.push("1");
+    } else {
+        w.column_list(columns);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::FilterNode;
+
+    static ID: Column = Column {
+        name: "id",
+        field: "id",
+        nullable: false,
+    };
+    static NAME: Column = Column {
+        name: "name",
+        field: "name",
+        nullable: true,
+    };
+    static META: ModelMeta = ModelMeta {
+        name: "User",
+        table: Table {
+            schema: Some("app"),
+            name: "User",
+        },
+        columns: &[&ID, &NAME],
+        primary_key: &[&ID],
+        updated_at: &[],
+    };
+
+    #[test]
+    fn quotes_identifiers() {
+        let cases = [
+            ("plain", "\"plain\""),
+            ("with\"quote", "\"with\"\"quote\""),
+            ("$1; DROP", "\"$1; DROP\""),
+        ];
+        for (name, expected) in cases {
+            let mut out = String::new();
+            quote_ident(name, &mut out);
+            assert_eq!(out, expected);
+        }
+    }
+
+    #[test]
+    fn escapes_like_wildcards() {
+        assert_eq!(escape_like(r"50%_off\now"), r"50\%\_off\\now");
+    }
+
+    #[test]
+    fn renders_select_with_every_clause() {
+        let mut args = SelectArgs::new();
+        args.add_filter(FilterNode::Like {
+            column: &NAME,
+            kind: LikeKind::Contains,
+            text: "a%".into(),
+            insensitive: true,
+        });
+        args.order_by.push(OrderTerm {
+            column: &NAME,
+            descending: true,
+            nulls: Some(Nulls::Last),
+        });
+        args.take = Some(-5);
+        args.skip = Some(2);
+        let statement = select(&META, META.columns, &args, RenderContext::default()).unwrap();
+        assert_eq!(
+            statement.sql,
+            "SELECT \"id\", \"name\" FROM \"app\".\"User\" WHERE (\"name\" ILIKE $1) \
+             ORDER BY \"name\" ASC NULLS FIRST, \"id\" DESC LIMIT $2 OFFSET $3"
+        );
+        assert_eq!(statement.params.len(), 3);
+    }
+
+    #[test]
+    fn renders_cursor_conditions_lexicographically() {
+        let mut args = SelectArgs::new();
+        args.cursor = Some(FilterNode::Compare {
+            column: &ID,
+            op: CompareOp::Eq,
+            value: Value::Int(3),
+            insensitive: false,
+        });
+        args.order_by.push(OrderTerm {
+            column: &NAME,
+            descending: false,
+            nulls: None,
+        });
+        let statement = select(&META, &[&ID], &args, RenderContext::default()).unwrap();
+        let sub = |c: &str| format!("(SELECT \"{c}\" FROM \"app\".\"User\" WHERE \"id\" = $1)");
+        let expected = format!(
+            "SELECT \"id\" FROM \"app\".\"User\" WHERE EXISTS (SELECT 1 FROM \"app\".\"User\" WHERE \"id\" = $1) \
+             AND (((\"name\" = {n} OR \"name\" IS NULL OR {n} IS NULL) AND \"id\" >= {i}) \
+             OR ((\"name\" > {n} OR \"name\" IS NULL OR {n} IS NULL))) ORDER BY \"name\" ASC, \"id\" ASC",
+            n = sub("name"),
+            i = sub("id"),
+        );
+        assert_eq!(statement.sql, expected);
+        assert_eq!(statement.params.len(), 1);
+    }
+}

@@ -1,0 +1,8 @@
+//! Runtime tests against real PostgreSQL (one fresh database per test, via refract-testdb),
+//! through `generated`, a hand-written module shaped exactly like codegen's output.
+
+mod generated;
+mod reads;
+mod support;
+mod transactions;
+mod writes;
