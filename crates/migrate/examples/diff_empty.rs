@@ -1,15 +1,28 @@
-//! Prints the migration refract renders from an empty database for a schema file, as
-//! `prisma migrate diff --from-empty --to-schema FILE --script` does. A development aid for
-//! comparing with Prisma's output: `cargo run -p refract-migrate --example diff_empty -- FILE`.
+//! Prints the migration refract renders from an empty database (or from a first schema) to a
+//! schema, as `prisma migrate diff --from-empty|--from-schema A --to-schema B --script` does.
+//! A development aid for comparing with Prisma's output:
+//! `cargo run -p refract-migrate --example diff_empty -- [FROM] TO`.
 
 use refract_migrate::{SqlSchema, check, diff, lower, render_script, step::Pair};
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: diff_empty SCHEMA.prisma");
-        std::process::exit(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (from, to) = match args.as_slice() {
+        [to] => (SqlSchema::default(), load(to)),
+        [from, to] => (load(from), load(to)),
+        _ => {
+            eprintln!("usage: diff_empty [FROM.prisma] TO.prisma");
+            std::process::exit(2);
+        }
     };
-    let files = match refract_schema::load(std::path::Path::new(&path)) {
+    let steps = diff(&from, &to);
+    let schemas = Pair::new(&from, &to);
+    let diagnostics = check::evaluate(&check::plan(&steps, schemas), &check::Counts::default());
+    println!("{}", render_script(&steps, schemas, &diagnostics));
+}
+
+fn load(path: &str) -> SqlSchema {
+    let files = match refract_schema::load(std::path::Path::new(path)) {
         Ok(files) => files,
         Err(e) => {
             eprintln!("{path}: {e}");
@@ -21,10 +34,5 @@ fn main() {
         eprintln!("{path}: invalid schema: {:?}", validated.diagnostics);
         std::process::exit(1);
     }
-    let target = lower(&validated.schema);
-    let empty = SqlSchema::default();
-    let steps = diff(&empty, &target);
-    let schemas = Pair::new(&empty, &target);
-    let diagnostics = check::evaluate(&check::plan(&steps, schemas), &check::Counts::default());
-    println!("{}", render_script(&steps, schemas, &diagnostics));
+    lower(&validated.schema)
 }

@@ -450,45 +450,39 @@ fn push_foreign_key_rename(db: &Differ<'_>, pair: Pair<ForeignKeyId>, steps: &mu
     steps.push(Step::RenameForeignKey { foreign_key: pair });
 }
 
+/// Dropped and added columns come in column-name (byte) order, as Prisma's differ keeps
+/// columns in a map by name.
 fn push_dropped_columns(db: &Differ<'_>, tables: Pair<TableId>, changes: &mut Vec<TableChange>) {
     let next = db.schemas.next.table(tables.next);
-    for (i, column) in db
-        .schemas
-        .previous
-        .table(tables.previous)
-        .columns
-        .iter()
-        .enumerate()
-    {
-        if next.column(&column.name).is_none() {
-            changes.push(TableChange::DropColumn {
-                column: ColumnId {
-                    table: tables.previous,
-                    index: i as u32,
-                },
-            });
-        }
+    let previous = db.schemas.previous.table(tables.previous);
+    let mut dropped: Vec<usize> = (0..previous.columns.len())
+        .filter(|&i| next.column(&previous.columns[i].name).is_none())
+        .collect();
+    dropped.sort_by(|a, b| previous.columns[*a].name.cmp(&previous.columns[*b].name));
+    for i in dropped {
+        changes.push(TableChange::DropColumn {
+            column: ColumnId {
+                table: tables.previous,
+                index: i as u32,
+            },
+        });
     }
 }
 
 fn push_added_columns(db: &Differ<'_>, tables: Pair<TableId>, changes: &mut Vec<TableChange>) {
     let previous = db.schemas.previous.table(tables.previous);
-    for (i, column) in db
-        .schemas
-        .next
-        .table(tables.next)
-        .columns
-        .iter()
-        .enumerate()
-    {
-        if previous.column(&column.name).is_none() {
-            changes.push(TableChange::AddColumn {
-                column: ColumnId {
-                    table: tables.next,
-                    index: i as u32,
-                },
-            });
-        }
+    let next = db.schemas.next.table(tables.next);
+    let mut added: Vec<usize> = (0..next.columns.len())
+        .filter(|&i| previous.column(&next.columns[i].name).is_none())
+        .collect();
+    added.sort_by(|a, b| next.columns[*a].name.cmp(&next.columns[*b].name));
+    for i in added {
+        changes.push(TableChange::AddColumn {
+            column: ColumnId {
+                table: tables.next,
+                index: i as u32,
+            },
+        });
     }
 }
 

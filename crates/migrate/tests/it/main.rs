@@ -3,6 +3,7 @@
 
 mod common;
 mod corpus_schemas;
+mod documenso_history;
 mod history;
 mod real_history;
 mod single_migration;
