@@ -4,6 +4,7 @@
 mod common;
 mod corpus_schemas;
 mod documenso_history;
+mod evolution;
 mod history;
 mod real_history;
 mod single_migration;
