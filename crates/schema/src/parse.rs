@@ -258,35 +258,35 @@ impl Cx {
 
     fn field_type(&self, pair: Pair<'_, Rule>) -> FieldType {
         let span = self.span(&pair);
-        let inner = pair.into_inner().next();
-        let Some(inner) = inner else {
-            return FieldType {
-                name: TypeName::Named(Ident {
-                    name: String::new(),
-                    span,
-                }),
-                arity: Arity::Required,
-                invalid_arity: None,
-                span,
-            };
-        };
-        let (arity, invalid_arity) = match inner.as_rule() {
-            Rule::list_type => (Arity::List, None),
-            Rule::optional_type => (Arity::Optional, None),
-            Rule::unsupported_optional_list_type => (Arity::List, Some(InvalidArity::OptionalList)),
-            Rule::legacy_required_type => (Arity::Required, Some(InvalidArity::LegacyRequired)),
-            Rule::legacy_list_type => (Arity::List, Some(InvalidArity::LegacyList)),
-            _ => (Arity::Required, None),
-        };
-        let base = if inner.as_rule() == Rule::base_type {
-            Some(inner)
-        } else {
-            inner.into_inner().find(|p| p.as_rule() == Rule::base_type)
-        };
+        let mut arity = Arity::Required;
+        let mut invalid_arity = None;
+        let mut base = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::base_type => base = Some(p),
+                Rule::legacy_list_type => {
+                    arity = Arity::List;
+                    invalid_arity = Some(InvalidArity::LegacyList);
+                    base = p.into_inner().find(|x| x.as_rule() == Rule::base_type);
+                }
+                Rule::type_suffix => match p.into_inner().next().map(|x| x.as_rule()) {
+                    Some(Rule::list_suffix) => arity = Arity::List,
+                    Some(Rule::optional_suffix) => arity = Arity::Optional,
+                    Some(Rule::unsupported_optional_list_suffix) => {
+                        arity = Arity::List;
+                        invalid_arity = Some(InvalidArity::OptionalList);
+                    }
+                    Some(Rule::legacy_required_suffix) => {
+                        invalid_arity = Some(InvalidArity::LegacyRequired)
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
         let name = match base.and_then(|b| b.into_inner().next()) {
             Some(p) if p.as_rule() == Rule::unsupported_type => {
-                let lit = p.into_inner().find(|x| x.as_rule() == Rule::string_literal);
-                match lit {
+                match p.into_inner().find(|x| x.as_rule() == Rule::string_literal) {
                     Some(l) => {
                         let s = self.span(&l);
                         TypeName::Unsupported(unescape(&l), s)

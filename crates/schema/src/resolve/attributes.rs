@@ -45,14 +45,7 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
     }
     for v in &e.values {
         if out.values.iter().any(|x| x.name == v.name.name) {
-            cx.error(
-                codes::DUPLICATE_ENUM_VALUE,
-                v.name.span,
-                format!(
-                    "value `{}` is already defined on enum `{}`",
-                    v.name.name, e.name.name
-                ),
-            );
+            // Reported with the enum's attributes, in source order.
             continue;
         }
         let mut value = ir::EnumValue {
@@ -90,6 +83,18 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
 
 /// Block attributes of an enum (`@@map`, `@@schema`), run in source order with the models'.
 pub(super) fn resolve_enum_attributes(id: ir::EnumId, e: &ast::Enum, cx: &mut Ctx<'_>) {
+    for (k, v) in e.values.iter().enumerate() {
+        if e.values[..k].iter().any(|x| x.name.name == v.name.name) {
+            cx.error(
+                codes::DUPLICATE_ENUM_VALUE,
+                v.name.span,
+                format!(
+                    "value `{}` is already defined on enum `{}`",
+                    v.name.name, e.name.name
+                ),
+            );
+        }
+    }
     let repeated = repeated_attributes(&e.attributes, &["map", "schema"], cx);
     for (i, a) in e.attributes.iter().enumerate() {
         if repeated.contains(&i) {

@@ -500,7 +500,7 @@ fn finish_relation(
     lo_name: &str,
     hi_name: &str,
 ) {
-    let rf = cx.schema.relation_field(referencing).clone();
+    let rf = cx.schema.relation_field(referencing);
     let other_arity = referenced.map(|r| cx.schema.relation_field(r).arity);
     let kind = match (rf.arity, other_arity) {
         (Arity::List, Some(Arity::List)) => RelationKind::ManyToMany,
@@ -517,19 +517,21 @@ fn finish_relation(
     } else {
         name.to_string()
     };
-    let model = cx.schema.model(referencing.model).clone();
-    let target = cx.schema.model(rf.related_model).clone();
+    let related_model = rf.related_model;
     let fields = args.and_then(|a| a.fields.clone()).unwrap_or_default();
     let references = args.and_then(|a| a.references.clone()).unwrap_or_default();
     let span = attr_span(cx, referencing);
     let broken = args.is_some_and(|a| a.broken);
     if kind != RelationKind::ManyToMany && !broken {
         let one_to_one = kind == RelationKind::OneToOne && referenced.is_some();
+        let rf = cx.schema.relation_field(referencing);
+        let model = cx.schema.model(referencing.model);
+        let target = cx.schema.model(related_model);
         check_foreign_key(
-            cx,
-            &rf,
-            &model,
-            &target,
+            cx.diags,
+            rf,
+            model,
+            target,
             &fields,
             &references,
             args,
@@ -537,6 +539,7 @@ fn finish_relation(
             one_to_one,
         );
     }
+    let model = cx.schema.model(referencing.model);
     let referential_required = fields
         .iter()
         .any(|f| model.field(*f).arity == Arity::Required);
@@ -609,6 +612,7 @@ fn finish_relation(
         _ => match args.and_then(|a| a.map.clone()) {
             Some(m) => (m, true),
             None => {
+                let model = cx.schema.model(referencing.model);
                 let cols: Vec<&str> = fields
                     .iter()
                     .map(|f| model.field(*f).db_name.as_str())
@@ -642,7 +646,7 @@ fn finish_relation(
 
 #[allow(clippy::too_many_arguments)]
 fn check_foreign_key(
-    cx: &mut Ctx<'_>,
+    diags: &mut crate::diagnostics::Diagnostics,
     rf: &ir::RelationField,
     model: &ir::Model,
     target: &ir::Model,
@@ -659,7 +663,7 @@ fn check_foreign_key(
     }
     if has_fields != has_refs {
         let missing = if has_fields { "references" } else { "fields" };
-        cx.push(
+        diags.push(
             Diagnostic::error(
                 codes::RELATION_ARITY,
                 span,
@@ -673,7 +677,7 @@ fn check_foreign_key(
         return;
     }
     if fields.len() != references.len() {
-        cx.push(
+        diags.push(
             Diagnostic::error(
                 codes::RELATION_ARITY,
                 span,
@@ -688,7 +692,7 @@ fn check_foreign_key(
         return;
     }
     if fields.is_empty() {
-        cx.error(
+        diags.error(
             codes::RELATION_ARITY,
             span,
             "`fields` and `references` must not be empty",
@@ -720,7 +724,7 @@ fn check_foreign_key(
                 target.name
             )
         };
-        cx.push(
+        diags.push(
             Diagnostic::error(
                 codes::RELATION_REFERENCES_NOT_UNIQUE,
                 span,
@@ -745,7 +749,7 @@ fn check_foreign_key(
             || lf.native_type.is_none()
             || tf.native_type.is_none();
         if lf.field_type != tf.field_type || !same_native {
-            cx.push(
+            diags.push(
                 Diagnostic::error(
                     codes::RELATION_ARITY,
                     span,
@@ -758,7 +762,7 @@ fn check_foreign_key(
             );
         }
         if lf.arity == Arity::List {
-            cx.error(
+            diags.error(
                 codes::RELATION_INVALID,
                 span,
                 format!("list field `{}` cannot be part of a foreign key", lf.name),
@@ -774,7 +778,7 @@ fn check_foreign_key(
             .map(|f| f.name.as_str())
             .collect();
         if !optional.is_empty() {
-            cx.push(
+            diags.push(
                 Diagnostic::error(
                     codes::RELATION_INVALID,
                     span,
@@ -819,7 +823,7 @@ fn check_foreign_key(
                     model.name
                 )
             };
-            cx.push(
+            diags.push(
                 Diagnostic::error(
                     codes::RELATION_INVALID,
                     span,

@@ -1,0 +1,73 @@
+//! `gen`: the refract command line.
+//!
+//! This file only parses arguments (clap), resolves one [`config::Config`] and
+//! calls a library function per command. Exit codes: 0 success, 1 the schema
+//! (or database) said no, 2 usage errors.
+
+mod commands;
+mod config;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// refract: Prisma's workflow for Rust. One schema.prisma, one .env, a typed client.
+#[derive(Debug, Parser)]
+#[command(name = "gen", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SchemaArg {
+    /// Schema file or folder of .prisma files [default: ./schema.prisma, then ./prisma/schema.prisma, then ./prisma/schema/]
+    #[arg(long, global = true, value_name = "PATH")]
+    schema: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the schema and report every error and warning.
+    Validate {
+        #[command(flatten)]
+        schema: SchemaArg,
+    },
+    /// Rewrite the schema in canonical layout (as `prisma format`).
+    Format {
+        #[command(flatten)]
+        schema: SchemaArg,
+        /// Do not write; exit 1 if a file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Create schema.prisma and .env in the current folder.
+    Init {
+        /// Database URL to write to .env.
+        #[arg(long)]
+        url: Option<String>,
+        /// Where `gen generate` writes the client crate (relative to schema.prisma).
+        #[arg(long, default_value = "./generated/client")]
+        output: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate { schema } => {
+            config::Config::resolve(schema.schema).and_then(|c| commands::validate(&c))
+        }
+        Command::Format { schema, check } => {
+            config::Config::resolve(schema.schema).and_then(|c| commands::format(&c, check))
+        }
+        Command::Init { url, output } => commands::init(url.as_deref(), &output),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

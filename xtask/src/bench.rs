@@ -1,0 +1,58 @@
+//! `cargo xtask bench`: runs every benchmark BENCHMARKS.md records.
+//!
+//! Micro-benchmarks are divan benches in their crates (`cargo bench`); this
+//! task runs them in one go and adds whole-process timings of `gen`.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+pub fn run(_args: &[String]) -> Result<bool> {
+    let root = crate::root();
+    let status = Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["bench", "-p", "refract-schema", "--bench", "validate"])
+        .status()
+        .context("running cargo bench")?;
+    if !status.success() {
+        return Ok(false);
+    }
+    // Whole process: `gen validate` on the reference schema (release build).
+    let status = Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["build", "--release", "-q", "-p", "refract-cli"])
+        .status()?;
+    if !status.success() {
+        return Ok(false);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let gen_bin = target.join("release/gen");
+    let mut times: Vec<Duration> = Vec::new();
+    for i in 0..25 {
+        let start = Instant::now();
+        let out = Command::new(&gen_bin)
+            .current_dir(&root)
+            .args(["validate", "--schema", "schema.prisma"])
+            .output()?;
+        let elapsed = start.elapsed();
+        anyhow::ensure!(
+            out.status.success(),
+            "gen validate failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if i >= 5 {
+            times.push(elapsed);
+        }
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "\nwhole process: `gen validate` on schema.prisma: median {:.2} ms over {} runs (after 5 warm-up)",
+        median.as_secs_f64() * 1e3,
+        times.len()
+    );
+    Ok(true)
+}

@@ -1,0 +1,47 @@
+//! xtask: refract's automation, runnable anywhere cargo runs.
+//!
+//! - `cargo xtask conformance`: agreement with Prisma over ../shared/corpus,
+//!   printed as tables; exits non-zero on any difference not listed in
+//!   `xtask/known-gaps.tsv`.
+//! - `cargo xtask bench`: the benchmarks recorded in BENCHMARKS.md.
+
+mod bench;
+mod conformance;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("conformance") => conformance::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <conformance [SECTION...] | bench>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// `../shared/corpus`, next to the project (overridable with REFRACT_CORPUS).
+pub fn corpus() -> PathBuf {
+    std::env::var_os("REFRACT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/corpus"))
+}
