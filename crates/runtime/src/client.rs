@@ -5,6 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use postgres_types::ToSql;
+use tokio_postgres::Row;
+
+use crate::decode::FromRow;
 
 use crate::error::Error;
 use crate::executor::{AsExecutor, Executor};
@@ -246,6 +250,35 @@ impl Client {
         RenderContext {
             default_schema: self.shared.config.schema.as_deref(),
         }
+    }
+}
+
+impl Client {
+    /// Raw SQL on a pooled connection; see [`Executor::query_raw`].
+    pub async fn query_raw(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, Error> {
+        self.executor().query_raw(sql, params).await
+    }
+
+    /// See [`Executor::query_raw_as`].
+    pub async fn query_raw_as<T: FromRow>(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<T>, Error> {
+        self.executor().query_raw_as(sql, params).await
+    }
+
+    /// See [`Executor::execute_raw`].
+    pub async fn execute_raw(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, Error> {
+        self.executor().execute_raw(sql, params).await
     }
 }
 

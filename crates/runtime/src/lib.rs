@@ -1,4 +1,142 @@
-//! refract-runtime (docs below are filled in after the API compiles).
+//! refract-runtime: the only crate a generated refract client depends on.
+//!
+//! Owns the connection pool ([`Client`]), transactions ([`Transaction`]), the typed query
+//! vocabulary generated code builds from ([`Field`], [`Filter`], [`OrderBy`], [`Set`],
+//! [`Assign`], [`UniqueWhere`]), the operations ([`Actions`] and one builder per Prisma
+//! operation), rendering them to SQL with bound parameters, row decoding ([`FromRow`],
+//! [`Decode`], [`PgEnum`]), raw SQL, and typed errors with Prisma's codes ([`Error`]).
+//!
+//! It knows nothing of the schema language, the parser or the IR: everything it needs about
+//! a model is the [`ModelMeta`] that generated code hands it. The key design decision: the
+//! operations are implemented **once, generically** (`Actions<'a, M>`, `FindMany<'a, M, R>`,
+//! `Field<M, T>`...), and rendering is not generic at all, so a generated model is only
+//! data (a struct, its columns, `Field` constants) and costs little to compile.
+//!
+//! # Two ways to hold the client
+//! Both are the Rust shape of Prisma's advice to create one client per process.
+//!
+//! **Explicit injection**: create one [`Client`] at startup and pass clones where they are
+//! needed (an axum handler gets it through `State`). Clones share one pool, so cloning per
+//! request is free and never opens extra connections:
+//! ```no_run
+//! # async fn handler_body(client: refract_runtime::Client) {}
+//! # async fn demo() -> Result<(), refract_runtime::Error> {
+//! let client = refract_runtime::Client::from_env()?; // DATABASE_URL, from the env or .env
+//! client.connect().await?; // optional: fail at startup, not on the first query
+//! tokio::spawn(handler_body(client.clone()));
+//! // with axum: Router::new().route("/users", get(list_users)).with_state(client)
+//! //   async fn list_users(State(db): State<Client>) -> ... { db.user().find_many().await }
+//! # Ok(()) }
+//! ```
+//!
+//! **Process-wide singleton**: initialize once, reach it anywhere (one atomic load):
+//! ```no_run
+//! # fn demo() -> Result<(), refract_runtime::Error> {
+//! use refract_runtime::{Client, ClientConfig, global};
+//! global::init(ClientConfig::from_env()?.max_connections(10).build()?)?;
+//! // ... anywhere later:
+//! let db: &'static Client = global::get()?;
+//! // or lazily, from DATABASE_URL on first use:
+//! let db = global::get_or_init_from_env()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Configuration: [`ClientConfig::from_url`] reads Prisma's URL parameters
+//! (`connection_limit`, `pool_timeout`, `connect_timeout`, `schema`); the setters override
+//! them. Queries are logged with `tracing` at DEBUG under the target `refract::query` (SQL,
+//! parameter count, duration); when that level is off, logging costs one cached check.
+//!
+//! # What generated code looks like
+//! This is the whole of what codegen emits for `model Tag { id Int @id, label String?,
+//! kind Kind }` with `enum Kind { A B }` (the full template, with every field type, compound
+//! uniques and the create wrapper, is `tests/client/generated.rs`):
+//! ```no_run
+//! use refract_runtime as rt;
+//!
+//! #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+//! pub enum Kind { A, B }
+//!
+//! impl rt::PgEnum for Kind {
+//!     const NAME: &'static str = "Kind";
+//!     fn to_db(self) -> &'static str { match self { Kind::A => "A", Kind::B => "B" } }
+//!     fn from_db(name: &str) -> Option<Self> {
+//!         match name { "A" => Some(Kind::A), "B" => Some(Kind::B), _ => None }
+//!     }
+//! }
+//!
+//! #[derive(Clone, Debug, PartialEq)]
+//! pub struct Tag { pub id: i32, pub label: Option<String>, pub kind: Kind }
+//!
+//! pub mod column {
+//!     use refract_runtime::Column;
+//!     pub static ID: Column = Column { name: "id", field: "id", nullable: false };
+//!     pub static LABEL: Column = Column { name: "label", field: "label", nullable: true };
+//!     pub static KIND: Column = Column { name: "kind", field: "kind", nullable: false };
+//! }
+//!
+//! pub static META: rt::ModelMeta = rt::ModelMeta {
+//!     name: "Tag",
+//!     table: rt::Table { schema: None, name: "Tag" },
+//!     columns: &[&column::ID, &column::LABEL, &column::KIND], // struct field order
+//!     primary_key: &[&column::ID],
+//!     updated_at: &[],
+//! };
+//!
+//! impl rt::FromRow for Tag {
+//!     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+//!         Ok(Tag { id: rt::decode(row, 0)?, label: rt::decode(row, 1)?, kind: rt::decode(row, 2)? })
+//!     }
+//! }
+//! impl rt::Model for Tag {
+//!     const META: &'static rt::ModelMeta = &META;
+//! }
+//!
+//! pub const ID: rt::Field<Tag, i32> = rt::Field::new(&column::ID);
+//! pub const LABEL: rt::Field<Tag, String, rt::Nullable> = rt::Field::new(&column::LABEL);
+//! pub const KIND: rt::Field<Tag, Kind> = rt::Field::new(&column::KIND);
+//!
+//! /// One function per unique criterion (`@id`, `@unique`, `@@unique`, `@@id`).
+//! pub fn id(id: i32) -> rt::UniqueWhere<Tag> { rt::UniqueWhere::new([ID.set(id)]) }
+//!
+//! /// One extension trait adds every model accessor to clients and transactions.
+//! pub trait Models: rt::AsExecutor {
+//!     fn tag(&self) -> rt::Actions<'_, Tag> { rt::Actions::new(self.executor()) }
+//! }
+//! impl<T: rt::AsExecutor + ?Sized> Models for T {}
+//!
+//! // Application code:
+//! async fn demo(db: rt::Client) -> Result<(), rt::Error> {
+//!     let tag = db.tag().create([ID.set(1), KIND.set(Kind::A)]).await?;
+//!     let found = db
+//!         .tag()
+//!         .find_many()
+//!         .filter(rt::Filter::or([LABEL.contains("rust").insensitive(), LABEL.is_null()]))
+//!         .order_by(ID.desc())
+//!         .take(20)
+//!         .await?;
+//!     db.tag().update(id(tag.id), [LABEL.set("new")]).await?;
+//!     db.transaction(|tx| async move {
+//!         tx.tag().delete(id(1)).await?;
+//!         tx.tag().count().filter(KIND.equals(Kind::B)).await
+//!     })
+//!     .await?;
+//!     let _ = found;
+//!     Ok(())
+//! }
+//! ```
+//! Codegen adds: `create` wrappers whose required fields are arguments, client-side
+//! defaults from [`ids`] (`cuid()`, `uuid()`...), `///` docs, serde derives.
+//!
+//! # SQL
+//! Every value is a `$n` parameter (lists bind as one array: `= ANY($1)`), every identifier
+//! goes through [`quote_ident`], and statements are prepared once per connection and
+//! cached by their text, which depends only on a query's shape. `DateTime<Utc>` is stored
+//! in `TIMESTAMP(3)` as UTC wall-clock time, enums bind as their Postgres enum type, `Json`
+//! as `JSONB`, `Decimal` as `NUMERIC`, scalar lists as arrays.
+//!
+//! Relations (issue 4) will grow from here: a relation filter is one more [`Filter`] node
+//! (an `EXISTS` subquery), and `include` loads each level with one `= ANY($1)` query
+//! keyed by the parents' ids, decoded with the same [`FromRow`].
 
 mod actions;
 mod client;

@@ -251,32 +251,3 @@ impl AsExecutor for Transaction {
         Executor::Transaction(self)
     }
 }
-
-impl Client {
-    /// Raw SQL on a pooled connection; see [`Executor::query_raw`].
-    pub async fn query_raw(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<Row>, Error> {
-        self.executor().query_raw(sql, params).await
-    }
-
-    /// See [`Executor::query_raw_as`].
-    pub async fn query_raw_as<T: FromRow>(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<T>, Error> {
-        self.executor().query_raw_as(sql, params).await
-    }
-
-    /// See [`Executor::execute_raw`].
-    pub async fn execute_raw(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, Error> {
-        self.executor().execute_raw(sql, params).await
-    }
-}

@@ -2,6 +2,7 @@
 //! through `generated`, a hand-written module shaped exactly like codegen's output.
 
 mod generated;
+mod logging;
 mod reads;
 mod support;
 mod transactions;

@@ -1,0 +1,95 @@
+//! Query logging: every statement is a DEBUG event under `refract::query` with its SQL
+//! and duration. (Issue 4 counts statements this way to prove `include` is not N+1.)
+
+use std::sync::{Arc, Mutex};
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+use crate::generated::Models;
+use crate::generated::user::{self, *};
+use crate::support::setup;
+
+/// Records the `sql` and `duration_us` fields of `refract::query` events.
+#[derive(Clone, Default)]
+struct QueryLog(Arc<Mutex<Vec<(String, bool)>>>);
+
+struct Fields {
+    sql: String,
+    has_duration: bool,
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "sql" {
+            self.sql = value.to_owned();
+        }
+    }
+    fn record_u64(&mut self, field: &Field, _: u64) {
+        self.has_duration |= field.name() == "duration_us";
+    }
+    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl Subscriber for QueryLog {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        metadata.target() == "refract::query"
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut fields = Fields {
+            sql: String::new(),
+            has_duration: false,
+        };
+        event.record(&mut fields);
+        self.0
+            .lock()
+            .unwrap()
+            .push((fields.sql, fields.has_duration));
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+#[tokio::test]
+async fn every_statement_is_logged_with_sql_and_duration() {
+    let s = setup().await;
+    let log = QueryLog::default();
+    let _guard = tracing::subscriber::set_default(log.clone());
+    let created = s.client.user().create("log@x", "t", "log").await.unwrap();
+    s.client
+        .user()
+        .find_unique(user::id(created.id))
+        .await
+        .unwrap();
+    s.client
+        .user()
+        .count()
+        .filter(NAME.is_null())
+        .await
+        .unwrap();
+    let entries = log.0.lock().unwrap().clone();
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    assert!(
+        entries[0].0.starts_with("INSERT INTO \"User\""),
+        "{}",
+        entries[0].0
+    );
+    assert!(
+        entries[1].0.starts_with("SELECT \"id\", \"email\""),
+        "{}",
+        entries[1].0
+    );
+    assert_eq!(
+        entries[2].0,
+        "SELECT COUNT(*) FROM \"User\" WHERE \"name\" IS NULL"
+    );
+    assert!(entries.iter().all(|(_, has_duration)| *has_duration));
+    // Values never appear in the SQL text.
+    assert!(entries.iter().all(|(sql, _)| !sql.contains("log@x")));
+}
