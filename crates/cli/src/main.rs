@@ -56,12 +56,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate { schema } => {
-            config::Config::resolve(schema.schema).and_then(|c| commands::validate(&c))
+            config::Config::resolve(schema.schema).and_then(|c| commands::schema::validate(&c))
         }
         Command::Format { schema, check } => {
-            config::Config::resolve(schema.schema).and_then(|c| commands::format(&c, check))
+            config::Config::resolve(schema.schema).and_then(|c| commands::schema::format(&c, check))
         }
-        Command::Init { url, output } => commands::init(url.as_deref(), &output),
+        Command::Init { url, output } => commands::schema::init(url.as_deref(), &output),
     };
     match result {
         Ok(code) => code,

@@ -1,4 +1,4 @@
-//! One function per command: call the library, print its result, choose the exit code.
+//! `validate`, `format`, `init`: call the schema library, print its result, choose the exit code.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
