@@ -178,10 +178,14 @@ impl<M> Filter<M> {
         ))
     }
 
-    /// None of `filters` (Prisma's `NOT`: `NOT (a AND b ...)`).
+    /// None of `filters` (Prisma's `NOT`: every condition must be false, so
+    /// `NOT a AND NOT b`); an empty list matches every row.
     pub fn not(filters: impl IntoIterator<Item = Filter<M>>) -> Self {
-        let inner = FilterNode::And(filters.into_iter().map(|f| f.node).collect());
-        Filter::from_node(FilterNode::Not(Box::new(inner)))
+        let negated = filters
+            .into_iter()
+            .map(|f| FilterNode::Not(Box::new(f.node)))
+            .collect();
+        Filter::from_node(FilterNode::And(negated))
     }
 
     /// Matches every row.

@@ -325,7 +325,7 @@ fn sweep_stale(base: &Path, bindir: &Path, run_as: Option<RunAs>) {
             .and_then(|rest| rest.split('-').next())
             .and_then(|pid| pid.parse::<u32>().ok());
         let Some(pid) = owner else { continue };
-        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+        if pid == std::process::id() || process_alive(pid) {
             continue;
         }
         let dir = entry.path();
@@ -339,6 +339,18 @@ fn sweep_stale(base: &Path, bindir: &Path, run_as: Option<RunAs>) {
                 .output();
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Whether process `pid` is running (a zombie, dead but not yet reaped, is not).
+fn process_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses and may contain any
+        // character, so look after the last `)`.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_none_or(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
     }
 }
 

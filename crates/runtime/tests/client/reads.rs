@@ -130,11 +130,19 @@ async fn every_filter_operator() {
             ]),
             vec!["u0", "u5"],
         ),
+        ("not", Filter::not([SCORE.gte(1.0)]), vec!["u0"]),
+        // Prisma's NOT: every listed condition must be false.
         (
-            "not (and)",
-            Filter::not([SCORE.gte(1.0), SCORE.lte(4.0)]),
-            vec!["u0", "u5"],
+            "not: every one false",
+            Filter::not([SCORE.lte(1.0), SCORE.gte(4.0)]),
+            vec!["u2", "u3"],
         ),
+        (
+            "not of both",
+            Filter::not([SCORE.gte(1.0), SCORE.lte(4.0)]),
+            vec![],
+        ),
+        ("empty not", Filter::not([]), all.to_vec()),
         ("empty and", Filter::and([]), all.to_vec()),
         ("empty or", Filter::or([]), vec![]),
         (

@@ -35,6 +35,34 @@ async fn commit_on_ok() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_run_in_spawned_tasks() {
+    // The transaction future is Send: it can run in tokio::spawn (and axum handlers).
+    let s = setup().await;
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let client = s.client.clone();
+            tokio::spawn(async move {
+                client
+                    .transaction(move |tx| async move {
+                        let created = tx
+                            .user()
+                            .create(format!("s{i}@x"), "t", format!("s{i}"))
+                            .await?;
+                        tx.user()
+                            .update(user::id(created.id), [VISITS.increment(1i64)])
+                            .await
+                    })
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap().visits, 1);
+    }
+    assert_eq!(s.client.user().count().await.unwrap(), 4);
+}
+
 #[tokio::test]
 async fn rollback_on_err() {
     let s = setup().await;
