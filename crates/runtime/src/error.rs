@@ -59,7 +59,13 @@ pub enum Error {
         #[source]
         source: tokio_postgres::Error,
     },
-    /// The connection failed or was closed (Prisma P1001/P1017).
+    /// The database server cannot be reached (Prisma P1001).
+    #[error("can't reach the database server: {source}")]
+    Unreachable {
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// The connection failed or was closed (Prisma P1017).
     #[error("database connection error: {source}")]
     Connection {
         #[source]
@@ -111,11 +117,19 @@ impl Error {
             Error::Config(_) => Some("P1013"),
             Error::TransactionTimeout(_) => Some("P2028"),
             Error::Connection { .. } => Some("P1017"),
+            Error::Unreachable { .. } => Some("P1001"),
             Error::Database { source } => match source.code() {
                 Some(state) if *state == SqlState::STRING_DATA_RIGHT_TRUNCATION => Some("P2000"),
                 Some(state) if *state == SqlState::UNDEFINED_TABLE => Some("P2021"),
                 Some(state) if *state == SqlState::UNDEFINED_COLUMN => Some("P2022"),
                 Some(state) if *state == SqlState::CHECK_VIOLATION => Some("P2004"),
+                Some(state) if *state == SqlState::INVALID_CATALOG_NAME => Some("P1003"),
+                Some(state)
+                    if *state == SqlState::INVALID_PASSWORD
+                        || *state == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+                {
+                    Some("P1000")
+                }
                 _ => None,
             },
             _ => None,
@@ -130,7 +144,8 @@ impl Error {
             | Error::NullConstraintViolation { source, .. }
             | Error::TransactionConflict { source }
             | Error::Database { source }
-            | Error::Connection { source } => Some(source),
+            | Error::Connection { source }
+            | Error::Unreachable { source } => Some(source),
             _ => None,
         }
     }
@@ -206,6 +221,9 @@ impl Error {
             },
             PoolError::Timeout(kind) => {
                 Error::Pool(format!("timed out ({kind:?}) creating a connection"))
+            }
+            PoolError::Backend(source) if source.as_db_error().is_none() => {
+                Error::Unreachable { source }
             }
             PoolError::Backend(source) => Error::from_postgres(source, None),
             other => Error::Pool(other.to_string()),

@@ -620,7 +620,9 @@ pub(crate) fn insert<'v>(
     if let Some(returning) = returning {
         render_returning(&mut w, returning);
     }
-    let cacheable = rows.len() <= 1;
+    // A handful of row counts per column set is a bounded number of shapes; bulk inserts
+    // would each add one, so they run unprepared.
+    let cacheable = rows.len() <= 8;
     w.finish(cacheable)
 }
 

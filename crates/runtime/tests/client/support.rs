@@ -8,7 +8,14 @@ use crate::generated::{Models, Role, SCHEMA_SQL};
 pub struct Setup {
     pub client: Client,
     // Dropped last: the database goes away with it.
-    pub _db: TestDb,
+    db: TestDb,
+}
+
+impl Setup {
+    /// The URL of this test's database.
+    pub fn client_url(&self) -> &str {
+        self.db.url()
+    }
 }
 
 pub async fn setup() -> Setup {
@@ -20,7 +27,7 @@ pub async fn setup_with(configure: impl FnOnce(ClientConfig) -> ClientConfig) ->
     db.client().await.batch_execute(SCHEMA_SQL).await.unwrap();
     let config = configure(ClientConfig::from_url(db.url()).unwrap());
     let client = config.build().unwrap();
-    Setup { client, _db: db }
+    Setup { client, db }
 }
 
 /// Creates users `u0..u{n}` in tenant `t`, with varied fields for filters and ordering.

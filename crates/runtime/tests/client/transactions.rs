@@ -291,3 +291,54 @@ async fn global_client_is_initialized_once() {
     let got = refract_runtime::global::get().unwrap();
     assert_eq!(got.user().count().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn pool_and_connection_errors_have_prisma_codes() {
+    let s = setup_with(|config| {
+        config
+            .max_connections(1)
+            .pool_timeout(Some(Duration::from_millis(100)))
+    })
+    .await;
+    let client = s.client.clone();
+    let (started, release) = (
+        tokio::sync::oneshot::channel::<()>(),
+        tokio::sync::oneshot::channel::<()>(),
+    );
+    let (started_tx, started_rx) = started;
+    let (release_tx, release_rx) = release;
+    let holder = tokio::spawn(async move {
+        client
+            .transaction(|_tx| async move {
+                let _ = started_tx.send(());
+                let _ = release_rx.await;
+                Ok::<_, Error>(())
+            })
+            .await
+    });
+    started_rx.await.unwrap();
+    let timed_out = s.client.user().count().await.unwrap_err();
+    assert_eq!(timed_out.code(), Some("P2024"), "{timed_out:?}");
+    release_tx.send(()).unwrap();
+    holder.await.unwrap().unwrap();
+    assert_eq!(s.client.user().count().await.unwrap(), 0);
+
+    // Nothing listens on port 1; the database in the URL does not exist.
+    let unreachable = refract_runtime::ClientConfig::from_url(
+        "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2",
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    assert_eq!(
+        unreachable.connect().await.unwrap_err().code(),
+        Some("P1001")
+    );
+    let missing_db = refract_testdb::with_database(s.client_url(), "refract_no_such_database");
+    let missing = refract_runtime::Client::new(&missing_db)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), Some("P1003"), "{missing:?}");
+}
