@@ -31,6 +31,18 @@ pub enum ApplyError {
     Postgres(#[from] tokio_postgres::Error),
 }
 
+/// Runs `script` without recording it (shadow databases, `db push`), in one transaction
+/// unless it holds statements that refuse one.
+pub async fn run_script(client: &mut Client, name: &str, script: &str) -> Result<(), ApplyError> {
+    let statements = statements_of(script);
+    let result = if statements.iter().any(|s| needs_no_transaction(s.code())) {
+        run_without_transaction(client, &statements).await
+    } else {
+        run_in_transaction(client, &statements, None).await
+    };
+    result.map_err(|failure| failure.into_error(name))
+}
+
 /// Runs `script` as migration `name` and records it. The history table must exist.
 pub async fn apply_migration(
     client: &mut Client,
@@ -38,41 +50,51 @@ pub async fn apply_migration(
     script: &str,
 ) -> Result<(), ApplyError> {
     let id = history::record_started(&*client, name, &render_checksum(script)).await?;
-    let statements: Vec<ScriptStatement> = split_statements(script)
-        .into_iter()
-        .filter(|s| !is_transaction_control(s.code()))
-        .collect();
-
-    let result = if statements.iter().any(|s| needs_no_transaction(s.code())) {
+    let statements = statements_of(script);
+    let without_transaction = statements.iter().any(|s| needs_no_transaction(s.code()));
+    let result = if without_transaction {
         run_without_transaction(client, &statements).await
     } else {
-        run_in_transaction(client, &statements, &id).await
+        run_in_transaction(client, &statements, Some(&id)).await
     };
     match result {
         Ok(()) => {
-            if statements.iter().any(|s| needs_no_transaction(s.code())) {
+            if without_transaction {
                 history::record_finished(&*client, &id).await?;
             }
             Ok(())
         }
-        Err(StatementFailure { statement, error }) => {
-            let (code, message) = describe(&error);
-            let err = ApplyError::Statement {
-                migration: name.to_owned(),
-                line: statement.line,
-                statement: statement.code().to_owned(),
-                code,
-                message,
-            };
+        Err(failure) => {
+            let err = failure.into_error(name);
             history::record_failed(&*client, &id, &err.to_string()).await?;
             Err(err)
         }
     }
 }
 
+fn statements_of(script: &str) -> Vec<ScriptStatement> {
+    split_statements(script)
+        .into_iter()
+        .filter(|s| !is_transaction_control(s.code()))
+        .collect()
+}
+
 struct StatementFailure {
     statement: ScriptStatement,
     error: tokio_postgres::Error,
+}
+
+impl StatementFailure {
+    fn into_error(self, migration: &str) -> ApplyError {
+        let (code, message) = describe(&self.error);
+        ApplyError::Statement {
+            migration: migration.to_owned(),
+            line: self.statement.line,
+            statement: self.statement.code().to_owned(),
+            code,
+            message,
+        }
+    }
 }
 
 impl From<tokio_postgres::Error> for StatementFailure {
@@ -90,12 +112,11 @@ impl From<tokio_postgres::Error> for StatementFailure {
 async fn run_in_transaction(
     client: &mut Client,
     statements: &[ScriptStatement],
-    id: &str,
+    history_id: Option<&str>,
 ) -> Result<(), StatementFailure> {
     let tx = client.transaction().await?;
     for statement in statements {
         if let Err(error) = tx.batch_execute(&statement.text).await {
-            // Dropping `tx` rolls back.
             let _ = tx.rollback().await;
             return Err(StatementFailure {
                 statement: statement.clone(),
@@ -103,7 +124,9 @@ async fn run_in_transaction(
             });
         }
     }
-    history::record_finished(&tx, id).await?;
+    if let Some(id) = history_id {
+        history::record_finished(&tx, id).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

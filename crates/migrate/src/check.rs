@@ -6,6 +6,7 @@
 //! A check whose table or column turns out to be empty gives no message.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use tokio_postgres::Client;
 
@@ -178,7 +179,7 @@ pub fn plan(steps: &[Step], schemas: Pair<&SqlSchema>) -> CheckPlan {
                 table: (Some(_), _),
                 index,
             } => {
-                let idx = schemas.next.index(*index);
+                let idx = schemas.next.index_at(*index);
                 if idx.is_unique() {
                     push(Check::UniqueConstraintAddition {
                         table: schemas.next.table(idx.table).name.clone(),
@@ -285,25 +286,27 @@ pub async fn count(client: &Client, plan: &CheckPlan) -> Result<Counts, tokio_po
     let mut counts = Counts::default();
     for (check, _) in &plan.checks {
         if let Some(table) = check.needed_table() {
-            if !counts.rows.contains_key(&table) {
+            if let Entry::Vacant(entry) = counts.rows.entry(table) {
+                let table = entry.key();
                 let name = QualifiedName::new(table.namespace.as_deref(), &table.table);
                 if let Ok(row) = client
                     .query_one(&format!("SELECT COUNT(*) FROM {name}"), &[])
                     .await
                 {
-                    counts.rows.insert(table, row.get::<_, i64>(0));
+                    entry.insert(row.get::<_, i64>(0));
                 }
             }
         }
         if let Some(column) = check.needed_column() {
-            if !counts.values.contains_key(&column) {
+            if let Entry::Vacant(entry) = counts.values.entry(column) {
+                let column = entry.key();
                 let name = QualifiedName::new(column.namespace.as_deref(), &column.table);
                 let sql = format!(
                     "SELECT COUNT(*) FROM {name} WHERE {} IS NOT NULL",
                     crate::sql::Ident(&column.column)
                 );
                 if let Ok(row) = client.query_one(&sql, &[]).await {
-                    counts.values.insert(column, row.get::<_, i64>(0));
+                    entry.insert(row.get::<_, i64>(0));
                 }
             }
         }

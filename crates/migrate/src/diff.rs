@@ -374,7 +374,7 @@ fn push_created_indexes(db: &Differ<'_>, steps: &mut Vec<Step>) {
             continue;
         }
         for pair in db.index_pairs(tables) {
-            let index = db.schemas.next.index(pair.next);
+            let index = db.schemas.next.index_at(pair.next);
             if index.columns.iter().any(|c| recreated.contains(&c.name)) {
                 steps.push(Step::CreateIndex {
                     table: (Some(tables.previous), tables.next),
@@ -397,8 +397,8 @@ fn push_altered_tables(db: &Differ<'_>, steps: &mut Vec<Step>) {
             push_foreign_key_rename(db, pair, steps);
         }
         for pair in db.index_pairs(tables) {
-            if db.schemas.previous.index(pair.previous).name
-                != db.schemas.next.index(pair.next).name
+            if db.schemas.previous.index_at(pair.previous).name
+                != db.schemas.next.index_at(pair.next).name
             {
                 steps.push(Step::RenameIndex { index: pair });
             }
@@ -630,7 +630,7 @@ fn move_dropped_unique_index_after_new_primary_key(db: &Differ<'_>, steps: &mut 
             i += 1;
             continue;
         };
-        let idx = db.schemas.previous.index(*index);
+        let idx = db.schemas.previous.index_at(*index);
         let table = db.schemas.previous.table(idx.table);
         if !idx.is_unique() || table.primary_key.is_some() {
             i += 1;

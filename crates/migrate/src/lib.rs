@@ -16,6 +16,7 @@
 pub mod apply;
 pub mod check;
 pub mod checksum;
+pub mod commands;
 pub mod diff;
 pub mod history;
 pub mod introspect;
@@ -26,6 +27,7 @@ pub mod split;
 pub mod sql;
 pub mod sql_schema;
 pub mod step;
+pub mod summary;
 
 pub use check::Diagnostics;
 pub use diff::diff;

@@ -107,7 +107,7 @@ pub fn render_step(step: &Step, schemas: Pair<&SqlSchema>) -> Vec<Statement> {
             }]
         }
         Step::DropIndex { index } => {
-            let idx = previous.index(*index);
+            let idx = previous.index_at(*index);
             let table = previous.table(idx.table);
             if idx.is_constraint {
                 vec![Statement::AlterTable {
@@ -142,7 +142,7 @@ pub fn render_step(step: &Step, schemas: Pair<&SqlSchema>) -> Vec<Statement> {
             }]
         }
         Step::CreateIndex { index, .. } => {
-            let idx = next.index(*index);
+            let idx = next.index_at(*index);
             vec![Statement::CreateIndex {
                 name: idx.name.clone(),
                 unique: idx.is_unique(),
@@ -181,11 +181,11 @@ pub fn render_step(step: &Step, schemas: Pair<&SqlSchema>) -> Vec<Statement> {
             }]
         }
         Step::RenameIndex { index } => {
-            let prev = previous.index(index.previous);
+            let prev = previous.index_at(index.previous);
             let table = previous.table(prev.table);
             vec![Statement::RenameIndex {
                 from: QualifiedName::new(table.namespace.as_deref(), &prev.name),
-                to: next.index(index.next).name.clone(),
+                to: next.index_at(index.next).name.clone(),
             }]
         }
     }

@@ -275,7 +275,7 @@ impl Display for Statement {
                 columns,
                 primary_key,
             } => {
-                write!(f, "CREATE TABLE {name} (\n")?;
+                writeln!(f, "CREATE TABLE {name} (")?;
                 join(f, columns.iter(), ",\n")?;
                 if let Some((pk_name, pk_columns)) = primary_key {
                     write!(

@@ -359,7 +359,7 @@ impl SqlSchema {
     pub fn enm(&self, id: EnumId) -> &Enum {
         &self.enums[id.0 as usize]
     }
-    pub fn index(&self, id: IndexId) -> &Index {
+    pub fn index_at(&self, id: IndexId) -> &Index {
         &self.indexes[id.0 as usize]
     }
     pub fn foreign_key(&self, id: ForeignKeyId) -> &ForeignKey {

@@ -1,0 +1,337 @@
+//! The commands end to end against real PostgreSQL: dev (create, in sync, change only,
+//! drift, edited, consent), deploy (concurrent, failed, resolve), status, reset, diff, push.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use refract_migrate::commands::{
+    self, Config, DevOptions, DevOutcome, DiffOptions, DiffSource, MigrateError, PushOutcome,
+    db_push, deploy, dev, diff_command, reset, resolve_applied, resolve_rolled_back, status,
+};
+use refract_migrate::history;
+use refract_migrate::introspect::Namespaces;
+use refract_testdb::TestDb;
+
+fn schema(text: &str) -> refract_schema::ir::Schema {
+    let validated = refract_schema::validate_str("schema.prisma", text);
+    assert!(validated.is_valid(), "{:?}", validated.diagnostics);
+    validated.schema
+}
+
+const HEADER: &str =
+    "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n";
+
+fn v1() -> refract_schema::ir::Schema {
+    schema(&format!(
+        "{HEADER}\nmodel User {{\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}}\n"
+    ))
+}
+
+fn v2() -> refract_schema::ir::Schema {
+    schema(&format!(
+        "{HEADER}\nmodel User {{\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  name  String?\n}}\n"
+    ))
+}
+
+fn options(name: &str, minute: u32) -> DevOptions {
+    let mut o = DevOptions::new(name);
+    o.now = Utc.with_ymd_and_hms(2026, 1, 2, 3, minute, 0).unwrap();
+    o
+}
+
+fn folders(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn dev_creates_applies_and_then_writes_only_changes() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::new(db.url(), dir.path().join("migrations"));
+
+    let outcome = dev(&config, &v1(), &options("Init", 0)).await.unwrap();
+    let DevOutcome::Created {
+        folder,
+        script,
+        applied,
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(folder, "20260102030000_init");
+    assert_eq!(applied, vec![folder.clone()]);
+    insta::assert_snapshot!("dev_init", script);
+    assert_eq!(
+        folders(&config.migrations_dir),
+        ["20260102030000_init", "migration_lock.toml"]
+    );
+    let lock = std::fs::read_to_string(config.migrations_dir.join("migration_lock.toml")).unwrap();
+    assert!(lock.contains("provider = \"postgresql\""));
+
+    let again = dev(&config, &v1(), &options("again", 1)).await.unwrap();
+    assert_eq!(again, DevOutcome::AlreadyInSync { applied: vec![] });
+
+    let next = dev(&config, &v2(), &options("add name", 2)).await.unwrap();
+    let DevOutcome::Created { folder, script, .. } = next else {
+        panic!("{next:?}")
+    };
+    assert_eq!(folder, "20260102030200_add_name");
+    assert_eq!(
+        script,
+        "-- AlterTable\nALTER TABLE \"User\" ADD COLUMN     \"name\" TEXT;\n"
+    );
+
+    let report = status(&config).await.unwrap();
+    assert!(report.is_in_sync(), "{report:?}");
+    assert_eq!(report.diagnosis.applied.len(), 2);
+
+    // A fresh database gets the same schema from deploy, and shows no difference to it.
+    let fresh = TestDb::new().await;
+    let deployed = deploy(&Config::new(fresh.url(), &config.migrations_dir))
+        .await
+        .unwrap();
+    assert_eq!(deployed.applied.len(), 2);
+    let out = diff_command(
+        &DiffSource::Url(fresh.url().to_owned()),
+        &DiffSource::Schema(Box::new(v2())),
+        &DiffOptions {
+            script: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(out.is_empty, "{}", out.text);
+    assert_eq!(out.text, "-- This is an empty migration.");
+}
+
+#[tokio::test]
+async fn dev_detects_drift_and_edits_and_asks_consent() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::new(db.url(), dir.path().join("migrations"));
+    dev(&config, &v2(), &options("init", 0)).await.unwrap();
+    let client = db.client().await;
+    client
+        .batch_execute("INSERT INTO \"User\" (email, name) VALUES ('a@b.c', 'Ann')")
+        .await
+        .unwrap();
+
+    // Dropping a column loses data: consent first, nothing written.
+    let outcome = dev(&config, &v1(), &options("drop name", 1)).await.unwrap();
+    let DevOutcome::NeedsConsent { warnings, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(
+        warnings,
+        [
+            "You are about to drop the column `name` on the `User` table, which still contains 1 non-null values."
+        ]
+    );
+    assert_eq!(folders(&config.migrations_dir).len(), 2);
+    let mut consent = options("drop name", 1);
+    consent.accept_data_loss = true;
+    let outcome = dev(&config, &v1(), &consent).await.unwrap();
+    let DevOutcome::Created { script, .. } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(
+        script.starts_with("/*\n  Warnings:\n\n  - You are about to drop the column `name`"),
+        "{script}"
+    );
+
+    // Drift: a column added by hand is named in the explanation.
+    client
+        .batch_execute("ALTER TABLE \"User\" ADD COLUMN \"age\" INTEGER")
+        .await
+        .unwrap();
+    let outcome = dev(&config, &v1(), &options("x", 2)).await.unwrap();
+    let DevOutcome::NeedsReset { reasons } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(reasons[0].starts_with("Drift detected"), "{reasons:?}");
+    assert!(
+        reasons[0].contains("[*] Changed the `User` table\n  [+] Added column `age`"),
+        "{reasons:?}"
+    );
+    client
+        .batch_execute("ALTER TABLE \"User\" DROP COLUMN \"age\"")
+        .await
+        .unwrap();
+
+    // An applied migration edited afterwards.
+    let first = config
+        .migrations_dir
+        .join("20260102030000_init/migration.sql");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&first, format!("{text}\n-- edited\n")).unwrap();
+    let outcome = dev(&config, &v1(), &options("x", 3)).await.unwrap();
+    assert_eq!(
+        outcome,
+        DevOutcome::NeedsReset {
+            reasons: vec![
+                "The migration `20260102030000_init` was modified after it was applied.".into()
+            ]
+        }
+    );
+    // CRLF line endings alone are not an edit.
+    std::fs::write(&first, text.replace('\n', "\r\n")).unwrap();
+    assert_eq!(
+        dev(&config, &v1(), &options("x", 3)).await.unwrap(),
+        DevOutcome::AlreadyInSync { applied: vec![] }
+    );
+
+    // Reset drops everything and reapplies the folder.
+    let report = reset(&config, &Namespaces::default()).await.unwrap();
+    assert_eq!(report.applied.len(), 2);
+    let count: i64 = client
+        .query_one("SELECT COUNT(*) FROM \"User\"", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn concurrent_deploys_apply_each_migration_once() {
+    let db = TestDb::new().await;
+    let dir = crate::common::corpus().join("real/umami/migrations");
+    let config = Config::new(db.url(), dir);
+    let (a, b) = tokio::join!(deploy(&config), deploy(&config));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let total = a.applied.len() + b.applied.len();
+    assert_eq!(total, 19, "a = {a:?}, b = {b:?}");
+    assert!(
+        a.applied.is_empty() || b.applied.is_empty(),
+        "both deploys applied migrations"
+    );
+    let client = db.client().await;
+    let records = history::list(&client).await.unwrap();
+    assert_eq!(records.len(), 19);
+    assert!(status(&config).await.unwrap().is_in_sync());
+}
+
+#[tokio::test]
+async fn failed_deploy_is_blocked_until_resolved() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+    let write = |name: &str, sql: &str| {
+        std::fs::create_dir_all(migrations.join(name)).unwrap();
+        std::fs::write(migrations.join(name).join("migration.sql"), sql).unwrap();
+    };
+    write(
+        "1_init",
+        "CREATE TABLE \"a\" (\"id\" INTEGER PRIMARY KEY);\n",
+    );
+    write(
+        "2_broken",
+        "ALTER TABLE \"a\" ADD COLUMN \"b\" TEXT;\nALTER TABLE \"nope\" ADD COLUMN \"c\" TEXT;\n",
+    );
+    let config = Config::new(db.url(), &migrations);
+
+    let err = deploy(&config).await.unwrap_err();
+    assert!(matches!(err, MigrateError::Apply(_)), "{err}");
+    assert!(err.to_string().contains("line 2"), "{err}");
+    let err = deploy(&config).await.unwrap_err();
+    assert!(
+        matches!(&err, MigrateError::FailedMigrations(names) if names == &["2_broken"]),
+        "{err}"
+    );
+    let report = status(&config).await.unwrap();
+    assert_eq!(report.diagnosis.failed, ["2_broken"]);
+
+    // Fixed by hand, then rolled back and deployed again.
+    write("2_broken", "ALTER TABLE \"a\" ADD COLUMN \"b\" TEXT;\n");
+    resolve_rolled_back(&config, "2_broken").await.unwrap();
+    assert!(matches!(
+        resolve_rolled_back(&config, "2_broken").await,
+        Err(MigrateError::NotFailed(_))
+    ));
+    assert_eq!(deploy(&config).await.unwrap().applied, ["2_broken"]);
+    assert!(status(&config).await.unwrap().is_in_sync());
+
+    // Baselining: a migration marked applied is not run.
+    write("3_manual", "CREATE TABLE \"never\" (\"id\" INTEGER);\n");
+    resolve_applied(&config, "3_manual").await.unwrap();
+    assert!(matches!(
+        resolve_applied(&config, "3_manual").await,
+        Err(MigrateError::AlreadyApplied(_))
+    ));
+    assert!(matches!(
+        resolve_applied(&config, "9_missing").await,
+        Err(MigrateError::MigrationNotFound(_))
+    ));
+    assert!(deploy(&config).await.unwrap().applied.is_empty());
+    let client = db.client().await;
+    let exists: bool = client
+        .query_one("SELECT to_regclass('never') IS NOT NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!exists);
+}
+
+#[tokio::test]
+async fn db_push_syncs_and_asks_consent() {
+    let db = TestDb::new().await;
+    let config = Config::new(db.url(), "unused");
+    assert!(matches!(
+        db_push(&config, &v2(), false).await.unwrap(),
+        PushOutcome::Pushed { .. }
+    ));
+    assert_eq!(
+        db_push(&config, &v2(), false).await.unwrap(),
+        PushOutcome::AlreadyInSync
+    );
+    let client = db.client().await;
+    client
+        .batch_execute("INSERT INTO \"User\" (email, name) VALUES ('a@b.c', 'Ann')")
+        .await
+        .unwrap();
+    let outcome = db_push(&config, &v1(), false).await.unwrap();
+    assert!(
+        matches!(outcome, PushOutcome::NeedsConsent { .. }),
+        "{outcome:?}"
+    );
+    assert!(matches!(
+        db_push(&config, &v1(), true).await.unwrap(),
+        PushOutcome::Pushed { .. }
+    ));
+    assert!(!history::table_exists(&client).await.unwrap());
+}
+
+#[tokio::test]
+async fn missing_database_is_created_and_bad_urls_are_explained() {
+    let db = TestDb::new().await;
+    let url = commands::with_database(db.url(), &format!("{}_new", db.name())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::new(url.clone(), dir.path().join("migrations"));
+    let outcome = dev(&config, &v1(), &options("init", 0)).await.unwrap();
+    assert!(matches!(outcome, DevOutcome::Created { .. }));
+    let admin = db.client().await;
+    admin
+        .batch_execute(&format!("DROP DATABASE \"{}_new\" WITH (FORCE)", db.name()))
+        .await
+        .unwrap();
+
+    let missing = commands::with_database(db.url(), "refract_no_such_db").unwrap();
+    let err = status(&Config::new(missing, "unused")).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::DatabaseMissing(ref name) if name == "refract_no_such_db"),
+        "{err}"
+    );
+    let err = status(&Config::new(
+        "postgresql://postgres@127.0.0.1:1/x",
+        "unused",
+    ))
+    .await
+    .unwrap_err();
+    assert!(err.to_string().starts_with("P1001"), "{err}");
+}
