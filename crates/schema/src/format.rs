@@ -1,1 +1,0 @@
-//! `gen format`: canonical layout of schema text (being written).

@@ -1,0 +1,122 @@
+//! `gen format`: the canonical layout of schema text, as `prisma format` writes it.
+//!
+//! Two steps, in Prisma's order. First *relation completion*
+//! ([`relations`]): when the schema resolves without errors, the missing
+//! back-relation fields, `@relation(fields: [...], references: [...])`
+//! arguments and foreign-key scalar fields are inserted into the source text.
+//! Then *layout* ([`layout`]) re-prints the parse tree: two-space indentation,
+//! name / type / attribute columns aligned per group of lines, block
+//! attributes sorted and moved after a blank line, comments kept where they
+//! are, one blank line between blocks.
+//!
+//! Formatting works on the pest parse tree, not on the AST, because the AST
+//! drops comments and blank lines. It never changes what the schema means
+//! beyond the fields relation completion adds. It never panics: text the
+//! grammar cannot place is kept verbatim (see `tests/format.rs`).
+//!
+//! Where refract deliberately differs from Prisma 7.10 (all on input Prisma
+//! either rejects or mangles), the difference is named at the place that makes
+//! it; the list is in `tests/format/README.md`.
+
+mod blocking_errors;
+mod layout;
+mod relations;
+mod table;
+
+/// Nesting of brackets beyond which the text is returned unchanged: the
+/// parser recurses once per level, and a stack overflow is not a panic we
+/// could catch.
+const MAX_NESTING: usize = 200;
+
+/// Formats one schema file.
+///
+/// Text that cannot be parsed at all (which the grammar's catch-all rules
+/// make rare) is returned unchanged.
+pub fn format(text: &str) -> String {
+    let files = [(String::new(), text.to_string())];
+    format_files(&files)
+        .pop()
+        .map(|(_, text)| text)
+        .unwrap_or_else(|| text.to_string())
+}
+
+/// Formats the files of one multi-file schema together (relation completion
+/// may add a field to a model in another file than the one that needs it).
+/// Returns `(name, text)` for every input file, in input order.
+pub fn format_files(files: &[(String, String)]) -> Vec<(String, String)> {
+    let normalised: Vec<String> = files
+        .iter()
+        .map(|(_, text)| normalise_newlines(text))
+        .collect();
+    let parseable: Vec<bool> = normalised
+        .iter()
+        .map(|text| nesting_depth(text) <= MAX_NESTING)
+        .collect();
+
+    let completed: Vec<String> = if parseable.iter().all(|ok| *ok) {
+        let texts: Vec<&str> = normalised.iter().map(String::as_str).collect();
+        let insertions = relations::missing_bits(&texts);
+        texts
+            .iter()
+            .zip(insertions)
+            .map(|(text, bits)| relations::apply(text, &bits))
+            .collect()
+    } else {
+        normalised.clone()
+    };
+
+    files
+        .iter()
+        .zip(completed)
+        .zip(parseable)
+        .map(|(((name, original), text), ok)| {
+            let formatted = if ok { layout::layout(&text) } else { None };
+            (name.clone(), formatted.unwrap_or_else(|| original.clone()))
+        })
+        .collect()
+}
+
+/// The grammar treats `\r\n`, `\r` and `\n` alike; the output uses `\n`.
+fn normalise_newlines(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// The deepest nesting of `(` and `[` outside comments and strings: an upper
+/// bound of how deep the parser can recurse.
+fn nesting_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'(' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
+}

@@ -1,0 +1,397 @@
+//! `gen format` tests, all data-driven:
+//! - Prisma's own formatter cases (`psl-tests/reformatter*` in the shared
+//!   corpus, read in place): output equals Prisma's expected text, and the
+//!   expected text is a fixed point;
+//! - every real-world schema of the corpus formats idempotently;
+//! - refract's fixtures (`tests/format/*.prisma`, `tests/format/multi/*/`)
+//!   for what the corpus misses, as insta snapshots, each idempotent;
+//! - a property test: formatting never panics and is idempotent.
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use refract_schema::format::{format, format_files};
+
+/// The shared corpus beside the project. Its absence fails the tests: they
+/// must never pass by finding nothing.
+fn corpus() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    assert!(
+        path.is_dir(),
+        "shared corpus not found at {}",
+        path.display()
+    );
+    path
+}
+
+/// `.prisma` files under `dir`, recursively, sorted by path.
+fn prisma_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            found.extend(prisma_files(&path));
+        } else if path.extension().is_some_and(|e| e == "prisma") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The files of a folder schema as `(path relative to the folder, text)`.
+fn folder_schema(dir: &Path) -> Vec<(String, String)> {
+    prisma_files(dir)
+        .iter()
+        .map(|path| {
+            (
+                path.strip_prefix(dir).unwrap().display().to_string(),
+                read(path),
+            )
+        })
+        .collect()
+}
+
+/// Reports every mismatch at once, with both texts.
+fn assert_no_failures(failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+fn mismatch(what: &str, expected: &str, actual: &str) -> String {
+    format!("{what}\n--- expected\n{expected}--- actual\n{actual}---")
+}
+
+#[test]
+fn prisma_single_file_cases() {
+    let dir = corpus().join("psl-tests/reformatter");
+    let inputs: Vec<PathBuf> = prisma_files(&dir)
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".reformatted.prisma"))
+        .collect();
+    assert_eq!(inputs.len(), 14, "Prisma's single-file formatter cases");
+    let mut failures = Vec::new();
+    for input in &inputs {
+        let expected = read(&input.with_extension("reformatted.prisma"));
+        let actual = format(&read(input));
+        if actual != expected {
+            failures.push(mismatch(
+                &format!("{}: output differs", input.display()),
+                &expected,
+                &actual,
+            ));
+        }
+        let again = format(&expected);
+        if again != expected {
+            failures.push(mismatch(
+                &format!("{}: expected output not a fixed point", input.display()),
+                &expected,
+                &again,
+            ));
+        }
+    }
+    assert_no_failures(failures);
+}
+
+#[test]
+fn prisma_multi_file_cases() {
+    let dir = corpus().join("psl-tests/reformatter_multi_file");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && p.extension().is_none())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), 4, "Prisma's multi-file formatter cases");
+    let mut failures = Vec::new();
+    for case in &cases {
+        let expected_dir = case.with_extension("reformatted");
+        let actual = format_files(&folder_schema(case));
+        let expected = folder_schema(&expected_dir);
+        assert_eq!(
+            actual.len(),
+            expected.len(),
+            "{}: file count",
+            case.display()
+        );
+        for ((name, actual), (expected_name, expected)) in actual.iter().zip(&expected) {
+            assert_eq!(name, expected_name);
+            if actual != expected {
+                failures.push(mismatch(
+                    &format!("{}/{name}: output differs", case.display()),
+                    expected,
+                    actual,
+                ));
+            }
+        }
+        let again = format_files(&expected);
+        if again != expected {
+            failures.push(format!(
+                "{}: expected output not a fixed point",
+                case.display()
+            ));
+        }
+    }
+    assert_no_failures(failures);
+}
+
+/// Every real schema: single files, and folder schemas formatted together.
+#[test]
+fn real_schemas_format_idempotently() {
+    let corpus = corpus();
+    let mut schemas: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut projects: Vec<PathBuf> = std::fs::read_dir(corpus.join("real"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    projects.sort();
+    for project in projects {
+        let file = project.join("schema.prisma");
+        let folder = project.join("schema");
+        if file.is_file() {
+            schemas.push((
+                file.display().to_string(),
+                vec![(String::new(), read(&file))],
+            ));
+        } else if folder.is_dir() {
+            schemas.push((folder.display().to_string(), folder_schema(&folder)));
+        } else {
+            panic!("{}: neither schema.prisma nor schema/", project.display());
+        }
+    }
+    let collection = corpus.join("schemas");
+    for file in prisma_files(&collection)
+        .into_iter()
+        .filter(|p| p.parent() == Some(collection.as_path()))
+    {
+        schemas.push((
+            file.display().to_string(),
+            vec![(String::new(), read(&file))],
+        ));
+    }
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(collection.join("multifile"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    folders.sort();
+    for folder in folders {
+        schemas.push((folder.display().to_string(), folder_schema(&folder)));
+    }
+    assert!(
+        schemas.len() >= 48,
+        "expected the corpus' 9 real projects, 36 schemas and 3 folders, found {}",
+        schemas.len()
+    );
+
+    let mut failures = Vec::new();
+    for (name, files) in &schemas {
+        let once = format_files(files);
+        let twice = format_files(&once);
+        for ((file, once), (_, twice)) in once.iter().zip(&twice) {
+            if once != twice {
+                failures.push(mismatch(
+                    &format!("{name} {file}: not idempotent"),
+                    once,
+                    twice,
+                ));
+            }
+        }
+    }
+    assert_no_failures(failures);
+}
+
+fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("format/snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
+
+#[test]
+fn fixtures() {
+    snapshot_settings().bind(|| {
+        insta::glob!("format/*.prisma", |path| {
+            let input = read(path);
+            let formatted = format(&input);
+            assert_eq!(
+                format(&formatted),
+                formatted,
+                "{}: not idempotent",
+                path.display()
+            );
+            insta::assert_snapshot!(formatted);
+        });
+    });
+}
+
+/// `tests/format/multi/<case>/`: folder schemas, formatted together.
+#[test]
+fn multi_file_fixtures() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/format/multi");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty());
+    snapshot_settings().bind(|| {
+        for case in cases {
+            let formatted = format_files(&folder_schema(&case));
+            assert_eq!(
+                format_files(&formatted),
+                formatted,
+                "{}: not idempotent",
+                case.display()
+            );
+            let rendered: String = formatted
+                .iter()
+                .map(|(name, text)| format!("=== {name}\n{text}"))
+                .collect();
+            let name = case.file_name().unwrap().to_string_lossy().to_string();
+            insta::assert_snapshot!(format!("multi@{name}"), rendered);
+        }
+    });
+}
+
+#[test]
+fn line_endings_do_not_matter() {
+    let unix = "model A {\n  id Int @id // c\n\n  /* x\n  y */\n  name String\n}\n";
+    assert_eq!(format(&unix.replace('\n', "\r\n")), format(unix));
+    assert_eq!(format(&unix.replace('\n', "\r")), format(unix));
+    assert!(!format(&unix.replace('\n', "\r\n")).contains('\r'));
+}
+
+#[test]
+fn empty_input_is_one_newline() {
+    assert_eq!(format(""), "\n");
+    assert_eq!(format(" \n\n\t\n"), "\n");
+}
+
+/// Up to 200 nested brackets are formatted (and must not overflow a test
+/// thread's stack); deeper nesting is returned unchanged.
+#[test]
+fn nesting_up_to_the_limit_is_formatted() {
+    for (open, close) in [("[", "]"), ("f(", ")")] {
+        let deep = format!(
+            "model A {{\n  id    Int @default({}1{})\n}}\n",
+            open.repeat(199),
+            close.repeat(199)
+        );
+        assert!(format(&deep).starts_with("model A {\n  id Int @default("));
+    }
+}
+
+#[test]
+fn deep_nesting_is_returned_unchanged() {
+    let deep = format!(
+        "model A {{\n  id Int @default({}1{})\n}}\n",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    assert_eq!(format(&deep), deep);
+}
+
+/// Lines of a plausible schema, shuffled and recombined: blocks, fields,
+/// attributes, comments, broken lines.
+fn schema_line() -> impl Strategy<Value = String> {
+    let fragments = prop::sample::select(vec![
+        "model A {",
+        "model B {",
+        "view V {",
+        "type T {",
+        "enum E {",
+        "generator g {",
+        "datasource db {",
+        "}",
+        "{",
+        "id Int @id",
+        "id Int @id @default(autoincrement())",
+        "name String? @unique @map(\"n\")",
+        "b B @relation(fields: [bId], references: [id])",
+        "bId Int",
+        "as A[]",
+        "a A?",
+        "self A? @relation(\"s\")",
+        "@@id([a, b])",
+        "@@unique([x], map: \"u\")",
+        "@@index([a(sort: Desc), b], type: Hash)",
+        "@@map(\"x\")",
+        "VALUE @map(\"v\")",
+        "OTHER",
+        "provider = \"postgresql\"",
+        "url = env(\"DATABASE_URL\")",
+        "previewFeatures = [",
+        "\"a\",",
+        "]",
+        "key =",
+        "// comment",
+        "/// doc",
+        "/* block */",
+        "/* multi",
+        "line */",
+        "x Int // trailing",
+        "y Int /* trailing */",
+        "garbage line !!",
+        "type X = String @id",
+        "weird { block",
+        "f Unsupported(\"geo\")?",
+        "g Int[]?",
+        "h String!",
+        "i: Int",
+        "j [Int]",
+        "k Int @default(",
+        "l Int @db.VarChar(255) @id",
+        "m DateTime @updatedAt @default(now())",
+        "",
+        "  ",
+        "\t",
+        "名前 String",
+        "émoji Int @map(\"é\")",
+    ]);
+    (
+        fragments,
+        prop::sample::select(vec!["", " ", "  ", "\t", "    "]),
+        prop::sample::select(vec!["", " ", "  "]),
+    )
+        .prop_map(|(line, indent, tail)| format!("{indent}{line}{tail}"))
+}
+
+fn schema_text() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(schema_line(), 0..40),
+        prop::sample::select(vec!["\n", "\r\n", "\n\n"]),
+    )
+        .prop_map(|(lines, newline)| lines.join(newline))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plausible_schemas_format_idempotently(text in schema_text()) {
+        let once = format(&text);
+        prop_assert_eq!(format(&once), once);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        let once = format(&text);
+        prop_assert!(once.ends_with('\n'));
+    }
+
+    #[test]
+    fn arbitrary_schema_characters_never_panic(text in "[a-zA-Z0-9_@(){}\\[\\]\"=:,.?!/* \t\r\n-]{0,300}") {
+        let _ = format(&text);
+    }
+}
