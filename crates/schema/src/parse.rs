@@ -43,7 +43,39 @@ pub(crate) fn parse_tree(text: &str) -> Result<Pair<'_, Rule>, Box<pest::error::
     })
 }
 
+/// Deepest bracket nesting the parser accepts. The grammar recurses once per
+/// `(` or `[`; real schemas nest at most 3 or 4 deep, and this bound keeps a
+/// pathological input from exhausting the stack.
+const MAX_NESTING: usize = 64;
+
+/// The offset where nesting first exceeds [`MAX_NESTING`], if it does.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b'\n' => depth = 0,
+            _ => {}
+        }
+    }
+    None
+}
+
 fn parse_into(text: &str, file: FileId, ast: &mut SchemaAst, diagnostics: &mut Diagnostics) {
+    if let Some(at) = too_deep(text) {
+        diagnostics.push(Diagnostic::error(
+            codes::SYNTAX,
+            Span::new(file, at, at + 1),
+            format!("brackets are nested more than {MAX_NESTING} deep here"),
+        ));
+        return;
+    }
     let root = match parse_tree(text) {
         Ok(root) => root,
         Err(err) => {
