@@ -2,6 +2,7 @@
 //! a table and returning its disagreements. Known, deliberate differences are
 //! listed with their reason in `xtask/known-gaps.tsv`; anything else fails.
 
+mod format;
 mod psl;
 mod schemas;
 
@@ -58,6 +59,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     let mut disagreements = Vec::new();
     if wanted("psl") {
         disagreements.extend(psl::run(&corpus)?);
+    }
+    if wanted("format") {
+        disagreements.extend(format::run(&corpus)?);
     }
     if wanted("schemas") {
         disagreements.extend(schemas::run(&corpus)?);
