@@ -42,10 +42,13 @@ fn single_file_fixtures() {
         let (out, errors) = rendered(&files);
         if name.starts_with("valid/") {
             assert_eq!(errors, 0, "{name} should be valid:\n{out}");
+            // The IR of every valid fixture, as consumers see it.
+            let ir = refract_schema::validate(&files).schema;
+            insta::assert_debug_snapshot!("ir", ir);
         } else {
             assert!(errors > 0, "{name} should be invalid");
         }
-        insta::assert_snapshot!(out);
+        insta::assert_snapshot!("diagnostics", out);
     });
 }
 

@@ -211,6 +211,49 @@ fn real_schemas_format_idempotently() {
     assert_no_failures(failures);
 }
 
+/// Prisma's validation cases (many of them invalid on purpose) and the engine
+/// and migration test schemas: odd input, each must be a fixed point after
+/// one run.
+#[test]
+fn other_corpus_schemas_format_idempotently() {
+    let corpus = corpus();
+    let mut files = all_files(&corpus.join("psl-tests/validation"));
+    assert!(files.len() >= 216, "Prisma's validation cases");
+    files.extend(prisma_files(&corpus.join("engine-test-schemas")));
+    files.extend(prisma_files(&corpus.join("migration-tests")));
+    let mut failures = Vec::new();
+    for file in &files {
+        let once = format(&read(file));
+        let twice = format(&once);
+        if once != twice {
+            failures.push(mismatch(
+                &format!("{}: not idempotent", file.display()),
+                &once,
+                &twice,
+            ));
+        }
+    }
+    assert_no_failures(failures);
+}
+
+/// Every file under `dir`, whatever its extension.
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            found.extend(all_files(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
 fn snapshot_settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("format/snapshots");

@@ -540,6 +540,8 @@ fn finish_relation(
         );
     }
     let model = cx.schema.model(referencing.model);
+    // Join tables of implicit many-to-many relations cascade both ways (Prisma's DDL).
+    let many_to_many = kind == RelationKind::ManyToMany;
     let referential_required = fields
         .iter()
         .any(|f| model.field(*f).arity == Arity::Required);
@@ -627,7 +629,11 @@ fn finish_relation(
         kind,
         referencing,
         referenced,
-        on_delete: on_delete.unwrap_or(default_on_delete),
+        on_delete: if many_to_many {
+            ReferentialAction::Cascade
+        } else {
+            on_delete.unwrap_or(default_on_delete)
+        },
         on_update: on_update.unwrap_or(ReferentialAction::Cascade),
         db_name,
         has_explicit_db_name: explicit,
