@@ -54,28 +54,35 @@ pub fn foreign_key_name(table: &str, columns: &[&str]) -> String {
 
 /// Two models or views with one table name in one schema.
 pub(super) fn duplicate_table_names(cx: &mut Ctx<'_>) {
-    let mut seen: HashMap<(Option<String>, String), usize> = HashMap::new();
-    for i in 0..cx.schema.models.len() {
-        let m = &cx.schema.models[i];
-        let key = (m.schema.clone(), m.db_name.clone());
-        if let Some(&first) = seen.get(&key) {
-            let first_name = cx.schema.models[first].name.clone();
-            let span = cx.spans[i]
-                .map_span
-                .or(cx.spans[i].ast.map(|a| a.name.span))
-                .unwrap_or_default();
-            let db = m.db_name.clone();
-            cx.push(
-                Diagnostic::error(
-                    codes::DUPLICATE_DB_NAME,
-                    span,
-                    format!("the table name `{db}` is already used by `{first_name}`"),
-                )
-                .with_help("give one of them another name with `@@map(\"...\")`"),
-            );
-        } else {
-            seen.insert(key, i);
+    let mut reports = Vec::new();
+    {
+        let mut seen: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+        for (i, m) in cx.schema.models.iter().enumerate() {
+            let key = (m.schema.as_deref(), m.db_name.as_str());
+            if let Some(&first) = seen.get(&key) {
+                let span = cx.spans[i]
+                    .map_span
+                    .or(cx.spans[i].ast.map(|a| a.name.span))
+                    .unwrap_or_default();
+                let first_name = &cx.schema.models[first].name;
+                reports.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_DB_NAME,
+                        span,
+                        format!(
+                            "the table name `{}` is already used by `{first_name}`",
+                            m.db_name
+                        ),
+                    )
+                    .with_help("give one of them another name with `@@map(\"...\")`"),
+                );
+            } else {
+                seen.insert(key, i);
+            }
         }
+    }
+    for d in reports {
+        cx.push(d);
     }
     // Enums: one type name per schema.
     let mut seen_enums: HashMap<(Option<String>, String), usize> = HashMap::new();

@@ -60,7 +60,7 @@ pub(super) fn resolve(cx: &mut Ctx<'_>) {
     // Handle relations in source order of their foreign-key side, so
     // diagnostics come out in the order a reader meets them.
     let mut ordered: Vec<_> = groups.into_iter().collect();
-    ordered.sort_by_key(|(_, fields)| {
+    ordered.sort_by_cached_key(|(_, fields)| {
         let with_fk = fields
             .iter()
             .filter(|r| args.get(r).is_some_and(|a| a.fields.is_some()))
