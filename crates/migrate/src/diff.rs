@@ -117,6 +117,7 @@ impl<'a> Differ<'a> {
     fn indexes_match(&self, previous: &Index, next: &Index) -> bool {
         previous.kind == next.kind
             && previous.algorithm == next.algorithm
+            && previous.included_columns == next.included_columns
             && previous.columns.len() == next.columns.len()
             && previous.columns.iter().zip(&next.columns).all(|(a, b)| {
                 let opclass_match = match (&a.opclass, &b.opclass) {
@@ -241,6 +242,7 @@ impl<'a> Differ<'a> {
         self.schemas
             .previous
             .table_indexes(tables.previous)
+            .filter(|(_, prev)| !prev.is_partial)
             .filter(|(_, prev)| {
                 !self
                     .schemas

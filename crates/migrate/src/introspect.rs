@@ -2,7 +2,7 @@
 //! (one per kind of object, whatever the number of tables), kept in `.sql` files beside this one.
 //!
 //! Prisma's view of the database is reproduced: `_prisma_migrations` is left out, expression
-//! and partial indexes are skipped, foreign keys to tables outside the introspected namespaces
+//! indexes are skipped and partial ones read without their predicate, foreign keys to tables outside the introspected namespaces
 //! are skipped, defaults are parsed into the categories the differ compares.
 
 use std::collections::HashMap;
@@ -167,7 +167,9 @@ pub async fn introspect(
         let Some(&table) = table_ids.get(&key) else {
             continue;
         };
-        if row.get::<_, bool>("is_expression") || row.get::<_, bool>("is_partial") {
+        // Expression indexes are invisible to Prisma; partial ones are seen without their
+        // predicate (the schema language cannot express it without a preview feature).
+        if row.get::<_, bool>("is_expression") {
             continue;
         }
         let names: Vec<String> = row.get("columns");
@@ -200,6 +202,8 @@ pub async fn introspect(
             },
             algorithm: algorithm(&row.get::<_, String>("method")),
             columns,
+            included_columns: row.get("included"),
+            is_partial: row.get("is_partial"),
             is_constraint: row.get("is_constraint"),
         });
     }

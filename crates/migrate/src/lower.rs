@@ -259,6 +259,8 @@ fn lower_join_table(
             sort: None,
             opclass: None,
         }],
+        included_columns: Vec::new(),
+        is_partial: false,
         is_constraint: false,
     });
     if foreign_keys_enabled {
@@ -332,6 +334,8 @@ fn lower_index(model: &ir::Model, table: TableId, index: &ir::Index) -> Index {
                 }),
             })
             .collect(),
+        included_columns: Vec::new(),
+        is_partial: false,
         is_constraint: false,
     }
 }

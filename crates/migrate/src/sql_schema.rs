@@ -269,6 +269,12 @@ pub struct Index {
     pub kind: IndexKind,
     pub algorithm: IndexAlgorithm,
     pub columns: Vec<IndexColumn>,
+    /// `INCLUDE (...)` columns (introspected only; the schema language has none).
+    pub included_columns: Vec<String>,
+    /// Has a `WHERE` predicate (introspected only). Like Prisma without its partial-index
+    /// preview, the predicate is ignored when comparing, and a partial index the schema does
+    /// not mention is left alone rather than dropped.
+    pub is_partial: bool,
     /// Backed by a `UNIQUE` constraint (dropped with `DROP CONSTRAINT`), not a bare index.
     pub is_constraint: bool,
 }

@@ -1,6 +1,6 @@
--- Indexes other than primary keys. Expression and partial indexes are reported with
--- `is_expression` / `is_partial` so the caller can skip them, as Prisma does.
--- indoption bit 1 = DESC.
+-- Indexes other than primary keys. Expression and partial indexes are flagged with
+-- `is_expression` / `is_partial` for the caller to treat as Prisma does.
+-- indoption bit 1 = DESC. `included` are INCLUDE (...) columns, not part of the key.
 SELECT n.nspname AS namespace,
        c.relname AS table_name,
        ic.relname AS name,
@@ -14,6 +14,12 @@ SELECT n.nspname AS namespace,
                     ON a.attrelid = i.indrelid AND a.attnum = i.indkey[s.pos]
              WHERE s.pos < i.indnkeyatts
              ORDER BY s.pos) AS columns,
+       ARRAY(SELECT COALESCE(a.attname::text, '')
+             FROM generate_subscripts(i.indkey, 1) AS s(pos)
+             LEFT JOIN pg_catalog.pg_attribute a
+                    ON a.attrelid = i.indrelid AND a.attnum = i.indkey[s.pos]
+             WHERE s.pos >= i.indnkeyatts
+             ORDER BY s.pos) AS included,
        ARRAY(SELECT (i.indoption[s.pos] & 1) = 1
              FROM generate_subscripts(i.indoption, 1) AS s(pos)
              WHERE s.pos < i.indnkeyatts
