@@ -1,5 +1,5 @@
-//! Client-side id defaults: `uuid()`, `uuid(7)`, `cuid()`, `nanoid()`, `ulid()`. Generated
-//! `create` code calls these for fields whose default Prisma computes in the client.
+//! Client-side id defaults: `uuid()`, `uuid(7)`, `cuid()`, `cuid(2)`, `nanoid()`, `ulid()`.
+//! Generated `create` code calls these for fields whose default Prisma computes in the client.
 //!
 //! Randomness comes from a per-thread wyrand generator seeded from the OS-seeded hasher
 //! keys, the time and the thread: unique and unpredictable enough for ids, not for secrets.
@@ -102,6 +102,23 @@ pub fn cuid() -> String {
     id
 }
 
+/// A CUID2-shaped id (24 characters: a lower-case letter, then base 36): Prisma's
+/// `cuid(2)`. Random bits mixed with the time and a process counter; not CUID2's SHA-3
+/// hash, which only matters for guessing resistance, not for the id's shape or uniqueness.
+pub fn cuid2() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let counter = u64::from(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let mut id = String::with_capacity(24);
+    id.push(char::from(b'a' + (next_u64() % 26) as u8));
+    // 23 base-36 digits: 12 from time-and-counter-mixed random bits, 11 purely random.
+    id.push_str(&base36(
+        (next_u64() ^ millis().rotate_left(17) ^ counter) % 36u64.pow(12),
+        12,
+    ));
+    id.push_str(&base36(next_u64() % 36u64.pow(11), 11));
+    id
+}
+
 /// A Nano ID of `size` characters from `A-Za-z0-9_-`: Prisma's `nanoid()` (21) and
 /// `nanoid(size)`.
 pub fn nanoid(size: usize) -> String {
@@ -130,10 +147,11 @@ mod tests {
     #[test]
     fn ids_have_their_formats_and_do_not_repeat() {
         type Maker = fn() -> String;
-        let checks: [(&str, Maker, usize); 5] = [
+        let checks: [(&str, Maker, usize); 6] = [
             ("uuid_v4", uuid_v4, 36),
             ("uuid_v7", uuid_v7, 36),
             ("cuid", cuid, 25),
+            ("cuid2", cuid2, 24),
             ("nanoid", || nanoid(21), 21),
             ("ulid", ulid, 26),
         ];
@@ -145,5 +163,6 @@ mod tests {
         assert_eq!(&uuid_v4()[14..15], "4");
         assert_eq!(&uuid_v7()[14..15], "7");
         assert!(cuid().starts_with('c'));
+        assert!(cuid2().starts_with(|c: char| c.is_ascii_lowercase()));
     }
 }
