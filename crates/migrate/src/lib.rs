@@ -22,6 +22,7 @@ pub mod history;
 pub mod introspect;
 pub mod lower;
 pub mod migrations_dir;
+pub mod pull;
 pub mod render;
 pub mod split;
 pub mod sql;

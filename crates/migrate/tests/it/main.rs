@@ -6,6 +6,7 @@ mod common;
 mod corpus_schemas;
 mod documenso_history;
 mod evolution;
+mod pull;
 mod history;
 mod real_history;
 mod single_migration;
