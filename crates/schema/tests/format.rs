@@ -401,6 +401,15 @@ fn schema_line() -> impl Strategy<Value = String> {
         "\t",
         "名前 String",
         "émoji Int @map(\"é\")",
+        "*/",
+        "model C { // c",
+        "model D {}",
+        "foo Bar {",
+        "x Int @relation()",
+        "p Post @relation(\"n\")",
+        "@@index([a], map: \"i\") // c",
+        "/// doc /* x */",
+        "VALUE @map(\"v\") @x",
     ]);
     (
         fragments,

@@ -52,20 +52,27 @@ const ATTRIBUTE_ORDER: [&str; 9] = [
 /// [`top_level`]) before the rest of the file is kept as it is.
 const MAX_UNKNOWN_BLOCKS: usize = 64;
 
-/// Formats one file's text; `None` if it does not parse at all.
+/// Formats one file's text; `None` if it does not parse at all, or if the
+/// layout would change what it means.
 pub(super) fn layout(text: &str) -> Option<String> {
     let mut out = Output::default();
     let mut rest = text;
     let mut at_start = true;
-    for _ in 0..MAX_UNKNOWN_BLOCKS {
+    for round in 0..=MAX_UNKNOWN_BLOCKS {
+        if round == MAX_UNKNOWN_BLOCKS {
+            out.write(rest);
+            break;
+        }
         let root = parse_tree(rest).ok()?;
         match top_level(&mut out, rest, root, at_start) {
             Some(resume) => rest = rest.get(resume..).unwrap_or(""),
-            None => return Some(out.finish()),
+            None => break,
         }
         at_start = false;
     }
-    out.write(rest);
+    if out.unsafe_to_reorder {
+        return None;
+    }
     Some(out.finish())
 }
 
@@ -199,7 +206,16 @@ fn block_contents(out: &mut Output, contents: Pair<'_, Rule>) {
             Rule::enum_value_declaration => enum_value_row(item, &mut table),
             Rule::key_value => key_value_row(item, &mut table),
             Rule::block_attribute_line => attributes.push((pending_comment.take(), item)),
-            Rule::BLOCK_LEVEL_CATCH_ALL => table.interleave(item.as_str().trim_end()),
+            Rule::BLOCK_LEVEL_CATCH_ALL => {
+                let line = item.as_str().trim_end();
+                // An unclosed `/*` on an invalid line would reach, on the
+                // next run, the `*/` of a comment moved below it with an
+                // attribute: leave such a file as it is.
+                if opens_comment(line) && attributes.iter().any(has_block_comment) {
+                    out.unsafe_to_reorder = true;
+                }
+                table.interleave(line);
+            }
             _ => {}
         }
     }
@@ -216,6 +232,17 @@ fn block_contents(out: &mut Output, contents: Pair<'_, Rule>) {
         block_attribute_row(line, &mut table);
     }
     table.render(out);
+}
+
+/// The line has a `/*` that it does not close.
+fn opens_comment(line: &str) -> bool {
+    line.rfind("/*")
+        .is_some_and(|open| !line[open + 2..].contains("*/"))
+}
+
+/// The attribute line or the comment moving with it has a `/* */` comment.
+fn has_block_comment((comment, line): &(Option<Pair<'_, Rule>>, Pair<'_, Rule>)) -> bool {
+    line.as_str().contains("/*") || comment.as_ref().is_some_and(|c| c.as_str().contains("/*"))
 }
 
 /// Ends the current alignment group at a blank line.

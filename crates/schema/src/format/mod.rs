@@ -11,12 +11,15 @@
 //!
 //! Formatting works on the pest parse tree, not on the AST, because the AST
 //! drops comments and blank lines. It never changes what the schema means
-//! beyond the fields relation completion adds. It never panics: text the
-//! grammar cannot place is kept verbatim (see `tests/format.rs`).
+//! beyond the fields relation completion adds, and it never panics: lines the
+//! grammar cannot place are kept verbatim, and a file whose layout would
+//! change its meaning (or that is nested too deeply to parse safely) is
+//! returned unchanged. `format(format(s)) == format(s)`.
 //!
-//! Where refract deliberately differs from Prisma 7.10 (all on input Prisma
-//! either rejects or mangles), the difference is named at the place that makes
-//! it; the list is in `tests/format/README.md`.
+//! Where refract deliberately differs from Prisma 7.10 (it keeps comments
+//! Prisma drops, removes trailing whitespace Prisma keeps, and otherwise only
+//! differs on input Prisma rejects or mangles), the difference is named at
+//! the place that makes it; the list is in `tests/format/README.md`.
 
 mod blocking_errors;
 mod layout;

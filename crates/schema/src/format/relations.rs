@@ -13,9 +13,11 @@
 //!
 //! Like Prisma, this only runs when the schema resolves: names, types and
 //! attributes must all be known. This module checks that itself with a small
-//! resolution of its own (the subset of Prisma's "parser database" errors that
-//! decide whether completion runs); it pairs relation fields exactly as Prisma
-//! does, including its tie-breaks. New field names use Prisma's inflector
+//! resolution of its own (names and types here, attributes in
+//! [`super::blocking_errors`]: the subset of Prisma's "parser database"
+//! errors that decide whether completion runs), so the formatter does not
+//! depend on the resolver; it pairs relation fields exactly as Prisma does,
+//! including its tie-breaks. New field names use Prisma's inflector
 //! (`cruet`), so plurals match (`Person` → `people`).
 
 use std::collections::HashMap;
@@ -780,7 +782,7 @@ fn model_info<'a>(
                 primary_key = Some(index_fields(attribute, &scalar_index)?);
             }
             "unique" => uniques.push(index_fields(attribute, &scalar_index)?),
-            "index" | "fulltext" => {
+            "index" | "fulltext" | "shardKey" => {
                 index_fields(attribute, &scalar_index)?;
             }
             "ignore" => ignored = true,

@@ -14,6 +14,9 @@ const INDENT_WIDTH: usize = 2;
 pub(super) struct Output {
     text: String,
     indent: usize,
+    /// Set when the layout would change what the text means on the next
+    /// parse; the caller then keeps the input as it is.
+    pub(super) unsafe_to_reorder: bool,
 }
 
 impl Output {
