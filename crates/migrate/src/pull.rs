@@ -26,7 +26,10 @@ pub fn render_pulled_schema(schema: &SqlSchema, preamble: &str) -> String {
     out.push('\n');
     let multi_schema = schema.tables.iter().any(|t| t.namespace.is_some());
     let model_names = model_names(schema);
-    let join_tables: Vec<TableId> = schema.table_ids().filter(|id| is_implicit_join_table(schema, *id)).collect();
+    let join_tables: Vec<TableId> = schema
+        .table_ids()
+        .filter(|id| is_implicit_join_table(schema, *id))
+        .collect();
     let relations = relation_fields(schema, &model_names, &join_tables);
 
     for e in &schema.enums {
@@ -55,7 +58,14 @@ pub fn render_pulled_schema(schema: &SqlSchema, preamble: &str) -> String {
             continue;
         }
         out.push('\n');
-        render_model(&mut out, schema, id, &model_names, relations.get(&id).map(Vec::as_slice).unwrap_or(&[]), multi_schema);
+        render_model(
+            &mut out,
+            schema,
+            id,
+            &model_names,
+            relations.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            multi_schema,
+        );
     }
     refract_schema::format::format(&out)
 }
@@ -73,16 +83,21 @@ fn render_model(
     let has_unique_criterion = table.primary_key.is_some()
         || indexes.iter().any(|i| {
             i.is_unique()
-                && i.columns
-                    .iter()
-                    .all(|c| table.column(&c.name).is_some_and(|col| col.arity == Arity::Required))
+                && i.columns.iter().all(|c| {
+                    table
+                        .column(&c.name)
+                        .is_some_and(|col| col.arity == Arity::Required)
+                })
         });
     if !has_unique_criterion {
         out.push_str("/// The underlying table does not contain a valid unique identifier and can therefore currently not be handled by Prisma Client.\n");
     }
     let _ = writeln!(out, "model {} {{", model_names[&id]);
 
-    let single_pk = table.primary_key.as_ref().filter(|pk| pk.columns.len() == 1);
+    let single_pk = table
+        .primary_key
+        .as_ref()
+        .filter(|pk| pk.columns.len() == 1);
     for column in &table.columns {
         let mut line = String::new();
         let (name, mapped) = sanitize(&column.name);
@@ -112,7 +127,7 @@ fn render_model(
             }
         }
         if let Some(default) = &column.default {
-            if let Some(rendered) = render_default(default, column) {
+            if let Some(rendered) = render_default(default) {
                 let _ = write!(line, " @default({rendered})");
             }
         }
@@ -224,7 +239,11 @@ fn algorithm_name(algorithm: IndexAlgorithm) -> &'static str {
 }
 
 fn field_list(columns: &[String]) -> String {
-    columns.iter().map(|c| sanitize(c).0).collect::<Vec<_>>().join(", ")
+    columns
+        .iter()
+        .map(|c| sanitize(c).0)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Prisma's default constraint name, cut to 63 bytes before the suffix.
@@ -287,17 +306,17 @@ fn field_type(column: &Column) -> (String, Option<String>) {
     (scalar.to_owned(), db)
 }
 
-fn render_default(default: &ColumnDefault, column: &Column) -> Option<String> {
+fn render_default(default: &ColumnDefault) -> Option<String> {
     Some(match default {
         ColumnDefault::Sequence(_) => "autoincrement()".to_owned(),
         ColumnDefault::Now => "now()".to_owned(),
         ColumnDefault::DbGenerated(Some(expr)) => format!("dbgenerated({})", quote(expr)),
         ColumnDefault::DbGenerated(None) => return None,
-        ColumnDefault::Value(value) => render_value(value, column)?,
+        ColumnDefault::Value(value) => render_value(value)?,
     })
 }
 
-fn render_value(value: &DefaultValue, column: &Column) -> Option<String> {
+fn render_value(value: &DefaultValue) -> Option<String> {
     Some(match value {
         DefaultValue::String(s) | DefaultValue::Json(s) | DefaultValue::DateTime(s) => quote(s),
         DefaultValue::Enum(v) => sanitize(v).0,
@@ -307,7 +326,11 @@ fn render_value(value: &DefaultValue, column: &Column) -> Option<String> {
         DefaultValue::Bytes(_) => return None,
         DefaultValue::List(items) => format!(
             "[{}]",
-            items.iter().map(|i| render_value(i, column)).collect::<Option<Vec<_>>>()?.join(", ")
+            items
+                .iter()
+                .map(render_value)
+                .collect::<Option<Vec<_>>>()?
+                .join(", ")
         ),
     })
 }
@@ -331,7 +354,13 @@ fn quote(s: &str) -> String {
 fn sanitize(name: &str) -> (String, bool) {
     let mut out: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, '_');
@@ -341,7 +370,10 @@ fn sanitize(name: &str) -> (String, bool) {
 }
 
 fn model_names(schema: &SqlSchema) -> BTreeMap<TableId, String> {
-    schema.table_ids().map(|id| (id, sanitize(&schema.table(id).name).0)).collect()
+    schema
+        .table_ids()
+        .map(|id| (id, sanitize(&schema.table(id).name).0))
+        .collect()
 }
 
 /// `_Name` with exactly columns `A` and `B`, each a foreign key.
@@ -381,7 +413,10 @@ fn relation_fields(
             .foreign_keys
             .iter()
             .filter(|fk| !join_tables.contains(&fk.table))
-            .filter(|fk| (fk.table, fk.referenced_table) == (a, b) || (fk.table, fk.referenced_table) == (b, a))
+            .filter(|fk| {
+                (fk.table, fk.referenced_table) == (a, b)
+                    || (fk.table, fk.referenced_table) == (b, a)
+            })
             .count();
         let many = join_tables
             .iter()
@@ -392,7 +427,11 @@ fn relation_fields(
             .count();
         inline + many
     };
-    for fk in schema.foreign_keys.iter().filter(|fk| !join_tables.contains(&fk.table)) {
+    for fk in schema
+        .foreign_keys
+        .iter()
+        .filter(|fk| !join_tables.contains(&fk.table))
+    {
         let referencing = &model_names[&fk.table];
         let referenced = &model_names[&fk.referenced_table];
         let table = schema.table(fk.table);
@@ -402,7 +441,11 @@ fn relation_fields(
             Some(format!(
                 "{}_{}To{}",
                 referencing,
-                fk.columns.iter().map(|c| sanitize(c).0).collect::<Vec<_>>().join("_"),
+                fk.columns
+                    .iter()
+                    .map(|c| sanitize(c).0)
+                    .collect::<Vec<_>>()
+                    .join("_"),
                 referenced
             ))
         } else if self_relation {
@@ -411,25 +454,34 @@ fn relation_fields(
             None
         };
         let (forward_name, back_name) = match &relation_name {
-            Some(name) if ambiguous => (format!("{referenced}_{name}"), format!("{referencing}_{name}")),
+            Some(name) if ambiguous => (
+                format!("{referenced}_{name}"),
+                format!("{referencing}_{name}"),
+            ),
             _ if self_relation => (referenced.clone(), format!("other_{referencing}")),
             _ => (referenced.clone(), referencing.clone()),
         };
-        let optional = fk
-            .columns
-            .iter()
-            .any(|c| table.column(c).is_some_and(|col| col.arity != Arity::Required));
-        let one_to_one = schema
-            .table_indexes(fk.table)
-            .any(|(_, i)| i.is_unique() && i.column_names().eq(fk.columns.iter().map(String::as_str)))
-            || table.primary_key.as_ref().is_some_and(|pk| pk.columns == fk.columns);
+        let optional = fk.columns.iter().any(|c| {
+            table
+                .column(c)
+                .is_some_and(|col| col.arity != Arity::Required)
+        });
+        let one_to_one = schema.table_indexes(fk.table).any(|(_, i)| {
+            i.is_unique() && i.column_names().eq(fk.columns.iter().map(String::as_str))
+        }) || table
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.columns == fk.columns);
 
         let mut args = Vec::new();
         if let Some(name) = &relation_name {
             args.push(quote(name));
         }
         args.push(format!("fields: [{}]", field_list(&fk.columns)));
-        args.push(format!("references: [{}]", field_list(&fk.referenced_columns)));
+        args.push(format!(
+            "references: [{}]",
+            field_list(&fk.referenced_columns)
+        ));
         let (default_delete, default_update) = if optional {
             (ForeignKeyAction::SetNull, ForeignKeyAction::Cascade)
         } else {
@@ -473,27 +525,54 @@ fn relation_fields(
                 .find(|(_, fk)| fk.columns[0] == column)
                 .map(|(_, fk): (_, &ForeignKey)| fk.referenced_table)
         };
-        let (Some(a), Some(b)) = (target("A"), target("B")) else { continue };
+        let (Some(a), Some(b)) = (target("A"), target("B")) else {
+            continue;
+        };
         let (a_name, b_name) = (&model_names[&a], &model_names[&b]);
         let ambiguous = a == b || pair_count(a, b) > 1;
         let attr = format!(" @relation({})", quote(&relation));
         if ambiguous {
-            let suffix = if a == b { String::new() } else { format!("_{relation}") };
+            let suffix = if a == b {
+                String::new()
+            } else {
+                format!("_{relation}")
+            };
             let (on_a, on_b) = if a == b {
                 (format!("{b_name}_A"), format!("{a_name}_B"))
             } else {
                 (format!("{b_name}{suffix}"), format!("{a_name}{suffix}"))
             };
-            let (on_a, on_b) = if a == b && join_tables.iter().filter(|&&j| is_self_join(schema, j, a)).count() > 1 {
-                (format!("{b_name}_{relation}_A"), format!("{a_name}_{relation}_B"))
+            let (on_a, on_b) = if a == b
+                && join_tables
+                    .iter()
+                    .filter(|&&j| is_self_join(schema, j, a))
+                    .count()
+                    > 1
+            {
+                (
+                    format!("{b_name}_{relation}_A"),
+                    format!("{a_name}_{relation}_B"),
+                )
             } else {
                 (on_a, on_b)
             };
-            fields.entry(a).or_default().push((on_a.clone(), format!("  {on_a} {b_name}[]{attr}")));
-            fields.entry(b).or_default().push((on_b.clone(), format!("  {on_b} {a_name}[]{attr}")));
+            fields
+                .entry(a)
+                .or_default()
+                .push((on_a.clone(), format!("  {on_a} {b_name}[]{attr}")));
+            fields
+                .entry(b)
+                .or_default()
+                .push((on_b.clone(), format!("  {on_b} {a_name}[]{attr}")));
         } else {
-            fields.entry(a).or_default().push((b_name.clone(), format!("  {b_name} {b_name}[]{attr}")));
-            fields.entry(b).or_default().push((a_name.clone(), format!("  {a_name} {a_name}[]{attr}")));
+            fields
+                .entry(a)
+                .or_default()
+                .push((b_name.clone(), format!("  {b_name} {b_name}[]{attr}")));
+            fields
+                .entry(b)
+                .or_default()
+                .push((a_name.clone(), format!("  {a_name} {a_name}[]{attr}")));
         }
     }
     fields
@@ -506,7 +585,9 @@ fn relation_fields(
 }
 
 fn is_self_join(schema: &SqlSchema, join: TableId, model: TableId) -> bool {
-    schema.table_foreign_keys(join).all(|(_, fk)| fk.referenced_table == model)
+    schema
+        .table_foreign_keys(join)
+        .all(|(_, fk)| fk.referenced_table == model)
 }
 
 fn action_name(action: ForeignKeyAction) -> &'static str {

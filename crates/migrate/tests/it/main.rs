@@ -6,7 +6,7 @@ mod common;
 mod corpus_schemas;
 mod documenso_history;
 mod evolution;
-mod pull;
 mod history;
+mod pull;
 mod real_history;
 mod single_migration;

@@ -3,8 +3,8 @@
 //! the real projects' databases gives schemas that validate, pull the same twice, and lower
 //! back to the introspected database with no difference.
 
-use refract_migrate::commands::{deploy, Config};
-use refract_migrate::introspect::{introspect, Namespaces};
+use refract_migrate::commands::{Config, deploy};
+use refract_migrate::introspect::{Namespaces, introspect};
 use refract_migrate::pull::render_pulled_schema;
 use refract_migrate::{diff, lower};
 use refract_testdb::TestDb;
@@ -50,11 +50,16 @@ async fn prisma_introspection_cases() {
         let expected = text[start + 2..].trim_end().trim_end_matches("*/").trim();
         let db = TestDb::new().await;
         let client = db.client().await;
-        client.batch_execute(setup).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+        client
+            .batch_execute(setup)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let schema = introspect(&client, &Namespaces::default()).await.unwrap();
         let pulled = render_pulled_schema(&schema, PRISMA_PREAMBLE);
         if pulled.trim() != expected {
-            failures.push(format!("{name}\n--- expected\n{expected}\n--- pulled\n{pulled}"));
+            failures.push(format!(
+                "{name}\n--- expected\n{expected}\n--- pulled\n{pulled}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -65,25 +70,46 @@ async fn prisma_introspection_cases() {
 /// keyed by a unique index instead of a primary key.
 async fn pull_round_trip(project: &str, unrepresentable: &[&str]) {
     let db = TestDb::new().await;
-    let config = Config::new(db.url(), corpus().join("real").join(project).join("migrations"));
+    let config = Config::new(
+        db.url(),
+        corpus().join("real").join(project).join("migrations"),
+    );
     deploy(&config).await.unwrap();
     let client = db.client().await;
     let live = introspect(&client, &Namespaces::default()).await.unwrap();
     assert!(live.tables.len() > 10, "{project}: nothing deployed");
     let pulled = render_pulled_schema(&live, refract_migrate::pull::DEFAULT_PREAMBLE);
     let validated = refract_schema::validate_str("pulled.prisma", &pulled);
-    assert!(validated.is_valid(), "{project}: pulled schema is invalid: {:?}\n{pulled}", validated.diagnostics);
-    assert_eq!(render_pulled_schema(&live, refract_migrate::pull::DEFAULT_PREAMBLE), pulled);
+    assert!(
+        validated.is_valid(),
+        "{project}: pulled schema is invalid: {:?}\n{pulled}",
+        validated.diagnostics
+    );
+    assert_eq!(
+        render_pulled_schema(&live, refract_migrate::pull::DEFAULT_PREAMBLE),
+        pulled
+    );
     let target = lower(&validated.schema);
     let steps = diff(&live, &target);
-    let script = refract_migrate::render_script(&steps, refract_migrate::step::Pair::new(&live, &target), &Default::default());
+    let script = refract_migrate::render_script(
+        &steps,
+        refract_migrate::step::Pair::new(&live, &target),
+        &Default::default(),
+    );
     let unexpected: Vec<&str> = script
         .lines()
         .filter(|l| !l.starts_with("--") && !l.trim().is_empty())
         .filter(|l| !unrepresentable.iter().any(|name| l.contains(name)))
         .collect();
-    assert!(unexpected.is_empty(), "{project}: pull then diff is not empty:\n{script}");
-    assert_eq!(steps.is_empty(), unrepresentable.is_empty(), "{project}:\n{script}");
+    assert!(
+        unexpected.is_empty(),
+        "{project}: pull then diff is not empty:\n{script}"
+    );
+    assert_eq!(
+        steps.is_empty(),
+        unrepresentable.is_empty(),
+        "{project}:\n{script}"
+    );
 }
 
 #[tokio::test]
@@ -123,5 +149,6 @@ async fn pull_trigger_dev() {
             "_BackgroundWorkerToBackgroundWorkerFile",
             "_BackgroundWorkerToTaskQueue",
         ],
-    ).await;
+    )
+    .await;
 }
