@@ -21,6 +21,7 @@ use crate::step::{Pair, Step, TableChange};
 /// Sections in Prisma's order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Section {
+    AddedSchemas,
     AddedExtensions,
     AddedEnums,
     AddedTables,
@@ -40,7 +41,9 @@ pub fn summarize(steps: &[Step], schemas: Pair<&SqlSchema>) -> String {
     let mut add = |section: Section, line: String| sections.entry(section).or_default().push(line);
     for step in steps {
         match step {
-            Step::CreateSchema { .. } => {}
+            Step::CreateSchema { namespace } => {
+                add(Section::AddedSchemas, format!("  - {namespace}"))
+            }
             Step::CreateExtension { extension } => add(
                 Section::AddedExtensions,
                 format!("  - {}", next.extensions[extension.0 as usize].name),
@@ -193,6 +196,7 @@ pub fn summarize(steps: &[Step], schemas: Pair<&SqlSchema>) -> String {
     let mut out = String::new();
     for (section, lines) in sections {
         let title = match &section {
+            Section::AddedSchemas => "[+] Added Schemas".to_owned(),
             Section::AddedExtensions => "[+] Added extensions".to_owned(),
             Section::AddedEnums => "[+] Added enums".to_owned(),
             Section::AddedTables => "[+] Added tables".to_owned(),

@@ -109,6 +109,43 @@ async fn dev_creates_applies_and_then_writes_only_changes() {
     .unwrap();
     assert!(out.is_empty, "{}", out.text);
     assert_eq!(out.text, "-- This is an empty migration.");
+
+    // The folder replayed in a shadow database matches the schema too; from empty, the
+    // summary lists the table.
+    let from_folder = diff_command(
+        &DiffSource::Migrations(config.migrations_dir.clone()),
+        &DiffSource::Schema(Box::new(v2())),
+        &DiffOptions {
+            script: true,
+            shadow_server_url: Some(db.url().to_owned()),
+            use_as_shadow: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(from_folder.is_empty, "{}", from_folder.text);
+    let summary = diff_command(
+        &DiffSource::Empty,
+        &DiffSource::Schema(Box::new(v2())),
+        &DiffOptions::default(),
+    )
+    .await
+    .unwrap();
+    // As Prisma 7.10 prints it.
+    assert_eq!(
+        summary.text,
+        "\n[+] Added Schemas\n  - public\n\n[+] Added tables\n  - User\n\n[*] Changed the `User` table\n  [+] Added unique index on columns (email)\n"
+    );
+
+    // db pull of the migrated database reads back as the same schema.
+    let pulled = commands::db_pull(
+        &Config::new(fresh.url(), "unused"),
+        None,
+        refract_migrate::pull::DEFAULT_PREAMBLE,
+    )
+    .await
+    .unwrap();
+    assert!(pulled.contains("model User {\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  name  String?\n}"), "{pulled}");
 }
 
 #[tokio::test]
