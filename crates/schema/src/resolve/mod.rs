@@ -180,7 +180,24 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
     attributes::check_models(&mut cx);
     naming::check_constraint_names(&mut cx);
     views_need_preview_feature(ast, &mut cx);
+    canonical_index_order(&mut cx.schema);
     cx.schema
+}
+
+/// Orders each model's indexes as `gen format` orders their attributes
+/// (field-level first, then `@@unique`, `@@index`, `@@fulltext`), keeping
+/// declaration order within each group, so formatting never changes the IR.
+fn canonical_index_order(schema: &mut ir::Schema) {
+    for m in &mut schema.models {
+        m.indexes.sort_by_key(|ix| {
+            let kind = match ix.kind {
+                ir::IndexKind::Unique => 0,
+                ir::IndexKind::Normal => 1,
+                ir::IndexKind::Fulltext => 2,
+            };
+            (!ix.is_field_level, if ix.is_field_level { 0 } else { kind })
+        });
+    }
 }
 
 /// Lines the grammar could not place, at every level.
