@@ -340,7 +340,69 @@ fn lower_index(model: &ir::Model, table: TableId, index: &ir::Index) -> Index {
     }
 }
 
-/// `JsonbPathOps` → `jsonb_path_ops`, `Int4MinMaxMultiOps` → `int4_minmax_multi_ops`.
+/// Operator classes Prisma names in `ops:` (PostgreSQL's built-in GiST, GIN, SP-GiST and BRIN
+/// classes), as Prisma spells them.
+pub const KNOWN_OPERATOR_CLASSES: &[&str] = &[
+    "InetOps",
+    "JsonbOps",
+    "JsonbPathOps",
+    "ArrayOps",
+    "TextOps",
+    "BitMinMaxOps",
+    "VarBitMinMaxOps",
+    "BpcharBloomOps",
+    "BpcharMinMaxOps",
+    "ByteaBloomOps",
+    "ByteaMinMaxOps",
+    "DateBloomOps",
+    "DateMinMaxOps",
+    "DateMinMaxMultiOps",
+    "Float4BloomOps",
+    "Float4MinMaxOps",
+    "Float4MinMaxMultiOps",
+    "Float8BloomOps",
+    "Float8MinMaxOps",
+    "Float8MinMaxMultiOps",
+    "InetInclusionOps",
+    "InetBloomOps",
+    "InetMinMaxOps",
+    "InetMinMaxMultiOps",
+    "Int2BloomOps",
+    "Int2MinMaxOps",
+    "Int2MinMaxMultiOps",
+    "Int4BloomOps",
+    "Int4MinMaxOps",
+    "Int4MinMaxMultiOps",
+    "Int8BloomOps",
+    "Int8MinMaxOps",
+    "Int8MinMaxMultiOps",
+    "NumericBloomOps",
+    "NumericMinMaxOps",
+    "NumericMinMaxMultiOps",
+    "OidBloomOps",
+    "OidMinMaxOps",
+    "OidMinMaxMultiOps",
+    "TextBloomOps",
+    "TextMinMaxOps",
+    "TimestampBloomOps",
+    "TimestampMinMaxOps",
+    "TimestampMinMaxMultiOps",
+    "TimestampTzBloomOps",
+    "TimestampTzMinMaxOps",
+    "TimestampTzMinMaxMultiOps",
+    "TimeBloomOps",
+    "TimeMinMaxOps",
+    "TimeMinMaxMultiOps",
+    "TimeTzBloomOps",
+    "TimeTzMinMaxOps",
+    "TimeTzMinMaxMultiOps",
+    "UuidBloomOps",
+    "UuidMinMaxOps",
+    "UuidMinMaxMultiOps",
+];
+
+/// `JsonbPathOps` → `jsonb_path_ops`, `TimestampTzMinMaxMultiOps` →
+/// `timestamptz_minmax_multi_ops`.
 pub fn opclass_sql_name(prisma_name: &str) -> String {
     let mut out = String::new();
     for (i, c) in prisma_name.char_indices() {
@@ -350,6 +412,17 @@ pub fn opclass_sql_name(prisma_name: &str) -> String {
         out.push(c.to_ascii_lowercase());
     }
     out.replace("min_max", "minmax")
+        .replace("timestamp_tz", "timestamptz")
+        .replace("time_tz", "timetz")
+        .replace("var_bit", "varbit")
+}
+
+/// The `ops:` name Prisma uses for a PostgreSQL operator class, if it has one.
+pub fn opclass_prisma_name(sql_name: &str) -> Option<&'static str> {
+    KNOWN_OPERATOR_CLASSES
+        .iter()
+        .find(|name| opclass_sql_name(name) == sql_name)
+        .copied()
 }
 
 fn lower_field(
@@ -444,11 +517,44 @@ fn lower_literal(
         },
         ir::Literal::String(s) => match &field.field_type {
             ir::FieldType::Scalar(ir::ScalarType::Json) => DefaultValue::Json(s.clone()),
-            ir::FieldType::Scalar(ir::ScalarType::DateTime) => DefaultValue::DateTime(s.clone()),
+            // Prisma parses the literal and writes it back as chrono displays it.
+            ir::FieldType::Scalar(ir::ScalarType::DateTime) => DefaultValue::DateTime(
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .map_or_else(|_| s.clone(), |dt| dt.to_string()),
+            ),
             ir::FieldType::Enum(_) => DefaultValue::Enum(s.clone()),
+            ir::FieldType::Scalar(ir::ScalarType::Bytes) => DefaultValue::Bytes(decode_base64(s)?),
             _ => DefaultValue::String(s.clone()),
         },
     })
+}
+
+/// Prisma writes `Bytes` defaults in base64.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|c| *c != b'=' && !c.is_ascii_whitespace())
+        .collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let mut acc = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            acc |= value(*c)? << (18 - 6 * i);
+        }
+        let bytes = acc.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
 }
 
 /// Prisma's PostgreSQL type for a scalar without `@db.*`.
@@ -517,6 +623,21 @@ mod tests {
             "int4_minmax_multi_ops"
         );
         assert_eq!(opclass_sql_name("GinTrgmOps"), "gin_trgm_ops");
+        assert_eq!(
+            opclass_sql_name("TimestampTzBloomOps"),
+            "timestamptz_bloom_ops"
+        );
+        assert_eq!(opclass_sql_name("VarBitMinMaxOps"), "varbit_minmax_ops");
+        assert_eq!(opclass_prisma_name("jsonb_path_ops"), Some("JsonbPathOps"));
+        assert_eq!(opclass_prisma_name("gin_trgm_ops"), None);
+    }
+
+    #[test]
+    fn bytes_defaults_are_base64() {
+        assert_eq!(decode_base64("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(decode_base64("").unwrap(), b"");
+        assert_eq!(decode_base64("AQID").unwrap(), [1, 2, 3]);
+        assert!(decode_base64("!!").is_none());
     }
 
     #[test]

@@ -178,7 +178,10 @@ fn render_model(
                     args.push("sort: Desc".to_owned());
                 }
                 if let Some(opclass) = c.opclass.as_ref().filter(|o| !o.is_default) {
-                    args.push(format!("ops: raw({})", quote(&opclass.name)));
+                    match crate::lower::opclass_prisma_name(&opclass.name) {
+                        Some(name) => args.push(format!("ops: {name}")),
+                        None => args.push(format!("ops: raw({})", quote(&opclass.name))),
+                    }
                 }
                 if !args.is_empty() {
                     let _ = write!(f, "({})", args.join(", "));
@@ -323,7 +326,7 @@ fn render_value(value: &DefaultValue) -> Option<String> {
         DefaultValue::Int(i) => i.to_string(),
         DefaultValue::Float(f) => f.clone(),
         DefaultValue::Boolean(b) => b.to_string(),
-        DefaultValue::Bytes(_) => return None,
+        DefaultValue::Bytes(bytes) => quote(&encode_base64(bytes)),
         DefaultValue::List(items) => format!(
             "[{}]",
             items
@@ -333,6 +336,26 @@ fn render_value(value: &DefaultValue) -> Option<String> {
                 .join(", ")
         ),
     })
+}
+
+/// Prisma writes `Bytes` defaults in base64.
+fn encode_base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let mut acc = 0u32;
+        for (i, b) in chunk.iter().enumerate() {
+            acc |= u32::from(*b) << (16 - 8 * i);
+        }
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((acc >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// A Prisma string literal.
@@ -454,6 +477,10 @@ fn relation_fields(
             None
         };
         let (forward_name, back_name) = match &relation_name {
+            Some(name) if ambiguous && self_relation => (
+                format!("{referenced}_{name}"),
+                format!("other_{referencing}_{name}"),
+            ),
             Some(name) if ambiguous => (
                 format!("{referenced}_{name}"),
                 format!("{referencing}_{name}"),

@@ -9,4 +9,5 @@ mod evolution;
 mod history;
 mod pull;
 mod real_history;
+mod schemas;
 mod single_migration;
