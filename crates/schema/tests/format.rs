@@ -447,3 +447,14 @@ proptest! {
         let _ = format(&text);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plausible_folder_schemas_format_idempotently(first in schema_text(), second in schema_text()) {
+        let files = vec![("a.prisma".to_string(), first), ("b.prisma".to_string(), second)];
+        let once = format_files(&files);
+        prop_assert_eq!(format_files(&once), once);
+    }
+}
