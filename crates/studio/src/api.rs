@@ -1,0 +1,218 @@
+//! The HTTP handlers: the page and its assets, the schema description, row counts, and the
+//! four row operations. Each handler turns a request into a [`query`] statement, runs it with
+//! the runtime's raw-query API (bound parameters only) and answers JSON; failures answer an
+//! [`ApiError`] the page shows beside the action that caused it.
+
+use std::sync::Arc;
+
+use axum::Json as JsonBody;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::future::join_all;
+use refract_runtime::Client;
+use refract_schema::ir::Model;
+use serde_json::{Map, Value as Json, json};
+
+use crate::assets;
+use crate::catalog::Catalog;
+use crate::error::ApiError;
+use crate::guard::Access;
+use crate::query::{self, CreateRequest, DeleteRequest, PageRequest, Statement, UpdateRequest};
+use crate::values::cell_json;
+
+/// What every handler shares.
+pub struct AppState {
+    pub catalog: Catalog,
+    pub client: Client,
+    pub access: Arc<Access>,
+    /// The schema description, rendered once.
+    pub description: String,
+}
+
+pub type Shared = Arc<AppState>;
+
+pub async fn index(State(app): State<Shared>) -> Response {
+    let page = assets::INDEX_HTML.replace("{{TOKEN}}", app.access.token());
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+}
+
+pub async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        assets::STUDIO_JS,
+    )
+        .into_response()
+}
+
+pub async fn style() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        assets::STUDIO_CSS,
+    )
+        .into_response()
+}
+
+pub async fn favicon() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("image/svg+xml"),
+        )],
+        assets::FAVICON_SVG,
+    )
+        .into_response()
+}
+
+pub async fn schema(State(app): State<Shared>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        app.description.clone(),
+    )
+        .into_response()
+}
+
+/// Row counts of every model, counted concurrently; a model whose table is missing gets its
+/// error instead of a count.
+pub async fn counts(State(app): State<Shared>) -> JsonBody<Json> {
+    let models: Vec<&Model> = app.catalog.models().map(|(_, m)| m).collect();
+    let results = join_all(models.iter().map(|model| {
+        let sql = query::count_all(&app.catalog, model);
+        let client = &app.client;
+        async move { client.query_raw(&sql, &[]).await }
+    }))
+    .await;
+    let mut counts = Map::new();
+    let mut errors = Map::new();
+    for (model, result) in models.iter().zip(results) {
+        match result.map(|rows| rows.first().map(|r| r.try_get::<_, i64>(0))) {
+            Ok(Some(Ok(n))) => {
+                counts.insert(model.name.clone(), json!(n));
+            }
+            Ok(_) => {
+                errors.insert(model.name.clone(), json!("no count returned"));
+            }
+            Err(e) => {
+                errors.insert(
+                    model.name.clone(),
+                    json!(ApiError::from_db_plain(e).to_string()),
+                );
+            }
+        }
+    }
+    JsonBody(json!({ "counts": counts, "errors": errors }))
+}
+
+fn body<T>(body: Result<JsonBody<T>, JsonRejection>) -> Result<T, ApiError> {
+    body.map(|JsonBody(value)| value)
+        .map_err(|rejection| ApiError::invalid(rejection.body_text()))
+}
+
+async fn fetch_rows(
+    app: &AppState,
+    model: &Model,
+    statement: &Statement,
+) -> Result<Vec<Json>, ApiError> {
+    let rows = app
+        .client
+        .query_raw(&statement.sql, &statement.param_refs())
+        .await
+        .map_err(|e| ApiError::from_db(e, &app.catalog, model))?;
+    rows.iter()
+        .map(|row| row_json(&app.catalog, model, row))
+        .collect()
+}
+
+fn row_json(
+    catalog: &Catalog,
+    model: &Model,
+    row: &refract_runtime::Row,
+) -> Result<Json, ApiError> {
+    let mut object = Map::new();
+    for (index, (_, field)) in catalog.fields(model).enumerate() {
+        object.insert(field.name.clone(), cell_json(row, index, field)?);
+    }
+    Ok(Json::Object(object))
+}
+
+/// One page of rows and the number of rows matching, queried concurrently.
+pub async fn page(
+    State(app): State<Shared>,
+    Path(model): Path<String>,
+    request: Result<JsonBody<PageRequest>, JsonRejection>,
+) -> Result<JsonBody<Json>, ApiError> {
+    let request = body(request)?;
+    let (_, model) = app.catalog.model(&model)?;
+    let (select, count) = query::page(&app.catalog, model, &request)?;
+    let count_params = count.param_refs();
+    let (rows, total) = tokio::join!(
+        fetch_rows(&app, model, &select),
+        app.client.query_raw(&count.sql, &count_params)
+    );
+    let rows = rows?;
+    let total = total
+        .map_err(|e| ApiError::from_db(e, &app.catalog, model))?
+        .first()
+        .and_then(|row| row.try_get::<_, i64>(0).ok())
+        .unwrap_or(0);
+    Ok(JsonBody(json!({ "rows": rows, "total": total })))
+}
+
+pub async fn create(
+    State(app): State<Shared>,
+    Path(model): Path<String>,
+    request: Result<JsonBody<CreateRequest>, JsonRejection>,
+) -> Result<JsonBody<Json>, ApiError> {
+    let request = body(request)?;
+    let (_, model) = app.catalog.model(&model)?;
+    let statement = query::create(&app.catalog, model, &request)?;
+    let row = fetch_rows(&app, model, &statement)
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or(Json::Null);
+    Ok(JsonBody(json!({ "row": row })))
+}
+
+pub async fn update(
+    State(app): State<Shared>,
+    Path(model): Path<String>,
+    request: Result<JsonBody<UpdateRequest>, JsonRejection>,
+) -> Result<JsonBody<Json>, ApiError> {
+    let request = body(request)?;
+    let (_, model) = app.catalog.model(&model)?;
+    let statement = query::update(&app.catalog, model, &request)?;
+    let row = fetch_rows(&app, model, &statement)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                Some("P2025"),
+                "Record to update not found.",
+            )
+        })?;
+    Ok(JsonBody(json!({ "row": row })))
+}
+
+pub async fn delete(
+    State(app): State<Shared>,
+    Path(model): Path<String>,
+    request: Result<JsonBody<DeleteRequest>, JsonRejection>,
+) -> Result<JsonBody<Json>, ApiError> {
+    let request = body(request)?;
+    let (_, model) = app.catalog.model(&model)?;
+    let statement = query::delete(&app.catalog, model, &request)?;
+    let deleted = app
+        .client
+        .execute_raw(&statement.sql, &statement.param_refs())
+        .await
+        .map_err(|e| ApiError::from_db(e, &app.catalog, model))?;
+    Ok(JsonBody(json!({ "deleted": deleted })))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such page")
+}
