@@ -1,0 +1,707 @@
+//! The HTTP API without a browser: access checks, the schema description, counts,
+//! pagination, sorting, filters, relation links, writes and their errors, each checked
+//! against the database with SQL.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value as Json, json};
+use tower::ServiceExt;
+
+use crate::seed::{HOST, TOKEN, router, seeded};
+
+/// One request with the right Host and token unless `headers` override them.
+async fn call(
+    app: &Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Json>,
+) -> (StatusCode, Json) {
+    let mut request = Request::builder().method(method).uri(path);
+    let has = |name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    if !has("host") {
+        request = request.header("host", HOST);
+    }
+    if !has("x-refract-token") && !has("no-token") {
+        request = request.header("x-refract-token", TOKEN);
+    }
+    for (name, value) in headers {
+        if *name != "no-token" {
+            request = request.header(*name, *value);
+        }
+    }
+    let request = match body {
+        Some(body) => request
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Json::String(text)),
+    )
+}
+
+async fn post(app: &Router, path: &str, body: Json) -> (StatusCode, Json) {
+    call(app, "POST", path, &[], Some(body)).await
+}
+
+#[tokio::test]
+async fn every_request_needs_the_token_the_host_and_a_same_origin() {
+    let (db, _sql, schema) = seeded(3).await;
+    let app = router(&db, schema);
+    let page_with_token = format!("/?token={TOKEN}");
+    let cases: Vec<(&str, String, Vec<(&str, &str)>, StatusCode)> = vec![
+        (
+            "page with token in the query",
+            page_with_token.clone(),
+            vec![("no-token", "")],
+            StatusCode::OK,
+        ),
+        (
+            "page without token",
+            "/".into(),
+            vec![("no-token", "")],
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "page with a wrong token",
+            "/?token=abc".into(),
+            vec![("no-token", "")],
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "script without token",
+            "/assets/studio.js".into(),
+            vec![("no-token", "")],
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "script with token",
+            format!("/assets/studio.js?token={TOKEN}"),
+            vec![("no-token", "")],
+            StatusCode::OK,
+        ),
+        (
+            "api with header",
+            "/api/schema".into(),
+            vec![],
+            StatusCode::OK,
+        ),
+        (
+            "api without token",
+            "/api/schema".into(),
+            vec![("no-token", "")],
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "api with wrong token",
+            "/api/schema".into(),
+            vec![("x-refract-token", "0123456789abcdef0123456789abcdee")],
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "localhost host",
+            "/api/schema".into(),
+            vec![("host", "localhost:5555")],
+            StatusCode::OK,
+        ),
+        (
+            "rebinding host",
+            "/api/schema".into(),
+            vec![("host", "attacker.example:5555")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "rebinding host, page",
+            page_with_token.clone(),
+            vec![("host", "attacker.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "same origin",
+            "/api/schema".into(),
+            vec![("origin", "http://127.0.0.1:5555")],
+            StatusCode::OK,
+        ),
+        (
+            "foreign origin",
+            "/api/schema".into(),
+            vec![("origin", "https://evil.example")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "other local port",
+            "/api/schema".into(),
+            vec![("origin", "http://localhost:3000")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "cross-site fetch",
+            "/api/schema".into(),
+            vec![("sec-fetch-site", "cross-site")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "unknown path",
+            "/nope".into(),
+            vec![],
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "unknown path without token",
+            "/nope".into(),
+            vec![("no-token", "")],
+            StatusCode::UNAUTHORIZED,
+        ),
+    ];
+    for (what, path, headers, expected) in cases {
+        let (status, body) = call(&app, "GET", &path, &headers, None).await;
+        assert_eq!(status, expected, "{what}: {body}");
+    }
+
+    // A write from a foreign origin is refused before it runs.
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/models/User/update",
+        &[("origin", "https://evil.example")],
+        Some(json!({"key": {"id": "u000001"}, "values": {"name": "pwned"}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/models/User/update",
+        &[("no-token", "")],
+        Some(json!({"key": {"id": "u000001"}, "values": {"name": "pwned"}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let name: Option<String> = _sql
+        .query_one(r#"SELECT name FROM "User" WHERE id = 'u000001'"#, &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(name.as_deref(), Some("User 1"));
+}
+
+#[tokio::test]
+async fn the_page_is_embedded_with_its_token_and_safety_headers() {
+    let (db, _sql, schema) = seeded(1).await;
+    let app = router(&db, schema);
+    let request = Request::builder()
+        .uri(format!("/?token={TOKEN}"))
+        .header("host", HOST)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    for (name, expected) in [
+        ("cache-control", "no-store"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        assert_eq!(headers.get(name).unwrap(), expected, "{name}");
+    }
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert!(html.contains(&format!("content=\"{TOKEN}\"")));
+    assert!(html.contains(&format!("/assets/studio.js?token={TOKEN}")));
+    assert!(!html.contains("{{TOKEN}}"));
+}
+
+#[tokio::test]
+async fn describes_models_and_counts_rows() {
+    let (db, _sql, schema) = seeded(12).await;
+    let app = router(&db, schema);
+    let (status, description) = call(&app, "GET", "/api/schema", &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = description["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Tenant",
+            "User",
+            "Agent",
+            "Tool",
+            "Conversation",
+            "Message",
+            "Document"
+        ]
+    );
+    let user = &description["models"][1];
+    assert_eq!(user["key"], json!(["id"]));
+    let tenant_link = user["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "tenant")
+        .unwrap();
+    assert_eq!(tenant_link["fields"], json!(["tenantId"]));
+    assert_eq!(description["enums"]["UserRole"][0]["name"], "ADMIN");
+
+    let (status, counts) = call(&app, "GET", "/api/counts", &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        counts["counts"],
+        json!({"Tenant": 3, "User": 12, "Agent": 1, "Tool": 0, "Conversation": 1, "Message": 3, "Document": 0})
+    );
+}
+
+async fn emails_by_sql(sql: &refract_runtime::tokio_postgres::Client, query: &str) -> Vec<String> {
+    sql.query(query, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+fn emails(page: &Json) -> Vec<String> {
+    page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["email"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn pages_sorts_and_filters_on_the_server() {
+    let (db, sql, schema) = seeded(120).await;
+    let app = router(&db, schema);
+
+    let (status, page) = post(
+        &app,
+        "/api/models/User/rows",
+        json!({"skip": 50, "take": 20, "orderBy": [{"field": "email", "direction": "desc"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 120);
+    assert_eq!(
+        emails(&page),
+        emails_by_sql(
+            &sql,
+            r#"SELECT email FROM "User" ORDER BY email DESC OFFSET 50 LIMIT 20"#
+        )
+        .await
+    );
+    let first = &page["rows"][0];
+    assert!(first["createdAt"].as_str().unwrap().ends_with('Z'));
+    assert!(matches!(
+        first["role"].as_str(),
+        Some("ADMIN" | "AUTHOR" | "VIEWER")
+    ));
+
+    let cases: Vec<(Json, &str)> = vec![
+        (
+            json!([{"field": "email", "op": "contains", "value": "ACME"}]),
+            r#"SELECT email FROM "User" WHERE email ILIKE '%acme%' ORDER BY id"#,
+        ),
+        (
+            json!([{"field": "email", "op": "startsWith", "value": "user00001"}]),
+            r#"SELECT email FROM "User" WHERE email LIKE 'user00001%' ORDER BY id"#,
+        ),
+        (
+            json!([{"field": "role", "op": "equals", "value": "ADMIN"}]),
+            r#"SELECT email FROM "User" WHERE role = 'ADMIN' ORDER BY id"#,
+        ),
+        (
+            json!([{"field": "role", "op": "not", "value": "VIEWER"}, {"field": "name", "op": "isNull"}]),
+            r#"SELECT email FROM "User" WHERE role <> 'VIEWER' AND name IS NULL ORDER BY id"#,
+        ),
+        (
+            json!([{"field": "createdAt", "op": "gte", "value": "2024-01-05T00:00"}]),
+            r#"SELECT email FROM "User" WHERE "createdAt" >= '2024-01-05' ORDER BY id"#,
+        ),
+        (
+            json!([{"field": "name", "op": "contains", "value": "100%"}]),
+            r#"SELECT email FROM "User" WHERE false"#,
+        ),
+    ];
+    for (filters, expected_sql) in cases {
+        let (status, page) = post(
+            &app,
+            "/api/models/User/rows",
+            json!({"take": 500, "filters": filters}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{filters}: {page}");
+        let expected = emails_by_sql(&sql, expected_sql).await;
+        assert_eq!(page["total"], expected.len(), "{filters}");
+        assert_eq!(emails(&page), expected, "{filters}");
+    }
+
+    let (status, error) = post(
+        &app,
+        "/api/models/User/rows",
+        json!({"filters": [{"field": "email", "op": "gt"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    let (status, _) = post(&app, "/api/models/Nope/rows", json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = post(&app, "/api/models/User/rows", json!({"take": "many"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn relation_links_open_related_rows() {
+    let (db, sql, schema) = seeded(30).await;
+    let app = router(&db, schema);
+    // To-many: the users of tenant t2.
+    let (status, page) = post(
+        &app,
+        "/api/models/User/rows",
+        json!({"take": 500, "related": {"model": "Tenant", "field": "users", "key": {"id": "t2"}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        emails(&page),
+        emails_by_sql(
+            &sql,
+            r#"SELECT email FROM "User" WHERE "tenantId" = 't2' ORDER BY id"#
+        )
+        .await
+    );
+    // To-one: the tenant of user u000004.
+    let (_, page) = post(
+        &app,
+        "/api/models/Tenant/rows",
+        json!({"related": {"model": "User", "field": "tenant", "key": {"id": "u000004"}}}),
+    )
+    .await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["rows"][0]["id"], "t2");
+    // Two hops: the messages of conversation c1.
+    let (_, page) = post(
+        &app,
+        "/api/models/Message/rows",
+        json!({"related": {"model": "Conversation", "field": "messages", "key": {"id": "c1"}}}),
+    )
+    .await;
+    assert_eq!(page["total"], 3);
+}
+
+#[tokio::test]
+async fn edits_answer_prisma_errors_and_write_nothing_on_failure() {
+    let (db, sql, schema) = seeded(5).await;
+    let app = router(&db, schema);
+    let email_of = |id: &'static str| {
+        let sql = &sql;
+        async move {
+            let row = sql
+                .query_one(r#"SELECT email FROM "User" WHERE id = $1"#, &[&id])
+                .await
+                .unwrap();
+            row.get::<_, String>(0)
+        }
+    };
+
+    // A taken email: P2002 on `email`, and the row keeps its email.
+    let before = email_of("u000002").await;
+    let (status, error) = post(
+        &app,
+        "/api/models/User/update",
+        json!({"key": {"id": "u000002"}, "values": {"email": "user000001@globex.test"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["error"]["code"], "P2002");
+    assert_eq!(error["error"]["fields"], json!(["email"]));
+    assert_eq!(
+        error["error"]["message"],
+        "Unique constraint failed on the field: (`email`)"
+    );
+    assert_eq!(email_of("u000002").await, before);
+
+    // A good edit: written, `@updatedAt` moves, the new row comes back.
+    let (status, body) = post(
+        &app,
+        "/api/models/User/update",
+        json!({"key": {"id": "u000002"}, "values": {"email": "new@acme.test", "role": "ADMIN", "name": null}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["row"]["email"], "new@acme.test");
+    assert_eq!(body["row"]["name"], Json::Null);
+    let row = sql
+        .query_one(
+            r#"SELECT email, role::text, name, "updatedAt" > timestamp '2024-06-02' FROM "User" WHERE id = 'u000002'"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "new@acme.test");
+    assert_eq!(row.get::<_, String>(1), "ADMIN");
+    assert_eq!(row.get::<_, Option<String>>(2), None);
+    assert!(row.get::<_, bool>(3), "@updatedAt was not set");
+
+    // Values that do not fit their field never reach the database.
+    let refused: Vec<(Json, &str, StatusCode)> = vec![
+        (
+            json!({"key": {"id": "u000001"}, "values": {"role": "OWNER"}}),
+            "P2006",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"key": {"id": "u000001"}, "values": {"email": null}}),
+            "P2011",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"key": {"id": "nobody"}, "values": {"name": "x"}}),
+            "P2025",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            json!({"key": {"id": "u000001"}, "values": {"tenantId": "t9"}}),
+            "P2003",
+            StatusCode::CONFLICT,
+        ),
+    ];
+    for (body, code, expected) in refused {
+        let (status, error) = post(&app, "/api/models/User/update", body.clone()).await;
+        assert_eq!(status, expected, "{body}: {error}");
+        assert_eq!(error["error"]["code"], code, "{body}: {error}");
+    }
+    let (status, error) = post(
+        &app,
+        "/api/models/Agent/update",
+        json!({"key": {"id": "a1"}, "values": {"flowJson": "{nodes: []}"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid JSON")
+    );
+    let (status, body) = post(
+        &app,
+        "/api/models/Agent/update",
+        json!({"key": {"id": "a1"}, "values": {"flowJson": "{\"nodes\": [\"start\"], \"v\": 2}"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["row"]["flowJson"], json!({"nodes": ["start"], "v": 2}));
+    let flow: Json = sql
+        .query_one(r#"SELECT "flowJson" FROM "Agent" WHERE id = 'a1'"#, &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(flow, json!({"nodes": ["start"], "v": 2}));
+    let user1 = sql
+        .query_one(
+            r#"SELECT role::text, email, "tenantId" FROM "User" WHERE id = 'u000001'"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(user1.get::<_, String>(0), "VIEWER");
+    assert_eq!(user1.get::<_, String>(2), "t2");
+}
+
+#[tokio::test]
+async fn creates_and_deletes_rows() {
+    let (db, sql, schema) = seeded(5).await;
+    let app = router(&db, schema);
+
+    let (status, error) = post(
+        &app,
+        "/api/models/User/create",
+        json!({"values": {"name": "No Email"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["error"]["code"], "P2012");
+    assert_eq!(error["error"]["fields"], json!(["email", "tenantId"]));
+
+    let (status, error) = post(
+        &app,
+        "/api/models/User/create",
+        json!({"values": {"email": "ghost@x.test", "tenantId": "t9"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error["error"]["code"], "P2003");
+    assert_eq!(error["error"]["fields"], json!(["tenantId"]));
+
+    let (status, body) = post(
+        &app,
+        "/api/models/User/create",
+        json!({"values": {"email": "dana@acme.test", "tenantId": "t1"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let row = &body["row"];
+    assert_eq!(row["role"], "VIEWER", "the database default applies");
+    assert_eq!(row["name"], Json::Null);
+    let id = row["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with('c') && id.len() >= 20, "a cuid: {id}");
+    let count: i64 = sql
+        .query_one(
+            r#"SELECT count(*) FROM "User" WHERE id = $1 AND email = 'dana@acme.test' AND "updatedAt" IS NOT NULL"#,
+            &[&id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 1);
+    let users: i64 = sql
+        .query_one(r#"SELECT count(*) FROM "User""#, &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(users, 6, "the failed creates wrote nothing");
+
+    let (status, body) = post(
+        &app,
+        "/api/models/User/delete",
+        json!({"keys": [{"id": "u000001"}, {"id": id}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["deleted"], 2);
+    let left: Vec<String> = sql
+        .query(r#"SELECT id FROM "User" ORDER BY id"#, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(left, ["u000002", "u000003", "u000004", "u000005"]);
+
+    // Deleting a tenant cascades to its users, as the schema says.
+    let (status, _) = post(
+        &app,
+        "/api/models/Tenant/delete",
+        json!({"keys": [{"id": "t3"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let users: Vec<String> = sql
+        .query(r#"SELECT id FROM "User" ORDER BY id"#, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        users,
+        ["u000003", "u000004"],
+        "u000002 and u000005 were Initech's"
+    );
+}
+
+/// A restricted relation: deleting a referenced row fails with P2003 and deletes nothing,
+/// not even the other rows of the same request.
+#[tokio::test]
+async fn a_failed_delete_deletes_nothing() {
+    let db = refract_testdb::TestDb::new().await;
+    let sql = db.client().await;
+    let validated = refract_schema::validate_str(
+        "schema.prisma",
+        "datasource db {\n  provider = \"postgresql\"\n}\n\
+         model Author {\n  id    Int    @id\n  books Book[]\n}\n\
+         model Book {\n  id       Int    @id\n  authorId Int\n  author   Author @relation(fields: [authorId], references: [id], onDelete: Restrict)\n}\n",
+    );
+    assert!(validated.is_valid(), "{:?}", validated.diagnostics);
+    crate::seed::create_tables(&sql, &validated.schema).await;
+    sql.batch_execute(
+        r#"INSERT INTO "Author" (id) VALUES (1), (2); INSERT INTO "Book" (id, "authorId") VALUES (10, 1);"#,
+    )
+    .await
+    .unwrap();
+    let app = router(&db, validated.schema);
+    let (status, error) = post(
+        &app,
+        "/api/models/Author/delete",
+        json!({"keys": [{"id": 2}, {"id": 1}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{error}");
+    assert_eq!(error["error"]["code"], "P2003");
+    let authors: i64 = sql
+        .query_one(r#"SELECT count(*) FROM "Author""#, &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(authors, 2);
+}
+
+/// 100,000 users: a deep page, sorted and filtered, is right; the time is printed (not
+/// asserted: benchmarks assert timings, tests do not).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_tables_page_on_the_server() {
+    let (db, sql, schema) = seeded(100_000).await;
+    sql.batch_execute(r#"ANALYZE "User""#).await.unwrap();
+    let app = router(&db, schema);
+    let requests = [
+        json!({"skip": 0, "take": 50}),
+        json!({"skip": 99_950, "take": 50}),
+        json!({"skip": 40_000, "take": 100, "orderBy": [{"field": "email", "direction": "desc"}]}),
+        json!({"skip": 500, "take": 50, "orderBy": [{"field": "createdAt", "direction": "asc"}],
+               "filters": [{"field": "email", "op": "contains", "value": "globex"}]}),
+    ];
+    for request in requests {
+        let started = Instant::now();
+        let (status, page) = post(&app, "/api/models/User/rows", request.clone()).await;
+        let elapsed = started.elapsed();
+        assert_eq!(status, StatusCode::OK, "{page}");
+        eprintln!("100k users, {request}: {} ms", elapsed.as_millis());
+        assert_eq!(
+            page["rows"].as_array().unwrap().len(),
+            request["take"].as_u64().unwrap() as usize
+        );
+    }
+    let (_, page) = post(
+        &app,
+        "/api/models/User/rows",
+        json!({"skip": 99_950, "take": 50}),
+    )
+    .await;
+    assert_eq!(page["total"], 100_000);
+    assert_eq!(page["rows"][49]["id"], "u100000");
+    let (_, page) = post(
+        &app,
+        "/api/models/User/rows",
+        json!({"skip": 40_000, "take": 3, "orderBy": [{"field": "email", "direction": "desc"}]}),
+    )
+    .await;
+    assert_eq!(
+        emails(&page),
+        emails_by_sql(
+            &sql,
+            r#"SELECT email FROM "User" ORDER BY email DESC OFFSET 40000 LIMIT 3"#
+        )
+        .await
+    );
+}
