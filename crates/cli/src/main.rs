@@ -50,6 +50,13 @@ enum Command {
         #[arg(long, default_value = "./generated/client")]
         output: String,
     },
+    /// Browse and edit the database's rows in a browser (served on 127.0.0.1).
+    Studio {
+        #[command(flatten)]
+        schema: SchemaArg,
+        #[command(flatten)]
+        args: commands::studio::StudioArgs,
+    },
 }
 
 fn main() -> ExitCode {
@@ -62,6 +69,9 @@ fn main() -> ExitCode {
             config::Config::resolve(schema.schema).and_then(|c| commands::schema::format(&c, check))
         }
         Command::Init { url, output } => commands::schema::init(url.as_deref(), &output),
+        Command::Studio { schema, args } => {
+            config::Config::resolve(schema.schema).and_then(|c| commands::studio::run(&c, &args))
+        }
     };
     match result {
         Ok(code) => code,

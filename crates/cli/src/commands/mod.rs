@@ -2,3 +2,4 @@
 //! resolved [`crate::config::Config`] and return an exit code.
 
 pub mod schema;
+pub mod studio;
