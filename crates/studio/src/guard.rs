@@ -180,16 +180,19 @@ mod tests {
         map
     }
 
+    /// Headers, query, and the status expected (`Ok` or the refusal's code).
+    type Case = (
+        Vec<(&'static str, &'static str)>,
+        Option<&'static str>,
+        Result<(), u16>,
+    );
+
     #[test]
     fn checks_host_origin_fetch_site_and_token() {
         let addr: SocketAddr = "127.0.0.1:5555".parse().unwrap();
         let access = Access::new("s3cret".into(), addr, &[]);
         let ok = [("host", "127.0.0.1:5555"), (TOKEN_HEADER, "s3cret")];
-        let cases: Vec<(
-            Vec<(&'static str, &'static str)>,
-            Option<&str>,
-            Result<(), u16>,
-        )> = vec![
+        let cases: Vec<Case> = vec![
             (ok.to_vec(), None, Ok(())),
             (
                 vec![("host", "LOCALHOST:5555"), (TOKEN_HEADER, "s3cret")],

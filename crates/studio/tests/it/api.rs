@@ -60,7 +60,8 @@ async fn every_request_needs_the_token_the_host_and_a_same_origin() {
     let (db, _sql, schema) = seeded(3).await;
     let app = router(&db, schema);
     let page_with_token = format!("/?token={TOKEN}");
-    let cases: Vec<(&str, String, Vec<(&str, &str)>, StatusCode)> = vec![
+    type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, StatusCode);
+    let cases: Vec<Case> = vec![
         (
             "page with token in the query",
             page_with_token.clone(),
