@@ -41,6 +41,11 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Generate the client crate of every `provider = "refract"` generator block.
+    Generate {
+        #[command(flatten)]
+        schema: SchemaArg,
+    },
     /// Create schema.prisma and .env in the current folder.
     Init {
         /// Database URL to write to .env.
@@ -68,6 +73,7 @@ fn main() -> ExitCode {
         Command::Format { schema, check } => {
             config::Config::resolve(schema.schema).and_then(|c| commands::schema::format(&c, check))
         }
+        Command::Generate { schema } => commands::generate::run(schema.schema),
         Command::Init { url, output } => commands::schema::init(url.as_deref(), &output),
         Command::Studio { schema, args } => {
             config::Config::resolve(schema.schema).and_then(|c| commands::studio::run(&c, &args))

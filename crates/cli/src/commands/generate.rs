@@ -1,0 +1,131 @@
+//! `generate`: validate the schema, resolve the refract generator blocks, generate each
+//! client crate and persist it; print what was written and how long it took.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use refract_codegen::{Outcome, RuntimeSource};
+use refract_schema::Diagnostic;
+
+use crate::config::{CliError, Config};
+
+/// `println!` that ignores a closed stdout (`gen generate | head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// The runtime crate of the checkout this binary was built from.
+const RUNTIME_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime");
+
+/// Resolves the configuration from `--schema`, then [`generate`]s.
+pub fn run(schema: Option<PathBuf>) -> Result<ExitCode, CliError> {
+    generate(&Config::resolve(schema)?)
+}
+
+pub fn generate(config: &Config) -> Result<ExitCode, CliError> {
+    let started = Instant::now();
+    let files = refract_schema::load(&config.schema_path).map_err(|e| {
+        CliError::Usage(format!("cannot read {}: {e}", config.schema_path.display()))
+    })?;
+    let validated = refract_schema::validate(&files);
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let warnings: Vec<&Diagnostic> = validated.diagnostics.warnings().collect();
+    if !warnings.is_empty() {
+        eprint!(
+            "{}",
+            refract_schema::render::render(&files, &warnings, color)
+        );
+    }
+    let errors: Vec<&Diagnostic> = validated.diagnostics.errors().collect();
+    if !errors.is_empty() {
+        eprint!("{}", refract_schema::render::render(&files, &errors, color));
+        return Err(CliError::Failed(format!(
+            "the schema has {} error{}; nothing was generated",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" }
+        )));
+    }
+
+    let runtime_path = PathBuf::from(RUNTIME_SOURCE);
+    let runtime = RuntimeSource {
+        path: runtime_path
+            .join("Cargo.toml")
+            .is_file()
+            .then_some(runtime_path.as_path()),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let targets =
+        refract_codegen::target::targets(&validated.schema, &config.schema_dir, runtime, &env);
+    let mut generated = 0;
+    for target in &targets {
+        match &target.outcome {
+            Outcome::Skip { provider } => {
+                say!(
+                    "Skipped generator `{}`: provider `{provider}` is not refract",
+                    target.generator
+                );
+            }
+            Outcome::Invalid { message } => {
+                return Err(CliError::Failed(format!(
+                    "generator `{}`: {message}",
+                    target.generator
+                )));
+            }
+            Outcome::Generate { output, options } => {
+                let one_started = Instant::now();
+                let vfs = refract_codegen::generate(&validated.schema, options);
+                let persisted = vfs.persist(output).map_err(|e| {
+                    CliError::Failed(format!("generator `{}`: {e}", target.generator))
+                })?;
+                generated += 1;
+                say!(
+                    "✔ Generated refract client `{}` to {} in {}ms ({} written, {} unchanged{})",
+                    options.crate_name,
+                    display_path(output),
+                    one_started.elapsed().as_millis(),
+                    persisted.written.len(),
+                    persisted.unchanged.len(),
+                    if persisted.removed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} removed", persisted.removed.len())
+                    }
+                );
+                for path in &persisted.written {
+                    say!("  wrote   {}", path.display());
+                }
+                for path in &persisted.removed {
+                    say!("  removed {}", path.display());
+                }
+            }
+        }
+    }
+    if generated == 0 {
+        say!(
+            "No generator with `provider = \"{}\"` in {}: nothing to generate",
+            refract_codegen::target::PROVIDER,
+            config.schema_path.display()
+        );
+    } else {
+        say!("Done in {}ms", started.elapsed().as_millis());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `output` relative to the working folder when it is below it.
+fn display_path(output: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| output.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    match relative {
+        Some(path) if path.as_os_str().is_empty() => ".".to_owned(),
+        Some(path) => format!("./{}", path.display()),
+        None => output.display().to_string(),
+    }
+}

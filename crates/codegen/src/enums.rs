@@ -1,0 +1,85 @@
+//! The enums file: one Rust enum per schema enum, mapped to its Postgres enum type through
+//! [`PgEnum`](refract_runtime) (variant ↔ database name, `@map` applied). serde uses the
+//! Prisma value names, as Prisma's JSON does.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::docs::doc_attrs;
+use crate::names;
+use crate::plan::{EnumPlan, Plan};
+
+pub fn enums_module(plan: &Plan) -> TokenStream {
+    let enums = plan.enums.iter().map(|e| enum_item(plan, e));
+    quote! {
+        //! The schema's enums.
+        use refract_runtime as rt;
+        #(#enums)*
+    }
+}
+
+fn enum_item(plan: &Plan, plan_enum: &EnumPlan) -> TokenStream {
+    let (ident, enum_) = (&plan_enum.ident, plan_enum.enum_);
+    let default_doc = format!("`enum {}` (type `{}`).", enum_.name, enum_.db_name);
+    let doc = doc_attrs(enum_.documentation.as_deref().or(Some(&default_doc)));
+    // The fewer serde attributes, the better: rename_all when it fits more variants.
+    let plain = |v: &(proc_macro2::Ident, &refract_schema::ir::EnumValue)| {
+        names::file_stem(&v.0) == v.1.name
+    };
+    let screaming = |v: &(proc_macro2::Ident, &refract_schema::ir::EnumValue)| {
+        names::serde_screaming(&names::file_stem(&v.0)) == v.1.name
+    };
+    let misses_plain = plan_enum.variants.iter().filter(|v| !plain(v)).count();
+    let misses_screaming = plan_enum.variants.iter().filter(|v| !screaming(v)).count();
+    let use_screaming = misses_screaming < misses_plain;
+    let rename_all = use_screaming.then(|| quote!(, serde(rename_all = "SCREAMING_SNAKE_CASE")));
+    let variants = plan_enum.variants.iter().map(|v| {
+        let (variant, value) = (&v.0, v.1);
+        let doc = doc_attrs(value.documentation.as_deref());
+        let fits = if use_screaming {
+            screaming(v)
+        } else {
+            plain(v)
+        };
+        let name = &value.name;
+        let rename = (!fits).then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #name))]));
+        quote!(#doc #rename #variant,)
+    });
+    let to_db = plan_enum.variants.iter().map(|(variant, value)| {
+        let db_name = &value.db_name;
+        quote!(#ident::#variant => #db_name,)
+    });
+    let from_db = plan_enum.variants.iter().map(|(variant, value)| {
+        let db_name = &value.db_name;
+        quote!(#db_name => Some(#ident::#variant),)
+    });
+    let (name, option) = (&enum_.name, &plan.std.option);
+    let all = plan_enum
+        .variants
+        .iter()
+        .map(|(variant, _)| quote!(#ident::#variant));
+    let count = proc_macro2::Literal::usize_unsuffixed(plan_enum.variants.len());
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize) #rename_all)]
+        pub enum #ident {
+            #(#variants)*
+        }
+
+        impl #ident {
+            /// Every variant, in declaration order.
+            pub const ALL: [#ident; #count] = [#(#all),*];
+        }
+
+        impl rt::PgEnum for #ident {
+            const NAME: &'static str = #name;
+            fn to_db(self) -> &'static str {
+                match self { #(#to_db)* }
+            }
+            fn from_db(name: &str) -> #option<Self> {
+                match name { #(#from_db)* _ => None }
+            }
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! The naming plan: every Rust name the generated crate uses, decided once for the whole
+//! schema before any code is built, so each file's builder only reads names.
+//!
+//! Claim order decides who keeps a plain name when two schema names convert to the same
+//! Rust name; it puts schema-derived, user-facing names first and helper names last. Relation
+//! fields claim their names now, though part 1 emits nothing for them, so that adding
+//! relations later never renames a scalar field's items.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use refract_schema::ir::{self, Arity, DefaultKind, FieldType, IndexKind, ScalarType};
+
+use crate::names::{self, Scope};
+
+/// Names of the prelude that generated code writes bare unless the schema takes them.
+const PRELUDE_TYPES: &[&str] = &["String", "Option", "Vec", "Into", "Result"];
+
+/// Root-level names claimed before any model, so no model module shadows them.
+const ROOT_RESERVED: &[&str] = &["rt", "std", "core", "alloc", "serde", "refract_runtime"];
+
+/// Paths of the std types generated code uses: bare, or absolute when a model or enum of
+/// the schema has the same name.
+pub struct StdPaths {
+    pub string: TokenStream,
+    pub option: TokenStream,
+    pub vec: TokenStream,
+    pub into: TokenStream,
+    pub result: TokenStream,
+}
+
+impl StdPaths {
+    fn new(absolute: bool) -> StdPaths {
+        if absolute {
+            StdPaths {
+                string: quote!(::std::string::String),
+                option: quote!(::std::option::Option),
+                vec: quote!(::std::vec::Vec),
+                into: quote!(::std::convert::Into),
+                result: quote!(::std::result::Result),
+            }
+        } else {
+            StdPaths {
+                string: quote!(String),
+                option: quote!(Option),
+                vec: quote!(Vec),
+                into: quote!(Into),
+                result: quote!(Result),
+            }
+        }
+    }
+}
+
+pub struct Plan<'s> {
+    pub std: StdPaths,
+    /// One per schema enum, indexed by `EnumId`.
+    pub enums: Vec<EnumPlan<'s>>,
+    /// Models the client exposes (not `@@ignore`d), in declaration order.
+    pub models: Vec<ModelPlan<'s>>,
+    pub enums_module: Ident,
+    pub models_trait: Ident,
+    /// Runtime items re-exported at the root, where their names are free.
+    pub reexports: Vec<Ident>,
+    pub runtime_module: Option<Ident>,
+}
+
+pub struct EnumPlan<'s> {
+    pub enum_: &'s ir::Enum,
+    pub ident: Ident,
+    pub variants: Vec<(Ident, &'s ir::EnumValue)>,
+}
+
+pub struct ModelPlan<'s> {
+    pub model: &'s ir::Model,
+    pub module: Ident,
+    pub struct_ident: Ident,
+    pub accessor: Ident,
+    pub actions: Ident,
+    pub meta: Ident,
+    pub column_module: Ident,
+    pub data_fn: Ident,
+    /// Client-visible scalar fields, in declaration (struct) order.
+    pub fields: Vec<FieldPlan<'s>>,
+    pub uniques: Vec<UniquePlan>,
+    /// Indexes into `fields` of the model's identifier (primary key, else the first unique
+    /// on required fields).
+    pub identifier: Vec<usize>,
+    /// Indexes into `fields` of the `@updatedAt` fields.
+    pub updated_at: Vec<usize>,
+    /// Whether the client can create rows: no hidden required field lacks a default.
+    pub can_create: bool,
+}
+
+pub struct FieldPlan<'s> {
+    pub field: &'s ir::ScalarField,
+    /// The struct field and argument name (`created_at`, `r#type`).
+    pub member: Ident,
+    /// The `Field` constant and `column` static (`CREATED_AT`).
+    pub constant: Ident,
+}
+
+impl FieldPlan<'_> {
+    pub fn is_list(&self) -> bool {
+        self.field.arity == Arity::List
+    }
+
+    pub fn is_optional(&self) -> bool {
+        self.field.arity == Arity::Optional
+    }
+
+    /// A required argument of `create`: required, no default, not set by the client.
+    pub fn is_create_argument(&self) -> bool {
+        self.field.arity == Arity::Required
+            && self.field.default.is_none()
+            && !self.field.is_updated_at
+    }
+
+    /// What the client fills in when `create` does not set it: an id generator, or `[]`
+    /// for a list without a default (Prisma reads a list as empty, never NULL).
+    pub fn client_default(&self) -> Option<ClientDefault> {
+        match self.field.default.as_ref().map(|d| &d.kind) {
+            Some(DefaultKind::Uuid(7)) => Some(ClientDefault::Call("uuid_v7", None)),
+            Some(DefaultKind::Uuid(_)) => Some(ClientDefault::Call("uuid_v4", None)),
+            Some(DefaultKind::Cuid(2)) => Some(ClientDefault::Call("cuid2", None)),
+            Some(DefaultKind::Cuid(_)) => Some(ClientDefault::Call("cuid", None)),
+            Some(DefaultKind::Nanoid(size)) => Some(ClientDefault::Call(
+                "nanoid",
+                Some(usize::from(size.unwrap_or(21))),
+            )),
+            Some(DefaultKind::Ulid) => Some(ClientDefault::Call("ulid", None)),
+            None if self.is_list() => Some(ClientDefault::EmptyList),
+            _ => None,
+        }
+    }
+}
+
+pub enum ClientDefault {
+    /// `rt::ids::<name>(<size>)`.
+    Call(&'static str, Option<usize>),
+    EmptyList,
+}
+
+pub struct UniquePlan {
+    pub function: Ident,
+    /// Indexes into the model plan's `fields`.
+    pub fields: Vec<usize>,
+    /// How the schema declares it (`@id`, `@@unique([a, b])`), for the doc line.
+    pub declared_as: String,
+}
+
+/// Whether a field is part of the client (not `@ignore`d, not `Unsupported`).
+fn is_visible(field: &ir::ScalarField) -> bool {
+    !field.is_ignored && !matches!(field.field_type, FieldType::Unsupported(_))
+}
+
+impl<'s> Plan<'s> {
+    pub fn new(schema: &'s ir::Schema) -> Plan<'s> {
+        let visible_models: Vec<&ir::Model> =
+            schema.models.iter().filter(|m| !m.is_ignored).collect();
+
+        // The crate root: one namespace for modules and types.
+        let mut root = Scope::new();
+        for reserved in ROOT_RESERVED {
+            root.claim(reserved);
+        }
+        let struct_idents: Vec<Ident> = visible_models
+            .iter()
+            .map(|m| root.claim_ident(&names::upper_camel(&m.name)))
+            .collect();
+        let enum_idents: Vec<Ident> = schema
+            .enums
+            .iter()
+            .map(|e| root.claim_ident(&names::upper_camel(&e.name)))
+            .collect();
+        let absolute_std = PRELUDE_TYPES.iter().any(|name| root.is_taken(name));
+        let modules: Vec<Ident> = visible_models
+            .iter()
+            .map(|m| root.claim_ident(&names::snake(&m.name)))
+            .collect();
+        let enums_module = root.claim_ident("enums");
+        let models_trait = root.claim_ident("Models");
+        let runtime_module = (!root.is_taken("runtime")).then(|| root.claim_ident("runtime"));
+        let mut reexports = Vec::new();
+        for name in ["Client", "ClientConfig", "Error", "Transaction"] {
+            if !root.is_taken(name) {
+                reexports.push(root.claim_ident(name));
+            }
+        }
+
+        // Accessor methods share a trait with `AsExecutor::executor`.
+        let mut accessors = Scope::new();
+        accessors.claim("executor");
+
+        let enums = schema
+            .enums
+            .iter()
+            .zip(enum_idents)
+            .map(|(enum_, ident)| {
+                let mut variants = Scope::new();
+                let variants = enum_
+                    .values
+                    .iter()
+                    .map(|v| (variants.claim_ident(&names::upper_camel(&v.name)), v))
+                    .collect();
+                EnumPlan {
+                    enum_,
+                    ident,
+                    variants,
+                }
+            })
+            .collect();
+
+        let models = visible_models
+            .into_iter()
+            .zip(struct_idents.into_iter().zip(modules))
+            .map(|(model, (struct_ident, module))| {
+                let accessor = accessors.claim_ident(&names::snake(&model.name));
+                plan_model(model, struct_ident, module, accessor)
+            })
+            .collect();
+
+        Plan {
+            std: StdPaths::new(absolute_std),
+            enums,
+            models,
+            enums_module,
+            models_trait,
+            reexports,
+            runtime_module,
+        }
+    }
+
+    /// The Rust type of one value of a field (the element type for lists, the inner type
+    /// for optionals), as seen from a model module.
+    pub fn value_type(&self, field_type: &FieldType) -> TokenStream {
+        let std = &self.std;
+        match field_type {
+            FieldType::Scalar(scalar) => match scalar {
+                ScalarType::String => std.string.clone(),
+                ScalarType::Boolean => quote!(bool),
+                ScalarType::Int => quote!(i32),
+                ScalarType::BigInt => quote!(i64),
+                ScalarType::Float => quote!(f64),
+                ScalarType::Decimal => quote!(rt::rust_decimal::Decimal),
+                ScalarType::DateTime => quote!(rt::chrono::DateTime<rt::chrono::Utc>),
+                ScalarType::Json => quote!(rt::serde_json::Value),
+                ScalarType::Bytes => {
+                    let vec = &std.vec;
+                    quote!(#vec<u8>)
+                }
+            },
+            FieldType::Enum(id) => {
+                let ident = &self.enums[id.0 as usize].ident;
+                quote!(crate::#ident)
+            }
+            // Never reached: unsupported fields are not part of the client.
+            FieldType::Unsupported(_) => quote!(()),
+        }
+    }
+}
+
+fn plan_model<'s>(
+    model: &'s ir::Model,
+    struct_ident: Ident,
+    module: Ident,
+    accessor: Ident,
+) -> ModelPlan<'s> {
+    let mut scope = Scope::new();
+    scope.claim("rt");
+    scope.claim("column");
+    scope.claim(&struct_ident.to_string());
+    let mut members = Scope::new();
+
+    // Scalar and relation fields claim their member and constant names in declaration order.
+    let mut scalar_names: Vec<Option<(Ident, Ident)>> = vec![None; model.fields.len()];
+    for field_ref in &model.field_order {
+        match *field_ref {
+            ir::FieldRef::Scalar(id) => {
+                let field = model.field(id);
+                let member = members.claim_ident(&names::snake(&field.name));
+                let constant = scope.claim_ident(&names::screaming(&field.name));
+                scalar_names[id.0 as usize] = Some((member, constant));
+            }
+            ir::FieldRef::Relation(index) => {
+                let field = &model.relation_fields[index];
+                members.claim(&names::snake(&field.name));
+                scope.claim(&names::screaming(&field.name));
+            }
+        }
+    }
+    let mut position: Vec<Option<usize>> = vec![None; model.fields.len()];
+    let mut fields = Vec::new();
+    for (index, (field, names)) in model.fields.iter().zip(scalar_names).enumerate() {
+        let Some((member, constant)) = names else {
+            continue;
+        };
+        if !is_visible(field) {
+            continue;
+        }
+        position[index] = Some(fields.len());
+        fields.push(FieldPlan {
+            field,
+            member,
+            constant,
+        });
+    }
+    let positions = |index_fields: &[ir::IndexField]| -> Option<Vec<usize>> {
+        index_fields
+            .iter()
+            .map(|f| position.get(f.field.0 as usize).copied().flatten())
+            .collect()
+    };
+
+    let mut uniques: Vec<UniquePlan> = Vec::new();
+    let mut criteria: Vec<(Vec<usize>, Option<&str>, String)> = Vec::new();
+    if let Some(pk) = &model.primary_key {
+        if let Some(at) = positions(&pk.fields) {
+            let declared = declared_as(model, &pk.fields, pk.is_field_level, "id");
+            criteria.push((at, pk.name.as_deref(), declared));
+        }
+    }
+    for index in model.indexes.iter().filter(|i| i.kind == IndexKind::Unique) {
+        if let Some(at) = positions(&index.fields) {
+            let declared = declared_as(model, &index.fields, index.is_field_level, "unique");
+            criteria.push((at, index.name.as_deref(), declared));
+        }
+    }
+    for (at, name, declared_as) in criteria {
+        if uniques.iter().any(|u| u.fields == at) {
+            continue;
+        }
+        let wanted = match name {
+            Some(name) => names::snake(name),
+            None => names::snake(
+                &at.iter()
+                    .map(|&i| fields[i].field.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("_"),
+            ),
+        };
+        uniques.push(UniquePlan {
+            function: scope.claim_ident(&wanted),
+            fields: at,
+            declared_as,
+        });
+    }
+    let identifier = uniques
+        .iter()
+        .find(|u| {
+            u.fields
+                .iter()
+                .all(|&i| fields[i].field.arity == Arity::Required)
+        })
+        .map(|u| u.fields.clone())
+        .unwrap_or_default();
+    let updated_at = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.field.is_updated_at)
+        .map(|(i, _)| i)
+        .collect();
+    let can_create = model.fields.iter().all(|f| {
+        is_visible(f) || f.arity != Arity::Required || f.default.is_some() || f.is_updated_at
+    });
+    let meta = scope.claim_ident("META");
+    let actions = scope.claim_ident(&format!("{struct_ident}Actions"));
+    let data_fn = scope.claim_ident("data");
+
+    ModelPlan {
+        model,
+        module,
+        struct_ident,
+        accessor,
+        actions,
+        meta,
+        column_module: names::ident("column"),
+        data_fn,
+        fields,
+        uniques,
+        identifier,
+        updated_at,
+        can_create,
+    }
+}
+
+/// `@id`, `@unique`, `@@id([a, b])`, `@@unique([a, b])`.
+fn declared_as(
+    model: &ir::Model,
+    fields: &[ir::IndexField],
+    field_level: bool,
+    attribute: &str,
+) -> String {
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|f| model.field(f.field).name.as_str())
+        .collect();
+    if field_level {
+        format!("`@{attribute}` on `{}`", names.join(", "))
+    } else {
+        format!("`@@{attribute}([{}])`", names.join(", "))
+    }
+}

@@ -1,0 +1,9 @@
+//! refract-codegen's tests, one binary: snapshots of generated crates, the committed
+//! crates being up to date, and the committed generated clients against real PostgreSQL
+//! (`root`: the root `schema.prisma`; `every_type`: every field type, compound keys).
+
+mod committed;
+mod every_type;
+mod root;
+mod snapshots;
+mod support;
