@@ -189,6 +189,8 @@ pub fn read_expr(field: &ScalarField, column: &str) -> String {
         return format!("to_jsonb({column})");
     }
     match Shape::of(field) {
+        // `inet::text` adds the netmask (`/32`); `abbrev` prints what PostgreSQL shows.
+        Shape::Cast("inet") => format!("abbrev({column})"),
         Shape::Text | Shape::BigInt | Shape::Enum(_) | Shape::Cast(_) | Shape::ReadOnly => {
             format!("{column}::text")
         }

@@ -706,3 +706,178 @@ async fn large_tables_page_on_the_server() {
         .await
     );
 }
+
+#[tokio::test]
+async fn every_field_type_travels_both_ways() {
+    let (db, sql, schema) = crate::seed::typed().await;
+    let app = router(&db, schema);
+    let values = json!({
+        "active": false,
+        "big": "9007199254740993",
+        "ratio": 0.25,
+        "price": "12.30",
+        "at": "2024-03-04T05:06:07.089Z",
+        "day": "2024-03-04",
+        "data": "{\"a\": [1, null]}",
+        "blob": "00ff10",
+        "tags": ["x", "y"],
+        "scores": "[3, 1]",
+        "colors": ["green", "RED"],
+        "color": "RED",
+        "ip": "10.0.0.1"
+    });
+    let (status, body) = post(&app, "/api/models/Item/create", json!({ "values": values })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let row = &body["row"];
+    let expected = json!({
+        "id": 1,
+        "active": false,
+        "big": "9007199254740993",
+        "ratio": 0.25,
+        "price": "12.30",
+        "at": "2024-03-04T05:06:07.089Z",
+        "day": "2024-03-04T00:00:00.000Z",
+        "data": {"a": [1, null]},
+        "blob": "00ff10",
+        "tags": ["x", "y"],
+        "scores": [3, 1],
+        "colors": ["green", "RED"],
+        "color": "RED",
+        "ip": "10.0.0.1"
+    });
+    for (field, value) in expected.as_object().unwrap() {
+        assert_eq!(&row[field], value, "{field}");
+    }
+    assert_eq!(
+        row["uid"].as_str().unwrap().len(),
+        36,
+        "uuid() filled in by the studio"
+    );
+    let check = sql
+        .query_one(
+            r#"SELECT big::text, price::text, at = timestamptz '2024-03-04 05:06:07.089+00', day::text,
+                      encode(blob, 'hex'), tags, scores, colors::text[], ip::text, data
+               FROM "Item" WHERE id = 1"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(check.get::<_, String>(0), "9007199254740993");
+    assert_eq!(check.get::<_, String>(1), "12.30");
+    assert!(check.get::<_, bool>(2));
+    assert_eq!(check.get::<_, String>(3), "2024-03-04");
+    assert_eq!(check.get::<_, String>(4), "00ff10");
+    assert_eq!(check.get::<_, Vec<String>>(5), ["x", "y"]);
+    assert_eq!(check.get::<_, Vec<i32>>(6), [3, 1]);
+    assert_eq!(check.get::<_, Vec<String>>(7), ["green", "RED"]);
+    assert_eq!(check.get::<_, String>(8), "10.0.0.1/32");
+    assert_eq!(check.get::<_, Json>(9), json!({"a": [1, null]}));
+
+    // Every type filters and sorts on the server.
+    post(&app, "/api/models/Item/create", json!({"values": {"big": "5", "ratio": 2.5, "price": "3.10", "at": "2025-01-01T00:00:00Z", "tags": ["z"], "ip": "10.0.0.2"}})).await;
+    let filters = [
+        (json!({"field": "active", "op": "equals", "value": true}), 1),
+        (json!({"field": "big", "op": "gt", "value": "100"}), 1),
+        (json!({"field": "ratio", "op": "lt", "value": "1"}), 1),
+        (json!({"field": "price", "op": "gte", "value": "10"}), 1),
+        (
+            json!({"field": "at", "op": "gt", "value": "2024-12-31T00:00"}),
+            1,
+        ),
+        (
+            json!({"field": "data", "op": "contains", "value": "\"a\""}),
+            1,
+        ),
+        (
+            json!({"field": "blob", "op": "equals", "value": "00ff10"}),
+            1,
+        ),
+        (json!({"field": "tags", "op": "has", "value": "y"}), 1),
+        (json!({"field": "colors", "op": "has", "value": "green"}), 1),
+        (
+            json!({"field": "color", "op": "equals", "value": "green"}),
+            1,
+        ),
+        (
+            json!({"field": "ip", "op": "equals", "value": "10.0.0.2"}),
+            1,
+        ),
+        (
+            json!({"field": "ip", "op": "contains", "value": "0.0.1"}),
+            1,
+        ),
+        (json!({"field": "data", "op": "isNull"}), 1),
+    ];
+    for (filter, expected) in filters {
+        let (status, page) = post(
+            &app,
+            "/api/models/Item/rows",
+            json!({"filters": [filter.clone()]}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {page}");
+        assert_eq!(page["total"], expected, "{filter}");
+    }
+    let (_, page) = post(
+        &app,
+        "/api/models/Item/rows",
+        json!({"orderBy": [{"field": "price", "direction": "desc"}]}),
+    )
+    .await;
+    assert_eq!(page["rows"][0]["price"], "12.30");
+
+    // Many-to-many links, both ways, through `_ItemToLabel`.
+    sql.batch_execute(
+        r#"INSERT INTO "Label" (id, name) VALUES (1, 'one'), (2, 'two'), (3, 'three');
+           INSERT INTO "_ItemToLabel" ("A", "B") VALUES (1, 1), (1, 3), (2, 2);"#,
+    )
+    .await
+    .unwrap();
+    let (status, page) = post(
+        &app,
+        "/api/models/Label/rows",
+        json!({"related": {"model": "Item", "field": "labels", "key": {"id": 1}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let names: Vec<&str> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["one", "three"]);
+    let (_, page) = post(
+        &app,
+        "/api/models/Item/rows",
+        json!({"related": {"model": "Label", "field": "items", "key": {"id": 2}}}),
+    )
+    .await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["rows"][0]["id"], 2);
+
+    // A compound id addresses rows for update and delete.
+    sql.batch_execute(r#"INSERT INTO "Pair" (a, b) VALUES (1, 1), (1, 2), (2, 1)"#)
+        .await
+        .unwrap();
+    let (status, body) = post(
+        &app,
+        "/api/models/Pair/update",
+        json!({"key": {"a": 1, "b": 2}, "values": {"note": "middle"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = post(
+        &app,
+        "/api/models/Pair/delete",
+        json!({"keys": [{"a": 1, "b": 1}, {"a": 2, "b": 1}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let left = sql
+        .query_one(r#"SELECT a, b, note FROM "Pair""#, &[])
+        .await
+        .unwrap();
+    assert_eq!((left.get::<_, i32>(0), left.get::<_, i32>(1)), (1, 2));
+    assert_eq!(left.get::<_, Option<String>>(2).as_deref(), Some("middle"));
+}

@@ -565,3 +565,116 @@ async fn browse_and_edit_the_reference_schema_in_chromium() {
 
     browser.client.close().await.unwrap();
 }
+
+/// The editors the reference schema has no field for: the boolean toggle, a number, the
+/// DateTime picker, a list in the JSON editor; and a many-to-many link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_editors_and_many_to_many_links_in_chromium() {
+    let (db, sql, schema) = crate::seed::typed().await;
+    sql.batch_execute(
+        r#"INSERT INTO "Item" (uid, active, ratio, tags) VALUES ('6f1c1d3e-0000-4000-8000-000000000001', true, 1.5, '{a}');
+           INSERT INTO "Label" (id, name) VALUES (1, 'one'), (2, 'two');
+           INSERT INTO "_ItemToLabel" ("A", "B") VALUES (1, 2);"#,
+    )
+    .await
+    .unwrap();
+    let (url, _stop) = serve(&db, schema).await;
+    let browser = launch().await;
+    let page = Page {
+        client: &browser.client,
+    };
+    page.client.goto(&url).await.unwrap();
+    page.wait("document.body.dataset.ready === '1'", "the page to start")
+        .await;
+    page.loading(page.click("a[data-model=\"Item\"]")).await;
+
+    // The toggle.
+    let item = |field: &str| format!("tbody tr[data-key='[1]'] td[data-field=\"{field}\"] .cell");
+    page.click(&item("active")).await;
+    page.click("#editor-slot .toggle input").await;
+    page.click("#editor-save").await;
+    page.wait(
+        "document.getElementById('editor').hidden",
+        "the editor to close",
+    )
+    .await;
+    assert_eq!(page.text(&item("active")).await, "false");
+    let active: bool = scalar(&sql, r#"SELECT active FROM "Item" WHERE id = 1"#).await;
+    assert!(!active);
+
+    // A number.
+    page.click(&item("ratio")).await;
+    page.type_into("#editor-slot input[type=number]", "0.125")
+        .await;
+    page.click("#editor-save").await;
+    page.wait(
+        "document.getElementById('editor').hidden",
+        "the editor to close",
+    )
+    .await;
+    let ratio: f64 = scalar(&sql, r#"SELECT ratio FROM "Item" WHERE id = 1"#).await;
+    assert_eq!(ratio, 0.125);
+
+    // The DateTime picker (UTC): set as the picker sets it, with an input event.
+    page.click(&item("at")).await;
+    page.js(
+        "const input = document.querySelector('#editor-slot input[type=datetime-local]');
+         input.value = '2024-03-04T05:06:07.089';
+         input.dispatchEvent(new Event('input', {bubbles: true}));
+         return true;",
+    )
+    .await;
+    page.click("#editor-save").await;
+    page.wait(
+        "document.getElementById('editor').hidden",
+        "the editor to close",
+    )
+    .await;
+    assert_eq!(page.text(&item("at")).await, "2024-03-04T05:06:07.089Z");
+    let exact: bool = scalar(
+        &sql,
+        r#"SELECT at = timestamptz '2024-03-04 05:06:07.089+00' FROM "Item" WHERE id = 1"#,
+    )
+    .await;
+    assert!(exact);
+
+    // A list, in the JSON editor: a non-list is refused, a list is saved.
+    page.click(&item("tags")).await;
+    page.type_into("#editor-slot textarea", "{\"a\": 1}").await;
+    page.wait(
+        "document.getElementById('editor-save').disabled",
+        "Save to be disabled",
+    )
+    .await;
+    assert!(
+        page.text("#editor-slot .json-status")
+            .await
+            .contains("expected a JSON list")
+    );
+    page.type_into("#editor-slot textarea", "[\"b\", \"c\"]")
+        .await;
+    page.wait(
+        "!document.getElementById('editor-save').disabled",
+        "Save to be enabled",
+    )
+    .await;
+    page.click("#editor-save").await;
+    page.wait(
+        "document.getElementById('editor').hidden",
+        "the editor to close",
+    )
+    .await;
+    let tags: Vec<String> = scalar(&sql, r#"SELECT tags FROM "Item" WHERE id = 1"#).await;
+    assert_eq!(tags, ["b", "c"]);
+
+    // A many-to-many link opens the related rows.
+    page.loading(page.click("tbody tr[data-key='[1]'] td[data-field=\"labels\"] a.link"))
+        .await;
+    assert_eq!(page.text("#model-title").await, "Label");
+    assert_eq!(page.count("tbody tr").await, 1);
+    assert_eq!(page.text("tbody tr td[data-field=\"name\"]").await, "two");
+    page.screenshot(&artifacts().join("studio-many-to-many.png"))
+        .await;
+
+    browser.client.close().await.unwrap();
+}

@@ -101,3 +101,58 @@ pub async fn serve(db: &TestDb, schema: ir::Schema) -> (String, tokio::sync::one
     }));
     (url, stop)
 }
+
+/// A schema with a field of every type, native types, lists, a compound id and an implicit
+/// many-to-many relation, for the editors and wire forms the reference schema lacks.
+pub const TYPES_SCHEMA: &str = r#"datasource db {
+  provider = "postgresql"
+}
+
+enum Color {
+  RED
+  GREEN @map("green")
+}
+
+model Item {
+  id     Int       @id @default(autoincrement())
+  uid    String    @unique @default(uuid()) @db.Uuid
+  active Boolean   @default(true)
+  big    BigInt?
+  ratio  Float?
+  price  Decimal?  @db.Decimal(10, 2)
+  at     DateTime? @db.Timestamptz(3)
+  day    DateTime? @db.Date
+  data   Json?
+  blob   Bytes?
+  tags   String[]
+  scores Int[]
+  colors Color[]
+  color  Color     @default(GREEN)
+  ip     String?   @db.Inet
+  labels Label[]
+}
+
+model Label {
+  id    Int    @id
+  name  String
+  items Item[]
+}
+
+model Pair {
+  a    Int
+  b    Int
+  note String?
+
+  @@id([a, b])
+}
+"#;
+
+/// A fresh database with [`TYPES_SCHEMA`]'s tables, empty.
+pub async fn typed() -> (TestDb, tokio_postgres::Client, ir::Schema) {
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    let validated = refract_schema::validate_str("schema.prisma", TYPES_SCHEMA);
+    assert!(validated.is_valid(), "{:?}", validated.diagnostics);
+    create_tables(&client, &validated.schema).await;
+    (db, client, validated.schema)
+}
