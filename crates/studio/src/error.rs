@@ -154,7 +154,8 @@ impl ApiError {
                     .and_then(|db| db.column())
                     .map(|c| vec![field(c)])
                     .unwrap_or_default();
-                ApiError::new(StatusCode::BAD_REQUEST, code, message).with_fields(fields)
+                ApiError::new(StatusCode::BAD_REQUEST, code, with_hint(code, message))
+                    .with_fields(fields)
             }
             _ => ApiError::new(StatusCode::BAD_REQUEST, code, error.to_string()),
         }
@@ -169,7 +170,19 @@ impl ApiError {
             | DbError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         };
-        ApiError::new(status, error.code(), error.to_string())
+        let code = error.code();
+        ApiError::new(status, code, with_hint(code, error.to_string()))
+    }
+}
+
+/// What to do about errors that mean the database does not match the schema.
+fn with_hint(code: Option<&str>, message: String) -> String {
+    match code {
+        Some("P2021" | "P2022") => format!(
+            "{message} (the database does not match the schema: apply the migrations first, \
+             e.g. `gen migrate dev`)"
+        ),
+        _ => message,
     }
 }
 

@@ -881,3 +881,26 @@ async fn every_field_type_travels_both_ways() {
     assert_eq!((left.get::<_, i32>(0), left.get::<_, i32>(1)), (1, 2));
     assert_eq!(left.get::<_, Option<String>>(2).as_deref(), Some("middle"));
 }
+
+/// A database without the schema's tables: counts and pages say what is wrong and how to fix it.
+#[tokio::test]
+async fn missing_tables_are_reported_with_a_hint() {
+    let db = refract_testdb::TestDb::new().await;
+    let app = router(&db, crate::seed::reference_schema());
+    let (status, counts) = call(&app, "GET", "/api/counts", &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let error = counts["errors"]["User"].as_str().unwrap();
+    assert!(
+        error.contains("P2021") && error.contains("gen migrate dev"),
+        "{error}"
+    );
+    let (status, body) = post(&app, "/api/models/User/rows", json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "P2021");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("apply the migrations")
+    );
+}
