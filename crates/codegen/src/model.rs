@@ -315,7 +315,7 @@ fn actions(plan: &Plan, model: &ModelPlan) -> TokenStream {
             /// Inserts one row. The required fields are arguments, so a missing one is a
             /// compile error; set optional and defaulted fields with `.set(FIELD.set(..))`.
             pub fn create(self, #(#params),*) -> rt::Create<'a, #name> {
-                self.0.create(#data_fn(#(#args),*))
+                self.0.create(self::#data_fn(#(#args),*))
             }
         }
     }

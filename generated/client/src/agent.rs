@@ -160,6 +160,6 @@ impl<'a> AgentActions<'a> {
         flow_json: rt::serde_json::Value,
         tenant_id: impl Into<String>,
     ) -> rt::Create<'a, Agent> {
-        self.0.create(data(name, flow_json, tenant_id))
+        self.0.create(self::data(name, flow_json, tenant_id))
     }
 }

@@ -169,6 +169,6 @@ impl<'a> ConversationActions<'a> {
         tenant_id: impl Into<String>,
         state: rt::serde_json::Value,
     ) -> rt::Create<'a, Conversation> {
-        self.0.create(data(agent_id, tenant_id, state))
+        self.0.create(self::data(agent_id, tenant_id, state))
     }
 }

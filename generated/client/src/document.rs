@@ -164,6 +164,6 @@ impl<'a> DocumentActions<'a> {
         metadata: rt::serde_json::Value,
         tenant_id: impl Into<String>,
     ) -> rt::Create<'a, Document> {
-        self.0.create(data(source, uri, title, metadata, tenant_id))
+        self.0.create(self::data(source, uri, title, metadata, tenant_id))
     }
 }

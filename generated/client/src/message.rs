@@ -139,6 +139,6 @@ impl<'a> MessageActions<'a> {
         content: impl Into<String>,
         convo_id: impl Into<String>,
     ) -> rt::Create<'a, Message> {
-        self.0.create(data(role, content, convo_id))
+        self.0.create(self::data(role, content, convo_id))
     }
 }

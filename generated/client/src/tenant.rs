@@ -123,6 +123,6 @@ impl<'a> TenantActions<'a> {
     /// Inserts one row. The required fields are arguments, so a missing one is a
     /// compile error; set optional and defaulted fields with `.set(FIELD.set(..))`.
     pub fn create(self, name: impl Into<String>) -> rt::Create<'a, Tenant> {
-        self.0.create(data(name))
+        self.0.create(self::data(name))
     }
 }

@@ -212,7 +212,7 @@ impl<'a> ToolActions<'a> {
     ) -> rt::Create<'a, Tool> {
         self.0
             .create(
-                data(
+                self::data(
                     name,
                     title,
                     r#type,

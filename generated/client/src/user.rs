@@ -148,6 +148,6 @@ impl<'a> UserActions<'a> {
         email: impl Into<String>,
         tenant_id: impl Into<String>,
     ) -> rt::Create<'a, User> {
-        self.0.create(data(email, tenant_id))
+        self.0.create(self::data(email, tenant_id))
     }
 }

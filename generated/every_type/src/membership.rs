@@ -116,6 +116,6 @@ impl<'a> MembershipActions<'a> {
         user_id: i32,
         handle: impl Into<String>,
     ) -> rt::Create<'a, Membership> {
-        self.0.create(data(org_id, user_id, handle))
+        self.0.create(self::data(org_id, user_id, handle))
     }
 }

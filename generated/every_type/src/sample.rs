@@ -331,6 +331,6 @@ impl<'a> SampleActions<'a> {
         payload: rt::serde_json::Value,
         mapped: impl Into<String>,
     ) -> rt::Create<'a, Sample> {
-        self.0.create(data(text, big, amount, payload, mapped))
+        self.0.create(self::data(text, big, amount, payload, mapped))
     }
 }

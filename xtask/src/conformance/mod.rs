@@ -2,6 +2,7 @@
 //! a table and returning its disagreements. Known, deliberate differences are
 //! listed with their reason in `xtask/known-gaps.tsv`; anything else fails.
 
+mod codegen;
 mod format;
 mod psl;
 mod schemas;
@@ -65,6 +66,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     if wanted("schemas") {
         disagreements.extend(schemas::run(&corpus)?);
+    }
+    if wanted("codegen") {
+        disagreements.extend(codegen::run(&corpus)?);
     }
     let mut unexpected = 0;
     let mut known = 0;
