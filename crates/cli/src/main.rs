@@ -62,6 +62,10 @@ enum Command {
         #[command(flatten)]
         args: commands::studio::StudioArgs,
     },
+    /// Create, apply and inspect migrations (as `prisma migrate`).
+    Migrate(commands::migrate::MigrateArgs),
+    /// Push the schema to the database without migrations, or pull the database into a schema.
+    Db(commands::db::DbArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +82,8 @@ fn main() -> ExitCode {
         Command::Studio { schema, args } => {
             config::Config::resolve(schema.schema).and_then(|c| commands::studio::run(&c, &args))
         }
+        Command::Migrate(args) => commands::migrate::run(args),
+        Command::Db(args) => commands::db::run(args),
     };
     match result {
         Ok(code) => code,
