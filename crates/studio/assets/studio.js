@@ -830,7 +830,7 @@
       }
       if (value === undefined) {
         if (field.requiredOnCreate) {
-          markFormRow(field.name, 'required');
+          markFormRow(field.name, 'enter a value: this field has no default');
           problems += 1;
         }
         continue;
