@@ -4,6 +4,7 @@
 
 mod codegen;
 mod format;
+mod migrate;
 mod psl;
 mod schemas;
 
@@ -66,6 +67,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     if wanted("schemas") {
         disagreements.extend(schemas::run(&corpus)?);
+    }
+    if wanted("migrate") {
+        disagreements.extend(migrate::run(&corpus)?);
     }
     if wanted("codegen") {
         disagreements.extend(codegen::run(&corpus)?);
