@@ -1,0 +1,55 @@
+//! tenant-service: the reference application of refract, a multi-tenant AI-agent
+//! service (axum) on the client `gen generate` wrote from the root `schema.prisma`.
+//!
+//! Owns the HTTP surface: routing ([`router`]), the tenant a request acts for
+//! ([`tenancy`]), input checks and JSON errors ([`error`]), the handlers ([`routes`]),
+//! and the process-wide client for code outside handlers ([`singleton`]). It knows no
+//! SQL beyond the one full-text query of `GET /kb/search`; everything else goes through
+//! the generated client.
+//!
+//! The key invariant is tenant isolation: every query a handler runs carries the
+//! request's tenant id in its filter (or in the unique lookup's extra condition), so a
+//! row of another tenant is indistinguishable from a missing one, and the answer is 404.
+//!
+//! Writes that touch several rows (a conversation and its checks, a message and its
+//! conversation) run in one transaction: a request that fails leaves nothing behind.
+//!
+//! The client reaches handlers by injection ([`AppState`] through axum's `State`);
+//! [`singleton`] shows the other style of the seed notes, a process-wide accessor.
+
+pub mod error;
+pub mod routes;
+pub mod singleton;
+pub mod tenancy;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use error::ApiError;
+
+/// What every handler receives: the client (its clones share one connection pool).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: client::Client,
+}
+
+/// The service's routes over `db`. `main` serves it; tests serve it on a random port.
+pub fn router(db: client::Client) -> Router {
+    Router::new()
+        .route("/tenants", post(routes::setup::create_tenant))
+        .route("/users", post(routes::setup::create_user))
+        .route("/agents", post(routes::setup::create_agent))
+        .route("/documents", post(routes::setup::create_document))
+        .route(
+            "/conversations",
+            post(routes::conversations::create_conversation),
+        )
+        .route(
+            "/conversations/{id}",
+            get(routes::conversations::get_conversation),
+        )
+        .route("/messages", post(routes::conversations::append_message))
+        .route("/kb/search", get(routes::kb::search))
+        .fallback(routes::not_found)
+        .with_state(AppState { db })
+}

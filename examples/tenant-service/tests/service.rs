@@ -1,0 +1,949 @@
+//! tenant-service end to end: each test gets a fresh PostgreSQL database (refract-testdb),
+//! migrates it by running the real `gen migrate deploy` on the root `migrations/` folder,
+//! starts the router on a random port and talks to it over HTTP. No mocks.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use client::Models;
+use refract_testdb::TestDb;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// The workspace root (schema.prisma, migrations/).
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The `gen` binary, built once per test process with the cargo running the tests
+/// (`REFRACT_GEN` overrides, for a prebuilt one).
+fn gen_binary() -> &'static Path {
+    static GEN: OnceLock<PathBuf> = OnceLock::new();
+    GEN.get_or_init(|| {
+        if let Some(path) = std::env::var_os("REFRACT_GEN") {
+            return PathBuf::from(path);
+        }
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let output = Command::new(cargo)
+            .current_dir(workspace_root())
+            .args([
+                "build",
+                "--quiet",
+                "--package",
+                "refract-cli",
+                "--bin",
+                "gen",
+                "--message-format=json",
+            ])
+            .output()
+            .expect("run cargo build");
+        assert!(
+            output.status.success(),
+            "cargo build -p refract-cli failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|message| message["target"]["name"] == "gen")
+            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reported no `gen` executable")
+    })
+}
+
+/// `gen migrate deploy` of the root schema's migrations into `url`.
+fn migrate_deploy(url: &str) {
+    let root = workspace_root();
+    let output = Command::new(gen_binary())
+        .current_dir(&root)
+        .args(["migrate", "deploy", "--schema"])
+        .arg(root.join("schema.prisma"))
+        .args(["--url", url])
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run gen migrate deploy");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("All migrations have been successfully applied"),
+        "gen migrate deploy failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A running service on its own migrated database.
+struct Service {
+    base: String,
+    http: reqwest::Client,
+    /// A client on the same database, to check what the service wrote.
+    db: client::Client,
+    _database: TestDb,
+}
+
+impl Service {
+    async fn start() -> Service {
+        let database = TestDb::new().await;
+        let url = database.url().to_owned();
+        tokio::task::spawn_blocking(move || migrate_deploy(&url))
+            .await
+            .unwrap();
+        let db = client::Client::new(database.url()).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = tenant_service::router(db.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Service {
+            base,
+            http: reqwest::Client::new(),
+            db,
+            _database: database,
+        }
+    }
+
+    /// Sends a request; `tenant` becomes `X-Tenant-Id`, `body` a JSON body.
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        tenant: Option<&str>,
+        body: Option<Body<'_>>,
+    ) -> (StatusCode, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(tenant) = tenant {
+            request = request.header("x-tenant-id", tenant);
+        }
+        request = match body {
+            Some(Body::Json(value)) => request.json(&value),
+            Some(Body::Raw(text)) => request
+                .header("content-type", "application/json")
+                .body(text.to_owned()),
+            Some(Body::NoContentType(text)) => request.body(text.to_owned()),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"));
+        (status, value)
+    }
+
+    async fn post(&self, path: &str, tenant: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.call("POST", path, tenant, Some(Body::Json(body)))
+            .await
+    }
+
+    async fn get(&self, path: &str, tenant: Option<&str>) -> (StatusCode, Value) {
+        self.call("GET", path, tenant, None).await
+    }
+
+    /// POSTs and expects 201; returns the record.
+    async fn create(&self, path: &str, tenant: Option<&str>, body: Value) -> Value {
+        let (status, value) = self.post(path, tenant, body).await;
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {value}");
+        value
+    }
+
+    async fn tenant(&self, name: &str) -> String {
+        id(&self.create("/tenants", None, json!({ "name": name })).await)
+    }
+
+    async fn agent(&self, tenant: &str, name: &str) -> String {
+        let flow = json!({ "nodes": ["retrieve", "answer"], "entry": "retrieve" });
+        id(&self
+            .create(
+                "/agents",
+                Some(tenant),
+                json!({ "name": name, "flowJson": flow }),
+            )
+            .await)
+    }
+
+    async fn conversation(&self, tenant: &str, agent: &str) -> String {
+        id(&self
+            .create("/conversations", Some(tenant), json!({ "agentId": agent }))
+            .await)
+    }
+
+    async fn message_count(&self, conversation: &str) -> i64 {
+        self.db
+            .message()
+            .count()
+            .filter(client::message::CONVO_ID.equals(conversation))
+            .await
+            .unwrap()
+    }
+}
+
+enum Body<'a> {
+    Json(Value),
+    /// Sent as `application/json`, whatever it holds.
+    Raw(&'a str),
+    NoContentType(&'a str),
+}
+
+fn id(record: &Value) -> String {
+    record["id"].as_str().expect("record has an id").to_owned()
+}
+
+#[track_caller]
+fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str, says: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(says),
+        "message {message:?} should mention {says:?}"
+    );
+}
+
+#[tokio::test]
+async fn creates_tenants_users_agents_and_documents() {
+    let service = Service::start().await;
+    let tenant = service
+        .create("/tenants", None, json!({ "name": "Acme", "plan": "pro" }))
+        .await;
+    assert_eq!(tenant["name"], "Acme");
+    assert_eq!(tenant["plan"], "PRO");
+    let tenant_id = id(&tenant);
+
+    let user = service
+        .create(
+            "/users",
+            Some(&tenant_id),
+            json!({ "email": "ada@acme.test", "name": "Ada", "role": "ADMIN" }),
+        )
+        .await;
+    assert_eq!(
+        (&user["tenantId"], &user["role"], &user["name"]),
+        (&json!(tenant_id), &json!("ADMIN"), &json!("Ada"))
+    );
+
+    let agent = service
+        .create(
+            "/agents",
+            Some(&tenant_id),
+            json!({ "name": "triage", "flowJson": { "entry": "start" }, "status": "published" }),
+        )
+        .await;
+    assert_eq!(agent["status"], "PUBLISHED");
+    assert_eq!(agent["version"], "0.1.0");
+    assert_eq!(agent["flowJson"], json!({ "entry": "start" }));
+
+    let document = service
+        .create(
+            "/documents",
+            Some(&tenant_id),
+            json!({ "source": "upload", "uri": "s3://kb/a.pdf", "title": "Refunds",
+                    "metadata": { "tags": ["billing"] } }),
+        )
+        .await;
+    assert_eq!(document["tenantId"], json!(tenant_id));
+    assert_eq!(document["metadata"]["tags"], json!(["billing"]));
+}
+
+/// A request (method, path, tenant, body) and the refusal expected: status, error code
+/// and a word the message must contain.
+type Refusal<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<Body<'a>>,
+    StatusCode,
+    &'a str,
+    &'a str,
+);
+
+/// Every way a request can be refused, as data: the request, then the status, the
+/// error code and a word the message must contain.
+#[tokio::test]
+async fn refuses_bad_requests_with_json_errors() {
+    let service = Service::start().await;
+    let tenant = service.tenant("Acme").await;
+    let agent = service.agent(&tenant, "triage").await;
+    let disabled = id(&service
+        .create(
+            "/agents",
+            Some(&tenant),
+            json!({ "name": "old", "flowJson": {}, "status": "DISABLED" }),
+        )
+        .await);
+    let conversation = service.conversation(&tenant, &agent).await;
+    service
+        .create("/users", Some(&tenant), json!({ "email": "ada@acme.test" }))
+        .await;
+
+    let t = Some(tenant.as_str());
+    let cases: Vec<Refusal> = vec![
+        // unique violations: 409 naming the field
+        (
+            "POST",
+            "/tenants",
+            None,
+            Some(Body::Json(json!({ "name": "Acme" }))),
+            StatusCode::CONFLICT,
+            "unique_violation",
+            "`name`",
+        ),
+        (
+            "POST",
+            "/users",
+            t,
+            Some(Body::Json(json!({ "email": "ada@acme.test" }))),
+            StatusCode::CONFLICT,
+            "unique_violation",
+            "`email`",
+        ),
+        // unknown references: 404
+        (
+            "POST",
+            "/conversations",
+            t,
+            Some(Body::Json(json!({ "agentId": "nope" }))),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "agent `nope`",
+        ),
+        (
+            "POST",
+            "/conversations",
+            t,
+            Some(Body::Json(json!({ "agentId": agent, "userId": "nobody" }))),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "user `nobody`",
+        ),
+        (
+            "POST",
+            "/messages",
+            t,
+            Some(Body::Json(
+                json!({ "conversationId": "nope", "role": "USER", "content": "hi" }),
+            )),
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "conversation `nope`",
+        ),
+        (
+            "GET",
+            "/conversations/nope",
+            t,
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "conversation `nope`",
+        ),
+        (
+            "GET",
+            "/no/such/route",
+            t,
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "route",
+        ),
+        // the tenant itself
+        (
+            "GET",
+            "/conversations/x",
+            None,
+            None,
+            StatusCode::BAD_REQUEST,
+            "missing_tenant",
+            "X-Tenant-Id",
+        ),
+        (
+            "GET",
+            "/conversations/x",
+            Some("ghost"),
+            None,
+            StatusCode::NOT_FOUND,
+            "unknown_tenant",
+            "`ghost`",
+        ),
+        // malformed bodies: 422
+        (
+            "POST",
+            "/messages",
+            t,
+            Some(Body::Raw("{\"conversationId\": ")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "malformed",
+        ),
+        (
+            "POST",
+            "/messages",
+            t,
+            Some(Body::Raw("{\"conversationId\": \"c\", \"role\": \"USER\"}")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "content",
+        ),
+        (
+            "POST",
+            "/messages",
+            t,
+            Some(Body::Json(
+                json!({ "conversationId": 7, "role": "USER", "content": "x" }),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "invalid type",
+        ),
+        (
+            "POST",
+            "/conversations",
+            t,
+            Some(Body::Json(json!({ "agentId": agent, "tenantId": "other" }))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "tenantId",
+        ),
+        (
+            "POST",
+            "/tenants",
+            None,
+            Some(Body::NoContentType("{\"name\": \"x\"}")),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Content-Type",
+        ),
+        // invalid values: 422 naming the field
+        (
+            "POST",
+            "/messages",
+            t,
+            Some(Body::Json(
+                json!({ "conversationId": conversation, "role": "ROBOT", "content": "x" }),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "USER, ASSISTANT, TOOL, SYSTEM",
+        ),
+        (
+            "POST",
+            "/messages",
+            t,
+            Some(Body::Json(
+                json!({ "conversationId": conversation, "role": "USER", "content": "  " }),
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "`content`",
+        ),
+        (
+            "POST",
+            "/conversations",
+            t,
+            Some(Body::Json(json!({ "agentId": agent, "channel": "fax" }))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "web, slack, teams",
+        ),
+        (
+            "POST",
+            "/conversations",
+            t,
+            Some(Body::Json(json!({ "agentId": agent, "state": [1, 2] }))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "`state`",
+        ),
+        (
+            "POST",
+            "/tenants",
+            None,
+            Some(Body::Json(json!({ "name": "B", "plan": "GOLD" }))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "FREE, PRO, ENTERPRISE",
+        ),
+        (
+            "POST",
+            "/users",
+            t,
+            Some(Body::Json(json!({ "email": "not-an-email" }))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "`email`",
+        ),
+        (
+            "POST",
+            "/agents",
+            t,
+            Some(Body::Json(json!({ "name": "a", "flowJson": "graph" }))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "`flowJson`",
+        ),
+        (
+            "POST",
+            "/documents",
+            t,
+            Some(Body::Json(json!({ "source": "s", "uri": "u", "title": "t",
+                                    "metadata": { "tags": "billing" } }))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "metadata.tags",
+        ),
+        // a disabled agent takes no conversations
+        (
+            "POST",
+            "/conversations",
+            t,
+            Some(Body::Json(json!({ "agentId": disabled }))),
+            StatusCode::CONFLICT,
+            "conflict",
+            "disabled",
+        ),
+    ];
+    for (method, path, tenant, body, status, code, says) in cases {
+        let (got, value) = service.call(method, path, tenant, body).await;
+        assert_eq!(got, status, "{method} {path}: {value}");
+        assert_error(got, &value, status, code, says);
+    }
+    let (_, conflict) = service
+        .post("/users", t, json!({ "email": "ada@acme.test" }))
+        .await;
+    assert_eq!(conflict["error"]["field"], "email");
+}
+
+#[tokio::test]
+async fn conversations_keep_their_messages_in_order() {
+    let service = Service::start().await;
+    let tenant = service.tenant("Acme").await;
+    let t = Some(tenant.as_str());
+    let agent = service.agent(&tenant, "support").await;
+    let user = id(&service
+        .create("/users", t, json!({ "email": "ada@acme.test" }))
+        .await);
+    let conversation = service
+        .create(
+            "/conversations",
+            t,
+            json!({ "agentId": agent, "channel": "Slack", "userId": user,
+                    "state": { "node": "retrieve", "vars": {} } }),
+        )
+        .await;
+    assert_eq!(conversation["agentId"], json!(agent));
+    assert_eq!(conversation["tenantId"], json!(tenant));
+    assert_eq!(conversation["userId"], json!(user));
+    assert_eq!(conversation["channel"], "slack");
+    assert_eq!(
+        conversation["state"],
+        json!({ "node": "retrieve", "vars": {} })
+    );
+    let conversation_id = id(&conversation);
+
+    let bare = service
+        .create("/conversations", t, json!({ "agentId": agent }))
+        .await;
+    assert_eq!(
+        (&bare["state"], &bare["userId"]),
+        (&json!({}), &Value::Null)
+    );
+
+    let turns = [
+        ("system", "You are a support agent."),
+        ("USER", "My invoice is wrong."),
+        ("Tool", "kb_search: refunds policy"),
+        ("assistant", "Here is how refunds work."),
+    ];
+    for (role, content) in turns {
+        let message = service
+            .create(
+                "/messages",
+                t,
+                json!({ "conversationId": conversation_id, "role": role, "content": content,
+                        "metadata": { "turn": content.len() } }),
+            )
+            .await;
+        assert_eq!(message["role"], role.to_uppercase());
+        assert_eq!(message["convoId"], json!(conversation_id));
+    }
+
+    let (status, found) = service
+        .get(&format!("/conversations/{conversation_id}"), t)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["id"], json!(conversation_id));
+    assert_eq!(found["state"]["node"], "retrieve");
+    let messages = found["messages"].as_array().unwrap();
+    let got: Vec<(String, String)> = messages
+        .iter()
+        .map(|m| {
+            (
+                m["role"].as_str().unwrap().to_owned(),
+                m["content"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = turns
+        .iter()
+        .map(|(role, content)| (role.to_uppercase(), content.to_string()))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(messages[1]["metadata"], json!({ "turn": 20 }));
+
+    let (_, bare_found) = service
+        .get(&format!("/conversations/{}", id(&bare)), t)
+        .await;
+    assert_eq!(bare_found["messages"], json!([]));
+}
+
+#[tokio::test]
+async fn tenants_never_see_or_touch_each_others_rows() {
+    let service = Service::start().await;
+    let acme = service.tenant("Acme").await;
+    let globex = service.tenant("Globex").await;
+    let acme_agent = service.agent(&acme, "acme-bot").await;
+    let globex_agent = service.agent(&globex, "globex-bot").await;
+    let acme_user = id(&service
+        .create("/users", Some(&acme), json!({ "email": "ada@acme.test" }))
+        .await);
+    let acme_conversation = service.conversation(&acme, &acme_agent).await;
+    service
+        .create(
+            "/messages",
+            Some(&acme),
+            json!({ "conversationId": acme_conversation, "role": "USER", "content": "acme secret" }),
+        )
+        .await;
+    service
+        .create(
+            "/documents",
+            Some(&acme),
+            json!({ "source": "upload", "uri": "s3://acme/plan.pdf", "title": "Acme pricing plan" }),
+        )
+        .await;
+
+    let g = Some(globex.as_str());
+    // Reading another tenant's conversation: 404, and nothing of it in the answer.
+    let (status, body) = service
+        .get(&format!("/conversations/{acme_conversation}"), g)
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "conversation",
+    );
+    assert!(!body.to_string().contains("acme secret"));
+    // Writing into it: 404, and nothing written.
+    let (status, body) = service
+        .post(
+            "/messages",
+            g,
+            json!({ "conversationId": acme_conversation, "role": "USER", "content": "injected" }),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "conversation",
+    );
+    assert_eq!(service.message_count(&acme_conversation).await, 1);
+    // Using its agent or its user: 404, no conversation created.
+    let (status, body) = service
+        .post("/conversations", g, json!({ "agentId": acme_agent }))
+        .await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found", "agent");
+    let (status, body) = service
+        .post(
+            "/conversations",
+            g,
+            json!({ "agentId": globex_agent, "userId": acme_user }),
+        )
+        .await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found", "user");
+    let globex_conversations = service
+        .db
+        .conversation()
+        .count()
+        .filter(client::conversation::TENANT_ID.equals(&globex))
+        .await
+        .unwrap();
+    assert_eq!(globex_conversations, 0);
+    // Searching: the other tenant's documents do not exist.
+    let (status, body) = service.get("/kb/search?q=pricing", g).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["results"], json!([]));
+    let (_, body) = service.get("/kb/search?q=pricing", Some(&acme)).await;
+    assert_eq!(body["results"].as_array().unwrap().len(), 1);
+    // The owner still sees everything.
+    let (status, body) = service
+        .get(&format!("/conversations/{acme_conversation}"), Some(&acme))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["messages"][0]["content"], "acme secret");
+}
+
+#[tokio::test]
+async fn failed_requests_leave_no_partial_rows() {
+    let service = Service::start().await;
+    let tenant = service.tenant("Acme").await;
+    let t = Some(tenant.as_str());
+    let agent = service.agent(&tenant, "bot").await;
+    let conversation = service.conversation(&tenant, &agent).await;
+    let before = service
+        .db
+        .conversation()
+        .find_unique(client::conversation::id(&conversation))
+        .await
+        .unwrap()
+        .unwrap();
+
+    // The append touches the conversation, then the insert fails in the database (text
+    // cannot hold NUL): the whole transaction rolls back.
+    for body in [
+        json!({ "conversationId": conversation, "role": "USER", "content": "a\u{0}b" }),
+        json!({ "conversationId": conversation, "role": "USER", "content": "ok",
+                "metadata": { "note": "\u{0}" } }),
+    ] {
+        let (status, value) = service.post("/messages", t, body).await;
+        assert_error(
+            status,
+            &value,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "rejected by the database",
+        );
+    }
+    assert_eq!(service.message_count(&conversation).await, 0);
+    let after = service
+        .db
+        .conversation()
+        .find_unique(client::conversation::id(&conversation))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        after.updated_at, before.updated_at,
+        "the touch was rolled back"
+    );
+
+    // A conversation whose checks fail is not created.
+    let (status, _) = service
+        .post(
+            "/conversations",
+            t,
+            json!({ "agentId": agent, "userId": "nobody", "state": { "a": 1 } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, value) = service
+        .post(
+            "/conversations",
+            t,
+            json!({ "agentId": agent, "state": { "bad": "\u{0}" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{value}");
+    assert_eq!(service.db.conversation().count().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn kb_search_ranks_pages_and_binds_its_input() {
+    let service = Service::start().await;
+    let tenant = service.tenant("Acme").await;
+    let t = Some(tenant.as_str());
+    let documents = [
+        ("Refund policy", json!({ "tags": ["billing"] })),
+        ("Shipping times", json!({ "tags": ["refund", "logistics"] })),
+        (
+            "Refunds for annual plans",
+            json!({ "tags": ["billing", "refund"] }),
+        ),
+        (
+            "Onboarding guide",
+            json!({ "tags": ["setup"], "category": "refund" }),
+        ),
+        ("Security overview", json!({})),
+    ];
+    for (title, metadata) in &documents {
+        service
+            .create(
+                "/documents",
+                t,
+                json!({ "source": "upload", "uri": format!("s3://kb/{title}"), "title": title,
+                        "metadata": metadata }),
+            )
+            .await;
+    }
+
+    let (status, body) = service.get("/kb/search?q=refunds", t).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let titles: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["title"].as_str().unwrap())
+        .collect();
+    // Title and tag beat title alone, which beats tag alone; `category` is not a tag.
+    assert_eq!(
+        titles,
+        [
+            "Refunds for annual plans",
+            "Refund policy",
+            "Shipping times"
+        ]
+    );
+    let ranks: Vec<f64> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["rank"].as_f64().unwrap())
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+    assert_eq!(
+        (body["page"].clone(), body["hasMore"].clone()),
+        (json!(1), json!(false))
+    );
+
+    // Two pages of two, then one.
+    let mut paged = Vec::new();
+    for (page, has_more) in [(1, true), (2, false)] {
+        let (status, body) = service
+            .get(&format!("/kb/search?q=refund&page={page}&pageSize=2"), t)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["hasMore"], json!(has_more), "page {page}: {body}");
+        for hit in body["results"].as_array().unwrap() {
+            paged.push(hit["title"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(paged, titles);
+
+    // Web-search syntax, and input that would break SQL built by hand.
+    for (query, expected) in [
+        ("billing -annual", vec!["Refund policy"]),
+        ("\"shipping times\"", vec!["Shipping times"]),
+        ("'; DROP TABLE \"Document\"; --", vec![]),
+        ("the", vec![]),
+    ] {
+        let url =
+            reqwest::Url::parse_with_params(&format!("{}/kb/search", service.base), [("q", query)])
+                .unwrap();
+        let path = format!("{}?{}", url.path(), url.query().unwrap_or_default());
+        let (status, body) = service.get(&path, t).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {body}");
+        let got: Vec<&str> = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| hit["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, expected, "for {query}");
+    }
+    assert_eq!(service.db.document().count().await.unwrap(), 5);
+
+    for (query, field) in [
+        ("", "q"),
+        ("q=%20", "q"),
+        ("q=a&page=0", "page"),
+        ("q=a&pageSize=51", "pageSize"),
+    ] {
+        let (status, body) = service.get(&format!("/kb/search?{query}"), t).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+        assert_eq!(body["error"]["field"], field, "{query}");
+    }
+    let (status, body) = service.get("/kb/search?q=a&page=two", t).await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_query",
+        "page",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_appends_lose_no_message() {
+    const APPENDS: usize = 200;
+    let service = Service::start().await;
+    let tenant = service.tenant("Acme").await;
+    let agent = service.agent(&tenant, "bot").await;
+    let conversation = service.conversation(&tenant, &agent).await;
+
+    let (service, tenant) = (&service, tenant.as_str());
+    let requests = (0..APPENDS).map(|n| {
+        let body = json!({ "conversationId": conversation, "role": "USER",
+                           "content": format!("message {n}") });
+        async move { service.post("/messages", Some(tenant), body).await }
+    });
+    let responses = futures_util::future::join_all(requests).await;
+    let mut ids = HashSet::new();
+    for (status, body) in &responses {
+        assert_eq!(*status, StatusCode::CREATED, "{body}");
+        ids.insert(id(body));
+    }
+    assert_eq!(ids.len(), APPENDS);
+
+    let (status, found) = service
+        .get(&format!("/conversations/{conversation}"), Some(tenant))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let messages = found["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), APPENDS);
+    let listed: HashSet<String> = messages.iter().map(id).collect();
+    assert_eq!(listed, ids);
+    let contents: HashSet<&str> = messages
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(contents.len(), APPENDS);
+    // Appends are serialized per conversation: createdAt strictly increases.
+    let stamps: Vec<&str> = messages
+        .iter()
+        .map(|m| m["createdAt"].as_str().unwrap())
+        .collect();
+    let parsed: Vec<client::runtime::chrono::DateTime<client::runtime::chrono::Utc>> =
+        stamps.iter().map(|s| s.parse().unwrap()).collect();
+    assert!(parsed.windows(2).all(|w| w[0] < w[1]), "{stamps:?}");
+    assert_eq!(service.message_count(&conversation).await, APPENDS as i64);
+}
+
+/// The process-wide client, as code outside handlers uses it. The only test that
+/// installs it (it is one per process).
+#[tokio::test]
+async fn the_singleton_serves_startup_checks_and_jobs() {
+    let service = Service::start().await;
+    assert!(
+        tenant_service::singleton::db().is_err(),
+        "not installed yet"
+    );
+    tenant_service::singleton::install(service.db.clone()).unwrap();
+    assert!(
+        tenant_service::singleton::install(service.db.clone()).is_err(),
+        "a second client is refused"
+    );
+    assert_eq!(tenant_service::singleton::startup_check().await.unwrap(), 0);
+
+    let acme = service.tenant("Acme").await;
+    let globex = service.tenant("Globex").await;
+    let agent = service.agent(&acme, "bot").await;
+    let conversation = service.conversation(&acme, &agent).await;
+    for content in ["one", "two", "three"] {
+        service
+            .create(
+                "/messages",
+                Some(&acme),
+                json!({ "conversationId": conversation, "role": "USER", "content": content }),
+            )
+            .await;
+    }
+    assert_eq!(tenant_service::singleton::startup_check().await.unwrap(), 2);
+    let usage = tenant_service::singleton::usage_report().await.unwrap();
+    let usage: Vec<(String, i64, i64)> = usage
+        .into_iter()
+        .map(|u| (u.tenant_id, u.conversations, u.messages))
+        .collect();
+    assert_eq!(usage, [(acme, 1, 3), (globex, 0, 0)]);
+}
