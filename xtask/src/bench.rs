@@ -18,6 +18,16 @@ pub fn run(_args: &[String]) -> Result<bool> {
     if !status.success() {
         return Ok(false);
     }
+    // Migrations: introspect + diff + render for civitai against an empty and a migrated
+    // database (needs PostgreSQL: refract-testdb's server or private cluster).
+    let status = Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["bench", "-p", "refract-migrate", "--bench", "migrate"])
+        .status()
+        .context("running cargo bench")?;
+    if !status.success() {
+        return Ok(false);
+    }
     // Whole process: `gen validate` on the reference schema (release build).
     let status = Command::new(env!("CARGO"))
         .current_dir(&root)
