@@ -203,7 +203,8 @@ pub fn cargo_check(workspace: &Path) -> Result<(Duration, Vec<String>)> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let errors: Vec<String> = stderr
         .lines()
-        .filter(|line| line.contains("error"))
+        // `error:` / `error[E..]:`, not crate names like `thiserror`.
+        .filter(|line| line.contains("error:") || line.contains("error["))
         .filter(|line| !line.starts_with("error: could not compile"))
         .map(str::to_owned)
         .collect();
