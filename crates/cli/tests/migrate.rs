@@ -819,3 +819,45 @@ async fn folder_schemas_keep_migrations_inside_the_folder() {
     assert_eq!(migration_folders(&folder).len(), 1);
     assert!(folder.join("migrations/migration_lock.toml").is_file());
 }
+
+#[tokio::test]
+async fn direct_and_shadow_database_urls_from_the_datasource() {
+    let db = TestDb::new().await;
+    let shadow = TestDb::new().await;
+    let project = project_with(
+        "datasource db {\n  provider          = \"postgresql\"\n  url               = env(\"POOLED_URL\")\n  directUrl         = env(\"DIRECT_URL\")\n  shadowDatabaseUrl = env(\"SHADOW_URL\")\n}\n\nmodel Post {\n  id Int @id\n}\n",
+    );
+    let dir = project.path();
+    // The pooled URL points nowhere: migrations must go through the direct one.
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "POOLED_URL=postgresql://postgres@127.0.0.1:1/pooled\nDIRECT_URL={}\nSHADOW_URL={}\n",
+            db.url(),
+            shadow.url()
+        ),
+    )
+    .unwrap();
+    let o = gen_in(dir, &["migrate", "dev", "--name", "init"]);
+    assert_exit(&o, 0);
+    assert_eq!(history(&db).await.len(), 1);
+    edit(dir, "  id Int @id\n", "  id Int @id\n  title String?\n");
+    let o = gen_in(dir, &["migrate", "dev", "--name", "title"]);
+    assert_exit(&o, 0);
+    assert_eq!(columns(&db, "Post").await, vec!["id", "title"]);
+    // The configured shadow database was used: it holds the replayed first migration.
+    assert_eq!(columns(&shadow, "Post").await, vec!["id"]);
+
+    std::fs::write(
+        dir.join(".env"),
+        format!("POOLED_URL=x\nDIRECT_URL={0}\nSHADOW_URL={0}\n", db.url()),
+    )
+    .unwrap();
+    let o = gen_in(dir, &["migrate", "dev", "--name", "again"]);
+    assert_exit(&o, 1);
+    assert!(
+        stderr(&o).contains("is the same as the main database"),
+        "{}",
+        both(&o)
+    );
+}

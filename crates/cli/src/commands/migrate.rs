@@ -141,6 +141,7 @@ fn dev(
         println!("{message}\n");
     }
 
+    let mut warnings_shown = false;
     if let DevOutcome::NeedsConsent { warnings, applied } = &outcome {
         print_applied(target, applied);
         println!("⚠️  Warnings for the current datasource:\n");
@@ -159,6 +160,7 @@ fn dev(
             return Ok(ExitCode::from(1));
         }
         options.accept_data_loss = true;
+        warnings_shown = true;
         outcome = block_on(migrate::dev(
             &target.migrate,
             &target.schema.schema,
@@ -203,7 +205,7 @@ fn dev(
         } => {
             let pending: Vec<String> = applied.iter().filter(|n| **n != folder).cloned().collect();
             print_applied(target, &pending);
-            if !warnings.is_empty() {
+            if !warnings.is_empty() && !warnings_shown {
                 println!("⚠️  Warnings for the current datasource:\n");
                 print!("{}", bullet_list(&warnings));
                 println!();
