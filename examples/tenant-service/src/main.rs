@@ -3,6 +3,7 @@
 //! the startup check and the usage job, axum state for the handlers) and serves
 //! [`tenant_service::router`] until Ctrl-C.
 
+use std::io::IsTerminal;
 use std::net::IpAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -16,6 +17,7 @@ const USAGE_REPORT_PERIOD: Duration = Duration::from_secs(600);
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
+        .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
