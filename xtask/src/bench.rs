@@ -18,6 +18,16 @@ pub fn run(_args: &[String]) -> Result<bool> {
     if !status.success() {
         return Ok(false);
     }
+    // Generated client vs hand-written tokio-postgres (needs PostgreSQL: refract-testdb), then
+    // the civitai client's lines per model and `cargo check` time.
+    let status = Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["bench", "-p", "refract-codegen", "--bench", "client"])
+        .status()
+        .context("running cargo bench")?;
+    if !status.success() || !crate::conformance::codegen::bench_check_time(&crate::corpus())? {
+        return Ok(false);
+    }
     // Migrations: introspect + diff + render for civitai against an empty and a migrated
     // database (needs PostgreSQL: refract-testdb's server or private cluster).
     let status = Command::new(env!("CARGO"))

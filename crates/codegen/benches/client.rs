@@ -1,0 +1,475 @@
+//! The generated client (`generated/client`, root schema) against hand-written
+//! tokio-postgres with prepared statements, in the same run, on the same database:
+//! `find_unique` by id, `find_many` of 1,000 rows, `create`, `update`, `count`.
+//!
+//! Both sides decode into a struct with the same fields and run on one current-thread
+//! tokio runtime; the hand-written side uses one connection and statements prepared up
+//! front, the generated side its pool (checkout per query) and its statement cache. The
+//! database is a fresh one from refract-testdb (`DATABASE_URL`, else a private cluster).
+//!
+//! After divan's table, the same operations run once more *interleaved* (generated, then
+//! hand-written, alternating which goes first) and the ratio of their medians is printed:
+//! on a busy machine, load changes between divan's separate runs; interleaving cancels it.
+//!
+//! `cargo bench -p refract-codegen --bench client` (part of `cargo xtask bench`).
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use client::runtime::{Client, ClientConfig};
+use client::{Models, User, user};
+use divan::Bencher;
+use postgres_types::FromSql;
+use tokio::runtime::Runtime;
+use tokio_postgres::Statement;
+
+fn main() {
+    divan::main();
+    // `REFRACT_BENCH_PAIRED=0` skips it (e.g. to profile one divan bench).
+    if std::env::var_os("REFRACT_BENCH_PAIRED").is_none_or(|v| v != "0") {
+        paired();
+    }
+}
+
+const ROWS: usize = 1_000;
+
+/// The hand-written side's row type: what a careful author would write by hand.
+#[allow(dead_code)]
+struct HandUser {
+    id: String,
+    email: String,
+    name: Option<String>,
+    role: Role,
+    tenant_id: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(FromSql)]
+#[postgres(name = "UserRole")]
+#[allow(clippy::upper_case_acronyms)]
+enum Role {
+    ADMIN,
+    AUTHOR,
+    VIEWER,
+}
+
+impl HandUser {
+    fn from_row(row: &tokio_postgres::Row) -> HandUser {
+        HandUser {
+            id: row.get(0),
+            email: row.get(1),
+            name: row.get(2),
+            role: row.get(3),
+            tenant_id: row.get(4),
+            created_at: row.get::<_, NaiveDateTime>(5).and_utc(),
+            updated_at: row.get::<_, NaiveDateTime>(6).and_utc(),
+        }
+    }
+}
+
+const COLUMNS: &str = r#""id", "email", "name", "role", "tenantId", "createdAt", "updatedAt""#;
+
+struct Hand {
+    client: tokio_postgres::Client,
+    find_unique: Statement,
+    find_many: Statement,
+    create: Statement,
+    update: Statement,
+    count: Statement,
+}
+
+struct Setup {
+    runtime: Runtime,
+    generated: Client,
+    hand: Hand,
+    tenant_id: String,
+    /// The tenant `create` adds its users to, so `find_many` keeps reading 1,000 rows.
+    create_tenant_id: String,
+    /// Ids of the 1,000 seeded users.
+    ids: Vec<String>,
+    // Dropped last: the database goes with it.
+    _db: refract_testdb::TestDb,
+}
+
+fn setup() -> &'static Setup {
+    static SETUP: OnceLock<Setup> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let db = refract_testdb::TestDb::new_blocking();
+        let (generated, hand, tenant_id, create_tenant_id, ids) = runtime.block_on(async {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            let files = refract_schema::load(&root.join("schema.prisma")).unwrap();
+            let schema = refract_schema::validate(&files).schema;
+            let target = refract_migrate::lower(&schema);
+            let empty = refract_migrate::SqlSchema::default();
+            let steps = refract_migrate::diff(&empty, &target);
+            let script = refract_migrate::render_script(
+                &steps,
+                refract_migrate::step::Pair::new(&empty, &target),
+                &refract_migrate::Diagnostics::default(),
+            );
+            let raw = db.client().await;
+            raw.batch_execute(&script).await.unwrap();
+            let generated = ClientConfig::from_url(db.url())
+                .unwrap()
+                .max_connections(1)
+                .build()
+                .unwrap();
+            let tenant = generated.tenant().create("bench").await.unwrap();
+            let create_tenant = generated.tenant().create("creates").await.unwrap();
+            let rows = (0..ROWS).map(|i| {
+                let mut data = user::data(format!("seed{i}@x.io"), &tenant.id);
+                data.push(user::NAME.set(format!("Seed {i}")));
+                data
+            });
+            let seeded = generated.user().create_many(rows).and_return().await.unwrap();
+            let ids = seeded.into_iter().map(|u| u.id).collect();
+            let hand = Hand {
+                find_unique: raw
+                    .prepare(&format!(r#"SELECT {COLUMNS} FROM "User" WHERE "id" = $1 LIMIT 1"#))
+                    .await
+                    .unwrap(),
+                find_many: raw
+                    .prepare(&format!(r#"SELECT {COLUMNS} FROM "User" WHERE "tenantId" = $1"#))
+                    .await
+                    .unwrap(),
+                create: raw
+                    .prepare(&format!(
+                        r#"INSERT INTO "User" ("id", "email", "tenantId", "updatedAt") VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"#
+                    ))
+                    .await
+                    .unwrap(),
+                update: raw
+                    .prepare(&format!(
+                        r#"UPDATE "User" SET "name" = $1, "updatedAt" = $2 WHERE "id" = $3 RETURNING {COLUMNS}"#
+                    ))
+                    .await
+                    .unwrap(),
+                count: raw.prepare(r#"SELECT COUNT(*) FROM "User""#).await.unwrap(),
+                client: raw,
+            };
+            (generated, hand, tenant.id, create_tenant.id, ids)
+        });
+        Setup {
+            runtime,
+            generated,
+            hand,
+            tenant_id,
+            create_tenant_id,
+            ids,
+            _db: db,
+        }
+    })
+}
+
+fn next() -> usize {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    COUNTER.fetch_add(1, Ordering::Relaxed)
+}
+
+fn now() -> NaiveDateTime {
+    Utc::now().naive_utc()
+}
+
+mod find_unique {
+    use super::*;
+
+    #[divan::bench]
+    fn generated(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let id = &s.ids[next() % ROWS];
+            let found: Option<User> = s
+                .runtime
+                .block_on(s.generated.user().find_unique(user::id(id)).exec())
+                .unwrap();
+            found.unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn hand_written(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let id = &s.ids[next() % ROWS];
+            let row = s
+                .runtime
+                .block_on(s.hand.client.query_opt(&s.hand.find_unique, &[id]))
+                .unwrap();
+            HandUser::from_row(&row.unwrap())
+        });
+    }
+}
+
+mod find_many_1000 {
+    use super::*;
+
+    #[divan::bench]
+    fn generated(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let users = s
+                .runtime
+                .block_on(
+                    s.generated
+                        .user()
+                        .find_many()
+                        .filter(user::TENANT_ID.equals(&s.tenant_id))
+                        .exec(),
+                )
+                .unwrap();
+            assert!(users.len() >= ROWS);
+            users
+        });
+    }
+
+    #[divan::bench]
+    fn hand_written(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let rows = s
+                .runtime
+                .block_on(s.hand.client.query(&s.hand.find_many, &[&s.tenant_id]))
+                .unwrap();
+            let users: Vec<HandUser> = rows.iter().map(HandUser::from_row).collect();
+            assert!(users.len() >= ROWS);
+            users
+        });
+    }
+}
+
+mod create {
+    use super::*;
+
+    #[divan::bench]
+    fn generated(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let email = format!("g{}@x.io", next());
+            s.runtime
+                .block_on(s.generated.user().create(email, &s.create_tenant_id).exec())
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn hand_written(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let id = client::runtime::ids::cuid();
+            let email = format!("h{}@x.io", next());
+            let row = s
+                .runtime
+                .block_on(s.hand.client.query_one(
+                    &s.hand.create,
+                    &[&id, &email, &s.create_tenant_id, &now()],
+                ))
+                .unwrap();
+            HandUser::from_row(&row)
+        });
+    }
+}
+
+mod update {
+    use super::*;
+
+    #[divan::bench]
+    fn generated(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let id = &s.ids[next() % ROWS];
+            s.runtime
+                .block_on(
+                    s.generated
+                        .user()
+                        .update(user::id(id), [user::NAME.set("renamed")])
+                        .exec(),
+                )
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn hand_written(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let id = &s.ids[next() % ROWS];
+            let row = s
+                .runtime
+                .block_on(
+                    s.hand
+                        .client
+                        .query_one(&s.hand.update, &[&"renamed", &now(), id]),
+                )
+                .unwrap();
+            HandUser::from_row(&row)
+        });
+    }
+}
+
+mod count {
+    use super::*;
+
+    #[divan::bench]
+    fn generated(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| s.runtime.block_on(s.generated.user().count().exec()).unwrap());
+    }
+
+    #[divan::bench]
+    fn hand_written(bencher: Bencher) {
+        let s = setup();
+        bencher.bench_local(|| {
+            let row = s
+                .runtime
+                .block_on(s.hand.client.query_one(&s.hand.count, &[]))
+                .unwrap();
+            row.get::<_, i64>(0)
+        });
+    }
+}
+
+/// Runs one operation once and returns how long it took.
+type Operation = Box<dyn Fn() -> std::time::Duration>;
+
+fn timed(work: impl Fn() + 'static) -> Operation {
+    Box::new(move || {
+        let started = std::time::Instant::now();
+        work();
+        started.elapsed()
+    })
+}
+
+/// Interleaved rounds of every operation; prints medians, fastest and the ratios.
+fn paired() {
+    let s = setup();
+    let find_unique = || &s.ids[next() % ROWS];
+    let cases: Vec<(&str, usize, Operation, Operation)> = vec![
+        (
+            "find_unique",
+            2000,
+            timed(move || {
+                let found = s
+                    .runtime
+                    .block_on(s.generated.user().find_unique(user::id(find_unique())).exec());
+                assert!(found.unwrap().is_some());
+            }),
+            timed(move || {
+                let row = s
+                    .runtime
+                    .block_on(s.hand.client.query_opt(&s.hand.find_unique, &[find_unique()]));
+                HandUser::from_row(&row.unwrap().unwrap());
+            }),
+        ),
+        (
+            "find_many_1000",
+            300,
+            timed(move || {
+                let query = s
+                    .generated
+                    .user()
+                    .find_many()
+                    .filter(user::TENANT_ID.equals(&s.tenant_id));
+                assert_eq!(s.runtime.block_on(query.exec()).unwrap().len(), ROWS);
+            }),
+            timed(move || {
+                let rows = s
+                    .runtime
+                    .block_on(s.hand.client.query(&s.hand.find_many, &[&s.tenant_id]))
+                    .unwrap();
+                let users: Vec<HandUser> = rows.iter().map(HandUser::from_row).collect();
+                assert_eq!(users.len(), ROWS);
+            }),
+        ),
+        (
+            "create",
+            2000,
+            timed(move || {
+                let email = format!("pg{}@x.io", next());
+                let create = s.generated.user().create(email, &s.create_tenant_id);
+                s.runtime.block_on(create.exec()).unwrap();
+            }),
+            timed(move || {
+                let id = client::runtime::ids::cuid();
+                let email = format!("ph{}@x.io", next());
+                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+                    [&id, &email, &s.create_tenant_id, &now()];
+                let row = s
+                    .runtime
+                    .block_on(s.hand.client.query_one(&s.hand.create, &params));
+                HandUser::from_row(&row.unwrap());
+            }),
+        ),
+        (
+            "update",
+            2000,
+            timed(move || {
+                let update = s
+                    .generated
+                    .user()
+                    .update(user::id(find_unique()), [user::NAME.set("renamed")]);
+                s.runtime.block_on(update.exec()).unwrap();
+            }),
+            timed(move || {
+                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+                    [&"renamed", &now(), find_unique()];
+                let row = s
+                    .runtime
+                    .block_on(s.hand.client.query_one(&s.hand.update, &params));
+                HandUser::from_row(&row.unwrap());
+            }),
+        ),
+        (
+            "count",
+            2000,
+            timed(move || {
+                s.runtime.block_on(s.generated.user().count().exec()).unwrap();
+            }),
+            timed(move || {
+                let row = s.runtime.block_on(s.hand.client.query_one(&s.hand.count, &[]));
+                row.unwrap().get::<_, i64>(0);
+            }),
+        ),
+    ];
+    println!("\ninterleaved: generated vs hand-written, ratio of medians (and of fastest)");
+    println!(
+        "{:<16} {:>8} {:>12} {:>12} {:>8} {:>8}",
+        "operation", "rounds", "generated", "hand", "median", "fastest"
+    );
+    for (name, rounds, generated, hand) in cases {
+        let mut generated_times = Vec::with_capacity(rounds);
+        let mut hand_times = Vec::with_capacity(rounds);
+        for round in 0..rounds + rounds / 10 {
+            let (g, h) = if round % 2 == 0 {
+                let g = generated();
+                (g, hand())
+            } else {
+                let h = hand();
+                (generated(), h)
+            };
+            // The first tenth warms up caches and connections.
+            if round >= rounds / 10 {
+                generated_times.push(g);
+                hand_times.push(h);
+            }
+        }
+        generated_times.sort();
+        hand_times.sort();
+        let median = |times: &[std::time::Duration]| times[times.len() / 2];
+        let (gm, hm) = (median(&generated_times), median(&hand_times));
+        println!(
+            "{:<16} {:>8} {:>12.1?} {:>12.1?} {:>7.3}x {:>7.3}x",
+            name,
+            rounds,
+            gm,
+            hm,
+            gm.as_secs_f64() / hm.as_secs_f64(),
+            generated_times[0].as_secs_f64() / hand_times[0].as_secs_f64()
+        );
+    }
+}
