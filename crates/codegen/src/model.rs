@@ -12,7 +12,7 @@ use refract_schema::ir::ScalarType;
 
 use crate::docs::doc_attrs;
 use crate::names;
-use crate::plan::{ClientDefault, FieldPlan, ModelPlan, Plan};
+use crate::plan::{ClientDefault, FieldPlan, LinkPlan, ModelPlan, Plan, RelationPlan};
 
 pub fn model_module(plan: &Plan, model: &ModelPlan) -> TokenStream {
     let items = [
@@ -21,6 +21,7 @@ pub fn model_module(plan: &Plan, model: &ModelPlan) -> TokenStream {
         meta(model),
         from_row(plan, model),
         field_constants(plan, model),
+        relations(plan, model),
         unique_functions(plan, model),
         actions(plan, model),
     ];
@@ -72,14 +73,66 @@ fn model_struct(plan: &Plan, model: &ModelPlan) -> TokenStream {
             pub #member: #ty,
         }
     });
+    let serde_name_of = |member: &proc_macro2::Ident| {
+        if needs_rename {
+            names::serde_camel(&names::file_stem(member))
+        } else {
+            names::file_stem(member)
+        }
+    };
+    let slots = model.relations.iter().map(|r| {
+        let (member, param) = (&r.member, &r.param);
+        let related = &plan.models[r.related].struct_ident;
+        let default_doc = format!(
+            "`{}`: {} when included, else [`rt::NotLoaded`].",
+            r.field.name,
+            match r.field.arity {
+                refract_schema::ir::Arity::List => format!("the related `{related}` records (`Vec`)"),
+                refract_schema::ir::Arity::Optional => format!("the related `{related}`, if any (`Option`)"),
+                refract_schema::ir::Arity::Required => format!("the related `{related}`"),
+            }
+        );
+        let doc = doc_attrs(r.field.documentation.as_deref().or(Some(&default_doc)));
+        let prisma = &r.field.name;
+        let rename = (serde_name_of(member) != *prisma).then(|| quote!(, rename = #prisma));
+        quote! {
+            #doc
+            #[cfg_attr(feature = "serde", serde(skip_serializing_if = "rt::Slot::is_not_loaded" #rename))]
+            pub #member: #param,
+        }
+    });
+    let count_slot = model.count.as_ref().map(|count| {
+        let (member, param) = (&count.member, &count.param);
+        let rename = (serde_name_of(member) != "_count").then(|| quote!(, rename = "_count"));
+        quote! {
+            /// `_count`: how many related records each to-many relation has, when included.
+            #[cfg_attr(feature = "serde", serde(skip_serializing_if = "rt::Slot::is_not_loaded" #rename))]
+            pub #member: #param,
+        }
+    });
+    let generics =
+        slot_params(model).map(|params| quote!(<#(#params: rt::Slot = rt::NotLoaded),*>));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize) #rename_all)]
-        pub struct #name {
+        pub struct #name #generics {
             #(#fields)*
+            #(#slots)*
+            #count_slot
         }
     }
+}
+
+/// The type parameters of a model's relation slots (relations, then `_count`), if any.
+fn slot_params<'m>(model: &'m ModelPlan) -> Option<Vec<&'m proc_macro2::Ident>> {
+    let params: Vec<&proc_macro2::Ident> = model
+        .relations
+        .iter()
+        .map(|r| &r.param)
+        .chain(model.count.as_ref().map(|c| &c.param))
+        .collect();
+    (!params.is_empty()).then_some(params)
 }
 
 /// The struct field type: `T`, `Option<T>` or `Vec<T>`.
@@ -152,6 +205,34 @@ fn from_row(plan: &Plan, model: &ModelPlan) -> TokenStream {
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         quote!(#member: rt::decode(row, #index)?,)
     });
+    if let Some(params) = slot_params(model) {
+        let relation_module = &model.relation_module;
+        let slots = model.relations.iter().map(|r| {
+            let (member, constant) = (&r.member, &r.constant);
+            quote!(#member: rt::Slot::load(level, index, rt::SlotId::Relation(&#relation_module::#constant))?,)
+        });
+        let count = model.count.as_ref().map(|c| {
+            let member = &c.member;
+            quote!(#member: rt::Slot::load(level, index, rt::SlotId::Count)?,)
+        });
+        return quote! {
+            impl<#(#params: rt::Slot),*> rt::FromRow for #name<#(#params),*> {
+                #[inline]
+                fn from_row(row: &rt::Row) -> #result<Self, rt::Error> {
+                    rt::FromRow::from_level(&rt::Level::single(row), 0)
+                }
+
+                fn from_level(level: &rt::Level<'_>, index: usize) -> #result<Self, rt::Error> {
+                    let row = level.row(index);
+                    Ok(Self { #(#fields)* #(#slots)* #count })
+                }
+            }
+
+            impl rt::Model for #name {
+                const META: &'static rt::ModelMeta = &#meta;
+            }
+        };
+    }
     quote! {
         impl rt::FromRow for #name {
             fn from_row(row: &rt::Row) -> #result<Self, rt::Error> {
@@ -185,6 +266,228 @@ fn field_constants(plan: &Plan, model: &ModelPlan) -> TokenStream {
         quote!(pub const #constant: #ty = #new(&#column::#constant);)
     });
     quote!(#(#constants)*)
+}
+
+/// The relation module (marker types, metadata), the handle constants, the
+/// `HasRelation` impls that retype the struct when a relation is included, and `Counts`.
+fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
+    let Some(params) = slot_params(model) else {
+        return TokenStream::new();
+    };
+    let (name, relation_module, meta) = (&model.struct_ident, &model.relation_module, &model.meta);
+    let column = &model.column_module;
+    let own_columns = |indexes: &[usize]| -> Vec<TokenStream> {
+        indexes
+            .iter()
+            .map(|&i| {
+                let constant = &model.fields[i].constant;
+                quote!(&super::#column::#constant)
+            })
+            .collect()
+    };
+    let related_columns = |r: &RelationPlan, indexes: &[usize]| -> Vec<TokenStream> {
+        let related = &plan.models[r.related];
+        let (module, column) = (&related.module, &related.column_module);
+        indexes
+            .iter()
+            .map(|&i| {
+                let constant = &related.fields[i].constant;
+                quote!(&crate::#module::#column::#constant)
+            })
+            .collect()
+    };
+    let markers = model.relations.iter().map(|r| {
+        let (marker, constant) = (&r.marker, &r.constant);
+        let related = &plan.models[r.related];
+        let (related_module, related_struct, related_meta) =
+            (&related.module, &related.struct_ident, &related.meta);
+        let (field_name, relation_name) = (&r.field.name, &r.relation.name);
+        let to_many = r.field.arity == refract_schema::ir::Arity::List;
+        let optional = r.field.arity == refract_schema::ir::Arity::Optional;
+        let arity = arity_marker(r);
+        let link = match &r.link {
+            LinkPlan::Owned { fields, references } => {
+                let (fields, references) = (own_columns(fields), related_columns(r, references));
+                quote!(rt::Link::Owned { fields: &[#(#fields),*], references: &[#(#references),*] })
+            }
+            LinkPlan::Inverse { fields, references } => {
+                let (fields, references) = (related_columns(r, fields), own_columns(references));
+                quote!(rt::Link::Inverse { fields: &[#(#fields),*], references: &[#(#references),*] })
+            }
+            LinkPlan::JoinTable { table, schema, this_is_a, key, related_key } => {
+                let schema = match schema {
+                    Some(schema) => quote!(Some(#schema)),
+                    None => quote!(None),
+                };
+                let (this, other) = if *this_is_a {
+                    (quote!(rt::JOIN_A), quote!(rt::JOIN_B))
+                } else {
+                    (quote!(rt::JOIN_B), quote!(rt::JOIN_A))
+                };
+                let key = &own_columns(&[*key])[0];
+                let related_key = &related_columns(r, &[*related_key])[0];
+                quote!(rt::Link::JoinTable {
+                    table: rt::Table { schema: #schema, name: #table },
+                    this: &#this,
+                    other: &#other,
+                    key: #key,
+                    related_key: #related_key,
+                })
+            }
+        };
+        let doc = format!(" `{}.{}` (relation `{}`).", model.model.name, field_name, relation_name);
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug)]
+            pub enum #marker {}
+
+            #[doc = #doc]
+            pub static #constant: rt::RelationMeta = rt::RelationMeta {
+                name: #field_name,
+                relation: #relation_name,
+                model: &super::#meta,
+                related: &crate::#related_module::#related_meta,
+                to_many: #to_many,
+                optional: #optional,
+                link: #link,
+            };
+
+            impl rt::RelationField for #marker {
+                type Parent = super::#name;
+                type Child = crate::#related_module::#related_struct;
+                type Arity = #arity;
+                const META: &'static rt::RelationMeta = &#constant;
+            }
+        }
+    });
+    let module_doc = format!(
+        " The relation fields of `{}`: one marker type and one metadata static each.",
+        model.model.name
+    );
+    let handles = model.relations.iter().map(|r| {
+        let (marker, constant) = (&r.marker, &r.constant);
+        let arity = arity_marker(r);
+        let related = &plan.models[r.related].struct_ident;
+        let doc = format!(
+            " `{}` → `{related}`: include it (`include({constant})`), filter by it, order by it, write through it.",
+            r.field.name
+        );
+        quote! {
+            #[doc = #doc]
+            pub const #constant: rt::Relation<#relation_module::#marker, #arity> = rt::Relation::new();
+        }
+    });
+    let with_param = |replaced: &proc_macro2::Ident, by: TokenStream| -> Vec<TokenStream> {
+        params
+            .iter()
+            .map(|p| {
+                if *p == replaced {
+                    by.clone()
+                } else {
+                    quote!(#p)
+                }
+            })
+            .collect()
+    };
+    let has_relation = model.relations.iter().map(|r| {
+        let marker = &r.marker;
+        let retyped = with_param(&r.param, quote!(Loaded));
+        quote! {
+            impl<#(#params: rt::Slot),*> rt::HasRelation<#relation_module::#marker> for #name<#(#params),*> {
+                type With<Loaded: rt::Slot> = #name<#(#retyped),*>;
+            }
+        }
+    });
+    let counts = model.count.as_ref().map(|count| {
+        let counts = &count.struct_ident;
+        let to_many: Vec<&RelationPlan> = model
+            .relations
+            .iter()
+            .filter(|r| r.field.arity == refract_schema::ir::Arity::List)
+            .collect();
+        let members: Vec<TokenStream> = to_many
+            .iter()
+            .map(|r| {
+                let member = &r.member;
+                let prisma = &r.field.name;
+                let rename = (names::file_stem(member) != *prisma)
+                    .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #prisma))]));
+                quote!(#rename pub #member: i64,)
+            })
+            .collect();
+        let loads = to_many.iter().enumerate().map(|(i, r)| {
+            let member = &r.member;
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            quote!(#member: level.count(index, #i)?,)
+        });
+        let counted = to_many.iter().map(|r| {
+            let constant = &r.constant;
+            quote!(&#relation_module::#constant)
+        });
+        let retyped = with_param(&count.param, quote!(#counts));
+        let result = &plan.std.result;
+        let doc = format!(
+            " `_count` of a `{}`: how many related records each to-many relation has.",
+            model.model.name
+        );
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+            #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+            pub struct #counts {
+                #(#members)*
+            }
+
+            impl rt::Slot for #counts {
+                fn load(level: &rt::Level<'_>, index: usize, _: rt::SlotId) -> #result<Self, rt::Error> {
+                    Ok(#counts { #(#loads)* })
+                }
+            }
+
+            impl<#(#params: rt::Slot),*> rt::HasCount for #name<#(#params),*> {
+                type WithCount = #name<#(#retyped),*>;
+                const COUNTED: &'static [&'static rt::RelationMeta] = &[#(#counted),*];
+            }
+        }
+    });
+    quote! {
+        #[doc = #module_doc]
+        pub mod #relation_module {
+            use refract_runtime as rt;
+            #(#markers)*
+        }
+
+        #(#handles)*
+        #(#has_relation)*
+        #counts
+    }
+}
+
+fn arity_marker(relation: &RelationPlan) -> TokenStream {
+    match relation.field.arity {
+        refract_schema::ir::Arity::List => quote!(rt::ToMany),
+        refract_schema::ir::Arity::Optional => quote!(rt::ToOptional),
+        refract_schema::ir::Arity::Required => quote!(rt::ToOne),
+    }
+}
+
+/// The handle of the relation on the other side of `relation` (for docs).
+fn back_relation_hint(plan: &Plan, model: &ModelPlan, relation: &RelationPlan) -> String {
+    let related = &plan.models[relation.related];
+    related
+        .relations
+        .iter()
+        .find(|r| {
+            std::ptr::eq(r.relation, relation.relation) && !std::ptr::eq(r.field, relation.field)
+        })
+        .or_else(|| {
+            related
+                .relations
+                .iter()
+                .find(|r| std::ptr::eq(r.relation, relation.relation))
+        })
+        .map(|r| r.constant.to_string())
+        .unwrap_or_else(|| model.struct_ident.to_string())
 }
 
 /// The parameter type of a value of `field` passed by the caller.
@@ -257,43 +560,58 @@ fn actions(plan: &Plan, model: &ModelPlan) -> TokenStream {
     if !model.can_create {
         return wrapper;
     }
-    let arguments: Vec<&FieldPlan> = model
-        .fields
-        .iter()
-        .filter(|f| f.is_create_argument() && f.client_default().is_none())
-        .collect();
-    let params: Vec<TokenStream> = arguments
-        .iter()
-        .map(|f| {
-            let (member, ty) = (&f.member, argument_type(plan, f));
-            quote!(#member: #ty)
-        })
-        .collect();
-    let args: Vec<_> = arguments.iter().map(|f| &f.member).collect();
-    let sets: Vec<TokenStream> = model
-        .fields
-        .iter()
-        .filter_map(|f| {
-            let constant = &f.constant;
-            match f.client_default() {
-                Some(ClientDefault::Call(function, size)) => {
-                    let function = names::ident(function);
-                    let size = size.map(proc_macro2::Literal::usize_unsuffixed);
-                    Some(quote!(#constant.set(rt::ids::#function(#size))))
+    let data_function = |function: &proc_macro2::Ident, without: &[usize], doc: &[String]| {
+        let arguments: Vec<&FieldPlan> = model
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                f.is_create_argument() && f.client_default().is_none() && !without.contains(i)
+            })
+            .map(|(_, f)| f)
+            .collect();
+        let params: Vec<TokenStream> = arguments
+            .iter()
+            .map(|f| {
+                let (member, ty) = (&f.member, argument_type(plan, f));
+                quote!(#member: #ty)
+            })
+            .collect();
+        let sets: Vec<TokenStream> = model
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !without.contains(i))
+            .filter_map(|(_, f)| {
+                let constant = &f.constant;
+                match f.client_default() {
+                    Some(ClientDefault::Call(function, size)) => {
+                        let function = names::ident(function);
+                        let size = size.map(proc_macro2::Literal::usize_unsuffixed);
+                        Some(quote!(#constant.set(rt::ids::#function(#size))))
+                    }
+                    Some(ClientDefault::EmptyList) => Some(quote!(#constant.set(#vec::new()))),
+                    None if f.is_create_argument() => {
+                        let member = &f.member;
+                        Some(quote!(#constant.set(#member)))
+                    }
+                    None => None,
                 }
-                Some(ClientDefault::EmptyList) => Some(quote!(#constant.set(#vec::new()))),
-                None if f.is_create_argument() => {
-                    let member = &f.member;
-                    Some(quote!(#constant.set(#member)))
-                }
-                None => None,
+            })
+            .collect();
+        let body = if sets.is_empty() {
+            quote!(#vec::new())
+        } else {
+            quote!(vec![#(#sets),*])
+        };
+        let args: Vec<&proc_macro2::Ident> = arguments.iter().map(|f| &f.member).collect();
+        let tokens = quote! {
+            #(#[doc = #doc])*
+            pub fn #function(#(#params),*) -> #vec<rt::Set<#name>> {
+                #body
             }
-        })
-        .collect();
-    let data_body = if sets.is_empty() {
-        quote!(#vec::new())
-    } else {
-        quote!(vec![#(#sets),*])
+        };
+        (tokens, params, args)
     };
     let data_doc = [
         format!(
@@ -303,11 +621,35 @@ fn actions(plan: &Plan, model: &ModelPlan) -> TokenStream {
         " computes, for `create_many` and `upsert`; add fields with `.push(FIELD.set(..))`."
             .to_owned(),
     ];
+    let (data_fn_tokens, params, args) = data_function(data_fn, &[], &data_doc);
+    let without_fns = model.data_without.iter().map(|(index, function)| {
+        let relation = &model.relations[*index];
+        let LinkPlan::Owned { fields, .. } = &relation.link else {
+            return TokenStream::new();
+        };
+        let key_names: Vec<String> = fields
+            .iter()
+            .map(|&f| format!("`{}`", model.fields[f].field.name))
+            .collect();
+        let doc = [
+            format!(
+                " The data of a new `{}` without {}, which a nested write through",
+                model.model.name,
+                key_names.join(", ")
+            ),
+            format!(
+                " `{}` sets (`{}::{}.create(..)`, or `create_from(..)` with `.with({}.connect(..))`).",
+                relation.field.name,
+                names::file_stem(&plan.models[relation.related].module),
+                back_relation_hint(plan, model, relation),
+                relation.constant
+            ),
+        ];
+        data_function(function, fields, &doc).0
+    });
     quote! {
-        #(#[doc = #data_doc])*
-        pub fn #data_fn(#(#params),*) -> #vec<rt::Set<#name>> {
-            #data_body
-        }
+        #data_fn_tokens
+        #(#without_fns)*
 
         #wrapper
 

@@ -88,6 +88,71 @@ pub struct ModelPlan<'s> {
     pub updated_at: Vec<usize>,
     /// Whether the client can create rows: no hidden required field lacks a default.
     pub can_create: bool,
+    /// Position in `fields` of each of the IR model's scalar fields (`None`: not visible).
+    pub field_positions: Vec<Option<usize>>,
+    /// Relation fields the client exposes, in declaration order (one struct slot each).
+    pub relations: Vec<RelationPlan<'s>>,
+    /// The module of relation markers and metadata (`conversation::relation`).
+    pub relation_module: Ident,
+    /// `_count`, for models with to-many relations: (struct member, type parameter,
+    /// `Counts` struct).
+    pub count: Option<CountPlan>,
+    /// `data_without_<relation>` functions: (index into `relations`, function name).
+    pub data_without: Vec<(usize, Ident)>,
+    /// Names claimed by the first pass for the relation pass.
+    pending: PendingNames,
+}
+
+struct PendingNames {
+    relation_names: Vec<Option<(String, String)>>,
+    counts_ident: String,
+    count_member: String,
+    scope: Scope,
+}
+
+pub struct CountPlan {
+    pub member: Ident,
+    pub param: Ident,
+    pub struct_ident: Ident,
+}
+
+/// One relation field of a model, as the client exposes it.
+pub struct RelationPlan<'s> {
+    pub field: &'s ir::RelationField,
+    pub relation: &'s ir::Relation,
+    /// The struct slot (`messages`).
+    pub member: Ident,
+    /// The handle constant (`MESSAGES`), also the metadata static in the relation module.
+    pub constant: Ident,
+    /// The marker type in the relation module and the struct's type parameter (`Messages`).
+    pub marker: Ident,
+    pub param: Ident,
+    /// Index of the related model in [`Plan::models`].
+    pub related: usize,
+    pub link: LinkPlan,
+}
+
+/// How a relation's rows are linked (indexes are into the models' `fields`).
+pub enum LinkPlan {
+    /// This model holds the key: `fields` (this model) reference `references` (related).
+    Owned {
+        fields: Vec<usize>,
+        references: Vec<usize>,
+    },
+    /// The related model holds the key: `fields` (related) reference `references` (this).
+    Inverse {
+        fields: Vec<usize>,
+        references: Vec<usize>,
+    },
+    /// Implicit many-to-many through the join table.
+    JoinTable {
+        table: String,
+        schema: Option<String>,
+        /// This model's key is in column `A`.
+        this_is_a: bool,
+        key: usize,
+        related_key: usize,
+    },
 }
 
 pub struct FieldPlan<'s> {
@@ -209,7 +274,7 @@ impl<'s> Plan<'s> {
             })
             .collect();
 
-        let models = visible_models
+        let mut models: Vec<ModelPlan> = visible_models
             .into_iter()
             .zip(struct_idents.into_iter().zip(modules))
             .map(|(model, (struct_ident, module))| {
@@ -217,6 +282,7 @@ impl<'s> Plan<'s> {
                 plan_model(model, struct_ident, module, accessor)
             })
             .collect();
+        plan_relations(schema, &mut models);
 
         Plan {
             std: StdPaths::new(absolute_std),
@@ -272,6 +338,7 @@ fn plan_model<'s>(
 
     // Scalar and relation fields claim their member and constant names in declaration order.
     let mut scalar_names: Vec<Option<(Ident, Ident)>> = vec![None; model.fields.len()];
+    let mut relation_names: Vec<Option<(String, String)>> = vec![None; model.relation_fields.len()];
     for field_ref in &model.field_order {
         match *field_ref {
             ir::FieldRef::Scalar(id) => {
@@ -282,8 +349,11 @@ fn plan_model<'s>(
             }
             ir::FieldRef::Relation(index) => {
                 let field = &model.relation_fields[index];
-                members.claim(&names::snake(&field.name));
-                scope.claim(&names::screaming(&field.name));
+                let member = members.claim(&names::snake(&field.name));
+                let constant = scope.claim(&names::screaming(&field.name));
+                if let Some(slot) = relation_names.get_mut(index) {
+                    *slot = Some((member, constant));
+                }
             }
         }
     }
@@ -364,6 +434,9 @@ fn plan_model<'s>(
     let meta = scope.claim_ident("META");
     let actions = scope.claim_ident(&format!("{struct_ident}Actions"));
     let data_fn = scope.claim_ident("data");
+    let relation_module = scope.claim_ident("relation");
+    let counts_ident = scope.claim("Counts");
+    let count_member = members.claim("_count");
 
     ModelPlan {
         model,
@@ -379,6 +452,17 @@ fn plan_model<'s>(
         identifier,
         updated_at,
         can_create,
+        field_positions: position,
+        relations: Vec::new(),
+        relation_module,
+        count: None,
+        data_without: Vec::new(),
+        pending: PendingNames {
+            relation_names,
+            counts_ident,
+            count_member,
+            scope,
+        },
     }
 }
 
@@ -397,5 +481,187 @@ fn declared_as(
         format!("`@{attribute}` on `{}`", names.join(", "))
     } else {
         format!("`@@{attribute}([{}])`", names.join(", "))
+    }
+}
+
+/// The second pass: relations need every model's fields planned.
+fn plan_relations<'s>(schema: &'s ir::Schema, models: &mut [ModelPlan<'s>]) {
+    // Plan index of each IR model.
+    let index_of: Vec<Option<usize>> = schema
+        .models
+        .iter()
+        .map(|m| models.iter().position(|plan| std::ptr::eq(plan.model, m)))
+        .collect();
+    let mut planned: Vec<Vec<RelationPlan<'s>>> = Vec::with_capacity(models.len());
+    for plan in models.iter() {
+        let model = plan.model;
+        let Some(model_id) = schema
+            .models
+            .iter()
+            .position(|m| std::ptr::eq(m, model))
+            .map(|i| ir::ModelId(i as u32))
+        else {
+            planned.push(Vec::new());
+            continue;
+        };
+        let mut relations = Vec::new();
+        for (index, field) in model.relation_fields.iter().enumerate() {
+            let Some((member, constant)) =
+                plan.pending.relation_names.get(index).cloned().flatten()
+            else {
+                continue;
+            };
+            if field.is_ignored {
+                continue;
+            }
+            let Some(related) = index_of
+                .get(field.related_model.0 as usize)
+                .copied()
+                .flatten()
+            else {
+                continue;
+            };
+            let relation = schema.relation(field.relation);
+            let Some(referenced) = relation.referenced else {
+                continue;
+            };
+            let this_ref = ir::RelationFieldRef {
+                model: model_id,
+                index,
+            };
+            let other_ref = if relation.referencing == this_ref {
+                referenced
+            } else {
+                relation.referencing
+            };
+            let other_field = schema.relation_field(other_ref);
+            if other_field.is_ignored {
+                continue;
+            }
+            let related_plan = &models[related];
+            let here = |ids: &[ir::FieldId]| -> Option<Vec<usize>> {
+                ids.iter()
+                    .map(|id| plan.field_positions.get(id.0 as usize).copied().flatten())
+                    .collect()
+            };
+            let there = |ids: &[ir::FieldId]| -> Option<Vec<usize>> {
+                ids.iter()
+                    .map(|id| {
+                        related_plan
+                            .field_positions
+                            .get(id.0 as usize)
+                            .copied()
+                            .flatten()
+                    })
+                    .collect()
+            };
+            let link = match relation.kind {
+                ir::RelationKind::ManyToMany => {
+                    let key = single_id(plan);
+                    let related_key = single_id(related_plan);
+                    let (Some(key), Some(related_key)) = (key, related_key) else {
+                        continue;
+                    };
+                    let a_model = schema.model(relation.referencing.model);
+                    LinkPlan::JoinTable {
+                        table: relation.db_name.clone(),
+                        schema: a_model.schema.clone(),
+                        this_is_a: relation.referencing == this_ref,
+                        key,
+                        related_key,
+                    }
+                }
+                _ if !field.fields.is_empty() => {
+                    let (Some(fields), Some(references)) =
+                        (here(&field.fields), there(&field.references))
+                    else {
+                        continue;
+                    };
+                    LinkPlan::Owned { fields, references }
+                }
+                _ => {
+                    let (Some(fields), Some(references)) =
+                        (there(&other_field.fields), here(&other_field.references))
+                    else {
+                        continue;
+                    };
+                    if fields.is_empty() {
+                        continue;
+                    }
+                    LinkPlan::Inverse { fields, references }
+                }
+            };
+            relations.push(RelationPlan {
+                field,
+                relation,
+                member: names::ident(&member),
+                constant: names::ident(&constant),
+                marker: names::ident(&names::upper_camel(&field.name)),
+                param: names::ident(&names::upper_camel(&field.name)),
+                related,
+                link,
+            });
+        }
+        planned.push(relations);
+    }
+    for (plan, relations) in models.iter_mut().zip(planned) {
+        // Type parameters and marker types: one namespace, clear of the type names the
+        // model's items use unqualified.
+        let mut params = Scope::new();
+        for taken in PRELUDE_TYPES {
+            params.claim(taken);
+        }
+        for taken in ["Self", "Ok", "Err", "Some", "None", "Loaded"] {
+            params.claim(taken);
+        }
+        params.claim(&plan.struct_ident.to_string());
+        params.claim(&plan.pending.counts_ident);
+        let mut relations = relations;
+        for relation in &mut relations {
+            let name = params.claim(&names::upper_camel(&relation.field.name));
+            relation.param = names::ident(&name);
+            relation.marker = names::ident(&name);
+        }
+        if relations.iter().any(|r| r.field.arity == Arity::List) {
+            let param = params.claim("Count");
+            plan.count = Some(CountPlan {
+                member: names::ident(&plan.pending.count_member),
+                param: names::ident(&param),
+                struct_ident: names::ident(&plan.pending.counts_ident),
+            });
+        }
+        // data_without_<relation> for each relation whose key fields this model holds and
+        // `create` takes as arguments.
+        if plan.can_create {
+            for (index, relation) in relations.iter().enumerate() {
+                let LinkPlan::Owned { fields, .. } = &relation.link else {
+                    continue;
+                };
+                let takes_key = fields.iter().any(|&f| {
+                    plan.fields[f].is_create_argument() && plan.fields[f].client_default().is_none()
+                });
+                if takes_key {
+                    let name = plan.pending.scope.claim_ident(&format!(
+                        "data_without_{}",
+                        names::snake(&relation.field.name)
+                    ));
+                    plan.data_without.push((index, name));
+                }
+            }
+        }
+        plan.relations = relations;
+    }
+}
+
+/// The single-field `@id` of a model, as an index into its fields.
+fn single_id(plan: &ModelPlan) -> Option<usize> {
+    let pk = plan.model.primary_key.as_ref()?;
+    match pk.fields.as_slice() {
+        [only] => plan
+            .field_positions
+            .get(only.field.0 as usize)
+            .copied()
+            .flatten(),
+        _ => None,
     }
 }

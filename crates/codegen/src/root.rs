@@ -107,7 +107,7 @@ doctest = false
 [features]
 default = ["serde"]
 # serde's Serialize/Deserialize on models and enums (turn off to compile faster).
-serde = ["dep:serde"]
+serde = ["dep:serde", "refract-runtime/serde"]
 
 [dependencies]
 refract-runtime = {runtime}

@@ -14,8 +14,12 @@ use crate::error::Error;
 use crate::executor::{BoxFuture, Executor};
 use chrono::{DateTime, Utc};
 
+use crate::aggregate::{AggregateQuery, AggregateSet, GroupBy, GroupKeys};
+use crate::include::{self, Included, IntoInclude, Loads};
 use crate::model::{Column, Model, ModelMeta};
+use crate::nested::{self, Creating, NestedWrite, Updating};
 use crate::query::{Assign, AssignOp, Filter, FilterNode, IntoColumns, OrderBy, Set, UniqueWhere};
+use crate::relation::{HasCount, HasRelation, RelationField};
 use crate::render::{self, InsertRow, MAX_PARAMS, OnConflict, SelectArgs};
 use crate::value::Value;
 
@@ -168,8 +172,28 @@ impl<'a, M: Model> Actions<'a, M> {
             executor: self.executor,
             data: pairs(data),
             columns: Cow::Borrowed(M::META.columns),
+            nested: Vec::new(),
+            loads: Loads::default(),
             marker: PhantomData,
         }
+    }
+
+    /// [`Actions::create`] under another name: generated wrappers shadow `create` with a
+    /// typed one, this one takes a data list (e.g. `message::data_without_convo(..)` with a
+    /// nested `connect` through `.with(..)`).
+    pub fn create_from(self, data: impl IntoIterator<Item = Set<M>>) -> Create<'a, M, M> {
+        self.create(data)
+    }
+
+    /// Aggregates over the matching rows: `aggregate((count_all(), AMOUNT.sum()))`.
+    pub fn aggregate<S: AggregateSet<M>>(self, selection: S) -> AggregateQuery<'a, M, S> {
+        AggregateQuery::new(self.executor, selection)
+    }
+
+    /// Groups rows by one field or a tuple of fields; add aggregates with
+    /// `.aggregate(..)`.
+    pub fn group_by<K: GroupKeys<M>>(self, by: K) -> GroupBy<'a, M, K, ()> {
+        GroupBy::new(self.executor, by)
     }
 
     /// The executor these actions run on (for generated code that adds operations).
@@ -202,6 +226,8 @@ impl<'a, M: Model> Actions<'a, M> {
             unique,
             assigns: assignments(data),
             columns: Cow::Borrowed(M::META.columns),
+            nested: Vec::new(),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
@@ -233,6 +259,7 @@ impl<'a, M: Model> Actions<'a, M> {
             create: pairs(create),
             update: assignments(update),
             columns: Cow::Borrowed(M::META.columns),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
@@ -243,6 +270,7 @@ impl<'a, M: Model> Actions<'a, M> {
             executor: self.executor,
             unique,
             columns: Cow::Borrowed(M::META.columns),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
@@ -294,11 +322,40 @@ macro_rules! select_arguments {
     };
 }
 
+/// `include` and `include_count` on a builder whose row type is its fourth field's
+/// parameter; `$retype` moves every field into the builder with another row type.
+macro_rules! include_methods {
+    ($builder:ident [$($before:tt),*] [$($after:tt),*]) => {
+        /// Also loads relation `include` of the record(s): `include(conversation::MESSAGES)`,
+        /// or with arguments, `include(conversation::MESSAGES.order_by(..).take(20))`. The
+        /// row type gains the loaded relation (see [`crate::Relation`]).
+        pub fn include<I>(mut self, include: I) -> $builder<$($before,)* Included<R, I> $(, $after)*>
+        where
+            I: IntoInclude,
+            I::Rel: RelationField<Parent = M>,
+            R: HasRelation<I::Rel>,
+        {
+            self.loads.includes.push(include.into_node());
+            self.retype()
+        }
+
+        /// Also loads the `_count` of every to-many relation (Prisma's `_count: true`).
+        pub fn include_count(mut self) -> $builder<$($before,)* R::WithCount $(, $after)*>
+        where
+            R: HasCount,
+        {
+            self.loads.counts = R::COUNTED;
+            self.retype()
+        }
+    };
+}
+
 /// `find_many`.
 pub struct FindMany<'a, M, R = M> {
     executor: Executor<'a>,
     args: SelectArgs,
     columns: Columns,
+    loads: Loads,
     marker: PhantomData<fn() -> (M, R)>,
 }
 
@@ -308,6 +365,7 @@ impl<'a, M: Model> FindMany<'a, M, M> {
             executor,
             args: SelectArgs::new(),
             columns: Cow::Borrowed(M::META.columns),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
@@ -315,19 +373,42 @@ impl<'a, M: Model> FindMany<'a, M, M> {
 
 impl<'a, M: Model, R: FromRow> FindMany<'a, M, R> {
     select_arguments!();
+    include_methods!(FindMany ['a, M] []);
 
-    /// Fetches only `columns`, decoded as `R2` (in the order given).
+    fn retype<R2>(self) -> FindMany<'a, M, R2> {
+        FindMany {
+            executor: self.executor,
+            args: self.args,
+            columns: self.columns,
+            loads: self.loads,
+            marker: PhantomData,
+        }
+    }
+
+    /// Fetches only `columns`, decoded as `R2` (in the order given). Includes chosen
+    /// before are dropped: a selected row has no relation slots.
     pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> FindMany<'a, M, R2> {
         FindMany {
             executor: self.executor,
             args: self.args,
             columns: Cow::Owned(column_refs(columns)),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
 
     pub async fn exec(self) -> Result<Vec<R>, Error> {
-        fetch_rows(self.executor, M::META, &self.columns, &self.args).await
+        if self.loads.is_empty() {
+            return fetch_rows(self.executor, M::META, &self.columns, &self.args).await;
+        }
+        include::fetch_loaded(
+            self.executor,
+            M::META,
+            &self.columns,
+            &self.args,
+            &self.loads,
+        )
+        .await
     }
 }
 
@@ -354,6 +435,7 @@ pub struct FindFirst<'a, M, R = M, E = Optional> {
     executor: Executor<'a>,
     args: SelectArgs,
     columns: Columns,
+    loads: Loads,
     marker: PhantomData<Marker<(M, R, E)>>,
 }
 
@@ -363,6 +445,7 @@ impl<'a, M: Model, E: Expectation> FindFirst<'a, M, M, E> {
             executor,
             args: SelectArgs::new(),
             columns: Cow::Borrowed(M::META.columns),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
@@ -370,13 +453,25 @@ impl<'a, M: Model, E: Expectation> FindFirst<'a, M, M, E> {
 
 impl<'a, M: Model, R: FromRow, E: Expectation> FindFirst<'a, M, R, E> {
     select_arguments!();
+    include_methods!(FindFirst ['a, M] [E]);
 
-    /// Fetches only `columns`, decoded as `R2`.
+    fn retype<R2>(self) -> FindFirst<'a, M, R2, E> {
+        FindFirst {
+            executor: self.executor,
+            args: self.args,
+            columns: self.columns,
+            loads: self.loads,
+            marker: PhantomData,
+        }
+    }
+
+    /// Fetches only `columns`, decoded as `R2` (includes chosen before are dropped).
     pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> FindFirst<'a, M, R2, E> {
         FindFirst {
             executor: self.executor,
             args: self.args,
             columns: Cow::Owned(column_refs(columns)),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
@@ -384,11 +479,19 @@ impl<'a, M: Model, R: FromRow, E: Expectation> FindFirst<'a, M, R, E> {
     pub async fn exec(mut self) -> Result<E::Output<R>, Error> {
         // `take(-n)` keeps its meaning: the row closest to the end.
         self.args.take = Some(if self.args.reverses() { -1 } else { 1 });
-        let row = fetch_rows::<R>(self.executor, M::META, &self.columns, &self.args)
+        let rows = if self.loads.is_empty() {
+            fetch_rows::<R>(self.executor, M::META, &self.columns, &self.args).await?
+        } else {
+            include::fetch_loaded(
+                self.executor,
+                M::META,
+                &self.columns,
+                &self.args,
+                &self.loads,
+            )
             .await?
-            .into_iter()
-            .next();
-        E::finish(row, M::META.name, "find_first")
+        };
+        E::finish(rows.into_iter().next(), M::META.name, "find_first")
     }
 }
 
@@ -397,6 +500,7 @@ pub struct FindUnique<'a, M, R = M, E = Optional> {
     executor: Executor<'a>,
     unique: UniqueWhere<M>,
     columns: Columns,
+    loads: Loads,
     marker: PhantomData<fn() -> (R, E)>,
 }
 
@@ -406,18 +510,32 @@ impl<'a, M: Model, E: Expectation> FindUnique<'a, M, M, E> {
             executor,
             unique,
             columns: Cow::Borrowed(M::META.columns),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
 }
 
 impl<'a, M: Model, R: FromRow, E: Expectation> FindUnique<'a, M, R, E> {
-    /// Fetches only `columns`, decoded as `R2`.
+    include_methods!(FindUnique ['a, M] [E]);
+
+    fn retype<R2>(self) -> FindUnique<'a, M, R2, E> {
+        FindUnique {
+            executor: self.executor,
+            unique: self.unique,
+            columns: self.columns,
+            loads: self.loads,
+            marker: PhantomData,
+        }
+    }
+
+    /// Fetches only `columns`, decoded as `R2` (includes chosen before are dropped).
     pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> FindUnique<'a, M, R2, E> {
         FindUnique {
             executor: self.executor,
             unique: self.unique,
             columns: Cow::Owned(column_refs(columns)),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
@@ -426,11 +544,12 @@ impl<'a, M: Model, R: FromRow, E: Expectation> FindUnique<'a, M, R, E> {
         let mut args = SelectArgs::new();
         args.filter = Some(self.unique.into_node());
         args.take = Some(1);
-        let row = fetch_rows::<R>(self.executor, M::META, &self.columns, &args)
-            .await?
-            .into_iter()
-            .next();
-        E::finish(row, M::META.name, "find_unique")
+        let rows = if self.loads.is_empty() {
+            fetch_rows::<R>(self.executor, M::META, &self.columns, &args).await?
+        } else {
+            include::fetch_loaded(self.executor, M::META, &self.columns, &args, &self.loads).await?
+        };
+        E::finish(rows.into_iter().next(), M::META.name, "find_unique")
     }
 }
 
@@ -459,10 +578,25 @@ pub struct Create<'a, M, R = M> {
     executor: Executor<'a>,
     data: Vec<(&'static Column, Value)>,
     columns: Columns,
+    nested: Vec<nested::NestedOp>,
+    loads: Loads,
     marker: PhantomData<fn() -> (M, R)>,
 }
 
-impl<'a, M: Model, R: FromRow> Create<'a, M, R> {
+impl<'a, M: Model, R: FromRow + Send> Create<'a, M, R> {
+    include_methods!(Create ['a, M] []);
+
+    fn retype<R2>(self) -> Create<'a, M, R2> {
+        Create {
+            executor: self.executor,
+            data: self.data,
+            columns: self.columns,
+            nested: self.nested,
+            loads: self.loads,
+            marker: PhantomData,
+        }
+    }
+
     /// Adds (or overrides) one field of the data.
     pub fn set(mut self, set: Set<M>) -> Self {
         self.data
@@ -471,17 +605,29 @@ impl<'a, M: Model, R: FromRow> Create<'a, M, R> {
         self
     }
 
-    /// Returns only `columns`, decoded as `R2`.
+    /// Adds a nested write: related records created or connected in the same
+    /// transaction (`.with(conversation::MESSAGES.create(..))`).
+    pub fn with(mut self, write: impl Into<NestedWrite<M, Creating>>) -> Self {
+        self.nested.push(write.into().op);
+        self
+    }
+
+    /// Returns only `columns`, decoded as `R2` (includes chosen before are dropped).
     pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> Create<'a, M, R2> {
         Create {
             executor: self.executor,
             data: self.data,
             columns: Cow::Owned(column_refs(columns)),
+            nested: self.nested,
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
 
     pub async fn exec(mut self) -> Result<R, Error> {
+        if !self.nested.is_empty() || !self.loads.is_empty() {
+            return self.exec_nested().await;
+        }
         stamp_created(&mut self.data, M::META, Utc::now());
         let columns: Vec<&'static Column> = self.data.iter().map(|(c, _)| *c).collect();
         let row: InsertRow<'_> = self.data.iter().map(|(_, v)| Some(v)).collect();
@@ -497,6 +643,50 @@ impl<'a, M: Model, R: FromRow> Create<'a, M, R> {
         let row = rows.first().map(R::from_row).transpose()?;
         OrThrow::finish(row, M::META.name, "create")
     }
+
+    /// The record, its nested writes and the re-read with includes, in one transaction.
+    async fn exec_nested(self) -> Result<R, Error> {
+        let Create {
+            executor,
+            data,
+            columns,
+            nested,
+            loads,
+            ..
+        } = self;
+        executor
+            .atomically(move |ex| -> BoxFuture<'_, Result<R, Error>> {
+                Box::pin(async move {
+                    let record = nested::new_record(data, nested);
+                    let row = nested::create_record(ex, M::META, record).await?;
+                    finish_write::<M, R>(ex, &row, &columns, &loads, "create").await
+                })
+            })
+            .await
+    }
+}
+
+/// The result of a write that went through the nested-write engine: decoded from the
+/// written row, or re-read by its primary key when it includes relations or selects.
+async fn finish_write<M: Model, R: FromRow>(
+    ex: Executor<'_>,
+    row: &tokio_postgres::Row,
+    columns: &Columns,
+    loads: &Loads,
+    operation: &'static str,
+) -> Result<R, Error> {
+    if loads.is_empty() && matches!(columns, Cow::Borrowed(_)) {
+        return R::from_row(row);
+    }
+    if M::META.primary_key.is_empty() {
+        return Err(Error::InvalidQuery(format!(
+            "`{}` has no identifier to read the record back by",
+            M::META.name
+        )));
+    }
+    let key = include::primary_key_filter(M::META, row)?;
+    let found = include::reread::<R>(ex, M::META, key, columns, loads).await?;
+    OrThrow::finish(found, M::META.name, operation)
 }
 
 /// `create_many` (and, through [`CreateMany::and_return`], `create_many_and_return`).
@@ -598,6 +788,15 @@ impl<'a, M: Model> CreateMany<'a, M> {
     }
 }
 
+/// A row as it came from the database (the upsert step of an upsert with includes).
+struct RawRow(tokio_postgres::Row);
+
+impl FromRow for RawRow {
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, Error> {
+        Ok(RawRow(row.clone()))
+    }
+}
+
 /// Pins down the higher-ranked signature [`Executor::atomically`] needs (closure
 /// signatures are not inferred higher-ranked from a later use).
 fn unit_of_work<T, F>(work: F) -> F
@@ -625,28 +824,81 @@ pub struct Update<'a, M, R = M> {
     unique: UniqueWhere<M>,
     assigns: Vec<Assignment>,
     columns: Columns,
+    nested: Vec<nested::NestedOp>,
+    loads: Loads,
     marker: PhantomData<fn() -> R>,
 }
 
-impl<'a, M: Model, R: FromRow> Update<'a, M, R> {
-    /// Returns only `columns`, decoded as `R2`.
+impl<'a, M: Model, R: FromRow + Send> Update<'a, M, R> {
+    include_methods!(Update ['a, M] []);
+
+    fn retype<R2>(self) -> Update<'a, M, R2> {
+        Update {
+            executor: self.executor,
+            unique: self.unique,
+            assigns: self.assigns,
+            columns: self.columns,
+            nested: self.nested,
+            loads: self.loads,
+            marker: PhantomData,
+        }
+    }
+
+    /// Adds a nested write on a relation, run in the same transaction
+    /// (`.with(conversation::MESSAGES.delete_many(..))`).
+    pub fn with(mut self, write: impl Into<NestedWrite<M, Updating>>) -> Self {
+        self.nested.push(write.into().op);
+        self
+    }
+
+    /// Returns only `columns`, decoded as `R2` (includes chosen before are dropped).
     pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> Update<'a, M, R2> {
         Update {
             executor: self.executor,
             unique: self.unique,
             assigns: self.assigns,
             columns: Cow::Owned(column_refs(columns)),
+            nested: self.nested,
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
 
     pub async fn exec(self) -> Result<R, Error> {
+        if !self.nested.is_empty() || !self.loads.is_empty() {
+            let Update {
+                executor,
+                unique,
+                assigns,
+                columns,
+                nested,
+                loads,
+                ..
+            } = self;
+            return executor
+                .atomically(move |ex| -> BoxFuture<'_, Result<R, Error>> {
+                    Box::pin(async move {
+                        let row = nested::update_record(
+                            ex,
+                            M::META,
+                            unique.into_node(),
+                            assigns,
+                            nested,
+                            "update",
+                        )
+                        .await?;
+                        finish_write::<M, R>(ex, &row, &columns, &loads, "update").await
+                    })
+                })
+                .await;
+        }
         if self.assigns.is_empty() {
             // Nothing to change: Prisma returns the record as it is.
             let found = FindUnique::<M, R, OrThrow> {
                 executor: self.executor,
                 unique: self.unique,
                 columns: self.columns,
+                loads: Loads::default(),
                 marker: PhantomData,
             };
             return found
@@ -739,10 +991,25 @@ pub struct Upsert<'a, M, R = M> {
     create: Vec<(&'static Column, Value)>,
     update: Vec<Assignment>,
     columns: Columns,
+    loads: Loads,
     marker: PhantomData<fn() -> R>,
 }
 
 impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
+    include_methods!(Upsert ['a, M] []);
+
+    fn retype<R2>(self) -> Upsert<'a, M, R2> {
+        Upsert {
+            executor: self.executor,
+            unique: self.unique,
+            create: self.create,
+            update: self.update,
+            columns: self.columns,
+            loads: self.loads,
+            marker: PhantomData,
+        }
+    }
+
     /// Returns only `columns`, decoded as `R2`.
     pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> Upsert<'a, M, R2> {
         Upsert {
@@ -751,6 +1018,7 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
             create: self.create,
             update: self.update,
             columns: Cow::Owned(column_refs(columns)),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
@@ -770,6 +1038,38 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
     }
 
     pub async fn exec(mut self) -> Result<R, Error> {
+        if !self.loads.is_empty() {
+            // Upsert the full row, then read it back with its relations, atomically.
+            let loads = std::mem::take(&mut self.loads);
+            let columns = std::mem::replace(&mut self.columns, Cow::Borrowed(M::META.columns));
+            let full = Upsert::<M, RawRow> {
+                executor: self.executor,
+                unique: self.unique,
+                create: self.create,
+                update: self.update,
+                columns: self.columns,
+                loads: Loads::default(),
+                marker: PhantomData,
+            };
+            return self
+                .executor
+                .atomically(move |ex| -> BoxFuture<'_, Result<R, Error>> {
+                    Box::pin(async move {
+                        let full = Upsert {
+                            executor: ex,
+                            ..full
+                        };
+                        let RawRow(row) = full.exec_plain().await?;
+                        finish_write::<M, R>(ex, &row, &columns, &loads, "upsert").await
+                    })
+                })
+                .await;
+        }
+        self.exec_plain().await
+    }
+
+    /// The upsert itself, decoding `R` from the written row.
+    async fn exec_plain(mut self) -> Result<R, Error> {
         stamp_created(&mut self.create, M::META, Utc::now());
         if self.native() {
             stamp_updated(&mut self.update, M::META);
@@ -799,6 +1099,7 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
                         executor,
                         unique: self.unique.clone(),
                         columns: Cow::Borrowed(&[]),
+                        loads: Loads::default(),
                         marker: PhantomData,
                     };
                     if exists.exec().await?.is_some() {
@@ -807,6 +1108,8 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
                             unique: self.unique,
                             assigns: self.update,
                             columns: self.columns,
+                            nested: Vec::new(),
+                            loads: Loads::default(),
                             marker: PhantomData,
                         };
                         update.exec().await
@@ -815,6 +1118,8 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
                             executor,
                             data: self.create,
                             columns: self.columns,
+                            nested: Vec::new(),
+                            loads: Loads::default(),
                             marker: PhantomData,
                         };
                         create.exec().await
@@ -830,21 +1135,60 @@ pub struct Delete<'a, M, R = M> {
     executor: Executor<'a>,
     unique: UniqueWhere<M>,
     columns: Columns,
+    loads: Loads,
     marker: PhantomData<fn() -> R>,
 }
 
-impl<'a, M: Model, R: FromRow> Delete<'a, M, R> {
-    /// Returns only `columns`, decoded as `R2`.
+impl<'a, M: Model, R: FromRow + Send> Delete<'a, M, R> {
+    include_methods!(Delete ['a, M] []);
+
+    fn retype<R2>(self) -> Delete<'a, M, R2> {
+        Delete {
+            executor: self.executor,
+            unique: self.unique,
+            columns: self.columns,
+            loads: self.loads,
+            marker: PhantomData,
+        }
+    }
+
+    /// Returns only `columns`, decoded as `R2` (includes chosen before are dropped).
     pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> Delete<'a, M, R2> {
         Delete {
             executor: self.executor,
             unique: self.unique,
             columns: Cow::Owned(column_refs(columns)),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }
 
     pub async fn exec(self) -> Result<R, Error> {
+        if !self.loads.is_empty() {
+            // Read the record with its relations before they go, then delete it.
+            let Delete {
+                executor,
+                unique,
+                columns,
+                loads,
+                ..
+            } = self;
+            return executor
+                .atomically(move |ex| -> BoxFuture<'_, Result<R, Error>> {
+                    Box::pin(async move {
+                        let filter = unique.into_node();
+                        let found =
+                            include::reread::<R>(ex, M::META, filter.clone(), &columns, &loads)
+                                .await?;
+                        let found = OrThrow::finish(found, M::META.name, "delete")?;
+                        let statement =
+                            render::delete(M::META, Some(&filter), None, ex.render_context());
+                        ex.execute(&statement, Some(M::META)).await?;
+                        Ok(found)
+                    })
+                })
+                .await;
+        }
         let filter = self.unique.into_node();
         let statement = render::delete(
             M::META,

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use tokio_postgres::Row;
 
 use crate::error::Error;
+use crate::include::Level;
 use crate::value::{IntoValue, Value};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
@@ -22,6 +23,15 @@ type BoxError = Box<dyn StdError + Sync + Send>;
 /// column `i` into field `i` with [`decode`], in the order of the model's columns.
 pub trait FromRow: Sized {
     fn from_row(row: &Row) -> Result<Self, Error>;
+
+    /// Decodes row `index` of a level whose relations were loaded (`include`). Generated
+    /// models with relations override it to fill their relation slots; everything else
+    /// reads the row alone.
+    #[doc(hidden)]
+    #[inline]
+    fn from_level(level: &Level<'_>, index: usize) -> Result<Self, Error> {
+        Self::from_row(level.row(index))
+    }
 }
 
 /// A Rust type that one column decodes into.
@@ -241,6 +251,35 @@ impl<'a> FromSql<'a> for TimestampWire {
             Type::TIMESTAMP | Type::TIMESTAMPTZ | Type::DATE | Type::TIME
         )
     }
+}
+
+/// Column `index` of `row` as a [`Value`], by the column's type: what nested writes and
+/// re-reads use to carry key values from one statement into the next.
+pub(crate) fn value_at(row: &Row, index: usize) -> Result<Value, Error> {
+    let ty = row
+        .columns()
+        .get(index)
+        .map(|c| c.type_().clone())
+        .ok_or_else(|| Error::InvalidQuery(format!("no column #{index}")))?;
+    if let Kind::Enum(_) = ty.kind() {
+        return Ok(decode::<Option<String>>(row, index)?
+            .map_or(Value::Null, |label| Value::Enum(Cow::Owned(label))));
+    }
+    Ok(match ty {
+        Type::BOOL => decode::<Option<bool>>(row, index)?.into_value(),
+        Type::INT2 | Type::INT4 => decode::<Option<i32>>(row, index)?.into_value(),
+        Type::INT8 | Type::OID => decode::<Option<i64>>(row, index)?.into_value(),
+        Type::FLOAT4 | Type::FLOAT8 => decode::<Option<f64>>(row, index)?.into_value(),
+        Type::NUMERIC => decode::<Option<Decimal>>(row, index)?.into_value(),
+        Type::TIMESTAMP | Type::TIMESTAMPTZ | Type::DATE | Type::TIME => {
+            decode::<Option<DateTime<Utc>>>(row, index)?.into_value()
+        }
+        Type::JSON | Type::JSONB => {
+            decode::<Option<serde_json::Value>>(row, index)?.map_or(Value::Null, Value::Json)
+        }
+        Type::BYTEA => decode::<Option<Vec<u8>>>(row, index)?.into_value(),
+        _ => decode::<Option<String>>(row, index)?.into_value(),
+    })
 }
 
 macro_rules! tuple_from_row {

@@ -41,6 +41,17 @@ pub enum Error {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// A nested write would leave a record without its required related record, e.g.
+    /// connecting a second record to a one-to-one relation whose key is required
+    /// (Prisma P2014).
+    #[error(
+        "the change you are trying to make would violate the required relation `{relation}` between the `{model_a}` and `{model_b}` models"
+    )]
+    RequiredRelationViolation {
+        relation: &'static str,
+        model_a: &'static str,
+        model_b: &'static str,
+    },
     /// A record an operation required was not found (Prisma P2025).
     #[error("no `{model}` record was found for the {operation}")]
     RecordNotFound {
@@ -112,6 +123,7 @@ impl Error {
             Error::ForeignKeyViolation { .. } => Some("P2003"),
             Error::NullConstraintViolation { .. } => Some("P2011"),
             Error::RecordNotFound { .. } => Some("P2025"),
+            Error::RequiredRelationViolation { .. } => Some("P2014"),
             Error::TransactionConflict { .. } => Some("P2034"),
             Error::PoolTimeout { .. } => Some("P2024"),
             Error::Config(_) => Some("P1013"),

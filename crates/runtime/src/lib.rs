@@ -139,25 +139,39 @@
 //! keyed by the parents' ids, decoded with the same [`FromRow`].
 
 mod actions;
+mod aggregate;
 mod client;
 mod decode;
 mod error;
 mod executor;
 pub mod global;
 pub mod ids;
+mod include;
 mod model;
+mod nested;
 mod query;
+mod relation;
 mod render;
 mod transaction;
 mod value;
 
 pub use actions::*;
+pub use aggregate::{
+    Aggregate, AggregateQuery, AggregateSet, AggregateValue, Averageable, GroupBy, GroupKey,
+    GroupKeys, Having, Summable, count_all,
+};
 pub use client::{Client, ClientConfig};
 pub use decode::{Decode, FromRow, PgEnum, decode};
 pub use error::Error;
 pub use executor::{AsExecutor, BoxFuture, Executor};
+pub use include::{Include, IncludeNode, Included, IntoInclude, Level};
 pub use model::{Column, Model, ModelMeta, Table};
+pub use nested::{Creating, NestedCreate, NestedUpdate, NestedWrite, Updating};
 pub use query::*;
+pub use relation::{
+    Arity, HasCount, HasRelation, JOIN_A, JOIN_B, Link, NotLoaded, Relation, RelationField,
+    RelationMeta, Slot, SlotId, ToMany, ToOne, ToOptional,
+};
 pub use render::quote_ident;
 pub use transaction::{IsolationLevel, Transaction, TransactionOptions};
 pub use value::{IntoValue, Value};

@@ -10,6 +10,7 @@
 use std::marker::PhantomData;
 
 use crate::model::Column;
+use crate::relation::{RelationFilterKind, RelationMeta};
 use crate::value::{IntoValue, Value};
 
 /// Variance- and auto-trait-neutral marker for type parameters a handle only names.
@@ -137,6 +138,39 @@ pub(crate) enum FilterNode {
         column: &'static Column,
         empty: bool,
     },
+    /// A condition on related rows (`some`/`every`/`none`/`is`/`is_not`): an `EXISTS`
+    /// subquery; `filter` is on the related model.
+    Relation {
+        relation: &'static RelationMeta,
+        kind: RelationFilterKind,
+        filter: Box<FilterNode>,
+    },
+    /// The related record is linked to the parent with key `key` through the join table
+    /// of the many-to-many `relation` (declared on the parent): nested writes only.
+    InJoinTable {
+        relation: &'static RelationMeta,
+        key: Value,
+    },
+    /// A comparison of an aggregate (`group_by`'s `having` only).
+    Aggregate {
+        expr: crate::aggregate::AggExpr,
+        op: CompareOp,
+        value: Value,
+    },
+}
+
+impl FilterNode {
+    /// Whether rendering needs the outer table aliased (a relation subquery refers to it).
+    pub(crate) fn has_relations(&self) -> bool {
+        match self {
+            FilterNode::And(nodes) | FilterNode::Or(nodes) => {
+                nodes.iter().any(FilterNode::has_relations)
+            }
+            FilterNode::Not(node) => node.has_relations(),
+            FilterNode::Relation { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,21 +358,67 @@ pub(crate) enum AssignOp {
     Push,
 }
 
-/// `ORDER BY` one column.
+/// `ORDER BY` one column, a related record's field, a relation's count, or (in
+/// `group_by`) an aggregate.
 pub struct OrderBy<M> {
     pub(crate) term: OrderTerm,
     marker: PhantomData<fn() -> M>,
 }
 
+/// How many to-one relations an ordering may go through.
+pub(crate) const RELATED_PATH: usize = 4;
+
+/// What an ordering sorts by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OrderTarget {
+    Column(&'static Column),
+    /// A column of the record reached through `path` (to-one relations, outermost first;
+    /// `None` past the end).
+    Related {
+        path: [Option<&'static RelationMeta>; RELATED_PATH],
+        column: &'static Column,
+    },
+    /// The number of related records of a to-many relation.
+    Count(&'static RelationMeta),
+    /// An aggregate over a group (`group_by` only); `None` column: `COUNT(*)`.
+    Aggregate(crate::aggregate::AggExpr),
+    /// An ordering that cannot be rendered (too deep a path), reported when rendering.
+    Invalid(&'static str),
+}
+
 /// The untyped ordering the renderer reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct OrderTerm {
-    pub(crate) column: &'static Column,
+    pub(crate) target: OrderTarget,
     pub(crate) descending: bool,
     pub(crate) nulls: Option<Nulls>,
 }
 
 impl OrderTerm {
+    pub(crate) fn column(column: &'static Column) -> Self {
+        OrderTerm {
+            target: OrderTarget::Column(column),
+            descending: false,
+            nulls: None,
+        }
+    }
+
+    /// The column, for a plain column ordering.
+    pub(crate) fn plain_column(&self) -> Option<&'static Column> {
+        match self.target {
+            OrderTarget::Column(column) => Some(column),
+            _ => None,
+        }
+    }
+
+    /// Whether the ordering reads other tables (so the outer table needs an alias).
+    pub(crate) fn has_relations(&self) -> bool {
+        matches!(
+            self.target,
+            OrderTarget::Related { .. } | OrderTarget::Count(_)
+        )
+    }
+
     /// The same ordering, reversed exactly (NULL placement included).
     pub(crate) fn reversed(self) -> Self {
         let nulls = self.nulls.map(|n| {
@@ -378,9 +458,12 @@ pub enum Nulls {
 
 impl<M> OrderBy<M> {
     pub(crate) fn new(column: &'static Column, descending: bool) -> Self {
+        OrderBy::from_target(OrderTarget::Column(column), descending)
+    }
+    pub(crate) fn from_target(target: OrderTarget, descending: bool) -> Self {
         OrderBy {
             term: OrderTerm {
-                column,
+                target,
                 descending,
                 nulls: None,
             },
@@ -394,6 +477,42 @@ impl<M> OrderBy<M> {
     pub fn nulls_last(mut self) -> Self {
         self.term.nulls = Some(Nulls::Last);
         self
+    }
+
+    /// This ordering of a related model, as an ordering of the model that reaches it
+    /// through the to-one relation `relation`.
+    pub(crate) fn through<P>(self, relation: &'static RelationMeta) -> OrderBy<P> {
+        let target = match self.term.target {
+            OrderTarget::Column(column) => {
+                let mut path = [None; RELATED_PATH];
+                path[0] = Some(relation);
+                OrderTarget::Related { path, column }
+            }
+            OrderTarget::Related { path, column } => {
+                if path[RELATED_PATH - 1].is_some() {
+                    OrderTarget::Invalid("orderings go through at most four relations")
+                } else {
+                    let mut longer = [None; RELATED_PATH];
+                    longer[0] = Some(relation);
+                    longer[1..].copy_from_slice(&path[..RELATED_PATH - 1]);
+                    OrderTarget::Related {
+                        path: longer,
+                        column,
+                    }
+                }
+            }
+            OrderTarget::Count(_) | OrderTarget::Aggregate(..) => OrderTarget::Invalid(
+                "a related record can be ordered by its fields only, not by counts or aggregates",
+            ),
+            invalid @ OrderTarget::Invalid(_) => invalid,
+        };
+        OrderBy {
+            term: OrderTerm {
+                target,
+                ..self.term
+            },
+            marker: PhantomData,
+        }
     }
 }
 

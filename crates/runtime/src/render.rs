@@ -11,8 +11,15 @@ use std::fmt::Write;
 
 use crate::error::Error;
 use crate::model::{Column, ModelMeta, Table};
-use crate::query::{AssignOp, CompareOp, FilterNode, LikeKind, Nulls, OrderTerm};
+use crate::query::{AssignOp, CompareOp, FilterNode, LikeKind, Nulls, OrderTarget, OrderTerm};
+use crate::relation::RelationMeta;
 use crate::value::{Param, Value};
+
+mod relations;
+pub(crate) use relations::include_select;
+
+/// The alias of a statement's main table when a subquery must refer to it.
+pub(crate) const TOP: &str = "t0";
 
 /// PostgreSQL's limit on parameters per statement is 65535; chunked inserts stay well below.
 pub(crate) const MAX_PARAMS: usize = 32_767;
@@ -49,17 +56,38 @@ pub(crate) struct RenderContext<'c> {
 pub(crate) struct SqlWriter<'v> {
     sql: String,
     params: Vec<Param<'v>>,
+    default_schema: Option<&'v str>,
+    /// Aliases handed out to subqueries (`r1`, `r2`...), unique within the statement.
+    aliases: usize,
 }
 
 impl<'v> SqlWriter<'v> {
-    fn new() -> Self {
+    pub(crate) fn new(ctx: RenderContext<'v>) -> Self {
         SqlWriter {
             sql: String::with_capacity(256),
             params: Vec::new(),
+            default_schema: ctx.default_schema,
+            aliases: 0,
         }
     }
 
-    fn finish(self, cacheable: bool) -> Statement<'v> {
+    /// Renders a full select (the same as [`select`]) into this statement, as a subquery.
+    pub(crate) fn render_select_into(
+        &mut self,
+        model: &ModelMeta,
+        columns: &[&'static Column],
+        args: &'v SelectArgs,
+    ) -> Result<(), Error> {
+        render_select(self, model, columns, &[], args)
+    }
+
+    /// A fresh alias for a subquery's table.
+    fn next_alias(&mut self) -> String {
+        self.aliases += 1;
+        format!("r{}", self.aliases)
+    }
+
+    pub(crate) fn finish(self, cacheable: bool) -> Statement<'v> {
         Statement {
             sql: self.sql,
             params: self.params,
@@ -67,15 +95,15 @@ impl<'v> SqlWriter<'v> {
         }
     }
 
-    fn push(&mut self, text: &str) {
+    pub(crate) fn push(&mut self, text: &str) {
         self.sql.push_str(text);
     }
 
-    fn ident(&mut self, name: &str) {
+    pub(crate) fn ident(&mut self, name: &str) {
         quote_ident(name, &mut self.sql);
     }
 
-    fn qualified(&mut self, qualifier: Option<&str>, column: &Column) {
+    pub(crate) fn qualified(&mut self, qualifier: Option<&str>, column: &Column) {
         if let Some(qualifier) = qualifier {
             self.ident(qualifier);
             self.sql.push('.');
@@ -83,15 +111,15 @@ impl<'v> SqlWriter<'v> {
         self.ident(column.name);
     }
 
-    fn table(&mut self, table: &Table, ctx: RenderContext<'_>) {
-        if let Some(schema) = table.schema.or(ctx.default_schema) {
+    pub(crate) fn table(&mut self, table: &Table) {
+        if let Some(schema) = table.schema.or(self.default_schema) {
             self.ident(schema);
             self.sql.push('.');
         }
         self.ident(table.name);
     }
 
-    fn column_list(&mut self, columns: &[&Column]) {
+    pub(crate) fn column_list(&mut self, columns: &[&Column]) {
         for (i, column) in columns.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(", ");
@@ -100,16 +128,16 @@ impl<'v> SqlWriter<'v> {
         }
     }
 
-    fn bind(&mut self, param: Param<'v>) {
+    pub(crate) fn bind(&mut self, param: Param<'v>) {
         self.params.push(param);
         self.placeholder(self.params.len());
     }
 
-    fn bind_value(&mut self, value: &'v Value) {
+    pub(crate) fn bind_value(&mut self, value: &'v Value) {
         self.bind(Param::Borrowed(value));
     }
 
-    fn placeholder(&mut self, index: usize) {
+    pub(crate) fn placeholder(&mut self, index: usize) {
         self.sql.push('$');
         let _ = write!(self.sql, "{index}");
     }
@@ -162,10 +190,22 @@ pub(crate) fn select<'v>(
     model: &ModelMeta,
     columns: &[&'static Column],
     args: &'v SelectArgs,
-    ctx: RenderContext<'_>,
+    ctx: RenderContext<'v>,
 ) -> Result<Statement<'v>, Error> {
-    let mut w = SqlWriter::new();
-    render_select(&mut w, model, columns, args, ctx)?;
+    select_counted(model, columns, &[], args, ctx)
+}
+
+/// [`select`] plus, after `columns`, one `COUNT(*)` column per relation in `counts`
+/// (`_count`).
+pub(crate) fn select_counted<'v>(
+    model: &ModelMeta,
+    columns: &[&'static Column],
+    counts: &[&'static RelationMeta],
+    args: &'v SelectArgs,
+    ctx: RenderContext<'v>,
+) -> Result<Statement<'v>, Error> {
+    let mut w = SqlWriter::new(ctx);
+    render_select(&mut w, model, columns, counts, args)?;
     Ok(w.finish(true))
 }
 
@@ -173,80 +213,131 @@ pub(crate) fn select<'v>(
 pub(crate) fn count<'v>(
     model: &ModelMeta,
     args: &'v SelectArgs,
-    ctx: RenderContext<'_>,
+    ctx: RenderContext<'v>,
 ) -> Result<Statement<'v>, Error> {
-    let mut w = SqlWriter::new();
+    let mut w = SqlWriter::new(ctx);
     let simple = args.cursor.is_none()
         && args.skip.is_none()
         && args.take.is_none()
         && args.distinct.is_empty();
     if simple {
         w.push("SELECT COUNT(*) FROM ");
-        w.table(&model.table, ctx);
+        w.table(&model.table);
         if let Some(filter) = &args.filter {
+            if filter.has_relations() {
+                w.push(" AS ");
+                w.ident(TOP);
+            }
             w.push(" WHERE ");
             render_filter(&mut w, filter, None);
         }
     } else {
         w.push("SELECT COUNT(*) FROM (");
-        render_select(&mut w, model, &[], args, ctx)?;
+        render_select(&mut w, model, &[], &[], args)?;
         w.push(") AS \"sub\"");
     }
     Ok(w.finish(true))
 }
 
-fn render_select<'v>(
-    w: &mut SqlWriter<'v>,
-    model: &ModelMeta,
-    columns: &[&'static Column],
-    args: &'v SelectArgs,
-    ctx: RenderContext<'_>,
-) -> Result<(), Error> {
-    if args.skip.is_some_and(|skip| skip < 0) {
-        return Err(Error::InvalidQuery("skip must not be negative".into()));
-    }
+/// The ordering a select uses: the requested one, with the primary key breaking ties
+/// where a total order is needed (a cursor, a negative take, distinct), reversed for a
+/// negative take.
+pub(crate) fn effective_order(model: &ModelMeta, args: &SelectArgs) -> Vec<OrderTerm> {
     let reverse = args.reverses();
     let mut order = args.order_by.clone();
-    // A cursor, a negative take and distinct all need a total order: like Prisma, the
-    // primary key breaks ties.
     if args.cursor.is_some() || reverse || !args.distinct.is_empty() {
         for key in model.primary_key {
-            if !order.iter().any(|term| term.column.name == key.name) {
-                order.push(OrderTerm {
-                    column: key,
-                    descending: false,
-                    nulls: None,
-                });
+            if !order
+                .iter()
+                .any(|term| term.plain_column().is_some_and(|c| c.name == key.name))
+            {
+                order.push(OrderTerm::column(key));
             }
         }
     }
     if reverse {
         order.iter_mut().for_each(|term| *term = term.reversed());
     }
+    order
+}
+
+fn render_select<'v>(
+    w: &mut SqlWriter<'v>,
+    model: &ModelMeta,
+    columns: &[&'static Column],
+    counts: &[&'static RelationMeta],
+    args: &'v SelectArgs,
+) -> Result<(), Error> {
+    if args.skip.is_some_and(|skip| skip < 0) {
+        return Err(Error::InvalidQuery("skip must not be negative".into()));
+    }
+    let order = effective_order(model, args);
+    let related_order = order.iter().any(OrderTerm::has_relations);
+    // Subqueries (relation filters, orderings, counts) refer to the main table as `t0`.
+    let aliased = related_order
+        || !counts.is_empty()
+        || args.filter.as_ref().is_some_and(FilterNode::has_relations);
 
     let distinct = !args.distinct.is_empty();
+    if distinct && related_order {
+        return Err(Error::InvalidQuery(
+            "distinct cannot be combined with ordering by relations".into(),
+        ));
+    }
+    if args.cursor.is_some() && order.iter().any(|t| t.plain_column().is_none()) {
+        return Err(Error::InvalidQuery(
+            "a cursor needs an ordering by the model's own fields".into(),
+        ));
+    }
     // With DISTINCT ON, the inner query picks the first row per key in the requested order
     // and the outer one restores that order and paginates (Prisma's in-memory semantics).
-    let mut select_columns: Vec<&Column> = columns.to_vec();
     if distinct {
-        for term in &order {
-            if !select_columns.iter().any(|c| c.name == term.column.name) {
-                select_columns.push(term.column);
-            }
-        }
         w.push("SELECT * FROM (SELECT DISTINCT ON (");
         w.column_list(&args.distinct);
         w.push(") ");
     } else {
         w.push("SELECT ");
     }
-    if select_columns.is_empty() {
+    let mut listed = 0;
+    for column in columns {
+        if listed > 0 {
+            w.push(", ");
+        }
+        w.ident(column.name);
+        listed += 1;
+    }
+    for (i, relation) in counts.iter().enumerate() {
+        if listed > 0 {
+            w.push(", ");
+        }
+        relations::render_count(w, relation, TOP);
+        w.push(" AS ");
+        w.ident(&format!("_count_{i}"));
+        listed += 1;
+    }
+    if distinct {
+        for term in &order {
+            let Some(column) = term.plain_column() else {
+                continue;
+            };
+            if !columns.iter().any(|c| c.name == column.name) {
+                if listed > 0 {
+                    w.push(", ");
+                }
+                w.ident(column.name);
+                listed += 1;
+            }
+        }
+    }
+    if listed == 0 {
         w.push("1");
-    } else {
-        w.column_list(&select_columns);
     }
     w.push(" FROM ");
-    w.table(&model.table, ctx);
+    w.table(&model.table);
+    if aliased {
+        w.push(" AS ");
+        w.ident(TOP);
+    }
 
     let has_where = args.filter.is_some() || args.cursor.is_some();
     if has_where {
@@ -262,7 +353,7 @@ fn render_select<'v>(
             if !first {
                 w.push(" AND ");
             }
-            render_cursor(w, model, cursor, &order, ctx);
+            render_cursor(w, model, cursor, &order);
         }
     }
 
@@ -270,20 +361,19 @@ fn render_select<'v>(
         w.push(" ORDER BY ");
         let mut distinct_order: Vec<OrderTerm> = Vec::new();
         for column in &args.distinct {
-            let term = order.iter().find(|t| t.column.name == column.name).copied();
-            distinct_order.push(term.unwrap_or(OrderTerm {
-                column,
-                descending: false,
-                nulls: None,
-            }));
+            let term = order
+                .iter()
+                .find(|t| t.plain_column().is_some_and(|c| c.name == column.name))
+                .copied();
+            distinct_order.push(term.unwrap_or(OrderTerm::column(column)));
         }
         distinct_order.extend(order.iter().copied());
-        render_order(w, &distinct_order);
+        render_order(w, &distinct_order, None)?;
         w.push(") AS \"distinct\"");
     }
     if !order.is_empty() {
         w.push(" ORDER BY ");
-        render_order(w, &order);
+        render_order(w, &order, None)?;
     }
     match args.take.map(i64::unsigned_abs) {
         Some(1) => w.push(" LIMIT 1"),
@@ -300,12 +390,18 @@ fn render_select<'v>(
     Ok(())
 }
 
-fn render_order(w: &mut SqlWriter<'_>, order: &[OrderTerm]) {
+/// `ORDER BY` terms; `qualifier` prefixes plain columns, relation subqueries refer to it
+/// (or to [`TOP`]).
+pub(crate) fn render_order(
+    w: &mut SqlWriter<'_>,
+    order: &[OrderTerm],
+    qualifier: Option<&str>,
+) -> Result<(), Error> {
     for (i, term) in order.iter().enumerate() {
         if i > 0 {
             w.push(", ");
         }
-        w.ident(term.column.name);
+        render_order_value(w, &term.target, qualifier)?;
         w.push(if term.descending { " DESC" } else { " ASC" });
         match term.nulls {
             Some(Nulls::First) => w.push(" NULLS FIRST"),
@@ -313,6 +409,30 @@ fn render_order(w: &mut SqlWriter<'_>, order: &[OrderTerm]) {
             None => {}
         }
     }
+    Ok(())
+}
+
+/// The expression an ordering sorts by.
+fn render_order_value(
+    w: &mut SqlWriter<'_>,
+    target: &OrderTarget,
+    qualifier: Option<&str>,
+) -> Result<(), Error> {
+    match *target {
+        OrderTarget::Column(column) => w.qualified(qualifier, column),
+        OrderTarget::Related { ref path, column } => {
+            let path: Vec<&'static RelationMeta> = path.iter().flatten().copied().collect();
+            relations::render_related_value(w, &path, column, qualifier.unwrap_or(TOP))?;
+        }
+        OrderTarget::Count(relation) => {
+            relations::render_count(w, relation, qualifier.unwrap_or(TOP));
+        }
+        OrderTarget::Aggregate(ref expr) => {
+            crate::aggregate::render_aggregate(w, expr, qualifier);
+        }
+        OrderTarget::Invalid(message) => return Err(Error::InvalidQuery(message.into())),
+    }
+    Ok(())
 }
 
 /// Rows from the cursor row on, in `order` (Prisma's cursor): the cursor row must exist,
@@ -325,7 +445,6 @@ fn render_cursor<'v>(
     model: &ModelMeta,
     cursor: &'v FilterNode,
     order: &[OrderTerm],
-    ctx: RenderContext<'_>,
 ) {
     // Render the cursor criterion once (binding its values once), reuse the text.
     let mut cursor_where = String::new();
@@ -334,7 +453,7 @@ fn render_cursor<'v>(
     std::mem::swap(&mut w.sql, &mut cursor_where);
     let mut from = String::new();
     std::mem::swap(&mut w.sql, &mut from);
-    w.table(&model.table, ctx);
+    w.table(&model.table);
     std::mem::swap(&mut w.sql, &mut from);
 
     let subquery = |w: &mut SqlWriter<'_>, column: &Column| {
@@ -352,39 +471,43 @@ fn render_cursor<'v>(
     w.push(" WHERE ");
     w.push(&cursor_where);
     w.push(")");
-    if order.is_empty() {
+    let columns: Vec<(&'static Column, bool)> = order
+        .iter()
+        .filter_map(|term| term.plain_column().map(|c| (c, term.descending)))
+        .collect();
+    if columns.is_empty() {
         return;
     }
     w.push(" AND (");
-    let n = order.len();
+    let n = columns.len();
     for len in (1..=n).rev() {
         if len < n {
             w.push(" OR ");
         }
         w.push("(");
-        for (i, term) in order[..len].iter().enumerate() {
+        for (i, &(column, descending)) in columns[..len].iter().enumerate() {
             if i > 0 {
                 w.push(" AND ");
             }
             let last = i == len - 1;
-            let op = match (last, term.descending, len == n) {
+            let op = match (last, descending, len == n) {
                 (false, _, _) => " = ",
                 (true, false, true) => " >= ",
                 (true, false, false) => " > ",
                 (true, true, true) => " <= ",
                 (true, true, false) => " < ",
             };
-            if term.column.nullable {
+            if column.nullable {
                 w.push("(");
             }
-            w.ident(term.column.name);
+            w.ident(column.name);
             w.push(op);
-            subquery(w, term.column);
-            if term.column.nullable {
+            subquery(w, column);
+            if column.nullable {
                 w.push(" OR ");
-                w.ident(term.column.name);
+                w.ident(column.name);
                 w.push(" IS NULL OR ");
-                subquery(w, term.column);
+                subquery(w, column);
                 w.push(" IS NULL)");
             }
         }
@@ -394,7 +517,11 @@ fn render_cursor<'v>(
 }
 
 /// Renders a filter tree; `qualifier` prefixes column names (`"t0"."col"`) when set.
-fn render_filter<'v>(w: &mut SqlWriter<'v>, node: &'v FilterNode, qualifier: Option<&str>) {
+pub(crate) fn render_filter<'v>(
+    w: &mut SqlWriter<'v>,
+    node: &'v FilterNode,
+    qualifier: Option<&str>,
+) {
     match node {
         FilterNode::And(nodes) | FilterNode::Or(nodes) if nodes.is_empty() => {
             w.push(if matches!(node, FilterNode::And(_)) {
@@ -439,14 +566,7 @@ fn render_filter<'v>(w: &mut SqlWriter<'v>, node: &'v FilterNode, qualifier: Opt
                 });
                 return;
             }
-            let symbol = match op {
-                CompareOp::Eq => " = ",
-                CompareOp::Ne => " <> ",
-                CompareOp::Lt => " < ",
-                CompareOp::Lte => " <= ",
-                CompareOp::Gt => " > ",
-                CompareOp::Gte => " >= ",
-            };
+            let symbol = compare_symbol(*op);
             if *insensitive {
                 w.push("LOWER(");
                 w.qualified(qualifier, column);
@@ -522,6 +642,30 @@ fn render_filter<'v>(w: &mut SqlWriter<'v>, node: &'v FilterNode, qualifier: Opt
                 ", 1), 0) > 0"
             });
         }
+        FilterNode::Relation {
+            relation,
+            kind,
+            filter,
+        } => relations::render_relation_filter(w, relation, *kind, filter, qualifier),
+        FilterNode::InJoinTable { relation, key } => {
+            relations::render_in_join_table(w, relation, key, qualifier);
+        }
+        FilterNode::Aggregate { expr, op, value } => {
+            crate::aggregate::render_aggregate(w, expr, qualifier);
+            w.push(compare_symbol(*op));
+            w.bind_value(value);
+        }
+    }
+}
+
+fn compare_symbol(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => " = ",
+        CompareOp::Ne => " <> ",
+        CompareOp::Lt => " < ",
+        CompareOp::Lte => " <= ",
+        CompareOp::Gt => " > ",
+        CompareOp::Gte => " >= ",
     }
 }
 
@@ -559,12 +703,12 @@ pub(crate) fn insert<'v>(
     rows: &[InsertRow<'v>],
     on_conflict: OnConflict<'v>,
     returning: Option<&[&'static Column]>,
-    ctx: RenderContext<'_>,
+    ctx: RenderContext<'v>,
 ) -> Statement<'v> {
-    const ALIAS: &str = "t0";
-    let mut w = SqlWriter::new();
+    const ALIAS: &str = TOP;
+    let mut w = SqlWriter::new(ctx);
     w.push("INSERT INTO ");
-    w.table(&model.table, ctx);
+    w.table(&model.table);
     w.push(" AS ");
     w.ident(ALIAS);
     if columns.is_empty() && rows.len() <= 1 {
@@ -632,11 +776,15 @@ pub(crate) fn update<'v>(
     assigns: &'v [(&'static Column, AssignOp, Value)],
     filter: Option<&'v FilterNode>,
     returning: Option<&[&'static Column]>,
-    ctx: RenderContext<'_>,
+    ctx: RenderContext<'v>,
 ) -> Statement<'v> {
-    let mut w = SqlWriter::new();
+    let mut w = SqlWriter::new(ctx);
     w.push("UPDATE ");
-    w.table(&model.table, ctx);
+    w.table(&model.table);
+    if filter.is_some_and(FilterNode::has_relations) {
+        w.push(" AS ");
+        w.ident(TOP);
+    }
     w.push(" SET ");
     render_assigns(&mut w, assigns, None);
     if let Some(filter) = filter {
@@ -654,11 +802,15 @@ pub(crate) fn delete<'v>(
     model: &ModelMeta,
     filter: Option<&'v FilterNode>,
     returning: Option<&[&'static Column]>,
-    ctx: RenderContext<'_>,
+    ctx: RenderContext<'v>,
 ) -> Statement<'v> {
-    let mut w = SqlWriter::new();
+    let mut w = SqlWriter::new(ctx);
     w.push("DELETE FROM ");
-    w.table(&model.table, ctx);
+    w.table(&model.table);
+    if filter.is_some_and(FilterNode::has_relations) {
+        w.push(" AS ");
+        w.ident(TOP);
+    }
     if let Some(filter) = filter {
         w.push(" WHERE ");
         render_filter(&mut w, filter, None);
@@ -669,7 +821,7 @@ pub(crate) fn delete<'v>(
     w.finish(true)
 }
 
-fn render_assigns<'v>(
+pub(crate) fn render_assigns<'v>(
     w: &mut SqlWriter<'v>,
     assigns: &'v [(&'static Column, AssignOp, Value)],
     qualifier: Option<&str>,
@@ -704,7 +856,7 @@ fn render_assigns<'v>(
     }
 }
 
-fn render_returning(w: &mut SqlWriter<'_>, columns: &[&'static Column]) {
+pub(crate) fn render_returning(w: &mut SqlWriter<'_>, columns: &[&'static Column]) {
     w.push(" RETURNING ");
     if columns.is_empty() {
         w.push("1");
@@ -768,7 +920,7 @@ mod tests {
             insensitive: true,
         });
         args.order_by.push(OrderTerm {
-            column: &NAME,
+            target: OrderTarget::Column(&NAME),
             descending: true,
             nulls: Some(Nulls::Last),
         });
@@ -792,11 +944,7 @@ mod tests {
             value: Value::Int(3),
             insensitive: false,
         });
-        args.order_by.push(OrderTerm {
-            column: &NAME,
-            descending: false,
-            nulls: None,
-        });
+        args.order_by.push(OrderTerm::column(&NAME));
         let statement = select(&META, &[&ID], &args, RenderContext::default()).unwrap();
         let sub = |c: &str| format!("(SELECT \"{c}\" FROM \"app\".\"User\" WHERE \"id\" = $1)");
         let expected = format!(

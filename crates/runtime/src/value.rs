@@ -15,6 +15,8 @@ use chrono::{DateTime, Utc};
 use postgres_types::{IsNull, Kind, ToSql, Type, to_sql_checked};
 use rust_decimal::Decimal;
 
+use crate::include::KeyPart;
+
 type BoxError = Box<dyn StdError + Sync + Send>;
 
 /// A value bound as a query parameter (`$n`), never spliced into SQL text.
@@ -195,6 +197,10 @@ pub(crate) enum Param<'v> {
     Borrowed(&'v Value),
     BigInt(i64),
     Text(String),
+    /// Key values read from other rows, bound as one array (`= ANY($n)`): integers
+    /// re-encoded for the column's width, anything else as the bytes it was read as
+    /// (a key and the column it is compared with have one type).
+    Keys(Vec<KeyPart<'v>>),
 }
 
 impl ToSql for Param<'_> {
@@ -203,6 +209,7 @@ impl ToSql for Param<'_> {
             Param::Borrowed(value) => value.to_sql(ty, out),
             Param::BigInt(v) => encode_integer(*v, ty, out),
             Param::Text(s) => encode_text(s, ty, out),
+            Param::Keys(parts) => encode_keys(parts, ty, out),
         }
     }
 
@@ -211,6 +218,31 @@ impl ToSql for Param<'_> {
     }
 
     to_sql_checked!();
+}
+
+/// A one-dimensional array in PostgreSQL's binary format, of the element type `ty` names.
+fn encode_keys(parts: &[KeyPart<'_>], ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    let Kind::Array(member) = ty.kind() else {
+        return Err(format!("cannot bind a key list to a parameter of type {ty}").into());
+    };
+    out.put_i32(1); // dimensions
+    out.put_i32(0); // no NULLs
+    out.put_u32(member.oid());
+    out.put_i32(i32::try_from(parts.len())?);
+    out.put_i32(1); // lower bound
+    for part in parts {
+        let at = out.len();
+        out.put_i32(0);
+        match part {
+            KeyPart::Int(v) => {
+                encode_integer(*v, member, out)?;
+            }
+            KeyPart::Bytes(bytes) => out.put_slice(bytes),
+        }
+        let length = i32::try_from(out.len() - at - 4)?;
+        out[at..at + 4].copy_from_slice(&length.to_be_bytes());
+    }
+    Ok(IsNull::No)
 }
 
 #[cfg(test)]

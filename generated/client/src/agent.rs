@@ -9,7 +9,11 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Agent {
+pub struct Agent<
+    Tenant: rt::Slot = rt::NotLoaded,
+    Conversations: rt::Slot = rt::NotLoaded,
+    Count: rt::Slot = rt::NotLoaded,
+> {
     pub id: String,
     pub name: String,
     pub version: String,
@@ -18,6 +22,24 @@ pub struct Agent {
     pub tenant_id: String,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
+    /// `tenant`: the related `Tenant` when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub tenant: Tenant,
+    /// `conversations`: the related `Conversation` records (`Vec`) when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub conversations: Conversations,
+    /// `_count`: how many related records each to-many relation has, when included.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
+    )]
+    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
@@ -86,9 +108,15 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     updated_at: &[&column::UPDATED_AT],
 };
 
-impl rt::FromRow for Agent {
+impl<Tenant: rt::Slot, Conversations: rt::Slot, Count: rt::Slot> rt::FromRow
+for Agent<Tenant, Conversations, Count> {
+    #[inline]
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        Ok(Agent {
+        rt::FromRow::from_level(&rt::Level::single(row), 0)
+    }
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
+        let row = level.row(index);
+        Ok(Self {
             id: rt::decode(row, 0)?,
             name: rt::decode(row, 1)?,
             version: rt::decode(row, 2)?,
@@ -97,6 +125,17 @@ impl rt::FromRow for Agent {
             tenant_id: rt::decode(row, 5)?,
             created_at: rt::decode(row, 6)?,
             updated_at: rt::decode(row, 7)?,
+            tenant: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::TENANT),
+            )?,
+            conversations: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::CONVERSATIONS),
+            )?,
+            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -122,6 +161,102 @@ pub const UPDATED_AT: rt::Field<Agent, rt::chrono::DateTime<rt::chrono::Utc>> = 
     &column::UPDATED_AT,
 );
 
+/// The relation fields of `Agent`: one marker type and one metadata static each.
+pub mod relation {
+    use refract_runtime as rt;
+    /// `Agent.tenant` (relation `AgentToTenant`).
+    #[derive(Debug)]
+    pub enum Tenant {}
+    /// `Agent.tenant` (relation `AgentToTenant`).
+    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
+        name: "tenant",
+        relation: "AgentToTenant",
+        model: &super::META,
+        related: &crate::tenant::META,
+        to_many: false,
+        optional: false,
+        link: rt::Link::Owned {
+            fields: &[&super::column::TENANT_ID],
+            references: &[&crate::tenant::column::ID],
+        },
+    };
+    impl rt::RelationField for Tenant {
+        type Parent = super::Agent;
+        type Child = crate::tenant::Tenant;
+        type Arity = rt::ToOne;
+        const META: &'static rt::RelationMeta = &TENANT;
+    }
+    /// `Agent.conversations` (relation `AgentToConversation`).
+    #[derive(Debug)]
+    pub enum Conversations {}
+    /// `Agent.conversations` (relation `AgentToConversation`).
+    pub static CONVERSATIONS: rt::RelationMeta = rt::RelationMeta {
+        name: "conversations",
+        relation: "AgentToConversation",
+        model: &super::META,
+        related: &crate::conversation::META,
+        to_many: true,
+        optional: false,
+        link: rt::Link::Inverse {
+            fields: &[&crate::conversation::column::AGENT_ID],
+            references: &[&super::column::ID],
+        },
+    };
+    impl rt::RelationField for Conversations {
+        type Parent = super::Agent;
+        type Child = crate::conversation::Conversation;
+        type Arity = rt::ToMany;
+        const META: &'static rt::RelationMeta = &CONVERSATIONS;
+    }
+}
+
+/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
+pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
+
+/// `conversations` → `Conversation`: include it (`include(CONVERSATIONS)`), filter by it, order by it, write through it.
+pub const CONVERSATIONS: rt::Relation<relation::Conversations, rt::ToMany> = rt::Relation::new();
+
+impl<
+    Tenant: rt::Slot,
+    Conversations: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Tenant> for Agent<Tenant, Conversations, Count> {
+    type With<Loaded: rt::Slot> = Agent<Loaded, Conversations, Count>;
+}
+
+impl<
+    Tenant: rt::Slot,
+    Conversations: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Conversations> for Agent<Tenant, Conversations, Count> {
+    type With<Loaded: rt::Slot> = Agent<Tenant, Loaded, Count>;
+}
+
+/// `_count` of a `Agent`: how many related records each to-many relation has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Counts {
+    pub conversations: i64,
+}
+
+impl rt::Slot for Counts {
+    fn load(
+        level: &rt::Level<'_>,
+        index: usize,
+        _: rt::SlotId,
+    ) -> Result<Self, rt::Error> {
+        Ok(Counts {
+            conversations: level.count(index, 0)?,
+        })
+    }
+}
+
+impl<Tenant: rt::Slot, Conversations: rt::Slot, Count: rt::Slot> rt::HasCount
+for Agent<Tenant, Conversations, Count> {
+    type WithCount = Agent<Tenant, Conversations, Counts>;
+    const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::CONVERSATIONS];
+}
+
 /// The `Agent` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Agent> {
     rt::UniqueWhere::new([ID.set(id)])
@@ -138,6 +273,15 @@ pub fn data(
         ID.set(rt::ids::cuid()), NAME.set(name), FLOW_JSON.set(flow_json), TENANT_ID
         .set(tenant_id)
     ]
+}
+
+/// The data of a new `Agent` without `tenantId`, which a nested write through
+/// `tenant` sets (`tenant::AGENTS.create(..)`, or `create_from(..)` with `.with(TENANT.connect(..))`).
+pub fn data_without_tenant(
+    name: impl Into<String>,
+    flow_json: rt::serde_json::Value,
+) -> Vec<rt::Set<Agent>> {
+    vec![ID.set(rt::ids::cuid()), NAME.set(name), FLOW_JSON.set(flow_json)]
 }
 
 /// `db.agent()`: every operation of [`rt::Actions`], and `create` with the required fields.

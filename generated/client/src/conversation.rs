@@ -9,7 +9,12 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Conversation {
+pub struct Conversation<
+    Agent: rt::Slot = rt::NotLoaded,
+    Tenant: rt::Slot = rt::NotLoaded,
+    Messages: rt::Slot = rt::NotLoaded,
+    Count: rt::Slot = rt::NotLoaded,
+> {
     pub id: String,
     pub agent_id: String,
     pub tenant_id: String,
@@ -18,6 +23,30 @@ pub struct Conversation {
     pub state: rt::serde_json::Value,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
+    /// `agent`: the related `Agent` when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub agent: Agent,
+    /// `tenant`: the related `Tenant` when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub tenant: Tenant,
+    /// `messages`: the related `Message` records (`Vec`) when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub messages: Messages,
+    /// `_count`: how many related records each to-many relation has, when included.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
+    )]
+    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
@@ -86,9 +115,15 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     updated_at: &[&column::UPDATED_AT],
 };
 
-impl rt::FromRow for Conversation {
+impl<Agent: rt::Slot, Tenant: rt::Slot, Messages: rt::Slot, Count: rt::Slot> rt::FromRow
+for Conversation<Agent, Tenant, Messages, Count> {
+    #[inline]
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        Ok(Conversation {
+        rt::FromRow::from_level(&rt::Level::single(row), 0)
+    }
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
+        let row = level.row(index);
+        Ok(Self {
             id: rt::decode(row, 0)?,
             agent_id: rt::decode(row, 1)?,
             tenant_id: rt::decode(row, 2)?,
@@ -97,6 +132,18 @@ impl rt::FromRow for Conversation {
             state: rt::decode(row, 5)?,
             created_at: rt::decode(row, 6)?,
             updated_at: rt::decode(row, 7)?,
+            agent: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::AGENT))?,
+            tenant: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::TENANT),
+            )?,
+            messages: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::MESSAGES),
+            )?,
+            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -131,6 +178,138 @@ pub const UPDATED_AT: rt::Field<Conversation, rt::chrono::DateTime<rt::chrono::U
     &column::UPDATED_AT,
 );
 
+/// The relation fields of `Conversation`: one marker type and one metadata static each.
+pub mod relation {
+    use refract_runtime as rt;
+    /// `Conversation.agent` (relation `AgentToConversation`).
+    #[derive(Debug)]
+    pub enum Agent {}
+    /// `Conversation.agent` (relation `AgentToConversation`).
+    pub static AGENT: rt::RelationMeta = rt::RelationMeta {
+        name: "agent",
+        relation: "AgentToConversation",
+        model: &super::META,
+        related: &crate::agent::META,
+        to_many: false,
+        optional: false,
+        link: rt::Link::Owned {
+            fields: &[&super::column::AGENT_ID],
+            references: &[&crate::agent::column::ID],
+        },
+    };
+    impl rt::RelationField for Agent {
+        type Parent = super::Conversation;
+        type Child = crate::agent::Agent;
+        type Arity = rt::ToOne;
+        const META: &'static rt::RelationMeta = &AGENT;
+    }
+    /// `Conversation.tenant` (relation `ConversationToTenant`).
+    #[derive(Debug)]
+    pub enum Tenant {}
+    /// `Conversation.tenant` (relation `ConversationToTenant`).
+    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
+        name: "tenant",
+        relation: "ConversationToTenant",
+        model: &super::META,
+        related: &crate::tenant::META,
+        to_many: false,
+        optional: false,
+        link: rt::Link::Owned {
+            fields: &[&super::column::TENANT_ID],
+            references: &[&crate::tenant::column::ID],
+        },
+    };
+    impl rt::RelationField for Tenant {
+        type Parent = super::Conversation;
+        type Child = crate::tenant::Tenant;
+        type Arity = rt::ToOne;
+        const META: &'static rt::RelationMeta = &TENANT;
+    }
+    /// `Conversation.messages` (relation `ConversationToMessage`).
+    #[derive(Debug)]
+    pub enum Messages {}
+    /// `Conversation.messages` (relation `ConversationToMessage`).
+    pub static MESSAGES: rt::RelationMeta = rt::RelationMeta {
+        name: "messages",
+        relation: "ConversationToMessage",
+        model: &super::META,
+        related: &crate::message::META,
+        to_many: true,
+        optional: false,
+        link: rt::Link::Inverse {
+            fields: &[&crate::message::column::CONVO_ID],
+            references: &[&super::column::ID],
+        },
+    };
+    impl rt::RelationField for Messages {
+        type Parent = super::Conversation;
+        type Child = crate::message::Message;
+        type Arity = rt::ToMany;
+        const META: &'static rt::RelationMeta = &MESSAGES;
+    }
+}
+
+/// `agent` → `Agent`: include it (`include(AGENT)`), filter by it, order by it, write through it.
+pub const AGENT: rt::Relation<relation::Agent, rt::ToOne> = rt::Relation::new();
+
+/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
+pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
+
+/// `messages` → `Message`: include it (`include(MESSAGES)`), filter by it, order by it, write through it.
+pub const MESSAGES: rt::Relation<relation::Messages, rt::ToMany> = rt::Relation::new();
+
+impl<
+    Agent: rt::Slot,
+    Tenant: rt::Slot,
+    Messages: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Agent> for Conversation<Agent, Tenant, Messages, Count> {
+    type With<Loaded: rt::Slot> = Conversation<Loaded, Tenant, Messages, Count>;
+}
+
+impl<
+    Agent: rt::Slot,
+    Tenant: rt::Slot,
+    Messages: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Tenant> for Conversation<Agent, Tenant, Messages, Count> {
+    type With<Loaded: rt::Slot> = Conversation<Agent, Loaded, Messages, Count>;
+}
+
+impl<
+    Agent: rt::Slot,
+    Tenant: rt::Slot,
+    Messages: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Messages> for Conversation<Agent, Tenant, Messages, Count> {
+    type With<Loaded: rt::Slot> = Conversation<Agent, Tenant, Loaded, Count>;
+}
+
+/// `_count` of a `Conversation`: how many related records each to-many relation has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Counts {
+    pub messages: i64,
+}
+
+impl rt::Slot for Counts {
+    fn load(
+        level: &rt::Level<'_>,
+        index: usize,
+        _: rt::SlotId,
+    ) -> Result<Self, rt::Error> {
+        Ok(Counts {
+            messages: level.count(index, 0)?,
+        })
+    }
+}
+
+impl<Agent: rt::Slot, Tenant: rt::Slot, Messages: rt::Slot, Count: rt::Slot> rt::HasCount
+for Conversation<Agent, Tenant, Messages, Count> {
+    type WithCount = Conversation<Agent, Tenant, Messages, Counts>;
+    const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::MESSAGES];
+}
+
 /// The `Conversation` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Conversation> {
     rt::UniqueWhere::new([ID.set(id)])
@@ -147,6 +326,24 @@ pub fn data(
         ID.set(rt::ids::cuid()), AGENT_ID.set(agent_id), TENANT_ID.set(tenant_id), STATE
         .set(state)
     ]
+}
+
+/// The data of a new `Conversation` without `agentId`, which a nested write through
+/// `agent` sets (`agent::CONVERSATIONS.create(..)`, or `create_from(..)` with `.with(AGENT.connect(..))`).
+pub fn data_without_agent(
+    tenant_id: impl Into<String>,
+    state: rt::serde_json::Value,
+) -> Vec<rt::Set<Conversation>> {
+    vec![ID.set(rt::ids::cuid()), TENANT_ID.set(tenant_id), STATE.set(state)]
+}
+
+/// The data of a new `Conversation` without `tenantId`, which a nested write through
+/// `tenant` sets (`tenant::CONVERSATIONS.create(..)`, or `create_from(..)` with `.with(TENANT.connect(..))`).
+pub fn data_without_tenant(
+    agent_id: impl Into<String>,
+    state: rt::serde_json::Value,
+) -> Vec<rt::Set<Conversation>> {
+    vec![ID.set(rt::ids::cuid()), AGENT_ID.set(agent_id), STATE.set(state)]
 }
 
 /// `db.conversation()`: every operation of [`rt::Actions`], and `create` with the required fields.

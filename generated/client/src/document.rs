@@ -9,7 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Document {
+pub struct Document<Tenant: rt::Slot = rt::NotLoaded> {
     pub id: String,
     pub source: String,
     pub uri: String,
@@ -18,6 +18,12 @@ pub struct Document {
     pub tenant_id: String,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
+    /// `tenant`: the related `Tenant` when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub tenant: Tenant,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
@@ -86,9 +92,14 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     updated_at: &[&column::UPDATED_AT],
 };
 
-impl rt::FromRow for Document {
+impl<Tenant: rt::Slot> rt::FromRow for Document<Tenant> {
+    #[inline]
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        Ok(Document {
+        rt::FromRow::from_level(&rt::Level::single(row), 0)
+    }
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
+        let row = level.row(index);
+        Ok(Self {
             id: rt::decode(row, 0)?,
             source: rt::decode(row, 1)?,
             uri: rt::decode(row, 2)?,
@@ -97,6 +108,11 @@ impl rt::FromRow for Document {
             tenant_id: rt::decode(row, 5)?,
             created_at: rt::decode(row, 6)?,
             updated_at: rt::decode(row, 7)?,
+            tenant: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::TENANT),
+            )?,
         })
     }
 }
@@ -122,6 +138,40 @@ pub const UPDATED_AT: rt::Field<Document, rt::chrono::DateTime<rt::chrono::Utc>>
     &column::UPDATED_AT,
 );
 
+/// The relation fields of `Document`: one marker type and one metadata static each.
+pub mod relation {
+    use refract_runtime as rt;
+    /// `Document.tenant` (relation `DocumentToTenant`).
+    #[derive(Debug)]
+    pub enum Tenant {}
+    /// `Document.tenant` (relation `DocumentToTenant`).
+    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
+        name: "tenant",
+        relation: "DocumentToTenant",
+        model: &super::META,
+        related: &crate::tenant::META,
+        to_many: false,
+        optional: false,
+        link: rt::Link::Owned {
+            fields: &[&super::column::TENANT_ID],
+            references: &[&crate::tenant::column::ID],
+        },
+    };
+    impl rt::RelationField for Tenant {
+        type Parent = super::Document;
+        type Child = crate::tenant::Tenant;
+        type Arity = rt::ToOne;
+        const META: &'static rt::RelationMeta = &TENANT;
+    }
+}
+
+/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
+pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
+
+impl<Tenant: rt::Slot> rt::HasRelation<relation::Tenant> for Document<Tenant> {
+    type With<Loaded: rt::Slot> = Document<Loaded>;
+}
+
 /// The `Document` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Document> {
     rt::UniqueWhere::new([ID.set(id)])
@@ -139,6 +189,20 @@ pub fn data(
     vec![
         ID.set(rt::ids::cuid()), SOURCE.set(source), URI.set(uri), TITLE.set(title),
         METADATA.set(metadata), TENANT_ID.set(tenant_id)
+    ]
+}
+
+/// The data of a new `Document` without `tenantId`, which a nested write through
+/// `tenant` sets (`tenant::DOCUMENTS.create(..)`, or `create_from(..)` with `.with(TENANT.connect(..))`).
+pub fn data_without_tenant(
+    source: impl Into<String>,
+    uri: impl Into<String>,
+    title: impl Into<String>,
+    metadata: rt::serde_json::Value,
+) -> Vec<rt::Set<Document>> {
+    vec![
+        ID.set(rt::ids::cuid()), SOURCE.set(source), URI.set(uri), TITLE.set(title),
+        METADATA.set(metadata)
     ]
 }
 

@@ -9,13 +9,19 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Message {
+pub struct Message<Convo: rt::Slot = rt::NotLoaded> {
     pub id: String,
     pub role: crate::MessageRole,
     pub content: String,
     pub metadata: Option<rt::serde_json::Value>,
     pub convo_id: String,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
+    /// `convo`: the related `Conversation` when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub convo: Convo,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
@@ -72,15 +78,21 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     updated_at: &[],
 };
 
-impl rt::FromRow for Message {
+impl<Convo: rt::Slot> rt::FromRow for Message<Convo> {
+    #[inline]
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        Ok(Message {
+        rt::FromRow::from_level(&rt::Level::single(row), 0)
+    }
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
+        let row = level.row(index);
+        Ok(Self {
             id: rt::decode(row, 0)?,
             role: rt::decode(row, 1)?,
             content: rt::decode(row, 2)?,
             metadata: rt::decode(row, 3)?,
             convo_id: rt::decode(row, 4)?,
             created_at: rt::decode(row, 5)?,
+            convo: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::CONVO))?,
         })
     }
 }
@@ -101,6 +113,40 @@ pub const CREATED_AT: rt::Field<Message, rt::chrono::DateTime<rt::chrono::Utc>> 
     &column::CREATED_AT,
 );
 
+/// The relation fields of `Message`: one marker type and one metadata static each.
+pub mod relation {
+    use refract_runtime as rt;
+    /// `Message.convo` (relation `ConversationToMessage`).
+    #[derive(Debug)]
+    pub enum Convo {}
+    /// `Message.convo` (relation `ConversationToMessage`).
+    pub static CONVO: rt::RelationMeta = rt::RelationMeta {
+        name: "convo",
+        relation: "ConversationToMessage",
+        model: &super::META,
+        related: &crate::conversation::META,
+        to_many: false,
+        optional: false,
+        link: rt::Link::Owned {
+            fields: &[&super::column::CONVO_ID],
+            references: &[&crate::conversation::column::ID],
+        },
+    };
+    impl rt::RelationField for Convo {
+        type Parent = super::Message;
+        type Child = crate::conversation::Conversation;
+        type Arity = rt::ToOne;
+        const META: &'static rt::RelationMeta = &CONVO;
+    }
+}
+
+/// `convo` → `Conversation`: include it (`include(CONVO)`), filter by it, order by it, write through it.
+pub const CONVO: rt::Relation<relation::Convo, rt::ToOne> = rt::Relation::new();
+
+impl<Convo: rt::Slot> rt::HasRelation<relation::Convo> for Message<Convo> {
+    type With<Loaded: rt::Slot> = Message<Loaded>;
+}
+
 /// The `Message` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Message> {
     rt::UniqueWhere::new([ID.set(id)])
@@ -117,6 +163,15 @@ pub fn data(
         ID.set(rt::ids::cuid()), ROLE.set(role), CONTENT.set(content), CONVO_ID
         .set(convo_id)
     ]
+}
+
+/// The data of a new `Message` without `convoId`, which a nested write through
+/// `convo` sets (`conversation::MESSAGES.create(..)`, or `create_from(..)` with `.with(CONVO.connect(..))`).
+pub fn data_without_convo(
+    role: crate::MessageRole,
+    content: impl Into<String>,
+) -> Vec<rt::Set<Message>> {
+    vec![ID.set(rt::ids::cuid()), ROLE.set(role), CONTENT.set(content)]
 }
 
 /// `db.message()`: every operation of [`rt::Actions`], and `create` with the required fields.

@@ -9,12 +9,55 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Tenant {
+pub struct Tenant<
+    Users: rt::Slot = rt::NotLoaded,
+    Agents: rt::Slot = rt::NotLoaded,
+    Tools: rt::Slot = rt::NotLoaded,
+    Conversations: rt::Slot = rt::NotLoaded,
+    Documents: rt::Slot = rt::NotLoaded,
+    Count: rt::Slot = rt::NotLoaded,
+> {
     pub id: String,
     pub name: String,
     pub plan: crate::TenantPlan,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
+    /// `users`: the related `User` records (`Vec`) when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub users: Users,
+    /// `agents`: the related `Agent` records (`Vec`) when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub agents: Agents,
+    /// `tools`: the related `Tool` records (`Vec`) when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub tools: Tools,
+    /// `conversations`: the related `Conversation` records (`Vec`) when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub conversations: Conversations,
+    /// `documents`: the related `Document` records (`Vec`) when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub documents: Documents,
+    /// `_count`: how many related records each to-many relation has, when included.
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
+    )]
+    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
@@ -65,14 +108,44 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     updated_at: &[&column::UPDATED_AT],
 };
 
-impl rt::FromRow for Tenant {
+impl<
+    Users: rt::Slot,
+    Agents: rt::Slot,
+    Tools: rt::Slot,
+    Conversations: rt::Slot,
+    Documents: rt::Slot,
+    Count: rt::Slot,
+> rt::FromRow for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
+    #[inline]
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        Ok(Tenant {
+        rt::FromRow::from_level(&rt::Level::single(row), 0)
+    }
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
+        let row = level.row(index);
+        Ok(Self {
             id: rt::decode(row, 0)?,
             name: rt::decode(row, 1)?,
             plan: rt::decode(row, 2)?,
             created_at: rt::decode(row, 3)?,
             updated_at: rt::decode(row, 4)?,
+            users: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::USERS))?,
+            agents: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::AGENTS),
+            )?,
+            tools: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::TOOLS))?,
+            conversations: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::CONVERSATIONS),
+            )?,
+            documents: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::DOCUMENTS),
+            )?,
+            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -91,6 +164,269 @@ pub const CREATED_AT: rt::Field<Tenant, rt::chrono::DateTime<rt::chrono::Utc>> =
 pub const UPDATED_AT: rt::Field<Tenant, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
+
+/// The relation fields of `Tenant`: one marker type and one metadata static each.
+pub mod relation {
+    use refract_runtime as rt;
+    /// `Tenant.users` (relation `TenantToUser`).
+    #[derive(Debug)]
+    pub enum Users {}
+    /// `Tenant.users` (relation `TenantToUser`).
+    pub static USERS: rt::RelationMeta = rt::RelationMeta {
+        name: "users",
+        relation: "TenantToUser",
+        model: &super::META,
+        related: &crate::user::META,
+        to_many: true,
+        optional: false,
+        link: rt::Link::Inverse {
+            fields: &[&crate::user::column::TENANT_ID],
+            references: &[&super::column::ID],
+        },
+    };
+    impl rt::RelationField for Users {
+        type Parent = super::Tenant;
+        type Child = crate::user::User;
+        type Arity = rt::ToMany;
+        const META: &'static rt::RelationMeta = &USERS;
+    }
+    /// `Tenant.agents` (relation `AgentToTenant`).
+    #[derive(Debug)]
+    pub enum Agents {}
+    /// `Tenant.agents` (relation `AgentToTenant`).
+    pub static AGENTS: rt::RelationMeta = rt::RelationMeta {
+        name: "agents",
+        relation: "AgentToTenant",
+        model: &super::META,
+        related: &crate::agent::META,
+        to_many: true,
+        optional: false,
+        link: rt::Link::Inverse {
+            fields: &[&crate::agent::column::TENANT_ID],
+            references: &[&super::column::ID],
+        },
+    };
+    impl rt::RelationField for Agents {
+        type Parent = super::Tenant;
+        type Child = crate::agent::Agent;
+        type Arity = rt::ToMany;
+        const META: &'static rt::RelationMeta = &AGENTS;
+    }
+    /// `Tenant.tools` (relation `TenantToTool`).
+    #[derive(Debug)]
+    pub enum Tools {}
+    /// `Tenant.tools` (relation `TenantToTool`).
+    pub static TOOLS: rt::RelationMeta = rt::RelationMeta {
+        name: "tools",
+        relation: "TenantToTool",
+        model: &super::META,
+        related: &crate::tool::META,
+        to_many: true,
+        optional: false,
+        link: rt::Link::Inverse {
+            fields: &[&crate::tool::column::TENANT_ID],
+            references: &[&super::column::ID],
+        },
+    };
+    impl rt::RelationField for Tools {
+        type Parent = super::Tenant;
+        type Child = crate::tool::Tool;
+        type Arity = rt::ToMany;
+        const META: &'static rt::RelationMeta = &TOOLS;
+    }
+    /// `Tenant.conversations` (relation `ConversationToTenant`).
+    #[derive(Debug)]
+    pub enum Conversations {}
+    /// `Tenant.conversations` (relation `ConversationToTenant`).
+    pub static CONVERSATIONS: rt::RelationMeta = rt::RelationMeta {
+        name: "conversations",
+        relation: "ConversationToTenant",
+        model: &super::META,
+        related: &crate::conversation::META,
+        to_many: true,
+        optional: false,
+        link: rt::Link::Inverse {
+            fields: &[&crate::conversation::column::TENANT_ID],
+            references: &[&super::column::ID],
+        },
+    };
+    impl rt::RelationField for Conversations {
+        type Parent = super::Tenant;
+        type Child = crate::conversation::Conversation;
+        type Arity = rt::ToMany;
+        const META: &'static rt::RelationMeta = &CONVERSATIONS;
+    }
+    /// `Tenant.documents` (relation `DocumentToTenant`).
+    #[derive(Debug)]
+    pub enum Documents {}
+    /// `Tenant.documents` (relation `DocumentToTenant`).
+    pub static DOCUMENTS: rt::RelationMeta = rt::RelationMeta {
+        name: "documents",
+        relation: "DocumentToTenant",
+        model: &super::META,
+        related: &crate::document::META,
+        to_many: true,
+        optional: false,
+        link: rt::Link::Inverse {
+            fields: &[&crate::document::column::TENANT_ID],
+            references: &[&super::column::ID],
+        },
+    };
+    impl rt::RelationField for Documents {
+        type Parent = super::Tenant;
+        type Child = crate::document::Document;
+        type Arity = rt::ToMany;
+        const META: &'static rt::RelationMeta = &DOCUMENTS;
+    }
+}
+
+/// `users` → `User`: include it (`include(USERS)`), filter by it, order by it, write through it.
+pub const USERS: rt::Relation<relation::Users, rt::ToMany> = rt::Relation::new();
+
+/// `agents` → `Agent`: include it (`include(AGENTS)`), filter by it, order by it, write through it.
+pub const AGENTS: rt::Relation<relation::Agents, rt::ToMany> = rt::Relation::new();
+
+/// `tools` → `Tool`: include it (`include(TOOLS)`), filter by it, order by it, write through it.
+pub const TOOLS: rt::Relation<relation::Tools, rt::ToMany> = rt::Relation::new();
+
+/// `conversations` → `Conversation`: include it (`include(CONVERSATIONS)`), filter by it, order by it, write through it.
+pub const CONVERSATIONS: rt::Relation<relation::Conversations, rt::ToMany> = rt::Relation::new();
+
+/// `documents` → `Document`: include it (`include(DOCUMENTS)`), filter by it, order by it, write through it.
+pub const DOCUMENTS: rt::Relation<relation::Documents, rt::ToMany> = rt::Relation::new();
+
+impl<
+    Users: rt::Slot,
+    Agents: rt::Slot,
+    Tools: rt::Slot,
+    Conversations: rt::Slot,
+    Documents: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Users>
+for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
+    type With<Loaded: rt::Slot> = Tenant<
+        Loaded,
+        Agents,
+        Tools,
+        Conversations,
+        Documents,
+        Count,
+    >;
+}
+
+impl<
+    Users: rt::Slot,
+    Agents: rt::Slot,
+    Tools: rt::Slot,
+    Conversations: rt::Slot,
+    Documents: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Agents>
+for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
+    type With<Loaded: rt::Slot> = Tenant<
+        Users,
+        Loaded,
+        Tools,
+        Conversations,
+        Documents,
+        Count,
+    >;
+}
+
+impl<
+    Users: rt::Slot,
+    Agents: rt::Slot,
+    Tools: rt::Slot,
+    Conversations: rt::Slot,
+    Documents: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Tools>
+for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
+    type With<Loaded: rt::Slot> = Tenant<
+        Users,
+        Agents,
+        Loaded,
+        Conversations,
+        Documents,
+        Count,
+    >;
+}
+
+impl<
+    Users: rt::Slot,
+    Agents: rt::Slot,
+    Tools: rt::Slot,
+    Conversations: rt::Slot,
+    Documents: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Conversations>
+for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
+    type With<Loaded: rt::Slot> = Tenant<Users, Agents, Tools, Loaded, Documents, Count>;
+}
+
+impl<
+    Users: rt::Slot,
+    Agents: rt::Slot,
+    Tools: rt::Slot,
+    Conversations: rt::Slot,
+    Documents: rt::Slot,
+    Count: rt::Slot,
+> rt::HasRelation<relation::Documents>
+for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
+    type With<Loaded: rt::Slot> = Tenant<
+        Users,
+        Agents,
+        Tools,
+        Conversations,
+        Loaded,
+        Count,
+    >;
+}
+
+/// `_count` of a `Tenant`: how many related records each to-many relation has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Counts {
+    pub users: i64,
+    pub agents: i64,
+    pub tools: i64,
+    pub conversations: i64,
+    pub documents: i64,
+}
+
+impl rt::Slot for Counts {
+    fn load(
+        level: &rt::Level<'_>,
+        index: usize,
+        _: rt::SlotId,
+    ) -> Result<Self, rt::Error> {
+        Ok(Counts {
+            users: level.count(index, 0)?,
+            agents: level.count(index, 1)?,
+            tools: level.count(index, 2)?,
+            conversations: level.count(index, 3)?,
+            documents: level.count(index, 4)?,
+        })
+    }
+}
+
+impl<
+    Users: rt::Slot,
+    Agents: rt::Slot,
+    Tools: rt::Slot,
+    Conversations: rt::Slot,
+    Documents: rt::Slot,
+    Count: rt::Slot,
+> rt::HasCount for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
+    type WithCount = Tenant<Users, Agents, Tools, Conversations, Documents, Counts>;
+    const COUNTED: &'static [&'static rt::RelationMeta] = &[
+        &relation::USERS,
+        &relation::AGENTS,
+        &relation::TOOLS,
+        &relation::CONVERSATIONS,
+        &relation::DOCUMENTS,
+    ];
+}
 
 /// The `Tenant` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Tenant> {

@@ -9,7 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Tool {
+pub struct Tool<Tenant: rt::Slot = rt::NotLoaded> {
     pub id: String,
     pub name: String,
     pub title: String,
@@ -21,6 +21,12 @@ pub struct Tool {
     pub tenant_id: Option<String>,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
+    /// `tenant`: the related `Tenant`, if any (`Option`) when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub tenant: Tenant,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
@@ -107,9 +113,14 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     updated_at: &[&column::UPDATED_AT],
 };
 
-impl rt::FromRow for Tool {
+impl<Tenant: rt::Slot> rt::FromRow for Tool<Tenant> {
+    #[inline]
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        Ok(Tool {
+        rt::FromRow::from_level(&rt::Level::single(row), 0)
+    }
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
+        let row = level.row(index);
+        Ok(Self {
             id: rt::decode(row, 0)?,
             name: rt::decode(row, 1)?,
             title: rt::decode(row, 2)?,
@@ -121,6 +132,11 @@ impl rt::FromRow for Tool {
             tenant_id: rt::decode(row, 8)?,
             created_at: rt::decode(row, 9)?,
             updated_at: rt::decode(row, 10)?,
+            tenant: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::TENANT),
+            )?,
         })
     }
 }
@@ -157,6 +173,40 @@ pub const CREATED_AT: rt::Field<Tool, rt::chrono::DateTime<rt::chrono::Utc>> = r
 pub const UPDATED_AT: rt::Field<Tool, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
+
+/// The relation fields of `Tool`: one marker type and one metadata static each.
+pub mod relation {
+    use refract_runtime as rt;
+    /// `Tool.tenant` (relation `TenantToTool`).
+    #[derive(Debug)]
+    pub enum Tenant {}
+    /// `Tool.tenant` (relation `TenantToTool`).
+    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
+        name: "tenant",
+        relation: "TenantToTool",
+        model: &super::META,
+        related: &crate::tenant::META,
+        to_many: false,
+        optional: true,
+        link: rt::Link::Owned {
+            fields: &[&super::column::TENANT_ID],
+            references: &[&crate::tenant::column::ID],
+        },
+    };
+    impl rt::RelationField for Tenant {
+        type Parent = super::Tool;
+        type Child = crate::tenant::Tenant;
+        type Arity = rt::ToOptional;
+        const META: &'static rt::RelationMeta = &TENANT;
+    }
+}
+
+/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
+pub const TENANT: rt::Relation<relation::Tenant, rt::ToOptional> = rt::Relation::new();
+
+impl<Tenant: rt::Slot> rt::HasRelation<relation::Tenant> for Tool<Tenant> {
+    type With<Loaded: rt::Slot> = Tool<Loaded>;
+}
 
 /// The `Tool` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Tool> {

@@ -9,7 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct User {
+pub struct User<Tenant: rt::Slot = rt::NotLoaded> {
     pub id: String,
     pub email: String,
     pub name: Option<String>,
@@ -17,6 +17,12 @@ pub struct User {
     pub tenant_id: String,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
+    /// `tenant`: the related `Tenant` when included, else [`rt::NotLoaded`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
+    )]
+    pub tenant: Tenant,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
@@ -79,9 +85,14 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     updated_at: &[&column::UPDATED_AT],
 };
 
-impl rt::FromRow for User {
+impl<Tenant: rt::Slot> rt::FromRow for User<Tenant> {
+    #[inline]
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        Ok(User {
+        rt::FromRow::from_level(&rt::Level::single(row), 0)
+    }
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
+        let row = level.row(index);
+        Ok(Self {
             id: rt::decode(row, 0)?,
             email: rt::decode(row, 1)?,
             name: rt::decode(row, 2)?,
@@ -89,6 +100,11 @@ impl rt::FromRow for User {
             tenant_id: rt::decode(row, 4)?,
             created_at: rt::decode(row, 5)?,
             updated_at: rt::decode(row, 6)?,
+            tenant: rt::Slot::load(
+                level,
+                index,
+                rt::SlotId::Relation(&relation::TENANT),
+            )?,
         })
     }
 }
@@ -110,6 +126,40 @@ pub const UPDATED_AT: rt::Field<User, rt::chrono::DateTime<rt::chrono::Utc>> = r
     &column::UPDATED_AT,
 );
 
+/// The relation fields of `User`: one marker type and one metadata static each.
+pub mod relation {
+    use refract_runtime as rt;
+    /// `User.tenant` (relation `TenantToUser`).
+    #[derive(Debug)]
+    pub enum Tenant {}
+    /// `User.tenant` (relation `TenantToUser`).
+    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
+        name: "tenant",
+        relation: "TenantToUser",
+        model: &super::META,
+        related: &crate::tenant::META,
+        to_many: false,
+        optional: false,
+        link: rt::Link::Owned {
+            fields: &[&super::column::TENANT_ID],
+            references: &[&crate::tenant::column::ID],
+        },
+    };
+    impl rt::RelationField for Tenant {
+        type Parent = super::User;
+        type Child = crate::tenant::Tenant;
+        type Arity = rt::ToOne;
+        const META: &'static rt::RelationMeta = &TENANT;
+    }
+}
+
+/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
+pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
+
+impl<Tenant: rt::Slot> rt::HasRelation<relation::Tenant> for User<Tenant> {
+    type With<Loaded: rt::Slot> = User<Loaded>;
+}
+
 /// The `User` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<User> {
     rt::UniqueWhere::new([ID.set(id)])
@@ -127,6 +177,12 @@ pub fn data(
     tenant_id: impl Into<String>,
 ) -> Vec<rt::Set<User>> {
     vec![ID.set(rt::ids::cuid()), EMAIL.set(email), TENANT_ID.set(tenant_id)]
+}
+
+/// The data of a new `User` without `tenantId`, which a nested write through
+/// `tenant` sets (`tenant::USERS.create(..)`, or `create_from(..)` with `.with(TENANT.connect(..))`).
+pub fn data_without_tenant(email: impl Into<String>) -> Vec<rt::Set<User>> {
+    vec![ID.set(rt::ids::cuid()), EMAIL.set(email)]
 }
 
 /// `db.user()`: every operation of [`rt::Actions`], and `create` with the required fields.

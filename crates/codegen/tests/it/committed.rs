@@ -7,6 +7,7 @@ use crate::support::{generate_all, load_schema, workspace_root};
 const COMMITTED: &[&str] = &[
     "schema.prisma",
     "crates/codegen/tests/fixtures/every_type.prisma",
+    "crates/codegen/tests/fixtures/relations.prisma",
 ];
 
 #[test]
@@ -32,7 +33,8 @@ fn committed_clients_are_up_to_date() {
     assert!(
         stale.is_empty(),
         "the committed clients are stale; run `cargo gen generate` and \
-         `cargo gen generate --schema crates/codegen/tests/fixtures/every_type.prisma`:\n{}",
+         `cargo gen generate --schema crates/codegen/tests/fixtures/<fixture>.prisma` for the \
+         every_type and relations fixtures:\n{}",
         stale.join("\n")
     );
 }

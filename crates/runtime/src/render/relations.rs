@@ -1,0 +1,339 @@
+//! SQL for relations: relation filters (`EXISTS` subqueries), orderings by a related
+//! record's field or by a relation's count (scalar subqueries), `_count` columns, and the
+//! batched statement that loads one included relation for many parents.
+//!
+//! Every subquery gets its own alias from the writer (`r1`, `r2`...) and refers to the
+//! enclosing query by the alias it was given (`t0` for a statement's main table), so
+//! self-relations and nesting at any depth never confuse two uses of one table.
+
+use super::{Param, SelectArgs, SqlWriter, Statement, TOP, render_filter, render_order};
+use crate::error::Error;
+use crate::include::{ChildLink, KeyPart};
+use crate::model::Column;
+use crate::query::{FilterNode, OrderTerm};
+use crate::relation::{Link, RelationFilterKind, RelationMeta};
+
+/// Writes `FROM <related> AS <alias> WHERE <linked to outer>` (through the join table for
+/// many-to-many) and returns the alias of the related table.
+fn render_related_from(w: &mut SqlWriter<'_>, relation: &RelationMeta, outer: &str) -> String {
+    let inner = w.next_alias();
+    let conditions = |w: &mut SqlWriter<'_>, left: &str, lefts: &[&Column], rights: &[&Column]| {
+        for (i, (l, r)) in lefts.iter().zip(rights).enumerate() {
+            if i > 0 {
+                w.push(" AND ");
+            }
+            w.qualified(Some(left), l);
+            w.push(" = ");
+            w.qualified(Some(outer), r);
+        }
+    };
+    match &relation.link {
+        Link::Owned { fields, references } => {
+            w.push("FROM ");
+            w.table(&relation.related.table);
+            w.push(" AS ");
+            w.ident(&inner);
+            w.push(" WHERE ");
+            conditions(w, &inner, references, fields);
+        }
+        Link::Inverse { fields, references } => {
+            w.push("FROM ");
+            w.table(&relation.related.table);
+            w.push(" AS ");
+            w.ident(&inner);
+            w.push(" WHERE ");
+            conditions(w, &inner, fields, references);
+        }
+        Link::JoinTable {
+            table,
+            this,
+            other,
+            key,
+            related_key,
+        } => {
+            let join = w.next_alias();
+            w.push("FROM ");
+            w.table(table);
+            w.push(" AS ");
+            w.ident(&join);
+            w.push(" JOIN ");
+            w.table(&relation.related.table);
+            w.push(" AS ");
+            w.ident(&inner);
+            w.push(" ON ");
+            w.qualified(Some(&inner), related_key);
+            w.push(" = ");
+            w.qualified(Some(&join), other);
+            w.push(" WHERE ");
+            w.qualified(Some(&join), this);
+            w.push(" = ");
+            w.qualified(Some(outer), key);
+        }
+    }
+    inner
+}
+
+/// `[NOT] EXISTS (SELECT 1 FROM related WHERE linked AND (filter))`; `every` is "no related
+/// row for which the filter is not true".
+pub(crate) fn render_relation_filter<'v>(
+    w: &mut SqlWriter<'v>,
+    relation: &RelationMeta,
+    kind: RelationFilterKind,
+    filter: &'v FilterNode,
+    qualifier: Option<&str>,
+) {
+    let outer = qualifier.unwrap_or(TOP).to_owned();
+    w.push(match kind {
+        RelationFilterKind::Some => "EXISTS (SELECT 1 ",
+        RelationFilterKind::Every | RelationFilterKind::None => "NOT EXISTS (SELECT 1 ",
+    });
+    let inner = render_related_from(w, relation, &outer);
+    let trivial = matches!(filter, FilterNode::And(nodes) if nodes.is_empty());
+    match kind {
+        RelationFilterKind::Every => {
+            w.push(" AND (");
+            render_filter(w, filter, Some(&inner));
+            w.push(") IS NOT TRUE");
+        }
+        _ if trivial => {}
+        _ => {
+            w.push(" AND (");
+            render_filter(w, filter, Some(&inner));
+            w.push(")");
+        }
+    }
+    w.push(")");
+}
+
+/// `(SELECT COUNT(*) FROM related WHERE linked)`: the number of related records (for a
+/// many-to-many relation, of join table rows).
+pub(crate) fn render_count(w: &mut SqlWriter<'_>, relation: &RelationMeta, outer: &str) {
+    w.push("(SELECT COUNT(*) ");
+    match &relation.link {
+        Link::JoinTable {
+            table, this, key, ..
+        } => {
+            let join = w.next_alias();
+            w.push("FROM ");
+            w.table(table);
+            w.push(" AS ");
+            w.ident(&join);
+            w.push(" WHERE ");
+            w.qualified(Some(&join), this);
+            w.push(" = ");
+            w.qualified(Some(outer), key);
+        }
+        _ => {
+            render_related_from(w, relation, outer);
+        }
+    }
+    w.push(")");
+}
+
+/// `(SELECT r."column" FROM related AS r WHERE linked)`, nested once per relation of
+/// `path` (to-one relations, outermost first).
+pub(crate) fn render_related_value(
+    w: &mut SqlWriter<'_>,
+    path: &[&'static RelationMeta],
+    column: &Column,
+    outer: &str,
+) -> Result<(), Error> {
+    let Some((first, rest)) = path.split_first() else {
+        w.qualified(Some(outer), column);
+        return Ok(());
+    };
+    if first.to_many {
+        return Err(Error::InvalidQuery(format!(
+            "cannot order by a field of the to-many relation `{}`",
+            first.name
+        )));
+    }
+    // The value is rendered after the FROM clause names its alias, then moved in front.
+    let mut from = String::new();
+    std::mem::swap(&mut w.sql, &mut from);
+    let inner = render_related_from(w, first, outer);
+    std::mem::swap(&mut w.sql, &mut from);
+    w.push("(SELECT ");
+    render_related_value(w, rest, column, &inner)?;
+    w.push(" ");
+    w.push(&from);
+    w.push(" LIMIT 1)");
+    Ok(())
+}
+
+/// The name of the column holding a related row's `n`-th link key part.
+fn key_alias(n: usize) -> String {
+    format!("_key_{n}")
+}
+
+const ROW_NUMBER: &str = "_row_number";
+
+/// Loads relation `relation` for many parents at once: every related row whose link key
+/// is one of `keys` (one array per key column), as `columns`, then the link key columns,
+/// then one `_count` column per relation in `counts`. `take`/`skip` apply per parent.
+pub(crate) fn include_select<'v>(
+    relation: &RelationMeta,
+    columns: &[&'static Column],
+    link: ChildLink,
+    args: &'v SelectArgs,
+    counts: &[&'static RelationMeta],
+    keys: Vec<Vec<KeyPart<'v>>>,
+    ctx: super::RenderContext<'v>,
+) -> Result<Statement<'v>, Error> {
+    if args.cursor.is_some() || !args.distinct.is_empty() {
+        return Err(Error::InvalidQuery(
+            "cursor and distinct are not supported inside include".into(),
+        ));
+    }
+    if args.skip.is_some_and(|skip| skip < 0) {
+        return Err(Error::InvalidQuery("skip must not be negative".into()));
+    }
+    let child = relation.related;
+    // A stable order: the requested one, then the primary key.
+    let mut order: Vec<OrderTerm> = args.order_by.clone();
+    for key in child.primary_key {
+        if !order
+            .iter()
+            .any(|t| t.plain_column().is_some_and(|c| c.name == key.name))
+        {
+            order.push(OrderTerm::column(key));
+        }
+    }
+    if args.reverses() {
+        order.iter_mut().for_each(|term| *term = term.reversed());
+    }
+    let windowed = args.take.is_some() || args.skip.is_some_and(|skip| skip > 0);
+    const JOIN: &str = "j";
+
+    let mut w = SqlWriter::new(ctx);
+    let link_expr = |w: &mut SqlWriter<'_>, n: usize| match link {
+        ChildLink::Columns(columns) => w.qualified(Some(TOP), columns[n]),
+        ChildLink::JoinColumn(column) => w.qualified(Some(JOIN), column),
+    };
+    if windowed {
+        w.push("SELECT * FROM (");
+    }
+    w.push("SELECT ");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.qualified(Some(TOP), column);
+    }
+    for n in 0..link.len() {
+        if !columns.is_empty() || n > 0 {
+            w.push(", ");
+        }
+        link_expr(&mut w, n);
+        w.push(" AS ");
+        w.ident(&key_alias(n));
+    }
+    for (i, counted) in counts.iter().enumerate() {
+        w.push(", ");
+        render_count(&mut w, counted, TOP);
+        w.push(" AS ");
+        w.ident(&format!("_count_{i}"));
+    }
+    if windowed {
+        w.push(", ROW_NUMBER() OVER (PARTITION BY ");
+        for n in 0..link.len() {
+            if n > 0 {
+                w.push(", ");
+            }
+            link_expr(&mut w, n);
+        }
+        w.push(" ORDER BY ");
+        render_order(&mut w, &order, Some(TOP))?;
+        w.push(") AS ");
+        w.ident(ROW_NUMBER);
+    }
+    w.push(" FROM ");
+    w.table(&child.table);
+    w.push(" AS ");
+    w.ident(TOP);
+    if let Link::JoinTable {
+        table,
+        other,
+        related_key,
+        ..
+    } = &relation.link
+    {
+        w.push(" JOIN ");
+        w.table(table);
+        w.push(" AS ");
+        w.ident(JOIN);
+        w.push(" ON ");
+        w.qualified(Some(JOIN), other);
+        w.push(" = ");
+        w.qualified(Some(TOP), related_key);
+    }
+    w.push(" WHERE ");
+    for (n, parts) in keys.into_iter().enumerate() {
+        if n > 0 {
+            w.push(" AND ");
+        }
+        link_expr(&mut w, n);
+        w.push(" = ANY(");
+        w.bind(Param::Keys(parts));
+        w.push(")");
+    }
+    if let Some(filter) = &args.filter {
+        w.push(" AND (");
+        render_filter(&mut w, filter, Some(TOP));
+        w.push(")");
+    }
+    if windowed {
+        w.push(") AS ");
+        w.ident("w");
+        w.push(" WHERE ");
+        w.ident(ROW_NUMBER);
+        w.push(" > ");
+        let skip = args.skip.unwrap_or(0).max(0);
+        w.bind(Param::BigInt(skip));
+        if let Some(take) = args.take {
+            w.push(" AND ");
+            w.ident(ROW_NUMBER);
+            w.push(" <= ");
+            let take = i64::try_from(take.unsigned_abs()).unwrap_or(i64::MAX);
+            w.bind(Param::BigInt(skip.saturating_add(take)));
+        }
+        w.push(" ORDER BY ");
+        w.ident(ROW_NUMBER);
+        w.push(if args.reverses() { " DESC" } else { " ASC" });
+    } else {
+        w.push(" ORDER BY ");
+        render_order(&mut w, &order, Some(TOP))?;
+    }
+    Ok(w.finish(true))
+}
+
+/// `related_key IN (SELECT other FROM join WHERE this = $n)`: the related record is linked
+/// to the parent whose key is `key`.
+pub(crate) fn render_in_join_table<'v>(
+    w: &mut SqlWriter<'v>,
+    relation: &RelationMeta,
+    key: &'v crate::value::Value,
+    qualifier: Option<&str>,
+) {
+    let Link::JoinTable {
+        table,
+        this,
+        other,
+        related_key,
+        ..
+    } = &relation.link
+    else {
+        w.push("FALSE");
+        return;
+    };
+    w.qualified(qualifier, related_key);
+    w.push(" IN (SELECT ");
+    w.ident(other.name);
+    w.push(" FROM ");
+    w.table(table);
+    w.push(" WHERE ");
+    w.ident(this.name);
+    w.push(" = ");
+    w.bind_value(key);
+    w.push(")");
+}
