@@ -245,22 +245,37 @@ async fn creates_tenants_users_agents_and_documents() {
     assert_eq!(document["metadata"]["tags"], json!(["billing"]));
 }
 
-/// A request (method, path, tenant, body) and the refusal expected: status, error code
-/// and a word the message must contain.
-type Refusal<'a> = (
-    &'a str,
-    &'a str,
-    Option<&'a str>,
-    Option<Body<'a>>,
-    StatusCode,
-    &'a str,
-    &'a str,
-);
+/// A request to send: method, path, tenant header, body.
+struct Request<'a> {
+    method: &'a str,
+    path: &'a str,
+    tenant: Option<&'a str>,
+    body: Option<Body<'a>>,
+}
+
+fn get<'a>(path: &'a str, tenant: Option<&'a str>) -> Request<'a> {
+    Request {
+        method: "GET",
+        path,
+        tenant,
+        body: None,
+    }
+}
+
+fn post<'a>(path: &'a str, tenant: Option<&'a str>, body: Body<'a>) -> Request<'a> {
+    Request {
+        method: "POST",
+        path,
+        tenant,
+        body: Some(body),
+    }
+}
 
 /// Every way a request can be refused, as data: the request, then the status, the
 /// error code and a word the message must contain.
 #[tokio::test]
 async fn refuses_bad_requests_with_json_errors() {
+    use Body::{Json, NoContentType, Raw};
     let service = Service::start().await;
     let tenant = service.tenant("Acme").await;
     let agent = service.agent(&tenant, "triage").await;
@@ -277,234 +292,70 @@ async fn refuses_bad_requests_with_json_errors() {
         .await;
 
     let t = Some(tenant.as_str());
-    let cases: Vec<Refusal> = vec![
+    let message = |role: &str, content: &str| {
+        Json(json!({ "conversationId": conversation, "role": role, "content": content }))
+    };
+    #[rustfmt::skip] // a table: one case per entry
+    let cases = [
         // unique violations: 409 naming the field
-        (
-            "POST",
-            "/tenants",
-            None,
-            Some(Body::Json(json!({ "name": "Acme" }))),
-            StatusCode::CONFLICT,
-            "unique_violation",
-            "`name`",
-        ),
-        (
-            "POST",
-            "/users",
-            t,
-            Some(Body::Json(json!({ "email": "ada@acme.test" }))),
-            StatusCode::CONFLICT,
-            "unique_violation",
-            "`email`",
-        ),
+        (post("/tenants", None, Json(json!({ "name": "Acme" }))),
+            (409, "unique_violation", "`name`")),
+        (post("/users", t, Json(json!({ "email": "ada@acme.test" }))),
+            (409, "unique_violation", "`email`")),
         // unknown references: 404
-        (
-            "POST",
-            "/conversations",
-            t,
-            Some(Body::Json(json!({ "agentId": "nope" }))),
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "agent `nope`",
-        ),
-        (
-            "POST",
-            "/conversations",
-            t,
-            Some(Body::Json(json!({ "agentId": agent, "userId": "nobody" }))),
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "user `nobody`",
-        ),
-        (
-            "POST",
-            "/messages",
-            t,
-            Some(Body::Json(
-                json!({ "conversationId": "nope", "role": "USER", "content": "hi" }),
-            )),
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "conversation `nope`",
-        ),
-        (
-            "GET",
-            "/conversations/nope",
-            t,
-            None,
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "conversation `nope`",
-        ),
-        (
-            "GET",
-            "/no/such/route",
-            t,
-            None,
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "route",
-        ),
+        (post("/conversations", t, Json(json!({ "agentId": "nope" }))),
+            (404, "not_found", "agent `nope`")),
+        (post("/conversations", t, Json(json!({ "agentId": agent, "userId": "nobody" }))),
+            (404, "not_found", "user `nobody`")),
+        (post("/messages", t,
+                Json(json!({ "conversationId": "nope", "role": "USER", "content": "hi" }))),
+            (404, "not_found", "conversation `nope`")),
+        (get("/conversations/nope", t), (404, "not_found", "conversation `nope`")),
+        (get("/no/such/route", t), (404, "not_found", "route")),
         // the tenant itself
-        (
-            "GET",
-            "/conversations/x",
-            None,
-            None,
-            StatusCode::BAD_REQUEST,
-            "missing_tenant",
-            "X-Tenant-Id",
-        ),
-        (
-            "GET",
-            "/conversations/x",
-            Some("ghost"),
-            None,
-            StatusCode::NOT_FOUND,
-            "unknown_tenant",
-            "`ghost`",
-        ),
-        // malformed bodies: 422
-        (
-            "POST",
-            "/messages",
-            t,
-            Some(Body::Raw("{\"conversationId\": ")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-            "malformed",
-        ),
-        (
-            "POST",
-            "/messages",
-            t,
-            Some(Body::Raw("{\"conversationId\": \"c\", \"role\": \"USER\"}")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-            "content",
-        ),
-        (
-            "POST",
-            "/messages",
-            t,
-            Some(Body::Json(
-                json!({ "conversationId": 7, "role": "USER", "content": "x" }),
-            )),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-            "invalid type",
-        ),
-        (
-            "POST",
-            "/conversations",
-            t,
-            Some(Body::Json(json!({ "agentId": agent, "tenantId": "other" }))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-            "tenantId",
-        ),
-        (
-            "POST",
-            "/tenants",
-            None,
-            Some(Body::NoContentType("{\"name\": \"x\"}")),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Content-Type",
-        ),
+        (get("/conversations/x", None), (400, "missing_tenant", "X-Tenant-Id")),
+        (get("/conversations/x", Some("ghost")), (404, "unknown_tenant", "`ghost`")),
+        // malformed bodies: 422 (415 without a JSON content type)
+        (post("/messages", t, Raw("{\"conversationId\": ")),
+            (422, "invalid_body", "malformed")),
+        (post("/messages", t, Raw("{\"conversationId\": \"c\", \"role\": \"USER\"}")),
+            (422, "invalid_body", "missing field `content`")),
+        (post("/messages", t,
+                Json(json!({ "conversationId": 7, "role": "USER", "content": "x" }))),
+            (422, "invalid_body", "invalid type")),
+        (post("/conversations", t, Json(json!({ "agentId": agent, "tenantId": "other" }))),
+            (422, "invalid_body", "unknown field `tenantId`")),
+        (post("/tenants", None, NoContentType("{\"name\": \"x\"}")),
+            (415, "unsupported_media_type", "Content-Type")),
         // invalid values: 422 naming the field
-        (
-            "POST",
-            "/messages",
-            t,
-            Some(Body::Json(
-                json!({ "conversationId": conversation, "role": "ROBOT", "content": "x" }),
-            )),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "USER, ASSISTANT, TOOL, SYSTEM",
-        ),
-        (
-            "POST",
-            "/messages",
-            t,
-            Some(Body::Json(
-                json!({ "conversationId": conversation, "role": "USER", "content": "  " }),
-            )),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "`content`",
-        ),
-        (
-            "POST",
-            "/conversations",
-            t,
-            Some(Body::Json(json!({ "agentId": agent, "channel": "fax" }))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "web, slack, teams",
-        ),
-        (
-            "POST",
-            "/conversations",
-            t,
-            Some(Body::Json(json!({ "agentId": agent, "state": [1, 2] }))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "`state`",
-        ),
-        (
-            "POST",
-            "/tenants",
-            None,
-            Some(Body::Json(json!({ "name": "B", "plan": "GOLD" }))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "FREE, PRO, ENTERPRISE",
-        ),
-        (
-            "POST",
-            "/users",
-            t,
-            Some(Body::Json(json!({ "email": "not-an-email" }))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "`email`",
-        ),
-        (
-            "POST",
-            "/agents",
-            t,
-            Some(Body::Json(json!({ "name": "a", "flowJson": "graph" }))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "`flowJson`",
-        ),
-        (
-            "POST",
-            "/documents",
-            t,
-            Some(Body::Json(json!({ "source": "s", "uri": "u", "title": "t",
-                                    "metadata": { "tags": "billing" } }))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "metadata.tags",
-        ),
+        (post("/messages", t, message("ROBOT", "x")),
+            (422, "invalid_input", "USER, ASSISTANT, TOOL, SYSTEM")),
+        (post("/messages", t, message("USER", "  ")), (422, "invalid_input", "`content`")),
+        (post("/conversations", t, Json(json!({ "agentId": agent, "channel": "fax" }))),
+            (422, "invalid_input", "web, slack, teams")),
+        (post("/conversations", t, Json(json!({ "agentId": agent, "state": [1, 2] }))),
+            (422, "invalid_input", "`state`")),
+        (post("/tenants", None, Json(json!({ "name": "B", "plan": "GOLD" }))),
+            (422, "invalid_input", "FREE, PRO, ENTERPRISE")),
+        (post("/users", t, Json(json!({ "email": "not-an-email" }))),
+            (422, "invalid_input", "`email`")),
+        (post("/agents", t, Json(json!({ "name": "a", "flowJson": "graph" }))),
+            (422, "invalid_input", "`flowJson`")),
+        (post("/documents", t, Json(json!({ "source": "s", "uri": "u", "title": "t",
+                                            "metadata": { "tags": "billing" } }))),
+            (422, "invalid_input", "metadata.tags")),
         // a disabled agent takes no conversations
-        (
-            "POST",
-            "/conversations",
-            t,
-            Some(Body::Json(json!({ "agentId": disabled }))),
-            StatusCode::CONFLICT,
-            "conflict",
-            "disabled",
-        ),
+        (post("/conversations", t, Json(json!({ "agentId": disabled }))),
+            (409, "conflict", "disabled")),
     ];
-    for (method, path, tenant, body, status, code, says) in cases {
-        let (got, value) = service.call(method, path, tenant, body).await;
-        assert_eq!(got, status, "{method} {path}: {value}");
-        assert_error(got, &value, status, code, says);
+    for (request, (status, code, says)) in cases {
+        let (method, path) = (request.method, request.path);
+        let (got, value) = service
+            .call(method, path, request.tenant, request.body)
+            .await;
+        let expected = StatusCode::from_u16(status).unwrap();
+        assert_eq!(got, expected, "{method} {path}: {value}");
+        assert_error(got, &value, expected, code, says);
     }
     let (_, conflict) = service
         .post("/users", t, json!({ "email": "ada@acme.test" }))
