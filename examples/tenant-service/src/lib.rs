@@ -3,9 +3,9 @@
 //!
 //! Owns the HTTP surface: routing ([`router`]), the tenant a request acts for
 //! ([`tenancy`]), input checks and JSON errors ([`error`]), the handlers ([`routes`]),
-//! and the process-wide client for code outside handlers ([`singleton`]). It knows no
-//! SQL beyond the one full-text query of `GET /kb/search`; everything else goes through
-//! the generated client.
+//! and the process-wide client for code outside handlers ([`singleton`]). Its only SQL
+//! is two raw queries with bound parameters (the full-text search of `GET /kb/search`
+//! and the usage report); everything else goes through the generated client.
 //!
 //! The key invariant is tenant isolation: every query a handler runs carries the
 //! request's tenant id in its filter (or in the unique lookup's extra condition), so a

@@ -13,12 +13,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use client::runtime::NotLoaded;
 use client::runtime::chrono::{DateTime, Duration, SubsecRound, Utc};
-use client::runtime::{IsolationLevel, TransactionOptions};
 use client::{
     AgentStatus, Conversation, Message, MessageRole, Models, agent, conversation, message, user,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value as JsonValue;
 
 use super::{json_object, parse_enum, required_text};
@@ -108,48 +108,29 @@ pub async fn create_conversation(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// A conversation and its messages, oldest first.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConversationWithMessages {
-    #[serde(flatten)]
-    pub conversation: Conversation,
-    pub messages: Vec<Message>,
-}
+/// A conversation with its messages loaded (`include(conversation::MESSAGES)`); the
+/// other relations stay [`NotLoaded`] and are left out of the JSON.
+pub type ConversationWithMessages = Conversation<NotLoaded, NotLoaded, Vec<Message>>;
 
-/// `GET /conversations/{id}` → the conversation with its messages in order; 404 if it
-/// is not this tenant's.
+/// `GET /conversations/{id}` → the conversation with its messages in order, in one call
+/// (the client loads the messages with one more statement, `"convoId" = ANY($1)`); 404
+/// if it is not this tenant's.
 pub async fn get_conversation(
     State(state): State<AppState>,
     tenant: CurrentTenant,
     Path(id): Path<String>,
 ) -> Result<Json<ConversationWithMessages>, ApiError> {
-    // One snapshot for both reads (REPEATABLE READ): the messages listed are exactly
-    // those appended up to the conversation's `updatedAt`.
-    let snapshot = TransactionOptions::default()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only();
     let found = state
         .db
-        .transaction_with(snapshot, |tx| async move {
-            let conversation = tx
-                .conversation()
-                .find_unique(conversation::id(&id).and(conversation::TENANT_ID.equals(&tenant.id)))
-                .await?
-                .ok_or_else(|| ApiError::not_found("conversation", &id))?;
-            let messages = tx
-                .message()
-                .find_many()
-                .filter(message::CONVO_ID.equals(&conversation.id))
+        .conversation()
+        .find_unique(conversation::id(&id).and(conversation::TENANT_ID.equals(&tenant.id)))
+        .include(
+            conversation::MESSAGES
                 .order_by(message::CREATED_AT.asc())
-                .order_by(message::ID.asc())
-                .await?;
-            Ok::<_, ApiError>(ConversationWithMessages {
-                conversation,
-                messages,
-            })
-        })
-        .await?;
+                .order_by(message::ID.asc()),
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation", &id))?;
     Ok(Json(found))
 }
 
