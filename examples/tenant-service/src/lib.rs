@@ -53,3 +53,10 @@ pub fn router(db: client::Client) -> Router {
         .fallback(routes::not_found)
         .with_state(AppState { db })
 }
+
+/// The root README.md, so that its Rust samples (the getting-started client code) are
+/// compiled by `cargo test` as doctests of this crate, with its dependencies (`client`,
+/// `tokio`, `serde_json`). Output shown in the README belongs in `text` blocks.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
