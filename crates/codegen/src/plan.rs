@@ -15,6 +15,28 @@ use crate::names::{self, Scope};
 /// Names of the prelude that generated code writes bare unless the schema takes them.
 const PRELUDE_TYPES: &[&str] = &["String", "Option", "Vec", "Into", "Result"];
 
+/// Method names of `Client`, `Transaction`, `Executor`, `AsExecutor` and prelude traits
+/// (`Clone`, `Into`...) that a model accessor must not take.
+const ACCESSOR_RESERVED: &[&str] = &[
+    "executor",
+    "new",
+    "from_env",
+    "connect",
+    "config",
+    "pool_status",
+    "query_raw",
+    "query_raw_as",
+    "execute_raw",
+    "transaction",
+    "transaction_with",
+    "atomically",
+    "clone",
+    "clone_from",
+    "into",
+    "try_into",
+    "to_owned",
+];
+
 /// Root-level names claimed before any model, so no model module shadows them.
 const ROOT_RESERVED: &[&str] = &["rt", "std", "core", "alloc", "serde", "refract_runtime"];
 
@@ -251,9 +273,13 @@ impl<'s> Plan<'s> {
             }
         }
 
-        // Accessor methods share a trait with `AsExecutor::executor`.
+        // Accessors are methods on `Client`, `Transaction` and `Executor`: their inherent
+        // methods and those of prelude traits would shadow or clash with an accessor of
+        // the same name (a model `Transaction`), so those names are taken first.
         let mut accessors = Scope::new();
-        accessors.claim("executor");
+        for taken in ACCESSOR_RESERVED {
+            accessors.claim(taken);
+        }
 
         let enums = schema
             .enums
