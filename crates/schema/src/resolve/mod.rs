@@ -306,6 +306,34 @@ fn top_level_names<'a>(
                 format!("the name of a {kind} must not contain `-`"),
             );
         }
+        if crate::ir::ScalarType::from_name(&name.name).is_some() {
+            cx.push(
+                Diagnostic::error(
+                    codes::RESERVED_NAME,
+                    name.span,
+                    format!(
+                        "`{}` is a built-in scalar type; a {kind} cannot take its name",
+                        name.name
+                    ),
+                )
+                .with_help(
+                    "choose another name, and map it to the table or type you need with `@@map`",
+                ),
+            );
+            continue;
+        }
+        if name.name == "PrismaClient" && kind == "model" {
+            cx.push(
+                Diagnostic::error(
+                    codes::RESERVED_NAME,
+                    name.span,
+                    "the model name `PrismaClient` is reserved",
+                )
+                .with_help(
+                    "choose another name and keep the table name with `@@map(\"PrismaClient\")`",
+                ),
+            );
+        }
         if let Some((first_kind, first_span)) = seen.get(name.name.as_str()) {
             cx.push(
                 Diagnostic::error(
