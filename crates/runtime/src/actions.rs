@@ -232,6 +232,12 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
+    /// An update that changes no field of the record itself, only its relations through
+    /// `.with(..)` nested writes (Prisma's `update` whose `data` holds only relations).
+    pub fn update_relations(self, unique: UniqueWhere<M>) -> Update<'a, M, M> {
+        self.update(unique, Vec::<Assign<M>>::new())
+    }
+
     /// Updates every record matching `filter`; returns how many.
     pub fn update_many(
         self,
@@ -716,75 +722,92 @@ impl<'a, M: Model> CreateMany<'a, M> {
 
     /// Runs the inserts, atomically when they need more than one statement; returns the
     /// count, and the rows when `returning`.
-    async fn run(mut self, returning: bool) -> Result<(u64, Vec<tokio_postgres::Row>), Error> {
-        if self.rows.is_empty() {
-            return Ok((0, Vec::new()));
-        }
-        let now = Utc::now();
-        self.rows
-            .iter_mut()
-            .for_each(|row| stamp_created(row, M::META, now));
-        // The union of the rows' columns, in first-seen order; missing cells are DEFAULT.
-        let mut columns: Vec<&'static Column> = Vec::new();
-        for row in &self.rows {
-            for (column, _) in row {
-                if !columns.iter().any(|c| c.name == column.name) {
-                    columns.push(column);
-                }
+    async fn run(self, returning: bool) -> Result<(u64, Vec<tokio_postgres::Row>), Error> {
+        insert_rows(
+            self.executor,
+            M::META,
+            self.rows,
+            self.skip_duplicates,
+            returning,
+        )
+        .await
+    }
+}
+
+/// Inserts `rows` of `model` in as few statements as the parameter limit allows,
+/// atomically when that is more than one; returns the count, and the full rows when
+/// `returning`. Shared by `create_many` and nested `create_many`.
+pub(crate) async fn insert_rows(
+    executor: Executor<'_>,
+    model: &'static ModelMeta,
+    mut rows: Vec<Vec<(&'static Column, Value)>>,
+    skip_duplicates: bool,
+    returning: bool,
+) -> Result<(u64, Vec<tokio_postgres::Row>), Error> {
+    if rows.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    let now = Utc::now();
+    rows.iter_mut()
+        .for_each(|row| stamp_created(row, model, now));
+    // The union of the rows' columns, in first-seen order; missing cells are DEFAULT.
+    let mut columns: Vec<&'static Column> = Vec::new();
+    for row in &rows {
+        for (column, _) in row {
+            if !columns.iter().any(|c| c.name == column.name) {
+                columns.push(column);
             }
         }
-        let rows_per_statement = (MAX_PARAMS / columns.len().max(1)).max(1);
-        let skip_duplicates = self.skip_duplicates;
-        let executor = self.executor;
-        let chunk_count = self.rows.len().div_ceil(rows_per_statement);
-        let work = unit_of_work(move |executor| {
-            Box::pin(async move {
-                let mut count = 0;
-                let mut returned = Vec::new();
-                for chunk in self.rows.chunks(rows_per_statement) {
-                    let cells: Vec<InsertRow<'_>> = chunk
-                        .iter()
-                        .map(|row| {
-                            columns
-                                .iter()
-                                .map(|column| {
-                                    row.iter()
-                                        .find(|(c, _)| c.name == column.name)
-                                        .map(|(_, v)| v)
-                                })
-                                .collect()
-                        })
-                        .collect();
-                    let on_conflict = if skip_duplicates {
-                        OnConflict::DoNothing
-                    } else {
-                        OnConflict::Fail
-                    };
-                    let returning_columns = returning.then_some(M::META.columns);
-                    let statement = render::insert(
-                        M::META,
-                        &columns,
-                        &cells,
-                        on_conflict,
-                        returning_columns,
-                        executor.render_context(),
-                    );
-                    if returning {
-                        let rows = executor.fetch(&statement, Some(M::META)).await?;
-                        count += rows.len() as u64;
-                        returned.extend(rows);
-                    } else {
-                        count += executor.execute(&statement, Some(M::META)).await?;
-                    }
+    }
+    let rows_per_statement = (MAX_PARAMS / columns.len().max(1)).max(1);
+    let chunk_count = rows.len().div_ceil(rows_per_statement);
+    let work = unit_of_work(move |executor| {
+        Box::pin(async move {
+            let mut count = 0;
+            let mut returned = Vec::new();
+            for chunk in rows.chunks(rows_per_statement) {
+                let cells: Vec<InsertRow<'_>> = chunk
+                    .iter()
+                    .map(|row| {
+                        columns
+                            .iter()
+                            .map(|column| {
+                                row.iter()
+                                    .find(|(c, _)| c.name == column.name)
+                                    .map(|(_, v)| v)
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let on_conflict = if skip_duplicates {
+                    OnConflict::DoNothing
+                } else {
+                    OnConflict::Fail
+                };
+                let returning_columns = returning.then_some(model.columns);
+                let statement = render::insert(
+                    model,
+                    &columns,
+                    &cells,
+                    on_conflict,
+                    returning_columns,
+                    executor.render_context(),
+                );
+                if returning {
+                    let rows = executor.fetch(&statement, Some(model)).await?;
+                    count += rows.len() as u64;
+                    returned.extend(rows);
+                } else {
+                    count += executor.execute(&statement, Some(model)).await?;
                 }
-                Ok((count, returned))
-            })
-        });
-        if chunk_count > 1 {
-            executor.atomically(work).await
-        } else {
-            work(executor).await
-        }
+            }
+            Ok((count, returned))
+        })
+    });
+    if chunk_count > 1 {
+        executor.atomically(work).await
+    } else {
+        work(executor).await
     }
 }
 

@@ -913,14 +913,19 @@ async fn apply_after(
                 join(ex, relation, key, &created).await?;
             }
         }
-        Action::CreateMany(rows) => {
-            for mut data in rows {
-                if let Some((fields, values)) = &link.set {
-                    set_columns(&mut data, fields, values.clone());
+        Action::CreateMany(mut rows) => {
+            if let Some((fields, values)) = &link.set {
+                for data in &mut rows {
+                    set_columns(data, fields, values.clone());
                 }
-                let created = insert(ex, related, data).await?;
-                if let Some(key) = &link.join {
-                    join(ex, relation, key, &created).await?;
+            }
+            // One statement for the rows (and, for many-to-many, one per join row).
+            let returning = link.join.is_some();
+            let (_, created) =
+                crate::actions::insert_rows(ex, related, rows, false, returning).await?;
+            if let Some(key) = &link.join {
+                for row in &created {
+                    join(ex, relation, key, row).await?;
                 }
             }
         }

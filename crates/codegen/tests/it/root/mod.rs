@@ -5,6 +5,7 @@ mod errors;
 mod filters;
 mod operations;
 mod pagination;
+mod relations;
 mod transactions;
 
 use client::{Models, Tenant, runtime::Client};
