@@ -17,8 +17,10 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The `gen` binary, built once per test process with the cargo running the tests
-/// (`REFRACT_GEN` overrides, for a prebuilt one).
+/// The `gen` binary, built once per test process with the cargo running the tests.
+/// `REFRACT_GEN` names a prebuilt one instead: `cargo test --workspace` builds
+/// `target/debug/gen` before it runs any test, so CI points there and saves the build
+/// (`--workspace` keeps feature unification close to that build's, so few crates rebuild).
 fn gen_binary() -> &'static Path {
     static GEN: OnceLock<PathBuf> = OnceLock::new();
     GEN.get_or_init(|| {
@@ -31,8 +33,7 @@ fn gen_binary() -> &'static Path {
             .args([
                 "build",
                 "--quiet",
-                "--package",
-                "refract-cli",
+                "--workspace",
                 "--bin",
                 "gen",
                 "--message-format=json",
@@ -41,7 +42,7 @@ fn gen_binary() -> &'static Path {
             .expect("run cargo build");
         assert!(
             output.status.success(),
-            "cargo build -p refract-cli failed:\n{}",
+            "cargo build --bin gen failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8_lossy(&output.stdout)
