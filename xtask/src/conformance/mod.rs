@@ -5,6 +5,7 @@
 pub mod codegen;
 mod format;
 mod migrate;
+mod oracle;
 mod psl;
 mod schemas;
 
@@ -70,6 +71,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     if wanted("migrate") {
         disagreements.extend(migrate::run(&corpus)?);
+    }
+    if wanted("oracle") {
+        disagreements.extend(oracle::run(&corpus)?);
     }
     if wanted("codegen") {
         disagreements.extend(codegen::run(&corpus)?);
