@@ -37,7 +37,7 @@ pub fn render_pulled_schema(schema: &SqlSchema, preamble: &str) -> String {
         let (name, mapped) = sanitize(&e.name);
         let _ = writeln!(out, "enum {name} {{");
         for value in &e.values {
-            let (v, value_mapped) = sanitize(value);
+            let (v, value_mapped) = sanitize_enum_value(value);
             if value_mapped {
                 let _ = writeln!(out, "  {v} @map({})", quote(value));
             } else {
@@ -322,7 +322,7 @@ fn render_default(default: &ColumnDefault) -> Option<String> {
 fn render_value(value: &DefaultValue) -> Option<String> {
     Some(match value {
         DefaultValue::String(s) | DefaultValue::Json(s) | DefaultValue::DateTime(s) => quote(s),
-        DefaultValue::Enum(v) => sanitize(v).0,
+        DefaultValue::Enum(v) => sanitize_enum_value(v).0,
         DefaultValue::Int(i) => i.to_string(),
         DefaultValue::Float(f) => f.clone(),
         DefaultValue::Boolean(b) => b.to_string(),
@@ -385,9 +385,36 @@ fn sanitize(name: &str) -> (String, bool) {
             }
         })
         .collect();
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
+    // As Prisma: a name starts with a letter, so leading digits and
+    // underscores are dropped (`_foo` → `foo @@map("_foo")`, `1abc` → `abc`).
+    let kept = out.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+    out = if kept.is_empty() {
+        format!("n{out}")
+    } else {
+        kept.to_string()
+    };
+    let changed = out != name;
+    (out, changed)
+}
+
+/// Enum values may start with a digit (they are identifiers), not with `_`.
+fn sanitize_enum_value(name: &str) -> (String, bool) {
+    let replaced: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let kept = replaced.trim_start_matches('_');
+    let out = if kept.is_empty() {
+        format!("n{replaced}")
+    } else {
+        kept.to_string()
+    };
     let changed = out != name;
     (out, changed)
 }
