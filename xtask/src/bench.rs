@@ -28,6 +28,16 @@ pub fn run(_args: &[String]) -> Result<bool> {
     if !status.success() || !crate::conformance::codegen::bench_check_time(&crate::corpus())? {
         return Ok(false);
     }
+    // Relations: 100 conversations × 20 messages with `include` against the best
+    // hand-written tokio-postgres versions (needs PostgreSQL: refract-testdb).
+    let status = Command::new(env!("CARGO"))
+        .current_dir(&root)
+        .args(["bench", "-p", "refract-codegen", "--bench", "relations"])
+        .status()
+        .context("running cargo bench")?;
+    if !status.success() {
+        return Ok(false);
+    }
     // Migrations: introspect + diff + render for civitai against an empty and a migrated
     // database (needs PostgreSQL: refract-testdb's server or private cluster).
     let status = Command::new(env!("CARGO"))

@@ -14,7 +14,9 @@
 //! columns from the row and each relation slot through [`Slot`](crate::Slot).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 use postgres_types::{FromSql, Type};
 use tokio_postgres::Row;
@@ -387,6 +389,86 @@ impl<'r> Key<'r> {
     }
 }
 
+/// The hasher of the key map: a multiply-rotate hash over 8-byte words (rustc's "Fx")
+/// with a final avalanche, seeded once per process. Keys are short ids; SipHash cost
+/// more than the grouping itself, and the map lives for one statement's rows.
+#[derive(Clone, Copy)]
+struct KeyHasher(u64);
+
+const SEED_MULTIPLIER: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl KeyHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED_MULTIPLIER);
+    }
+}
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        // A multiply only carries differences upwards, and ids often differ in their last
+        // byte (the word's top bits); the table indexes by the low bits, so mix all of
+        // them down (murmur3's finalizer).
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct KeyHashing(u64);
+
+impl KeyHashing {
+    fn new() -> Self {
+        static SEED: OnceLock<u64> = OnceLock::new();
+        KeyHashing(
+            *SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0u8)),
+        )
+    }
+}
+
+impl BuildHasher for KeyHashing {
+    type Hasher = KeyHasher;
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(self.0)
+    }
+}
+
 /// The parent rows that share one key: usually one.
 enum Parents {
     One(u32),
@@ -495,7 +577,8 @@ async fn load_relation(
     let parent_positions = positions(model, parent_columns)?;
 
     // The parents' keys, each with the parents that have it.
-    let mut by_key: HashMap<Key<'_>, Parents> = HashMap::with_capacity(parents.len());
+    let mut by_key: HashMap<Key<'_>, Parents, KeyHashing> =
+        HashMap::with_capacity_and_hasher(parents.len(), KeyHashing::new());
     let mut keys: Vec<Key<'_>> = Vec::with_capacity(parents.len());
     for (index, row) in parents.iter().enumerate() {
         let Some(key) = Key::read(row, &parent_positions)? else {
@@ -512,6 +595,22 @@ async fn load_relation(
     }
 
     let columns: &[&'static Column] = node.columns.as_deref().unwrap_or(child.columns);
+    // Where each link key part is in a related row: a selected column when the link is
+    // one (an inverse key like `convoId`), else an extra column after them.
+    let reused: Option<Vec<usize>> = match link {
+        ChildLink::Columns(link_columns) => link_columns
+            .iter()
+            .map(|l| {
+                columns
+                    .iter()
+                    .position(|c| std::ptr::eq(*c, *l) || c.name == l.name)
+            })
+            .collect(),
+        ChildLink::JoinColumn(_) => None,
+    };
+    let extra_link = if reused.is_some() { 0 } else { link.len() };
+    let link_positions: Vec<usize> =
+        reused.unwrap_or_else(|| (columns.len()..columns.len() + link.len()).collect());
     let child_rows = if keys.is_empty() {
         Vec::new()
     } else {
@@ -522,6 +621,7 @@ async fn load_relation(
             relation,
             columns,
             link,
+            extra_link > 0,
             &node.args,
             node.loads.counts,
             key_arrays,
@@ -531,7 +631,6 @@ async fn load_relation(
     };
 
     // Each related row under the parents with its link key, in the rows' order.
-    let link_positions: Vec<usize> = (columns.len()..columns.len() + link.len()).collect();
     let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(child_rows.len());
     for (index, row) in child_rows.iter().enumerate() {
         let Some(key) = Key::read(row, &link_positions)? else {
@@ -558,7 +657,7 @@ async fn load_relation(
     drop(by_key);
     drop(keys);
 
-    let count_offset = columns.len() + link.len();
+    let count_offset = columns.len() + extra_link;
     let level = load(executor, child, child_rows, &node.loads, count_offset).await?;
     Ok(LoadedRelation {
         meta: relation,

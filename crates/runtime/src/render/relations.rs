@@ -169,12 +169,15 @@ fn key_alias(n: usize) -> String {
 const ROW_NUMBER: &str = "_row_number";
 
 /// Loads relation `relation` for many parents at once: every related row whose link key
-/// is one of `keys` (one array per key column), as `columns`, then the link key columns,
-/// then one `_count` column per relation in `counts`. `take`/`skip` apply per parent.
+/// is one of `keys` (one array per key column), as `columns`, then the link key columns
+/// (when `link_columns`: the link is not among `columns`), then one `_count` column per
+/// relation in `counts`. `take`/`skip` apply per parent.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn include_select<'v>(
     relation: &RelationMeta,
     columns: &[&'static Column],
     link: ChildLink,
+    link_columns: bool,
     args: &'v SelectArgs,
     counts: &[&'static RelationMeta],
     keys: Vec<Vec<KeyPart<'v>>>,
@@ -220,13 +223,18 @@ pub(crate) fn include_select<'v>(
         }
         w.qualified(Some(TOP), column);
     }
-    for n in 0..link.len() {
-        if !columns.is_empty() || n > 0 {
+    let mut listed = columns.len();
+    for n in (0..link.len()).filter(|_| link_columns) {
+        if listed > 0 {
             w.push(", ");
         }
         link_expr(&mut w, n);
         w.push(" AS ");
         w.ident(&key_alias(n));
+        listed += 1;
+    }
+    if listed == 0 {
+        w.push("1");
     }
     for (i, counted) in counts.iter().enumerate() {
         w.push(", ");

@@ -14,18 +14,9 @@ use super::{rows, seeded};
 async fn aggregate_is_typed_and_matches_sql() {
     let s = seeded().await;
     let db = &s.client;
-    let (
-        count,
-        rated,
-        views,
-        avg_views,
-        sum_rating,
-        avg_rating,
-        sum_price,
-        avg_price,
-        min_at,
-        max_title,
-    ): (
+    // Typed by field: counts are i64, sums of Int i64, of Float f64, of Decimal Decimal;
+    // averages f64 (Decimal for Decimal); min/max the field's own type.
+    type Totals = (
         i64,
         i64,
         Option<i64>,
@@ -34,30 +25,27 @@ async fn aggregate_is_typed_and_matches_sql() {
         Option<f64>,
         Option<Decimal>,
         Option<Decimal>,
-        Option<DateTime<Utc>>,
-        Option<String>,
-    ) = {
-        let (a, b, c, d, e, f, g, h) = db
-            .post()
-            .aggregate((
-                count_all(),
-                post::RATING.count(),
-                post::VIEWS.sum(),
-                post::VIEWS.avg(),
-                post::RATING.sum(),
-                post::RATING.avg(),
-                post::PRICE.sum(),
-                post::PRICE.avg(),
-            ))
-            .await
-            .unwrap();
-        let (min_at, max_title) = db
-            .post()
-            .aggregate((post::CREATED_AT.min(), post::TITLE.max()))
-            .await
-            .unwrap();
-        (a, b, c, d, e, f, g, h, min_at, max_title)
-    };
+    );
+    let totals: Totals = db
+        .post()
+        .aggregate((
+            count_all(),
+            post::RATING.count(),
+            post::VIEWS.sum(),
+            post::VIEWS.avg(),
+            post::RATING.sum(),
+            post::RATING.avg(),
+            post::PRICE.sum(),
+            post::PRICE.avg(),
+        ))
+        .await
+        .unwrap();
+    let (count, rated, views, avg_views, sum_rating, avg_rating, sum_price, avg_price) = totals;
+    let (min_at, max_title): (Option<DateTime<Utc>>, Option<String>) = db
+        .post()
+        .aggregate((post::CREATED_AT.min(), post::TITLE.max()))
+        .await
+        .unwrap();
     let expected = rows(
         db,
         r#"SELECT COUNT(*), COUNT(rating), SUM(views)::BIGINT, AVG(views)::FLOAT8, SUM(rating), AVG(rating),

@@ -316,7 +316,9 @@ async fn self_relations_and_named_relations() {
         )
         .await
         .unwrap();
-    let shape: Vec<(i32, Vec<(i32, Vec<(i32, i32)>)>)> = threads
+    /// (comment, [(reply, [(reply to the reply, its parent)])]).
+    type Thread = (i32, Vec<(i32, Vec<(i32, i32)>)>);
+    let shape: Vec<Thread> = threads
         .iter()
         .map(|c| {
             (
