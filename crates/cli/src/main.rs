@@ -70,21 +70,20 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Validate { schema } => {
-            config::Config::resolve(schema.schema).and_then(|c| commands::schema::validate(&c))
-        }
-        Command::Format { schema, check } => {
-            config::Config::resolve(schema.schema).and_then(|c| commands::schema::format(&c, check))
-        }
-        Command::Generate { schema } => commands::generate::run(schema.schema),
-        Command::Init { url, output } => commands::schema::init(url.as_deref(), &output),
-        Command::Studio { schema, args } => {
-            config::Config::resolve(schema.schema).and_then(|c| commands::studio::run(&c, &args))
-        }
-        Command::Migrate(args) => commands::migrate::run(args),
-        Command::Db(args) => commands::db::run(args),
-    };
+    let result =
+        match cli.command {
+            Command::Validate { schema } => {
+                config::Config::resolve(schema.schema).and_then(|c| commands::schema::validate(&c))
+            }
+            Command::Format { schema, check } => config::Config::resolve(schema.schema)
+                .and_then(|c| commands::schema::format(&c, check)),
+            Command::Generate { schema } => commands::generate::run(schema.schema),
+            Command::Init { url, output } => commands::schema::init(url.as_deref(), &output),
+            Command::Studio { schema, args } => config::Config::resolve(schema.schema)
+                .and_then(|c| commands::studio::run(&c, &args)),
+            Command::Migrate(args) => commands::migrate::run(args),
+            Command::Db(args) => commands::db::run(args),
+        };
     match result {
         Ok(code) => code,
         Err(e) => {
