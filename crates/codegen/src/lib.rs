@@ -21,9 +21,24 @@
 //! - `user::EMAIL`... `rt::Field` constants: `EMAIL.contains("a").insensitive()`,
 //!   `EMAIL.asc()`, `EMAIL.set("x")`, `VISITS.increment(1)`;
 //! - `user::id(..)`, `user::email(..)`, `user::tenant_handle(..)`: unique criteria;
-//! - `user::data(..)`: the required fields and client-computed defaults of a new row;
+//! - `user::data(..)`: the required fields and client-computed defaults of a new row, and
+//!   `user::data_without_tenant(..)` per relation whose key `User` holds: the same without
+//!   the key fields, which a nested write through the relation sets;
 //! - `db.user()` (through the `Models` trait): [`refract_runtime`]'s `Actions` plus
 //!   `create(required fields...)`.
+//!
+//! Per relation field (`User.posts`):
+//! - a type parameter of the struct, defaulting to `NotLoaded`, and a field of that type
+//!   (`User<Posts = NotLoaded, ...>`): `include(user::POSTS)` makes it `Vec<Post>`;
+//! - `user::POSTS`, a `rt::Relation` handle: include it, filter by it (`some`, `every`,
+//!   `none`, `is`, `is_not`), order by it, write through it (`create`, `connect`...);
+//! - in `user::relation`: a marker type `Posts` and the `RelationMeta` static `POSTS`
+//!   the runtime reads (the foreign key's side and columns, or the join table);
+//! - an impl of `rt::HasRelation<relation::Posts>` that retypes the struct.
+//!
+//! And for a model with to-many relations, `user::Counts` (its `_count`, one `i64` per
+//! to-many relation) and the `_count` slot. No impl is generic over anything but the
+//! slots, and none is instantiated unless the application includes that relation.
 
 mod docs;
 mod enums;

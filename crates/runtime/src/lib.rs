@@ -2,9 +2,10 @@
 //!
 //! Owns the connection pool ([`Client`]), transactions ([`Transaction`]), the typed query
 //! vocabulary generated code builds from ([`Field`], [`Filter`], [`OrderBy`], [`Set`],
-//! [`Assign`], [`UniqueWhere`]), the operations ([`Actions`] and one builder per Prisma
-//! operation), rendering them to SQL with bound parameters, row decoding ([`FromRow`],
-//! [`Decode`], [`PgEnum`]), raw SQL, and typed errors with Prisma's codes ([`Error`]).
+//! [`Assign`], [`UniqueWhere`], [`Relation`]), the operations ([`Actions`] and one builder
+//! per Prisma operation, `include`, nested writes, `aggregate`, `group_by`), rendering them
+//! to SQL with bound parameters, row decoding ([`FromRow`], [`Decode`], [`PgEnum`]), raw
+//! SQL, and typed errors with Prisma's codes ([`Error`]).
 //!
 //! It knows nothing of the schema language, the parser or the IR: everything it needs about
 //! a model is the [`ModelMeta`] that generated code hands it. The key design decision: the
@@ -134,9 +135,60 @@
 //! in `TIMESTAMP(3)` as UTC wall-clock time, enums bind as their Postgres enum type, `Json`
 //! as `JSONB`, `Decimal` as `NUMERIC`, scalar lists as arrays.
 //!
-//! Relations (issue 4) will grow from here: a relation filter is one more [`Filter`] node
-//! (an `EXISTS` subquery), and `include` loads each level with one `= ANY($1)` query
-//! keyed by the parents' ids, decoded with the same [`FromRow`].
+//! # Relations
+//! Generated code declares, per relation field, a [`RelationMeta`] static (how the rows
+//! link: the foreign key on this side, on the other side, or an implicit many-to-many join
+//! table), a zero-sized [`RelationField`] marker and a [`Relation`] handle constant
+//! (`conversation::MESSAGES`). Everything else is generic code here:
+//!
+//! ```text
+//! // GET /conversations/{id}: the conversation and its messages in order, one typed call.
+//! let found: Option<Conversation<NotLoaded, NotLoaded, Vec<Message>>> = db
+//!     .conversation()
+//!     .find_unique(conversation::id(id))
+//!     .include(conversation::MESSAGES.order_by(message::CREATED_AT.asc()))
+//!     .await?;
+//! // Any depth, each level with its own filter/order_by/skip/take/select, and `_count`:
+//! db.user().find_many()
+//!     .include(user::POSTS.filter(post::PUBLISHED.equals(true)).take(5)
+//!         .include(post::COMMENTS.include(comment::AUTHOR)))
+//!     .include_count()
+//!     .await?;
+//! // POST /conversations: the conversation and its first message, one transaction.
+//! db.conversation()
+//!     .create(agent_id, tenant_id, state)
+//!     .with(conversation::MESSAGES.create(message::data_without_convo(MessageRole::User, text)))
+//!     .include(conversation::MESSAGES)
+//!     .await?;
+//! // Relation filters and orderings.
+//! db.tenant().find_many()
+//!     .filter(tenant::CONVERSATIONS.some(conversation::MESSAGES.some(message::CONTENT.contains("refund"))))
+//!     .order_by(tenant::CONVERSATIONS.count_desc())
+//!     .await?;
+//! ```
+//!
+//! - **Typed results.** A model struct has one type parameter per relation, defaulting to
+//!   [`NotLoaded`] (see [`NotLoaded`] for why this shape): `include` retypes the row through
+//!   [`HasRelation`], so `found.messages` is a `Vec<Message>` exactly when it was included,
+//!   `Option<T>` for an optional to-one relation, `T` for a required one.
+//! - **Cost.** [`Include`] loads one statement per included relation per level, for all
+//!   parents at once (`"convoId" = ANY($1)`, keys bound as one array); `take`/`skip` hold
+//!   per parent (`ROW_NUMBER() OVER (PARTITION BY ...)`); `_count` is a `COUNT(*)`
+//!   subquery in the same statement. Parents without a key cost nothing.
+//! - **Filters**: `some`/`every`/`none` (to-many) and `is`/`is_not`/`is_null` (to-one) are
+//!   [`Filter`]s like any other (`EXISTS` subqueries), nested and combined freely; they work
+//!   in reads, counts, `update_many`, `delete_many`, aggregates and group_by.
+//! - **Orderings**: `RELATION.by(field.asc())` for a to-one relation's field (up to four
+//!   relations deep), `RELATION.count_desc()` for a to-many relation's count.
+//! - **Nested writes** ([`NestedWrite`]): `create`, `create_many`, `connect`,
+//!   `connect_or_create` in `create` and `update`; `disconnect`, `set`, `update`,
+//!   `update_many`, `upsert`, `delete`, `delete_many` in `update` (the type says which).
+//!   One transaction (the caller's when on a [`Transaction`]); a record not found is
+//!   P2025, a required relation that would be left without its record P2014
+//!   ([`Error::RequiredRelationViolation`]), a foreign key the database refuses P2003.
+//!   Referential actions (`onDelete`, `onUpdate`) are the database's.
+//! - **Aggregates**: `aggregate((count_all(), AMOUNT.sum(), AMOUNT.avg()))` and
+//!   `group_by(KIND).aggregate(..).having(..)`, typed per field ([`Aggregate`]).
 
 mod actions;
 mod aggregate;

@@ -142,6 +142,15 @@ pub trait HasCount: FromRow {
 
 /// The value of a relation that was not included: it has no methods, so reading it as
 /// related data is a compile error, and serde skips it.
+///
+/// A generated model has one type parameter per relation, defaulting to `NotLoaded`
+/// (`Conversation<Agent = NotLoaded, Tenant = NotLoaded, Messages = NotLoaded, Count =
+/// NotLoaded>`), so plain `Conversation` is the row alone, and
+/// `include(conversation::MESSAGES)` makes it `Conversation<NotLoaded, NotLoaded,
+/// Vec<Message>>`. Why this shape: no `WithX` struct per combination of includes (their
+/// number explodes, and each costs compile time), no `Option` that silently means "not
+/// loaded", plain field access (`c.messages`), and one small impl per relation in
+/// generated code. Name a loaded type once with a type alias.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct NotLoaded;
 

@@ -6,6 +6,9 @@
 //! Each model's module holds its struct, one field constant per scalar field (filters,
 //! ordering, data: `user::EMAIL.contains("a")`, `user::ID.desc()`, `user::NAME.set("b")`)
 //! and one function per unique criterion (`user::id(..)`, for `find_unique`).
+//! Relations are handles too: `include(user::POSTS)` loads them (the result type
+//! gains the relation), `user::POSTS.some(..)` filters, `.with(user::POSTS.create(..))`
+//! writes through them.
 //!
 //! The modules are `#[rustfmt::skip]`: `cargo fmt` leaves generated code as generated.
 #![allow(clippy::too_many_arguments)]

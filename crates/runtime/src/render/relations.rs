@@ -345,3 +345,226 @@ pub(crate) fn render_in_join_table<'v>(
     w.bind_value(key);
     w.push(")");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ModelMeta, Table};
+    use crate::query::{CompareOp, OrderTarget};
+    use crate::render::{RenderContext, select};
+    use crate::value::Value;
+
+    static USER_ID: Column = Column {
+        name: "id",
+        field: "id",
+        nullable: false,
+    };
+    static POST_ID: Column = Column {
+        name: "id",
+        field: "id",
+        nullable: false,
+    };
+    static AUTHOR_ID: Column = Column {
+        name: "authorId",
+        field: "authorId",
+        nullable: false,
+    };
+    static VIEWS: Column = Column {
+        name: "views",
+        field: "views",
+        nullable: false,
+    };
+    static USER: ModelMeta = ModelMeta {
+        name: "User",
+        table: Table {
+            schema: None,
+            name: "User",
+        },
+        columns: &[&USER_ID],
+        primary_key: &[&USER_ID],
+        updated_at: &[],
+    };
+    static POST: ModelMeta = ModelMeta {
+        name: "Post",
+        table: Table {
+            schema: None,
+            name: "Post",
+        },
+        columns: &[&POST_ID, &AUTHOR_ID, &VIEWS],
+        primary_key: &[&POST_ID],
+        updated_at: &[],
+    };
+    static POSTS: RelationMeta = RelationMeta {
+        name: "posts",
+        relation: "PostToUser",
+        model: &USER,
+        related: &POST,
+        to_many: true,
+        optional: false,
+        link: Link::Inverse {
+            fields: &[&AUTHOR_ID],
+            references: &[&USER_ID],
+        },
+    };
+    static AUTHOR: RelationMeta = RelationMeta {
+        name: "author",
+        relation: "PostToUser",
+        model: &POST,
+        related: &USER,
+        to_many: false,
+        optional: false,
+        link: Link::Owned {
+            fields: &[&AUTHOR_ID],
+            references: &[&USER_ID],
+        },
+    };
+    static LIKED: RelationMeta = RelationMeta {
+        name: "liked",
+        relation: "Likes",
+        model: &USER,
+        related: &POST,
+        to_many: true,
+        optional: false,
+        link: Link::JoinTable {
+            table: Table {
+                schema: Some("app"),
+                name: "_Likes",
+            },
+            this: &crate::relation::JOIN_B,
+            other: &crate::relation::JOIN_A,
+            key: &USER_ID,
+            related_key: &POST_ID,
+        },
+    };
+
+    static AUTHOR_LINK: &[&Column] = &[&AUTHOR_ID];
+
+    fn views_over(n: i32) -> FilterNode {
+        FilterNode::Compare {
+            column: &VIEWS,
+            op: CompareOp::Gt,
+            value: Value::Int(n),
+            insensitive: false,
+        }
+    }
+
+    #[test]
+    fn relation_filters_are_correlated_subqueries() {
+        let mut args = SelectArgs::new();
+        args.add_filter(FilterNode::Relation {
+            relation: &POSTS,
+            kind: RelationFilterKind::Every,
+            filter: Box::new(FilterNode::Relation {
+                relation: &AUTHOR,
+                kind: RelationFilterKind::Some,
+                filter: Box::new(FilterNode::And(Vec::new())),
+            }),
+        });
+        args.add_filter(FilterNode::Relation {
+            relation: &LIKED,
+            kind: RelationFilterKind::None,
+            filter: Box::new(views_over(10)),
+        });
+        let statement = select(&USER, USER.columns, &args, RenderContext::default()).unwrap();
+        assert_eq!(
+            statement.sql,
+            "SELECT \"id\" FROM \"User\" AS \"t0\" WHERE ((NOT EXISTS (SELECT 1 FROM \"Post\" AS \"r1\" \
+             WHERE \"r1\".\"authorId\" = \"t0\".\"id\" AND (EXISTS (SELECT 1 FROM \"User\" AS \"r2\" \
+             WHERE \"r2\".\"id\" = \"r1\".\"authorId\")) IS NOT TRUE) AND NOT EXISTS (SELECT 1 FROM \
+             \"app\".\"_Likes\" AS \"r4\" JOIN \"Post\" AS \"r3\" ON \"r3\".\"id\" = \"r4\".\"A\" WHERE \
+             \"r4\".\"B\" = \"t0\".\"id\" AND (\"r3\".\"views\" > $1))))"
+        );
+        assert_eq!(statement.params.len(), 1);
+    }
+
+    #[test]
+    fn orderings_by_relations_are_scalar_subqueries() {
+        let mut args = SelectArgs::new();
+        let mut path = [None; crate::query::RELATED_PATH];
+        path[0] = Some(&AUTHOR);
+        args.order_by.push(OrderTerm {
+            target: OrderTarget::Related {
+                path,
+                column: &USER_ID,
+            },
+            descending: true,
+            nulls: None,
+        });
+        let statement = select(&POST, &[&POST_ID], &args, RenderContext::default()).unwrap();
+        assert_eq!(
+            statement.sql,
+            "SELECT \"id\" FROM \"Post\" AS \"t0\" ORDER BY (SELECT \"r1\".\"id\" FROM \"User\" AS \"r1\" \
+             WHERE \"r1\".\"id\" = \"t0\".\"authorId\" LIMIT 1) DESC"
+        );
+        let mut args = SelectArgs::new();
+        args.order_by.push(OrderTerm {
+            target: OrderTarget::Count(&LIKED),
+            descending: false,
+            nulls: None,
+        });
+        let statement = select(&USER, &[&USER_ID], &args, RenderContext::default()).unwrap();
+        assert_eq!(
+            statement.sql,
+            "SELECT \"id\" FROM \"User\" AS \"t0\" ORDER BY (SELECT COUNT(*) FROM \"app\".\"_Likes\" AS \
+             \"r1\" WHERE \"r1\".\"B\" = \"t0\".\"id\") ASC"
+        );
+        // A cursor cannot follow an ordering by relations.
+        let mut args = SelectArgs::new();
+        args.order_by.push(OrderTerm {
+            target: OrderTarget::Count(&LIKED),
+            descending: false,
+            nulls: None,
+        });
+        args.cursor = Some(views_over(0));
+        assert!(select(&USER, &[&USER_ID], &args, RenderContext::default()).is_err());
+    }
+
+    #[test]
+    fn include_loads_all_parents_in_one_statement() {
+        let keys = || vec![vec![KeyPart::Int(1), KeyPart::Int(2)]];
+        let mut args = SelectArgs::new();
+        args.add_filter(views_over(5));
+        args.order_by.push(OrderTerm::column(&VIEWS).reversed());
+        let plain = include_select(
+            &POSTS,
+            POST.columns,
+            ChildLink::Columns(AUTHOR_LINK),
+            false,
+            &args,
+            &[],
+            keys(),
+            RenderContext::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            plain.sql,
+            "SELECT \"t0\".\"id\", \"t0\".\"authorId\", \"t0\".\"views\" FROM \"Post\" AS \"t0\" WHERE \
+             \"t0\".\"authorId\" = ANY($1) AND (\"t0\".\"views\" > $2) ORDER BY \"t0\".\"views\" DESC, \
+             \"t0\".\"id\" ASC"
+        );
+        // take/skip per parent: a window partitioned by the link; a join table link.
+        args.take = Some(3);
+        args.skip = Some(1);
+        let windowed = include_select(
+            &LIKED,
+            &[&POST_ID],
+            ChildLink::JoinColumn(&crate::relation::JOIN_B),
+            true,
+            &args,
+            &[&POSTS],
+            keys(),
+            RenderContext::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            windowed.sql,
+            "SELECT * FROM (SELECT \"t0\".\"id\", \"j\".\"B\" AS \"_key_0\", (SELECT COUNT(*) FROM \"Post\" \
+             AS \"r1\" WHERE \"r1\".\"authorId\" = \"t0\".\"id\") AS \"_count_0\", ROW_NUMBER() OVER \
+             (PARTITION BY \"j\".\"B\" ORDER BY \"t0\".\"views\" DESC, \"t0\".\"id\" ASC) AS \
+             \"_row_number\" FROM \"Post\" AS \"t0\" JOIN \"app\".\"_Likes\" AS \"j\" ON \"j\".\"A\" = \
+             \"t0\".\"id\" WHERE \"j\".\"B\" = ANY($1) AND (\"t0\".\"views\" > $2)) AS \"w\" WHERE \
+             \"_row_number\" > $3 AND \"_row_number\" <= $4 ORDER BY \"_row_number\" ASC"
+        );
+        assert_eq!(windowed.params.len(), 4);
+    }
+}
