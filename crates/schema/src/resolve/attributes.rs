@@ -1808,45 +1808,45 @@ fn check_index_algorithm(
                             None
                         }
                     }
-                    Needs::Native(allowed) => match native {
-                        None => Some(format!(
-                            "`{op}` needs field `{}` to declare a native type ({})",
-                            field.name,
-                            allowed
-                                .iter()
-                                .map(|n| format!("`@db.{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                        Some(n) if !allowed.contains(&n) => Some(format!(
-                            "`{op}` does not support native type `{n}` of field `{}`",
-                            field.name
-                        )),
-                        _ => None,
-                    },
-                    Needs::NativeOrDefault(scalar, allowed) => match native {
-                        None if field.field_type == FieldType::Scalar(scalar) => None,
-                        None => Some(format!(
-                            "`{op}` needs field `{}` to declare a native type ({})",
-                            field.name,
-                            allowed
-                                .iter()
-                                .map(|n| format!("`@db.{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                        Some(n) if !allowed.contains(&n) => Some(format!(
-                            "`{op}` does not support native type `{n}` of field `{}`",
-                            field.name
-                        )),
-                        _ => None,
-                    },
+                    Needs::Native(allowed) => native_problem(op, field, native, allowed, None),
+                    Needs::NativeOrDefault(scalar, allowed) => {
+                        native_problem(op, field, native, allowed, Some(scalar))
+                    }
                 };
                 if let Some(msg) = problem {
                     cx.error(codes::INDEX_OPERATOR_CLASS, a.span, msg);
                 }
             }
         }
+    }
+}
+
+/// What is wrong, if anything, with an operator class that needs one of
+/// `allowed` native types (or, with `default_of`, no native type on a field of
+/// that scalar type, whose default column type fits).
+fn native_problem(
+    op: &str,
+    field: &ir::ScalarField,
+    native: Option<&str>,
+    allowed: &[&str],
+    default_of: Option<ScalarType>,
+) -> Option<String> {
+    match native {
+        None if default_of.is_some_and(|s| field.field_type == FieldType::Scalar(s)) => None,
+        None => Some(format!(
+            "`{op}` needs field `{}` to declare a native type ({})",
+            field.name,
+            allowed
+                .iter()
+                .map(|n| format!("`@db.{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Some(n) if !allowed.contains(&n) => Some(format!(
+            "`{op}` does not support native type `{n}` of field `{}`",
+            field.name
+        )),
+        _ => None,
     }
 }
 
