@@ -15,7 +15,7 @@ use crate::executor::{BoxFuture, Executor};
 use chrono::{DateTime, Utc};
 
 use crate::aggregate::{AggregateQuery, AggregateSet, GroupBy, GroupKeys};
-use crate::include::{self, Included, IntoInclude, Loads};
+use crate::include::{self, CountFilter, Included, IntoInclude, Loads};
 use crate::model::{Column, Model, ModelMeta};
 use crate::nested::{self, Creating, NestedWrite, Updating};
 use crate::query::{Assign, AssignOp, Filter, FilterNode, IntoColumns, OrderBy, Set, UniqueWhere};
@@ -346,11 +346,24 @@ macro_rules! include_methods {
         }
 
         /// Also loads the `_count` of every to-many relation (Prisma's `_count: true`).
-        pub fn include_count(mut self) -> $builder<$($before,)* R::WithCount $(, $after)*>
+        pub fn include_count(self) -> $builder<$($before,)* R::WithCount $(, $after)*>
         where
             R: HasCount,
         {
-            self.loads.counts = R::COUNTED;
+            self.include_count_where([])
+        }
+
+        /// [`include_count`](Self::include_count), the relations in `filters` counting
+        /// only the related records matching their filter:
+        /// `include_count_where([user::POSTS.count_where(post::PUBLISHED.equals(true))])`.
+        pub fn include_count_where(
+            mut self,
+            filters: impl IntoIterator<Item = CountFilter<M>>,
+        ) -> $builder<$($before,)* R::WithCount $(, $after)*>
+        where
+            R: HasCount,
+        {
+            self.loads.set_counts(R::COUNTED, filters);
             self.retype()
         }
     };

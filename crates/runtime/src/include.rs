@@ -25,7 +25,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{BoxFuture, Executor};
 use crate::model::{Column, ModelMeta};
-use crate::query::{Filter, IntoColumns, OrderBy};
+use crate::query::{Filter, FilterNode, IntoColumns, OrderBy};
 use crate::relation::{
     Arity, HasCount, HasRelation, Link, Relation, RelationField, RelationMeta, SlotId, ToMany,
 };
@@ -36,12 +36,69 @@ use crate::render::{self, SelectArgs};
 pub(crate) struct Loads {
     pub(crate) includes: Vec<IncludeNode>,
     /// Relations whose counts are loaded (the generated `Counts` struct's order).
-    pub(crate) counts: &'static [&'static RelationMeta],
+    pub(crate) counts: Vec<Counted>,
+}
+
+/// One `_count` column: the relation, and which related records count (all for `None`).
+#[derive(Clone, Debug)]
+pub(crate) struct Counted {
+    pub(crate) relation: &'static RelationMeta,
+    pub(crate) filter: Option<FilterNode>,
 }
 
 impl Loads {
     pub(crate) fn is_empty(&self) -> bool {
         self.includes.is_empty() && self.counts.is_empty()
+    }
+
+    /// Counts every relation of `counted`, those named in `filters` only over the related
+    /// records matching their filter.
+    pub(crate) fn set_counts<M>(
+        &mut self,
+        counted: &'static [&'static RelationMeta],
+        filters: impl IntoIterator<Item = CountFilter<M>>,
+    ) {
+        let filters: Vec<CountFilter<M>> = filters.into_iter().collect();
+        self.counts = counted
+            .iter()
+            .map(|relation| Counted {
+                relation,
+                filter: filters
+                    .iter()
+                    .filter(|f| std::ptr::eq(f.relation, *relation))
+                    .map(|f| f.filter.clone())
+                    .reduce(|a, b| FilterNode::And(vec![a, b])),
+            })
+            .collect();
+    }
+}
+
+/// Which records of a to-many relation its `_count` counts (Prisma's `_count: { select:
+/// { posts: { where } } }`): `user::POSTS.count_where(post::PUBLISHED.equals(true))`, given
+/// to `include_count_where`.
+pub struct CountFilter<M> {
+    relation: &'static RelationMeta,
+    filter: FilterNode,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> std::fmt::Debug for CountFilter<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CountFilter")
+            .field("relation", &self.relation.name)
+            .field("filter", &self.filter)
+            .finish()
+    }
+}
+
+impl<Rel: RelationField<Arity = ToMany>> Relation<Rel, ToMany> {
+    /// `_count` of this relation over the related records matching `filter` only.
+    pub fn count_where(self, filter: Filter<Rel::Child>) -> CountFilter<Rel::Parent> {
+        CountFilter {
+            relation: Rel::META,
+            filter: filter.node,
+            marker: PhantomData,
+        }
     }
 }
 
@@ -150,11 +207,23 @@ impl<Rel: RelationField, C: FromRow> Include<Rel, C> {
     }
 
     /// Also loads the related records' `_count` of their to-many relations.
-    pub fn include_count(mut self) -> Include<Rel, C::WithCount>
+    pub fn include_count(self) -> Include<Rel, C::WithCount>
     where
         C: HasCount,
     {
-        self.node.loads.counts = C::COUNTED;
+        self.include_count_where([])
+    }
+
+    /// [`Include::include_count`], the relations in `filters` counting only the records
+    /// matching their filter.
+    pub fn include_count_where(
+        mut self,
+        filters: impl IntoIterator<Item = CountFilter<Rel::Child>>,
+    ) -> Include<Rel, C::WithCount>
+    where
+        C: HasCount,
+    {
+        self.node.loads.set_counts(C::COUNTED, filters);
         Include {
             node: self.node,
             marker: PhantomData,
@@ -205,6 +274,18 @@ impl<Rel: RelationField, A> Relation<Rel, A> {
         Rel::Child: HasCount,
     {
         Include::<Rel, Rel::Child>::new().include_count()
+    }
+
+    /// Includes this relation with its records' `_count`, the relations in `filters`
+    /// counting only the records matching their filter.
+    pub fn include_count_where(
+        self,
+        filters: impl IntoIterator<Item = CountFilter<Rel::Child>>,
+    ) -> Include<Rel, <Rel::Child as HasCount>::WithCount>
+    where
+        Rel::Child: HasCount,
+    {
+        Include::<Rel, Rel::Child>::new().include_count_where(filters)
     }
 
     /// Includes only `columns` of the related records, decoded as `R2`.
@@ -623,7 +704,7 @@ async fn load_relation(
             link,
             extra_link > 0,
             &node.args,
-            node.loads.counts,
+            &node.loads.counts,
             key_arrays,
             executor.render_context(),
         )?;
@@ -671,7 +752,7 @@ async fn load_relation(
 pub(crate) async fn reread<R: FromRow>(
     executor: Executor<'_>,
     model: &'static ModelMeta,
-    key: crate::query::FilterNode,
+    key: FilterNode,
     columns: &[&'static Column],
     loads: &Loads,
 ) -> Result<Option<R>, Error> {
@@ -695,7 +776,7 @@ pub(crate) async fn fetch_loaded<R: FromRow>(
     let statement = render::select_counted(
         model,
         columns,
-        loads.counts,
+        &loads.counts,
         args,
         executor.render_context(),
     )?;
@@ -715,12 +796,12 @@ pub(crate) async fn fetch_loaded<R: FromRow>(
 pub(crate) fn primary_key_filter(
     model: &'static ModelMeta,
     row: &Row,
-) -> Result<crate::query::FilterNode, Error> {
+) -> Result<FilterNode, Error> {
     let key_positions = positions(model, model.primary_key)?;
     let mut nodes = Vec::with_capacity(key_positions.len());
     for (column, position) in model.primary_key.iter().zip(key_positions) {
         let value = crate::decode::value_at(row, position)?;
-        nodes.push(crate::query::FilterNode::Compare {
+        nodes.push(FilterNode::Compare {
             column,
             op: crate::query::CompareOp::Eq,
             value,
@@ -728,10 +809,8 @@ pub(crate) fn primary_key_filter(
         });
     }
     Ok(if nodes.len() == 1 {
-        nodes
-            .pop()
-            .unwrap_or(crate::query::FilterNode::And(Vec::new()))
+        nodes.pop().unwrap_or(FilterNode::And(Vec::new()))
     } else {
-        crate::query::FilterNode::And(nodes)
+        FilterNode::And(nodes)
     })
 }

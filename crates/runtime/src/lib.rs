@@ -174,7 +174,9 @@
 //! - **Cost.** [`Include`] loads one statement per included relation per level, for all
 //!   parents at once (`"convoId" = ANY($1)`, keys bound as one array); `take`/`skip` hold
 //!   per parent (`ROW_NUMBER() OVER (PARTITION BY ...)`); `_count` is a `COUNT(*)`
-//!   subquery in the same statement. Parents without a key cost nothing.
+//!   subquery in the same statement (`include_count()` counts every to-many relation,
+//!   `include_count_where([user::POSTS.count_where(..)])` only matching records for some).
+//!   Parents without a key cost nothing.
 //! - **Filters**: `some`/`every`/`none` (to-many) and `is`/`is_not`/`is_null` (to-one) are
 //!   [`Filter`]s like any other (`EXISTS` subqueries), nested and combined freely; they work
 //!   in reads, counts, `update_many`, `delete_many`, aggregates and group_by.
@@ -216,7 +218,7 @@ pub use client::{Client, ClientConfig};
 pub use decode::{Decode, FromRow, PgEnum, decode};
 pub use error::Error;
 pub use executor::{AsExecutor, BoxFuture, Executor};
-pub use include::{Include, IncludeNode, Included, IntoInclude, Level};
+pub use include::{CountFilter, Include, IncludeNode, Included, IntoInclude, Level};
 pub use model::{Column, Model, ModelMeta, Table};
 pub use nested::{Creating, NestedCreate, NestedUpdate, NestedWrite, Updating};
 pub use query::*;

@@ -10,6 +10,7 @@
 use std::fmt::Write;
 
 use crate::error::Error;
+use crate::include::Counted;
 use crate::model::{Column, ModelMeta, Table};
 use crate::query::{AssignOp, CompareOp, FilterNode, LikeKind, Nulls, OrderTarget, OrderTerm};
 use crate::relation::RelationMeta;
@@ -200,7 +201,7 @@ pub(crate) fn select<'v>(
 pub(crate) fn select_counted<'v>(
     model: &ModelMeta,
     columns: &[&'static Column],
-    counts: &[&'static RelationMeta],
+    counts: &'v [Counted],
     args: &'v SelectArgs,
     ctx: RenderContext<'v>,
 ) -> Result<Statement<'v>, Error> {
@@ -265,7 +266,7 @@ fn render_select<'v>(
     w: &mut SqlWriter<'v>,
     model: &ModelMeta,
     columns: &[&'static Column],
-    counts: &[&'static RelationMeta],
+    counts: &'v [Counted],
     args: &'v SelectArgs,
 ) -> Result<(), Error> {
     if args.skip.is_some_and(|skip| skip < 0) {
@@ -306,11 +307,11 @@ fn render_select<'v>(
         w.ident(column.name);
         listed += 1;
     }
-    for (i, relation) in counts.iter().enumerate() {
+    for (i, counted) in counts.iter().enumerate() {
         if listed > 0 {
             w.push(", ");
         }
-        relations::render_count(w, relation, TOP);
+        relations::render_count(w, counted.relation, TOP, counted.filter.as_ref());
         w.push(" AS ");
         w.ident(&format!("_count_{i}"));
         listed += 1;
@@ -425,7 +426,7 @@ fn render_order_value(
             relations::render_related_value(w, &path, column, qualifier.unwrap_or(TOP))?;
         }
         OrderTarget::Count(relation) => {
-            relations::render_count(w, relation, qualifier.unwrap_or(TOP));
+            relations::render_count(w, relation, qualifier.unwrap_or(TOP), None);
         }
         OrderTarget::Aggregate(ref expr) => {
             crate::aggregate::render_aggregate(w, expr, qualifier);

@@ -8,7 +8,7 @@
 
 use super::{Param, SelectArgs, SqlWriter, Statement, TOP, render_filter, render_order};
 use crate::error::Error;
-use crate::include::{ChildLink, KeyPart};
+use crate::include::{ChildLink, Counted, KeyPart};
 use crate::model::Column;
 use crate::query::{FilterNode, OrderTerm};
 use crate::relation::{Link, RelationFilterKind, RelationMeta};
@@ -105,11 +105,24 @@ pub(crate) fn render_relation_filter<'v>(
     w.push(")");
 }
 
-/// `(SELECT COUNT(*) FROM related WHERE linked)`: the number of related records (for a
-/// many-to-many relation, of join table rows).
-pub(crate) fn render_count(w: &mut SqlWriter<'_>, relation: &RelationMeta, outer: &str) {
+/// `(SELECT COUNT(*) FROM related WHERE linked [AND (filter)])`: the number of related
+/// records (for a many-to-many relation without a filter, of join table rows).
+pub(crate) fn render_count<'v>(
+    w: &mut SqlWriter<'v>,
+    relation: &RelationMeta,
+    outer: &str,
+    filter: Option<&'v FilterNode>,
+) {
     w.push("(SELECT COUNT(*) ");
     match &relation.link {
+        _ if filter.is_some() => {
+            let inner = render_related_from(w, relation, outer);
+            if let Some(filter) = filter {
+                w.push(" AND (");
+                render_filter(w, filter, Some(&inner));
+                w.push(")");
+            }
+        }
         Link::JoinTable {
             table, this, key, ..
         } => {
@@ -179,7 +192,7 @@ pub(crate) fn include_select<'v>(
     link: ChildLink,
     link_columns: bool,
     args: &'v SelectArgs,
-    counts: &[&'static RelationMeta],
+    counts: &'v [Counted],
     keys: Vec<Vec<KeyPart<'v>>>,
     ctx: super::RenderContext<'v>,
 ) -> Result<Statement<'v>, Error> {
@@ -238,7 +251,7 @@ pub(crate) fn include_select<'v>(
     }
     for (i, counted) in counts.iter().enumerate() {
         w.push(", ");
-        render_count(&mut w, counted, TOP);
+        render_count(&mut w, counted.relation, TOP, counted.filter.as_ref());
         w.push(" AS ");
         w.ident(&format!("_count_{i}"));
     }
@@ -545,13 +558,17 @@ mod tests {
         // take/skip per parent: a window partitioned by the link; a join table link.
         args.take = Some(3);
         args.skip = Some(1);
+        let counted = [Counted {
+            relation: &POSTS,
+            filter: None,
+        }];
         let windowed = include_select(
             &LIKED,
             &[&POST_ID],
             ChildLink::JoinColumn(&crate::relation::JOIN_B),
             true,
             &args,
-            &[&POSTS],
+            &counted,
             keys(),
             RenderContext::default(),
         )

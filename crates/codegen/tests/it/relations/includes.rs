@@ -606,3 +606,53 @@ async fn results_serialize_like_prisma() {
         .unwrap();
     assert_eq!(back.user.email, "e");
 }
+
+#[tokio::test]
+async fn counts_with_filters() {
+    let s = seeded().await;
+    let db = &s.client;
+    let users = db
+        .user()
+        .find_many()
+        .order_by(user::ID.asc())
+        .include_count_where([
+            user::POSTS.count_where(post::PUBLISHED.equals(true)),
+            user::FOLLOWERS.count_where(user::NAME.starts_with("C")),
+        ])
+        .include(
+            user::POSTS
+                .include_count_where([post::COMMENTS.count_where(comment::PARENT_ID.is_null())]),
+        )
+        .await
+        .unwrap();
+    let got: Vec<(i32, i64, i64, i64)> = users
+        .iter()
+        .map(|u| (u.id, u._count.posts, u._count.followers, u._count.edited))
+        .collect();
+    let expected = rows(
+        db,
+        r#"SELECT u.id,
+             (SELECT COUNT(*) FROM "Post" p WHERE p."authorId" = u.id AND p.published),
+             (SELECT COUNT(*) FROM "_Follows" f JOIN "User" x ON x.id = f."B" WHERE f."A" = u.id AND x.name LIKE 'C%'),
+             (SELECT COUNT(*) FROM "Post" p WHERE p."editorId" = u.id)
+           FROM "User" u ORDER BY u.id"#,
+        |r| (r.get(0), r.get(1), r.get(2), r.get(3)),
+    )
+    .await;
+    assert_eq!(got, expected);
+    let top_level_comments: Vec<(i32, i64)> = users[0]
+        .posts
+        .iter()
+        .map(|p| (p.id, p._count.comments))
+        .collect();
+    let expected = rows(
+        db,
+        r#"SELECT p.id, (SELECT COUNT(*) FROM "Comment" c WHERE c."postId" = p.id AND c."parentId" IS NULL)
+           FROM "Post" p WHERE p."authorId" = 1 ORDER BY p.id"#,
+        |r| (r.get(0), r.get(1)),
+    )
+    .await;
+    let mut got = top_level_comments;
+    got.sort();
+    assert_eq!(got, expected);
+}
