@@ -266,6 +266,8 @@ impl<'a, M: Model> Actions<'a, M> {
             update: assignments(update),
             columns: Cow::Borrowed(M::META.columns),
             loads: Loads::default(),
+            nested_create: Vec::new(),
+            nested_update: Vec::new(),
             marker: PhantomData,
         }
     }
@@ -1028,6 +1030,9 @@ pub struct Upsert<'a, M, R = M> {
     update: Vec<Assignment>,
     columns: Columns,
     loads: Loads,
+    /// Nested writes of the create branch and of the update branch.
+    nested_create: Vec<nested::NestedOp>,
+    nested_update: Vec<nested::NestedOp>,
     marker: PhantomData<fn() -> R>,
 }
 
@@ -1042,8 +1047,22 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
             update: self.update,
             columns: self.columns,
             loads: self.loads,
+            nested_create: self.nested_create,
+            nested_update: self.nested_update,
             marker: PhantomData,
         }
+    }
+
+    /// A nested write run when the record is created.
+    pub fn with_create(mut self, write: impl Into<NestedWrite<M, Creating>>) -> Self {
+        self.nested_create.push(write.into().op);
+        self
+    }
+
+    /// A nested write run when the record exists and is updated.
+    pub fn with_update(mut self, write: impl Into<NestedWrite<M, Updating>>) -> Self {
+        self.nested_update.push(write.into().op);
+        self
     }
 
     /// Returns only `columns`, decoded as `R2`.
@@ -1055,6 +1074,8 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
             update: self.update,
             columns: Cow::Owned(column_refs(columns)),
             loads: Loads::default(),
+            nested_create: self.nested_create,
+            nested_update: self.nested_update,
             marker: PhantomData,
         }
     }
@@ -1074,6 +1095,50 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
     }
 
     pub async fn exec(mut self) -> Result<R, Error> {
+        if !self.nested_create.is_empty() || !self.nested_update.is_empty() {
+            let Upsert {
+                executor,
+                unique,
+                create,
+                update,
+                columns,
+                loads,
+                nested_create,
+                nested_update,
+                ..
+            } = self;
+            return executor
+                .atomically(move |ex| -> BoxFuture<'_, Result<R, Error>> {
+                    Box::pin(async move {
+                        let filter = unique.into_node();
+                        let exists = include::reread::<(i32,)>(
+                            ex,
+                            M::META,
+                            filter.clone(),
+                            &[],
+                            &Loads::default(),
+                        )
+                        .await?
+                        .is_some();
+                        let row = if exists {
+                            nested::update_record(
+                                ex,
+                                M::META,
+                                filter,
+                                update,
+                                nested_update,
+                                "upsert",
+                            )
+                            .await?
+                        } else {
+                            let record = nested::new_record(create, nested_create);
+                            nested::create_record(ex, M::META, record).await?
+                        };
+                        finish_write::<M, R>(ex, &row, &columns, &loads, "upsert").await
+                    })
+                })
+                .await;
+        }
         if !self.loads.is_empty() {
             // Upsert the full row, then read it back with its relations, atomically.
             let loads = std::mem::take(&mut self.loads);
@@ -1085,6 +1150,8 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
                 update: self.update,
                 columns: self.columns,
                 loads: Loads::default(),
+                nested_create: Vec::new(),
+                nested_update: Vec::new(),
                 marker: PhantomData,
             };
             return self

@@ -184,7 +184,8 @@
 //!   relations deep), `RELATION.count_desc()` for a to-many relation's count.
 //! - **Nested writes** ([`NestedWrite`]): `create`, `create_many`, `connect`,
 //!   `connect_or_create` in `create` and `update`; `disconnect`, `set`, `update`,
-//!   `update_many`, `upsert`, `delete`, `delete_many` in `update` (the type says which).
+//!   `update_many`, `upsert`, `delete`, `delete_many` in `update` (the type says which);
+//!   `upsert` takes both through `with_create`/`with_update`.
 //!   One transaction (the caller's when on a [`Transaction`]); a record not found is
 //!   P2025, a required relation that would be left without its record P2014
 //!   ([`Error::RequiredRelationViolation`]), a foreign key the database refuses P2003.

@@ -603,3 +603,51 @@ impl<M> PushInto<M> for Vec<rt::Set<M>> {
 }
 
 use relations_client::runtime as rt;
+
+#[tokio::test]
+async fn upsert_runs_the_nested_writes_of_the_branch_taken() {
+    let s = seeded().await;
+    let db = &s.client;
+    // Created: the create branch's writes run.
+    let created = db
+        .tag()
+        .upsert(
+            tag::name("fresh"),
+            tag::data("fresh"),
+            [tag::NAME.set("never")],
+        )
+        .with_create(tag::POSTS.connect(post::id(1)))
+        .with_update(tag::POSTS.disconnect(post::id(2)))
+        .include(tag::POSTS)
+        .await
+        .unwrap();
+    assert_eq!(created.name, "fresh");
+    assert_eq!(created.posts.iter().map(|p| p.id).collect::<Vec<_>>(), [1]);
+    // Updated: the update branch's writes run.
+    let updated = db
+        .tag()
+        .upsert(
+            tag::name("fresh"),
+            tag::data("never"),
+            [tag::NAME.set("fresher")],
+        )
+        .with_create(tag::POSTS.connect(post::id(3)))
+        .with_update(tag::POSTS.disconnect(post::id(1)))
+        .with_update(tag::POSTS.connect(post::id(2)))
+        .include(tag::POSTS)
+        .await
+        .unwrap();
+    assert_eq!(updated.name, "fresher");
+    assert_eq!(updated.posts.iter().map(|p| p.id).collect::<Vec<_>>(), [2]);
+    assert_eq!(
+        ids(
+            db,
+            &format!(
+                r#"SELECT "A" FROM "_PostToTag" WHERE "B" = {} ORDER BY 1"#,
+                updated.id
+            )
+        )
+        .await,
+        [2]
+    );
+}
