@@ -265,10 +265,11 @@ mod create {
             let email = format!("h{}@x.io", next());
             let row = s
                 .runtime
-                .block_on(s.hand.client.query_one(
-                    &s.hand.create,
-                    &[&id, &email, &s.create_tenant_id, &now()],
-                ))
+                .block_on(
+                    s.hand
+                        .client
+                        .query_one(&s.hand.create, &[&id, &email, &s.create_tenant_id, &now()]),
+                )
                 .unwrap();
             HandUser::from_row(&row)
         });
@@ -318,7 +319,11 @@ mod count {
     #[divan::bench]
     fn generated(bencher: Bencher) {
         let s = setup();
-        bencher.bench_local(|| s.runtime.block_on(s.generated.user().count().exec()).unwrap());
+        bencher.bench_local(|| {
+            s.runtime
+                .block_on(s.generated.user().count().exec())
+                .unwrap()
+        });
     }
 
     #[divan::bench]
@@ -354,15 +359,20 @@ fn paired() {
             "find_unique",
             2000,
             timed(move || {
-                let found = s
-                    .runtime
-                    .block_on(s.generated.user().find_unique(user::id(find_unique())).exec());
+                let found = s.runtime.block_on(
+                    s.generated
+                        .user()
+                        .find_unique(user::id(find_unique()))
+                        .exec(),
+                );
                 assert!(found.unwrap().is_some());
             }),
             timed(move || {
-                let row = s
-                    .runtime
-                    .block_on(s.hand.client.query_opt(&s.hand.find_unique, &[find_unique()]));
+                let row = s.runtime.block_on(
+                    s.hand
+                        .client
+                        .query_opt(&s.hand.find_unique, &[find_unique()]),
+                );
                 HandUser::from_row(&row.unwrap().unwrap());
             }),
         ),
@@ -428,10 +438,14 @@ fn paired() {
             "count",
             2000,
             timed(move || {
-                s.runtime.block_on(s.generated.user().count().exec()).unwrap();
+                s.runtime
+                    .block_on(s.generated.user().count().exec())
+                    .unwrap();
             }),
             timed(move || {
-                let row = s.runtime.block_on(s.hand.client.query_one(&s.hand.count, &[]));
+                let row = s
+                    .runtime
+                    .block_on(s.hand.client.query_one(&s.hand.count, &[]));
                 row.unwrap().get::<_, i64>(0);
             }),
         ),
