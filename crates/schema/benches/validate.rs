@@ -6,6 +6,10 @@ use std::path::PathBuf;
 
 use refract_schema::SourceFiles;
 
+// The allocator `gen` ships with (crates/cli/src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -3,6 +3,14 @@
 //! Parsing never fails: the grammar ends every level in a catch-all rule, so
 //! what it cannot place becomes an `Invalid` node. If pest still reports an
 //! error (it should not), it becomes one syntax diagnostic at its position.
+//!
+//! Large schemas are parsed on several threads: a file is cut into pieces at
+//! lines that open a block (`model X {` at column 0), each piece is parsed on
+//! its own, and the pieces are joined. A cut is kept only if the piece before
+//! it parsed into whole, well-formed top-level items (no catch-all line, no
+//! unknown block, no `/*`), which is exactly when parsing the whole file
+//! reaches the cut at an item boundary; otherwise the file is parsed again in
+//! one piece. `tests/parallel_parse.rs` checks both give the same AST.
 
 use pest::Parser;
 use pest::iterators::Pair;
@@ -15,20 +23,197 @@ use crate::source::{FileId, SourceFiles, Span};
 #[grammar = "grammar.pest"]
 pub(crate) struct PslParser;
 
-/// Parses every file and concatenates their top-level items.
+/// Parses every file and concatenates their top-level items, on as many
+/// threads as the machine has when the schema is large enough to gain.
 pub fn parse_files(files: &SourceFiles, diagnostics: &mut Diagnostics) -> SchemaAst {
-    let mut ast = SchemaAst::default();
-    for (id, file) in files.iter() {
-        parse_into(&file.text, id, &mut ast, diagnostics);
-    }
-    ast
+    parse_files_on(files, diagnostics, parallelism(), PARALLEL_MIN_BYTES)
 }
 
 /// Parses one file's text.
 pub fn parse_str(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> SchemaAst {
     let mut ast = SchemaAst::default();
-    parse_into(text, file, &mut ast, diagnostics);
+    if let Some(error) = nesting_error(text, file) {
+        diagnostics.push(error);
+        return ast;
+    }
+    ast.join(parse_piece(text, 0, file), diagnostics);
     ast
+}
+
+/// Schemas smaller than this are parsed on the calling thread: below it,
+/// starting a thread costs about what it saves.
+const PARALLEL_MIN_BYTES: usize = 96 * 1024;
+
+/// Threads the machine can run at once (asked once per process).
+fn parallelism() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// [`parse_files`] with the thread count and the size threshold given: tests
+/// force small pieces to check that cutting never changes the AST.
+#[doc(hidden)]
+pub fn parse_files_on(
+    files: &SourceFiles,
+    diagnostics: &mut Diagnostics,
+    threads: usize,
+    min_bytes: usize,
+) -> SchemaAst {
+    let mut ast = SchemaAst::default();
+    let mut jobs = Vec::new();
+    let total: usize = files.iter().map(|(_, f)| f.text.len()).sum();
+    let piece_size = (total / threads.max(1)).max(min_bytes / 2).max(1);
+    for (id, file) in files.iter() {
+        let text = file.text.as_str();
+        if let Some(error) = nesting_error(text, id) {
+            diagnostics.push(error);
+            continue;
+        }
+        let wanted = if total < min_bytes || threads < 2 {
+            1
+        } else {
+            text.len().div_ceil(piece_size)
+        };
+        let cuts = block_starts_near(text, wanted);
+        for (k, range) in cuts.windows(2).enumerate() {
+            jobs.push(Job {
+                file: id,
+                text,
+                start: range[0],
+                end: range[1],
+                last_of_file: k + 2 == cuts.len(),
+            });
+        }
+    }
+    let mut parsed = run_jobs(&jobs, threads).into_iter();
+    let mut at = 0;
+    while at < jobs.len() {
+        let file = jobs[at].file;
+        let count = jobs[at..].iter().take_while(|j| j.file == file).count();
+        let pieces: Vec<Piece> = parsed.by_ref().take(count).collect();
+        if pieces[..count - 1].iter().all(|p| p.clean) {
+            let mut doc = None;
+            for mut piece in pieces {
+                if let (Some(doc), Some(first)) = (doc.take(), piece.first_block) {
+                    set_documentation(&mut piece.tops[first], doc);
+                }
+                doc = piece.trailing_doc.take();
+                ast.join(piece, diagnostics);
+            }
+        } else {
+            // A cut fell inside something (a block comment, an unclosed
+            // block): parse the file in one piece.
+            ast.join(parse_piece(jobs[at].text, 0, file), diagnostics);
+        }
+        at += count;
+    }
+    ast
+}
+
+/// One piece of one file to parse: `text[start..end]`.
+struct Job<'a> {
+    file: FileId,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    last_of_file: bool,
+}
+
+/// Parses the jobs, spread over `threads` threads in contiguous runs of about
+/// equal size; results in job order.
+fn run_jobs(jobs: &[Job<'_>], threads: usize) -> Vec<Piece> {
+    let parse = |job: &Job<'_>| {
+        let mut piece = parse_piece(&job.text[job.start..job.end], job.start, job.file);
+        // Only a piece followed by another of its file needs to end cleanly.
+        piece.clean |= job.last_of_file;
+        piece
+    };
+    if jobs.len() < 2 || threads < 2 {
+        return jobs.iter().map(parse).collect();
+    }
+    let total: usize = jobs.iter().map(|j| j.end - j.start).sum();
+    let share = total.div_ceil(threads);
+    let mut runs: Vec<&[Job<'_>]> = Vec::new();
+    let (mut from, mut size) = (0, 0);
+    for (i, job) in jobs.iter().enumerate() {
+        size += job.end - job.start;
+        if size >= share || i + 1 == jobs.len() {
+            runs.push(&jobs[from..=i]);
+            (from, size) = (i + 1, 0);
+        }
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs[1..]
+            .iter()
+            .map(|run| scope.spawn(move || run.iter().map(parse).collect::<Vec<_>>()))
+            .collect();
+        let mut pieces: Vec<Piece> = runs[0].iter().map(parse).collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(more) => pieces.extend(more),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        pieces
+    })
+}
+
+/// Offsets cutting `text` into about `pieces` parts, each cut at the start of
+/// a line opening a model, view, enum or type block; always starts with 0 and
+/// ends with `text.len()`.
+fn block_starts_near(text: &str, pieces: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    for k in 1..pieces {
+        let target = (text.len() * k / pieces).max(cuts[cuts.len() - 1] + 1);
+        let Some(rest) = text.get(target..) else {
+            break;
+        };
+        let found = rest.match_indices('\n').map(|(i, _)| target + i + 1).find(|&line| {
+            let line = &text[line..];
+            ["model", "view", "enum", "type"].iter().any(|keyword| {
+                line.strip_prefix(keyword)
+                    .is_some_and(|after| after.starts_with([' ', '\t']))
+            })
+        });
+        match found {
+            Some(cut) if cut < text.len() => cuts.push(cut),
+            _ => break,
+        }
+    }
+    cuts.push(text.len());
+    cuts
+}
+
+/// The top-level items of one piece of a file.
+struct Piece {
+    tops: Vec<Top>,
+    /// Index in `tops` of the piece's first item when it is a block that a
+    /// `///` comment ending the previous piece documents.
+    first_block: Option<usize>,
+    /// The `///` text of a comment block ending the piece.
+    trailing_doc: Option<String>,
+    /// Whether the piece is whole items only: no catch-all line, no unknown
+    /// block, no `/*` (which might close beyond the piece).
+    clean: bool,
+    error: Option<Diagnostic>,
+}
+
+impl SchemaAst {
+    fn join(&mut self, piece: Piece, diagnostics: &mut Diagnostics) {
+        self.tops.extend(piece.tops);
+        if let Some(error) = piece.error {
+            diagnostics.push(error);
+        }
+    }
+}
+
+fn set_documentation(top: &mut Top, doc: String) {
+    match top {
+        Top::Model(m) => m.documentation = Some(doc),
+        Top::Enum(e) => e.documentation = Some(doc),
+        Top::Datasource(c) | Top::Generator(c) => c.documentation = Some(doc),
+        _ => {}
+    }
 }
 
 pub(crate) fn parse_tree(text: &str) -> Result<Pair<'_, Rule>, Box<pest::error::Error<Rule>>> {
@@ -67,52 +252,68 @@ fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
-fn parse_into(text: &str, file: FileId, ast: &mut SchemaAst, diagnostics: &mut Diagnostics) {
-    if let Some(at) = too_deep(text) {
-        diagnostics.push(Diagnostic::error(
-            codes::SYNTAX,
-            Span::new(file, at, at + 1),
-            format!("brackets are nested more than {MAX_NESTING} deep here"),
-        ));
-        return;
-    }
+/// A diagnostic if brackets nest deeper than the parser accepts.
+fn nesting_error(text: &str, file: FileId) -> Option<Diagnostic> {
+    let at = too_deep(text)?;
+    Some(Diagnostic::error(
+        codes::SYNTAX,
+        Span::new(file, at, at + 1),
+        format!("brackets are nested more than {MAX_NESTING} deep here"),
+    ))
+}
+
+/// Parses `text`, which starts at byte `base` of `file`.
+fn parse_piece(text: &str, base: usize, file: FileId) -> Piece {
+    let mut piece = Piece {
+        tops: Vec::new(),
+        first_block: None,
+        trailing_doc: None,
+        clean: !text.contains("/*"),
+        error: None,
+    };
     let root = match parse_tree(text) {
         Ok(root) => root,
         Err(err) => {
-            let pos = match err.location {
-                pest::error::InputLocation::Pos(p) => p,
-                pest::error::InputLocation::Span((s, _)) => s,
-            };
-            diagnostics.push(Diagnostic::error(
+            let pos = base
+                + match err.location {
+                    pest::error::InputLocation::Pos(p) => p,
+                    pest::error::InputLocation::Span((s, _)) => s,
+                };
+            piece.error = Some(Diagnostic::error(
                 codes::SYNTAX,
                 Span::new(file, pos, pos),
                 "this schema could not be parsed",
             ));
-            return;
+            piece.clean = false;
+            return piece;
         }
     };
-    let cx = Cx { file };
+    let cx = Cx { file, base };
+    let tops = &mut piece.tops;
     let mut pending_doc: Option<String> = None;
-    for pair in root.into_inner() {
-        match pair.as_rule() {
+    for (index, pair) in root.into_inner().enumerate() {
+        let rule = pair.as_rule();
+        if index == 0
+            && matches!(
+                rule,
+                Rule::model_declaration | Rule::enum_declaration | Rule::config_block
+            )
+        {
+            piece.first_block = Some(0);
+        }
+        match rule {
             Rule::comment_block => pending_doc = doc_of_comment_block(&pair),
-            Rule::empty_lines | Rule::EOI => {
-                if pair.as_rule() == Rule::empty_lines {
-                    pending_doc = None;
-                }
-            }
+            Rule::empty_lines => pending_doc = None,
             Rule::model_declaration => {
-                ast.tops.push(cx.model(pair, pending_doc.take()));
+                tops.push(cx.model(pair, pending_doc.take()));
             }
-            Rule::enum_declaration => ast
-                .tops
-                .push(Top::Enum(cx.enum_decl(pair, pending_doc.take()))),
-            Rule::config_block => ast.tops.push(cx.config_block(pair, pending_doc.take())),
+            Rule::enum_declaration => tops.push(Top::Enum(cx.enum_decl(pair, pending_doc.take()))),
+            Rule::config_block => tops.push(cx.config_block(pair, pending_doc.take())),
             Rule::type_alias => {
                 let span = cx.span(&pair);
                 let name = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
                 if let Some(name) = name {
-                    ast.tops.push(Top::TypeAlias(TypeAlias {
+                    tops.push(Top::TypeAlias(TypeAlias {
                         name: cx.ident(&name),
                         span,
                     }));
@@ -126,18 +327,22 @@ fn parse_into(text: &str, file: FileId, ast: &mut SchemaAst, diagnostics: &mut D
                     name: String::new(),
                     span,
                 });
-                ast.tops.push(Top::InvalidBlock { keyword, span });
+                tops.push(Top::InvalidBlock { keyword, span });
                 pending_doc = None;
+                piece.clean = false;
             }
             Rule::CATCH_ALL => {
-                ast.tops.push(Top::Invalid {
+                tops.push(Top::Invalid {
                     span: cx.trimmed_span(&pair),
                 });
                 pending_doc = None;
+                piece.clean = false;
             }
             _ => {}
         }
     }
+    piece.trailing_doc = pending_doc;
+    piece
 }
 
 /// The `///` lines of a comment block, joined with newlines; `None` if there are none.
@@ -161,21 +366,25 @@ fn doc_text(raw: &str) -> &str {
     body.trim_end()
 }
 
+/// What AST building needs besides the tree: where the parsed text sits.
 struct Cx {
     file: FileId,
+    /// Offset of the parsed text in its file (non-zero for later pieces).
+    base: usize,
 }
 
 impl Cx {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
     }
 
     /// The span without trailing newline / whitespace (for catch-all lines).
     fn trimmed_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         let trimmed = s.as_str().trim_end();
-        Span::new(self.file, s.start(), s.start() + trimmed.len())
+        let start = self.base + s.start();
+        Span::new(self.file, start, start + trimmed.len())
     }
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
@@ -247,12 +456,11 @@ impl Cx {
         let mut name = None;
         let mut field_type = None;
         let mut attributes = Vec::new();
-        let mut legacy_colon = None;
         let mut trailing_doc = None;
+        let text = pair.as_str();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::identifier => name = Some(self.ident(&p)),
-                Rule::LEGACY_COLON => legacy_colon = Some(self.span(&p)),
                 Rule::field_type => field_type = Some(self.field_type(p)),
                 Rule::field_attribute => attributes.push(self.attribute(p)),
                 Rule::trailing_comment => {
@@ -271,6 +479,8 @@ impl Cx {
             name: String::new(),
             span,
         });
+        let legacy_colon = legacy_colon(text, span.start as usize, name.span.end as usize)
+            .map(|at| Span::new(self.file, at, at + 1));
         // A field's span ends at its last token, not at the newline.
         let end = attributes
             .last()
@@ -301,30 +511,28 @@ impl Cx {
                     invalid_arity = Some(InvalidArity::LegacyList);
                     base = p.into_inner().find(|x| x.as_rule() == Rule::base_type);
                 }
-                Rule::type_suffix => match p.into_inner().next().map(|x| x.as_rule()) {
-                    Some(Rule::list_suffix) => arity = Arity::List,
-                    Some(Rule::optional_suffix) => arity = Arity::Optional,
-                    Some(Rule::unsupported_optional_list_suffix) => {
+                // `[]`, `[]?`, `?` or `!`, possibly with spaces inside.
+                Rule::type_suffix => {
+                    let suffix = p.as_str();
+                    if suffix.starts_with('[') {
                         arity = Arity::List;
-                        invalid_arity = Some(InvalidArity::OptionalList);
+                        if suffix.ends_with('?') {
+                            invalid_arity = Some(InvalidArity::OptionalList);
+                        }
+                    } else if suffix == "?" {
+                        arity = Arity::Optional;
+                    } else {
+                        invalid_arity = Some(InvalidArity::LegacyRequired);
                     }
-                    Some(Rule::legacy_required_suffix) => {
-                        invalid_arity = Some(InvalidArity::LegacyRequired)
-                    }
-                    _ => {}
-                },
+                }
                 _ => {}
             }
         }
         let name = match base.and_then(|b| b.into_inner().next()) {
-            Some(p) if p.as_rule() == Rule::unsupported_type => {
-                match p.into_inner().find(|x| x.as_rule() == Rule::string_literal) {
-                    Some(l) => {
-                        let s = self.span(&l);
-                        TypeName::Unsupported(unescape(&l), s)
-                    }
-                    None => TypeName::Unsupported(String::new(), span),
-                }
+            // `Unsupported("...")`: the base type's child is the string.
+            Some(l) if l.as_rule() == Rule::string_literal => {
+                let s = self.span(&l);
+                TypeName::Unsupported(unescape(&l), s)
             }
             Some(p) => TypeName::Named(self.ident(&p)),
             None => TypeName::Named(Ident {
@@ -376,18 +584,15 @@ impl Cx {
                     match inner.as_rule() {
                         Rule::named_argument => {
                             let mut it = inner.into_inner();
-                            let (Some(n), Some(v)) = (it.next(), it.next()) else {
-                                continue;
-                            };
-                            args.items.push(Argument {
-                                name: Some(self.ident(&n)),
-                                value: self.expression(v),
-                                span,
-                            });
-                        }
-                        Rule::empty_argument => {
-                            if let Some(n) = inner.into_inner().next() {
-                                args.empty.push(self.ident(&n));
+                            match (it.next(), it.next()) {
+                                (Some(n), Some(v)) => args.items.push(Argument {
+                                    name: Some(self.ident(&n)),
+                                    value: self.expression(v),
+                                    span,
+                                }),
+                                // `name:` with the value left out.
+                                (Some(n), None) => args.empty.push(self.ident(&n)),
+                                _ => {}
                             }
                         }
                         Rule::expression => args.items.push(Argument {
@@ -405,33 +610,27 @@ impl Cx {
         args
     }
 
+    /// An `expression` pair (or an element of an array, which is one).
     fn expression(&self, pair: Pair<'_, Rule>) -> Expression {
         let span = self.span(&pair);
-        let inner = if pair.as_rule() == Rule::expression {
-            pair.into_inner().next()
-        } else {
-            Some(pair)
-        };
-        let Some(inner) = inner else {
+        let mut children = pair.into_inner();
+        let Some(inner) = children.next() else {
             return Expression::Constant(String::new(), span);
         };
+        // `path(arguments)`: a function call.
+        if let Some(list) = children.next() {
+            let args = if list.as_rule() == Rule::arguments_list {
+                self.arguments(list)
+            } else {
+                Arguments::default()
+            };
+            return Expression::Function(inner.as_str().to_string(), args, span);
+        }
         let span = self.span(&inner);
         match inner.as_rule() {
             Rule::string_literal => Expression::String(unescape(&inner), span),
             Rule::numeric_literal => Expression::Numeric(inner.as_str().to_string(), span),
             Rule::path => Expression::Constant(inner.as_str().to_string(), span),
-            Rule::function_call => {
-                let mut name = String::new();
-                let mut args = Arguments::default();
-                for p in inner.into_inner() {
-                    match p.as_rule() {
-                        Rule::path => name = p.as_str().to_string(),
-                        Rule::arguments_list => args = self.arguments(p),
-                        _ => {}
-                    }
-                }
-                Expression::Function(name, args, span)
-            }
             Rule::array_expression => Expression::Array(
                 inner.into_inner().map(|e| self.expression(e)).collect(),
                 span,
@@ -578,6 +777,16 @@ impl Cx {
             Top::Generator(block)
         }
     }
+}
+
+/// The offset of the `:` in `name: Type` (Prisma 1 syntax), if the text of a
+/// field declaration starting at `start` has one right after its name.
+fn legacy_colon(text: &str, start: usize, name_end: usize) -> Option<usize> {
+    let after_name = text.get(name_end.checked_sub(start)?..)?;
+    let colon = after_name.trim_start_matches([' ', '\t']);
+    colon
+        .starts_with(':')
+        .then(|| name_end + (after_name.len() - colon.len()))
 }
 
 /// The value of a string literal pair, with escapes resolved.

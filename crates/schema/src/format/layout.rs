@@ -459,7 +459,7 @@ fn arguments(list: Pair<'_, Rule>, out: &mut String) {
             continue;
         };
         match inner.as_rule() {
-            Rule::named_argument | Rule::empty_argument => {
+            Rule::named_argument => {
                 for part in inner.into_inner() {
                     match part.as_rule() {
                         Rule::identifier => {
@@ -490,15 +490,8 @@ fn write_expression(expression: Pair<'_, Rule>, out: &mut String) {
                 write_expression(inner, out);
             }
         }
-        Rule::function_call => {
-            for part in expression.into_inner() {
-                match part.as_rule() {
-                    Rule::path => out.push_str(part.as_str()),
-                    Rule::arguments_list => arguments(part, out),
-                    _ => {}
-                }
-            }
-        }
+        // The arguments of a function call (`expression` = path + list).
+        Rule::arguments_list => arguments(expression, out),
         Rule::array_expression => {
             out.push('[');
             for (i, element) in expression.into_inner().enumerate() {
