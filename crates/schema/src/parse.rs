@@ -234,19 +234,29 @@ pub(crate) fn parse_tree(text: &str) -> Result<Pair<'_, Rule>, Box<pest::error::
 const MAX_NESTING: usize = 64;
 
 /// The offset where nesting first exceeds [`MAX_NESTING`], if it does.
+/// Nesting never crosses a line break, and a line with no more opening
+/// brackets than the limit cannot exceed it: only such lines are walked.
 fn too_deep(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'(' | b'[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(i);
+    let mut line_start = 0;
+    for line in text.split('\n') {
+        let start = line_start;
+        line_start += line.len() + 1;
+        let opening = |b: &u8| *b == b'(' || *b == b'[';
+        if line.len() <= MAX_NESTING || line.bytes().filter(opening).count() <= MAX_NESTING {
+            continue;
+        }
+        let mut depth = 0usize;
+        for (i, b) in line.bytes().enumerate() {
+            match b {
+                b'(' | b'[' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(start + i);
+                    }
                 }
+                b')' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            b')' | b']' => depth = depth.saturating_sub(1),
-            b'\n' => depth = 0,
-            _ => {}
         }
     }
     None
@@ -409,7 +419,9 @@ impl Cx {
                 Rule::identifier => name = Some(self.ident(&p)),
                 Rule::model_contents => {
                     let mut pending_doc = None;
-                    for item in p.into_inner() {
+                    let items = p.into_inner();
+                    fields.reserve(items.len());
+                    for item in items {
                         match item.as_rule() {
                             Rule::field_declaration => {
                                 fields.push(self.field(item, pending_doc.take()))
@@ -570,8 +582,10 @@ impl Cx {
     }
 
     fn arguments(&self, pair: Pair<'_, Rule>) -> Arguments {
+        let span = self.span(&pair);
+        let (start, pair_text) = (span.start as usize, pair.as_str());
         let mut args = Arguments {
-            span: Some(self.span(&pair)),
+            span: Some(span),
             ..Default::default()
         };
         for p in pair.into_inner() {
@@ -603,9 +617,14 @@ impl Cx {
                         _ => {}
                     }
                 }
-                Rule::trailing_comma => args.trailing_comma = Some(self.span(&p)),
                 _ => {}
             }
+        }
+        // `(a, b,)`: the comma before the closing parenthesis.
+        let text = pair_text.strip_suffix(')').unwrap_or(pair_text).trim_end();
+        if text.ends_with(',') && text.len() > 1 {
+            let at = start + text.len() - 1;
+            args.trailing_comma = Some(Span::new(self.file, at, at + 1));
         }
         args
     }
@@ -828,4 +847,21 @@ fn unescape(lit: &Pair<'_, Rule>) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_limit_is_per_line_and_points_at_the_first_bracket_too_many() {
+        let ok = "(".repeat(MAX_NESTING);
+        assert_eq!(too_deep(&format!("{ok}\n{ok}\n")), None);
+        let deep = format!("model A {{\n  a Int @default({})\n}}\n", "[".repeat(MAX_NESTING));
+        let at = deep.find('(').unwrap_or(0);
+        assert_eq!(too_deep(&deep), Some(at + MAX_NESTING));
+        let mut d = Diagnostics::new();
+        let ast = parse_files(&SourceFiles::single("s.prisma", deep), &mut d);
+        assert!(ast.tops.is_empty() && d.has_errors());
+    }
 }
