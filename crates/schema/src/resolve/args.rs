@@ -10,26 +10,60 @@ use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 
 pub(crate) struct ArgReader<'a> {
     pub attr: &'a Attribute,
-    /// How the attribute is written in messages: `@relation`, `@@index`.
-    pub display: String,
-    used: Vec<bool>,
+    /// `@` or `@@`: with the attribute's name, how it is written in messages.
+    prefix: &'static str,
+    used: UsedArguments,
     default_name: Option<&'static str>,
+}
+
+/// Which arguments were taken. Attributes almost never have more than a
+/// handful of arguments, so a bit set covers them without allocating; the
+/// vector is only for the rare longer list.
+enum UsedArguments {
+    Few(u64),
+    Many(Vec<bool>),
+}
+
+impl UsedArguments {
+    fn new(len: usize) -> Self {
+        if len <= 64 {
+            UsedArguments::Few(0)
+        } else {
+            UsedArguments::Many(vec![false; len])
+        }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        match self {
+            UsedArguments::Few(bits) => bits & (1 << i) != 0,
+            UsedArguments::Many(v) => v[i],
+        }
+    }
+
+    fn set(&mut self, i: usize) {
+        match self {
+            UsedArguments::Few(bits) => *bits |= 1 << i,
+            UsedArguments::Many(v) => v[i] = true,
+        }
+    }
 }
 
 impl<'a> ArgReader<'a> {
     pub fn new(
         attr: &'a Attribute,
-        prefix: &str,
+        prefix: &'static str,
         default_name: Option<&'static str>,
         diags: &mut Diagnostics,
     ) -> Self {
-        let display = format!("{prefix}{}", attr.name.name);
+        // The display name (`@@index`) is only formatted when a message needs
+        // it: building it for every attribute was a large share of resolving.
+        let display = || format!("{prefix}{}", attr.name.name);
         for empty in &attr.arguments.empty {
             diags.push(
                 Diagnostic::error(
                     codes::ATTRIBUTE_ARGUMENT,
                     empty.span,
-                    format!("argument `{}` of `{display}` has no value", empty.name),
+                    format!("argument `{}` of `{}` has no value", empty.name, display()),
                 )
                 .with_help("write a value after the colon, or remove the argument"),
             );
@@ -45,14 +79,14 @@ impl<'a> ArgReader<'a> {
                 diags.error(
                     codes::ATTRIBUTE_ARGUMENT,
                     n.span,
-                    format!("argument `{}` is given twice in `{display}`", n.name),
+                    format!("argument `{}` is given twice in `{}`", n.name, display()),
                 );
             }
         }
         ArgReader {
             attr,
-            display,
-            used: vec![false; items.len()],
+            prefix,
+            used: UsedArguments::new(items.len()),
             default_name,
         }
     }
@@ -65,16 +99,16 @@ impl<'a> ArgReader<'a> {
             .iter()
             .position(|a| a.name.as_ref().is_some_and(|n| n.name == name))
         {
-            self.used[i] = true;
+            self.used.set(i);
             return Some(&items[i].value);
         }
         if self.default_name == Some(name) {
             if let Some(i) = items
                 .iter()
                 .enumerate()
-                .position(|(i, a)| a.name.is_none() && !self.used[i])
+                .position(|(i, a)| a.name.is_none() && !self.used.get(i))
             {
-                self.used[i] = true;
+                self.used.set(i);
                 return Some(&items[i].value);
             }
         }
@@ -84,19 +118,25 @@ impl<'a> ArgReader<'a> {
     /// Reports every argument that was not taken.
     pub fn finish(self, diags: &mut Diagnostics) {
         for (i, a) in self.attr.arguments.items.iter().enumerate() {
-            if self.used[i] {
+            if self.used.get(i) {
                 continue;
             }
             match &a.name {
                 Some(n) => diags.error(
                     codes::ATTRIBUTE_ARGUMENT,
                     n.span,
-                    format!("`{}` has no argument called `{}`", self.display, n.name),
+                    format!(
+                        "`{}{}` has no argument called `{}`",
+                        self.prefix, self.attr.name.name, n.name
+                    ),
                 ),
                 None => diags.error(
                     codes::ATTRIBUTE_ARGUMENT,
                     a.span,
-                    format!("`{}` takes no further unnamed argument here", self.display),
+                    format!(
+                        "`{}{}` takes no further unnamed argument here",
+                        self.prefix, self.attr.name.name
+                    ),
                 ),
             }
         }
@@ -177,9 +217,9 @@ pub(crate) fn as_u32(e: &Expression, diags: &mut Diagnostics) -> Option<u32> {
 }
 
 /// An array, or a single value treated as a one-element array (as Prisma allows).
-pub(crate) fn as_array(e: &Expression) -> Vec<&Expression> {
+pub(crate) fn as_array(e: &Expression) -> &[Expression] {
     match e {
-        Expression::Array(items, _) => items.iter().collect(),
-        other => vec![other],
+        Expression::Array(items, _) => items,
+        other => std::slice::from_ref(other),
     }
 }

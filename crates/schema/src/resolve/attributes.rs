@@ -141,7 +141,7 @@ fn repeated_attributes(attrs: &[ast::Attribute], once: &[&str], cx: &mut Ctx<'_>
     skip
 }
 
-fn map_argument(a: &ast::Attribute, prefix: &str, cx: &mut Ctx<'_>) -> Option<String> {
+fn map_argument(a: &ast::Attribute, prefix: &'static str, cx: &mut Ctx<'_>) -> Option<String> {
     let mut r = ArgReader::new(a, prefix, Some("name"), cx.diags);
     let out = match r.take("name") {
         Some(e) => as_string(e, cx.diags),
@@ -181,7 +181,7 @@ fn schema_argument(a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<String> {
     };
     r.finish(cx.diags);
     let name = name?;
-    if !cx.declared_schemas().iter().any(|s| *s == name) {
+    if !cx.declared_schemas().contains(&name) {
         let d = Diagnostic::error(
             codes::SCHEMA_ATTRIBUTE,
             a.span,
@@ -333,13 +333,15 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
                     // Reported on the type's declaration; skip the field.
                     continue;
                 } else {
+                    // Declaration order, so that among equally close names
+                    // the hint is always the same one.
                     let candidates: Vec<&str> = [
                         "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime",
                         "Json", "Bytes",
                     ]
                     .into_iter()
-                    .chain(cx.model_names.keys().copied())
-                    .chain(cx.enum_names.keys().copied())
+                    .chain(cx.schema.models.iter().map(|m| m.name.as_str()))
+                    .chain(cx.schema.enums.iter().map(|e| e.name.as_str()))
                     .collect();
                     let mut d = Diagnostic::error(
                         codes::UNKNOWN_TYPE,
@@ -472,15 +474,15 @@ fn scalar_field_attributes(
     pk_fields: &mut Vec<(FieldId, Span)>,
     cx: &mut Ctx<'_>,
 ) {
-    let mut seen: Vec<&str> = Vec::new();
-    for a in &f.attributes {
+    for (i, a) in f.attributes.iter().enumerate() {
         let name = a.name.name.as_str();
-        let key = if cx.is_native_type_attribute(name) {
-            "db"
-        } else {
-            name
-        };
-        if seen.contains(&key) {
+        let key = duplicate_key(cx, name);
+        // Fields carry a few attributes: rescanning the earlier ones is
+        // cheaper than a set of seen names per field.
+        if f.attributes[..i]
+            .iter()
+            .any(|b| duplicate_key(cx, &b.name.name) == key)
+        {
             let shown = if key == "db" {
                 "@db.*".to_string()
             } else {
@@ -493,7 +495,6 @@ fn scalar_field_attributes(
             );
             continue;
         }
-        seen.push(key);
         match name {
             "id" => {
                 pk_fields.push((fid, a.span));
@@ -552,6 +553,16 @@ fn scalar_field_attributes(
             n if cx.is_native_type_attribute(n) => field.native_type = native_type(field, a, cx),
             other => unknown_attribute(cx, a, "@", other, FIELD_ATTRIBUTES),
         }
+    }
+}
+
+/// The name a repeated field attribute is detected by: native types all
+/// count as one attribute, `@db.*`.
+fn duplicate_key<'n>(cx: &Ctx<'_>, name: &'n str) -> &'n str {
+    if cx.is_native_type_attribute(name) {
+        "db"
+    } else {
+        name
     }
 }
 
@@ -852,11 +863,6 @@ fn default_kind(
     cx: &mut Ctx<'_>,
 ) -> Option<ir::DefaultKind> {
     use ir::DefaultKind as K;
-    let type_name = match &field.field_type {
-        FieldType::Scalar(s) => s.name().to_string(),
-        FieldType::Enum(e) => cx.schema.enum_(*e).name.clone(),
-        FieldType::Unsupported(_) => "Unsupported".to_string(),
-    };
     if let Expression::Function(name, args, span) = value {
         let span = *span;
         let bad_args = |cx: &mut Ctx<'_>, msg: &str| {
@@ -885,7 +891,8 @@ fn default_kind(
                     codes::INVALID_DEFAULT,
                     span,
                     format!(
-                        "`{name}()` cannot be the default of a `{type_name}{}` field",
+                        "`{name}()` cannot be the default of a `{}{}` field",
+                        type_name(field, cx),
                         if field.arity == Arity::List { "[]" } else { "" }
                     ),
                 )
@@ -1034,29 +1041,35 @@ fn default_kind(
         };
         let mut out = Vec::new();
         for item in items {
-            out.push(literal(field, item, &type_name, cx)?);
+            out.push(literal(field, item, cx)?);
         }
         return Some(K::Value(ir::Literal::List(out)));
     }
-    literal(field, value, &type_name, cx).map(K::Value)
+    literal(field, value, cx).map(K::Value)
 }
 
-fn literal(
-    field: &ir::ScalarField,
-    value: &Expression,
-    type_name: &str,
-    cx: &mut Ctx<'_>,
-) -> Option<ir::Literal> {
+/// How a field's type is written, for messages (only built when one is).
+fn type_name(field: &ir::ScalarField, cx: &Ctx<'_>) -> String {
+    match &field.field_type {
+        FieldType::Scalar(s) => s.name().to_string(),
+        FieldType::Enum(e) => cx.schema.enum_(*e).name.clone(),
+        FieldType::Unsupported(_) => "Unsupported".to_string(),
+    }
+}
+
+fn literal(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -> Option<ir::Literal> {
     let mismatch = |cx: &mut Ctx<'_>| {
-        cx.push(Diagnostic::error(
+        let d = Diagnostic::error(
             codes::INVALID_DEFAULT,
             value.span(),
             format!(
-                "the default value `{}` does not fit the type `{type_name}` of field `{}`",
+                "the default value `{}` does not fit the type `{}` of field `{}`",
                 short(value),
+                type_name(field, cx),
                 field.name
             ),
-        ));
+        );
+        cx.push(d);
     };
     match (&field.field_type, value) {
         (FieldType::Enum(e), Expression::Constant(c, span)) => {
@@ -1313,12 +1326,12 @@ fn index_fields(
     value: &Expression,
     cx: &mut Ctx<'_>,
 ) -> Option<Vec<ir::IndexField>> {
-    let model_name = cx.schema.model(id).name.clone();
-    let mut out = Vec::new();
+    let items = as_array(value);
+    let mut out = Vec::with_capacity(items.len());
     let mut unknown = Vec::new();
     let mut relation_refs = Vec::new();
     let mut ok = true;
-    for item in as_array(value) {
+    for item in items {
         let (name, args) = match item {
             Expression::Constant(n, _) => (n.as_str(), None),
             Expression::Function(n, args, _) => (n.as_str(), Some(args)),
@@ -1430,8 +1443,9 @@ fn index_fields(
             codes::INVALID_INDEX,
             a.span,
             format!(
-                "`@@{}` on model `{model_name}` refers to unknown fields: {}",
+                "`@@{}` on model `{}` refers to unknown fields: {}",
                 a.name.name,
+                cx.schema.model(id).name,
                 unknown
                     .iter()
                     .map(|u| format!("`{u}`"))
@@ -1718,21 +1732,22 @@ fn check_index_algorithm(
 ) {
     let alg_name = index_rules::algorithm_name(alg);
     if alg == ir::IndexAlgorithm::SpGist && fields.len() > 1 {
-        cx.error(
+        cx.diags.error(
             codes::INDEX_OPERATOR_CLASS,
             a.span,
             "`SpGist` indexes support only one column",
         );
         return;
     }
-    let model = cx.schema.model(id).clone();
+    // Diagnostics go straight to `cx.diags` so the model can stay borrowed.
+    let model = cx.schema.model(id);
     for f in fields {
         let field = model.field(f.field);
         let native = field.native_type.as_ref().map(|n| n.name.as_str());
         match &f.operator_class {
             None => {
                 if !index_rules::default_ops_support(alg, &field.field_type, field.arity, native) {
-                    cx.push(
+                    cx.diags.push(
                         Diagnostic::error(
                             codes::INDEX_OPERATOR_CLASS,
                             a.span,
@@ -1748,7 +1763,7 @@ fn check_index_algorithm(
             Some(ir::OperatorClass::Raw(_)) => {}
             Some(ir::OperatorClass::Named(op)) => {
                 let Some(spec) = index_rules::find(op) else {
-                    cx.error(
+                    cx.diags.error(
                         codes::INDEX_OPERATOR_CLASS,
                         a.span,
                         format!("unknown operator class `{op}`"),
@@ -1756,7 +1771,7 @@ fn check_index_algorithm(
                     continue;
                 };
                 if spec.algorithm != alg {
-                    cx.push(
+                    cx.diags.push(
                         Diagnostic::error(
                             codes::INDEX_OPERATOR_CLASS,
                             a.span,
@@ -1814,7 +1829,7 @@ fn check_index_algorithm(
                     }
                 };
                 if let Some(msg) = problem {
-                    cx.error(codes::INDEX_OPERATOR_CLASS, a.span, msg);
+                    cx.diags.error(codes::INDEX_OPERATOR_CLASS, a.span, msg);
                 }
             }
         }

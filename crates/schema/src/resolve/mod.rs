@@ -18,7 +18,7 @@ mod naming;
 mod native_types;
 mod relations;
 
-use std::collections::HashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::ast::{self, SchemaAst, Top};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
@@ -49,9 +49,9 @@ pub(crate) struct Ctx<'a> {
     pub diags: &'a mut Diagnostics,
     pub schema: ir::Schema,
     pub spans: Vec<ModelSpans<'a>>,
-    pub model_names: HashMap<&'a str, ModelId>,
-    pub enum_names: HashMap<&'a str, ir::EnumId>,
-    pub composite_types: HashMap<&'a str, &'a ast::Model>,
+    pub model_names: FxHashMap<&'a str, ModelId>,
+    pub enum_names: FxHashMap<&'a str, ir::EnumId>,
+    pub composite_types: FxHashMap<&'a str, &'a ast::Model>,
     /// The name span of each enum, by [`ir::EnumId`].
     pub enum_spans: Vec<Span>,
     pub preview_features: Vec<String>,
@@ -107,9 +107,9 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
         diags,
         schema: ir::Schema::default(),
         spans: Vec::new(),
-        model_names: HashMap::new(),
-        enum_names: HashMap::new(),
-        composite_types: HashMap::new(),
+        model_names: FxHashMap::default(),
+        enum_names: FxHashMap::default(),
+        composite_types: FxHashMap::default(),
         enum_spans: Vec::new(),
         preview_features: Vec::new(),
         has_datasource: false,
@@ -122,15 +122,16 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
         // One clear error instead of a cascade of PostgreSQL-specific ones.
         return cx.schema;
     }
+    cx.schema.enums.reserve_exact(enums.len());
+    cx.enum_spans.reserve_exact(enums.len());
+    cx.enum_names.reserve(enums.len());
     for e in &enums {
         attributes::resolve_enum(e, &mut cx);
     }
-    let enum_ids: HashMap<*const ast::Enum, ir::EnumId> = enums
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (*e as *const ast::Enum, ir::EnumId(i as u32)))
-        .collect();
     // Register models first so field types can refer to any of them.
+    cx.schema.models.reserve_exact(models.len());
+    cx.spans.reserve_exact(models.len());
+    cx.model_names.reserve(models.len());
     for m in &models {
         let id = ModelId(cx.schema.models.len() as u32);
         cx.model_names.insert(&m.name.name, id);
@@ -143,9 +144,10 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
             } else {
                 ir::ModelKind::Table
             },
-            fields: Vec::new(),
+            // Most fields are scalar: sized once instead of grown field by field.
+            fields: Vec::with_capacity(m.fields.len()),
             relation_fields: Vec::new(),
-            field_order: Vec::new(),
+            field_order: Vec::with_capacity(m.fields.len()),
             primary_key: None,
             indexes: Vec::new(),
             is_ignored: false,
@@ -153,6 +155,7 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
         });
         cx.spans.push(ModelSpans {
             ast: Some(m),
+            fields: Vec::with_capacity(m.fields.len()),
             ..Default::default()
         });
     }
@@ -160,17 +163,19 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
         attributes::resolve_model_fields(ModelId(i as u32), m, &mut cx);
     }
     // Block attributes of models and enums, in source order (as a reader fixes them).
+    // `models` and `enums` are in source order too, so walking the blocks
+    // meets each of them in turn; their ids are their positions.
     let mut model_index = 0;
+    let mut enum_index = 0;
     for top in &ast.tops {
         match top {
             Top::Model(m) if models.get(model_index).is_some_and(|x| std::ptr::eq(*x, m)) => {
                 attributes::resolve_block_attributes(ModelId(model_index as u32), m, &mut cx);
                 model_index += 1;
             }
-            Top::Enum(e) => {
-                if let Some(id) = enum_ids.get(&(e as *const ast::Enum)) {
-                    attributes::resolve_enum_attributes(*id, e, &mut cx);
-                }
+            Top::Enum(e) if enums.get(enum_index).is_some_and(|x| std::ptr::eq(*x, e)) => {
+                attributes::resolve_enum_attributes(ir::EnumId(enum_index as u32), e, &mut cx);
+                enum_index += 1;
             }
             _ => {}
         }
@@ -261,7 +266,8 @@ fn top_level_names<'a>(
     ast: &'a SchemaAst,
     cx: &mut Ctx<'a>,
 ) -> (Vec<&'a ast::Model>, Vec<&'a ast::Enum>) {
-    let mut seen: HashMap<&str, (&'static str, Span)> = HashMap::new();
+    let mut seen: FxHashMap<&str, (&'static str, Span)> =
+        FxHashMap::with_capacity_and_hasher(ast.tops.len(), FxBuildHasher);
     let mut models = Vec::new();
     let mut enums = Vec::new();
     for top in &ast.tops {
@@ -374,7 +380,7 @@ fn top_level_names<'a>(
 /// Pass 2: datasource and generators.
 fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
     let mut datasources = Vec::new();
-    let mut generator_names: HashMap<&str, Span> = HashMap::new();
+    let mut generator_names: FxHashMap<&str, Span> = FxHashMap::default();
     for top in &ast.tops {
         match top {
             Top::Datasource(b) => datasources.push(b),

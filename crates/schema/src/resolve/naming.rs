@@ -5,7 +5,7 @@
 //! `{table}_pkey`, `{table}_{columns}_key`, `{table}_{columns}_idx`,
 //! `{table}_{columns}_fkey`.
 
-use std::collections::HashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use super::Ctx;
 use crate::diagnostics::{Diagnostic, codes};
@@ -29,11 +29,34 @@ fn truncated(mut base: String, suffix: &str) -> String {
 }
 
 fn with_columns(table: &str, columns: &[&str], suffix: &str) -> String {
+    with_column_names(table, columns.iter().copied(), suffix)
+}
+
+/// `{table}_{c1}_{c2}...{suffix}`, written straight into one string (no
+/// joined temporary): the resolver names every index and foreign key.
+fn with_column_names<'c>(
+    table: &str,
+    columns: impl Iterator<Item = &'c str>,
+    suffix: &str,
+) -> String {
     let mut base = String::with_capacity(table.len() + 16);
     base.push_str(table);
     base.push('_');
-    base.push_str(&columns.join("_"));
+    for (i, column) in columns.enumerate() {
+        if i > 0 {
+            base.push('_');
+        }
+        base.push_str(column);
+    }
     truncated(base, suffix)
+}
+
+/// [`foreign_key_name`] over columns given one by one.
+pub(super) fn foreign_key_name_of<'c>(
+    table: &str,
+    columns: impl Iterator<Item = &'c str>,
+) -> String {
+    with_column_names(table, columns, "_fkey")
 }
 
 pub fn primary_key_name(table: &str) -> String {
@@ -54,154 +77,154 @@ pub fn foreign_key_name(table: &str, columns: &[&str]) -> String {
 
 /// Two models or views with one table name in one schema.
 pub(super) fn duplicate_table_names(cx: &mut Ctx<'_>) {
-    let mut reports = Vec::new();
-    {
-        let mut seen: HashMap<(Option<&str>, &str), usize> = HashMap::new();
-        for (i, m) in cx.schema.models.iter().enumerate() {
-            let key = (m.schema.as_deref(), m.db_name.as_str());
-            if let Some(&first) = seen.get(&key) {
-                let span = cx.spans[i]
-                    .map_span
-                    .or(cx.spans[i].ast.map(|a| a.name.span))
-                    .unwrap_or_default();
-                let first_name = &cx.schema.models[first].name;
-                reports.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE_DB_NAME,
-                        span,
-                        format!(
-                            "the table name `{}` is already used by `{first_name}`",
-                            m.db_name
-                        ),
-                    )
-                    .with_help("give one of them another name with `@@map(\"...\")`"),
-                );
-            } else {
-                seen.insert(key, i);
-            }
+    // Disjoint borrows: the name tables borrow the IR while diagnostics are pushed.
+    let Ctx {
+        diags,
+        schema,
+        spans,
+        enum_spans,
+        ..
+    } = cx;
+    let mut seen: FxHashMap<(Option<&str>, &str), usize> =
+        FxHashMap::with_capacity_and_hasher(schema.models.len(), FxBuildHasher);
+    for (i, m) in schema.models.iter().enumerate() {
+        let key = (m.schema.as_deref(), m.db_name.as_str());
+        if let Some(&first) = seen.get(&key) {
+            let span = spans[i]
+                .map_span
+                .or(spans[i].ast.map(|a| a.name.span))
+                .unwrap_or_default();
+            let first_name = &schema.models[first].name;
+            diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_DB_NAME,
+                    span,
+                    format!(
+                        "the table name `{}` is already used by `{first_name}`",
+                        m.db_name
+                    ),
+                )
+                .with_help("give one of them another name with `@@map(\"...\")`"),
+            );
+        } else {
+            seen.insert(key, i);
         }
     }
-    for d in reports {
-        cx.push(d);
-    }
     // Enums: one type name per schema.
-    let mut seen_enums: HashMap<(Option<String>, String), usize> = HashMap::new();
-    for i in 0..cx.schema.enums.len() {
-        let e = &cx.schema.enums[i];
-        let key = (e.schema.clone(), e.db_name.clone());
-        if seen_enums.contains_key(&key) {
+    let mut seen_enums: FxHashSet<(Option<&str>, &str)> =
+        FxHashSet::with_capacity_and_hasher(schema.enums.len(), FxBuildHasher);
+    for (i, e) in schema.enums.iter().enumerate() {
+        if !seen_enums.insert((e.schema.as_deref(), e.db_name.as_str())) {
             let msg = format!(
                 "an enum with the database name `{}` is already defined",
                 e.db_name
             );
-            // Enums keep no span table; report on the first model-free location we know: none.
-            cx.push(Diagnostic::error(
+            diags.push(Diagnostic::error(
                 codes::DUPLICATE_DB_NAME,
-                enum_span(cx, i),
+                enum_spans.get(i).copied().unwrap_or_default(),
                 msg,
             ));
-        } else {
-            seen_enums.insert(key, i);
         }
     }
-    // Column names within a table.
-    for i in 0..cx.schema.models.len() {
-        let m = &cx.schema.models[i];
-        let mut cols: HashMap<&str, usize> = HashMap::new();
-        let mut dups = Vec::new();
+    // Column names within a table. One table of names, emptied per model.
+    let mut cols: FxHashMap<&str, usize> = FxHashMap::default();
+    for (i, m) in schema.models.iter().enumerate() {
+        cols.clear();
+        cols.reserve(m.fields.len());
         for (j, f) in m.fields.iter().enumerate() {
-            if let Some(&first) = cols.get(f.db_name.as_str()) {
-                dups.push((j, first));
-            } else {
-                cols.insert(&f.db_name, j);
+            let first = *cols.entry(f.db_name.as_str()).or_insert(j);
+            if first == j {
+                continue;
             }
-        }
-        for (j, first) in dups {
-            let m = &cx.schema.models[i];
             let msg = format!(
                 "fields `{}` and `{}` of model `{}` map to the same column `{}`",
-                m.fields[first].name, m.fields[j].name, m.name, m.fields[j].db_name
+                m.fields[first].name, f.name, m.name, f.db_name
             );
-            let span = cx.spans[i]
-                .fields
-                .get(j)
-                .map(|f| f.span)
-                .unwrap_or_default();
-            cx.push(Diagnostic::error(codes::DUPLICATE_DB_NAME, span, msg));
+            let span = spans[i].fields.get(j).map(|f| f.span).unwrap_or_default();
+            diags.push(Diagnostic::error(codes::DUPLICATE_DB_NAME, span, msg));
         }
     }
-}
-
-fn enum_span(cx: &Ctx<'_>, _index: usize) -> Span {
-    cx.enum_spans.get(_index).copied().unwrap_or_default()
 }
 
 /// Fills default constraint names and reports collisions. PostgreSQL keeps
 /// primary keys, unique constraints and indexes in one namespace per schema;
 /// foreign keys are per table.
 pub(super) fn check_constraint_names(cx: &mut Ctx<'_>) {
-    let schema = &mut cx.schema;
-    for m in &mut schema.models {
-        let table = m.db_name.clone();
-        let col = |m: &ir::Model, f: &ir::IndexField| m.field(f.field).db_name.clone();
-        if let Some(pk) = &mut m.primary_key {
+    let mut constraint_count = 0;
+    for m in &mut cx.schema.models {
+        // Disjoint borrows: names are built from the table and columns in place.
+        let ir::Model {
+            db_name: table,
+            fields,
+            primary_key,
+            indexes,
+            ..
+        } = m;
+        if let Some(pk) = primary_key {
             if pk.db_name.is_empty() {
-                pk.db_name = primary_key_name(&table);
+                pk.db_name = primary_key_name(table);
             }
         }
-        let names: Vec<Vec<String>> = m
-            .indexes
-            .iter()
-            .map(|ix| ix.fields.iter().map(|f| col(m, f)).collect())
-            .collect();
-        for (ix, cols) in m.indexes.iter_mut().zip(names) {
+        for ix in indexes.iter_mut() {
             if ix.db_name.is_empty() {
-                let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+                let cols = ix
+                    .fields
+                    .iter()
+                    .map(|f| fields[f.field.0 as usize].db_name.as_str());
                 ix.db_name = match ix.kind {
-                    IndexKind::Unique => unique_name(&table, &cols),
-                    IndexKind::Normal | IndexKind::Fulltext => index_name(&table, &cols),
+                    IndexKind::Unique => with_column_names(table, cols, "_key"),
+                    IndexKind::Normal | IndexKind::Fulltext => {
+                        with_column_names(table, cols, "_idx")
+                    }
                 };
             }
         }
+        constraint_count += usize::from(primary_key.is_some()) + indexes.len();
     }
-    let mut global: HashMap<(Option<String>, String), (usize, Span)> = HashMap::new();
-    let mut reports: Vec<(Span, String)> = Vec::new();
-    for (i, m) in cx.schema.models.iter().enumerate() {
+    let Ctx {
+        diags,
+        schema,
+        spans,
+        ..
+    } = cx;
+    let mut global: FxHashMap<(Option<&str>, &str), Span> =
+        FxHashMap::with_capacity_and_hasher(constraint_count, FxBuildHasher);
+    let mut reports: Vec<(Span, &str)> = Vec::new();
+    for (i, m) in schema.models.iter().enumerate() {
         if m.is_view() {
             continue;
         }
-        let spans = &cx.spans[i];
-        let mut names: Vec<(String, Span)> = Vec::new();
-        if let Some(pk) = &m.primary_key {
-            names.push((pk.db_name.clone(), spans.primary_key.unwrap_or_default()));
-        }
-        for (k, ix) in m.indexes.iter().enumerate() {
-            names.push((
-                ix.db_name.clone(),
+        let spans = &spans[i];
+        let pk = m
+            .primary_key
+            .iter()
+            .map(|pk| (pk.db_name.as_str(), spans.primary_key.unwrap_or_default()));
+        let indexes = m.indexes.iter().enumerate().map(|(k, ix)| {
+            (
+                ix.db_name.as_str(),
                 spans.indexes.get(k).copied().unwrap_or_default(),
-            ));
-        }
-        for (name, span) in names {
-            let key = (m.schema.clone(), name.clone());
-            if let Some((first, first_span)) = global.get(&key) {
+            )
+        });
+        for (name, span) in pk.chain(indexes) {
+            let key = (m.schema.as_deref(), name);
+            if let Some(first_span) = global.get(&key) {
                 if *first_span != span {
-                    reports.push((*first_span, name.clone()));
+                    reports.push((*first_span, name));
                 }
-                let _ = first;
                 reports.push((span, name));
             } else {
-                global.insert(key, (i, span));
+                global.insert(key, span);
             }
         }
     }
     reports.dedup();
-    let mut done: Vec<(Span, String)> = Vec::new();
+    let mut done: Vec<(Span, &str)> = Vec::new();
     for (span, name) in reports {
-        if done.contains(&(span, name.clone())) {
+        if done.contains(&(span, name)) {
             continue;
         }
-        done.push((span, name.clone()));
-        cx.push(
+        done.push((span, name));
+        diags.push(
             Diagnostic::error(
                 codes::DUPLICATE_DB_NAME,
                 span,

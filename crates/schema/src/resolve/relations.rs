@@ -6,7 +6,7 @@
 //! hold exactly one field on each side (two fields of one model for
 //! self-relations). The side with `fields`/`references` holds the foreign key.
 
-use std::collections::BTreeMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::args::{ArgReader, as_array, as_constant, as_string};
 use super::{Ctx, closest, naming};
@@ -30,46 +30,107 @@ struct RelationArgs {
     on_update: Option<(ReferentialAction, Span)>,
 }
 
+/// Every relation field's [`RelationArgs`], stored flat in
+/// [`RelationFieldRef`] order (model, then field), so a field's position is
+/// its model's offset plus its index.
+struct ArgsTable {
+    /// Where each model's relation fields start in `args`.
+    offsets: Vec<usize>,
+    args: Vec<RelationArgs>,
+}
+
+impl ArgsTable {
+    fn position(&self, r: RelationFieldRef) -> usize {
+        self.offsets[r.model.0 as usize] + r.index
+    }
+
+    fn get(&self, r: RelationFieldRef) -> Option<&RelationArgs> {
+        self.args.get(self.position(r))
+    }
+}
+
+/// The relation fields of one (model pair, relation name) group.
+struct Group<'n> {
+    lo: ModelId,
+    hi: ModelId,
+    name: &'n str,
+    /// Where the group's members start in the shared member list.
+    start: usize,
+    len: usize,
+}
+
 pub(super) fn resolve(cx: &mut Ctx<'_>) {
     // 1. Read every @relation attribute.
-    let mut args: BTreeMap<RelationFieldRef, RelationArgs> = BTreeMap::new();
-    for m in 0..cx.schema.models.len() {
-        for index in 0..cx.schema.models[m].relation_fields.len() {
-            let r = RelationFieldRef {
-                model: ModelId(m as u32),
-                index,
-            };
-            let a = read_args(cx, r);
-            args.insert(r, a);
-        }
+    let model_count = cx.schema.models.len();
+    let mut offsets = Vec::with_capacity(model_count);
+    let mut refs: Vec<RelationFieldRef> = Vec::new();
+    for m in 0..model_count {
+        offsets.push(refs.len());
+        let model = ModelId(m as u32);
+        refs.extend(
+            (0..cx.schema.models[m].relation_fields.len())
+                .map(|index| RelationFieldRef { model, index }),
+        );
     }
-    // 2. Group by (model pair, name).
-    let mut groups: BTreeMap<(ModelId, ModelId, String), Vec<RelationFieldRef>> = BTreeMap::new();
-    for (r, a) in &args {
-        let target = cx.schema.relation_field(*r).related_model;
+    let mut args = Vec::with_capacity(refs.len());
+    for &r in &refs {
+        args.push(read_args(cx, r));
+    }
+    let table = ArgsTable { offsets, args };
+    // 2. Group by (model pair, name). Members are listed by position (so in
+    // `RelationFieldRef` order) in one shared list, group after group.
+    let mut group_ids: FxHashMap<(ModelId, ModelId, &str), usize> =
+        FxHashMap::with_capacity_and_hasher(refs.len(), FxBuildHasher);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    let mut group_of: Vec<usize> = Vec::with_capacity(refs.len());
+    for (&r, a) in refs.iter().zip(&table.args) {
+        let target = cx.schema.relation_field(r).related_model;
         let (lo, hi) = if r.model <= target {
             (r.model, target)
         } else {
             (target, r.model)
         };
-        groups
-            .entry((lo, hi, a.name.clone().unwrap_or_default()))
-            .or_default()
-            .push(*r);
+        let name = a.name.as_deref().unwrap_or_default();
+        let g = *group_ids.entry((lo, hi, name)).or_insert_with(|| {
+            groups.push(Group {
+                lo,
+                hi,
+                name,
+                start: 0,
+                len: 0,
+            });
+            groups.len() - 1
+        });
+        groups[g].len += 1;
+        group_of.push(g);
+    }
+    drop(group_ids);
+    let mut next = 0;
+    for g in &mut groups {
+        g.start = next;
+        next += g.len;
+    }
+    let mut filled: Vec<usize> = vec![0; groups.len()];
+    // Every slot is overwritten below; starting from a copy avoids a placeholder value.
+    let mut members = refs.clone();
+    for (&r, &g) in refs.iter().zip(&group_of) {
+        members[groups[g].start + filled[g]] = r;
+        filled[g] += 1;
     }
     // Handle relations in source order of their foreign-key side, so
-    // diagnostics come out in the order a reader meets them.
-    let mut ordered: Vec<_> = groups.into_iter().collect();
-    ordered.sort_by_cached_key(|(_, fields)| {
-        let with_fk = fields
+    // diagnostics come out in the order a reader meets them. Groups share no
+    // field, so no two have the same key.
+    let group_members = |g: &Group<'_>| &members[g.start..g.start + g.len];
+    groups.sort_unstable_by_key(|g| {
+        let fields = group_members(g);
+        fields
             .iter()
-            .filter(|r| args.get(r).is_some_and(|a| a.fields.is_some()))
-            .min()
-            .copied();
-        with_fk.or_else(|| fields.iter().min().copied())
+            .find(|r| table.get(**r).is_some_and(|a| a.fields.is_some()))
+            .or(fields.first())
+            .copied()
     });
-    for ((lo, hi, name), fields) in ordered {
-        pair(cx, lo, hi, &name, &fields, &args);
+    for g in &groups {
+        pair(cx, g.lo, g.hi, g.name, group_members(g), &table);
     }
 }
 
@@ -158,10 +219,11 @@ fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
 /// Resolves `fields: [a, b]` / `references: [...]` against a model.
 fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Option<Vec<FieldId>> {
     let m = cx.schema.model(model);
-    let mut out = Vec::new();
+    let items = as_array(e);
+    let mut out = Vec::with_capacity(items.len());
     let mut unknown = Vec::new();
     let mut relation = Vec::new();
-    for item in as_array(e) {
+    for item in items {
         match item {
             Expression::Constant(n, _) => match m.find_field(n) {
                 Some((id, _)) => out.push(id),
@@ -230,28 +292,28 @@ fn pair(
     hi: ModelId,
     name: &str,
     fields: &[RelationFieldRef],
-    args: &BTreeMap<RelationFieldRef, RelationArgs>,
+    args: &ArgsTable,
 ) {
-    let (side_a, side_b): (Vec<RelationFieldRef>, Vec<RelationFieldRef>) = if lo == hi {
-        (fields.to_vec(), Vec::new())
+    // Side A holds the fields of `lo` (all of them in a self-relation).
+    let side_a_len = if lo == hi {
+        fields.len()
     } else {
-        fields.iter().partition(|r| r.model == lo)
+        fields.iter().filter(|r| r.model == lo).count()
     };
-    let lo_name = cx.schema.model(lo).name.clone();
-    let hi_name = cx.schema.model(hi).name.clone();
+    let side_b_len = fields.len() - side_a_len;
     // Ambiguity: several fields of one model in one unnamed (or same-named) relation.
     let too_many = if lo == hi {
-        side_a.len() > 2
+        side_a_len > 2
     } else {
-        side_a.len() > 1 || side_b.len() > 1
+        side_a_len > 1 || side_b_len > 1
     };
     if too_many {
-        let offenders = if lo == hi {
-            &side_a
-        } else if side_a.len() > 1 {
-            &side_a
+        let offenders: Vec<RelationFieldRef> = if lo == hi {
+            fields.to_vec()
+        } else if side_a_len > 1 {
+            fields.iter().filter(|r| r.model == lo).copied().collect()
         } else {
-            &side_b
+            fields.iter().filter(|r| r.model != lo).copied().collect()
         };
         let names: Vec<String> = offenders
             .iter()
@@ -263,7 +325,7 @@ fn pair(
             .model(cx.schema.relation_field(offenders[0]).related_model)
             .name
             .clone();
-        for r in offenders {
+        for r in &offenders {
             let msg = if name.is_empty() {
                 format!(
                     "ambiguous relation: fields {} of model `{model_name}` all refer to `{target_name}`",
@@ -284,53 +346,55 @@ fn pair(
         }
         return;
     }
-    // A single field: its opposite is missing.
+    // At most one field per side (two in a self-relation), side A first.
     let (first, second) = if lo == hi {
-        match side_a.as_slice() {
+        match fields {
             [a] => (*a, None),
             [a, b] => (*a, Some(*b)),
             _ => return,
         }
     } else {
-        match (side_a.as_slice(), side_b.as_slice()) {
-            ([a], [b]) => (*a, Some(*b)),
-            ([a], []) | ([], [a]) => (*a, None),
-            _ => return,
+        let side_a = fields.iter().find(|r| r.model == lo);
+        let side_b = fields.iter().find(|r| r.model != lo);
+        match (side_a, side_b) {
+            (Some(a), Some(b)) => (*a, Some(*b)),
+            (Some(a), None) | (None, Some(a)) => (*a, None),
+            (None, None) => return,
         }
     };
+    // A single field: its opposite is missing.
     let Some(second) = second else {
-        let f = cx.schema.relation_field(first).clone();
-        let model_name = cx.schema.model(first.model).name.clone();
-        let target_name = cx.schema.model(f.related_model).name.clone();
-        if !f.is_ignored && !cx.schema.model(f.related_model).is_ignored {
-            let span = field_span(cx, first);
+        let f = cx.schema.relation_field(first);
+        let target = cx.schema.model(f.related_model);
+        if !f.is_ignored && !target.is_ignored {
+            let model_name = &cx.schema.model(first.model).name;
+            let target_name = &target.name;
             let suggestion = if f.arity == Arity::List {
-                format!("`{} {}`", lower_first(&model_name), model_name)
+                format!("`{} {}`", lower_first(model_name), model_name)
             } else {
-                format!("`{} {}[]`", lower_first(&model_name), model_name)
+                format!("`{} {}[]`", lower_first(model_name), model_name)
             };
-            cx.push(
-                Diagnostic::error(
-                    codes::RELATION_MISSING_OPPOSITE,
-                    span,
-                    format!("relation field `{}` on model `{model_name}` has no opposite relation field on model `{target_name}`", f.name),
-                )
-                .with_help(format!("add a field such as {suggestion} to `{target_name}` (`gen format` adds it for you)")),
-            );
+            let d = Diagnostic::error(
+                codes::RELATION_MISSING_OPPOSITE,
+                field_span(cx, first),
+                format!("relation field `{}` on model `{model_name}` has no opposite relation field on model `{target_name}`", f.name),
+            )
+            .with_help(format!("add a field such as {suggestion} to `{target_name}` (`gen format` adds it for you)"));
+            cx.push(d);
         }
         // Still record a one-sided relation so later passes have an id.
-        let a = args.get(&first);
-        finish_relation(cx, first, None, name, a, &lo_name, &hi_name);
+        let a = args.get(first);
+        finish_relation(cx, first, None, name, a, lo, hi);
         return;
     };
-    let fa = cx.schema.relation_field(first).clone();
-    let fb = cx.schema.relation_field(second).clone();
-    let aa = args.get(&first);
-    let ab = args.get(&second);
+    let fa_arity = cx.schema.relation_field(first).arity;
+    let fb_arity = cx.schema.relation_field(second).arity;
+    let aa = args.get(first);
+    let ab = args.get(second);
     let has_fk = |a: Option<&RelationArgs>| {
         a.is_some_and(|a| a.fields.is_some() || a.references.is_some() || a.broken)
     };
-    let kind = match (fa.arity == Arity::List, fb.arity == Arity::List) {
+    let kind = match (fa_arity == Arity::List, fb_arity == Arity::List) {
         (true, true) => RelationKind::ManyToMany,
         (false, false) => RelationKind::OneToOne,
         _ => RelationKind::OneToMany,
@@ -381,11 +445,13 @@ fn pair(
                 }
             }
             // Side A is the model whose name sorts first (Prisma's join column `A`).
-            let a_first = (cx.schema.model(first.model).name.as_str(), fa.name.as_str())
-                <= (
-                    cx.schema.model(second.model).name.as_str(),
-                    fb.name.as_str(),
-                );
+            let a_first = (
+                cx.schema.model(first.model).name.as_str(),
+                cx.schema.relation_field(first).name.as_str(),
+            ) <= (
+                cx.schema.model(second.model).name.as_str(),
+                cx.schema.relation_field(second).name.as_str(),
+            );
             if a_first {
                 (first, second)
             } else {
@@ -393,7 +459,7 @@ fn pair(
             }
         }
         RelationKind::OneToMany => {
-            let (single, list, single_args, list_args) = if fa.arity == Arity::List {
+            let (single, list, single_args, list_args) = if fa_arity == Arity::List {
                 (second, first, ab, aa)
             } else {
                 (first, second, aa, ab)
@@ -411,18 +477,16 @@ fn pair(
             }
             if !has_fk(single_args) {
                 let span = field_span(cx, single);
-                let sf = cx.schema.relation_field(single).clone();
-                cx.push(
-                    Diagnostic::error(
-                        codes::RELATION_INVALID,
-                        span,
-                        format!(
-                            "relation field `{}` must say which fields hold the foreign key",
-                            sf.name
-                        ),
-                    )
-                    .with_help("add `@relation(fields: [...], references: [...])` (`gen format` adds it for you)"),
-                );
+                let d = Diagnostic::error(
+                    codes::RELATION_INVALID,
+                    span,
+                    format!(
+                        "relation field `{}` must say which fields hold the foreign key",
+                        cx.schema.relation_field(single).name
+                    ),
+                )
+                .with_help("add `@relation(fields: [...], references: [...])` (`gen format` adds it for you)");
+                cx.push(d);
             }
             (single, list)
         }
@@ -431,17 +495,17 @@ fn pair(
             (false, true) => (second, first),
             (false, false) => {
                 let span = field_span(cx, first);
-                cx.push(
-                    Diagnostic::error(
-                        codes::RELATION_INVALID,
-                        span,
-                        format!(
-                            "one-to-one relation between `{}` and `{}` needs `fields` and `references` on exactly one side",
-                            fa.name, fb.name
-                        ),
-                    )
-                    .with_help("put `@relation(fields: [...], references: [...])` on the side that stores the foreign key"),
-                );
+                let d = Diagnostic::error(
+                    codes::RELATION_INVALID,
+                    span,
+                    format!(
+                        "one-to-one relation between `{}` and `{}` needs `fields` and `references` on exactly one side",
+                        cx.schema.relation_field(first).name,
+                        cx.schema.relation_field(second).name
+                    ),
+                )
+                .with_help("put `@relation(fields: [...], references: [...])` on the side that stores the foreign key");
+                cx.push(d);
                 (first, second)
             }
             (true, true) => {
@@ -458,7 +522,7 @@ fn pair(
             }
         },
     };
-    if kind == RelationKind::OneToOne && fa.arity == Arity::Required && fb.arity == Arity::Required
+    if kind == RelationKind::OneToOne && fa_arity == Arity::Required && fb_arity == Arity::Required
     {
         let span = field_span(cx, referenced);
         cx.push(
@@ -470,16 +534,8 @@ fn pair(
             .with_help("make it optional with `?`: both records cannot be created first"),
         );
     }
-    let ra = args.get(&referencing);
-    finish_relation(
-        cx,
-        referencing,
-        Some(referenced),
-        name,
-        ra,
-        &lo_name,
-        &hi_name,
-    );
+    let ra = args.get(referencing);
+    finish_relation(cx, referencing, Some(referenced), name, ra, lo, hi);
 }
 
 fn lower_first(s: &str) -> String {
@@ -497,8 +553,8 @@ fn finish_relation(
     referenced: Option<RelationFieldRef>,
     name: &str,
     args: Option<&RelationArgs>,
-    lo_name: &str,
-    hi_name: &str,
+    lo: ModelId,
+    hi: ModelId,
 ) {
     let rf = cx.schema.relation_field(referencing);
     let other_arity = referenced.map(|r| cx.schema.relation_field(r).arity);
@@ -508,6 +564,7 @@ fn finish_relation(
         _ => RelationKind::OneToOne,
     };
     let relation_name = if name.is_empty() {
+        let (lo_name, hi_name) = (&cx.schema.model(lo).name, &cx.schema.model(hi).name);
         let (a, b) = if lo_name <= hi_name {
             (lo_name, hi_name)
         } else {
@@ -615,11 +672,8 @@ fn finish_relation(
             Some(m) => (m, true),
             None => {
                 let model = cx.schema.model(referencing.model);
-                let cols: Vec<&str> = fields
-                    .iter()
-                    .map(|f| model.field(*f).db_name.as_str())
-                    .collect();
-                (naming::foreign_key_name(&model.db_name, &cols), false)
+                let cols = fields.iter().map(|f| model.field(*f).db_name.as_str());
+                (naming::foreign_key_name_of(&model.db_name, cols), false)
             }
         },
     };
@@ -638,16 +692,15 @@ fn finish_relation(
         db_name,
         has_explicit_db_name: explicit,
     });
-    for r in std::iter::once(referencing).chain(referenced) {
-        let f = &mut cx.schema.models[r.model.0 as usize].relation_fields[r.index];
-        f.relation = id;
-        if r == referencing {
-            f.fields = fields.clone();
-            f.references = references.clone();
-            f.on_delete = on_delete;
-            f.on_update = on_update;
-        }
+    if let Some(r) = referenced {
+        cx.schema.models[r.model.0 as usize].relation_fields[r.index].relation = id;
     }
+    let f = &mut cx.schema.models[referencing.model.0 as usize].relation_fields[referencing.index];
+    f.relation = id;
+    f.fields = fields;
+    f.references = references;
+    f.on_delete = on_delete;
+    f.on_update = on_update;
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -706,13 +759,7 @@ fn check_foreign_key(
         return;
     }
     // References must be a unique criterion of the target.
-    let mut refs_sorted: Vec<FieldId> = references.to_vec();
-    refs_sorted.sort();
-    let is_unique = target.unique_criteria().any(|c| {
-        let mut ids: Vec<FieldId> = c.iter().map(|f| f.field).collect();
-        ids.sort();
-        ids == refs_sorted
-    });
+    let is_unique = target.unique_criteria().any(|c| same_fields(c, references));
     if !is_unique {
         let names: Vec<&str> = references
             .iter()
@@ -805,13 +852,7 @@ fn check_foreign_key(
     }
     // One-to-one: the foreign key must be unique on the referencing side.
     if one_to_one {
-        let mut own: Vec<FieldId> = fields.to_vec();
-        own.sort();
-        let unique = model.unique_criteria().any(|c| {
-            let mut ids: Vec<FieldId> = c.iter().map(|f| f.field).collect();
-            ids.sort();
-            ids == own
-        });
+        let unique = model.unique_criteria().any(|c| same_fields(c, fields));
         if !unique {
             let names: Vec<&str> = fields
                 .iter()
@@ -839,4 +880,15 @@ fn check_foreign_key(
             );
         }
     }
+}
+
+/// Whether an index or key covers exactly `fields`, in any order (the same
+/// multiset of fields). Keys are short, so counting beats sorting copies.
+fn same_fields(criterion: &[ir::IndexField], fields: &[FieldId]) -> bool {
+    criterion.len() == fields.len()
+        && fields.iter().all(|f| {
+            let in_fields = fields.iter().filter(|x| *x == f).count();
+            let in_criterion = criterion.iter().filter(|x| x.field == *f).count();
+            in_fields == in_criterion
+        })
 }
