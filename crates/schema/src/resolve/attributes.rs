@@ -3,6 +3,8 @@
 //! One function per attribute (`id`, `unique`, `default`, `map`, ...); each
 //! reads its arguments through [`ArgReader`] so unknown arguments are reported.
 
+use rustc_hash::{FxBuildHasher, FxHashSet};
+
 use super::args::{
     ArgReader, as_array, as_bool, as_constant, as_string, as_u32, short, type_error,
 };
@@ -43,8 +45,10 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
             format!("enum `{}` has no values", e.name.name),
         );
     }
-    for v in &e.values {
-        if out.values.iter().any(|x| x.name == v.name.name) {
+    out.values.reserve_exact(e.values.len());
+    let mut names = RepeatedNames::new(e.values.len());
+    for (i, v) in e.values.iter().enumerate() {
+        if names.repeats(&e.values, i, |v| &v.name.name) {
             // Reported with the enum's attributes, in source order.
             continue;
         }
@@ -83,8 +87,9 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
 
 /// Block attributes of an enum (`@@map`, `@@schema`), run in source order with the models'.
 pub(super) fn resolve_enum_attributes(id: ir::EnumId, e: &ast::Enum, cx: &mut Ctx<'_>) {
+    let mut names = RepeatedNames::new(e.values.len());
     for (k, v) in e.values.iter().enumerate() {
-        if e.values[..k].iter().any(|x| x.name.name == v.name.name) {
+        if names.repeats(&e.values, k, |v| &v.name.name) {
             cx.error(
                 codes::DUPLICATE_ENUM_VALUE,
                 v.name.span,
@@ -229,13 +234,60 @@ fn view_or_model(cx: &Ctx<'_>, id: ModelId) -> &'static str {
     }
 }
 
+/// Finds the entries of a list whose name repeats an earlier one. Lists of
+/// fields or enum values are usually short, where scanning the earlier names
+/// beats hashing; long ones use a set.
+struct RepeatedNames<'n> {
+    set: Option<FxHashSet<&'n str>>,
+}
+
+impl<'n> RepeatedNames<'n> {
+    /// Up to this many entries, the earlier names are scanned.
+    const SCAN_LIMIT: usize = 32;
+
+    fn new(len: usize) -> Self {
+        RepeatedNames {
+            set: (len > Self::SCAN_LIMIT)
+                .then(|| FxHashSet::with_capacity_and_hasher(len, FxBuildHasher)),
+        }
+    }
+
+    /// Whether `items[i]` has the name of an earlier item; asked for every
+    /// `i` in order.
+    fn repeats<T>(&mut self, items: &'n [T], i: usize, name: impl Fn(&'n T) -> &'n str) -> bool {
+        let own = name(&items[i]);
+        match &mut self.set {
+            Some(set) => !set.insert(own),
+            None => items[..i].iter().any(|earlier| name(earlier) == own),
+        }
+    }
+}
+
+/// The `@id` attributes of one model's fields. Only a second one is an
+/// error, so the common single `@id` needs no list.
+#[derive(Default)]
+struct IdFields {
+    first: Option<Span>,
+    more: Vec<Span>,
+}
+
+impl IdFields {
+    fn push(&mut self, span: Span) {
+        if self.first.is_none() {
+            self.first = Some(span);
+        } else {
+            self.more.push(span);
+        }
+    }
+}
+
 /// Pass 4a: field types and field attributes.
 pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut Ctx<'a>) {
     let kind = view_or_model(cx, id);
-    let mut seen: Vec<&str> = Vec::new();
-    let mut pk_fields: Vec<(FieldId, Span)> = Vec::new();
-    for f in &m.fields {
-        if seen.contains(&f.name.name.as_str()) {
+    let mut names = RepeatedNames::new(m.fields.len());
+    let mut pk_fields = IdFields::default();
+    for (i, f) in m.fields.iter().enumerate() {
+        if names.repeats(&m.fields, i, |f| &f.name.name) {
             cx.error(
                 codes::DUPLICATE_FIELD,
                 f.name.span,
@@ -246,7 +298,6 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
             );
             continue;
         }
-        seen.push(&f.name.name);
         if let Some(colon) = f.legacy_colon {
             cx.push(
                 Diagnostic::error(codes::SYNTAX, colon, "field declarations do not use a `:`")
@@ -383,8 +434,8 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
         model.fields.push(field);
         cx.spans[id.0 as usize].fields.push(f);
     }
-    if pk_fields.len() > 1 {
-        for (_, span) in &pk_fields {
+    if !pk_fields.more.is_empty() {
+        for span in pk_fields.first.iter().chain(&pk_fields.more) {
             cx.push(
                 Diagnostic::error(
                     codes::MULTIPLE_IDS,
@@ -471,7 +522,7 @@ fn scalar_field_attributes(
     fid: FieldId,
     f: &ast::Field,
     field: &mut ir::ScalarField,
-    pk_fields: &mut Vec<(FieldId, Span)>,
+    pk_fields: &mut IdFields,
     cx: &mut Ctx<'_>,
 ) {
     for (i, a) in f.attributes.iter().enumerate() {
@@ -497,7 +548,7 @@ fn scalar_field_attributes(
         }
         match name {
             "id" => {
-                pk_fields.push((fid, a.span));
+                pk_fields.push(a.span);
                 field_level_id(id, fid, f, field, a, cx);
             }
             "unique" => field_level_unique(id, fid, field, a, cx),
@@ -753,7 +804,7 @@ fn native_type(
         );
         return None;
     }
-    let mut args = Vec::new();
+    let mut args = Vec::with_capacity(a.arguments.items.len());
     for arg in &a.arguments.items {
         match &arg.value {
             Expression::Numeric(n, span) => {
@@ -1263,6 +1314,11 @@ fn is_json(s: &str) -> bool {
 /// Pass 4b: block attributes (`@@id`, `@@unique`, `@@index`, `@@map`, ...).
 pub(super) fn resolve_block_attributes<'a>(id: ModelId, m: &'a ast::Model, cx: &mut Ctx<'a>) {
     let is_view = cx.schema.model(id).is_view();
+    // Most block attributes are indexes: room for them all at once.
+    cx.schema.models[id.0 as usize]
+        .indexes
+        .reserve(m.attributes.len());
+    cx.spans[id.0 as usize].indexes.reserve(m.attributes.len());
     let repeated = repeated_attributes(&m.attributes, &["id", "map", "schema", "ignore"], cx);
     for (i, a) in m.attributes.iter().enumerate() {
         let name = a.name.name.as_str();

@@ -88,8 +88,13 @@ impl Ctx<'_> {
             .datasource
             .as_ref()
             .map_or("db", |d| d.name.as_str());
-        name.split_once('.')
-            .is_some_and(|(p, _)| p == prefix || p == "db")
+        // `name` up to its first `.` is `prefix` or `db`. Asked for every
+        // field attribute, so this compares prefixes instead of searching
+        // for the dot.
+        let qualifies = |p: &str| {
+            name.as_bytes().get(p.len()) == Some(&b'.') && name.starts_with(p) && !p.contains('.')
+        };
+        qualifies(prefix) || qualifies("db")
     }
 
     /// Schemas declared in the datasource (`schemas = [...]`).

@@ -36,10 +36,12 @@ fn with_columns(table: &str, columns: &[&str], suffix: &str) -> String {
 /// joined temporary): the resolver names every index and foreign key.
 fn with_column_names<'c>(
     table: &str,
-    columns: impl Iterator<Item = &'c str>,
+    columns: impl Iterator<Item = &'c str> + Clone,
     suffix: &str,
 ) -> String {
-    let mut base = String::with_capacity(table.len() + 16);
+    // Sized for the whole name, suffix included, so it is allocated once.
+    let columns_len: usize = columns.clone().map(|c| c.len() + 1).sum();
+    let mut base = String::with_capacity(table.len() + columns_len + suffix.len());
     base.push_str(table);
     base.push('_');
     for (i, column) in columns.enumerate() {
@@ -54,13 +56,15 @@ fn with_column_names<'c>(
 /// [`foreign_key_name`] over columns given one by one.
 pub(super) fn foreign_key_name_of<'c>(
     table: &str,
-    columns: impl Iterator<Item = &'c str>,
+    columns: impl Iterator<Item = &'c str> + Clone,
 ) -> String {
     with_column_names(table, columns, "_fkey")
 }
 
 pub fn primary_key_name(table: &str) -> String {
-    truncated(table.to_string(), "_pkey")
+    let mut base = String::with_capacity(table.len() + "_pkey".len());
+    base.push_str(table);
+    truncated(base, "_pkey")
 }
 
 pub fn unique_name(table: &str, columns: &[&str]) -> String {

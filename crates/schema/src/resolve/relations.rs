@@ -570,7 +570,12 @@ fn finish_relation(
         } else {
             (hi_name, lo_name)
         };
-        format!("{a}To{b}")
+        // `{a}To{b}`, without the formatting machinery (one per relation).
+        let mut joined = String::with_capacity(a.len() + 2 + b.len());
+        joined.push_str(a);
+        joined.push_str("To");
+        joined.push_str(b);
+        joined
     } else {
         name.to_string()
     };
