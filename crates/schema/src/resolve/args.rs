@@ -95,14 +95,17 @@ impl<'a> ArgReader<'a> {
     /// attribute's default argument.
     pub fn take(&mut self, name: &str) -> Option<&'a Expression> {
         let items = &self.attr.arguments.items;
+        if items.is_empty() {
+            return None;
+        }
         if let Some(i) = items
             .iter()
-            .position(|a| a.name.as_ref().is_some_and(|n| n.name == name))
+            .position(|a| a.name.as_ref().is_some_and(|n| same_name(&n.name, name)))
         {
             self.used.set(i);
             return Some(&items[i].value);
         }
-        if self.default_name == Some(name) {
+        if self.default_name.is_some_and(|d| same_name(d, name)) {
             if let Some(i) = items
                 .iter()
                 .enumerate()
@@ -141,6 +144,12 @@ impl<'a> ArgReader<'a> {
             }
         }
     }
+}
+
+/// String equality for argument names, compared inline: they are a few
+/// bytes long, and every attribute asks for several of them.
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 pub(crate) fn type_error(expected: &str, got: &Expression) -> Diagnostic {
