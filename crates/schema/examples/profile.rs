@@ -53,7 +53,7 @@ fn main() {
             "parse" => {
                 let mut d = Diagnostics::new();
                 let ast = parse::parse_files(&files, &mut d);
-                errors += ast.tops.len() * 0 + usize::from(d.has_errors());
+                errors += usize::from(d.has_errors() || ast.tops.is_empty());
             }
             _ => errors += usize::from(!validate(&files).is_valid()),
         }

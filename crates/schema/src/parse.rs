@@ -168,13 +168,16 @@ fn block_starts_near(text: &str, pieces: usize) -> Vec<usize> {
         let Some(rest) = text.get(target..) else {
             break;
         };
-        let found = rest.match_indices('\n').map(|(i, _)| target + i + 1).find(|&line| {
-            let line = &text[line..];
-            ["model", "view", "enum", "type"].iter().any(|keyword| {
-                line.strip_prefix(keyword)
-                    .is_some_and(|after| after.starts_with([' ', '\t']))
-            })
-        });
+        let found = rest
+            .match_indices('\n')
+            .map(|(i, _)| target + i + 1)
+            .find(|&line| {
+                let line = &text[line..];
+                ["model", "view", "enum", "type"].iter().any(|keyword| {
+                    line.strip_prefix(keyword)
+                        .is_some_and(|after| after.starts_with([' ', '\t']))
+                })
+            });
         match found {
             Some(cut) if cut < text.len() => cuts.push(cut),
             _ => break,
@@ -588,35 +591,31 @@ impl Cx {
             span: Some(span),
             ..Default::default()
         };
+        // Every child of an arguments list is an `argument`.
         for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::argument => {
-                    let span = self.span(&p);
-                    let Some(inner) = p.into_inner().next() else {
-                        continue;
-                    };
-                    match inner.as_rule() {
-                        Rule::named_argument => {
-                            let mut it = inner.into_inner();
-                            match (it.next(), it.next()) {
-                                (Some(n), Some(v)) => args.items.push(Argument {
-                                    name: Some(self.ident(&n)),
-                                    value: self.expression(v),
-                                    span,
-                                }),
-                                // `name:` with the value left out.
-                                (Some(n), None) => args.empty.push(self.ident(&n)),
-                                _ => {}
-                            }
-                        }
-                        Rule::expression => args.items.push(Argument {
-                            name: None,
-                            value: self.expression(inner),
+            let span = self.span(&p);
+            let Some(inner) = p.into_inner().next() else {
+                continue;
+            };
+            match inner.as_rule() {
+                Rule::named_argument => {
+                    let mut it = inner.into_inner();
+                    match (it.next(), it.next()) {
+                        (Some(n), Some(v)) => args.items.push(Argument {
+                            name: Some(self.ident(&n)),
+                            value: self.expression(v),
                             span,
                         }),
+                        // `name:` with the value left out.
+                        (Some(n), None) => args.empty.push(self.ident(&n)),
                         _ => {}
                     }
                 }
+                Rule::expression => args.items.push(Argument {
+                    name: None,
+                    value: self.expression(inner),
+                    span,
+                }),
                 _ => {}
             }
         }
@@ -857,7 +856,10 @@ mod tests {
     fn nesting_limit_is_per_line_and_points_at_the_first_bracket_too_many() {
         let ok = "(".repeat(MAX_NESTING);
         assert_eq!(too_deep(&format!("{ok}\n{ok}\n")), None);
-        let deep = format!("model A {{\n  a Int @default({})\n}}\n", "[".repeat(MAX_NESTING));
+        let deep = format!(
+            "model A {{\n  a Int @default({})\n}}\n",
+            "[".repeat(MAX_NESTING)
+        );
         let at = deep.find('(').unwrap_or(0);
         assert_eq!(too_deep(&deep), Some(at + MAX_NESTING));
         let mut d = Diagnostics::new();

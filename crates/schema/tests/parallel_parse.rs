@@ -47,7 +47,11 @@ fn prisma_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn corpus_and_fixtures_parse_the_same_in_pieces() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = root.join("../../../shared/corpus");
-    assert!(corpus.is_dir(), "shared corpus not found at {}", corpus.display());
+    assert!(
+        corpus.is_dir(),
+        "shared corpus not found at {}",
+        corpus.display()
+    );
     let mut paths = Vec::new();
     for dir in ["schemas", "real", "engine-test-schemas"] {
         prisma_files(&corpus.join(dir), &mut paths);
@@ -56,13 +60,17 @@ fn corpus_and_fixtures_parse_the_same_in_pieces() {
     paths.sort();
     assert!(paths.len() > 50, "only {} schema files found", paths.len());
     for path in &paths {
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let files = SourceFiles::single(path.display().to_string(), text);
         assert_pieces_agree(&files, &path.display().to_string());
     }
     // A folder schema: pieces of several files at once.
     let mut folder = SourceFiles::default();
-    for path in paths.iter().filter(|p| p.to_string_lossy().contains("/real/rallly/")) {
+    for path in paths
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("/real/rallly/"))
+    {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         folder.add(path.display().to_string(), text);
     }
