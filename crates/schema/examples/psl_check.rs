@@ -16,8 +16,7 @@ fn main() {
         // expected first error line
         let exp_line = text
             .lines()
-            .filter(|l| l.starts_with("// ") && l.contains("-->"))
-            .next()
+            .find(|l| l.starts_with("// ") && l.contains("-->"))
             .and_then(|l| l.rsplit(':').next())
             .map(|s| s.trim_end_matches("\x1b[0m").to_string());
         let v = validate_str("schema.prisma", &text);
