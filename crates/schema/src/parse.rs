@@ -62,7 +62,9 @@ pub fn parse_files_on(
     let mut ast = SchemaAst::default();
     let mut jobs = Vec::new();
     let total: usize = files.iter().map(|(_, f)| f.text.len()).sum();
-    let piece_size = (total / threads.max(1)).max(min_bytes / 2).max(1);
+    // Four pieces per thread: threads take pieces as they finish, so uneven
+    // pieces still keep every thread busy to the end.
+    let piece_size = (total / (4 * threads.max(1))).max(min_bytes / 8).max(1);
     for (id, file) in files.iter() {
         let text = file.text.as_str();
         if let Some(error) = nesting_error(text, id) {
@@ -119,8 +121,9 @@ struct Job<'a> {
     last_of_file: bool,
 }
 
-/// Parses the jobs, spread over `threads` threads in contiguous runs of about
-/// equal size; results in job order.
+/// Parses the jobs on `threads` threads, each taking the next unparsed job
+/// until none is left (pieces differ in cost, so a fixed split would leave one
+/// thread idle); results in job order.
 fn run_jobs(jobs: &[Job<'_>], threads: usize) -> Vec<Piece> {
     let parse = |job: &Job<'_>| {
         let mut piece = parse_piece(&job.text[job.start..job.end], job.start, job.file);
@@ -131,31 +134,32 @@ fn run_jobs(jobs: &[Job<'_>], threads: usize) -> Vec<Piece> {
     if jobs.len() < 2 || threads < 2 {
         return jobs.iter().map(parse).collect();
     }
-    let total: usize = jobs.iter().map(|j| j.end - j.start).sum();
-    let share = total.div_ceil(threads);
-    let mut runs: Vec<&[Job<'_>]> = Vec::new();
-    let (mut from, mut size) = (0, 0);
-    for (i, job) in jobs.iter().enumerate() {
-        size += job.end - job.start;
-        if size >= share || i + 1 == jobs.len() {
-            runs.push(&jobs[from..=i]);
-            (from, size) = (i + 1, 0);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(job) = jobs.get(i) else {
+                return done;
+            };
+            done.push((i, parse(job)));
         }
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs[1..]
-            .iter()
-            .map(|run| scope.spawn(move || run.iter().map(parse).collect::<Vec<_>>()))
+    };
+    let mut pieces: Vec<(usize, Piece)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(jobs.len()))
+            .map(|_| scope.spawn(work))
             .collect();
-        let mut pieces: Vec<Piece> = runs[0].iter().map(parse).collect();
-        for handle in handles {
-            match handle.join() {
+        let mut pieces = work();
+        for helper in helpers {
+            match helper.join() {
                 Ok(more) => pieces.extend(more),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
         pieces
-    })
+    });
+    pieces.sort_unstable_by_key(|(i, _)| *i);
+    pieces.into_iter().map(|(_, piece)| piece).collect()
 }
 
 /// Offsets cutting `text` into about `pieces` parts, each cut at the start of
