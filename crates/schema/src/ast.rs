@@ -6,6 +6,8 @@
 //! can report them. Comments other than `///` docs are dropped here; the
 //! formatter works on the parse tree and keeps them.
 
+use compact_str::CompactString;
+
 use crate::source::Span;
 
 /// All top-level items of all files of a schema, in file then source order.
@@ -32,10 +34,11 @@ pub enum Top {
     },
 }
 
-/// A name as written, with its span.
+/// A name as written, with its span. Names up to 24 bytes (nearly all) are
+/// stored inline: no allocation to build or free one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ident {
-    pub name: String,
+    pub name: CompactString,
     pub span: Span,
 }
 
@@ -142,10 +145,10 @@ pub enum Expression {
     /// The unescaped string value.
     String(String, Span),
     /// A number as written.
-    Numeric(String, Span),
+    Numeric(CompactString, Span),
     /// An identifier or dotted path used as a value: `true`, `Desc`, `Cascade`.
-    Constant(String, Span),
-    Function(String, Arguments, Span),
+    Constant(CompactString, Span),
+    Function(CompactString, Arguments, Span),
     Array(Vec<Expression>, Span),
 }
 

@@ -15,6 +15,8 @@
 use pest::Parser;
 use pest::iterators::Pair;
 
+use compact_str::CompactString;
+
 use crate::ast::*;
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::source::{FileId, SourceFiles, Span};
@@ -341,7 +343,7 @@ fn parse_piece(text: &str, base: usize, file: FileId) -> Piece {
                 let span = cx.span(&pair);
                 let keyword = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
                 let keyword = keyword.map(|k| cx.ident(&k)).unwrap_or(Ident {
-                    name: String::new(),
+                    name: CompactString::default(),
                     span,
                 });
                 tops.push(Top::InvalidBlock { keyword, span });
@@ -406,7 +408,7 @@ impl Cx {
 
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         Ident {
-            name: pair.as_str().to_string(),
+            name: CompactString::new(pair.as_str()),
             span: self.span(pair),
         }
     }
@@ -456,7 +458,7 @@ impl Cx {
             }
         }
         let name = name.unwrap_or(Ident {
-            name: String::new(),
+            name: CompactString::default(),
             span,
         });
         Top::Model(Model {
@@ -495,7 +497,7 @@ impl Cx {
             (a, b) => a.or(b),
         };
         let name = name.unwrap_or(Ident {
-            name: String::new(),
+            name: CompactString::default(),
             span,
         });
         let legacy_colon = legacy_colon(text, span.start as usize, name.span.end as usize)
@@ -555,7 +557,7 @@ impl Cx {
             }
             Some(p) => TypeName::Named(self.ident(&p)),
             None => TypeName::Named(Ident {
-                name: String::new(),
+                name: CompactString::default(),
                 span,
             }),
         };
@@ -570,7 +572,7 @@ impl Cx {
     fn attribute(&self, pair: Pair<'_, Rule>) -> Attribute {
         let span = self.span(&pair);
         let mut name = Ident {
-            name: String::new(),
+            name: CompactString::default(),
             span,
         };
         let mut arguments = Arguments::default();
@@ -637,7 +639,7 @@ impl Cx {
         let span = self.span(&pair);
         let mut children = pair.into_inner();
         let Some(inner) = children.next() else {
-            return Expression::Constant(String::new(), span);
+            return Expression::Constant(CompactString::default(), span);
         };
         // `path(arguments)`: a function call.
         if let Some(list) = children.next() {
@@ -646,25 +648,25 @@ impl Cx {
             } else {
                 Arguments::default()
             };
-            return Expression::Function(inner.as_str().to_string(), args, span);
+            return Expression::Function(CompactString::new(inner.as_str()), args, span);
         }
         let span = self.span(&inner);
         match inner.as_rule() {
             Rule::string_literal => Expression::String(unescape(&inner), span),
-            Rule::numeric_literal => Expression::Numeric(inner.as_str().to_string(), span),
-            Rule::path => Expression::Constant(inner.as_str().to_string(), span),
+            Rule::numeric_literal => Expression::Numeric(CompactString::new(inner.as_str()), span),
+            Rule::path => Expression::Constant(CompactString::new(inner.as_str()), span),
             Rule::array_expression => Expression::Array(
                 inner.into_inner().map(|e| self.expression(e)).collect(),
                 span,
             ),
-            _ => Expression::Constant(inner.as_str().to_string(), span),
+            _ => Expression::Constant(CompactString::new(inner.as_str()), span),
         }
     }
 
     fn enum_decl(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> Enum {
         let span = self.span(&pair);
         let mut name = Ident {
-            name: String::new(),
+            name: CompactString::default(),
             span,
         };
         let mut values = Vec::new();
@@ -680,7 +682,7 @@ impl Cx {
                             Rule::enum_value_declaration => {
                                 let vspan = self.span(&item);
                                 let mut vname = Ident {
-                                    name: String::new(),
+                                    name: CompactString::default(),
                                     span: vspan,
                                 };
                                 let mut vattrs = Vec::new();
@@ -738,7 +740,7 @@ impl Cx {
         let span = self.span(&pair);
         let mut is_datasource = false;
         let mut name = Ident {
-            name: String::new(),
+            name: CompactString::default(),
             span,
         };
         let mut properties = Vec::new();
@@ -754,7 +756,7 @@ impl Cx {
                             Rule::key_value => {
                                 let kspan = self.span(&item);
                                 let mut key = Ident {
-                                    name: String::new(),
+                                    name: CompactString::default(),
                                     span: kspan,
                                 };
                                 let mut value = None;
