@@ -168,7 +168,7 @@ pub(crate) fn type_error(expected: &str, got: &Expression) -> Diagnostic {
 pub(crate) fn short(e: &Expression) -> String {
     match e {
         Expression::String(s, _) => format!("\"{s}\""),
-        Expression::Numeric(s, _) | Expression::Constant(s, _) => s.to_string(),
+        Expression::Numeric(s, _) | Expression::Constant(s, _) => s.as_str().to_owned(),
         Expression::Function(n, _, _) => format!("{n}(...)"),
         Expression::Array(..) => "[...]".into(),
     }

@@ -32,8 +32,8 @@ const BLOCK_ATTRIBUTES: &[&str] = &[
 pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
     let id = ir::EnumId(cx.schema.enums.len() as u32);
     let mut out = ir::Enum {
-        name: e.name.name.to_string(),
-        db_name: e.name.name.to_string(),
+        name: e.name.name.as_str().to_owned(),
+        db_name: e.name.name.as_str().to_owned(),
         schema: None,
         values: Vec::new(),
         documentation: e.documentation.clone(),
@@ -53,8 +53,8 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
             continue;
         }
         let mut value = ir::EnumValue {
-            name: v.name.name.to_string(),
-            db_name: v.name.name.to_string(),
+            name: v.name.name.as_str().to_owned(),
+            db_name: v.name.name.as_str().to_owned(),
             documentation: v.documentation.clone(),
         };
         for a in &v.attributes {
@@ -412,8 +412,8 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
         };
         let fid = FieldId(cx.schema.models[id.0 as usize].fields.len() as u32);
         let mut field = ir::ScalarField {
-            name: f.name.name.to_string(),
-            db_name: f.name.name.to_string(),
+            name: f.name.name.as_str().to_owned(),
+            db_name: f.name.name.as_str().to_owned(),
             field_type,
             arity,
             native_type: None,
@@ -500,7 +500,7 @@ fn relation_field<'a>(
     let model = &mut cx.schema.models[id.0 as usize];
     let index = model.relation_fields.len();
     model.relation_fields.push(ir::RelationField {
-        name: f.name.name.to_string(),
+        name: f.name.name.as_str().to_owned(),
         related_model: target,
         arity,
         relation: ir::RelationId(u32::MAX),
@@ -816,7 +816,7 @@ fn native_type(
                     );
                     return None;
                 }
-                args.push(n.to_string());
+                args.push(n.as_str().to_owned());
             }
             other => {
                 cx.push(type_error("a number", other));
@@ -1126,7 +1126,7 @@ fn literal(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -> Opt
         (FieldType::Enum(e), Expression::Constant(c, span)) => {
             let en = cx.schema.enum_(*e);
             if en.values.iter().any(|v| v.name == *c) {
-                Some(ir::Literal::EnumValue(c.to_string()))
+                Some(ir::Literal::EnumValue(c.as_str().to_owned()))
             } else {
                 let hint =
                     closest(c, en.values.iter().map(|v| v.name.as_str())).map(str::to_string);
@@ -1168,10 +1168,10 @@ fn literal(field: &ir::ScalarField, value: &Expression, cx: &mut Ctx<'_>) -> Opt
                     );
                     return None;
                 }
-                Some(ir::Literal::Number(n.to_string()))
+                Some(ir::Literal::Number(n.as_str().to_owned()))
             }
             (ScalarType::Float | ScalarType::Decimal, Expression::Numeric(n, _)) => {
-                Some(ir::Literal::Number(n.to_string()))
+                Some(ir::Literal::Number(n.as_str().to_owned()))
             }
             (ScalarType::Boolean, Expression::Constant(c, _)) if c == "true" || c == "false" => {
                 Some(ir::Literal::Boolean(c == "true"))

@@ -102,7 +102,7 @@ pub(super) fn config_value(e: &Expression, diags: &mut Diagnostics) -> Option<ir
 pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option<ir::Datasource> {
     let mut provider = None;
     let mut ds = ir::Datasource {
-        name: block.name.name.to_string(),
+        name: block.name.name.as_str().to_owned(),
         provider: String::new(),
         url: None,
         direct_url: None,
@@ -360,7 +360,7 @@ pub(super) fn generator(block: &ConfigBlock, diags: &mut Diagnostics) -> Option<
         return None;
     };
     Some(ir::Generator {
-        name: block.name.name.to_string(),
+        name: block.name.name.as_str().to_owned(),
         provider,
         output,
         preview_features,
@@ -403,8 +403,8 @@ fn preview_feature_warnings(name: &str, span: crate::source::Span, diags: &mut D
 fn config_expr(e: &Expression) -> ir::ConfigExpr {
     match e {
         Expression::String(s, _) => ir::ConfigExpr::String(s.clone()),
-        Expression::Numeric(s, _) => ir::ConfigExpr::Number(s.to_string()),
-        Expression::Constant(s, _) => ir::ConfigExpr::Constant(s.to_string()),
+        Expression::Numeric(s, _) => ir::ConfigExpr::Number(s.as_str().to_owned()),
+        Expression::Constant(s, _) => ir::ConfigExpr::Constant(s.as_str().to_owned()),
         Expression::Function(n, a, _) if n == "env" => ir::ConfigExpr::Env(
             a.items
                 .first()

@@ -141,8 +141,8 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
         let id = ModelId(cx.schema.models.len() as u32);
         cx.model_names.insert(&m.name.name, id);
         cx.schema.models.push(ir::Model {
-            name: m.name.name.to_string(),
-            db_name: m.name.name.to_string(),
+            name: m.name.name.as_str().to_owned(),
+            db_name: m.name.name.as_str().to_owned(),
             schema: None,
             kind: if m.kind == ast::ModelKind::View {
                 ir::ModelKind::View
