@@ -385,6 +385,16 @@ fn doc_text(raw: &str) -> &str {
     body.trim_end()
 }
 
+/// What model and enum bodies share: block attributes, comments whose `///`
+/// text documents the next item, and lines the grammar could not place.
+#[derive(Default)]
+struct BlockBody {
+    attributes: Vec<Attribute>,
+    invalid_lines: Vec<Span>,
+    /// `///` text waiting for the next field or enum value.
+    pending_doc: Option<String>,
+}
+
 /// What AST building needs besides the tree: where the parsed text sits.
 struct Cx {
     file: FileId,
@@ -406,6 +416,30 @@ impl Cx {
         Span::new(self.file, start, start + trimmed.len())
     }
 
+    /// Takes one item of a model or enum body; gives back the items only the
+    /// caller knows how to read (fields, enum values).
+    fn body_item<'i>(&self, body: &mut BlockBody, item: Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
+        match item.as_rule() {
+            Rule::block_attribute_line => {
+                body.pending_doc = None;
+                let attribute = item
+                    .into_inner()
+                    .find(|x| x.as_rule() == Rule::block_attribute);
+                if let Some(attribute) = attribute {
+                    body.attributes.push(self.attribute(attribute));
+                }
+            }
+            Rule::comment_block => body.pending_doc = doc_of_comment_block(&item),
+            Rule::empty_lines => body.pending_doc = None,
+            Rule::BLOCK_LEVEL_CATCH_ALL => {
+                body.pending_doc = None;
+                body.invalid_lines.push(self.trimmed_span(&item));
+            }
+            _ => return Some(item),
+        }
+        None
+    }
+
     fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
         Ident {
             name: CompactString::new(pair.as_str()),
@@ -418,8 +452,7 @@ impl Cx {
         let mut kind = ModelKind::Model;
         let mut name = None;
         let mut fields = Vec::new();
-        let mut attributes = Vec::new();
-        let mut invalid_lines = Vec::new();
+        let mut body = BlockBody::default();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::MODEL_KEYWORD => kind = ModelKind::Model,
@@ -427,30 +460,14 @@ impl Cx {
                 Rule::TYPE_KEYWORD => kind = ModelKind::CompositeType,
                 Rule::identifier => name = Some(self.ident(&p)),
                 Rule::model_contents => {
-                    let mut pending_doc = None;
                     let items = p.into_inner();
                     fields.reserve(items.len());
                     for item in items {
-                        match item.as_rule() {
-                            Rule::field_declaration => {
-                                fields.push(self.field(item, pending_doc.take()))
-                            }
-                            Rule::block_attribute_line => {
-                                pending_doc = None;
-                                if let Some(a) = item
-                                    .into_inner()
-                                    .find(|x| x.as_rule() == Rule::block_attribute)
-                                {
-                                    attributes.push(self.attribute(a));
-                                }
-                            }
-                            Rule::comment_block => pending_doc = doc_of_comment_block(&item),
-                            Rule::empty_lines => pending_doc = None,
-                            Rule::BLOCK_LEVEL_CATCH_ALL => {
-                                pending_doc = None;
-                                invalid_lines.push(self.trimmed_span(&item));
-                            }
-                            _ => {}
+                        let Some(item) = self.body_item(&mut body, item) else {
+                            continue;
+                        };
+                        if item.as_rule() == Rule::field_declaration {
+                            fields.push(self.field(item, body.pending_doc.take()));
                         }
                     }
                 }
@@ -465,8 +482,8 @@ impl Cx {
             kind,
             name,
             fields,
-            attributes,
-            invalid_lines,
+            attributes: body.attributes,
+            invalid_lines: body.invalid_lines,
             documentation,
             span,
         })
@@ -670,56 +687,17 @@ impl Cx {
             span,
         };
         let mut values = Vec::new();
-        let mut attributes = Vec::new();
-        let mut invalid_lines = Vec::new();
+        let mut body = BlockBody::default();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::identifier => name = self.ident(&p),
                 Rule::enum_contents => {
-                    let mut pending_doc = None;
                     for item in p.into_inner() {
-                        match item.as_rule() {
-                            Rule::enum_value_declaration => {
-                                let vspan = self.span(&item);
-                                let mut vname = Ident {
-                                    name: CompactString::default(),
-                                    span: vspan,
-                                };
-                                let mut vattrs = Vec::new();
-                                for x in item.into_inner() {
-                                    match x.as_rule() {
-                                        Rule::identifier => vname = self.ident(&x),
-                                        Rule::field_attribute => vattrs.push(self.attribute(x)),
-                                        _ => {}
-                                    }
-                                }
-                                let end = vattrs
-                                    .last()
-                                    .map(|a: &Attribute| a.span.end)
-                                    .unwrap_or(vname.span.end);
-                                values.push(EnumValue {
-                                    name: vname,
-                                    attributes: vattrs,
-                                    documentation: pending_doc.take(),
-                                    span: Span { end, ..vspan },
-                                });
-                            }
-                            Rule::block_attribute_line => {
-                                pending_doc = None;
-                                if let Some(a) = item
-                                    .into_inner()
-                                    .find(|x| x.as_rule() == Rule::block_attribute)
-                                {
-                                    attributes.push(self.attribute(a));
-                                }
-                            }
-                            Rule::comment_block => pending_doc = doc_of_comment_block(&item),
-                            Rule::empty_lines => pending_doc = None,
-                            Rule::BLOCK_LEVEL_CATCH_ALL => {
-                                pending_doc = None;
-                                invalid_lines.push(self.trimmed_span(&item));
-                            }
-                            _ => {}
+                        let Some(item) = self.body_item(&mut body, item) else {
+                            continue;
+                        };
+                        if item.as_rule() == Rule::enum_value_declaration {
+                            values.push(self.enum_value(item, body.pending_doc.take()));
                         }
                     }
                 }
@@ -729,10 +707,37 @@ impl Cx {
         Enum {
             name,
             values,
-            attributes,
-            invalid_lines,
+            attributes: body.attributes,
+            invalid_lines: body.invalid_lines,
             documentation,
             span,
+        }
+    }
+
+    fn enum_value(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> EnumValue {
+        let span = self.span(&pair);
+        let mut name = Ident {
+            name: CompactString::default(),
+            span,
+        };
+        let mut attributes = Vec::new();
+        for x in pair.into_inner() {
+            match x.as_rule() {
+                Rule::identifier => name = self.ident(&x),
+                Rule::field_attribute => attributes.push(self.attribute(x)),
+                _ => {}
+            }
+        }
+        // A value's span ends at its last token, not at the newline.
+        let end = attributes
+            .last()
+            .map(|a: &Attribute| a.span.end)
+            .unwrap_or(name.span.end);
+        EnumValue {
+            name,
+            attributes,
+            documentation,
+            span: Span { end, ..span },
         }
     }
 
