@@ -26,7 +26,9 @@ fn main() {
             let t = std::time::Instant::now();
             let mut d = Diagnostics::new();
             let ast = match std::env::var("THREADS").ok().and_then(|t| t.parse().ok()) {
-                Some(threads) => parse::parse_files_on(&files, &mut d, threads, 96 * 1024),
+                Some(threads) => {
+                    parse::parse_files_on(&files, &mut d, threads, 96 * 1024, 8 * 1024)
+                }
                 None => parse::parse_files(&files, &mut d),
             };
             let t1 = std::time::Instant::now();

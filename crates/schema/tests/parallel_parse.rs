@@ -12,16 +12,16 @@ use refract_schema::{Diagnostics, SourceFiles};
 
 /// The AST and diagnostics, printed: the AST has no `PartialEq`, and its
 /// `Debug` form shows every name, span and documentation string.
-fn parsed(files: &SourceFiles, threads: usize, min_bytes: usize) -> String {
+fn parsed(files: &SourceFiles, threads: usize, piece_bytes: usize) -> String {
     let mut diagnostics = Diagnostics::new();
-    let ast = parse_files_on(files, &mut diagnostics, threads, min_bytes);
+    let ast = parse_files_on(files, &mut diagnostics, threads, 1, piece_bytes);
     format!("{ast:#?}\n{diagnostics:?}")
 }
 
 fn assert_pieces_agree(files: &SourceFiles, what: &str) {
     let whole = parsed(files, 1, usize::MAX);
-    for threads in [2, 5] {
-        let pieces = parsed(files, threads, 1);
+    for (threads, piece_bytes) in [(2, 2048), (5, 300)] {
+        let pieces = parsed(files, threads, piece_bytes);
         assert!(
             whole == pieces,
             "{what}: parsing in pieces ({threads} threads) changed the AST"
