@@ -67,14 +67,32 @@ pub fn list_migrations(dir: &Path) -> io::Result<Vec<MigrationDirectory>> {
     Ok(migrations)
 }
 
-/// The folder name Prisma gives a migration created at `now`: `YYYYMMDDHHMMSS_name`.
-pub fn migration_folder_name(now: DateTime<Utc>, name: &str) -> String {
+/// The folder name Prisma gives a migration created at `now`: `YYYYMMDDHHMMSS_name`,
+/// except that it always sorts after `newest`, the newest existing folder: migrations
+/// apply in name order, so a second migration created within the same second as the
+/// last one (or on a clock behind the last one's) takes the second after it instead
+/// of sorting, and applying, before it. Prisma only reads the clock.
+pub fn migration_folder_name(now: DateTime<Utc>, name: &str, newest: Option<&str>) -> String {
+    let now = newest
+        .and_then(leading_timestamp)
+        .filter(|last| now.timestamp() <= last.timestamp())
+        .map_or(now, |last| last + chrono::Duration::seconds(1));
     let timestamp = now.format("%Y%m%d%H%M%S");
     if name.is_empty() {
         timestamp.to_string()
     } else {
         format!("{timestamp}_{name}")
     }
+}
+
+/// The `YYYYMMDDHHMMSS` timestamp a folder name starts with, if it does.
+fn leading_timestamp(folder: &str) -> Option<DateTime<Utc>> {
+    let digits = folder
+        .get(..14)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
+    chrono::NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M%S")
+        .ok()
+        .map(|t| t.and_utc())
 }
 
 /// Writes a new migration folder with its script. Fails if the folder exists.
@@ -165,7 +183,25 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(migration_folder_name(at, "init"), "20260102030405_init");
+        assert_eq!(
+            migration_folder_name(at, "init", None),
+            "20260102030405_init"
+        );
+        // Never before the newest folder, whatever the clock says.
+        for newest in ["20260102030350_x", "01_init"] {
+            assert_eq!(
+                migration_folder_name(at, "next", Some(newest)),
+                "20260102030405_next"
+            );
+        }
+        assert_eq!(
+            migration_folder_name(at, "next", Some("20260102030405_zzz")),
+            "20260102030406_next"
+        );
+        assert_eq!(
+            migration_folder_name(at, "next", Some("20270101000000_future")),
+            "20270101000001_next"
+        );
     }
 
     #[test]

@@ -158,7 +158,8 @@ pub async fn dev(
         }
 
         let script = render_script(&steps, pair, &diagnostics);
-        let folder_name = migration_folder_name(options.now, &name);
+        let newest = folder.last().map(|(migration, _)| migration.name.as_str());
+        let folder_name = migration_folder_name(options.now, &name, newest);
         let migration = create_migration(&config.migrations_dir, &folder_name, &script)
             .map_err(MigrateError::io(config.migrations_dir.join(&folder_name)))?;
         write_lock_file(&config.migrations_dir).map_err(MigrateError::io(&config.migrations_dir))?;
