@@ -183,11 +183,15 @@ fn block_starts_near(text: &str, pieces: usize) -> Vec<usize> {
     let mut cuts = vec![0];
     for k in 1..pieces {
         let target = (text.len() * k / pieces).max(cuts[cuts.len() - 1] + 1);
-        let Some(rest) = text.get(target..) else {
+        // Line starts after `target`: searched as bytes, since `target` may
+        // fall inside a multi-byte character (a line start never does).
+        let Some(rest) = text.as_bytes().get(target..) else {
             break;
         };
         let found = rest
-            .match_indices('\n')
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'\n')
             .map(|(i, _)| target + i + 1)
             .find(|&line| {
                 let line = &text[line..];
@@ -874,6 +878,18 @@ fn unescape(lit: &Pair<'_, Rule>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cuts_are_found_past_multi_byte_characters() {
+        let model = format!("/// {}\nmodel A {{\n  id Int @id\n}}\n", "日".repeat(100));
+        let text = model.repeat(3);
+        // The middle of the text falls inside a character.
+        assert!(!text.is_char_boundary(text.len() / 2));
+        let cuts = block_starts_near(&text, 2);
+        assert_eq!(cuts.len(), 3, "{cuts:?}");
+        assert!(cuts.iter().all(|&c| text.is_char_boundary(c)));
+        assert!(text[cuts[1]..].starts_with("model A {"));
+    }
 
     #[test]
     fn nesting_limit_is_per_line_and_points_at_the_first_bracket_too_many() {

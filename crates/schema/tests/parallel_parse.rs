@@ -105,6 +105,8 @@ fn tricky_schema() -> impl Strategy<Value = String> {
         Just("   \n"),
         Just("@@index([a])\n"),
         Just("garbage line (\n"),
+        Just("/// Dokumentation für Ümläute, 日本語\n"),
+        Just("  名前 String @default(\"€\")\n"),
     ];
     prop::collection::vec(line, 0..60).prop_map(|lines| lines.concat())
 }
