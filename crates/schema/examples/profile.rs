@@ -19,6 +19,21 @@ fn main() {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let files = SourceFiles::single(path.clone(), text);
     let mut errors = 0;
+    if stage == "resolve" {
+        // Resolution alone, `n` times over one AST.
+        let mut d = Diagnostics::new();
+        let ast = parse::parse_files(&files, &mut d);
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            let mut d = Diagnostics::new();
+            drop(refract_schema::resolve::resolve(&ast, &mut d));
+        }
+        println!(
+            "resolve {:.2} ms",
+            t.elapsed().as_secs_f64() * 1000.0 / n as f64
+        );
+        return;
+    }
     if stage == "phases" {
         // Wall time per phase, averaged over `n` runs.
         let (mut parse_t, mut resolve_t, mut drop_t) = Default::default();

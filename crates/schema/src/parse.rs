@@ -559,11 +559,11 @@ impl Cx {
         let mut base = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::base_type => base = Some(p),
+                Rule::path | Rule::unsupported_type => base = Some(p),
                 Rule::legacy_list_type => {
                     arity = Arity::List;
                     invalid_arity = Some(InvalidArity::LegacyList);
-                    base = p.into_inner().find(|x| x.as_rule() == Rule::base_type);
+                    base = p.into_inner().next();
                 }
                 // `[]`, `[]?`, `?` or `!`, possibly with spaces inside.
                 Rule::type_suffix => {
@@ -582,12 +582,12 @@ impl Cx {
                 _ => {}
             }
         }
-        let name = match base.and_then(|b| b.into_inner().next()) {
-            // `Unsupported("...")`: the base type's child is the string.
-            Some(l) if l.as_rule() == Rule::string_literal => {
-                let s = self.span(&l);
-                TypeName::Unsupported(unescape(&l), s)
-            }
+        let name = match base {
+            // `Unsupported("...")`: its child is the string.
+            Some(u) if u.as_rule() == Rule::unsupported_type => match u.into_inner().next() {
+                Some(l) => TypeName::Unsupported(unescape(&l), self.span(&l)),
+                None => TypeName::Unsupported(String::new(), span),
+            },
             Some(p) => TypeName::Named(self.ident(&p)),
             None => TypeName::Named(Ident {
                 name: CompactString::default(),
@@ -630,12 +630,9 @@ impl Cx {
             span: Some(span),
             ..Default::default()
         };
-        // Every child of an arguments list is an `argument`.
-        for p in pair.into_inner() {
-            let span = self.span(&p);
-            let Some(inner) = p.into_inner().next() else {
-                continue;
-            };
+        // The children of an arguments list are its arguments.
+        for inner in pair.into_inner() {
+            let span = self.span(&inner);
             match inner.as_rule() {
                 Rule::named_argument => {
                     let mut it = inner.into_inner();

@@ -386,7 +386,7 @@ fn field_type(field_type: Pair<'_, Rule>) -> String {
         .clone()
         .into_inner()
         .flatten()
-        .find(|p| p.as_rule() == Rule::base_type)
+        .find(|p| matches!(p.as_rule(), Rule::path | Rule::unsupported_type))
     else {
         return text.trim().to_string();
     };
@@ -450,14 +450,14 @@ fn attribute_rank(name: &str) -> usize {
 fn arguments(list: Pair<'_, Rule>, out: &mut String) {
     out.push('(');
     let mut first = true;
-    for argument in list.into_inner().filter(|p| p.as_rule() == Rule::argument) {
+    let arguments = list
+        .into_inner()
+        .filter(|p| matches!(p.as_rule(), Rule::named_argument | Rule::expression));
+    for inner in arguments {
         if !first {
             out.push_str(", ");
         }
         first = false;
-        let Some(inner) = argument.into_inner().next() else {
-            continue;
-        };
         match inner.as_rule() {
             Rule::named_argument => {
                 for part in inner.into_inner() {
