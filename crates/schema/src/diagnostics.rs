@@ -192,4 +192,14 @@ impl Diagnostics {
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.items
     }
+
+    /// Appends every diagnostic of `more`, in order.
+    pub fn extend(&mut self, more: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(more);
+    }
+
+    /// Takes the diagnostics from index `at` on (those a pass pushed).
+    pub(crate) fn split_off(&mut self, at: usize) -> Vec<Diagnostic> {
+        self.items.split_off(at)
+    }
 }

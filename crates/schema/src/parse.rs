@@ -10,7 +10,7 @@
 //! it parsed into whole, well-formed top-level items (no catch-all line, no
 //! unknown block, no `/*`), which is exactly when parsing the whole file
 //! reaches the cut at an item boundary; otherwise the file is parsed again in
-//! one piece. `tests/parallel_parse.rs` checks both give the same AST.
+//! one piece. `tests/parallel.rs` checks both give the same AST.
 
 use pest::Parser;
 use pest::iterators::Pair;
@@ -59,7 +59,7 @@ const PARALLEL_MIN_BYTES: usize = 96 * 1024;
 const PIECE_BYTES: usize = 8 * 1024;
 
 /// Threads the machine can run at once (asked once per process).
-fn parallelism() -> usize {
+pub(crate) fn parallelism() -> usize {
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }

@@ -60,10 +60,10 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
         for a in &v.attributes {
             match a.name.name.as_str() {
                 "map" => {
-                    let mut r = ArgReader::new(a, "@", Some("name"), cx.diags);
+                    let mut r = ArgReader::new(a, "@", Some("name"), &mut cx.diags);
                     match r.take("name") {
                         Some(e) => {
-                            if let Some(s) = as_string(e, cx.diags) {
+                            if let Some(s) = as_string(e, &mut cx.diags) {
                                 value.db_name = s;
                             }
                         }
@@ -73,7 +73,7 @@ pub(super) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
                             "`@map` needs the database name as its argument",
                         ),
                     }
-                    r.finish(cx.diags);
+                    r.finish(&mut cx.diags);
                 }
                 other => unknown_attribute(cx, a, "@", other, &["map"]),
             }
@@ -147,9 +147,9 @@ fn repeated_attributes(attrs: &[ast::Attribute], once: &[&str], cx: &mut Ctx<'_>
 }
 
 fn map_argument(a: &ast::Attribute, prefix: &'static str, cx: &mut Ctx<'_>) -> Option<String> {
-    let mut r = ArgReader::new(a, prefix, Some("name"), cx.diags);
+    let mut r = ArgReader::new(a, prefix, Some("name"), &mut cx.diags);
     let out = match r.take("name") {
-        Some(e) => as_string(e, cx.diags),
+        Some(e) => as_string(e, &mut cx.diags),
         None => {
             cx.error(
                 codes::ATTRIBUTE_ARGUMENT,
@@ -159,7 +159,7 @@ fn map_argument(a: &ast::Attribute, prefix: &'static str, cx: &mut Ctx<'_>) -> O
             None
         }
     };
-    r.finish(cx.diags);
+    r.finish(&mut cx.diags);
     if out.as_deref() == Some("") {
         cx.error(
             codes::ATTRIBUTE_ARGUMENT,
@@ -172,9 +172,9 @@ fn map_argument(a: &ast::Attribute, prefix: &'static str, cx: &mut Ctx<'_>) -> O
 }
 
 fn schema_argument(a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<String> {
-    let mut r = ArgReader::new(a, "@@", Some("map"), cx.diags);
+    let mut r = ArgReader::new(a, "@@", Some("map"), &mut cx.diags);
     let name = match r.take("map") {
-        Some(e) => as_string(e, cx.diags),
+        Some(e) => as_string(e, &mut cx.diags),
         None => {
             cx.error(
                 codes::ATTRIBUTE_ARGUMENT,
@@ -184,7 +184,7 @@ fn schema_argument(a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<String> {
             None
         }
     };
-    r.finish(cx.diags);
+    r.finish(&mut cx.diags);
     let name = name?;
     if !cx.declared_schemas().contains(&name) {
         let d = Diagnostic::error(
@@ -391,7 +391,7 @@ pub(super) fn resolve_model_fields<'a>(id: ModelId, m: &'a ast::Model, cx: &mut 
                         "Json", "Bytes",
                     ]
                     .into_iter()
-                    .chain(cx.schema.models.iter().map(|m| m.name.as_str()))
+                    .chain(cx.model_names_in_order())
                     .chain(cx.schema.enums.iter().map(|e| e.name.as_str()))
                     .collect();
                     let mut d = Diagnostic::error(
@@ -618,7 +618,7 @@ fn duplicate_key<'n>(cx: &Ctx<'_>, name: &'n str) -> &'n str {
 }
 
 fn sort_order(e: &Expression, cx: &mut Ctx<'_>) -> Option<ir::SortOrder> {
-    match as_constant(e, cx.diags)? {
+    match as_constant(e, &mut cx.diags)? {
         "Asc" => Some(ir::SortOrder::Asc),
         "Desc" => Some(ir::SortOrder::Desc),
         other => {
@@ -637,7 +637,7 @@ fn sort_order(e: &Expression, cx: &mut Ctx<'_>) -> Option<ir::SortOrder> {
 
 fn clustered(r: &mut ArgReader<'_>, cx: &mut Ctx<'_>) -> Option<bool> {
     let e = r.take("clustered")?;
-    let v = as_bool(e, cx.diags);
+    let v = as_bool(e, &mut cx.diags);
     cx.push(Diagnostic::error(
         codes::ATTRIBUTE_ARGUMENT,
         e.span(),
@@ -654,12 +654,12 @@ fn field_level_id(
     a: &ast::Attribute,
     cx: &mut Ctx<'_>,
 ) {
-    let mut r = ArgReader::new(a, "@", None, cx.diags);
-    let db_name = r.take("map").and_then(|e| as_string(e, cx.diags));
+    let mut r = ArgReader::new(a, "@", None, &mut cx.diags);
+    let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
     let sort = r.take("sort").and_then(|e| sort_order(e, cx));
-    let length = r.take("length").and_then(|e| as_u32(e, cx.diags));
+    let length = r.take("length").and_then(|e| as_u32(e, &mut cx.diags));
     let clustered = clustered(&mut r, cx);
-    r.finish(cx.diags);
+    r.finish(&mut cx.diags);
     if field.arity != Arity::Required {
         cx.push(
             Diagnostic::error(
@@ -703,12 +703,12 @@ fn field_level_unique(
     a: &ast::Attribute,
     cx: &mut Ctx<'_>,
 ) {
-    let mut r = ArgReader::new(a, "@", None, cx.diags);
-    let db_name = r.take("map").and_then(|e| as_string(e, cx.diags));
+    let mut r = ArgReader::new(a, "@", None, &mut cx.diags);
+    let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
     let sort = r.take("sort").and_then(|e| sort_order(e, cx));
-    let length = r.take("length").and_then(|e| as_u32(e, cx.diags));
+    let length = r.take("length").and_then(|e| as_u32(e, &mut cx.diags));
     let clustered = clustered(&mut r, cx);
-    r.finish(cx.diags);
+    r.finish(&mut cx.diags);
     if matches!(field.field_type, FieldType::Unsupported(_)) {
         cx.error(
             codes::INVALID_INDEX,
@@ -893,10 +893,10 @@ fn default_value(
     a: &ast::Attribute,
     cx: &mut Ctx<'_>,
 ) -> Option<ir::DefaultValue> {
-    let mut r = ArgReader::new(a, "@", Some("value"), cx.diags);
+    let mut r = ArgReader::new(a, "@", Some("value"), &mut cx.diags);
     let value = r.take("value");
-    let db_name = r.take("map").and_then(|e| as_string(e, cx.diags));
-    r.finish(cx.diags);
+    let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
+    r.finish(&mut cx.diags);
     let Some(value) = value else {
         cx.push(
             Diagnostic::error(codes::INVALID_DEFAULT, a.span, "`@default` needs a value")
@@ -1437,7 +1437,7 @@ fn index_fields(
                 };
                 match n.name.as_str() {
                     "sort" => field.sort = sort_order(&arg.value, cx),
-                    "length" => field.length = as_u32(&arg.value, cx.diags),
+                    "length" => field.length = as_u32(&arg.value, &mut cx.diags),
                     "ops" => {
                         field.operator_class = match &arg.value {
                             Expression::Constant(c, _) => {
@@ -1586,12 +1586,12 @@ fn relation_scalar_fields(cx: &Ctx<'_>, id: ModelId, relation_field: &str) -> Ve
 }
 
 fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
-    let mut r = ArgReader::new(a, "@@", Some("fields"), cx.diags);
+    let mut r = ArgReader::new(a, "@@", Some("fields"), &mut cx.diags);
     let fields_expr = r.take("fields");
-    let name = r.take("name").and_then(|e| as_string(e, cx.diags));
-    let db_name = r.take("map").and_then(|e| as_string(e, cx.diags));
+    let name = r.take("name").and_then(|e| as_string(e, &mut cx.diags));
+    let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
     let clustered = clustered(&mut r, cx);
-    r.finish(cx.diags);
+    r.finish(&mut cx.diags);
     let Some(fields_expr) = fields_expr else {
         cx.error(
             codes::ATTRIBUTE_ARGUMENT,
@@ -1665,12 +1665,12 @@ fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ct
     } else {
         "@@index"
     };
-    let mut r = ArgReader::new(a, "@@", Some("fields"), cx.diags);
+    let mut r = ArgReader::new(a, "@@", Some("fields"), &mut cx.diags);
     let fields_expr = r.take("fields");
-    let name = r.take("name").and_then(|e| as_string(e, cx.diags));
-    let db_name = r.take("map").and_then(|e| as_string(e, cx.diags));
+    let name = r.take("name").and_then(|e| as_string(e, &mut cx.diags));
+    let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
     let algorithm = r.take("type").and_then(|e| {
-        let c = as_constant(e, cx.diags)?;
+        let c = as_constant(e, &mut cx.diags)?;
         let alg = ir::IndexAlgorithm::from_name(c);
         if alg.is_none() {
             cx.push(
@@ -1696,7 +1696,7 @@ fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ct
             ));
         }
     }
-    r.finish(cx.diags);
+    r.finish(&mut cx.diags);
     if kind == ir::IndexKind::Unique && algorithm.is_some() {
         cx.error(
             codes::ATTRIBUTE_ARGUMENT,

@@ -161,9 +161,9 @@ fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
         return out;
     };
     let attr: &ast::Attribute = attr;
-    let mut reader = ArgReader::new(attr, "@", Some("name"), cx.diags);
+    let mut reader = ArgReader::new(attr, "@", Some("name"), &mut cx.diags);
     if let Some(e) = reader.take("name") {
-        out.name = as_string(e, cx.diags);
+        out.name = as_string(e, &mut cx.diags);
     }
     let model = r.model;
     let target = cx.schema.relation_field(r).related_model;
@@ -180,11 +180,11 @@ fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
         }
     }
     if let Some(e) = reader.take("map") {
-        out.map = as_string(e, cx.diags);
+        out.map = as_string(e, &mut cx.diags);
     }
     for key in ["onDelete", "onUpdate"] {
         if let Some(e) = reader.take(key) {
-            if let Some(c) = as_constant(e, cx.diags) {
+            if let Some(c) = as_constant(e, &mut cx.diags) {
                 match ReferentialAction::from_name(c) {
                     Some(action) => {
                         if key == "onDelete" {
@@ -212,7 +212,7 @@ fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
             }
         }
     }
-    reader.finish(cx.diags);
+    reader.finish(&mut cx.diags);
     out
 }
 
@@ -590,7 +590,7 @@ fn finish_relation(
         let model = cx.schema.model(referencing.model);
         let target = cx.schema.model(related_model);
         check_foreign_key(
-            cx.diags,
+            &mut cx.diags,
             rf,
             model,
             target,
