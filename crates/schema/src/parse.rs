@@ -50,7 +50,7 @@ pub fn parse_str(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Sch
 
 /// Schemas smaller than this are parsed on the calling thread: below it,
 /// starting a thread costs about what it saves.
-const PARALLEL_MIN_BYTES: usize = 96 * 1024;
+pub(crate) const PARALLEL_MIN_BYTES: usize = 96 * 1024;
 
 /// Size of the pieces a large file is cut into. Small pieces keep pest's token
 /// queue (which starts empty and doubles) in the core's cache and let the
