@@ -193,7 +193,11 @@ fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>, threads: usize, min_fields: 
             ..Default::default()
         });
     }
-    let mut block_diagnostics = model_passes(&models, cx, threads, min_fields).into_iter();
+    let fields: usize = models.iter().map(|m| m.fields.len()).sum();
+    // The per-model passes and the reading of `@relation` attributes run on
+    // `threads` threads when the schema is large enough to gain.
+    let parallel_threads = if fields >= min_fields { threads } else { 1 };
+    let mut block_diagnostics = model_passes(&models, cx, parallel_threads).into_iter();
     // Block attributes of models and enums, in source order (as a reader fixes them).
     // `models` and `enums` are in source order too, so walking the blocks
     // meets each of them in turn; their ids are their positions.
@@ -214,7 +218,7 @@ fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>, threads: usize, min_fields: 
         }
     }
     naming::duplicate_table_names(cx);
-    relations::resolve(cx);
+    relations::resolve(cx, parallel_threads);
     attributes::check_models(cx);
     naming::check_constraint_names(cx);
     views_need_preview_feature(ast, cx);
@@ -236,12 +240,11 @@ fn model_passes<'a>(
     models: &[&'a ast::Model],
     cx: &mut Ctx<'a>,
     threads: usize,
-    min_fields: usize,
 ) -> Vec<Vec<Diagnostic>> {
-    let fields: usize = models.iter().map(|m| m.fields.len()).sum();
-    if threads < 2 || fields < min_fields {
+    if threads < 2 {
         return resolve_models(models, 0..models.len(), cx);
     }
+    let fields: usize = models.iter().map(|m| m.fields.len()).sum();
     // Runs with about the same number of fields each.
     let mut runs = Vec::with_capacity(threads);
     let (mut start, mut seen) = (0, 0);

@@ -11,7 +11,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 use super::args::{ArgReader, as_array, as_constant, as_string};
 use super::{Ctx, closest, naming};
 use crate::ast::{self, Expression};
-use crate::diagnostics::{Diagnostic, codes};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::ir::{
     self, Arity, FieldId, ModelId, ReferentialAction, RelationFieldRef, RelationKind, RelationMode,
 };
@@ -59,7 +59,7 @@ struct Group<'n> {
     len: usize,
 }
 
-pub(super) fn resolve(cx: &mut Ctx<'_>) {
+pub(super) fn resolve(cx: &mut Ctx<'_>, threads: usize) {
     // 1. Read every @relation attribute.
     let model_count = cx.schema.models.len();
     let mut offsets = Vec::with_capacity(model_count);
@@ -72,10 +72,7 @@ pub(super) fn resolve(cx: &mut Ctx<'_>) {
                 .map(|index| RelationFieldRef { model, index }),
         );
     }
-    let mut args = Vec::with_capacity(refs.len());
-    for &r in &refs {
-        args.push(read_args(cx, r));
-    }
+    let args = read_all_args(cx, &refs, threads);
     let table = ArgsTable { offsets, args };
     // 2. Group by (model pair, name). Members are listed by position (so in
     // `RelationFieldRef` order) in one shared list, group after group.
@@ -134,6 +131,48 @@ pub(super) fn resolve(cx: &mut Ctx<'_>) {
     }
 }
 
+/// Reads the `@relation` attribute of every relation field, on `threads`
+/// threads (each a run of consecutive fields, diagnostics appended in field
+/// order, as one thread would). Reading only looks up models' fields, so
+/// the runs share the context.
+fn read_all_args(cx: &mut Ctx<'_>, refs: &[RelationFieldRef], threads: usize) -> Vec<RelationArgs> {
+    let read = |cx: &Ctx<'_>, run: &[RelationFieldRef]| {
+        let mut diags = Diagnostics::new();
+        let args: Vec<RelationArgs> = run.iter().map(|&r| read_args(cx, &mut diags, r)).collect();
+        (args, diags)
+    };
+    let runs: Vec<&[RelationFieldRef]> = if threads < 2 || refs.len() < 2 {
+        vec![refs]
+    } else {
+        refs.chunks(refs.len().div_ceil(threads)).collect()
+    };
+    let shared: &Ctx<'_> = cx;
+    let results: Vec<(Vec<RelationArgs>, Diagnostics)> = if runs.len() < 2 {
+        runs.iter().map(|run| read(shared, run)).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = runs[1..]
+                .iter()
+                .map(|run| scope.spawn(move || read(shared, run)))
+                .collect();
+            let mut results = vec![read(shared, runs[0])];
+            for helper in helpers {
+                match helper.join() {
+                    Ok(result) => results.push(result),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            results
+        })
+    };
+    let mut args = Vec::with_capacity(refs.len());
+    for (run_args, diags) in results {
+        args.extend(run_args);
+        cx.diags.extend(diags.into_vec());
+    }
+    args
+}
+
 fn field_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {
     cx.spans[r.model.0 as usize]
         .relation_fields
@@ -151,7 +190,7 @@ fn attr_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {
         .map_or_else(|| field_span(cx, r), |a| a.span)
 }
 
-fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
+fn read_args(cx: &Ctx<'_>, diags: &mut Diagnostics, r: RelationFieldRef) -> RelationArgs {
     let mut out = RelationArgs::default();
     let Some(Some(attr)) = cx.spans[r.model.0 as usize]
         .relation_attrs
@@ -161,30 +200,30 @@ fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
         return out;
     };
     let attr: &ast::Attribute = attr;
-    let mut reader = ArgReader::new(attr, "@", Some("name"), &mut cx.diags);
+    let mut reader = ArgReader::new(attr, "@", Some("name"), diags);
     if let Some(e) = reader.take("name") {
-        out.name = as_string(e, &mut cx.diags);
+        out.name = as_string(e, diags);
     }
     let model = r.model;
     let target = cx.schema.relation_field(r).related_model;
     if let Some(e) = reader.take("fields") {
-        match field_list(cx, model, e, "fields") {
+        match field_list(cx, diags, model, e, "fields") {
             Some(v) => out.fields = Some(v),
             None => out.broken = true,
         }
     }
     if let Some(e) = reader.take("references") {
-        match field_list(cx, target, e, "references") {
+        match field_list(cx, diags, target, e, "references") {
             Some(v) => out.references = Some(v),
             None => out.broken = true,
         }
     }
     if let Some(e) = reader.take("map") {
-        out.map = as_string(e, &mut cx.diags);
+        out.map = as_string(e, diags);
     }
     for key in ["onDelete", "onUpdate"] {
         if let Some(e) = reader.take(key) {
-            if let Some(c) = as_constant(e, &mut cx.diags) {
+            if let Some(c) = as_constant(e, diags) {
                 match ReferentialAction::from_name(c) {
                     Some(action) => {
                         if key == "onDelete" {
@@ -206,18 +245,24 @@ fn read_args(cx: &mut Ctx<'_>, r: RelationFieldRef) -> RelationArgs {
                                 "use `Cascade`, `Restrict`, `NoAction`, `SetNull` or `SetDefault`",
                             ),
                         };
-                        cx.push(d);
+                        diags.push(d);
                     }
                 }
             }
         }
     }
-    reader.finish(&mut cx.diags);
+    reader.finish(diags);
     out
 }
 
 /// Resolves `fields: [a, b]` / `references: [...]` against a model.
-fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Option<Vec<FieldId>> {
+fn field_list(
+    cx: &Ctx<'_>,
+    diags: &mut Diagnostics,
+    model: ModelId,
+    e: &Expression,
+    arg: &str,
+) -> Option<Vec<FieldId>> {
     let m = cx.schema.model(model);
     let items = as_array(e);
     let mut out = Vec::with_capacity(items.len());
@@ -231,7 +276,7 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
                 None => unknown.push(n.clone()),
             },
             Expression::String(s, span) => {
-                cx.push(
+                diags.push(
                     Diagnostic::error(
                         codes::RELATION_INVALID,
                         *span,
@@ -242,7 +287,7 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
                 return None;
             }
             other => {
-                cx.push(super::args::type_error("a field name", other));
+                diags.push(super::args::type_error("a field name", other));
                 return None;
             }
         }
@@ -267,7 +312,7 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
         }
-        cx.push(d);
+        diags.push(d);
         return None;
     }
     if !relation.is_empty() {
@@ -276,7 +321,7 @@ fn field_list(cx: &mut Ctx<'_>, model: ModelId, e: &Expression, arg: &str) -> Op
             .map(|u| format!("`{u}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        cx.push(Diagnostic::error(
+        diags.push(Diagnostic::error(
             codes::RELATION_INVALID,
             e.span(),
             format!("`{arg}` must list scalar fields, but {list} are relation fields"),
