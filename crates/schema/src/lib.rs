@@ -19,6 +19,7 @@ pub mod parse;
 pub mod render;
 pub mod resolve;
 pub mod source;
+mod threads;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use load::load;

@@ -31,7 +31,7 @@ pub fn parse_files(files: &SourceFiles, diagnostics: &mut Diagnostics) -> Schema
     parse_files_on(
         files,
         diagnostics,
-        parallelism(),
+        crate::threads::parallelism(),
         PARALLEL_MIN_BYTES,
         PIECE_BYTES,
     )
@@ -57,12 +57,6 @@ pub(crate) const PARALLEL_MIN_BYTES: usize = 96 * 1024;
 /// threads share the work evenly: 8 KiB pieces parse the 1,000-model bench
 /// schema 15% faster than one piece per thread (BENCHMARKS.md).
 const PIECE_BYTES: usize = 8 * 1024;
-
-/// Threads the machine can run at once (asked once per process).
-pub(crate) fn parallelism() -> usize {
-    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
 
 /// [`parse_files`] with the thread count, the size threshold and the piece
 /// size given: tests force tiny pieces to check that cutting never changes

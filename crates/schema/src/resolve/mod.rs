@@ -24,6 +24,7 @@ use crate::ast::{self, SchemaAst, Top};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::ir::{self, ModelId};
 use crate::source::Span;
+use crate::threads::run_on_threads;
 
 pub use config::{DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, SUPPORTED_PROVIDERS};
 pub use naming::{foreign_key_name, index_name, primary_key_name, unique_name};
@@ -118,7 +119,12 @@ impl<'a> Ctx<'a> {
 
 /// Resolves a parsed schema into the IR, pushing every problem into `diags`.
 pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
-    resolve_on(ast, diags, crate::parse::parallelism(), PARALLEL_MIN_FIELDS)
+    resolve_on(
+        ast,
+        diags,
+        crate::threads::parallelism(),
+        PARALLEL_MIN_FIELDS,
+    )
 }
 
 /// [`resolve`] with the thread count and the size threshold given: tests
@@ -225,8 +231,8 @@ fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>, threads: usize, min_fields: 
     canonical_index_order(&mut cx.schema);
 }
 
-/// Schemas with fewer fields than this resolve their models on the calling
-/// thread: below it, starting a thread costs about what it saves.
+/// Schemas with fewer fields than this are resolved on the calling thread:
+/// below it, starting a thread costs about what it saves.
 const PARALLEL_MIN_FIELDS: usize = 2_000;
 
 /// The per-model passes: field types and field attributes, then block
@@ -260,24 +266,16 @@ fn model_passes<'a>(
         .iter()
         .map(|r| cx.lend_models(r.clone()))
         .collect();
-    let (first, rest) = std::thread::scope(|scope| {
-        let helpers: Vec<_> = workers
-            .iter_mut()
-            .zip(&runs[1..])
-            .map(|(worker, run)| scope.spawn(move || resolve_models(models, run.clone(), worker)))
-            .collect();
-        let first = resolve_models(models, runs[0].clone(), cx);
-        let rest: Vec<_> = helpers
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect();
-        (first, rest)
-    });
+    let rest: Vec<_> = workers
+        .iter_mut()
+        .zip(&runs[1..])
+        .map(|(worker, run)| move || resolve_models(models, run.clone(), worker))
+        .collect();
+    let mut results =
+        run_on_threads(|| resolve_models(models, runs[0].clone(), cx), rest).into_iter();
+    let first = results.next().unwrap_or_default();
     let mut block_diagnostics = first;
-    for ((worker, run), more) in workers.into_iter().zip(&runs[1..]).zip(rest) {
+    for ((worker, run), more) in workers.into_iter().zip(&runs[1..]).zip(results) {
         cx.take_models_back(worker, run.clone());
         block_diagnostics.extend(more);
     }

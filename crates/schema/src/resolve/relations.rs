@@ -16,6 +16,7 @@ use crate::ir::{
     self, Arity, FieldId, ModelId, ReferentialAction, RelationFieldRef, RelationKind, RelationMode,
 };
 use crate::source::Span;
+use crate::threads::run_on_threads;
 
 /// What `@relation(...)` said on one field.
 #[derive(Default)]
@@ -147,24 +148,11 @@ fn read_all_args(cx: &mut Ctx<'_>, refs: &[RelationFieldRef], threads: usize) ->
         refs.chunks(refs.len().div_ceil(threads)).collect()
     };
     let shared: &Ctx<'_> = cx;
-    let results: Vec<(Vec<RelationArgs>, Diagnostics)> = if runs.len() < 2 {
-        runs.iter().map(|run| read(shared, run)).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let helpers: Vec<_> = runs[1..]
-                .iter()
-                .map(|run| scope.spawn(move || read(shared, run)))
-                .collect();
-            let mut results = vec![read(shared, runs[0])];
-            for helper in helpers {
-                match helper.join() {
-                    Ok(result) => results.push(result),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            results
-        })
-    };
+    let rest: Vec<_> = runs[1..]
+        .iter()
+        .map(|run| move || read(shared, run))
+        .collect();
+    let results = run_on_threads(|| read(shared, runs[0]), rest);
     let mut args = Vec::with_capacity(refs.len());
     for (run_args, diags) in results {
         args.extend(run_args);
