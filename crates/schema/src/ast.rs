@@ -42,6 +42,17 @@ pub struct Ident {
     pub span: Span,
 }
 
+impl Ident {
+    /// An empty name standing where the text has none (reported by
+    /// resolution), spanning the item it belongs to.
+    pub fn missing(span: Span) -> Ident {
+        Ident {
+            name: CompactString::default(),
+            span,
+        }
+    }
+}
+
 /// What keyword opened a model-like block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelKind {

@@ -352,10 +352,9 @@ fn parse_piece(text: &str, base: usize, file: FileId) -> Piece {
             Rule::arbitrary_block => {
                 let span = cx.span(&pair);
                 let keyword = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
-                let keyword = keyword.map(|k| cx.ident(&k)).unwrap_or(Ident {
-                    name: CompactString::default(),
-                    span,
-                });
+                let keyword = keyword
+                    .map(|k| cx.ident(&k))
+                    .unwrap_or(Ident::missing(span));
                 tops.push(Top::InvalidBlock { keyword, span });
                 pending_doc = None;
                 piece.clean = false;
@@ -484,10 +483,7 @@ impl Cx {
                 _ => {}
             }
         }
-        let name = name.unwrap_or(Ident {
-            name: CompactString::default(),
-            span,
-        });
+        let name = name.unwrap_or(Ident::missing(span));
         Top::Model(Model {
             kind,
             name,
@@ -523,10 +519,7 @@ impl Cx {
             (Some(a), Some(b)) => Some(format!("{a}\n{b}")),
             (a, b) => a.or(b),
         };
-        let name = name.unwrap_or(Ident {
-            name: CompactString::default(),
-            span,
-        });
+        let name = name.unwrap_or(Ident::missing(span));
         let legacy_colon = legacy_colon(text, span.start as usize, name.span.end as usize)
             .map(|at| Span::new(self.file, at, at + 1));
         // A field's span ends at its last token, not at the newline.
@@ -583,10 +576,7 @@ impl Cx {
                 None => TypeName::Unsupported(String::new(), span),
             },
             Some(p) => TypeName::Named(self.ident(&p)),
-            None => TypeName::Named(Ident {
-                name: CompactString::default(),
-                span,
-            }),
+            None => TypeName::Named(Ident::missing(span)),
         };
         FieldType {
             name,
@@ -598,10 +588,7 @@ impl Cx {
 
     fn attribute(&self, pair: Pair<'_, Rule>) -> Attribute {
         let span = self.span(&pair);
-        let mut name = Ident {
-            name: CompactString::default(),
-            span,
-        };
+        let mut name = Ident::missing(span);
         let mut arguments = Arguments::default();
         for p in pair.into_inner() {
             match p.as_rule() {
@@ -689,10 +676,7 @@ impl Cx {
 
     fn enum_decl(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> Enum {
         let span = self.span(&pair);
-        let mut name = Ident {
-            name: CompactString::default(),
-            span,
-        };
+        let mut name = Ident::missing(span);
         let mut values = Vec::new();
         let mut body = BlockBody::default();
         for p in pair.into_inner() {
@@ -723,10 +707,7 @@ impl Cx {
 
     fn enum_value(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> EnumValue {
         let span = self.span(&pair);
-        let mut name = Ident {
-            name: CompactString::default(),
-            span,
-        };
+        let mut name = Ident::missing(span);
         let mut attributes = Vec::new();
         for x in pair.into_inner() {
             match x.as_rule() {
@@ -751,10 +732,7 @@ impl Cx {
     fn config_block(&self, pair: Pair<'_, Rule>, documentation: Option<String>) -> Top {
         let span = self.span(&pair);
         let mut is_datasource = false;
-        let mut name = Ident {
-            name: CompactString::default(),
-            span,
-        };
+        let mut name = Ident::missing(span);
         let mut properties = Vec::new();
         let mut invalid_lines = Vec::new();
         for p in pair.into_inner() {
@@ -767,10 +745,7 @@ impl Cx {
                         match item.as_rule() {
                             Rule::key_value => {
                                 let kspan = self.span(&item);
-                                let mut key = Ident {
-                                    name: CompactString::default(),
-                                    span: kspan,
-                                };
+                                let mut key = Ident::missing(kspan);
                                 let mut value = None;
                                 for x in item.into_inner() {
                                     match x.as_rule() {
