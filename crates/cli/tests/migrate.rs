@@ -861,3 +861,60 @@ async fn direct_and_shadow_database_urls_from_the_datasource() {
         both(&o)
     );
 }
+
+#[tokio::test]
+async fn tls_settings_and_certificate_paths_relative_to_the_schema() {
+    let server = refract_testdb::TlsServer::start().expect("a TLS server");
+    let project = tempfile::tempdir().unwrap();
+    let prisma = project.path().join("prisma");
+    std::fs::create_dir_all(prisma.join("certs")).unwrap();
+    std::fs::write(prisma.join("schema.prisma"), SMALL).unwrap();
+    std::fs::copy(server.ca_certificate(), prisma.join("certs/ca.pem")).unwrap();
+    // As in Prisma, `sslcert` in .env is relative to the schema's folder, not the
+    // working directory (the project root here).
+    std::fs::write(
+        prisma.join(".env"),
+        format!(
+            "APP_DATABASE_URL=\"{}?sslmode=verify-full&sslcert=certs/ca.pem\"\n",
+            server.url("localhost")
+        ),
+    )
+    .unwrap();
+    let o = gen_in(
+        project.path(),
+        &[
+            "migrate",
+            "dev",
+            "--name",
+            "init",
+            "--schema",
+            "prisma/schema.prisma",
+        ],
+    );
+    assert_exit(&o, 0);
+    assert_eq!(migration_folders(&prisma).len(), 1);
+
+    // A certificate for another host name: P1011, with what to do.
+    let o = gen_in(
+        project.path(),
+        &[
+            "migrate",
+            "status",
+            "--schema",
+            "prisma/schema.prisma",
+            "--url",
+            &format!(
+                "{}?sslmode=verify-full&sslcert=prisma/certs/ca.pem",
+                server.url("127.0.0.1")
+            ),
+        ],
+    );
+    assert_exit(&o, 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("P1011: Error opening a TLS connection")
+            && err.contains("connect by the name it was issued for"),
+        "{}",
+        both(&o)
+    );
+}

@@ -25,10 +25,6 @@ const PRISMA_URL_PARAMS: &[&str] = &[
     "socket_timeout",
     "pgbouncer",
     "statement_cache_size",
-    "sslcert",
-    "sslidentity",
-    "sslpassword",
-    "sslaccept",
     "max_connection_lifetime",
     "max_idle_connection_lifetime",
 ];
@@ -47,6 +43,9 @@ pub struct ClientConfig {
     pub connect_timeout: Option<Duration>,
     /// Schema of the tables whose model names none (Prisma's `?schema=`).
     pub schema: Option<String>,
+    /// TLS: `sslmode`, `sslaccept`, `sslcert`/`sslrootcert` (see refract-tls; certificate
+    /// paths are read relative to the current directory).
+    pub tls: refract_tls::TlsParams,
 }
 
 impl ClientConfig {
@@ -61,6 +60,7 @@ impl ClientConfig {
             pool_timeout: Some(Duration::from_secs(10)),
             connect_timeout: Some(Duration::from_secs(5)),
             schema: None,
+            tls: refract_tls::TlsParams::default(),
         };
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -81,6 +81,10 @@ impl ClientConfig {
                 "connect_timeout" => config.connect_timeout = seconds(value)?,
                 "schema" => config.schema = Some(percent_decode(value)),
                 _ if PRISMA_URL_PARAMS.contains(&key) => {}
+                _ if config
+                    .tls
+                    .take(key, &percent_decode(value))
+                    .map_err(|error| Error::Config(error.to_string()))? => {}
                 _ => passed_on.push(pair),
             }
         }
@@ -132,9 +136,14 @@ impl ClientConfig {
         if let Some(timeout) = self.connect_timeout {
             postgres.connect_timeout(timeout);
         }
+        postgres.ssl_mode(self.tls.postgres_ssl_mode());
+        let tls = self
+            .tls
+            .connector()
+            .map_err(|error| Error::Config(error.to_string()))?;
         let manager = Manager::from_config(
             postgres,
-            tokio_postgres::NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },

@@ -71,13 +71,20 @@ pub enum Error {
         source: tokio_postgres::Error,
     },
     /// The database server cannot be reached (Prisma P1001).
-    #[error("can't reach the database server: {source}")]
+    #[error("can't reach the database server: {}", with_causes(source))]
     Unreachable {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// The TLS handshake failed: the server has TLS off while `sslmode=require`, or its
+    /// certificate failed the check the URL asked for (Prisma P1011).
+    #[error("error opening a TLS connection: {}", with_causes(source))]
+    Tls {
+        #[source]
+        source: tokio_postgres::Error,
+    },
     /// The connection failed or was closed (Prisma P1017).
-    #[error("database connection error: {source}")]
+    #[error("database connection error: {}", with_causes(source))]
     Connection {
         #[source]
         source: tokio_postgres::Error,
@@ -130,6 +137,7 @@ impl Error {
             Error::TransactionTimeout(_) => Some("P2028"),
             Error::Connection { .. } => Some("P1017"),
             Error::Unreachable { .. } => Some("P1001"),
+            Error::Tls { .. } => Some("P1011"),
             Error::Database { source } => match source.code() {
                 Some(state) if *state == SqlState::STRING_DATA_RIGHT_TRUNCATION => Some("P2000"),
                 Some(state) if *state == SqlState::UNDEFINED_TABLE => Some("P2021"),
@@ -157,7 +165,8 @@ impl Error {
             | Error::TransactionConflict { source }
             | Error::Database { source }
             | Error::Connection { source }
-            | Error::Unreachable { source } => Some(source),
+            | Error::Unreachable { source }
+            | Error::Tls { source } => Some(source),
             _ => None,
         }
     }
@@ -234,6 +243,14 @@ impl Error {
             PoolError::Timeout(kind) => {
                 Error::Pool(format!("timed out ({kind:?}) creating a connection"))
             }
+            // tokio-postgres's text for every TLS failure, the cause after it.
+            PoolError::Backend(source)
+                if source
+                    .to_string()
+                    .starts_with("error performing TLS handshake") =>
+            {
+                Error::Tls { source }
+            }
             PoolError::Backend(source) if source.as_db_error().is_none() => {
                 Error::Unreachable { source }
             }
@@ -253,6 +270,19 @@ fn quoted_list(fields: &[String]) -> String {
         .map(|f| format!("`{f}`"))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// A connection error with its causes: tokio-postgres's own text names only the kind
+/// ("error connecting to server", "error performing TLS handshake"), its sources the cause.
+fn with_causes(error: &tokio_postgres::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn db_message(error: &tokio_postgres::Error) -> String {

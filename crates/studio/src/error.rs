@@ -136,6 +136,7 @@ impl ApiError {
                 .with_fields(fields)
             }
             DbError::Unreachable { .. }
+            | DbError::Tls { .. }
             | DbError::Connection { .. }
             | DbError::PoolTimeout { .. }
             | DbError::Pool(_) => {
@@ -165,6 +166,7 @@ impl ApiError {
     pub fn from_db_plain(error: DbError) -> Self {
         let status = match error {
             DbError::Unreachable { .. }
+            | DbError::Tls { .. }
             | DbError::Connection { .. }
             | DbError::PoolTimeout { .. }
             | DbError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, Tcp};
 use crate::{Error, url};
 
 /// Where test databases are created.
@@ -118,7 +118,7 @@ fn choose_server() -> Result<Server, String> {
     {
         return Ok(Server::External { url });
     }
-    let cluster = Cluster::start().map_err(|error| error.to_string())?;
+    let cluster = Cluster::start(&Tcp::Plain).map_err(|error| error.to_string())?;
     // SAFETY: registering a plain `extern "C" fn` with no captured state.
     unsafe {
         libc::atexit(stop_private_cluster_at_exit);

@@ -1,6 +1,10 @@
 //! The private throwaway cluster: find the server binaries, make a data directory (copy of
 //! a cached `initdb` template, or a fresh `initdb`), start it on a free port, stop it.
 //!
+//! A cluster accepts either plain TCP connections ([`Tcp::Plain`], the shared test server) or
+//! only TLS ones ([`Tcp::TlsOnly`], for tests of TLS connections): then `ssl = on` with the
+//! given certificate, and `pg_hba.conf` rejects TCP connections without TLS.
+//!
 //! Every directory this module creates lives in one base directory (see `base_dir`) and is named so that a later
 //! process can tell whether its owner is still alive: `refract-testdb-run-<pid>-<nanos>`
 //! for a cluster, `refract-testdb-template-u<euid>-<hash>` for the template.
@@ -10,7 +14,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use crate::Error;
 
@@ -26,7 +30,18 @@ struct RunAs {
     gid: u32,
 }
 
-/// A running private cluster.
+/// What a cluster accepts over TCP (on `127.0.0.1`; the unix socket always trusts, since
+/// `pg_ctl -w` uses it).
+#[derive(Debug)]
+pub(crate) enum Tcp {
+    /// Plain connections (TLS off), trust authentication.
+    Plain,
+    /// TLS connections only, trust authentication; the server presents `certificate` (PEM,
+    /// with its private `key`, PEM). A TCP connection without TLS is rejected.
+    TlsOnly { certificate: String, key: String },
+}
+
+/// A running private cluster. Nothing stops it on drop: its owner calls [`Cluster::stop`].
 #[derive(Debug)]
 pub(crate) struct Cluster {
     root: PathBuf,
@@ -36,12 +51,16 @@ pub(crate) struct Cluster {
     run_as: Option<RunAs>,
 }
 
-/// The watchdog's pipe: kept open for the life of the process, closed by the kernel at exit.
-static WATCHDOG_PIPE: Mutex<Option<std::process::ChildStdin>> = Mutex::new(None);
+/// Every running cluster's watchdog pipe, with the cluster's directory: kept open until
+/// [`Cluster::stop`] (or the process's end, when the kernel closes them). Closing a pipe is
+/// what makes its watchdog stop its cluster, so a pipe must never be dropped while its
+/// cluster should live: one per cluster, since a process may run several (the shared test
+/// server and any number of TLS servers).
+static WATCHDOG_PIPES: Mutex<Vec<(PathBuf, std::process::ChildStdin)>> = Mutex::new(Vec::new());
 
 impl Cluster {
-    /// Starts a new cluster owned by this process.
-    pub(crate) fn start() -> Result<Cluster, Error> {
+    /// Starts a new cluster owned by this process, accepting `tcp` connections.
+    pub(crate) fn start(tcp: &Tcp) -> Result<Cluster, Error> {
         let bindir = find_bindir().ok_or(Error::NoBinaries)?;
         // SAFETY: geteuid has no preconditions and cannot fail.
         let euid = unsafe { libc::geteuid() };
@@ -63,10 +82,13 @@ impl Cluster {
             run_as,
         };
         // The watchdog comes first, so that even a crash during startup leaves nothing behind.
-        cluster.spawn_watchdog()?;
+        if let Err(error) = cluster.spawn_watchdog() {
+            cluster.stop();
+            return Err(error);
+        }
         let mut cluster = cluster;
         match cluster
-            .initialize(&base, euid)
+            .initialize(&base, euid, tcp)
             .and_then(|()| cluster.start_on_free_port())
         {
             Ok(()) => Ok(cluster),
@@ -82,7 +104,19 @@ impl Cluster {
         format!("postgresql://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
-    /// Stops the server and deletes the directory. Best effort; never panics.
+    /// The TCP port on `127.0.0.1`.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The cluster's own directory (deleted by [`Cluster::stop`]). Only its owner, and root,
+    /// can enter it.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Stops the server and deletes the directory, then releases the watchdog (which finds
+    /// nothing left to do). Best effort; never panics.
     pub(crate) fn stop(&self) {
         if self.data.join("postmaster.pid").exists() {
             let _ = self
@@ -94,6 +128,12 @@ impl Cluster {
                 .output();
         }
         let _ = std::fs::remove_dir_all(&self.root);
+        // Only after the directory is gone: closing the pipe sets the watchdog off. A poisoned
+        // lock still guards a whole list (push and retain do not panic midway).
+        WATCHDOG_PIPES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(root, _)| root != &self.root);
     }
 
     fn command(&self, program: &str) -> Command {
@@ -124,17 +164,20 @@ impl Cluster {
             what: "spawning the watchdog".into(),
             source,
         })?;
-        let pipe = child.stdin.take();
-        if let Ok(mut slot) = WATCHDOG_PIPE.lock() {
-            *slot = pipe;
+        if let Some(pipe) = child.stdin.take() {
+            WATCHDOG_PIPES
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((self.root.clone(), pipe));
         }
         // The child is never waited for: it outlives this process by design.
         drop(child);
         Ok(())
     }
 
-    /// Makes the data directory: a copy of the cached template, else a fresh `initdb`.
-    fn initialize(&self, base: &Path, euid: u32) -> Result<(), Error> {
+    /// Makes the data directory: a copy of the cached template, else a fresh `initdb`; then
+    /// configures it for `tcp`.
+    fn initialize(&self, base: &Path, euid: u32, tcp: &Tcp) -> Result<(), Error> {
         let template = ensure_template(base, &self.bindir, self.run_as, euid, &self.root);
         let copied = template.is_some_and(|template| {
             self.command_raw("cp")
@@ -148,7 +191,11 @@ impl Cluster {
             let _ = std::fs::remove_dir_all(&self.data);
             initdb(&self.bindir, &self.data, self.run_as, &self.root)?;
         }
-        self.append_config()
+        self.append_config()?;
+        match tcp {
+            Tcp::Plain => Ok(()),
+            Tcp::TlsOnly { certificate, key } => self.configure_tls_only(certificate, key),
+        }
     }
 
     fn command_raw(&self, program: &str) -> Command {
@@ -161,7 +208,7 @@ impl Cluster {
     }
 
     fn append_config(&self) -> Result<(), Error> {
-        let socket_dir = self.root.to_string_lossy().replace('\'', "''");
+        let socket_dir = quote_setting(&self.root);
         let settings = format!(
             "\n# refract-testdb: a throwaway cluster, durability off\n\
              listen_addresses = '127.0.0.1'\n\
@@ -174,6 +221,10 @@ impl Cluster {
              max_parallel_workers_per_gather = 0\n\
              log_min_messages = warning\n"
         );
+        self.append_to_postgresql_conf(&settings)
+    }
+
+    fn append_to_postgresql_conf(&self, settings: &str) -> Result<(), Error> {
         let path = self.data.join("postgresql.conf");
         let mut file = std::fs::OpenOptions::new()
             .append(true)
@@ -187,6 +238,39 @@ impl Cluster {
                 what: format!("writing {}", path.display()),
                 source,
             })
+    }
+
+    /// Writes the server's certificate and key beside the data directory, turns TLS on and
+    /// replaces `pg_hba.conf` so that TCP connections without TLS are rejected (the unix
+    /// socket keeps trusting, for `pg_ctl -w`).
+    fn configure_tls_only(&self, certificate: &str, key: &str) -> Result<(), Error> {
+        let certificate_path = self.root.join("server.crt");
+        let key_path = self.root.join("server.key");
+        // The server refuses a key that others can read, or that is owned by anyone but
+        // itself or root.
+        write_owned_file(&certificate_path, certificate, 0o644, self.run_as)?;
+        write_owned_file(&key_path, key, 0o600, self.run_as)?;
+        self.append_to_postgresql_conf(&format!(
+            "\n# refract-testdb: TLS only over TCP\n\
+             ssl = on\n\
+             ssl_cert_file = '{}'\n\
+             ssl_key_file = '{}'\n",
+            quote_setting(&certificate_path),
+            quote_setting(&key_path),
+        ))?;
+        let hba = self.data.join("pg_hba.conf");
+        // Rewritten in place, so it keeps the owner and mode the copy or initdb gave it.
+        std::fs::write(
+            &hba,
+            "# refract-testdb: TLS only over TCP; the unix socket trusts (pg_ctl -w uses it)\n\
+             local all all trust\n\
+             hostssl all all 127.0.0.1/32 trust\n\
+             hostnossl all all 127.0.0.1/32 reject\n",
+        )
+        .map_err(|source| Error::Io {
+            what: format!("writing {}", hba.display()),
+            source,
+        })
     }
 
     /// Starts the server, retrying with another port when the chosen one was taken between
@@ -352,6 +436,41 @@ fn process_alive(pid: u32) -> bool {
             .is_none_or(|(_, rest)| !rest.trim_start().starts_with('Z')),
         Err(_) => false,
     }
+}
+
+/// `path` as a quoted `postgresql.conf` string value.
+fn quote_setting(path: &Path) -> String {
+    path.to_string_lossy().replace('\'', "''")
+}
+
+/// Creates `path` (which must not exist) with `contents`, `mode`, owned by `run_as` if set.
+fn write_owned_file(
+    path: &Path,
+    contents: &str,
+    mode: u32,
+    run_as: Option<RunAs>,
+) -> Result<(), Error> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |what: &str, source| Error::Io {
+        what: format!("{what} {}", path.display()),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(|e| io("creating", e))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| io("writing", e))?;
+    // The umask may have narrowed the mode given at creation.
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| io("setting the mode of", e))?;
+    if let Some(user) = run_as {
+        std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
+            .map_err(|e| io("chown of", e))?;
+    }
+    Ok(())
 }
 
 fn create_owned_dir(path: &Path, run_as: Option<RunAs>) -> Result<(), Error> {

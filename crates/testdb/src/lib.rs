@@ -1,7 +1,9 @@
 //! refract-testdb: a fresh, empty PostgreSQL database for every test.
 //!
-//! Owns choosing a server, creating one database per [`TestDb`] and dropping it again.
-//! Knows nothing about refract's schema, runtime or migrations: it hands out URLs.
+//! Owns choosing a server, creating one database per [`TestDb`] and dropping it again, and
+//! [`TlsServer`], a private cluster that accepts only TLS, for tests of TLS connections.
+//! Knows nothing about refract's schema, runtime or migrations: it hands out URLs (and,
+//! for TLS, CA certificate files).
 //!
 //! # Which server
 //! - If the environment variable `DATABASE_URL` is set (URL form,
@@ -34,13 +36,22 @@
 //! // The database is dropped (WITH (FORCE)) when `db` goes out of scope.
 //! ```
 //! Non-test code (xtask, benches) can use [`TestDb::new_blocking`] or [`server_url`].
+//!
+//! # TLS
+//! [`TlsServer::start`] starts a further private cluster, always, whatever `DATABASE_URL`
+//! says: `ssl = on` with a certificate for `localhost` signed by a CA made for it, and TCP
+//! connections without TLS rejected. It is stopped and deleted when dropped (or, if the
+//! process dies first, by its own watchdog). Each cluster in a process has a watchdog of
+//! its own.
 
 mod admin;
 mod cluster;
+mod tls_server;
 mod url;
 
 use std::fmt;
 
+pub use tls_server::TlsServer;
 pub use url::with_database;
 
 /// Everything that can go wrong while providing a test database.
@@ -64,6 +75,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Making the throwaway certificates of a [`TlsServer`] failed.
+    #[error("generating test certificates: {0}")]
+    Certificate(String),
     /// Talking to the server failed.
     #[error("postgres: {0}")]
     Postgres(#[from] tokio_postgres::Error),

@@ -119,6 +119,7 @@ impl From<client::Error> for ApiError {
             ),
             client::Error::PoolTimeout { .. }
             | client::Error::Unreachable { .. }
+            | client::Error::Tls { .. }
             | client::Error::Connection { .. } => {
                 tracing::error!(%error, "database unavailable");
                 ApiError::new(

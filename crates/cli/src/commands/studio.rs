@@ -37,13 +37,16 @@ pub fn run(config: &Config, args: &StudioArgs) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::from(1));
     }
     let ip = parse_host(&args.host)?;
-    let url = database_url(
-        validated
-            .schema
-            .datasource
-            .as_ref()
-            .and_then(|d| d.url.as_ref()),
-    )?;
+    let url = refract_tls::certificate_paths_relative_to(
+        &database_url(
+            validated
+                .schema
+                .datasource
+                .as_ref()
+                .and_then(|d| d.url.as_ref()),
+        )?,
+        &config.schema_dir,
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,8 +1,9 @@
-//! Connecting to PostgreSQL from a Prisma-style URL, with clear errors, and creating a
-//! missing development database as Prisma does.
+//! Connecting to PostgreSQL from a Prisma-style URL (TLS as its `sslmode`/`sslaccept`/
+//! `sslcert` say, through refract-tls), with clear errors, and creating a missing
+//! development database as Prisma does.
 
+use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, NoTls};
 
 use super::MigrateError;
 use crate::sql::Ident;
@@ -12,15 +13,19 @@ use crate::sql::Ident;
 pub struct ConnectionParams {
     /// `?schema=`, default `public`.
     pub schema: String,
+    /// `sslmode`, `sslaccept`, `sslcert`, ...
+    pub tls: refract_tls::TlsParams,
 }
 
-/// Splits Prisma-only query parameters off a URL: (URL for tokio-postgres, parameters).
-pub fn split_prisma_params(url: &str) -> (String, ConnectionParams) {
+/// Splits Prisma-only and TLS query parameters off a URL: (URL for tokio-postgres,
+/// parameters). Fails on a TLS parameter that cannot be honoured.
+pub fn split_prisma_params(url: &str) -> Result<(String, ConnectionParams), MigrateError> {
     let mut params = ConnectionParams {
         schema: "public".to_owned(),
+        tls: refract_tls::TlsParams::default(),
     };
     let Some((base, query)) = url.split_once('?') else {
-        return (url.to_owned(), params);
+        return Ok((url.to_owned(), params));
     };
     let mut kept = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -31,11 +36,8 @@ pub fn split_prisma_params(url: &str) -> (String, ConnectionParams) {
             | "pool_timeout"
             | "pgbouncer"
             | "socket_timeout"
-            | "statement_cache_size"
-            | "sslaccept"
-            | "sslidentity"
-            | "sslpassword"
-            | "sslcert" => {}
+            | "statement_cache_size" => {}
+            _ if params.tls.take(key, &percent_decode(value))? => {}
             _ => kept.push(pair),
         }
     }
@@ -44,7 +46,16 @@ pub fn split_prisma_params(url: &str) -> (String, ConnectionParams) {
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    (url, params)
+    Ok((url, params))
+}
+
+/// The URL's `?schema=`, default `public` (the namespace of models that name none).
+pub fn url_schema(url: &str) -> String {
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    query
+        .rsplit('&')
+        .find_map(|pair| pair.strip_prefix("schema="))
+        .map_or_else(|| "public".to_owned(), percent_decode)
 }
 
 fn percent_decode(s: &str) -> String {
@@ -92,8 +103,13 @@ pub fn with_database(url: &str, database: &str) -> Option<String> {
 
 /// Connects, spawning the connection task, and sets the search path to the URL's schema.
 pub async fn connect(url: &str) -> Result<Client, MigrateError> {
-    let (plain, params) = split_prisma_params(url);
-    let (client, connection) = tokio_postgres::connect(&plain, NoTls)
+    let (plain, params) = split_prisma_params(url)?;
+    let mut config: tokio_postgres::Config = plain
+        .parse()
+        .map_err(|_| MigrateError::InvalidUrl(redact(url)))?;
+    config.ssl_mode(params.tls.postgres_ssl_mode());
+    let (client, connection) = config
+        .connect(params.tls.connector()?)
         .await
         .map_err(|e| classify(url, e))?;
     tokio::spawn(async move {
@@ -139,10 +155,51 @@ fn classify(url: &str, error: tokio_postgres::Error) -> MigrateError {
         _ if error.as_db_error().is_none() && error.to_string().contains("invalid") => {
             MigrateError::InvalidUrl(target)
         }
+        // tokio-postgres's text for every TLS failure, the cause after it.
+        _ if error
+            .to_string()
+            .starts_with("error performing TLS handshake") =>
+        {
+            MigrateError::Tls {
+                target,
+                detail: tls_detail(&error),
+            }
+        }
         _ => MigrateError::Unreachable {
             target,
-            detail: error.to_string(),
+            detail: causes(&error),
         },
+    }
+}
+
+/// What went wrong in a TLS handshake, with a hint for the usual causes.
+fn tls_detail(error: &tokio_postgres::Error) -> String {
+    let cause = causes(error);
+    let hint = if cause.contains("does not support TLS") {
+        "; the server has TLS turned off: connect with `sslmode=prefer` or `sslmode=disable`"
+    } else if cause.contains("UnknownIssuer") {
+        "; the certificate is not signed by a trusted CA: name the server's CA certificate with `sslcert=PATH`"
+    } else if cause.contains("not valid for name") {
+        "; the certificate is for another host name: connect by the name it was issued for, or use `sslmode=verify-ca`"
+    } else {
+        ""
+    };
+    format!("{cause}{hint}")
+}
+
+/// The reasons behind a connection error: tokio-postgres's own text names only the kind
+/// ("error connecting to server", "error performing TLS handshake"), its sources the cause.
+fn causes(error: &tokio_postgres::Error) -> String {
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    if causes.is_empty() {
+        error.to_string()
+    } else {
+        causes.join(": ")
     }
 }
 
@@ -165,11 +222,21 @@ mod tests {
     #[test]
     fn prisma_parameters_are_split_off() {
         let (url, params) = split_prisma_params(
-            "postgresql://u:p@h:5432/db?schema=app&connection_limit=5&sslmode=disable",
-        );
-        assert_eq!(url, "postgresql://u:p@h:5432/db?sslmode=disable");
+            "postgresql://u:p@h:5432/db?schema=app&connection_limit=5&sslmode=require&application_name=x",
+        )
+        .expect("valid");
+        assert_eq!(url, "postgresql://u:p@h:5432/db?application_name=x");
         assert_eq!(params.schema, "app");
-        assert_eq!(split_prisma_params("postgresql://h/db").1.schema, "public");
+        assert_eq!(params.tls.mode, refract_tls::SslMode::Require);
+        assert_eq!(url_schema("postgresql://h/db"), "public");
+        assert_eq!(
+            url_schema("postgresql://h/db?sslmode=x&schema=my%20app"),
+            "my app"
+        );
+        assert!(matches!(
+            split_prisma_params("postgresql://h/db?sslmode=bogus"),
+            Err(MigrateError::TlsSettings(_))
+        ));
     }
 
     #[test]

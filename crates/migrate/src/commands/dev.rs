@@ -18,7 +18,7 @@ use super::connection::connect_or_create;
 use super::diagnose::diagnose_history;
 use super::history_cmds::{locked, read_folder};
 use super::shadow::schema_of_migrations;
-use super::{Config, MigrateError, namespaces_for, split_prisma_params};
+use super::{Config, MigrateError, namespaces_for, url_schema};
 use crate::apply::apply_migration;
 use crate::check;
 use crate::history;
@@ -96,7 +96,7 @@ pub async fn dev(
     let mut client = connect_or_create(&config.url).await?;
     locked(config, &mut client, async |client| {
         let namespaces = namespaces_for(Some(schema), &config.url);
-        let default_namespace = split_prisma_params(&config.url).1.schema;
+        let default_namespace = url_schema(&config.url);
         let folder = read_folder(config)?;
         let records = history::list(&*client).await?;
         let diagnosis = diagnose_history(&folder, &records);

@@ -95,7 +95,7 @@ async fn resolve(
             let folder = read_folder(&config)?;
             let namespaces = match reference {
                 Some(_) => namespaces_for(reference, &server),
-                None => Namespaces::Single(super::split_prisma_params(&server).1.schema),
+                None => Namespaces::Single(super::url_schema(&server)),
             };
             schema_of_migrations(&config, &folder, &namespaces).await
         }

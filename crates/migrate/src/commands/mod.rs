@@ -14,7 +14,7 @@ mod shadow;
 use std::path::PathBuf;
 
 pub use connection::{
-    ConnectionParams, connect, database_name, split_prisma_params, with_database,
+    ConnectionParams, connect, database_name, split_prisma_params, url_schema, with_database,
 };
 pub use dev::{DevOptions, DevOutcome, dev};
 pub use diagnose::{HistoryDiagnosis, diagnose_history};
@@ -67,6 +67,10 @@ pub enum MigrateError {
     AccessDenied(String),
     #[error("invalid database URL `{0}`")]
     InvalidUrl(String),
+    #[error("P1013: The provided database string is invalid. {0}")]
+    TlsSettings(#[from] refract_tls::TlsError),
+    #[error("P1011: Error opening a TLS connection to `{target}`: {detail}")]
+    Tls { target: String, detail: String },
     #[error("{0}")]
     Postgres(#[from] tokio_postgres::Error),
     #[error("{0}")]
@@ -141,5 +145,5 @@ pub fn namespaces_for(schema: Option<&refract_schema::ir::Schema>, url: &str) ->
             return Namespaces::Multi(ds.schemas.clone());
         }
     }
-    Namespaces::Single(split_prisma_params(url).1.schema)
+    Namespaces::Single(url_schema(url))
 }

@@ -34,7 +34,7 @@ pub async fn db_push(
 ) -> Result<PushOutcome, MigrateError> {
     let mut client = connect_or_create(&config.url).await?;
     let namespaces = namespaces_for(Some(schema), &config.url);
-    let default_namespace = super::split_prisma_params(&config.url).1.schema;
+    let default_namespace = super::url_schema(&config.url);
     let target = lower_in(schema, &default_namespace);
     let live = introspect(&client, &namespaces).await?;
     let steps = diff(&live, &target);

@@ -11,3 +11,4 @@ mod pull;
 mod real_history;
 mod schemas;
 mod single_migration;
+mod tls;

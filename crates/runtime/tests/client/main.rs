@@ -5,5 +5,6 @@ mod generated;
 mod logging;
 mod reads;
 mod support;
+mod tls;
 mod transactions;
 mod writes;

@@ -45,12 +45,24 @@ impl Target {
     /// Loads the schema and resolves the database from it, `--url` and the environment.
     pub fn resolve(schema: Option<PathBuf>, url: Option<&str>) -> Result<Target, CliError> {
         let schema = load_schema(schema)?;
-        let database_url = database_url(url, schema.datasource())?;
+        // Certificate paths in a URL from the schema or .env are relative to the schema's
+        // folder, as in Prisma; those in `--url` to the working directory.
+        let schema_dir = &schema.config.schema_dir;
+        let database_url = match url {
+            Some(_) => database_url(url, schema.datasource())?,
+            None => refract_tls::certificate_paths_relative_to(
+                &database_url(None, schema.datasource())?,
+                schema_dir,
+            ),
+        };
         let shadow_database_url = match schema
             .datasource()
             .and_then(|d| d.shadow_database_url.as_ref())
         {
-            Some(value) => Some(check_url(config_value(value, "shadowDatabaseUrl")?)?),
+            Some(value) => Some(refract_tls::certificate_paths_relative_to(
+                &check_url(config_value(value, "shadowDatabaseUrl")?)?,
+                schema_dir,
+            )),
             None => None,
         };
         if shadow_database_url.as_deref() == Some(database_url.as_str()) {
