@@ -1,13 +1,11 @@
 //! `generate`: validate the schema, resolve the refract generator blocks, generate each
 //! client crate and persist it; print what was written and how long it took.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use refract_codegen::{Outcome, RuntimeSource};
-use refract_schema::Diagnostic;
 
 use crate::config::{CliError, Config};
 
@@ -29,27 +27,7 @@ pub fn run(schema: Option<PathBuf>) -> Result<ExitCode, CliError> {
 
 pub fn generate(config: &Config) -> Result<ExitCode, CliError> {
     let started = Instant::now();
-    let files = refract_schema::load(&config.schema_path).map_err(|e| {
-        CliError::Usage(format!("cannot read {}: {e}", config.schema_path.display()))
-    })?;
-    let validated = refract_schema::validate(&files);
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let warnings: Vec<&Diagnostic> = validated.diagnostics.warnings().collect();
-    if !warnings.is_empty() {
-        eprint!(
-            "{}",
-            refract_schema::render::render(&files, &warnings, color)
-        );
-    }
-    let errors: Vec<&Diagnostic> = validated.diagnostics.errors().collect();
-    if !errors.is_empty() {
-        eprint!("{}", refract_schema::render::render(&files, &errors, color));
-        return Err(CliError::Failed(format!(
-            "the schema has {} error{}; nothing was generated",
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" }
-        )));
-    }
+    let (_, validated) = super::schema::load_valid(config, "nothing was generated")?;
 
     let runtime_path = PathBuf::from(RUNTIME_SOURCE);
     let runtime = RuntimeSource {

@@ -1,4 +1,5 @@
 //! `validate`, `format`, `init`: call the schema library, print its result, choose the exit code.
+//! Also [`load_valid`], how every other command reads the schema.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -11,13 +12,13 @@ fn use_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-fn load(config: &Config) -> Result<SourceFiles, CliError> {
+pub(crate) fn load(config: &Config) -> Result<SourceFiles, CliError> {
     refract_schema::load(&config.schema_path)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", config.schema_path.display())))
 }
 
-/// Prints warnings, then errors, all of them; returns whether there were errors.
-fn report(files: &SourceFiles, validated: &Validated) -> bool {
+/// Prints warnings, then errors, all of them; returns how many errors there were.
+fn print_diagnostics(files: &SourceFiles, validated: &Validated) -> usize {
     let warnings: Vec<&Diagnostic> = validated.diagnostics.warnings().collect();
     let errors: Vec<&Diagnostic> = validated.diagnostics.errors().collect();
     let color = use_color();
@@ -29,19 +30,36 @@ fn report(files: &SourceFiles, validated: &Validated) -> bool {
     }
     if !errors.is_empty() {
         eprint!("{}", refract_schema::render::render(files, &errors, color));
-        let n = errors.len();
-        eprintln!(
-            "error: the schema has {n} error{}",
-            if n == 1 { "" } else { "s" }
-        );
     }
-    !errors.is_empty()
+    errors.len()
+}
+
+/// "the schema has 1 error", "... 2 errors".
+fn error_count(n: usize) -> String {
+    format!("the schema has {n} error{}", if n == 1 { "" } else { "s" })
+}
+
+/// Reads and validates the schema for a command that needs a valid one: warnings are
+/// printed; errors are printed and fail the command, with `refusal` saying what was not
+/// done ("nothing was generated").
+pub(crate) fn load_valid(
+    config: &Config,
+    refusal: &str,
+) -> Result<(SourceFiles, Validated), CliError> {
+    let files = load(config)?;
+    let validated = refract_schema::validate(&files);
+    match print_diagnostics(&files, &validated) {
+        0 => Ok((files, validated)),
+        n => Err(CliError::Failed(format!("{}; {refusal}", error_count(n)))),
+    }
 }
 
 pub fn validate(config: &Config) -> Result<ExitCode, CliError> {
     let files = load(config)?;
     let validated = refract_schema::validate(&files);
-    if report(&files, &validated) {
+    let errors = print_diagnostics(&files, &validated);
+    if errors > 0 {
+        eprintln!("error: {}", error_count(errors));
         return Ok(ExitCode::from(1));
     }
     println!("The schema at {} is valid", config.schema_path.display());

@@ -1,7 +1,6 @@
 //! `gen studio`: read the schema, connect to the database, serve refract-studio on a local
 //! port with a fresh token, print the URL and open the browser, until Ctrl+C.
 
-use std::io::IsTerminal;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
@@ -25,17 +24,7 @@ pub struct StudioArgs {
 }
 
 pub fn run(config: &Config, args: &StudioArgs) -> Result<ExitCode, CliError> {
-    let files = refract_schema::load(&config.schema_path).map_err(|e| {
-        CliError::Usage(format!("cannot read {}: {e}", config.schema_path.display()))
-    })?;
-    let validated = refract_schema::validate(&files);
-    let errors: Vec<_> = validated.diagnostics.errors().collect();
-    if !errors.is_empty() {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        eprint!("{}", refract_schema::render::render(&files, &errors, color));
-        eprintln!("error: fix the schema before opening the studio");
-        return Ok(ExitCode::from(1));
-    }
+    let (_, validated) = super::schema::load_valid(config, "fix it before opening the studio")?;
     let ip = parse_host(&args.host)?;
     let url = refract_tls::certificate_paths_relative_to(
         &database_url(

@@ -11,11 +11,10 @@
 //! `migrations/` with a `migration_lock.toml` uses that (the layout of Prisma's
 //! `prismaSchemaFolder` preview).
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use refract_schema::ir::{ConfigValue, Datasource};
-use refract_schema::{Diagnostic, SourceFiles, ir};
+use refract_schema::{SourceFiles, ir};
 
 use crate::config::{CliError, Config};
 
@@ -107,28 +106,7 @@ impl Target {
 /// printed; errors are printed and fail the command.
 pub fn load_schema(path: Option<PathBuf>) -> Result<LoadedSchema, CliError> {
     let config = Config::resolve(path)?;
-    let files = refract_schema::load(&config.schema_path).map_err(|e| {
-        CliError::Usage(format!("cannot read {}: {e}", config.schema_path.display()))
-    })?;
-    let validated = refract_schema::validate(&files);
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let warnings: Vec<&Diagnostic> = validated.diagnostics.warnings().collect();
-    if !warnings.is_empty() {
-        eprint!(
-            "{}",
-            refract_schema::render::render(&files, &warnings, color)
-        );
-    }
-    let errors: Vec<&Diagnostic> = validated.diagnostics.errors().collect();
-    if !errors.is_empty() {
-        eprint!("{}", refract_schema::render::render(&files, &errors, color));
-        return Err(CliError::Failed(format!(
-            "the schema has {} error{}; fix {} first",
-            errors.len(),
-            if errors.len() == 1 { "" } else { "s" },
-            if errors.len() == 1 { "it" } else { "them" }
-        )));
-    }
+    let (files, validated) = crate::commands::schema::load_valid(&config, "fix the schema first")?;
     Ok(LoadedSchema {
         config,
         files,
