@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the studio's browser tests (tests/it/browser.rs) need: Debian's Chromium and
-# its WebDriver, chromedriver. Idempotent: does nothing when /usr/bin/chromedriver exists.
+# its WebDriver, chromedriver. Idempotent: does nothing when both are there. The tests run it
+# themselves; without root it uses sudo, never prompting (-n) since tests have no terminal.
 set -euo pipefail
 
 if [ -x /usr/bin/chromedriver ] && [ -x /usr/bin/chromium ]; then
@@ -9,7 +10,7 @@ fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+  sudo="sudo -n"
 fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq

@@ -2,9 +2,11 @@
 //! (chromedriver, spawned here on a free port) against a studio served on a seeded database.
 //! Every change made through the page is checked in the database with SQL.
 //!
-//! Needs Debian's `chromium` and `chromium-driver` (`tests/install-browser.sh` installs
-//! them; `CHROMIUM` and `CHROMEDRIVER` override the paths). Without them the test fails:
-//! it never skips.
+//! Needs Debian's `chromium` and `chromium-driver`: the first test to launch the browser
+//! runs `tests/install-browser.sh`, which installs them when they are missing (as root, or
+//! with passwordless sudo), so `cargo test --workspace` works on a fresh machine.
+//! `CHROMIUM` and `CHROMEDRIVER` override the paths (nothing is installed then). Without a
+//! browser the test fails: it never skips.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -18,6 +20,32 @@ use serde_json::{Value as Json, json};
 use crate::seed::{seeded, serve};
 
 const WAIT: Duration = Duration::from_secs(20);
+
+/// Runs `tests/install-browser.sh` once per process, unless the paths are overridden. The
+/// script does nothing when the browser is there; when it fails, `program` says what
+/// is missing.
+fn install_browser() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        if std::env::var_os("CHROMIUM").is_some() || std::env::var_os("CHROMEDRIVER").is_some() {
+            return;
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/install-browser.sh");
+        match std::process::Command::new("bash")
+            .arg(&script)
+            .stdin(Stdio::null())
+            .output()
+        {
+            Ok(output) if output.status.success() => {}
+            Ok(output) => eprintln!(
+                "{} failed:\n{}",
+                script.display(),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            Err(error) => eprintln!("cannot run {}: {error}", script.display()),
+        }
+    });
+}
 
 fn program(env: &str, default: &str) -> PathBuf {
     let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);
@@ -38,6 +66,7 @@ struct Browser {
 }
 
 async fn launch() -> Browser {
+    install_browser();
     let chromium = program("CHROMIUM", "/usr/bin/chromium");
     let chromedriver = program("CHROMEDRIVER", "/usr/bin/chromedriver");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
