@@ -1,7 +1,7 @@
 //! `gen migrate ...` and `gen db ...` end to end against real PostgreSQL (refract-testdb):
 //! the seed's flow on a copy of the root schema (init, next, deploy to a fresh database,
 //! status), consent for data loss without a terminal, diff exit codes, `.env` and
-//! datasource URLs, connection errors, reset, resolve, push and pull.
+//! datasource URLs, a missing `?schema=`, connection errors, reset, resolve, push and pull.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -501,6 +501,112 @@ async fn url_from_dotenv_and_datasource_env() {
     let o = gen_in(bare.path(), &["migrate", "status"]);
     assert_exit(&o, 1);
     assert!(stderr(&o).contains("no database URL"), "{}", both(&o));
+}
+
+/// Tables in a schema, or `None` when it does not exist.
+async fn tables_in(db: &TestDb, schema: &str) -> Option<Vec<String>> {
+    let client = db.client().await;
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&schema],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    exists.then_some(())?;
+    let rows = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+            &[&schema],
+        )
+        .await
+        .unwrap();
+    Some(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// A `?schema=` the database lacks is created, silently, by every command, as Prisma 7.10
+/// does (its schema engine runs `CREATE SCHEMA` when it first connects); a user who may not
+/// create it gets PostgreSQL's error, as from Prisma, with what to do.
+#[tokio::test]
+async fn missing_url_schema_is_created_silently() {
+    let db = TestDb::new().await;
+    let project = project_with(SMALL);
+    let dir = project.path();
+    let in_schema = |schema: &str| format!("{}?schema={schema}", db.url());
+
+    let o = gen_in(dir, &["migrate", "status", "--url", &in_schema("tenant_s")]);
+    assert_exit(&o, 0);
+    assert_eq!(tables_in(&db, "tenant_s").await, Some(vec![]));
+
+    let o = gen_in(
+        dir,
+        &[
+            "migrate",
+            "dev",
+            "--name",
+            "init",
+            "--url",
+            &in_schema("tenant_x"),
+        ],
+    );
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("schema \"tenant_x\" at")
+            && stdout(&o).matches("tenant_x").count() == 1
+            && !stderr(&o).contains("tenant_x"),
+        "{}",
+        both(&o)
+    );
+    assert!(
+        !script(&migration_folders(dir)[0]).contains("SCHEMA"),
+        "{}",
+        both(&o)
+    );
+    assert_eq!(
+        tables_in(&db, "tenant_x").await,
+        Some(vec!["Post".to_owned(), "_prisma_migrations".to_owned()])
+    );
+
+    let o = gen_in(dir, &["migrate", "deploy", "--url", &in_schema("tenant_y")]);
+    assert_exit(&o, 0);
+    assert_eq!(
+        tables_in(&db, "tenant_y").await,
+        Some(vec!["Post".to_owned(), "_prisma_migrations".to_owned()])
+    );
+
+    let o = gen_in(dir, &["db", "push", "--url", &in_schema("tenant_z")]);
+    assert_exit(&o, 0);
+    assert!(!stdout(&o).contains("Schemas"), "{}", both(&o));
+    assert_eq!(
+        tables_in(&db, "tenant_z").await,
+        Some(vec!["Post".to_owned()])
+    );
+
+    // A role that may not create schemas in the database.
+    let role = format!("{}_nocreate", db.name());
+    let client = db.client().await;
+    client
+        .batch_execute(&format!("CREATE ROLE \"{role}\" LOGIN"))
+        .await
+        .unwrap();
+    let as_role = in_schema("tenant_q").replacen("postgres@", &format!("{role}@"), 1);
+    let o = gen_in(dir, &["migrate", "deploy", "--url", &as_role]);
+    client
+        .batch_execute(&format!("DROP ROLE \"{role}\""))
+        .await
+        .unwrap();
+    assert_exit(&o, 1);
+    assert!(
+        stderr(&o).contains(&format!(
+            "The schema `tenant_q` named by the URL does not exist and could not be created: \
+             ERROR: permission denied for database {}",
+            db.name()
+        )) && stderr(&o).contains("grant this user `CREATE` on the database"),
+        "{}",
+        both(&o)
+    );
+    assert_eq!(tables_in(&db, "tenant_q").await, None);
 }
 
 #[tokio::test]

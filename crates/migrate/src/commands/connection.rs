@@ -1,6 +1,9 @@
 //! Connecting to PostgreSQL from a Prisma-style URL (TLS as its `sslmode`/`sslaccept`/
-//! `sslcert` say, through refract-tls), with clear errors, and creating a missing
-//! development database as Prisma does.
+//! `sslcert` say, through refract-tls), with clear errors, and creating what the URL names
+//! but the server lacks, as Prisma does: a missing development database
+//! ([`connect_or_create`]), and on every connection the URL's `?schema=` (Prisma's schema
+//! engine checks `pg_namespace` and runs `CREATE SCHEMA` when it first connects, for every
+//! command, `migrate status` included, and says nothing about it).
 
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
@@ -101,8 +104,40 @@ pub fn with_database(url: &str, database: &str) -> Option<String> {
     })
 }
 
-/// Connects, spawning the connection task, and sets the search path to the URL's schema.
+/// Connects, spawning the connection task, sets the search path to the URL's schema and
+/// creates that schema when it does not exist (as Prisma's schema engine does).
 pub async fn connect(url: &str) -> Result<Client, MigrateError> {
+    let (client, params) = open(url).await?;
+    ensure_schema(&client, &params.schema).await?;
+    Ok(client)
+}
+
+/// `CREATE SCHEMA IF NOT EXISTS` for a schema that is missing. Checked first, so that a user
+/// without `CREATE` on the database can still work in a schema that exists (PostgreSQL
+/// checks that privilege before `IF NOT EXISTS`).
+async fn ensure_schema(client: &Client, schema: &str) -> Result<(), MigrateError> {
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",
+            &[&schema],
+        )
+        .await?
+        .get(0);
+    if !exists {
+        client
+            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", Ident(schema)))
+            .await
+            .map_err(|source| MigrateError::CreateSchema {
+                schema: schema.to_owned(),
+                source,
+            })?;
+    }
+    Ok(())
+}
+
+/// Connects and sets the search path, creating nothing: the admin connection used to
+/// create a database, which must not get the URL's schema.
+async fn open(url: &str) -> Result<(Client, ConnectionParams), MigrateError> {
     let (plain, params) = split_prisma_params(url)?;
     let mut config: tokio_postgres::Config = plain
         .parse()
@@ -118,16 +153,17 @@ pub async fn connect(url: &str) -> Result<Client, MigrateError> {
     client
         .batch_execute(&format!("SET search_path TO {}", Ident(&params.schema)))
         .await?;
-    Ok(client)
+    Ok((client, params))
 }
 
-/// Connects, creating the database first if it does not exist.
+/// Connects, creating the database first if it does not exist (and then the URL's schema
+/// in it, as [`connect`] always does).
 pub async fn connect_or_create(url: &str) -> Result<Client, MigrateError> {
     match connect(url).await {
         Err(MigrateError::DatabaseMissing(name)) => {
             let admin_url = with_database(url, "postgres")
                 .ok_or_else(|| MigrateError::InvalidUrl(url.to_owned()))?;
-            let admin = connect(&admin_url).await?;
+            let (admin, _) = open(&admin_url).await?;
             admin
                 .batch_execute(&format!("CREATE DATABASE {}", Ident(&name)))
                 .await?;

@@ -109,7 +109,8 @@ async fn database_has_tables(client: &Client) -> Result<bool, MigrateError> {
     Ok(row.get(0))
 }
 
-/// Compares the folder with the history table. Read-only.
+/// Compares the folder with the history table. Read-only, except that connecting creates
+/// the URL's schema when it is missing, as Prisma's `migrate status` does.
 pub async fn status(config: &Config) -> Result<StatusReport, MigrateError> {
     let client = connect(&config.url).await?;
     let folder = read_folder(config)?;

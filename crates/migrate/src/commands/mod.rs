@@ -73,6 +73,14 @@ pub enum MigrateError {
     Tls { target: String, detail: String },
     #[error("{0}")]
     Postgres(#[from] tokio_postgres::Error),
+    /// The URL's `?schema=` does not exist and `CREATE SCHEMA` failed (usually: no `CREATE`
+    /// privilege on the database). The cause is PostgreSQL's own text, as Prisma prints it.
+    #[error("The schema `{schema}` named by the URL does not exist and could not be created")]
+    CreateSchema {
+        schema: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
     #[error("{0}")]
     History(#[from] HistoryError),
     #[error(

@@ -1,5 +1,6 @@
 //! The commands end to end against real PostgreSQL: dev (create, in sync, change only,
-//! drift, edited, consent), deploy (concurrent, failed, resolve), status, reset, diff, push.
+//! drift, edited, consent), deploy (concurrent, failed, resolve), status, reset, diff, push,
+//! and the URL's missing `?schema=`, which every command creates.
 
 use std::path::Path;
 
@@ -371,4 +372,150 @@ async fn missing_database_is_created_and_bad_urls_are_explained() {
     .await
     .unwrap_err();
     assert!(err.to_string().starts_with("P1001"), "{err}");
+}
+
+/// Whether the schema exists in the database, and the tables in it.
+async fn schema_tables(db: &TestDb, schema: &str) -> (bool, Vec<String>) {
+    let client = db.client().await;
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&schema],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let tables = client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+            &[&schema],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    (exists, tables)
+}
+
+fn present(tables: &[&str]) -> (bool, Vec<String>) {
+    (true, tables.iter().map(|t| (*t).to_owned()).collect())
+}
+
+/// Prisma's schema engine creates the URL's `?schema=` on connecting when it is missing, for
+/// every command (checked against Prisma 7.10: `migrate dev`, `deploy`, `status`, `reset`,
+/// `db push`, `db pull` all leave it behind); the migration it writes does not create it.
+#[tokio::test]
+async fn missing_url_schema_is_created_by_every_command() {
+    let db = TestDb::new().await;
+    let in_schema = |schema: &str| format!("{}?schema={schema}", db.url());
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+
+    let config = Config::new(in_schema("tenant_dev"), &migrations);
+    let outcome = dev(&config, &v1(), &options("init", 0)).await.unwrap();
+    let DevOutcome::Created { script, .. } = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert!(!script.contains("CREATE SCHEMA"), "{script}");
+    assert_eq!(
+        schema_tables(&db, "tenant_dev").await,
+        present(&["User", "_prisma_migrations"])
+    );
+
+    let config = Config::new(in_schema("tenant_deploy"), &migrations);
+    assert_eq!(deploy(&config).await.unwrap().applied.len(), 1);
+    assert_eq!(
+        schema_tables(&db, "tenant_deploy").await,
+        present(&["User", "_prisma_migrations"])
+    );
+
+    // Read-only, yet Prisma creates it too.
+    let config = Config::new(in_schema("tenant_status"), &migrations);
+    let report = status(&config).await.unwrap();
+    assert_eq!(report.diagnosis.pending.len(), 1);
+    assert_eq!(schema_tables(&db, "tenant_status").await, present(&[]));
+
+    let config = Config::new(in_schema("tenant_reset"), &migrations);
+    let namespaces = Namespaces::Single("tenant_reset".to_owned());
+    assert_eq!(reset(&config, &namespaces).await.unwrap().applied.len(), 1);
+    assert_eq!(
+        schema_tables(&db, "tenant_reset").await,
+        present(&["User", "_prisma_migrations"])
+    );
+
+    // The schema exists before the diff, so it is not a change db push reports.
+    let config = Config::new(in_schema("tenant_push"), "unused");
+    let outcome = db_push(&config, &v1(), false).await.unwrap();
+    let PushOutcome::Pushed { summary } = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert!(!summary.contains("Schemas"), "{summary}");
+    assert_eq!(schema_tables(&db, "tenant_push").await, present(&["User"]));
+
+    // A name that needs quoting.
+    let config = Config::new(in_schema("Tenant%20%22Q%22"), &migrations);
+    assert_eq!(deploy(&config).await.unwrap().applied.len(), 1);
+    assert_eq!(
+        schema_tables(&db, "Tenant \"Q\"").await,
+        present(&["User", "_prisma_migrations"])
+    );
+}
+
+async fn has_table(url: &str, schema: &str, table: &str) -> bool {
+    let Ok(client) = commands::connect(url).await else {
+        return false;
+    };
+    client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2)",
+            &[&schema, &table],
+        )
+        .await
+        .is_ok_and(|row| row.get(0))
+}
+
+/// A missing database is created with the URL's schema in it, and the admin connection
+/// that creates it (to `postgres`) does not get that schema.
+#[tokio::test]
+async fn new_database_gets_the_url_schema_and_the_admin_database_does_not() {
+    let db = TestDb::new().await;
+    let name = format!("{}_new", db.name());
+    let schema = format!("{}_tenant", db.name());
+    let url = format!(
+        "{}?schema={schema}",
+        commands::with_database(db.url(), &name).unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::new(url.clone(), dir.path().join("migrations"));
+    let outcome = dev(&config, &v1(), &options("init", 0)).await;
+    let in_new = has_table(&url, &schema, "User").await;
+    let admin = commands::connect(&commands::with_database(db.url(), "postgres").unwrap())
+        .await
+        .unwrap();
+    let in_admin: bool = admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&schema],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    admin
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+        .await
+        .unwrap();
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, Ok(DevOutcome::Created { .. })),
+        "{outcome:?}"
+    );
+    assert!(in_new, "no table in `{schema}` of the new database");
+    assert!(
+        !in_admin,
+        "schema `{schema}` created in the `postgres` database"
+    );
 }

@@ -98,13 +98,18 @@ fn hint(error: &refract_migrate::commands::MigrateError) -> Option<&'static str>
             "Please make sure your database server is running and accepts connections at that address.",
         );
     }
+    if let MigrateError::CreateSchema { .. } = error {
+        return Some(
+            "Create the schema as a user who may, or grant this user `CREATE` on the database.",
+        );
+    }
     let mut source: Option<&dyn std::error::Error> = Some(error);
     while let Some(cause) = source {
         if let Some(db) = cause.downcast_ref::<DbError>() {
             if *db.code() == SqlState::INVALID_SCHEMA_NAME {
                 return Some(
-                    "The schema named by the URL (`?schema=`, default `public`) does not exist, \
-                     or this user may not use it.",
+                    "This user may not use the schema named by the URL (`?schema=`, default \
+                     `public`): it needs `USAGE` on it.",
                 );
             }
             if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE {
