@@ -1019,7 +1019,7 @@ async fn tls_settings_and_certificate_paths_relative_to_the_schema() {
     let err = stderr(&o);
     assert!(
         err.contains("P1011: Error opening a TLS connection")
-            && err.contains("connect by the name it was issued for"),
+            && err.contains("connect by a name it was issued for"),
         "{}",
         both(&o)
     );

@@ -79,11 +79,11 @@ impl ClientConfig {
                 }
                 "pool_timeout" => config.pool_timeout = seconds(value)?,
                 "connect_timeout" => config.connect_timeout = seconds(value)?,
-                "schema" => config.schema = Some(percent_decode(value)),
+                "schema" => config.schema = Some(refract_tls::decode_query_value(value)),
                 _ if PRISMA_URL_PARAMS.contains(&key) => {}
                 _ if config
                     .tls
-                    .take(key, &percent_decode(value))
+                    .take(key, &refract_tls::decode_query_value(value))
                     .map_err(|error| Error::Config(error.to_string()))? => {}
                 _ => passed_on.push(pair),
             }
@@ -165,32 +165,6 @@ impl ClientConfig {
 /// Prisma's default: twice the CPUs, plus one.
 fn default_pool_size() -> usize {
     std::thread::available_parallelism().map_or(4, |n| n.get()) * 2 + 1
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A handle on a connection pool. Clones share the pool: clone it freely (into tasks,

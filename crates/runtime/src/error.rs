@@ -71,20 +71,26 @@ pub enum Error {
         source: tokio_postgres::Error,
     },
     /// The database server cannot be reached (Prisma P1001).
-    #[error("can't reach the database server: {}", with_causes(source))]
+    #[error(
+        "can't reach the database server: {}",
+        refract_tls::with_causes(source)
+    )]
     Unreachable {
         #[source]
         source: tokio_postgres::Error,
     },
     /// The TLS handshake failed: the server has TLS off while `sslmode=require`, or its
     /// certificate failed the check the URL asked for (Prisma P1011).
-    #[error("error opening a TLS connection: {}", with_causes(source))]
+    #[error(
+        "error opening a TLS connection: {}",
+        refract_tls::describe_tls_failure(source)
+    )]
     Tls {
         #[source]
         source: tokio_postgres::Error,
     },
     /// The connection failed or was closed (Prisma P1017).
-    #[error("database connection error: {}", with_causes(source))]
+    #[error("database connection error: {}", refract_tls::with_causes(source))]
     Connection {
         #[source]
         source: tokio_postgres::Error,
@@ -270,19 +276,6 @@ fn quoted_list(fields: &[String]) -> String {
         .map(|f| format!("`{f}`"))
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// A connection error with its causes: tokio-postgres's own text names only the kind
-/// ("error connecting to server", "error performing TLS handshake"), its sources the cause.
-fn with_causes(error: &tokio_postgres::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn db_message(error: &tokio_postgres::Error) -> String {

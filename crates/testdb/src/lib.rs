@@ -1,7 +1,8 @@
 //! refract-testdb: a fresh, empty PostgreSQL database for every test.
 //!
 //! Owns choosing a server, creating one database per [`TestDb`] and dropping it again, and
-//! [`TlsServer`], a private cluster that accepts only TLS, for tests of TLS connections.
+//! [`TlsServer`], a private cluster that accepts only TLS, for tests of TLS connections
+//! (and [`PlainServer`], one with TLS off, for what happens when TLS is refused).
 //! Knows nothing about refract's schema, runtime or migrations: it hands out URLs (and,
 //! for TLS, CA certificate files).
 //!
@@ -40,7 +41,8 @@
 //! # TLS
 //! [`TlsServer::start`] starts a further private cluster, always, whatever `DATABASE_URL`
 //! says: `ssl = on` with a certificate for `localhost` signed by a CA made for it, and TCP
-//! connections without TLS rejected. It is stopped and deleted when dropped (or, if the
+//! connections without TLS rejected. [`PlainServer::start`] starts one with TLS off, the
+//! same way. Each is stopped and deleted when dropped (or, if the
 //! process dies first, by its own watchdog). Each cluster in a process has a watchdog of
 //! its own.
 
@@ -51,7 +53,7 @@ mod url;
 
 use std::fmt;
 
-pub use tls_server::TlsServer;
+pub use tls_server::{PlainServer, TlsServer};
 pub use url::with_database;
 
 /// Everything that can go wrong while providing a test database.

@@ -1,4 +1,5 @@
-//! A private cluster that accepts only TLS over TCP, for tests of TLS connections.
+//! A private cluster that accepts only TLS over TCP, for tests of TLS connections, and
+//! its counterpart [`PlainServer`], a private cluster with TLS turned off.
 //!
 //! Always a cluster of its own, never `DATABASE_URL`'s server (which may have no TLS) nor
 //! the shared private one (which must stay plain for every other test). Its certificates
@@ -92,6 +93,37 @@ impl TlsServer {
 }
 
 impl Drop for TlsServer {
+    fn drop(&mut self) {
+        self.cluster.stop();
+    }
+}
+
+/// A private PostgreSQL cluster of its own with TLS turned off: for tests of what a client
+/// that asks for TLS does when the server refuses it, whatever `DATABASE_URL`'s server
+/// does. Trust authentication, user `postgres`; stopped and deleted on drop.
+#[derive(Debug)]
+pub struct PlainServer {
+    cluster: Cluster,
+}
+
+impl PlainServer {
+    /// Starts it (a copy of the cached `initdb` template, on a free port).
+    pub fn start() -> Result<PlainServer, Error> {
+        Ok(PlainServer {
+            cluster: Cluster::start(&Tcp::Plain)?,
+        })
+    }
+
+    /// `postgresql://postgres@127.0.0.1:{port}/postgres`.
+    pub fn url(&self) -> String {
+        format!(
+            "postgresql://postgres@127.0.0.1:{}/postgres",
+            self.cluster.port()
+        )
+    }
+}
+
+impl Drop for PlainServer {
     fn drop(&mut self) {
         self.cluster.stop();
     }

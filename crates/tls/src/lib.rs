@@ -12,22 +12,34 @@
 //! |---|---|---|
 //! | `sslmode=disable` | never | - |
 //! | no `sslmode`, `sslmode=prefer` or `allow` | when the server offers TLS | no |
-//! | `sslmode=require` | always | no (Prisma's default, `sslaccept=accept_invalid_certs`) |
-//! | `sslaccept=strict` (with any mode but `disable`) | as the mode says | chain and host name |
-//! | `sslmode=verify-ca` (libpq's) | always | chain only |
+//! | `sslmode=require` (or node-postgres's `no-verify`) | always | no (Prisma's default, `sslaccept=accept_invalid_certs`) |
+//! | `sslmode=require&sslrootcert=PATH` | always | chain only (libpq: a root certificate turns `require` into `verify-ca`) |
+//! | `sslaccept=strict` (with any mode but `disable`) | always | chain and host name |
+//! | `sslmode=verify-ca&sslrootcert=PATH` (libpq's) | always | chain only |
 //! | `sslmode=verify-full` (libpq's) | always | chain and host name |
 //!
-//! The chain is checked against the PEM file named by `sslcert` (Prisma's name for the
-//! server's CA certificate) or `sslrootcert` (libpq's), else against the system's
-//! certificate store. Relative paths are read from the current directory; the CLI first
-//! makes them relative to the schema's folder, as Prisma does
-//! ([`certificate_paths_relative_to`]). Client certificates (`sslidentity`, a PKCS#12
-//! file, with `sslpassword`) are refused with a clear error rather than ignored.
+//! A URL that asks for a check never falls back to an unencrypted connection (Prisma's
+//! engine does, with `sslaccept=strict` and the default `prefer`). The chain is checked
+//! against the PEM files named by `sslcert` (Prisma's name for the server's CA
+//! certificate) and `sslrootcert` (libpq's), both if both are given, else against the
+//! system's certificate store (which `SSL_CERT_FILE`/`SSL_CERT_DIR` can point elsewhere),
+//! read once per process. `verify-ca` needs a named file: checking the chain against every
+//! public CA but not the name would accept any certificate any of them issued. Relative
+//! paths are read from the current directory; the CLI first makes them relative to the
+//! schema's folder, as Prisma does ([`certificate_paths_relative_to`]). Client
+//! certificates (`sslidentity`, a PKCS#12 file, with `sslpassword`) are refused with a
+//! clear error rather than ignored.
+//!
+//! Also here, so that every crate reads a connection URL the same way: decoding its
+//! values ([`decode_query_value`], [`percent_decode`]) and describing a failed
+//! connection ([`with_causes`], [`is_tls_failure`], [`describe_tls_failure`]).
 
+mod errors;
+mod url;
 mod verify;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::RootCertStore;
 use rustls::client::WebPkiServerVerifier;
@@ -36,21 +48,21 @@ use rustls::crypto::CryptoProvider;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
+pub use errors::{describe_tls_failure, is_tls_failure, with_causes};
 pub use tokio_postgres_rustls::MakeRustlsConnect;
-
-/// URL parameters naming a file, whose relative paths [`certificate_paths_relative_to`]
-/// rewrites.
-const PATH_PARAMS: &[&str] = &["sslcert", "sslrootcert", "sslidentity"];
+pub use url::{certificate_paths_relative_to, decode_query_value, percent_decode};
 
 /// A TLS parameter that cannot be honoured. The text names the parameter and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// A parameter with a value it does not take (`sslmode=required`).
     #[error("`{key}={value}` is not valid: expected {expected}")]
     InvalidValue {
         key: &'static str,
         value: String,
         expected: &'static str,
     },
+    /// The file a certificate parameter names cannot be read.
     #[error("cannot read the certificate file `{}` (`{key}`): {source}", path.display())]
     ReadCertificate {
         key: &'static str,
@@ -58,22 +70,34 @@ pub enum TlsError {
         #[source]
         source: std::io::Error,
     },
+    /// The file holds no certificate rustls accepts.
     #[error("`{}` (`{key}`) holds no usable certificate: {detail}", path.display())]
     BadCertificate {
         key: &'static str,
         path: PathBuf,
         detail: String,
     },
+    /// `sslidentity`: client certificates are not supported yet.
     #[error(
         "client certificates (`sslidentity`) are not supported yet: connect without one, or \
          use password or trust authentication for this user"
     )]
     ClientCertificateUnsupported,
+    /// `verify-ca` without a file to check the chain against.
+    #[error(
+        "`sslmode=verify-ca` checks the certificate's chain but not its host name, so it needs \
+         the CA that signed the server's certificate: name it with `sslrootcert=PATH` \
+         (against every public CA, any certificate any of them issued would pass), or use \
+         `sslmode=verify-full`"
+    )]
+    VerifyCaWithoutRoot,
+    /// A check is asked for, no file is named, and the system store is empty.
     #[error(
         "no trusted root certificates to check the server's certificate against: the system \
-         store is empty or unreadable; name the server's CA certificate with `sslcert=PATH`"
+         store is empty or unreadable; name the server's CA certificate with `sslrootcert=PATH`"
     )]
     NoTrustedRoots,
+    /// rustls refused the configuration (should not happen).
     #[error("cannot set up TLS: {0}")]
     Setup(String),
 }
@@ -81,12 +105,16 @@ pub enum TlsError {
 /// `sslmode`: whether to encrypt, and the libpq modes that also check the certificate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SslMode {
+    /// Never encrypt.
     Disable,
     /// `prefer` (the default) and libpq's `allow`: TLS when the server offers it.
     #[default]
     Prefer,
+    /// Always encrypt (also node-postgres's `no-verify`).
     Require,
+    /// libpq's: always encrypt, check the chain.
     VerifyCa,
+    /// libpq's: always encrypt, check the chain and the host name.
     VerifyFull,
 }
 
@@ -109,8 +137,11 @@ pub struct TlsParams {
     /// `sslaccept=strict`: check the chain and host name (Prisma's default is
     /// `accept_invalid_certs`).
     pub strict: bool,
-    /// `sslcert` / `sslrootcert`: the PEM file of the certificates to trust.
-    pub root_certificate: Option<PathBuf>,
+    /// `sslcert` (Prisma's name): a PEM file of certificates to trust.
+    pub ca_file: Option<PathBuf>,
+    /// `sslrootcert` (libpq's): a PEM file of certificates to trust; with `require` it
+    /// also turns on the chain check, as in libpq.
+    pub root_cert_file: Option<PathBuf>,
 }
 
 impl TlsParams {
@@ -122,7 +153,7 @@ impl TlsParams {
                 self.mode = match value {
                     "disable" => SslMode::Disable,
                     "allow" | "prefer" => SslMode::Prefer,
-                    "require" => SslMode::Require,
+                    "require" | "no-verify" => SslMode::Require,
                     "verify-ca" => SslMode::VerifyCa,
                     "verify-full" => SslMode::VerifyFull,
                     _ => {
@@ -147,7 +178,8 @@ impl TlsParams {
                     }
                 }
             }
-            "sslcert" | "sslrootcert" => self.root_certificate = Some(PathBuf::from(value)),
+            "sslcert" => self.ca_file = Some(PathBuf::from(value)),
+            "sslrootcert" => self.root_cert_file = Some(PathBuf::from(value)),
             "sslidentity" => return Err(TlsError::ClientCertificateUnsupported),
             // Only meaningful with `sslidentity`, which is refused above.
             "sslpassword" => {}
@@ -156,26 +188,28 @@ impl TlsParams {
         Ok(true)
     }
 
-    /// The mode to give tokio-postgres, which knows disable, prefer and require: the
-    /// verifying modes require TLS and leave the checking to [`TlsParams::connector`].
+    /// The mode to give tokio-postgres, which knows disable, prefer and require. Any
+    /// check requires TLS (it never falls back to an unencrypted connection); the checking
+    /// itself is [`TlsParams::connector`]'s.
     pub fn postgres_ssl_mode(&self) -> tokio_postgres::config::SslMode {
+        use tokio_postgres::config::SslMode as Pg;
         match self.mode {
-            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
-            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
-                tokio_postgres::config::SslMode::Require
-            }
+            SslMode::Disable => Pg::Disable,
+            _ if self.verification() != Verification::None => Pg::Require,
+            SslMode::Prefer => Pg::Prefer,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => Pg::Require,
         }
     }
 
     /// How much of the server's certificate these parameters check.
     pub fn verification(&self) -> Verification {
         match self.mode {
+            SslMode::Disable => Verification::None,
             SslMode::VerifyFull => Verification::ChainAndHost,
-            SslMode::VerifyCa if self.strict => Verification::ChainAndHost,
-            SslMode::VerifyCa => Verification::Chain,
             _ if self.strict => Verification::ChainAndHost,
-            _ => Verification::None,
+            SslMode::VerifyCa => Verification::Chain,
+            SslMode::Require if self.root_cert_file.is_some() => Verification::Chain,
+            SslMode::Prefer | SslMode::Require => Verification::None,
         }
     }
 
@@ -186,15 +220,22 @@ impl TlsParams {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier: Arc<dyn ServerCertVerifier> = match self.verification() {
             Verification::None => Arc::new(verify::AnyCertificate::new(&provider)),
-            Verification::Chain => Arc::new(verify::ChainOnly::new(self.full_verifier(&provider)?)),
+            Verification::Chain => {
+                if self.ca_file.is_none() && self.root_cert_file.is_none() {
+                    return Err(TlsError::VerifyCaWithoutRoot);
+                }
+                Arc::new(verify::ChainOnly::new(self.full_verifier(&provider)?))
+            }
             Verification::ChainAndHost => self.full_verifier(&provider)?,
         };
-        let config = rustls::ClientConfig::builder_with_provider(provider)
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|error| TlsError::Setup(error.to_string()))?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
+        // What libpq 17 sends; PostgreSQL 17 requires it for `sslnegotiation=direct`.
+        config.alpn_protocols = vec![b"postgresql".to_vec()];
         Ok(MakeRustlsConnect::new(config))
     }
 
@@ -202,19 +243,33 @@ impl TlsParams {
         &self,
         provider: &Arc<CryptoProvider>,
     ) -> Result<Arc<WebPkiServerVerifier>, TlsError> {
-        let roots = match &self.root_certificate {
-            Some(path) => roots_from_file(path)?,
-            None => system_roots()?,
+        let files = [
+            ("sslcert", &self.ca_file),
+            ("sslrootcert", &self.root_cert_file),
+        ];
+        let roots = if files.iter().any(|(_, file)| file.is_some()) {
+            let mut roots = RootCertStore::empty();
+            for (key, file) in files {
+                if let Some(path) = file {
+                    add_roots_from_file(&mut roots, key, path)?;
+                }
+            }
+            Arc::new(roots)
+        } else {
+            system_roots()?
         };
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
             .build()
             .map_err(|error| TlsError::Setup(error.to_string()))
     }
 }
 
-/// The certificates of a PEM file (or, failing that, one DER certificate).
-fn roots_from_file(path: &Path) -> Result<RootCertStore, TlsError> {
-    let key = "sslcert";
+/// Adds the certificates of a PEM file (or, failing that, one DER certificate).
+fn add_roots_from_file(
+    roots: &mut RootCertStore,
+    key: &'static str,
+    path: &Path,
+) -> Result<(), TlsError> {
     let bytes = std::fs::read(path).map_err(|source| TlsError::ReadCertificate {
         key,
         path: path.to_owned(),
@@ -231,61 +286,27 @@ fn roots_from_file(path: &Path) -> Result<RootCertStore, TlsError> {
     if certificates.is_empty() {
         certificates.push(CertificateDer::from(bytes));
     }
-    let mut roots = RootCertStore::empty();
     for certificate in certificates {
         roots
             .add(certificate)
             .map_err(|error| bad(error.to_string()))?;
     }
-    Ok(roots)
+    Ok(())
 }
 
-/// The system's certificate store (`SSL_CERT_FILE` / `SSL_CERT_DIR` are honoured).
-fn system_roots() -> Result<RootCertStore, TlsError> {
-    let found = rustls_native_certs::load_native_certs();
-    let mut roots = RootCertStore::empty();
-    roots.add_parsable_certificates(found.certs);
+/// The system's certificate store (`SSL_CERT_FILE` / `SSL_CERT_DIR` are honoured), read
+/// once per process: migrate opens several connections per command.
+fn system_roots() -> Result<Arc<RootCertStore>, TlsError> {
+    static SYSTEM: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+    let roots = SYSTEM.get_or_init(|| {
+        let mut roots = RootCertStore::empty();
+        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        Arc::new(roots)
+    });
     if roots.is_empty() {
         return Err(TlsError::NoTrustedRoots);
     }
-    Ok(roots)
-}
-
-/// `url` with the relative paths of its certificate parameters (`sslcert`,
-/// `sslrootcert`, `sslidentity`) made relative to `base` (the schema's folder, where
-/// Prisma resolves them). Other parts of the URL are kept byte for byte.
-pub fn certificate_paths_relative_to(url: &str, base: &Path) -> String {
-    let Some((head, query)) = url.split_once('?') else {
-        return url.to_owned();
-    };
-    let pairs: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((key, value))
-                if PATH_PARAMS.contains(&key)
-                    && !value.is_empty()
-                    && Path::new(value).is_relative() =>
-            {
-                let base = percent_encode_path(base);
-                format!("{key}={}/{value}", base.trim_end_matches('/'))
-            }
-            _ => pair.to_owned(),
-        })
-        .collect();
-    format!("{head}?{}", pairs.join("&"))
-}
-
-/// A path as URL query text: bytes other than unreserved characters and `/` escaped.
-fn percent_encode_path(path: &Path) -> String {
-    let mut out = String::new();
-    for &byte in path.as_os_str().as_encoded_bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    Ok(roots.clone())
 }
 
 #[cfg(test)]
@@ -323,11 +344,30 @@ mod tests {
                 Pg::Require,
                 Verification::ChainAndHost,
             ),
+            // A check never falls back to no TLS.
             (
                 &[("sslaccept", "strict")],
-                Pg::Prefer,
+                Pg::Require,
                 Verification::ChainAndHost,
             ),
+            (
+                &[("sslmode", "disable"), ("sslaccept", "strict")],
+                Pg::Disable,
+                Verification::None,
+            ),
+            (&[("sslmode", "no-verify")], Pg::Require, Verification::None),
+            // Prisma's sslcert alone checks nothing; libpq's sslrootcert makes require verify-ca.
+            (
+                &[("sslmode", "require"), ("sslcert", "ca.pem")],
+                Pg::Require,
+                Verification::None,
+            ),
+            (
+                &[("sslmode", "require"), ("sslrootcert", "ca.pem")],
+                Pg::Require,
+                Verification::Chain,
+            ),
+            (&[("sslrootcert", "ca.pem")], Pg::Prefer, Verification::None),
             (
                 &[("sslmode", "verify-ca")],
                 Pg::Require,
@@ -366,15 +406,18 @@ mod tests {
     }
 
     #[test]
-    fn root_certificate_has_two_names() {
-        assert_eq!(
-            params(&[("sslcert", "ca.pem")]).root_certificate,
-            Some(PathBuf::from("ca.pem"))
-        );
-        assert_eq!(
-            params(&[("sslrootcert", "/etc/ca.pem")]).root_certificate,
-            Some(PathBuf::from("/etc/ca.pem"))
-        );
+    fn the_two_certificate_names_are_kept_apart() {
+        let params = params(&[("sslcert", "ca.pem"), ("sslrootcert", "/etc/root.pem")]);
+        assert_eq!(params.ca_file, Some(PathBuf::from("ca.pem")));
+        assert_eq!(params.root_cert_file, Some(PathBuf::from("/etc/root.pem")));
+    }
+
+    #[test]
+    fn verify_ca_needs_a_named_ca() {
+        let Err(error) = params(&[("sslmode", "verify-ca")]).connector() else {
+            panic!("verify-ca against the system store must be refused")
+        };
+        assert!(matches!(error, TlsError::VerifyCaWithoutRoot), "{error}");
     }
 
     #[test]
@@ -400,15 +443,15 @@ mod tests {
     fn a_missing_certificate_file_is_named() {
         let params = params(&[
             ("sslmode", "verify-full"),
-            ("sslcert", "/nonexistent/ca.pem"),
+            ("sslrootcert", "/nonexistent/ca.pem"),
         ]);
         let Err(error) = params.connector() else {
             panic!("no file")
         };
         assert!(
-            error
-                .to_string()
-                .starts_with("cannot read the certificate file `/nonexistent/ca.pem` (`sslcert`)"),
+            error.to_string().starts_with(
+                "cannot read the certificate file `/nonexistent/ca.pem` (`sslrootcert`)"
+            ),
             "{error}"
         );
     }
@@ -428,31 +471,5 @@ mod tests {
         };
         assert!(matches!(error, TlsError::BadCertificate { .. }), "{error}");
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn certificate_paths_are_made_relative_to_the_schema_folder() {
-        let base = Path::new("/app/prisma");
-        assert_eq!(
-            certificate_paths_relative_to(
-                "postgresql://u:p@h/db?sslmode=require&sslcert=certs/ca.pem&schema=s",
-                base
-            ),
-            "postgresql://u:p@h/db?sslmode=require&sslcert=/app/prisma/certs/ca.pem&schema=s"
-        );
-        assert_eq!(
-            certificate_paths_relative_to(
-                "postgresql://h/db?sslrootcert=ca%20cert.pem",
-                Path::new("/my app/db&x/")
-            ),
-            "postgresql://h/db?sslrootcert=/my%20app/db%26x/ca%20cert.pem"
-        );
-        for unchanged in [
-            "postgresql://h/db",
-            "postgresql://h/db?sslrootcert=/abs/ca.pem",
-            "postgresql://h/db?schema=certs/x&sslmode=require",
-        ] {
-            assert_eq!(certificate_paths_relative_to(unchanged, base), unchanged);
-        }
     }
 }

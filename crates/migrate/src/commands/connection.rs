@@ -34,13 +34,15 @@ pub fn split_prisma_params(url: &str) -> Result<(String, ConnectionParams), Migr
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
-            "schema" => params.schema = percent_decode(value),
+            "schema" => params.schema = refract_tls::decode_query_value(value),
             "connection_limit"
             | "pool_timeout"
             | "pgbouncer"
             | "socket_timeout"
             | "statement_cache_size" => {}
-            _ if params.tls.take(key, &percent_decode(value))? => {}
+            _ if params
+                .tls
+                .take(key, &refract_tls::decode_query_value(value))? => {}
             _ => kept.push(pair),
         }
     }
@@ -58,25 +60,7 @@ pub fn url_schema(url: &str) -> String {
     query
         .rsplit('&')
         .find_map(|pair| pair.strip_prefix("schema="))
-        .map_or_else(|| "public".to_owned(), percent_decode)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+        .map_or_else(|| "public".to_owned(), refract_tls::decode_query_value)
 }
 
 /// The database named in a `postgresql://host/db?...` URL.
@@ -84,7 +68,7 @@ pub fn database_name(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let path = rest.split_once('/')?.1;
     let name = path.split('?').next().unwrap_or("");
-    (!name.is_empty()).then(|| percent_decode(name))
+    (!name.is_empty()).then(|| refract_tls::percent_decode(name))
 }
 
 /// The same URL naming another database.
@@ -188,54 +172,17 @@ fn classify(url: &str, error: tokio_postgres::Error) -> MigrateError {
         Some(code) if code == SqlState::INSUFFICIENT_PRIVILEGE => {
             MigrateError::AccessDenied(error.to_string())
         }
+        _ if refract_tls::is_tls_failure(&error) => MigrateError::Tls {
+            target,
+            detail: refract_tls::describe_tls_failure(&error),
+        },
         _ if error.as_db_error().is_none() && error.to_string().contains("invalid") => {
             MigrateError::InvalidUrl(target)
         }
-        // tokio-postgres's text for every TLS failure, the cause after it.
-        _ if error
-            .to_string()
-            .starts_with("error performing TLS handshake") =>
-        {
-            MigrateError::Tls {
-                target,
-                detail: tls_detail(&error),
-            }
-        }
         _ => MigrateError::Unreachable {
             target,
-            detail: causes(&error),
+            detail: refract_tls::with_causes(&error),
         },
-    }
-}
-
-/// What went wrong in a TLS handshake, with a hint for the usual causes.
-fn tls_detail(error: &tokio_postgres::Error) -> String {
-    let cause = causes(error);
-    let hint = if cause.contains("does not support TLS") {
-        "; the server has TLS turned off: connect with `sslmode=prefer` or `sslmode=disable`"
-    } else if cause.contains("UnknownIssuer") {
-        "; the certificate is not signed by a trusted CA: name the server's CA certificate with `sslcert=PATH`"
-    } else if cause.contains("not valid for name") {
-        "; the certificate is for another host name: connect by the name it was issued for, or use `sslmode=verify-ca`"
-    } else {
-        ""
-    };
-    format!("{cause}{hint}")
-}
-
-/// The reasons behind a connection error: tokio-postgres's own text names only the kind
-/// ("error connecting to server", "error performing TLS handshake"), its sources the cause.
-fn causes(error: &tokio_postgres::Error) -> String {
-    let mut causes = Vec::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        causes.push(cause.to_string());
-        source = cause.source();
-    }
-    if causes.is_empty() {
-        error.to_string()
-    } else {
-        causes.join(": ")
     }
 }
 

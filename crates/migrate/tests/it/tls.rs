@@ -28,7 +28,7 @@ async fn connects_over_tls_and_explains_tls_failures() {
         (
             format!("{}?sslaccept=strict", server.url("localhost")),
             "P1011: Error opening a TLS connection to `postgresql://postgres@localhost",
-            "name the server's CA certificate with `sslcert=PATH`",
+            "name the CA that signed it with `sslrootcert=PATH`",
         ),
         (
             format!(
@@ -36,7 +36,7 @@ async fn connects_over_tls_and_explains_tls_failures() {
                 server.url("127.0.0.1")
             ),
             "certificate not valid for name",
-            "connect by the name it was issued for, or use `sslmode=verify-ca`",
+            "connect by a name it was issued for, or check only the chain with `sslmode=verify-ca&sslrootcert=PATH`",
         ),
     ];
     for (url, first, hint) in cases {

@@ -12,7 +12,7 @@ use refract_migrate::commands::{DiffOptions, DiffSource, diff_command};
 
 use super::DatabaseArgs;
 use super::console::{block_on, failed};
-use super::target::{LoadedSchema, database_url, load_schema};
+use super::target::{LoadedSchema, database_url, in_schema_dir, load_schema};
 use crate::config::CliError;
 
 #[derive(Debug, clap::Args)]
@@ -142,7 +142,8 @@ pub fn run(database: &DatabaseArgs, args: &DiffArgs) -> Result<ExitCode, CliErro
         None
     };
     let datasource = project.as_ref().and_then(|p| p.datasource());
-    let datasource_url = || database_url(database.url.as_deref(), datasource);
+    let schema_dir = project.as_ref().map(|p| p.config.schema_dir.as_path());
+    let datasource_url = || database_url(database.url.as_deref(), datasource, schema_dir);
 
     let mut options = DiffOptions {
         script: args.script,
@@ -157,7 +158,8 @@ pub fn run(database: &DatabaseArgs, args: &DiffArgs) -> Result<ExitCode, CliErro
             .and_then(|v| match v {
                 refract_schema::ir::ConfigValue::Literal(url) => Some(url.clone()),
                 refract_schema::ir::ConfigValue::Env(var) => std::env::var(var).ok(),
-            });
+            })
+            .map(|url| in_schema_dir(url, schema_dir));
         match args.shadow_database_url.clone().or(configured_shadow) {
             Some(shadow) => {
                 options.shadow_server_url = Some(shadow);

@@ -44,22 +44,14 @@ impl Target {
     /// Loads the schema and resolves the database from it, `--url` and the environment.
     pub fn resolve(schema: Option<PathBuf>, url: Option<&str>) -> Result<Target, CliError> {
         let schema = load_schema(schema)?;
-        // Certificate paths in a URL from the schema or .env are relative to the schema's
-        // folder, as in Prisma; those in `--url` to the working directory.
-        let schema_dir = &schema.config.schema_dir;
-        let database_url = match url {
-            Some(_) => database_url(url, schema.datasource())?,
-            None => refract_tls::certificate_paths_relative_to(
-                &database_url(None, schema.datasource())?,
-                schema_dir,
-            ),
-        };
+        let schema_dir = Some(schema.config.schema_dir.as_path());
+        let database_url = database_url(url, schema.datasource(), schema_dir)?;
         let shadow_database_url = match schema
             .datasource()
             .and_then(|d| d.shadow_database_url.as_ref())
         {
-            Some(value) => Some(refract_tls::certificate_paths_relative_to(
-                &check_url(config_value(value, "shadowDatabaseUrl")?)?,
+            Some(value) => Some(in_schema_dir(
+                check_url(config_value(value, "shadowDatabaseUrl")?)?,
                 schema_dir,
             )),
             None => None,
@@ -115,28 +107,44 @@ pub fn load_schema(path: Option<PathBuf>) -> Result<LoadedSchema, CliError> {
 }
 
 /// The database URL: `--url`, the datasource's `directUrl` or `url`, else `DATABASE_URL`.
+/// Certificate paths (`sslcert`, ...) in a URL from the schema or `.env` are made relative
+/// to `schema_dir`, where Prisma resolves them; those in `--url` stay relative to the
+/// working directory.
 pub fn database_url(
     flag: Option<&str>,
     datasource: Option<&Datasource>,
+    schema_dir: Option<&Path>,
 ) -> Result<String, CliError> {
     if let Some(url) = flag {
         return check_url(url.to_owned());
     }
-    if let Some(ds) = datasource {
-        if let Some(direct) = &ds.direct_url {
-            return check_url(config_value(direct, "directUrl")?);
-        }
-        if let Some(url) = &ds.url {
-            return check_url(config_value(url, "url")?);
-        }
-    }
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => check_url(url),
-        _ => Err(CliError::Failed(
-            "no database URL: pass --url, set `url` in the datasource block, or set DATABASE_URL \
-             (in the environment or in .env beside the schema)"
-                .into(),
-        )),
+    let configured = datasource.and_then(|ds| {
+        ds.direct_url
+            .as_ref()
+            .map(|direct| (direct, "directUrl"))
+            .or(ds.url.as_ref().map(|url| (url, "url")))
+    });
+    let url = match configured {
+        Some((value, property)) => check_url(config_value(value, property)?)?,
+        None => match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.is_empty() => check_url(url)?,
+            _ => {
+                return Err(CliError::Failed(
+                    "no database URL: pass --url, set `url` in the datasource block, or set DATABASE_URL \
+                     (in the environment or in .env beside the schema)"
+                        .into(),
+                ));
+            }
+        },
+    };
+    Ok(in_schema_dir(url, schema_dir))
+}
+
+/// `url` with its relative certificate paths made relative to `schema_dir`, if known.
+pub fn in_schema_dir(url: String, schema_dir: Option<&Path>) -> String {
+    match schema_dir {
+        Some(dir) => refract_tls::certificate_paths_relative_to(&url, dir),
+        None => url,
     }
 }
 
@@ -298,7 +306,9 @@ mod tests {
         assert!(check_url("mysql://h/db".into()).is_err());
         assert!(check_url("postgres://h/db".into()).is_ok());
         assert_eq!(
-            database_url(Some("postgresql://h/a"), None).ok().as_deref(),
+            database_url(Some("postgresql://h/a"), None, None)
+                .ok()
+                .as_deref(),
             Some("postgresql://h/a")
         );
     }
@@ -311,14 +321,32 @@ mod tests {
         );
         let ds = schema.schema.datasource.as_ref();
         assert_eq!(
-            database_url(None, ds).ok().as_deref(),
+            database_url(None, ds, None).ok().as_deref(),
             Some("postgresql://direct/app")
         );
         assert_eq!(
-            database_url(Some("postgresql://flag/app"), ds)
+            database_url(Some("postgresql://flag/app"), ds, None)
                 .ok()
                 .as_deref(),
             Some("postgresql://flag/app")
+        );
+        // Certificate paths from the schema are the schema folder's; from --url, the
+        // working directory's.
+        let schema = refract_schema::validate_str(
+            "s.prisma",
+            "datasource db {\n  provider = \"postgresql\"\n  url      = \"postgresql://h/app?sslcert=ca.pem\"\n}\n",
+        );
+        let ds = schema.schema.datasource.as_ref();
+        let dir = Some(Path::new("/srv/prisma"));
+        assert_eq!(
+            database_url(None, ds, dir).ok().as_deref(),
+            Some("postgresql://h/app?sslcert=/srv/prisma/ca.pem")
+        );
+        assert_eq!(
+            database_url(Some("postgresql://h/app?sslcert=ca.pem"), ds, dir)
+                .ok()
+                .as_deref(),
+            Some("postgresql://h/app?sslcert=ca.pem")
         );
     }
 }
