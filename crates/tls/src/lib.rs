@@ -217,6 +217,11 @@ impl TlsParams {
     /// certificates now (the named file, else the system store) when the certificate is
     /// to be checked; build it once and clone it per connection.
     pub fn connector(&self) -> Result<MakeRustlsConnect, TlsError> {
+        Ok(MakeRustlsConnect::new(self.client_config()?))
+    }
+
+    /// The rustls configuration behind [`TlsParams::connector`].
+    fn client_config(&self) -> Result<rustls::ClientConfig, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier: Arc<dyn ServerCertVerifier> = match self.verification() {
             Verification::None => Arc::new(verify::AnyCertificate::new(&provider)),
@@ -236,7 +241,7 @@ impl TlsParams {
             .with_no_client_auth();
         // What libpq 17 sends; PostgreSQL 17 requires it for `sslnegotiation=direct`.
         config.alpn_protocols = vec![b"postgresql".to_vec()];
-        Ok(MakeRustlsConnect::new(config))
+        Ok(config)
     }
 
     fn full_verifier(
