@@ -497,7 +497,13 @@ async fn url_from_dotenv_and_datasource_env() {
         .stdin(Stdio::null())
         .output()
         .unwrap();
-    assert_exit(&o, 0);
+    // Connected (the URL came from DATABASE_URL); nothing is managed yet: exit 1, as Prisma.
+    assert_exit(&o, 1);
+    assert!(
+        stderr(&o).contains("The current database is not managed by refract migrate"),
+        "{}",
+        both(&o)
+    );
     let o = gen_in(bare.path(), &["migrate", "status"]);
     assert_exit(&o, 1);
     assert!(stderr(&o).contains("no database URL"), "{}", both(&o));
@@ -536,7 +542,8 @@ async fn missing_url_schema_is_created_silently() {
     let in_schema = |schema: &str| format!("{}?schema={schema}", db.url());
 
     let o = gen_in(dir, &["migrate", "status", "--url", &in_schema("tenant_s")]);
-    assert_exit(&o, 0);
+    // Nothing is managed yet (exit 1, as Prisma), but the schema was created.
+    assert_exit(&o, 1);
     assert_eq!(tables_in(&db, "tenant_s").await, Some(vec![]));
 
     let o = gen_in(

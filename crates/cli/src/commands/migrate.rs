@@ -292,12 +292,14 @@ fn status(target: &Target) -> Result<ExitCode, CliError> {
     let diagnosis = &report.diagnosis;
     if report.is_in_sync() {
         if !report.history_table_exists && found == 0 {
-            println!(
-                "The current database is not managed by refract migrate (no `_prisma_migrations` table)."
+            // As Prisma: nothing to compare is not "up to date" (exit 1, so CI notices).
+            eprintln!(
+                "The current database is not managed by refract migrate (no migrations, no `_prisma_migrations` table).\n\n\
+                 Read more about how to baseline an existing production database: https://pris.ly/d/migrate-baseline"
             );
-        } else {
-            println!("Database schema is up to date!");
+            return Ok(ExitCode::from(1));
         }
+        println!("Database schema is up to date!");
         return Ok(ExitCode::SUCCESS);
     }
     if !diagnosis.missing_from_folder.is_empty() {
