@@ -149,6 +149,34 @@
   const rowKey = (model, row) => Object.fromEntries(model.key.map((k) => [k, row[k]]));
   const rowKeyString = (model, row) => JSON.stringify(model.key.map((k) => row[k]));
 
+  /** The many-to-many field the rows on screen are linked through, if they are: then
+   * rows can be linked to and unlinked from that record. */
+  function manyToManyLink() {
+    const related = state.view && state.view.related;
+    if (!related) return null;
+    const source = state.models.get(related.model);
+    const field = source && source.fields.find((f) => f.name === related.field);
+    if (!field || field.relationKind !== 'manyToMany' || state.model.key.length !== 1) return null;
+    return { related, field };
+  }
+
+  /** Links (`linked`) or unlinks the record on screen's relation and the row `target`. */
+  async function setLink(target, linked) {
+    const { related } = manyToManyLink();
+    try {
+      await api(`/api/models/${encodeURIComponent(related.model)}/link`, {
+        field: related.field,
+        key: related.key,
+        target,
+        linked,
+      });
+      $('page-error').hidden = true;
+      await load();
+    } catch (error) {
+      showError($('page-error'), error);
+    }
+  }
+
   // ---------------------------------------------------------------- sidebar
 
   function renderModels() {
@@ -323,6 +351,7 @@
     const key = rowKeyString(model, row);
     const selected = state.selected.has(key);
     const tr = el('tr', { dataset: { key, index: String(index) }, class: selected ? 'selected' : '' });
+    const link = manyToManyLink();
     tr.append(
       el(
         'td',
@@ -337,6 +366,15 @@
                 else state.selected.delete(key);
                 renderRows();
               },
+            })
+          : null,
+        link
+          ? el('button', {
+              type: 'button',
+              class: 'unlink',
+              title: `Unlink from ${link.related.model} ${Object.values(link.related.key).join(', ')}`,
+              text: 'Unlink',
+              onclick: () => setLink(rowKey(model, row), false),
             })
           : null
       )
@@ -547,6 +585,27 @@
           el('button', { type: 'button', title: 'Show all rows', text: '✕', onclick: () => change({ related: null, skip: 0 }) })
         )
       );
+      const link = manyToManyLink();
+      if (link) {
+        const keyName = state.model.key[0];
+        const input = el('input', { name: 'link-target', placeholder: `${keyName} of a ${state.model.name}`, required: true });
+        chips.splice(
+          1,
+          0,
+          el(
+            'form',
+            {
+              class: 'link-form',
+              onsubmit: (event) => {
+                event.preventDefault();
+                setLink({ [keyName]: input.value }, true);
+              },
+            },
+            input,
+            el('button', { type: 'submit', text: 'Link', title: `Link a ${state.model.name} to ${related.model} ${key}` })
+          )
+        );
+      }
     }
     $('chips').replaceChildren(...chips);
   }

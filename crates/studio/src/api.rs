@@ -1,7 +1,8 @@
-//! The HTTP handlers: the page and its assets, the schema description, row counts, and the
-//! four row operations. Each handler turns a request into a [`query`] statement, runs it with
-//! the runtime's raw-query API (bound parameters only) and answers JSON; failures answer an
-//! [`ApiError`] the page shows beside the action that caused it.
+//! The HTTP handlers: the page and its assets, the schema description, row counts, the
+//! four row operations, and many-to-many links. Each handler turns a request into a
+//! [`query`] statement, runs it with the runtime's raw-query API (bound parameters only)
+//! and answers JSON; failures answer an [`ApiError`] the page shows beside the action that
+//! caused it.
 
 use std::sync::Arc;
 
@@ -19,7 +20,9 @@ use crate::assets;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::guard::Access;
-use crate::query::{self, CreateRequest, DeleteRequest, PageRequest, Statement, UpdateRequest};
+use crate::query::{
+    self, CreateRequest, DeleteRequest, LinkOp, LinkRequest, PageRequest, Statement, UpdateRequest,
+};
 use crate::values::cell_json;
 
 /// What every handler shares.
@@ -211,6 +214,47 @@ pub async fn delete(
         .await
         .map_err(|e| ApiError::from_db(e, &app.catalog, model))?;
     Ok(JsonBody(json!({ "deleted": deleted })))
+}
+
+/// Links or unlinks two rows of a many-to-many relation (Prisma's `connect` and
+/// `disconnect`). Linking rows already linked is no error; a missing row, or unlinking rows
+/// that are not linked, is P2025.
+pub async fn link(
+    State(app): State<Shared>,
+    Path(model): Path<String>,
+    request: Result<JsonBody<LinkRequest>, JsonRejection>,
+) -> Result<JsonBody<Json>, ApiError> {
+    let request = body(request)?;
+    let (_, model) = app.catalog.model(&model)?;
+    let run = async |op: LinkOp| -> Result<usize, ApiError> {
+        let statement = query::link(&app.catalog, model, &request, op)?;
+        let rows = app
+            .client
+            .query_raw(&statement.sql, &statement.param_refs())
+            .await
+            .map_err(|e| ApiError::from_db(e, &app.catalog, model))?;
+        Ok(rows.len())
+    };
+    let op = if request.linked {
+        LinkOp::Link
+    } else {
+        LinkOp::Unlink
+    };
+    let changed = run(op).await?;
+    if changed == 0 && !(request.linked && run(LinkOp::Exists).await? > 0) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            Some("P2025"),
+            if request.linked {
+                "No record found to link: check both rows exist."
+            } else {
+                "The records are not linked."
+            },
+        ));
+    }
+    Ok(JsonBody(
+        json!({ "linked": request.linked, "changed": changed }),
+    ))
 }
 
 pub async fn not_found() -> ApiError {

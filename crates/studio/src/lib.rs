@@ -23,6 +23,7 @@
 //! | `POST /api/models/{Model}/create` | [`query::CreateRequest`] → `{row}` |
 //! | `POST /api/models/{Model}/update` | [`query::UpdateRequest`] → `{row}` |
 //! | `POST /api/models/{Model}/delete` | [`query::DeleteRequest`] → `{deleted}` |
+//! | `POST /api/models/{Model}/link` | [`query::LinkRequest`] → `{linked, changed}`: a many-to-many link made or removed |
 //!
 //! Errors answer `{error: {code, message, fields}}` with Prisma's code where one fits
 //! (`P2002` unique, `P2003` foreign key, `P2011` null, `P2012` missing value, `P2025` not
@@ -93,6 +94,7 @@ pub fn router(schema: ir::Schema, client: Client, access: Access) -> Router {
         .route("/api/models/{model}/create", post(api::create))
         .route("/api/models/{model}/update", post(api::update))
         .route("/api/models/{model}/delete", post(api::delete))
+        .route("/api/models/{model}/link", post(api::link))
         .fallback(api::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(access, guard::guard))

@@ -170,6 +170,19 @@ pub struct DeleteRequest {
     pub keys: Vec<BTreeMap<String, Json>>,
 }
 
+/// Links or unlinks two rows through a many-to-many relation field of the request's model
+/// (its implicit join table): the row `key` of that model and the row `target` of the
+/// related one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    pub field: String,
+    pub key: BTreeMap<String, Json>,
+    pub target: BTreeMap<String, Json>,
+    /// `true` links (Prisma's `connect`), `false` unlinks (`disconnect`).
+    pub linked: bool,
+}
+
 /// The SELECT list of a model's shown fields, in [`Catalog::fields`] order.
 fn select_list(catalog: &Catalog, model: &Model, alias: &str) -> String {
     catalog
@@ -380,15 +393,7 @@ fn related_sql(
     };
     match relation.kind {
         RelationKind::ManyToMany => {
-            let this = RelationFieldRef {
-                model: source_id,
-                index,
-            };
-            let (own, other) = if relation.referencing == this {
-                ("A", "B")
-            } else {
-                ("B", "A")
-            };
+            let (own, other) = join_columns(relation, source_id, index);
             let source_id_field = single_id(source)?;
             let target_id_field = single_id(target)?;
             write!(
@@ -425,6 +430,89 @@ fn related_sql(
         }
     }
     Ok(())
+}
+
+/// The join table's columns for a many-to-many field of model `model` (its own side,
+/// then the other): `A` is the side Prisma names first (the referencing one).
+fn join_columns(
+    relation: &refract_schema::ir::Relation,
+    model: refract_schema::ir::ModelId,
+    index: usize,
+) -> (&'static str, &'static str) {
+    if relation.referencing == (RelationFieldRef { model, index }) {
+        ("A", "B")
+    } else {
+        ("B", "A")
+    }
+}
+
+/// What to do with the link between two rows of a [`LinkRequest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOp {
+    /// `INSERT ... ON CONFLICT DO NOTHING RETURNING 1`: one row if a link was made.
+    Link,
+    /// `DELETE ... RETURNING 1`: one row if a link was removed.
+    Unlink,
+    /// `SELECT 1`: one row if the two rows are linked (after a link that made none).
+    Exists,
+}
+
+/// The statement for `op` on the implicit join table of the request's many-to-many field,
+/// the two rows addressed by their keys (a missing row matches nothing).
+pub fn link(
+    catalog: &Catalog,
+    model: &Model,
+    request: &LinkRequest,
+    op: LinkOp,
+) -> Result<Statement, ApiError> {
+    let (model_id, _) = catalog.model(&model.name)?;
+    let (index, field) = model.find_relation_field(&request.field).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "model `{}` has no relation field `{}`",
+            model.name, request.field
+        ))
+    })?;
+    let relation = catalog.schema().relation(field.relation);
+    if relation.kind != RelationKind::ManyToMany {
+        return Err(ApiError::invalid(format!(
+            "`{}.{}` is not a many-to-many relation: edit its foreign key fields instead",
+            model.name, field.name
+        )));
+    }
+    let target = catalog.schema().model(field.related_model);
+    let (own, other) = join_columns(relation, model_id, index);
+    let (own_id, target_id) = (
+        column("s", single_id(model)?),
+        column("t", single_id(target)?),
+    );
+    let join = catalog.join_table_sql(model, &relation.db_name);
+    let (own, other) = (ident(own), ident(other));
+    let tables = format!(
+        "{} AS s, {} AS t",
+        catalog.table_sql(model),
+        catalog.table_sql(target)
+    );
+    let mut statement = Statement::new();
+    statement.sql = match op {
+        LinkOp::Link => format!(
+            "INSERT INTO {join} ({own}, {other}) SELECT {own_id}, {target_id} FROM {tables} WHERE "
+        ),
+        LinkOp::Unlink => format!(
+            "DELETE FROM {join} AS j USING {tables} WHERE j.{own} = {own_id} AND j.{other} = {target_id} AND "
+        ),
+        LinkOp::Exists => format!(
+            "SELECT 1 FROM {join} AS j, {tables} WHERE j.{own} = {own_id} AND j.{other} = {target_id} AND "
+        ),
+    };
+    key_condition(catalog, model, "s", &request.key, &mut statement)?;
+    statement.push(" AND ");
+    key_condition(catalog, target, "t", &request.target, &mut statement)?;
+    statement.push(match op {
+        LinkOp::Link => " ON CONFLICT DO NOTHING RETURNING 1",
+        LinkOp::Unlink => " RETURNING 1",
+        LinkOp::Exists => "",
+    });
+    Ok(statement)
 }
 
 fn single_id(model: &Model) -> Result<&ScalarField, ApiError> {

@@ -904,3 +904,116 @@ async fn missing_tables_are_reported_with_a_hint() {
             .contains("apply the migrations")
     );
 }
+
+#[tokio::test]
+async fn many_to_many_links_are_made_and_removed_from_either_side() {
+    let (db, sql, schema) = crate::seed::typed().await;
+    sql.batch_execute(
+        r#"INSERT INTO "Item" (id, uid) VALUES (1, gen_random_uuid()), (2, gen_random_uuid());
+           INSERT INTO "Label" (id, name) VALUES (10, 'ten'), (11, 'eleven');"#,
+    )
+    .await
+    .unwrap();
+    let app = router(&db, schema);
+    let links = async || -> Vec<(i32, i32)> {
+        sql.query(r#"SELECT "A", "B" FROM "_ItemToLabel" ORDER BY 1, 2"#, &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect()
+    };
+    let link = |model: &str, field: &str, key: Json, target: Json, linked: bool| {
+        let (path, body) = (
+            format!("/api/models/{model}/link"),
+            json!({"field": field, "key": key, "target": target, "linked": linked}),
+        );
+        let app = app.clone();
+        async move { post(&app, &path, body).await }
+    };
+
+    // From the Item side (join column A), then from the Label side (B); a key may come as text.
+    let (status, answer) = link("Item", "labels", json!({"id": 1}), json!({"id": 10}), true).await;
+    assert_eq!(
+        (status, answer["changed"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{answer}"
+    );
+    let (status, _) = link(
+        "Label",
+        "items",
+        json!({"id": 11}),
+        json!({"id": "1"}),
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(links().await, vec![(1, 10), (1, 11)]);
+    // Linking again is no error and changes nothing.
+    let (status, answer) = link("Item", "labels", json!({"id": 1}), json!({"id": 10}), true).await;
+    assert_eq!(
+        (status, answer["changed"].clone()),
+        (StatusCode::OK, json!(0)),
+        "{answer}"
+    );
+    // The linked rows are what the relation link opens.
+    let (_, page) = post(
+        &app,
+        "/api/models/Label/rows",
+        json!({"related": {"model": "Item", "field": "labels", "key": {"id": 1}}}),
+    )
+    .await;
+    assert_eq!(page["total"], 2, "{page}");
+
+    // A missing row links nothing: P2025.
+    let (status, answer) = link("Item", "labels", json!({"id": 1}), json!({"id": 99}), true).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(answer["error"]["code"], "P2025");
+    let (status, _) = link("Item", "labels", json!({"id": 98}), json!({"id": 10}), true).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Unlink from either side; unlinking rows that are not linked is P2025.
+    let (status, answer) = link("Label", "items", json!({"id": 10}), json!({"id": 1}), false).await;
+    assert_eq!(
+        (status, answer["changed"].clone()),
+        (StatusCode::OK, json!(1)),
+        "{answer}"
+    );
+    assert_eq!(links().await, vec![(1, 11)]);
+    let (status, answer) = link("Item", "labels", json!({"id": 1}), json!({"id": 10}), false).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(answer["error"]["code"], "P2025");
+
+    // Only many-to-many fields link; bad fields and keys are 400s.
+    let (status, answer) = link("Item", "nope", json!({"id": 1}), json!({"id": 10}), true).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    let (status, answer) = link(
+        "Item",
+        "labels",
+        json!({"id": "x"}),
+        json!({"id": 10}),
+        true,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_eq!(links().await, vec![(1, 11)]);
+}
+
+#[tokio::test]
+async fn only_many_to_many_relations_link() {
+    let (db, _sql, schema) = seeded(3).await;
+    let app = router(&db, schema);
+    let (status, answer) = post(
+        &app,
+        "/api/models/Tenant/link",
+        json!({"field": "users", "key": {"id": "t1"}, "target": {"id": "u000001"}, "linked": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is not a many-to-many relation")),
+        "{answer}"
+    );
+}

@@ -238,6 +238,19 @@ async fn scalar<T: for<'a> tokio_postgres::types::FromSql<'a>>(
     sql.query_one(query, &[]).await.unwrap().get(0)
 }
 
+/// Every value of a one-column query.
+async fn column<T: for<'a> tokio_postgres::types::FromSql<'a>>(
+    sql: &tokio_postgres::Client,
+    query: &str,
+) -> Vec<T> {
+    sql.query(query, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
 /// Where the browser tests leave their screenshots (gitignored).
 fn artifacts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts")
@@ -704,6 +717,39 @@ async fn typed_editors_and_many_to_many_links_in_chromium() {
     assert_eq!(page.text("#model-title").await, "Label");
     assert_eq!(page.count("tbody tr").await, 1);
     assert_eq!(page.text("tbody tr td[data-field=\"name\"]").await, "two");
+
+    // Link label 1 to item 1 from here, then unlink label 2; the join table follows.
+    page.type_into(".link-form input[name=\"link-target\"]", "1")
+        .await;
+    page.loading(page.click(".link-form button[type=\"submit\"]"))
+        .await;
+    assert_eq!(page.count("tbody tr").await, 2);
+    let linked: Vec<i32> = column(
+        &sql,
+        r#"SELECT "B" FROM "_ItemToLabel" WHERE "A" = 1 ORDER BY 1"#,
+    )
+    .await;
+    assert_eq!(linked, [1, 2]);
+    page.loading(page.click("tbody tr[data-key='[2]'] td.select button.unlink"))
+        .await;
+    assert_eq!(page.count("tbody tr").await, 1);
+    assert_eq!(page.text("tbody tr td[data-field=\"name\"]").await, "one");
+    let linked: Vec<i32> = column(
+        &sql,
+        r#"SELECT "B" FROM "_ItemToLabel" WHERE "A" = 1 ORDER BY 1"#,
+    )
+    .await;
+    assert_eq!(linked, [1]);
+    // A label that does not exist: the page shows Prisma's P2025 and links nothing.
+    page.type_into(".link-form input[name=\"link-target\"]", "99")
+        .await;
+    page.click(".link-form button[type=\"submit\"]").await;
+    page.wait(
+        "!document.getElementById('page-error').hidden",
+        "the link error",
+    )
+    .await;
+    assert!(page.text("#page-error").await.contains("P2025"));
     page.screenshot(&artifacts().join("studio-many-to-many.png"))
         .await;
 
