@@ -158,8 +158,9 @@ pub async fn mark_applied(
 ) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
+            // One clock reading for both: two `clock_timestamp()` calls can differ.
             "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, finished_at, applied_steps_count) \
-             VALUES (gen_random_uuid()::text, $1, $2, clock_timestamp(), clock_timestamp(), 0)",
+             SELECT gen_random_uuid()::text, $1, $2, now.at, now.at, 0 FROM (SELECT clock_timestamp() AS at) AS now",
             &[&checksum, &name],
         )
         .await?;

@@ -6,11 +6,13 @@
 //! 3. `migrate diff --from-url DB --to-schema SCHEMA --script` is empty, or is exactly the
 //!    project's own drift recorded (and checked against Prisma 7.10) in
 //!    `crates/migrate/tests/real_drift.txt`;
-//! 4. `db pull` yields a valid schema whose IR describes the same database as the project's
-//!    IR: the same tables, columns (type, arity, database default), primary keys, indexes
-//!    and uniques (names, columns, order, method), foreign keys (columns, actions), implicit
-//!    many-to-many tables and enums. Names on the Prisma side (model, field and relation
-//!    names, client-side defaults, `@updatedAt`) are not in the database and not compared.
+//! 4. `db pull` over the project's schema (re-introspection, as `gen db pull` runs it, with
+//!    the project's generator and datasource blocks) yields a valid schema whose IR
+//!    describes the same database as the project's IR: the same tables, columns (type,
+//!    arity, database default), primary keys, indexes and uniques (names, columns, order,
+//!    method), foreign keys (columns, actions), implicit many-to-many tables and enums; and
+//!    keeps the project's names: model, enum, value, scalar field and relation field names
+//!    with what each stands for.
 //!
 //! Commands are called through refract-migrate's library API (what `gen migrate` calls),
 //! with the URL and migrations folder given directly.
@@ -21,9 +23,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use refract_migrate::commands::{
-    Config, DiffOptions, DiffSource, db_pull, deploy, diff_command, status,
+    Config, DiffOptions, DiffSource, ExistingModels, db_pull_over, deploy, diff_command, status,
 };
 use refract_migrate::migrations_dir::list_migrations;
+use refract_migrate::pull::Existing;
 use refract_schema::ir::{self, Arity, DefaultKind, FieldType, IndexKind, ModelKind, RelationKind};
 use refract_testdb::TestDb;
 
@@ -140,7 +143,8 @@ async fn check_project(dir: &Path, url: &str) -> Result<ProjectReport> {
     } else {
         dir.join("schema")
     };
-    let validated = refract_schema::validate(&refract_schema::load(&schema_path)?);
+    let files = refract_schema::load(&schema_path)?;
+    let validated = refract_schema::validate(&files);
     anyhow::ensure!(
         validated.is_valid(),
         "{} does not validate",
@@ -164,21 +168,26 @@ async fn check_project(dir: &Path, url: &str) -> Result<ProjectReport> {
         diff.text.trim().to_owned()
     };
 
-    let pulled_text = db_pull(
+    let pulled_text = db_pull_over(
         &config,
-        Some(&schema),
-        refract_migrate::pull::DEFAULT_PREAMBLE,
+        Some(Existing {
+            schema: &schema,
+            files: Some(&files),
+        }),
+        &config_blocks(&files),
+        ExistingModels::Keep,
     )
     .await
-    .context("db pull")?;
+    .context("db pull")?
+    .text;
     let pulled = refract_schema::validate_str("pulled.prisma", &pulled_text);
     let invalid = pulled
         .diagnostics
         .errors()
         .next()
         .map(|d| d.message.clone());
-    let expected = database_facts(&schema);
-    let actual = database_facts(&pulled.schema);
+    let expected = &database_facts(&schema) | &name_facts(&schema);
+    let actual = &database_facts(&pulled.schema) | &name_facts(&pulled.schema);
     Ok(ProjectReport {
         in_folder,
         applied: deployed.applied.len(),
@@ -348,6 +357,56 @@ fn table_count(schema: &ir::Schema) -> usize {
             .iter()
             .filter(|r| r.kind == RelationKind::ManyToMany)
             .count()
+}
+
+/// The generator and datasource blocks of a schema, as written (what `gen db pull` keeps).
+fn config_blocks(files: &refract_schema::SourceFiles) -> String {
+    use refract_schema::ast::Top;
+    let ast = refract_schema::parse::parse_files(files, &mut refract_schema::Diagnostics::new());
+    let mut generators = Vec::new();
+    let mut datasources = Vec::new();
+    for top in &ast.tops {
+        match top {
+            Top::Generator(block) => generators.push(files.slice(block.span).trim_end()),
+            Top::Datasource(block) => datasources.push(files.slice(block.span).trim_end()),
+            _ => {}
+        }
+    }
+    generators
+        .into_iter()
+        .chain(datasources)
+        .map(|block| format!("{block}\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The Prisma-side names, which the database does not hold and re-introspection keeps:
+/// models, enums and their values, scalar and relation fields, each with what it stands for.
+fn name_facts(schema: &ir::Schema) -> BTreeSet<String> {
+    let mut facts = BTreeSet::new();
+    for e in &schema.enums {
+        facts.insert(format!("name: enum {} = {}", e.name, e.db_name));
+        for v in &e.values {
+            facts.insert(format!("name: value {}.{} = {}", e.name, v.name, v.db_name));
+        }
+    }
+    for model in schema.models.iter().filter(|m| m.kind == ModelKind::Table) {
+        facts.insert(format!("name: model {} = {}", model.name, model.db_name));
+        for field in &model.fields {
+            facts.insert(format!(
+                "name: field {}.{} = {}",
+                model.name, field.name, field.db_name
+            ));
+        }
+        for field in &model.relation_fields {
+            let related = &schema.models[field.related_model.0 as usize];
+            facts.insert(format!(
+                "name: relation field {}.{} -> {}",
+                model.name, field.name, related.name
+            ));
+        }
+    }
+    facts
 }
 
 /// What a schema says about the database, one line per fact, in database names only.

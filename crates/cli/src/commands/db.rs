@@ -2,17 +2,21 @@
 //! the database's structure as a schema. Resolution, questions and printing are shared with
 //! [`super::migrate`].
 //!
-//! `db pull` renders the raw introspection (names as the database has them) after the
-//! existing generator and datasource blocks. refract does not merge it with the models
-//! already in the schema (Prisma's re-introspection keeps their names, `@default(cuid())`
-//! and `@updatedAt`), so overwriting a schema that has models needs `--force`; `--print`
-//! only prints.
+//! `db pull` re-introspects as Prisma does: over a schema that already has models it keeps
+//! what the database cannot know (names given with `@@map`/`@map`, relation field names,
+//! `@updatedAt`, `@default(cuid())`, `@ignore`, `///` comments, the order of models and
+//! fields; see `refract_migrate::pull`) and lists what it kept as Prisma's warnings.
+//! A schema folder is written back file by file (new models and enums go to
+//! `introspected.prisma`), as Prisma does. `--force` ignores the existing models (the raw
+//! introspection, names as the database has them); `--print` only prints (a folder's files
+//! each under a `// path` line), the warnings going to stderr as `//` comments.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use refract_migrate::commands::{self as migrate, PushOutcome};
+use refract_migrate::pull::{Existing, Pulled};
 use refract_schema::ast::Top;
 use refract_schema::{Diagnostics, SourceFiles};
 
@@ -50,7 +54,8 @@ pub enum DbCommand {
         /// Print the schema instead of writing it.
         #[arg(long)]
         print: bool,
-        /// Overwrite the models already in the schema.
+        /// Ignore the models and enums already in the schema: write the raw introspection
+        /// instead of re-introspecting (which keeps their names, `@updatedAt`, `cuid()`...).
         #[arg(long)]
         force: bool,
     },
@@ -181,41 +186,119 @@ impl Drop for EmptyDir {
 fn pull(target: &Target, print: bool, force: bool) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let files = &target.schema.files;
+    // Views are not introspected yet: writing would drop the schema's `view` blocks.
+    let views: Vec<&str> = target
+        .schema
+        .schema
+        .models
+        .iter()
+        .filter(|m| m.is_view())
+        .map(|m| m.name.as_str())
+        .collect();
+    if !views.is_empty() && !print && !force {
+        return Err(CliError::Failed(format!(
+            "the schema has views ({}), which `gen db pull` does not introspect yet: writing would drop them. \
+             Use `gen db pull --print` and merge by hand, or `--force` to overwrite",
+            views.join(", ")
+        )));
+    }
     let blocks = config_blocks(files);
     let preamble = if blocks.datasource_file.is_some() {
         blocks.text.clone()
     } else {
         refract_migrate::pull::DEFAULT_PREAMBLE.to_owned()
     };
-    let text = block_on(migrate::db_pull(
+    let models_kept = if force {
+        migrate::ExistingModels::Ignore
+    } else {
+        migrate::ExistingModels::Keep
+    };
+    let pulled = block_on(migrate::db_pull_over(
         &target.migrate,
-        Some(&target.schema.schema),
+        Some(Existing {
+            schema: &target.schema.schema,
+            files: Some(files),
+        }),
         &preamble,
+        models_kept,
     ))?
     .map_err(failed)?;
-    let pulled = refract_schema::validate_str("pulled.prisma", &text);
-    let models = pulled.schema.models.len();
-    let enums = pulled.schema.enums.len();
+    let Pulled {
+        text,
+        files: pulled_files,
+        warnings,
+    } = pulled;
+    let validated = refract_schema::validate_str("pulled.prisma", &text);
+    let errors: Vec<_> = validated.diagnostics.errors().collect();
+    if !errors.is_empty() {
+        // Prisma writes such schemas; refract never writes one it would then reject.
+        let pulled_files = refract_schema::SourceFiles::single("pulled.prisma", text.clone());
+        eprint!(
+            "{}",
+            refract_schema::render::render(&pulled_files, &errors, false)
+        );
+        let advice = if print {
+            "printed anyway"
+        } else {
+            "nothing was written; `gen db pull --print` shows it"
+        };
+        eprintln!(
+            "error: the pulled schema does not validate (the database has names the schema cannot hold as they are, \
+             see above): {advice}"
+        );
+        if print {
+            print!("{text}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let models = validated.schema.models.len();
+    let enums = validated.schema.enums.len();
     if models == 0 && enums == 0 {
         return Err(CliError::Failed(format!(
             "P4001: the introspected database was empty: {} has no tables or enums",
             super::migrate::target::describe_database(&target.migrate.url)
         )));
     }
+    // A schema in several files is written back file by file, as Prisma does; new models
+    // and enums go to `introspected.prisma` in the schema folder.
+    let mut per_file: Vec<(PathBuf, String)> = pulled_files
+        .into_iter()
+        .map(|(file, text)| {
+            let path = match file {
+                Some(i) => PathBuf::from(&files.files[i].name),
+                None => target.schema_path().join(refract_migrate::pull::NEW_FILE),
+            };
+            (path, text)
+        })
+        .collect();
+    per_file.sort();
     if print {
-        print!("{text}");
+        if per_file.is_empty() {
+            print!("{text}");
+        }
+        for (path, text) in &per_file {
+            println!("// {}\n{text}", display_path(path));
+        }
+        if let Some(warnings) = &warnings {
+            // As Prisma: the warnings as comments on stderr, so stdout stays a schema.
+            eprintln!("\n{}", comment_lines(warnings));
+        }
         return Ok(ExitCode::SUCCESS);
     }
-
-    let has_models =
-        !target.schema.schema.models.is_empty() || !target.schema.schema.enums.is_empty();
-    if has_models && !force {
-        return Err(CliError::Failed(format!(
-            "{} already has models or enums; `gen db pull` writes the database's raw structure and would replace them \
-             (refract does not merge re-introspected names, `@default(cuid())` or `@updatedAt` into existing models yet). \
-             Use `gen db pull --print` to see the result, or `--force` to overwrite",
-            display_path(target.schema_path())
-        )));
+    if !per_file.is_empty() {
+        write_all(&per_file)?;
+        println!(
+            "✔ Introspected {models} model{} and {enums} enum{} and wrote them into {} in {}ms",
+            if models == 1 { "" } else { "s" },
+            if enums == 1 { "" } else { "s" },
+            display_path(target.schema_path()),
+            started.elapsed().as_millis()
+        );
+        if let Some(warnings) = &warnings {
+            println!("\n{warnings}");
+        }
+        println!("\nRun `gen generate` to generate the client.");
+        return Ok(ExitCode::SUCCESS);
     }
     let destination = match blocks.datasource_file {
         Some(file) => PathBuf::from(&files.files[file].name),
@@ -238,8 +321,7 @@ fn pull(target: &Target, print: bool, force: bool) -> Result<ExitCode, CliError>
             )));
         }
     }
-    std::fs::write(&destination, &text)
-        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", destination.display())))?;
+    write_all(&[(destination.clone(), text)])?;
     println!(
         "✔ Introspected {models} model{} and {enums} enum{} and wrote them into {} in {}ms",
         if models == 1 { "" } else { "s" },
@@ -247,8 +329,49 @@ fn pull(target: &Target, print: bool, force: bool) -> Result<ExitCode, CliError>
         display_path(&destination),
         started.elapsed().as_millis()
     );
+    if let Some(warnings) = &warnings {
+        println!("\n{warnings}");
+    }
     println!("\nRun `gen generate` to generate the client.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes every file or none: each text goes to a temporary file beside its destination
+/// first, and only when all are written are they renamed into place.
+fn write_all(outputs: &[(PathBuf, String)]) -> Result<(), CliError> {
+    let temporary = |path: &Path| {
+        let name = path
+            .file_name()
+            .map_or_else(|| "schema".into(), |n| n.to_string_lossy());
+        path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    };
+    let cleanup = |upto: usize| {
+        for (path, _) in &outputs[..upto] {
+            let _ = std::fs::remove_file(temporary(path));
+        }
+    };
+    for (i, (path, text)) in outputs.iter().enumerate() {
+        if let Err(e) = std::fs::write(temporary(path), text) {
+            cleanup(i + 1);
+            return Err(CliError::Failed(format!(
+                "cannot write {}: {e}; nothing was changed",
+                path.display()
+            )));
+        }
+    }
+    for (path, _) in outputs {
+        std::fs::rename(temporary(path), path)
+            .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// Every line of `text` as a `//` comment.
+fn comment_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| format!("// {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The generator and datasource blocks of a schema, as written.

@@ -1,9 +1,10 @@
 //! The migrate commands as library functions: `migrate dev | deploy | status | reset |
-//! resolve | diff`, `db push`. The CLI resolves a [`Config`] (URL, shadow URL, migrations
+//! resolve | diff`, `db push | pull`. The CLI resolves a [`Config`] (URL, shadow URL, migrations
 //! folder) once and calls these; nothing here reads flags, the environment or a terminal.
 //! Questions to the user (reset? accept data loss?) come back as outcomes, not prompts.
 
 mod connection;
+mod db_pull;
 mod dev;
 mod diagnose;
 mod diff_cmd;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 pub use connection::{
     ConnectionParams, connect, database_name, split_prisma_params, url_schema, with_database,
 };
+pub use db_pull::{ExistingModels, db_pull_over};
 pub use dev::{DevOptions, DevOutcome, dev};
 pub use diagnose::{HistoryDiagnosis, diagnose_history};
 pub use diff_cmd::{DiffOptions, DiffOutput, DiffSource, diff_command};

@@ -9,6 +9,7 @@ mod evolution;
 mod history;
 mod pull;
 mod real_history;
+mod reintrospection;
 mod schemas;
 mod single_migration;
 mod tls;
