@@ -326,3 +326,29 @@ async fn db_pull_never_drops_views_or_writes_an_invalid_schema() {
     );
     assert_eq!(std::fs::read_to_string(&schema_path).unwrap(), with_view);
 }
+
+/// Two schemas may each hold an enum of the same database name; each keeps its own name.
+#[tokio::test]
+async fn db_pull_keeps_same_named_enums_of_two_schemas_apart() {
+    let db = TestDb::new().await;
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    let schema = "datasource db {\n  provider = \"postgresql\"\n  url      = env(\"APP_DATABASE_URL\")\n  schemas  = [\"a\", \"b\"]\n}\n\nmodel Thing {\n  id Int     @id\n  sa StatusA\n  sb StatusB\n\n  @@schema(\"a\")\n}\n\nenum StatusA {\n  X\n\n  @@map(\"status\")\n  @@schema(\"a\")\n}\n\nenum StatusB {\n  Y\n\n  @@map(\"status\")\n  @@schema(\"b\")\n}\n";
+    std::fs::write(dir.join("schema.prisma"), schema).unwrap();
+    assert_success(&gen_in(
+        dir,
+        &["db", "push", "--url", db.url(), "--skip-generate"],
+    ));
+    let o = gen_in(dir, &["db", "pull", "--url", db.url()]);
+    assert_success(&o);
+    let pulled = std::fs::read_to_string(dir.join("schema.prisma")).unwrap();
+    for line in [
+        "  sa StatusA\n",
+        "  sb StatusB\n",
+        "enum StatusA {\n  X\n",
+        "enum StatusB {\n  Y\n",
+    ] {
+        assert!(pulled.contains(line), "{line:?} in\n{pulled}");
+    }
+    assert_success(&gen_in(dir, &["validate"]));
+}

@@ -188,6 +188,9 @@ fn split_into_files(
         .collect()
 }
 
+/// An enum's namespace (in a multi-schema database) and database name.
+type EnumKey = (Option<String>, String);
+
 /// What every model needs to render.
 struct Context<'a> {
     schema: &'a SqlSchema,
@@ -204,10 +207,11 @@ struct Names {
     raw_models: BTreeMap<TableId, String>,
     /// Per table: column → field.
     fields: BTreeMap<TableId, BTreeMap<String, String>>,
-    /// Enum database name → enum name.
-    enums: BTreeMap<String, String>,
-    /// (enum database name, value in the database) → value name.
-    values: BTreeMap<(String, String), String>,
+    /// (namespace, enum database name) → enum name: two schemas may each have an enum of
+    /// the same database name.
+    enums: BTreeMap<EnumKey, String>,
+    /// (enum, value in the database) → value name.
+    values: BTreeMap<(EnumKey, String), String>,
 }
 
 impl Names {
@@ -238,15 +242,16 @@ impl Names {
         for id in schema.enum_ids() {
             let enm = schema.enm(id);
             let kept = previous.enm(id);
+            let key = (enm.namespace.clone(), enm.name.clone());
             names.enums.insert(
-                enm.name.clone(),
+                key.clone(),
                 kept.map_or_else(|| sanitize(&enm.name).0, |e| e.name.clone()),
             );
             for value in &enm.values {
                 let name = kept
                     .and_then(|e| e.values.iter().find(|v| &v.db_name == value))
                     .map_or_else(|| sanitize_enum_value(value).0, |v| v.name.clone());
-                names.values.insert((enm.name.clone(), value.clone()), name);
+                names.values.insert((key.clone(), value.clone()), name);
             }
         }
         names
@@ -273,16 +278,31 @@ impl Names {
             .join(", ")
     }
 
-    fn enm(&self, db_name: &str) -> String {
-        self.enums
-            .get(db_name)
+    /// The key of the enum a column names: its namespace and name, or, where the column
+    /// gives no namespace the enum has, the one enum of that name.
+    fn enum_key(&self, namespace: Option<&str>, db_name: &str) -> Option<&EnumKey> {
+        let exact = (namespace.map(str::to_owned), db_name.to_owned());
+        if let Some((key, _)) = self.enums.get_key_value(&exact) {
+            return Some(key);
+        }
+        let mut same_name = self.enums.keys().filter(|(_, name)| name == db_name);
+        match (same_name.next(), same_name.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    }
+
+    fn enm(&self, namespace: Option<&str>, db_name: &str) -> String {
+        self.enum_key(namespace, db_name)
+            .and_then(|key| self.enums.get(key))
             .cloned()
             .unwrap_or_else(|| sanitize(db_name).0)
     }
 
-    fn value(&self, enum_db_name: Option<&str>, value: &str) -> String {
-        enum_db_name
-            .and_then(|e| self.values.get(&(e.to_owned(), value.to_owned())))
+    fn value(&self, enum_: Option<(Option<&str>, &str)>, value: &str) -> String {
+        enum_
+            .and_then(|(namespace, name)| self.enum_key(namespace, name))
+            .and_then(|key| self.values.get(&(key.clone(), value.to_owned())))
             .cloned()
             .unwrap_or_else(|| sanitize_enum_value(value).0)
     }
@@ -299,7 +319,7 @@ fn render_enum(
     let e = schema.enm(id);
     let kept = previous.enm(id);
     push_doc(out, "", kept.and_then(|k| k.documentation.as_deref()));
-    let name = names.enm(&e.name);
+    let name = names.enm(e.namespace.as_deref(), &e.name);
     let _ = writeln!(out, "enum {name} {{");
     // Values in the database's order, as in Prisma.
     for value in &e.values {
@@ -307,7 +327,7 @@ fn render_enum(
             .and_then(|k| k.values.iter().find(|v| &v.db_name == value))
             .and_then(|v| v.documentation.as_deref());
         push_doc(out, "  ", doc);
-        let v = names.value(Some(&e.name), value);
+        let v = names.value(Some((e.namespace.as_deref(), &e.name)), value);
         let mapped = match kept {
             Some(k) => previous.maps(&k.name, Some(&v), &v, value),
             None => &v != value,
@@ -385,7 +405,7 @@ fn render_model(out: &mut String, cx: &Context<'_>, id: TableId, relation_lines:
         let mut line = String::new();
         let name = names.field(id, &column.name);
         let (scalar, native) = match &column.tpe {
-            ColumnType::Enum { name, .. } => (names.enm(name), None),
+            ColumnType::Enum { namespace, name } => (names.enm(namespace.as_deref(), name), None),
             _ => field_type(column),
         };
         let suffix = match column.arity {
@@ -412,7 +432,7 @@ fn render_model(out: &mut String, cx: &Context<'_>, id: TableId, relation_lines:
                 let _ = write!(line, "(map: {})", quote(&unique.name));
             }
         }
-        let enum_name = column.enum_name().map(|(_, name)| name);
+        let enum_name = column.enum_name();
         let database_default = column
             .default
             .as_ref()
