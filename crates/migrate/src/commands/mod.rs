@@ -24,7 +24,7 @@ pub use diff_cmd::{DiffOptions, DiffOutput, DiffSource, diff_command};
 pub use history_cmds::{
     DeployReport, StatusReport, deploy, reset, resolve_applied, resolve_rolled_back, status,
 };
-pub use push::{PushOutcome, db_pull, db_push};
+pub use push::{PushOutcome, db_push};
 
 use crate::apply::ApplyError;
 use crate::history::HistoryError;

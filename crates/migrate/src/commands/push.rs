@@ -69,16 +69,3 @@ pub async fn db_push(
         summary: summarize(&steps, pair),
     })
 }
-
-/// `db pull`: the database's schema as `schema.prisma` text, after `preamble` (the
-/// generator and datasource blocks to keep; [`crate::pull::DEFAULT_PREAMBLE`] for a new file).
-/// `schema` (the existing one, if any) decides which namespaces are read.
-pub async fn db_pull(
-    config: &Config,
-    schema: Option<&ir::Schema>,
-    preamble: &str,
-) -> Result<String, MigrateError> {
-    let client = super::connection::connect(&config.url).await?;
-    let live = introspect(&client, &namespaces_for(schema, &config.url)).await?;
-    Ok(crate::pull::render_pulled_schema(&live, preamble))
-}

@@ -139,13 +139,15 @@ async fn dev_creates_applies_and_then_writes_only_changes() {
     );
 
     // db pull of the migrated database reads back as the same schema.
-    let pulled = commands::db_pull(
+    let pulled = commands::db_pull_over(
         &Config::new(fresh.url(), "unused"),
         None,
         refract_migrate::pull::DEFAULT_PREAMBLE,
+        commands::ExistingModels::Keep,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .text;
     assert!(pulled.contains("model User {\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  name  String?\n}"), "{pulled}");
 }
 
