@@ -661,6 +661,22 @@ fn finish_relation(
             );
         }
         for (action, which) in [(a.on_delete, "onDelete"), (a.on_update, "onUpdate")] {
+            if let Some((ReferentialAction::NoAction, aspan)) = action {
+                if relation_mode == RelationMode::Prisma {
+                    // Prisma's own text: emulation has no deferred check to offer.
+                    cx.push(
+                        Diagnostic::error(
+                            codes::RELATION_REFERENTIAL_ACTION,
+                            aspan,
+                            format!(
+                                "`{which}: NoAction` is not implemented for PostgreSQL with `relationMode = \"prisma\"`"
+                            ),
+                        )
+                        .with_help("use `Restrict` instead (allowed: `Cascade`, `Restrict`, `SetNull`)"),
+                    );
+                }
+                continue;
+            }
             let Some((ReferentialAction::SetNull, aspan)) = action else {
                 continue;
             };
