@@ -352,3 +352,36 @@ async fn db_pull_keeps_same_named_enums_of_two_schemas_apart() {
     }
     assert_success(&gen_in(dir, &["validate"]));
 }
+
+/// A join table is an implicit many-to-many only if `A` points at the model whose name
+/// sorts first (with the kept names): otherwise the client would read it the other way
+/// round, so it becomes a model of its own, as Prisma writes it.
+#[tokio::test]
+async fn db_pull_takes_a_join_table_in_the_wrong_order_as_a_model() {
+    let db = TestDb::new().await;
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    db.client()
+        .await
+        .batch_execute(
+            r#"CREATE TABLE people (id INT PRIMARY KEY);
+               CREATE TABLE aaa (id INT PRIMARY KEY);
+               CREATE TABLE "_PersonToZeta" ("A" INT NOT NULL REFERENCES people(id), "B" INT NOT NULL REFERENCES aaa(id));
+               CREATE UNIQUE INDEX "_PersonToZeta_AB_unique" ON "_PersonToZeta"("A", "B");"#,
+        )
+        .await
+        .unwrap();
+    let schema = format!(
+        "{DATASOURCE}\nmodel Person {{\n  id Int @id\n\n  @@map(\"people\")\n}}\n\nmodel Alpha {{\n  id Int @id\n\n  @@map(\"aaa\")\n}}\n"
+    );
+    std::fs::write(dir.join("schema.prisma"), schema).unwrap();
+    let o = gen_in(dir, &["db", "pull", "--url", db.url()]);
+    assert_success(&o);
+    let pulled = std::fs::read_to_string(dir.join("schema.prisma")).unwrap();
+    assert!(pulled.contains("@@map(\"_PersonToZeta\")"), "{pulled}");
+    assert!(
+        !pulled.contains("Alpha[]") && !pulled.contains("Person[]\n  @@"),
+        "{pulled}"
+    );
+    assert_success(&gen_in(dir, &["validate"]));
+}

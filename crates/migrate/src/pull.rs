@@ -79,11 +79,11 @@ pub fn reintrospect(schema: &SqlSchema, preamble: &str, existing: Option<Existin
         existing.and_then(|e| e.files),
         schema,
     );
+    let names = Names::new(schema, &previous);
     let join_tables: Vec<TableId> = schema
         .table_ids()
-        .filter(|id| is_implicit_join_table(schema, *id))
+        .filter(|id| is_implicit_join_table(schema, *id, &names))
         .collect();
-    let names = Names::new(schema, &previous);
     let relations = relation_fields(schema, &names, &previous, &join_tables);
     let multi_schema = schema.tables.iter().any(|t| t.namespace.is_some());
 
@@ -896,17 +896,26 @@ fn sanitize_enum_value(name: &str) -> (String, bool) {
 }
 
 /// `_Name` with exactly columns `A` and `B`, each a foreign key.
-fn is_implicit_join_table(schema: &SqlSchema, id: TableId) -> bool {
+/// Whether a table is an implicit many-to-many join table as Prisma makes them: `_Name`,
+/// columns `A` and `B`, each a foreign key, and `A` pointing at the model whose name sorts
+/// first (with re-introspected names, as Prisma checks it). Otherwise the client would
+/// read `A` and `B` the other way round; Prisma then writes the table as a model.
+fn is_implicit_join_table(schema: &SqlSchema, id: TableId, names: &Names) -> bool {
     let table = schema.table(id);
     let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    let end = |column: &str| {
+        schema
+            .table_foreign_keys(id)
+            .find(|(_, fk)| fk.columns.len() == 1 && fk.columns[0] == column)
+            .map(|(_, fk)| fk.referenced_table)
+    };
     table.name.starts_with('_')
         && columns == ["A", "B"]
         && schema.table_foreign_keys(id).count() == 2
-        && ["A", "B"].iter().all(|c| {
-            schema
-                .table_foreign_keys(id)
-                .any(|(_, fk)| fk.columns.len() == 1 && fk.columns[0] == *c)
-        })
+        && match (end("A"), end("B")) {
+            (Some(a), Some(b)) => names.model(a) <= names.model(b),
+            _ => false,
+        }
 }
 
 /// The relation-field lines of every model, as Prisma lists them: foreign keys in
