@@ -140,6 +140,54 @@ pub fn reintrospect(schema: &SqlSchema, preamble: &str, existing: Option<Existin
     }
 }
 
+/// The generator and datasource blocks of each file as written: generators first, then
+/// datasources, as Prisma writes them back ("" for a file with none).
+pub fn config_blocks_per_file(files: &SourceFiles) -> Vec<String> {
+    let ast = refract_schema::parse::parse_files(files, &mut refract_schema::Diagnostics::new());
+    let mut generators: Vec<Vec<&str>> = vec![Vec::new(); files.files.len()];
+    let mut datasources = generators.clone();
+    for top in &ast.tops {
+        let (list, span) = match top {
+            refract_schema::ast::Top::Generator(block) => (&mut generators, block.span),
+            refract_schema::ast::Top::Datasource(block) => (&mut datasources, block.span),
+            _ => continue,
+        };
+        if let Some(blocks) = list.get_mut(span.file.0 as usize) {
+            blocks.push(files.slice(span).trim_end());
+        }
+    }
+    generators
+        .into_iter()
+        .zip(datasources)
+        .map(|(generators, datasources)| {
+            generators
+                .into_iter()
+                .chain(datasources)
+                .map(|block| format!("{block}\n"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect()
+}
+
+/// The generator and datasource blocks of a whole schema as written: every file's
+/// generators, then every file's datasources.
+pub fn config_blocks(files: &SourceFiles) -> String {
+    let ast = refract_schema::parse::parse_files(files, &mut refract_schema::Diagnostics::new());
+    let spans = |generator: bool| {
+        ast.tops.iter().filter_map(move |top| match top {
+            refract_schema::ast::Top::Generator(block) if generator => Some(block.span),
+            refract_schema::ast::Top::Datasource(block) if !generator => Some(block.span),
+            _ => None,
+        })
+    };
+    spans(true)
+        .chain(spans(false))
+        .map(|span| format!("{}\n", files.slice(span).trim_end()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The file of a schema folder that new models and enums are written to, as Prisma names it.
 pub const NEW_FILE: &str = "introspected.prisma";
 
@@ -151,7 +199,8 @@ fn split_into_files(
     blocks: &[(Option<usize>, String)],
 ) -> Vec<(Option<usize>, String)> {
     let mut texts: Vec<(Option<usize>, String)> = (0..files.files.len())
-        .map(|i| (Some(i), previous::config_blocks_of(files, i)))
+        .zip(config_blocks_per_file(files))
+        .map(|(i, blocks)| (Some(i), blocks))
         .collect();
     // New models and enums go to `introspected.prisma`: the one already in the folder (from
     // an earlier pull) if there is one, else a new file.

@@ -174,7 +174,7 @@ async fn check_project(dir: &Path, url: &str) -> Result<ProjectReport> {
             schema: &schema,
             files: Some(&files),
         }),
-        &config_blocks(&files),
+        &refract_migrate::pull::config_blocks(&files),
         ExistingModels::Keep,
     )
     .await
@@ -357,27 +357,6 @@ fn table_count(schema: &ir::Schema) -> usize {
             .iter()
             .filter(|r| r.kind == RelationKind::ManyToMany)
             .count()
-}
-
-/// The generator and datasource blocks of a schema, as written (what `gen db pull` keeps).
-fn config_blocks(files: &refract_schema::SourceFiles) -> String {
-    use refract_schema::ast::Top;
-    let ast = refract_schema::parse::parse_files(files, &mut refract_schema::Diagnostics::new());
-    let mut generators = Vec::new();
-    let mut datasources = Vec::new();
-    for top in &ast.tops {
-        match top {
-            Top::Generator(block) => generators.push(files.slice(block.span).trim_end()),
-            Top::Datasource(block) => datasources.push(files.slice(block.span).trim_end()),
-            _ => {}
-        }
-    }
-    generators
-        .into_iter()
-        .chain(datasources)
-        .map(|block| format!("{block}\n"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The Prisma-side names, which the database does not hold and re-introspection keeps:

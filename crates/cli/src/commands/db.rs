@@ -384,16 +384,12 @@ struct ConfigBlocks {
 
 fn config_blocks(files: &SourceFiles) -> ConfigBlocks {
     let ast = refract_schema::parse::parse_files(files, &mut Diagnostics::new());
-    let mut generators = Vec::new();
-    let mut datasources = Vec::new();
     let mut datasource_file = None;
     let mut files_with_models = Vec::new();
     for top in &ast.tops {
         match top {
-            Top::Generator(block) => generators.push(files.slice(block.span).to_owned()),
             Top::Datasource(block) => {
                 datasource_file.get_or_insert(block.span.file.0 as usize);
-                datasources.push(files.slice(block.span).to_owned());
             }
             Top::Model(model) => files_with_models.push(model.span.file.0 as usize),
             Top::Enum(enm) => files_with_models.push(enm.span.file.0 as usize),
@@ -401,14 +397,8 @@ fn config_blocks(files: &SourceFiles) -> ConfigBlocks {
         }
     }
     files_with_models.dedup();
-    let text = generators
-        .into_iter()
-        .chain(datasources)
-        .map(|block| format!("{}\n", block.trim_end()))
-        .collect::<Vec<_>>()
-        .join("\n");
     ConfigBlocks {
-        text,
+        text: refract_migrate::pull::config_blocks(files),
         datasource_file,
         files_with_models,
     }

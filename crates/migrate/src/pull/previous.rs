@@ -352,26 +352,6 @@ fn read_source(files: &SourceFiles) -> Source {
     }
 }
 
-/// The generator and datasource blocks written in file `file`, as written.
-pub(super) fn config_blocks_of(files: &SourceFiles, file: usize) -> String {
-    let ast = refract_schema::parse::parse_files(files, &mut Diagnostics::new());
-    // Generators first, then datasources, as Prisma writes them back.
-    let generators = ast.tops.iter().filter_map(|top| match top {
-        Top::Generator(block) => Some(block.span),
-        _ => None,
-    });
-    let datasources = ast.tops.iter().filter_map(|top| match top {
-        Top::Datasource(block) => Some(block.span),
-        _ => None,
-    });
-    generators
-        .chain(datasources)
-        .filter(|span| span.file.0 as usize == file)
-        .map(|span| format!("{}\n", files.slice(span).trim_end()))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 impl<'a> Previous<'a> {
     /// The relation's name when the existing schema writes it (`@relation("Name")` on
     /// either side), even if it is the default one; without the source, when it is not the
