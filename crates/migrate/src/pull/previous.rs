@@ -54,13 +54,23 @@ impl<'a> Previous<'a> {
         let mut models = BTreeMap::new();
         let mut enums = BTreeMap::new();
         if let Some(ir) = schema {
+            // Tables by database name, looked up once per table (not a scan of every model).
+            let mut tables_named: BTreeMap<&str, Vec<ir::ModelId>> = BTreeMap::new();
+            for m in ir.model_ids() {
+                let model = ir.model(m);
+                if model.kind == ModelKind::Table {
+                    tables_named
+                        .entry(model.db_name.as_str())
+                        .or_default()
+                        .push(m);
+                }
+            }
             for id in sql.table_ids() {
                 let table = sql.table(id);
-                let found = ir.model_ids().find(|&m| {
-                    let model = ir.model(m);
-                    model.kind == ModelKind::Table
-                        && model.db_name == table.name
-                        && same_namespace(model.schema.as_deref(), table.namespace.as_deref())
+                let found = tables_named.get(table.name.as_str()).and_then(|ids| {
+                    ids.iter().copied().find(|&m| {
+                        same_namespace(ir.model(m).schema.as_deref(), table.namespace.as_deref())
+                    })
                 });
                 if let Some(model) = found {
                     models.insert(id, model);
@@ -141,16 +151,21 @@ impl<'a> Previous<'a> {
         let schema = self.schema?;
         let referencing_model = *self.models.get(&fk.table)?;
         let referenced_model = *self.models.get(&fk.referenced_table)?;
-        schema
-            .relations
+        // The referencing model's own relation fields, not every relation of the schema.
+        let model = schema.model(referencing_model);
+        model
+            .relation_fields
             .iter()
-            .filter(|r| r.kind != RelationKind::ManyToMany)
-            .find_map(|relation| {
-                if relation.referencing.model != referencing_model {
+            .enumerate()
+            .find_map(|(index, field)| {
+                let relation = schema.relation(field.relation);
+                let this = ir::RelationFieldRef {
+                    model: referencing_model,
+                    index,
+                };
+                if relation.kind == RelationKind::ManyToMany || relation.referencing != this {
                     return None;
                 }
-                let model = schema.model(referencing_model);
-                let field = schema.relation_field(relation.referencing);
                 let columns: Vec<&str> = field
                     .fields
                     .iter()
@@ -225,12 +240,9 @@ impl<'a> Previous<'a> {
         let Some(schema) = self.schema.filter(|_| self.emulates_relations()) else {
             return Vec::new();
         };
-        let table_of = |model: ir::ModelId| {
-            self.models
-                .iter()
-                .find(|(_, m)| **m == model)
-                .map(|(t, _)| *t)
-        };
+        let tables: BTreeMap<ir::ModelId, TableId> =
+            self.models.iter().map(|(&t, &m)| (m, t)).collect();
+        let table_of = |model: ir::ModelId| tables.get(&model).copied();
         let mut copied = Vec::new();
         for relation in &schema.relations {
             if relation.kind == RelationKind::ManyToMany {
