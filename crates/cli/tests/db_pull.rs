@@ -257,8 +257,9 @@ async fn db_pull_writes_a_folder_schema_back_file_by_file() {
 }
 
 /// What `db pull` does not write: a schema with views (not introspected yet: they would be
-/// dropped), and a result that would not validate. Client-side defaults stay only where
-/// they still fit the column.
+/// dropped), and a result that would not validate (a new column named like a kept field);
+/// a new table named like a kept model is renamed, as in Prisma. Client-side defaults stay
+/// only where they still fit the column.
 #[tokio::test]
 async fn db_pull_never_drops_views_or_writes_an_invalid_schema() {
     let db = TestDb::new().await;
@@ -289,10 +290,11 @@ async fn db_pull_never_drops_views_or_writes_an_invalid_schema() {
     );
     assert!(printed.contains("  code Int[]\n"), "{printed}");
 
-    // A new table named like a kept model: the result would not validate, so nothing is written.
+    // A new column named like a kept field (`_code` sanitises to `code`): Prisma writes both
+    // fields, which does not validate, so nothing is written.
     db.client()
         .await
-        .batch_execute(r#"CREATE TABLE "User" (id INT PRIMARY KEY)"#)
+        .batch_execute(r#"ALTER TABLE users ADD COLUMN "_code" INT"#)
         .await
         .unwrap();
     let o = gen_in(dir, &["db", "pull", "--url", db.url()]);
@@ -307,9 +309,40 @@ async fn db_pull_never_drops_views_or_writes_an_invalid_schema() {
     assert_eq!(std::fs::read_to_string(&schema_path).unwrap(), existing);
     db.client()
         .await
+        .batch_execute(r#"ALTER TABLE users DROP COLUMN "_code""#)
+        .await
+        .unwrap();
+
+    // A new table named like a kept model is renamed after its schema, as Prisma does, and
+    // listed in the warnings.
+    db.client()
+        .await
+        .batch_execute(r#"CREATE TABLE "User" (id INT PRIMARY KEY)"#)
+        .await
+        .unwrap();
+    let o = gen_in(dir, &["db", "pull", "--url", db.url()]);
+    assert_success(&o);
+    let pulled = std::fs::read_to_string(&schema_path).unwrap();
+    assert!(
+        pulled.contains(
+            "  @@map(\"users\")\n}\n\nmodel public_User {\n  id Int @id\n\n  @@map(\"User\")\n}\n"
+        ),
+        "{pulled}"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(
+            "These items were renamed due to their names being duplicates in the Prisma schema:\n  - Type: \"model\", name: \"public_User\"\n"
+        ),
+        "{}",
+        both(&o)
+    );
+    assert_success(&gen_in(dir, &["validate"]));
+    db.client()
+        .await
         .batch_execute(r#"DROP TABLE "User""#)
         .await
         .unwrap();
+    std::fs::write(&schema_path, &existing).unwrap();
 
     // Views are kept out of harm's way: refused unless --print or --force.
     let with_view = format!(

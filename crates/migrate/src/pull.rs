@@ -6,7 +6,11 @@
 //! not Prisma's default; foreign keys become relation fields named as Prisma names them
 //! (the other table's name, `other_X` for self-relations, `X_relationName` when ambiguous),
 //! listed in foreign-key order; implicit many-to-many join tables (`_AToB` with `A`/`B`)
-//! become list fields. Models come first (by table name), then enums.
+//! become list fields. Models come first (by table name), then enums. Models and enums share
+//! one namespace: a new one whose name is taken (by a kept one, or another new one in another
+//! database schema) is named `<database schema>_<name>` with `@@map`, and listed in the
+//! warnings, as in Prisma (a new column named like a kept field is not renamed: Prisma writes
+//! both, and the CLI refuses the result).
 //!
 //! **Re-introspection** ([`reintrospect`] over an [`Existing`] schema), as Prisma's: what
 //! the database cannot know is taken from the existing schema (`previous` matches its
@@ -261,6 +265,9 @@ struct Names {
     enums: BTreeMap<EnumKey, String>,
     /// (enum, value in the database) → value name.
     values: BTreeMap<(EnumKey, String), String>,
+    /// New enums and models renamed `<namespace>_<name>` because their name was taken, as
+    /// Prisma's warning lists them: enums first, then models, each in database order.
+    renamed: Vec<String>,
 }
 
 impl Names {
@@ -271,13 +278,71 @@ impl Names {
             fields: BTreeMap::new(),
             enums: BTreeMap::new(),
             values: BTreeMap::new(),
+            renamed: Vec::new(),
         };
+        // Models and enums share one namespace of names. As in Prisma, a new model or enum
+        // (not in the existing schema) whose name is taken by another one is renamed after
+        // its database schema: `public_User` with `@@map("User")` next to a kept `User`
+        // mapped to `users`. Kept names are never changed.
+        let table_name = |id: TableId| {
+            previous
+                .model(id)
+                .map_or_else(|| sanitize(&schema.table(id).name).0, |m| m.name.clone())
+        };
+        let enum_name = |id: EnumId| {
+            previous
+                .enm(id)
+                .map_or_else(|| sanitize(&schema.enm(id).name).0, |e| e.name.clone())
+        };
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for id in schema.table_ids() {
+            *counts.entry(table_name(id)).or_default() += 1;
+        }
+        for id in schema.enum_ids() {
+            *counts.entry(enum_name(id)).or_default() += 1;
+        }
+        let default_namespace = schema.namespaces.first().map_or("public", String::as_str);
+        let mut renamed_models = Vec::new();
+        let mut dedup = |name: String, kept: bool, namespace: Option<&str>, kind: &str| {
+            if kept || counts.get(&name).is_none_or(|&n| n <= 1) {
+                return name;
+            }
+            let name = format!("{}_{name}", namespace.unwrap_or(default_namespace));
+            let item = format!("Type: \"{kind}\", name: \"{name}\"");
+            if kind == "enum" {
+                names.renamed.push(item);
+            } else {
+                renamed_models.push(item);
+            }
+            name
+        };
+        for id in schema.enum_ids() {
+            let enm = schema.enm(id);
+            let kept = previous.enm(id);
+            let key = (enm.namespace.clone(), enm.name.clone());
+            let name = dedup(
+                enum_name(id),
+                kept.is_some(),
+                enm.namespace.as_deref(),
+                "enum",
+            );
+            names.enums.insert(key.clone(), name);
+            for value in &enm.values {
+                let name = kept
+                    .and_then(|e| e.values.iter().find(|v| &v.db_name == value))
+                    .map_or_else(|| sanitize_enum_value(value).0, |v| v.name.clone());
+                names.values.insert((key.clone(), value.clone()), name);
+            }
+        }
         for id in schema.table_ids() {
             let table = schema.table(id);
             let raw = sanitize(&table.name).0;
-            let name = previous
-                .model(id)
-                .map_or_else(|| raw.clone(), |m| m.name.clone());
+            let name = dedup(
+                table_name(id),
+                previous.model(id).is_some(),
+                table.namespace.as_deref(),
+                "model",
+            );
             names.models.insert(id, name);
             names.raw_models.insert(id, raw);
             let fields = names.fields.entry(id).or_default();
@@ -288,21 +353,7 @@ impl Names {
                 fields.insert(column.name.clone(), name);
             }
         }
-        for id in schema.enum_ids() {
-            let enm = schema.enm(id);
-            let kept = previous.enm(id);
-            let key = (enm.namespace.clone(), enm.name.clone());
-            names.enums.insert(
-                key.clone(),
-                kept.map_or_else(|| sanitize(&enm.name).0, |e| e.name.clone()),
-            );
-            for value in &enm.values {
-                let name = kept
-                    .and_then(|e| e.values.iter().find(|v| &v.db_name == value))
-                    .map_or_else(|| sanitize_enum_value(value).0, |v| v.name.clone());
-                names.values.insert((key.clone(), value.clone()), name);
-            }
-        }
+        names.renamed.append(&mut renamed_models);
         names
     }
 
@@ -646,6 +697,7 @@ struct Warnings {
     values: Vec<String>,
     enums: Vec<String>,
     copied_relations: Vec<String>,
+    renamed: Vec<String>,
 }
 
 impl Warnings {
@@ -674,6 +726,10 @@ impl Warnings {
             (
                 "Relations were copied from the previous data model due to not using foreign keys in the database. If any of the relation columns changed in the database, the relations might not be correct anymore:",
                 &self.copied_relations,
+            ),
+            (
+                "These items were renamed due to their names being duplicates in the Prisma schema:",
+                &self.renamed,
             ),
         ];
         let mut out = String::from("*** WARNING ***\n");
@@ -759,6 +815,7 @@ fn warnings(
         w.copied_relations
             .push(format!("\"{}\"", names.model(c.table)));
     }
+    w.renamed.clone_from(&names.renamed);
     w
 }
 
