@@ -4,37 +4,12 @@
 //! datasource URLs, a missing `?schema=`, connection errors, reset, resolve, push and pull.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use refract_testdb::TestDb;
 
-fn gen_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run gen")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn both(o: &Output) -> String {
-    format!("--- stdout\n{}--- stderr\n{}", stdout(o), stderr(o))
-}
-
-#[track_caller]
-fn assert_exit(o: &Output, code: i32) {
-    assert_eq!(o.status.code(), Some(code), "{}", both(o));
-}
+mod support;
+use support::{assert_exit, both, gen_in, stderr, stdout};
 
 /// A temporary project holding a copy of the root schema.
 fn project_with_root_schema() -> tempfile::TempDir {
