@@ -484,28 +484,6 @@ async fn url_from_dotenv_and_datasource_env() {
     assert!(stderr(&o).contains("no database URL"), "{}", both(&o));
 }
 
-/// Tables in a schema, or `None` when it does not exist.
-async fn tables_in(db: &TestDb, schema: &str) -> Option<Vec<String>> {
-    let client = db.client().await;
-    let exists: bool = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-            &[&schema],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    exists.then_some(())?;
-    let rows = client
-        .query(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
-            &[&schema],
-        )
-        .await
-        .unwrap();
-    Some(rows.iter().map(|r| r.get(0)).collect())
-}
-
 /// A `?schema=` the database lacks is created, silently, by every command, as Prisma 7.10
 /// does (its schema engine runs `CREATE SCHEMA` when it first connects); a user who may not
 /// create it gets PostgreSQL's error, as from Prisma, with what to do.
@@ -519,7 +497,7 @@ async fn missing_url_schema_is_created_silently() {
     let o = gen_in(dir, &["migrate", "status", "--url", &in_schema("tenant_s")]);
     // Nothing is managed yet (exit 1, as Prisma), but the schema was created.
     assert_exit(&o, 1);
-    assert_eq!(tables_in(&db, "tenant_s").await, Some(vec![]));
+    assert_eq!(db.tables_in("tenant_s").await, Some(vec![]));
 
     let o = gen_in(
         dir,
@@ -546,14 +524,14 @@ async fn missing_url_schema_is_created_silently() {
         both(&o)
     );
     assert_eq!(
-        tables_in(&db, "tenant_x").await,
+        db.tables_in("tenant_x").await,
         Some(vec!["Post".to_owned(), "_prisma_migrations".to_owned()])
     );
 
     let o = gen_in(dir, &["migrate", "deploy", "--url", &in_schema("tenant_y")]);
     assert_exit(&o, 0);
     assert_eq!(
-        tables_in(&db, "tenant_y").await,
+        db.tables_in("tenant_y").await,
         Some(vec!["Post".to_owned(), "_prisma_migrations".to_owned()])
     );
 
@@ -561,7 +539,7 @@ async fn missing_url_schema_is_created_silently() {
     assert_exit(&o, 0);
     assert!(!stdout(&o).contains("Schemas"), "{}", both(&o));
     assert_eq!(
-        tables_in(&db, "tenant_z").await,
+        db.tables_in("tenant_z").await,
         Some(vec!["Post".to_owned()])
     );
 
@@ -588,7 +566,7 @@ async fn missing_url_schema_is_created_silently() {
         "{}",
         both(&o)
     );
-    assert_eq!(tables_in(&db, "tenant_q").await, None);
+    assert_eq!(db.tables_in("tenant_q").await, None);
 }
 
 #[tokio::test]

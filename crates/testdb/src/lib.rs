@@ -159,6 +159,40 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The tables of PostgreSQL schema `schema` in this database, sorted by name; `None`
+    /// when the schema does not exist. Panics with the reason on a connection failure.
+    pub async fn tables_in(&self, schema: &str) -> Option<Vec<String>> {
+        let client = self.client().await;
+        let exists: bool = match client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                &[&schema],
+            )
+            .await
+        {
+            Ok(row) => row.get(0),
+            Err(error) => panic!(
+                "refract-testdb: cannot list schemas of {}: {error}",
+                self.url
+            ),
+        };
+        if !exists {
+            return None;
+        }
+        match client
+            .query(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+                &[&schema],
+            )
+            .await
+        {
+            Ok(rows) => Some(rows.iter().map(|row| row.get(0)).collect()),
+            Err(error) => panic!("refract-testdb: cannot list tables of {}: {error}", self.url),
+        }
+    }
+}
+
 impl fmt::Debug for TestDb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TestDb").field("url", &self.url).finish()

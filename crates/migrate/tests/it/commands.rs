@@ -378,26 +378,8 @@ async fn missing_database_is_created_and_bad_urls_are_explained() {
 
 /// Whether the schema exists in the database, and the tables in it.
 async fn schema_tables(db: &TestDb, schema: &str) -> (bool, Vec<String>) {
-    let client = db.client().await;
-    let exists: bool = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-            &[&schema],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    let tables = client
-        .query(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
-            &[&schema],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    (exists, tables)
+    let tables = db.tables_in(schema).await;
+    (tables.is_some(), tables.unwrap_or_default())
 }
 
 fn present(tables: &[&str]) -> (bool, Vec<String>) {
