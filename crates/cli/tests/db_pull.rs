@@ -11,11 +11,11 @@ use std::process::Output;
 use refract_testdb::TestDb;
 
 mod support;
-use support::{both, gen_in};
+use support::{assert_exit, both, gen_in};
 
 #[track_caller]
 fn assert_success(o: &Output) {
-    assert_eq!(o.status.code(), Some(0), "{}", both(o));
+    assert_exit(o, 0);
 }
 
 const DATASOURCE: &str =
