@@ -9,9 +9,12 @@
 //!   the schema's folder).
 //!
 //! Without either runtime setting, the crate depends on the runtime checkout `gen` was built
-//! from, by a path relative to the output folder, when that checkout exists; else on the
-//! registry at `gen`'s own version. Reading the environment is the caller's job: it passes
-//! a lookup for `env("...")` values.
+//! from, by a path relative to the output folder, when that checkout exists, and the target
+//! carries a warning saying so (that path breaks when the checkout moves). With no checkout
+//! either, the generator is invalid: a version dependency nobody asked for would only fail
+//! later, in `cargo build`, with a message that names neither setting. A `runtimePath` must
+//! hold a `Cargo.toml`. Reading the environment is the caller's job: it passes a lookup for
+//! `env("...")` values.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -32,10 +35,11 @@ pub struct Target {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Generate into `output` with `options`.
+    /// Generate into `output` with `options`; `warnings` are for the user to read.
     Generate {
         output: PathBuf,
         options: GenerateOptions,
+        warnings: Vec<String>,
     },
     /// Another tool's generator: `provider` is what the block asks for.
     Skip { provider: String },
@@ -108,7 +112,11 @@ fn resolve(
         return Outcome::Skip { provider };
     }
     match resolve_refract(generator, schema_dir, runtime, env) {
-        Ok((output, options)) => Outcome::Generate { output, options },
+        Ok((output, options, warnings)) => Outcome::Generate {
+            output,
+            options,
+            warnings,
+        },
         Err(message) => Outcome::Invalid { message },
     }
 }
@@ -118,7 +126,7 @@ fn resolve_refract(
     schema_dir: &Path,
     runtime: RuntimeSource<'_>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(PathBuf, GenerateOptions), String> {
+) -> Result<(PathBuf, GenerateOptions, Vec<String>), String> {
     let output = generator.output.as_ref().ok_or(
         "set `output`, the folder of the generated crate (e.g. `output = \"../generated/client\"`)",
     )?;
@@ -127,15 +135,37 @@ fn resolve_refract(
         Some(name) => name,
         None => default_crate_name(&output),
     };
+    let mut warnings = Vec::new();
     let runtime = if let Some(version) = setting(generator, "runtimeVersion", env)? {
         RuntimeDependency::Version(version)
     } else if let Some(path) = setting(generator, "runtimePath", env)? {
         let path = normalize(&absolute(&schema_dir.join(path)));
+        if !path.join("Cargo.toml").is_file() {
+            return Err(format!(
+                "`runtimePath` is {}, which holds no Cargo.toml: point it at the \
+                 `crates/runtime` folder of a refract checkout",
+                path.display()
+            ));
+        }
         RuntimeDependency::Path(relative_path(&output, &path))
     } else if let Some(path) = runtime.path {
-        RuntimeDependency::Path(relative_path(&output, &normalize(&absolute(path))))
+        let path = normalize(&absolute(path));
+        warnings.push(format!(
+            "neither `runtimePath` nor `runtimeVersion` is set, so the client depends on \
+             refract-runtime in the checkout `gen` was built from ({}); it stops building \
+             when that checkout moves. Add `runtimePath = \"{}\"` (or `runtimeVersion`) \
+             to the generator block",
+            path.display(),
+            relative_path(&normalize(&absolute(schema_dir)), &path),
+        ));
+        RuntimeDependency::Path(relative_path(&output, &path))
     } else {
-        RuntimeDependency::Version(runtime.version.to_owned())
+        return Err(format!(
+            "no refract-runtime to depend on: set `runtimePath` to the `crates/runtime` \
+             folder of a refract checkout (the checkout `gen` was built from is gone), or \
+             `runtimeVersion = \"{}\"` to take it from crates.io once it is published there",
+            runtime.version
+        ));
     };
     Ok((
         output,
@@ -144,6 +174,7 @@ fn resolve_refract(
             runtime,
             standalone: false,
         },
+        warnings,
     ))
 }
 
@@ -242,6 +273,76 @@ mod tests {
         assert_eq!(
             normalize(Path::new("/w/main/./prisma/../generated/client")),
             PathBuf::from("/w/main/generated/client")
+        );
+    }
+
+    fn schema_with(settings: &str) -> ir::Schema {
+        let text = format!(
+            "generator client {{\n  provider = \"refract\"\n  output = \"./client\"\n{settings}}}\n\n\
+             datasource db {{\n  provider = \"postgresql\"\n}}\n"
+        );
+        let files = refract_schema::SourceFiles::single("schema.prisma", text);
+        refract_schema::validate(&files).schema
+    }
+
+    fn outcome(settings: &str, checkout: Option<&Path>) -> Outcome {
+        let runtime = RuntimeSource {
+            path: checkout,
+            version: "0.1.0",
+        };
+        let schema = schema_with(settings);
+        let mut targets = targets(&schema, Path::new("/app"), runtime, &|_| None);
+        assert_eq!(targets.len(), 1);
+        targets.remove(0).outcome
+    }
+
+    /// Where the generated crate takes refract-runtime from, for each combination of the
+    /// settings and the checkout `gen` was built from.
+    #[test]
+    fn runtime_dependency_is_chosen_or_refused_out_loud() {
+        let runtime_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+        let runtime_dir = normalize(&absolute(&runtime_dir));
+        let path_setting = format!("  runtimePath = \"{}\"\n", runtime_dir.display());
+
+        // An explicit version: no warning, checkout or not.
+        for checkout in [None, Some(runtime_dir.as_path())] {
+            let Outcome::Generate {
+                options, warnings, ..
+            } = outcome("  runtimeVersion = \"0.2\"\n", checkout)
+            else {
+                panic!("runtimeVersion must generate");
+            };
+            assert_eq!(options.runtime, RuntimeDependency::Version("0.2".into()));
+            assert!(warnings.is_empty());
+        }
+        // An explicit path that exists: no warning.
+        let Outcome::Generate {
+            options, warnings, ..
+        } = outcome(&path_setting, None)
+        else {
+            panic!("runtimePath must generate");
+        };
+        assert!(matches!(options.runtime, RuntimeDependency::Path(_)));
+        assert!(warnings.is_empty());
+        // A path with no crate there: refused, naming the setting.
+        let Outcome::Invalid { message } = outcome("  runtimePath = \"/nowhere/runtime\"\n", None)
+        else {
+            panic!("a runtimePath without Cargo.toml must be refused");
+        };
+        assert!(message.contains("runtimePath"), "{message}");
+        // Neither setting, the checkout there: generated, with a warning naming both.
+        let Outcome::Generate { warnings, .. } = outcome("", Some(&runtime_dir)) else {
+            panic!("the checkout fallback must generate");
+        };
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("runtimePath") && warnings[0].contains("runtimeVersion"));
+        // Neither setting and no checkout: refused, naming both.
+        let Outcome::Invalid { message } = outcome("", None) else {
+            panic!("no runtime to point at must be refused");
+        };
+        assert!(
+            message.contains("runtimePath") && message.contains("runtimeVersion"),
+            "{message}"
         );
     }
 

@@ -55,7 +55,14 @@ pub fn generate(config: &Config) -> Result<ExitCode, CliError> {
                     target.generator
                 )));
             }
-            Outcome::Generate { output, options } => {
+            Outcome::Generate {
+                output,
+                options,
+                warnings,
+            } => {
+                for warning in warnings {
+                    eprintln!("warning: generator `{}`: {warning}", target.generator);
+                }
                 let one_started = Instant::now();
                 let vfs = refract_codegen::generate(&validated.schema, options);
                 let persisted = vfs.persist(output).map_err(|e| {

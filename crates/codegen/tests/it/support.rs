@@ -47,9 +47,9 @@ pub fn generate_all(
     targets(schema, schema_dir, runtime_dir)
         .into_iter()
         .filter_map(|target| match target.outcome {
-            Outcome::Generate { output, options } => {
-                Some((output, refract_codegen::generate(schema, &options)))
-            }
+            Outcome::Generate {
+                output, options, ..
+            } => Some((output, refract_codegen::generate(schema, &options))),
             Outcome::Skip { .. } => None,
             Outcome::Invalid { message } => panic!("generator {}: {message}", target.generator),
         })
