@@ -1,15 +1,12 @@
-//! Integration tests of refract-migrate against real PostgreSQL (refract-testdb) and Prisma's
-//! own data under `../shared/corpus`, read at test time.
+//! Integration tests of refract-migrate against real PostgreSQL (refract-testdb), over data
+//! this repository holds (`tests/{evolution,reintrospection,schemas,migrations}`, inline
+//! schemas). Tests that read Prisma's corpus live in `tests/corpus`, run by `cargo xtask
+//! conformance`.
 
 mod commands;
 mod common;
-mod corpus_schemas;
-mod documenso_history;
 mod evolution;
 mod history;
-mod pull;
-mod real_history;
 mod reintrospection;
 mod schemas;
-mod single_migration;
 mod tls;
