@@ -263,7 +263,14 @@ async fn concurrent_deploys_apply_each_migration_once() {
     tables.sort();
     assert_eq!(
         tables,
-        ["Comment", "Post", "Tag", "User", "_PostToTag", "_prisma_migrations"]
+        [
+            "Comment",
+            "Post",
+            "Tag",
+            "User",
+            "_PostToTag",
+            "_prisma_migrations"
+        ]
     );
 }
 

@@ -1,0 +1,51 @@
+//! refract-schema against Prisma's corpus, read in place from the folder `REFRACT_CORPUS`
+//! names (third-party files, never copied into this repository): Prisma's formatter cases,
+//! formatting every corpus schema idempotently, and parsing and resolving every corpus
+//! schema on several threads exactly as on one.
+//!
+//! Not part of `cargo test` (`test = false` in Cargo.toml): `cargo xtask conformance`
+//! runs it as its `tests` section. A missing corpus fails every test here, loudly.
+//! By hand: `REFRACT_CORPUS=/abs/path/to/corpus cargo test -p refract-schema --test corpus`.
+
+mod format;
+mod parallel;
+
+use std::path::{Path, PathBuf};
+
+/// The corpus `REFRACT_CORPUS` names (`cargo xtask conformance` sets it). Its absence
+/// fails the tests: they must never pass by finding nothing.
+pub fn corpus() -> PathBuf {
+    let Some(path) = std::env::var_os("REFRACT_CORPUS").map(PathBuf::from) else {
+        panic!(
+            "REFRACT_CORPUS is not set: it names the corpus these tests read (run them with `cargo xtask conformance tests`)"
+        );
+    };
+    assert!(
+        path.is_dir(),
+        "the corpus is missing at {} (REFRACT_CORPUS; a relative path is read from crates/schema)",
+        path.display()
+    );
+    path
+}
+
+/// `.prisma` files under `dir`, recursively, sorted by path.
+pub fn prisma_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            found.extend(prisma_files(&path));
+        } else if path.extension().is_some_and(|e| e == "prisma") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
