@@ -112,4 +112,55 @@ fn init_writes_a_valid_schema_and_env_and_never_overwrites() {
         Some(1),
         "refuses to overwrite"
     );
+    // `.env` holds the password: it is ignored by git from the start.
+    let gitignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+    assert_eq!(gitignore, ".env\n");
+    // The next steps say how the application depends on the client.
+    let printed = support::stdout(&o);
+    assert!(
+        printed.contains(r#"client = { path = "./generated/client" }"#),
+        "{printed}"
+    );
+    // The schema names the runtime explicitly, so `gen generate` needs no fallback and
+    // warns about nothing, and the crate's runtime path points at a real crate.
+    let schema = std::fs::read_to_string(dir.path().join("schema.prisma")).unwrap();
+    assert!(schema.contains("runtimePath = "), "{schema}");
+    let generated = gen_in(dir.path(), &["generate"]);
+    assert_eq!(
+        generated.status.code(),
+        Some(0),
+        "{}",
+        support::both(&generated)
+    );
+    assert_eq!(stderr(&generated), "", "no warning");
+    let manifest = std::fs::read_to_string(dir.path().join("generated/client/Cargo.toml")).unwrap();
+    let runtime_path = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("refract-runtime = { path = \""))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no runtime path in\n{manifest}"));
+    assert!(
+        dir.path()
+            .join("generated/client")
+            .join(runtime_path)
+            .join("Cargo.toml")
+            .is_file(),
+        "{runtime_path}"
+    );
+}
+
+#[test]
+fn init_appends_env_to_an_existing_gitignore_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "/target").unwrap();
+    let o = gen_in(dir.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let gitignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+    assert_eq!(gitignore, "/target\n.env\n");
+
+    let again = tempfile::tempdir().unwrap();
+    std::fs::write(again.path().join(".gitignore"), "target/\n.env\n").unwrap();
+    assert_eq!(gen_in(again.path(), &["init"]).status.code(), Some(0));
+    let gitignore = std::fs::read_to_string(again.path().join(".gitignore")).unwrap();
+    assert_eq!(gitignore, "target/\n.env\n", "already ignored: unchanged");
 }

@@ -164,7 +164,7 @@ mod tests {
         } else {
             KeyPair::generate().expect("key")
         };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(crate::ring_provider());
         let signing_key = provider
             .key_provider
             .load_private_key(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(

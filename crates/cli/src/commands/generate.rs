@@ -18,7 +18,7 @@ macro_rules! say {
 }
 
 /// The runtime crate of the checkout this binary was built from.
-const RUNTIME_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime");
+pub(crate) const RUNTIME_SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime");
 
 /// Resolves the configuration from `--schema`, then [`generate`]s.
 pub fn run(schema: Option<PathBuf>) -> Result<ExitCode, CliError> {

@@ -105,12 +105,14 @@ pub fn format(config: &Config, check: bool) -> Result<ExitCode, CliError> {
 }
 
 const INIT_SCHEMA: &str = r#"// This is your schema file. Learn the language: https://pris.ly/d/prisma-schema
-// `gen generate` writes a typed Rust client crate to `output`.
+// `gen generate` writes a typed Rust client crate to `output`; the crate depends
+// on refract-runtime at `runtimePath` (a refract checkout) or, once it is
+// published, at `runtimeVersion` from crates.io.
 
 generator client {
   provider = "refract"
   output   = "{OUTPUT}"
-}
+{RUNTIME}}
 
 datasource db {
   provider = "postgresql"
@@ -118,14 +120,21 @@ datasource db {
 }
 "#;
 
+/// `gen init`: a starter `schema.prisma` and `.env` in the working folder, `.env` listed
+/// in `.gitignore`; never overwrites either file.
 pub fn init(url: Option<&str>, output: &str) -> Result<ExitCode, CliError> {
     let schema = std::path::Path::new("schema.prisma");
     if schema.exists() {
         return Err(CliError::Failed(
-            "schema.prisma already exists here; `gen init` never overwrites it".into(),
+            "schema.prisma already exists here; `gen init` never overwrites it (run it in \
+             your application's folder, or pass `--schema` to the other commands)"
+                .into(),
         ));
     }
-    let text = INIT_SCHEMA.replace("{OUTPUT}", output);
+    let runtime = runtime_setting();
+    let text = INIT_SCHEMA
+        .replace("{OUTPUT}", output)
+        .replace("{RUNTIME}", &runtime);
     std::fs::write(schema, text)
         .map_err(|e| CliError::Failed(format!("cannot write schema.prisma: {e}")))?;
     let env = std::path::Path::new(".env");
@@ -136,12 +145,19 @@ pub fn init(url: Option<&str>, output: &str) -> Result<ExitCode, CliError> {
             .map_err(|e| CliError::Failed(format!("cannot write .env: {e}")))?;
         wrote_env = true;
     }
+    let ignored = ignore_env_file(std::path::Path::new(".gitignore"))
+        .map_err(|e| CliError::Failed(format!("cannot update .gitignore: {e}")))?;
     println!(
-        "Created schema.prisma{}",
+        "Created schema.prisma{}{}",
         if wrote_env {
             " and .env"
         } else {
             " (kept the existing .env)"
+        },
+        if ignored {
+            "; added .env to .gitignore"
+        } else {
+            ""
         }
     );
     println!();
@@ -149,6 +165,58 @@ pub fn init(url: Option<&str>, output: &str) -> Result<ExitCode, CliError> {
     println!("  1. Set DATABASE_URL in .env to your PostgreSQL database.");
     println!("  2. Add models to schema.prisma.");
     println!("  3. Run `gen migrate dev --name init` to create the tables.");
-    println!("  4. Run `gen generate` to write the client crate.");
+    println!("  4. Run `gen generate` to write the client crate to {output}.");
+    println!("  5. Depend on it in your application's Cargo.toml:");
+    println!("       [dependencies]");
+    println!("       client = {{ path = \"{output}\" }}");
+    println!("       tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}");
+    println!("     and connect with `let db = client::Client::from_env()?;`");
+    if runtime.trim_start().starts_with("//") {
+        println!();
+        println!(
+            "Before `gen generate`, set `runtimePath` in schema.prisma to the `crates/runtime` \
+             folder of a refract checkout (refract-runtime is not on crates.io yet)."
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The generator's runtime line for a new schema: the runtime of the checkout `gen` was
+/// built from, relative to the working folder, when it is there; else a commented
+/// placeholder the next steps point at.
+fn runtime_setting() -> String {
+    let checkout = std::path::PathBuf::from(super::generate::RUNTIME_SOURCE);
+    let cwd = std::env::current_dir().ok();
+    match (checkout.join("Cargo.toml").is_file(), cwd) {
+        (true, Some(cwd)) => {
+            let runtime = refract_codegen::target::normalize(&checkout);
+            let path = refract_codegen::target::relative_path(&cwd, &runtime);
+            format!("  runtimePath = \"{path}\"\n")
+        }
+        _ => "  // runtimePath = \"../refract/crates/runtime\"\n".to_owned(),
+    }
+}
+
+/// Adds `.env` to `.gitignore` (creating it) unless a line already ignores it: the file
+/// holds the database password. Says whether it changed the file.
+fn ignore_env_file(gitignore: &std::path::Path) -> std::io::Result<bool> {
+    let existing = match std::fs::read_to_string(gitignore) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    if existing
+        .lines()
+        .map(str::trim)
+        .any(|line| matches!(line, ".env" | "/.env" | ".env*" | "*.env"))
+    {
+        return Ok(false);
+    }
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(".env\n");
+    std::fs::write(gitignore, text)?;
+    Ok(true)
 }
