@@ -3,7 +3,9 @@
 //!
 //! Any sub-folder is a migration, whatever its name (Prisma's `YYYYMMDDHHMMSS_name`, older
 //! 12-digit timestamps, `01_init`, names with spaces); they are applied in lexicographic
-//! (byte) order of their names, as Prisma sorts them.
+//! (byte) order of their names, as Prisma sorts them. A folder whose name is not UTF-8 is an
+//! error ([`NonUtf8Name`]), never skipped: skipping it would report the history up to date
+//! while its script never ran.
 
 use std::fs;
 use std::io;
@@ -39,7 +41,29 @@ impl MigrationDirectory {
     }
 }
 
-/// The migrations in `dir`, sorted by name. A missing folder has no migrations.
+/// A migration folder whose name is not UTF-8 (carried inside the `io::Error` of
+/// [`list_migrations`], kind `InvalidData`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the migration folder `{}` has a name that is not valid UTF-8; rename it to a UTF-8 name (keeping its timestamp prefix)",
+    .path.display()
+)]
+pub struct NonUtf8Name {
+    pub path: PathBuf,
+}
+
+impl NonUtf8Name {
+    /// The folder, if `error` is this one.
+    pub fn in_error(error: &io::Error) -> Option<&Path> {
+        error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<NonUtf8Name>())
+            .map(|e| e.path.as_path())
+    }
+}
+
+/// The migrations in `dir`, sorted by name. A missing folder has no migrations; a folder
+/// whose name is not UTF-8 fails the listing ([`NonUtf8Name`]).
 pub fn list_migrations(dir: &Path) -> io::Result<Vec<MigrationDirectory>> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -52,12 +76,16 @@ pub fn list_migrations(dir: &Path) -> io::Result<Vec<MigrationDirectory>> {
         if !entry.file_type()?.is_dir() {
             continue;
         }
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        if name.starts_with('.') {
+        let file_name = entry.file_name();
+        if file_name.as_encoded_bytes().starts_with(b".") {
             continue;
         }
+        let Ok(name) = file_name.into_string() else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                NonUtf8Name { path: entry.path() },
+            ));
+        };
         migrations.push(MigrationDirectory {
             name,
             path: entry.path(),

@@ -3,7 +3,13 @@
 //! but the server lacks, as Prisma does: a missing development database
 //! ([`connect_or_create`]), and on every connection the URL's `?schema=` (Prisma's schema
 //! engine checks `pg_namespace` and runs `CREATE SCHEMA` when it first connects, for every
-//! command, `migrate status` included, and says nothing about it).
+//! command, `migrate status` included, and says nothing about it). Creating either is safe
+//! when several commands race to do it: the loser finds it created and goes on.
+//!
+//! Every Prisma URL parameter the runtime accepts is accepted here too (tokio-postgres
+//! rejects options it does not know). A URL with `pgbouncer=true` is refused: the commands
+//! need a session (the advisory lock, multi-statement scripts), which a transaction-mode
+//! pooler does not keep; Prisma's answer is the datasource's `directUrl`.
 
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
@@ -20,8 +26,21 @@ pub struct ConnectionParams {
     pub tls: refract_tls::TlsParams,
 }
 
+/// Query parameters of a Prisma connection string that tokio-postgres does not know and
+/// migrate has no use for: accepted and dropped, as a URL that works with Prisma must work
+/// here. The same list as refract-runtime's (`PRISMA_URL_PARAMS` in its `client.rs`) minus
+/// what is read here (`schema`, `pgbouncer`); `connect_timeout` is tokio-postgres's own.
+const IGNORED_PRISMA_PARAMS: &[&str] = &[
+    "connection_limit",
+    "pool_timeout",
+    "socket_timeout",
+    "statement_cache_size",
+    "max_connection_lifetime",
+    "max_idle_connection_lifetime",
+];
+
 /// Splits Prisma-only and TLS query parameters off a URL: (URL for tokio-postgres,
-/// parameters). Fails on a TLS parameter that cannot be honoured.
+/// parameters). Fails on a TLS parameter that cannot be honoured, and on `pgbouncer=true`.
 pub fn split_prisma_params(url: &str) -> Result<(String, ConnectionParams), MigrateError> {
     let mut params = ConnectionParams {
         schema: "public".to_owned(),
@@ -35,11 +54,12 @@ pub fn split_prisma_params(url: &str) -> Result<(String, ConnectionParams), Migr
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
             "schema" => params.schema = refract_tls::decode_query_value(value),
-            "connection_limit"
-            | "pool_timeout"
-            | "pgbouncer"
-            | "socket_timeout"
-            | "statement_cache_size" => {}
+            "pgbouncer" => {
+                if refract_tls::decode_query_value(value).eq_ignore_ascii_case("true") {
+                    return Err(MigrateError::PoolerUrl);
+                }
+            }
+            _ if IGNORED_PRISMA_PARAMS.contains(&key) => {}
             _ if params
                 .tls
                 .take(key, &refract_tls::decode_query_value(value))? => {}
@@ -108,13 +128,19 @@ async fn ensure_schema(client: &Client, schema: &str) -> Result<(), MigrateError
         .await?
         .get(0);
     if !exists {
-        client
+        match client
             .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {}", Ident(schema)))
             .await
-            .map_err(|source| MigrateError::CreateSchema {
-                schema: schema.to_owned(),
-                source,
-            })?;
+        {
+            // `IF NOT EXISTS` does not cover a schema another session is creating right now.
+            Err(source) if !created_concurrently(&source) => {
+                return Err(MigrateError::CreateSchema {
+                    schema: schema.to_owned(),
+                    source,
+                });
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
@@ -148,13 +174,30 @@ pub async fn connect_or_create(url: &str) -> Result<Client, MigrateError> {
             let admin_url = with_database(url, "postgres")
                 .ok_or_else(|| MigrateError::InvalidUrl(url.to_owned()))?;
             let (admin, _) = open(&admin_url).await?;
-            admin
+            match admin
                 .batch_execute(&format!("CREATE DATABASE {}", Ident(&name)))
-                .await?;
+                .await
+            {
+                // Another command created it meanwhile (`migrate deploy` on several
+                // replicas at once): it exists, which is all this wanted.
+                Err(error) if !created_concurrently(&error) => return Err(error.into()),
+                _ => {}
+            }
             connect(url).await
         }
         other => other,
     }
+}
+
+/// Whether a failed `CREATE DATABASE` / `CREATE SCHEMA` lost a race to another session
+/// creating the same: `duplicate_database` / `duplicate_schema`, or a unique violation on
+/// the catalog when both inserted at once.
+fn created_concurrently(error: &tokio_postgres::Error) -> bool {
+    error.code().is_some_and(|code| {
+        *code == SqlState::DUPLICATE_DATABASE
+            || *code == SqlState::DUPLICATE_SCHEMA
+            || *code == SqlState::UNIQUE_VIOLATION
+    })
 }
 
 fn classify(url: &str, error: tokio_postgres::Error) -> MigrateError {
@@ -220,6 +263,37 @@ mod tests {
             split_prisma_params("postgresql://h/db?sslmode=bogus"),
             Err(MigrateError::TlsSettings(_))
         ));
+    }
+
+    /// Every parameter refract-runtime accepts (its `PRISMA_URL_PARAMS`) is accepted here and
+    /// kept from tokio-postgres, except `connect_timeout`, which tokio-postgres reads itself.
+    #[test]
+    fn runtime_parameters_are_accepted() {
+        let url = "postgresql://h/db?schema=s&connection_limit=5&pool_timeout=10&connect_timeout=5\
+                   &socket_timeout=3&pgbouncer=false&statement_cache_size=0\
+                   &max_connection_lifetime=60&max_idle_connection_lifetime=30";
+        let (plain, params) = split_prisma_params(url).expect("accepted");
+        assert_eq!(plain, "postgresql://h/db?connect_timeout=5");
+        assert_eq!(params.schema, "s");
+        assert!(plain.parse::<tokio_postgres::Config>().is_ok());
+    }
+
+    #[test]
+    fn pgbouncer_urls_are_refused() {
+        for url in [
+            "postgresql://h/db?pgbouncer=true",
+            "postgresql://h/db?schema=x&pgbouncer=TRUE&connection_limit=1",
+        ] {
+            assert!(
+                matches!(split_prisma_params(url), Err(MigrateError::PoolerUrl)),
+                "{url}"
+            );
+        }
+        assert!(
+            MigrateError::PoolerUrl
+                .to_string()
+                .contains("Set `directUrl` in the datasource")
+        );
     }
 
     #[test]

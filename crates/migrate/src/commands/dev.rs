@@ -16,7 +16,7 @@ use refract_schema::ir;
 
 use super::connection::connect_or_create;
 use super::diagnose::diagnose_history;
-use super::history_cmds::{locked, read_folder};
+use super::history_cmds::{check_scripts, locked, read_folder};
 use super::shadow::schema_of_migrations;
 use super::{Config, MigrateError, namespaces_for, url_schema};
 use crate::apply::apply_migration;
@@ -100,6 +100,7 @@ pub async fn dev(
         let folder = read_folder(config)?;
         let records = history::list(&*client).await?;
         let diagnosis = diagnose_history(&folder, &records);
+        check_scripts(client, &folder, |m| diagnosis.pending.contains(&m.name)).await?;
 
         let mut reasons = diagnosis.reset_reasons();
         if reasons.is_empty() {

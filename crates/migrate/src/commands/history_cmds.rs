@@ -6,11 +6,11 @@ use tokio_postgres::Client;
 use super::connection::{connect, connect_or_create};
 use super::diagnose::{HistoryDiagnosis, diagnose_history};
 use super::{Config, MigrateError};
-use crate::apply::apply_migration;
+use crate::apply::{apply_migration, plan, server_version_num};
 use crate::checksum::render_checksum;
 use crate::history;
 use crate::introspect::Namespaces;
-use crate::migrations_dir::{MigrationDirectory, list_migrations};
+use crate::migrations_dir::{MigrationDirectory, NonUtf8Name, list_migrations};
 use crate::sql::Ident;
 
 /// What `deploy` applied.
@@ -37,8 +37,15 @@ impl StatusReport {
 pub(crate) fn read_folder(
     config: &Config,
 ) -> Result<Vec<(MigrationDirectory, String)>, MigrateError> {
-    let migrations = list_migrations(&config.migrations_dir)
-        .map_err(MigrateError::io(&config.migrations_dir))?;
+    let migrations = list_migrations(&config.migrations_dir).map_err(|error| {
+        match NonUtf8Name::in_error(&error) {
+            Some(folder) => MigrateError::NonUtf8MigrationName(folder.to_owned()),
+            None => MigrateError::Io {
+                path: config.migrations_dir.clone(),
+                source: error,
+            },
+        }
+    })?;
     migrations
         .into_iter()
         .map(|m| {
@@ -46,6 +53,20 @@ pub(crate) fn read_folder(
             Ok((m, script))
         })
         .collect()
+}
+
+/// Plans every migration `apply` selects before any runs, so a script that cannot run as
+/// written stops the command before anything is applied.
+pub(crate) async fn check_scripts(
+    client: &Client,
+    folder: &[(MigrationDirectory, String)],
+    apply: impl Fn(&MigrationDirectory) -> bool,
+) -> Result<(), MigrateError> {
+    let version = server_version_num(client).await?;
+    for (migration, script) in folder.iter().filter(|(m, _)| apply(m)) {
+        plan(&migration.name, script, version)?;
+    }
+    Ok(())
 }
 
 /// Runs `body` under the advisory lock (when enabled), releasing it whatever happens.
@@ -85,6 +106,7 @@ pub async fn deploy(config: &Config) -> Result<DeployReport, MigrateError> {
         if !diagnosis.edited.is_empty() {
             return Err(MigrateError::EditedMigrations(diagnosis.edited));
         }
+        check_scripts(client, &folder, |m| diagnosis.pending.contains(&m.name)).await?;
         let mut report = DeployReport::default();
         for (migration, script) in &folder {
             if diagnosis.pending.contains(&migration.name) {
@@ -132,6 +154,7 @@ pub async fn reset(config: &Config, namespaces: &Namespaces) -> Result<DeployRep
         Namespaces::Multi(list) => list.clone(),
     };
     locked(config, &mut client, async |client| {
+        check_scripts(client, &folder, |_| true).await?;
         for ns in &names {
             client
                 .batch_execute(&format!(

@@ -26,7 +26,7 @@ pub use history_cmds::{
 };
 pub use push::{PushOutcome, db_push};
 
-use crate::apply::ApplyError;
+use crate::apply::{ApplyError, Refusal};
 use crate::history::HistoryError;
 use crate::introspect::Namespaces;
 
@@ -83,8 +83,22 @@ pub enum MigrateError {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// The URL says it goes through a transaction-mode pooler (`pgbouncer=true`).
+    #[error(
+        "The database URL has `pgbouncer=true`: migrate and db commands need a session of their own (an advisory lock held across statements, multi-statement scripts), which a transaction-mode pooler does not keep. Set `directUrl` in the datasource to a direct connection to the database (migrate uses it when set; queries keep using `url` through the pooler), or pass a direct URL with --url."
+    )]
+    PoolerUrl,
+    /// A migration folder's name is not UTF-8, so it cannot be a migration name.
+    #[error(
+        "The migration folder `{}` has a name that is not valid UTF-8, so it cannot be recorded in `_prisma_migrations`. Rename it to a UTF-8 name (keeping its timestamp prefix, so it still sorts in place); nothing was applied.",
+        .0.display()
+    )]
+    NonUtf8MigrationName(PathBuf),
     #[error("{0}")]
     History(#[from] HistoryError),
+    /// A migration cannot run as written; nothing was run or recorded.
+    #[error("{0}")]
+    Refused(Refusal),
     #[error(
         "P3018: A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\n{0}"
     )]
@@ -136,7 +150,16 @@ pub enum MigrateError {
 
 impl From<ApplyError> for MigrateError {
     fn from(error: ApplyError) -> Self {
-        MigrateError::Apply(Box::new(error))
+        match error {
+            ApplyError::Refused(refusal) => MigrateError::Refused(refusal),
+            error => MigrateError::Apply(Box::new(error)),
+        }
+    }
+}
+
+impl From<Refusal> for MigrateError {
+    fn from(refusal: Refusal) -> Self {
+        MigrateError::Refused(refusal)
     }
 }
 

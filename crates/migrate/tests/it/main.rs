@@ -10,3 +10,4 @@ mod history;
 mod reintrospection;
 mod schemas;
 mod tls;
+mod truthful_history;
