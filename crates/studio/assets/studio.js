@@ -146,6 +146,28 @@
     }
   }
 
+  /** The fields of `row` the server could not decode (`$unreadable`): their values are
+   * PostgreSQL's text, shown with a marker and never edited. */
+  const unreadable = (row) => row['$unreadable'] || [];
+
+  /** The cell of `field` in `row`: its value, or the marked text of an unreadable one. */
+  function cellNode(field, row) {
+    if (!unreadable(row).includes(field.name)) return valueNode(field, row[field.name]);
+    return el(
+      'span',
+      { class: 'unreadable', title: 'The studio cannot read this value: shown as PostgreSQL prints it, read-only' },
+      el('span', { class: 'marker', text: 'unreadable' }),
+      el('span', { class: 'mono', text: String(row[field.name]) })
+    );
+  }
+
+  /** Whether `field` of `row` can be edited: the model is, the field is, the value was read
+   * and so was the row's key (the edit addresses the row by it). */
+  function canEdit(model, row, field) {
+    const odd = unreadable(row);
+    return model.editable && !field.readOnly && !odd.includes(field.name) && !model.key.some((k) => odd.includes(k));
+  }
+
   const rowKey = (model, row) => Object.fromEntries(model.key.map((k) => [k, row[k]]));
   const rowKeyString = (model, row) => JSON.stringify(model.key.map((k) => row[k]));
 
@@ -384,9 +406,9 @@
         tr.append(el('td', { class: 'relation', dataset: { field: field.name } }, el('span', { class: 'cell' }, relationLink(model, row, field))));
         continue;
       }
-      const editable = model.editable && !field.readOnly;
+      const editable = canEdit(model, row, field);
       const td = el('td', { dataset: { field: field.name }, class: editable ? 'editable' : '' });
-      const cell = el('span', { class: 'cell', title: editable ? 'Click to edit' : '' }, valueNode(field, row[field.name]));
+      const cell = el('span', { class: 'cell', title: editable ? 'Click to edit' : '' }, cellNode(field, row));
       if (editable) cell.addEventListener('click', () => openEditor(td, row, field));
       td.append(cell);
       tr.append(td);
@@ -794,8 +816,8 @@
         items.push(el('dd', { dataset: { field: field.name } }, relationLink(model, row, field)));
         continue;
       }
-      const editable = model.editable && !field.readOnly;
-      const dd = el('dd', { dataset: { field: field.name }, class: editable ? 'editable' : '', title: editable ? 'Click to edit' : '' }, valueNode(field, row[field.name]));
+      const editable = canEdit(model, row, field);
+      const dd = el('dd', { dataset: { field: field.name }, class: editable ? 'editable' : '', title: editable ? 'Click to edit' : '' }, cellNode(field, row));
       if (editable) dd.addEventListener('click', () => openEditor(dd, recordRow, field));
       items.push(dd);
     }

@@ -23,7 +23,7 @@ use crate::guard::Access;
 use crate::query::{
     self, CreateRequest, DeleteRequest, LinkOp, LinkRequest, PageRequest, Statement, UpdateRequest,
 };
-use crate::values::cell_json;
+use crate::values::{Cell, UNREADABLE_KEY, cell_json, has_text_fallback};
 
 /// What every handler shares.
 pub struct AppState {
@@ -133,8 +133,25 @@ fn row_json(
     row: &refract_runtime::Row,
 ) -> Result<Json, ApiError> {
     let mut object = Map::new();
+    let mut unreadable = Vec::new();
+    // The text fallbacks follow the fields, in field order (see `query::select_list`).
+    let mut next_fallback = catalog.fields(model).count();
     for (index, (_, field)) in catalog.fields(model).enumerate() {
-        object.insert(field.name.clone(), cell_json(row, index, field)?);
+        let fallback = has_text_fallback(field).then(|| {
+            next_fallback += 1;
+            next_fallback - 1
+        });
+        let value = match cell_json(row, index, fallback, field)? {
+            Cell::Value(value) => value,
+            Cell::Unreadable(text) => {
+                unreadable.push(Json::String(field.name.clone()));
+                Json::String(text)
+            }
+        };
+        object.insert(field.name.clone(), value);
+    }
+    if !unreadable.is_empty() {
+        object.insert(UNREADABLE_KEY.to_owned(), Json::Array(unreadable));
     }
     Ok(Json::Object(object))
 }

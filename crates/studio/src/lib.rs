@@ -25,6 +25,10 @@
 //! | `POST /api/models/{Model}/delete` | [`query::DeleteRequest`] → `{deleted}` |
 //! | `POST /api/models/{Model}/link` | [`query::LinkRequest`] → `{linked, changed}`: a many-to-many link made or removed |
 //!
+//! A row is an object of field name → value; a row holding values of their field's type the
+//! studio cannot decode (`timestamp 'infinity'`...) gives them as PostgreSQL prints them and
+//! names those fields in `$unreadable`, which the page shows read-only ([`values::Cell`]).
+//!
 //! Errors answer `{error: {code, message, fields}}` with Prisma's code where one fits
 //! (`P2002` unique, `P2003` foreign key, `P2011` null, `P2012` missing value, `P2025` not
 //! found); a failed write writes nothing (each write is one statement).

@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 
 use crate::catalog::{Catalog, Shape};
 use crate::error::ApiError;
-use crate::values::{read_expr, scalar_value, to_value};
+use crate::values::{read_expr, scalar_value, text_fallback, to_value};
 
 /// The most rows one page may ask for.
 pub const MAX_TAKE: u64 = 500;
@@ -183,13 +183,17 @@ pub struct LinkRequest {
     pub linked: bool,
 }
 
-/// The SELECT list of a model's shown fields, in [`Catalog::fields`] order.
+/// The SELECT list of a model's shown fields, in [`Catalog::fields`] order, then the
+/// [`text_fallback`]s of the fields that have one, in the same order (the order
+/// `api::row_json` reads them in).
 fn select_list(catalog: &Catalog, model: &Model, alias: &str) -> String {
-    catalog
+    let values = catalog
         .fields(model)
-        .map(|(_, f)| read_expr(f, &column(alias, f)))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .map(|(_, f)| read_expr(f, &column(alias, f)));
+    let fallbacks = catalog
+        .fields(model)
+        .filter_map(|(_, f)| text_fallback(f, &column(alias, f)));
+    values.chain(fallbacks).collect::<Vec<_>>().join(", ")
 }
 
 /// `SELECT ... LIMIT/OFFSET` for one page, and the `count(*)` of all matching rows.
@@ -878,7 +882,8 @@ mod tests {
         assert_eq!(
             select.sql,
             "SELECT t.\"id\"::text, t.\"email\"::text, t.\"name\"::text, t.\"role\"::text, \
-             t.\"balance\"::text, to_jsonb(t.\"tags\"), t.\"updatedAt\" FROM \"User\" AS t \
+             t.\"balance\"::text, to_jsonb(t.\"tags\")::text, t.\"updatedAt\", \
+             t.\"updatedAt\"::text FROM \"User\" AS t \
              WHERE t.\"email\"::text ILIKE $1 AND t.\"role\" = $2 \
              AND t.\"balance\" >= CAST($3::text AS numeric) AND t.\"name\" IS NULL \
              AND $4 = ANY(t.\"tags\") ORDER BY t.\"email\" DESC, t.\"id\" ASC LIMIT $5 OFFSET $6"

@@ -7,6 +7,14 @@
 //! with milliseconds, enums by their database names, and a `Json` field's value as the JSON
 //! *text* the user typed (so that invalid JSON is refused here too, not only in the page).
 //! `null` always means SQL `NULL`.
+//!
+//! A value of the field's own type that the studio cannot decode (`timestamp 'infinity'`, a
+//! date past chrono's year 262143, a JSON number past `f64`) must not fail the page that
+//! holds its row: its cell is a [`Cell::Unreadable`], the value as PostgreSQL prints it, and
+//! the row lists the field under [`UNREADABLE_KEY`] so the page shows it read-only. JSON and
+//! lists are read as text and parsed here, so their text is at hand; a `DateTime` is decoded
+//! from the binary form and also read as text ([`text_fallback`]), for the rare row that
+//! needs it.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use refract_runtime::{Row, Value, decode};
@@ -182,24 +190,60 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
+/// The row key listing the fields whose values are shown as PostgreSQL's text because the
+/// studio cannot decode them (see [`Cell::Unreadable`]); `$` keeps it apart from field names.
+pub const UNREADABLE_KEY: &str = "$unreadable";
+
 /// The SQL expression that reads `column` (already qualified and quoted) so that
-/// [`cell_json`] can decode it: text for the shapes that travel as text, `to_jsonb` for lists.
+/// [`cell_json`] can decode it: text for the shapes that travel as text and for JSON (parsed
+/// here, so a value `serde_json` refuses still has its text), `to_jsonb(...)::text` for lists.
 pub fn read_expr(field: &ScalarField, column: &str) -> String {
     if field.arity == Arity::List {
-        return format!("to_jsonb({column})");
+        return format!("to_jsonb({column})::text");
     }
     match Shape::of(field) {
         // `inet::text` adds the netmask (`/32`); `abbrev` prints what PostgreSQL shows.
         Shape::Cast("inet") => format!("abbrev({column})"),
-        Shape::Text | Shape::BigInt | Shape::Enum(_) | Shape::Cast(_) | Shape::ReadOnly => {
-            format!("{column}::text")
-        }
+        Shape::Text
+        | Shape::BigInt
+        | Shape::Enum(_)
+        | Shape::Cast(_)
+        | Shape::ReadOnly
+        | Shape::Json => format!("{column}::text"),
         _ => column.to_owned(),
     }
 }
 
-/// Column `index` of `row`, read with [`read_expr`], as the page's JSON.
-pub fn cell_json(row: &Row, index: usize, field: &ScalarField) -> Result<Json, ApiError> {
+/// The SQL expression read besides [`read_expr`] for a field whose binary form can hold
+/// values the studio cannot decode: a `DateTime`'s text, for `infinity` and years past
+/// chrono's range. `None` for every other field (their values always decode, or are read
+/// as text already).
+pub fn text_fallback(field: &ScalarField, column: &str) -> Option<String> {
+    has_text_fallback(field).then(|| format!("{column}::text"))
+}
+
+/// Whether [`text_fallback`] reads something for `field`.
+pub fn has_text_fallback(field: &ScalarField) -> bool {
+    field.arity != Arity::List && Shape::of(field) == Shape::DateTime
+}
+
+/// One cell of a row, as the page gets it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Value(Json),
+    /// A value of the field's type the studio cannot decode, as PostgreSQL prints it: shown,
+    /// never edited.
+    Unreadable(String),
+}
+
+/// Column `index` of `row`, read with [`read_expr`], as the page's JSON; `fallback` is the
+/// column of the field's [`text_fallback`], if it has one.
+pub fn cell_json(
+    row: &Row,
+    index: usize,
+    fallback: Option<usize>,
+    field: &ScalarField,
+) -> Result<Cell, ApiError> {
     let decode_error = |e: refract_runtime::Error| {
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -207,40 +251,67 @@ pub fn cell_json(row: &Row, index: usize, field: &ScalarField) -> Result<Json, A
             format!("cannot read `{}`: {e}", field.name),
         )
     };
+    let json_text = |row: &Row| -> Result<Cell, ApiError> {
+        Ok(
+            match decode::<Option<String>>(row, index).map_err(decode_error)? {
+                None => Cell::Value(Json::Null),
+                Some(text) => match serde_json::from_str::<Json>(&text) {
+                    Ok(value) => Cell::Value(value),
+                    Err(_) => Cell::Unreadable(text),
+                },
+            },
+        )
+    };
     if field.arity == Arity::List {
-        return Ok(decode::<Option<Json>>(row, index)
-            .map_err(decode_error)?
-            .unwrap_or(Json::Null));
+        return json_text(row);
     }
-    Ok(match Shape::of(field) {
+    Ok(Cell::Value(match Shape::of(field) {
         Shape::Text | Shape::BigInt | Shape::Enum(_) | Shape::Cast(_) | Shape::ReadOnly => {
             decode::<Option<String>>(row, index)
                 .map_err(decode_error)?
                 .map_or(Json::Null, Json::String)
         }
+        Shape::Json => return json_text(row),
         Shape::Int => decode::<Option<i64>>(row, index)
             .map_err(decode_error)?
             .map_or(Json::Null, Json::from),
         Shape::Float => match decode::<Option<f64>>(row, index).map_err(decode_error)? {
             None => Json::Null,
             Some(f) => serde_json::Number::from_f64(f)
-                .map_or_else(|| Json::String(f.to_string()), Json::Number),
+                .map_or_else(|| Json::String(float_text(f)), Json::Number),
         },
         Shape::Bool => decode::<Option<bool>>(row, index)
             .map_err(decode_error)?
             .map_or(Json::Null, Json::Bool),
-        Shape::DateTime => decode::<Option<DateTime<Utc>>>(row, index)
-            .map_err(decode_error)?
-            .map_or(Json::Null, |t| {
+        Shape::DateTime => match decode::<Option<DateTime<Utc>>>(row, index) {
+            Ok(at) => at.map_or(Json::Null, |t| {
                 Json::String(t.to_rfc3339_opts(SecondsFormat::Millis, true))
             }),
-        Shape::Json => decode::<Option<Json>>(row, index)
-            .map_err(decode_error)?
-            .unwrap_or(Json::Null),
+            Err(error) => {
+                let Some(fallback) = fallback else {
+                    return Err(decode_error(error));
+                };
+                return match decode::<Option<String>>(row, fallback).map_err(decode_error)? {
+                    Some(text) => Ok(Cell::Unreadable(text)),
+                    None => Err(decode_error(error)),
+                };
+            }
+        },
         Shape::Bytes => decode::<Option<Vec<u8>>>(row, index)
             .map_err(decode_error)?
             .map_or(Json::Null, |b| Json::String(hex::encode(b))),
-    })
+    }))
+}
+
+/// A float JSON cannot hold, spelled as PostgreSQL prints it (and as Rust parses it back).
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".to_owned()
+    } else if f > 0.0 {
+        "Infinity".to_owned()
+    } else {
+        "-Infinity".to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -300,6 +371,9 @@ mod tests {
                 Ok(Value::BigInt(9_007_199_254_740_993)),
             ),
             ("f", json!(2.5), Ok(Value::Float(2.5))),
+            // What a page read back for floats JSON cannot hold (`float_text`).
+            ("f", json!("Infinity"), Ok(Value::Float(f64::INFINITY))),
+            ("f", json!("-Infinity"), Ok(Value::Float(f64::NEG_INFINITY))),
             ("ok", json!(true), Ok(Value::Bool(true))),
             ("ok", json!("yes"), Err("expected true or false")),
             (

@@ -1017,3 +1017,138 @@ async fn only_many_to_many_relations_link() {
         "{answer}"
     );
 }
+
+/// Values of a field's own type that the studio cannot decode (infinite and far-future
+/// timestamps, JSON numbers past `f64`) do not fail the page: each comes as PostgreSQL's text
+/// and is listed under `$unreadable`, and the row's other fields stay readable and editable.
+#[tokio::test]
+async fn undecodable_values_come_as_text_and_leave_the_row_editable() {
+    let db = refract_testdb::TestDb::new().await;
+    let sql = db.client().await;
+    let validated = refract_schema::validate_str(
+        "schema.prisma",
+        r#"datasource db {
+  provider = "postgresql"
+}
+
+model Odd {
+  id    Int        @id
+  note  String?
+  at    DateTime?
+  tz    DateTime?  @db.Timestamptz(3)
+  day   DateTime?  @db.Date
+  ratio Float?
+  price Decimal?
+  data  Json?
+  times DateTime[]
+  docs  Json[]
+}
+"#,
+    );
+    assert!(validated.is_valid(), "{:?}", validated.diagnostics);
+    crate::seed::create_tables(&sql, &validated.schema).await;
+    sql.batch_execute(
+        r#"INSERT INTO "Odd" (id, at, tz, day, ratio, price, data, times, docs) VALUES
+             (1, 'infinity', '-infinity', 'infinity', 'NaN', 'NaN', '{"n": 1e400}',
+              '{infinity}', ARRAY['{"n": 1e400}']::jsonb[]),
+             (2, '270000-01-01 00:00', '270000-01-01 00:00+00', '5000000-01-01', 'Infinity', '1.5',
+              '{"n": 1}', '{}', '{}'),
+             (3, '2024-01-02 03:04:05', NULL, NULL, 0.5, NULL, NULL, '{}', '{}');"#,
+    )
+    .await
+    .unwrap();
+    let app = router(&db, validated.schema);
+
+    let (status, page) = post(
+        &app,
+        "/api/models/Odd/rows",
+        json!({"orderBy": [{"field": "id", "direction": "asc"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 3);
+    let rows = page["rows"].as_array().unwrap();
+    let first = &rows[0];
+    assert_eq!(
+        first["$unreadable"],
+        json!(["at", "tz", "day", "data", "docs"])
+    );
+    assert_eq!(first["at"], "infinity");
+    assert_eq!(first["tz"], "-infinity");
+    assert_eq!(first["day"], "infinity");
+    assert!(
+        first["data"].as_str().unwrap().starts_with("{\"n\": 1000"),
+        "{}",
+        first["data"]
+    );
+    assert!(first["docs"].as_str().unwrap().starts_with("[{\"n\": 1000"));
+    // Decodable all along: infinite timestamps in a list are JSON strings, NaN floats and
+    // numerics travel as text.
+    assert_eq!(first["times"], json!(["infinity"]));
+    assert_eq!(first["ratio"], "NaN");
+    assert_eq!(first["price"], "NaN");
+
+    let second = &rows[1];
+    assert_eq!(second["$unreadable"], json!(["at", "tz", "day"]));
+    assert_eq!(second["at"], "270000-01-01 00:00:00");
+    // Printed in the session's time zone, which the cluster chooses.
+    let tz = second["tz"].as_str().unwrap();
+    assert!(
+        tz.starts_with("270000-01-01") || tz.starts_with("269999-12-31"),
+        "{tz}"
+    );
+    assert_eq!(second["day"], "5000000-01-01");
+    assert_eq!(second["ratio"], "Infinity");
+    assert_eq!(second["data"], json!({"n": 1}));
+
+    let third = &rows[2];
+    assert!(third.get("$unreadable").is_none(), "{third}");
+    assert_eq!(third["at"], "2024-01-02T03:04:05.000Z");
+
+    // The row's other fields are still edited, and it comes back marked the same.
+    let (status, body) = post(
+        &app,
+        "/api/models/Odd/update",
+        json!({"key": {"id": 1}, "values": {"note": "fixed elsewhere", "ratio": 2.5}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["row"]["note"], "fixed elsewhere");
+    assert_eq!(body["row"]["at"], "infinity");
+    assert_eq!(body["row"]["$unreadable"][0], "at");
+    let note = sql
+        .query_one(r#"SELECT note, ratio FROM "Odd" WHERE id = 1"#, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        note.get::<_, Option<String>>(0).as_deref(),
+        Some("fixed elsewhere")
+    );
+    assert_eq!(note.get::<_, Option<f64>>(1), Some(2.5));
+    // A float read back as `Infinity` is written back as it reads.
+    let (status, body) = post(
+        &app,
+        "/api/models/Odd/update",
+        json!({"key": {"id": 2}, "values": {"ratio": "-Infinity"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["row"]["ratio"], "-Infinity");
+    // And the row can be found by a filter and deleted.
+    let (status, page) = post(
+        &app,
+        "/api/models/Odd/rows",
+        json!({"filters": [{"field": "note", "op": "contains", "value": "fixed"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["rows"][0]["id"], 1);
+    let (status, body) = post(
+        &app,
+        "/api/models/Odd/delete",
+        json!({"keys": [{"id": 1}, {"id": 2}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["deleted"], 2);
+}
