@@ -1,8 +1,12 @@
 //! xtask: refract's automation, runnable anywhere cargo runs.
 //!
-//! - `cargo xtask conformance`: agreement with Prisma over ../shared/corpus,
+//! - `cargo xtask conformance [SECTION...]`: agreement with Prisma over the
+//!   corpus (`REFRACT_CORPUS`, default ../shared/corpus; missing, it fails),
 //!   printed as tables; exits non-zero on any difference not listed in
-//!   `xtask/known-gaps.tsv`.
+//!   `xtask/known-gaps.tsv`. Sections: `psl`, `format`, `schemas`, `migrate`,
+//!   `tests`, `oracle`, `codegen`. `tests` runs the crates' test targets that
+//!   read the corpus (`crates/{schema,migrate}/tests/corpus`), which `cargo
+//!   test` leaves out: `cargo test` reads only what the repository holds.
 //! - `cargo xtask bench`: the benchmarks recorded in BENCHMARKS.md.
 
 mod bench;
@@ -39,7 +43,7 @@ pub fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// `../shared/corpus`, next to the project (overridable with REFRACT_CORPUS).
+/// The corpus: `REFRACT_CORPUS`, else `../shared/corpus` next to the project.
 pub fn corpus() -> PathBuf {
     std::env::var_os("REFRACT_CORPUS")
         .map(PathBuf::from)

@@ -1,6 +1,11 @@
 //! `cargo xtask conformance`: one section per kind of evidence, each printing
 //! a table and returning its disagreements. Known, deliberate differences are
 //! listed with their reason in `xtask/known-gaps.tsv`; anything else fails.
+//!
+//! Everything that reads the corpus (`REFRACT_CORPUS`, default
+//! `../shared/corpus`) runs here, never in `cargo test`: the sections below,
+//! and (section `tests`) the crates' corpus test targets. A missing corpus
+//! fails the run before any section starts.
 
 pub mod codegen;
 mod format;
@@ -8,6 +13,7 @@ mod migrate;
 mod oracle;
 mod psl;
 mod schemas;
+mod corpus_tests;
 
 use anyhow::{Context, Result};
 
@@ -54,7 +60,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     let corpus = crate::corpus();
     anyhow::ensure!(
         corpus.is_dir(),
-        "corpus not found at {} (set REFRACT_CORPUS)",
+        "the corpus is missing at {}: set REFRACT_CORPUS to the folder holding Prisma's corpus \
+         (default: ../shared/corpus beside the repository). `cargo test` needs no corpus; \
+         conformance does",
         corpus.display()
     );
     let gaps = KnownGaps::load()?;
@@ -71,6 +79,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     if wanted("migrate") {
         disagreements.extend(migrate::run(&corpus)?);
+    }
+    if wanted("tests") {
+        disagreements.extend(corpus_tests::run(&corpus)?);
     }
     if wanted("oracle") {
         disagreements.extend(oracle::run(&corpus)?);
