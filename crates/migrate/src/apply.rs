@@ -11,17 +11,26 @@
 //!   kept as groups inside that transaction: on success the database ends as the script
 //!   alone would leave it, and on failure nothing is applied, where running the script alone
 //!   would have left the blocks before the failure committed. `SAVEPOINT`, `RELEASE` and
-//!   `ROLLBACK TO SAVEPOINT` run as written. Prisma sends the script to PostgreSQL as written,
-//!   so a script's `ROLLBACK` or mid-script `COMMIT` takes effect there and the migration
-//!   is recorded as applied whatever it undid or left half done. Here any transaction control
-//!   the one transaction cannot honour is refused: `ROLLBACK`/`ABORT`, a `COMMIT`/`END`
-//!   without its `BEGIN`, a nested or unclosed `BEGIN`, `BEGIN` with transaction modes,
-//!   `AND CHAIN`, two-phase commit, and a savepoint named across a `COMMIT` or never set.
+//!   `ROLLBACK TO SAVEPOINT` run as written (outside a block too: the whole script is one
+//!   transaction). Prisma sends the statements to PostgreSQL as written (one multi-statement
+//!   query; one statement at a time since prisma-engines#5767), so there a script's own
+//!   transaction control takes effect: `BEGIN; T1; COMMIT; BEGIN; T2; ROLLBACK; T3;` keeps T1
+//!   and T3 and is recorded applied, and a failure after a `COMMIT` leaves what was
+//!   committed. Here transaction control the one transaction cannot honour is refused:
+//!   `ROLLBACK`/`ABORT`, a `COMMIT`/`END` without its `BEGIN`, a nested or unclosed `BEGIN`,
+//!   `BEGIN` with transaction modes, `AND CHAIN`, two-phase commit, and a savepoint named
+//!   across a `COMMIT` or never set.
 //! - Statements PostgreSQL refuses inside a transaction block (`CREATE INDEX CONCURRENTLY`,
-//!   `VACUUM`, `CREATE DATABASE`, ...) must be alone in their migration (with at most
-//!   `SET`/`RESET`): such a migration runs one statement at a time without a transaction,
-//!   and a failure records it as failed with what had run, as Prisma does. Mixed with other
-//!   statements they are refused, since a failure would leave the others half applied.
+//!   `VACUUM`, `CREATE DATABASE`, `ALTER TYPE ... ADD VALUE` before PostgreSQL 12, ...) must
+//!   be alone in their migration (with at most `SET`/`RESET`): such a migration runs one
+//!   statement at a time without a transaction, and a failure records it as failed with
+//!   what had run, as Prisma does. Mixed with other statements they are refused, since a
+//!   failure would leave the others half applied.
+//!
+//! Refusals come before the history row is written, so fixing the file and running again
+//! just works; `deploy`, `reset` and `dev` plan every migration they will apply before
+//! applying the first. Shadow replays ([`run_script`]) plan the same way, so a replay never
+//! differs from what applying did.
 
 use tokio_postgres::Client;
 

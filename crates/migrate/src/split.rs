@@ -4,7 +4,8 @@
 //!
 //! A small lexer, not a parser: it understands `--` and nested `/* */` comments, single-quoted
 //! strings (including `E'...'` backslash escapes), quoted identifiers and dollar-quoted bodies
-//! (`$$ ... $$`, `$fn$ ... $fn$`), and splits on `;` outside them. Unlike sqlparser-based
+//! (`$$ ... $$`, `$fn$ ... $fn$`), and splits on `;` outside them, outside parentheses and
+//! outside a routine's `BEGIN ATOMIC ... END` body, as psql does. Unlike sqlparser-based
 //! splitting it never fails on syntax it does not know (`DROP INDEX CONCURRENTLY`, `DO`
 //! blocks, `CREATE FUNCTION`). Classification reads the same lexer's tokens, never
 //! substrings: a table named `"ConcurrentlyEditedDoc"` is a quoted identifier, not the
@@ -27,80 +28,74 @@ impl ScriptStatement {
 }
 
 /// Splits `script` into statements. Statements made only of comments and blanks are dropped.
+///
+/// As psql does, a `;` inside parentheses (a rule's `DO ALSO (...; ...)`) or inside the
+/// `BEGIN ATOMIC ... END` body of a `CREATE [OR REPLACE] FUNCTION | PROCEDURE` does not end
+/// the statement.
 pub fn split_statements(script: &str) -> Vec<ScriptStatement> {
-    let bytes = script.as_bytes();
     let mut statements = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
+    let mut statement = StatementDepth::default();
+    for (at, token) in lex(script) {
+        if token == Token::Symbol(";") && statement.at_top_level() {
+            push_statement(script, start, at, &mut statements);
+            start = at + 1;
+            statement = StatementDepth::default();
+        } else {
+            statement.see(token);
+        }
+    }
+    push_statement(script, start, script.len(), &mut statements);
+    statements
+}
+
+/// Where the splitter is inside one statement: parentheses, and `BEGIN ... END` nesting in
+/// a routine's SQL-standard body (psql's `begin_depth` heuristic).
+#[derive(Default)]
+struct StatementDepth {
+    parens: u32,
+    /// The statement's first words, upper-cased, up to the routine keyword.
+    head: Vec<String>,
+    begins: u32,
+}
+
+impl StatementDepth {
+    fn at_top_level(&self) -> bool {
+        self.parens == 0 && self.begins == 0
+    }
+
+    fn see(&mut self, token: Token<'_>) {
+        match token {
+            Token::Symbol("(") => self.parens += 1,
+            Token::Symbol(")") => self.parens = self.parens.saturating_sub(1),
+            Token::Word(word) => {
+                if self.head.len() < 4 {
+                    self.head.push(word.to_ascii_uppercase());
                 }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 1;
-                i += 2;
-                while i < bytes.len() && depth > 0 {
-                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                        depth -= 1;
-                        i += 2;
-                    } else {
-                        i += 1;
-                    }
+                if self.parens > 0 || !self.is_routine() {
+                    return;
                 }
-                continue;
-            }
-            b'\'' => {
-                let backslash_escapes = i > 0
-                    && matches!(bytes[i - 1], b'E' | b'e')
-                    && (i < 2 || !bytes[i - 2].is_ascii_alphanumeric() && bytes[i - 2] != b'_');
-                i += 1;
-                while i < bytes.len() {
-                    if backslash_escapes && bytes[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if bytes[i] == b'\'' {
-                        if bytes.get(i + 1) == Some(&b'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
+                if token.is("BEGIN") {
+                    self.begins += 1;
+                } else if token.is("CASE") && self.begins > 0 {
+                    self.begins += 1; // CASE ... END inside the body
+                } else if token.is("END") {
+                    self.begins = self.begins.saturating_sub(1);
                 }
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += 1;
-                }
-            }
-            b'$' => {
-                if let Some(tag_len) = dollar_tag(&bytes[i..]) {
-                    let tag = &script[i..i + tag_len];
-                    let body_start = i + tag_len;
-                    match script[body_start..].find(tag) {
-                        Some(end) => i = body_start + end + tag_len - 1,
-                        None => i = bytes.len(),
-                    }
-                }
-            }
-            b';' => {
-                push_statement(script, start, i, &mut statements);
-                start = i + 1;
             }
             _ => {}
         }
-        i += 1;
     }
-    push_statement(script, start, bytes.len(), &mut statements);
-    statements
+
+    /// `CREATE [OR REPLACE] FUNCTION | PROCEDURE`.
+    fn is_routine(&self) -> bool {
+        let head: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        matches!(
+            head.as_slice(),
+            ["CREATE", "FUNCTION" | "PROCEDURE", ..]
+                | ["CREATE", "OR", "REPLACE", "FUNCTION" | "PROCEDURE", ..]
+        )
+    }
 }
 
 /// Length of a `$tag$` opener at the start of `bytes`, if it is one.
@@ -136,24 +131,7 @@ fn skip_leading_comments(mut s: &str) -> &str {
         if let Some(rest) = trimmed.strip_prefix("--") {
             s = rest.find('\n').map_or("", |n| &rest[n + 1..]);
         } else if trimmed.starts_with("/*") {
-            let mut depth = 0;
-            let bytes = trimmed.as_bytes();
-            let mut i = 0;
-            while i < bytes.len() {
-                if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
-                    depth += 1;
-                    i += 2;
-                } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-            s = &trimmed[i.min(trimmed.len())..];
+            s = &trimmed[end_of_block_comment(trimmed.as_bytes(), 0)..];
         } else {
             return trimmed;
         }
@@ -182,6 +160,12 @@ impl Token<'_> {
 
 /// The tokens of one statement's code.
 pub fn tokens(code: &str) -> Vec<Token<'_>> {
+    lex(code).into_iter().map(|(_, token)| token).collect()
+}
+
+/// The tokens of `code` with their byte offsets: the one lexer both splitting and
+/// classifying read.
+fn lex(code: &str) -> Vec<(usize, Token<'_>)> {
     let bytes = code.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -209,15 +193,15 @@ pub fn tokens(code: &str) -> Vec<Token<'_>> {
                 } else {
                     i
                 };
-                out.push(Token::Quoted(&code[start + 1..inner_end]));
+                out.push((start, Token::Quoted(&code[start + 1..inner_end])));
                 continue;
             }
             b'\'' => {
-                let escapes = matches!(out.last(), Some(Token::Word(w)) if w.eq_ignore_ascii_case("E"))
-                    && i > 0
-                    && !bytes[i - 1].is_ascii_whitespace();
+                // `E'...'`: the prefix is a word ending right at the quote.
+                let escapes = matches!(out.last(), Some((at, Token::Word(w)))
+                    if w.eq_ignore_ascii_case("E") && at + w.len() == i);
                 i = end_of_quoted(bytes, i + 1, b'\'', escapes);
-                out.push(Token::Literal(&code[start..i]));
+                out.push((start, Token::Literal(&code[start..i])));
                 continue;
             }
             b'$' => {
@@ -227,7 +211,7 @@ pub fn tokens(code: &str) -> Vec<Token<'_>> {
                     i = code[body..]
                         .find(tag)
                         .map_or(bytes.len(), |end| body + end + tag_len);
-                    out.push(Token::Literal(&code[start..i]));
+                    out.push((start, Token::Literal(&code[start..i])));
                     continue;
                 }
             }
@@ -240,14 +224,14 @@ pub fn tokens(code: &str) -> Vec<Token<'_>> {
                 {
                     i += 1;
                 }
-                out.push(Token::Word(&code[start..i]));
+                out.push((start, Token::Word(&code[start..i])));
                 continue;
             }
             _ => {}
         }
         // One character (whole, so that slicing stays on a boundary).
         i += code[i..].chars().next().map_or(1, char::len_utf8);
-        out.push(Token::Symbol(&code[start..i]));
+        out.push((start, Token::Symbol(&code[start..i])));
     }
     out
 }
@@ -523,6 +507,37 @@ mod tests {
         assert_eq!(stmts[1].line, 5);
         assert!(stmts[1].code().ends_with("LANGUAGE sql"));
         assert_eq!(stmts[2].line, 6);
+    }
+
+    #[test]
+    fn semicolons_in_parentheses_and_routine_bodies_do_not_split() {
+        let script = "CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END;\n  SELECT a + b;\nEND;\n\
+                      CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO l VALUES (1); INSERT INTO l VALUES (2));\n\
+                      CREATE OR REPLACE PROCEDURE p() LANGUAGE sql BEGIN ATOMIC INSERT INTO l VALUES (3); END;\n\
+                      CREATE TABLE begin_end (\"begin\" int, e$nd int);\nSELECT E'\\';' , 'x''';";
+        let stmts = split_statements(script);
+        let heads: Vec<String> = stmts
+            .iter()
+            .map(|s| {
+                s.code()
+                    .split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(
+            heads,
+            [
+                "CREATE FUNCTION add(a",
+                "CREATE RULE r",
+                "CREATE OR REPLACE",
+                "CREATE TABLE begin_end",
+                "SELECT E'\\';' ,",
+            ]
+        );
+        assert!(stmts[0].code().ends_with("END"), "{}", stmts[0].code());
+        assert_eq!(stmts[3].line, 8);
     }
 
     #[test]
