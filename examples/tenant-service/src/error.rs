@@ -75,6 +75,11 @@ impl std::error::Error for ApiError {}
 
 /// Client errors a handler does not translate itself: constraint failures become 409
 /// (naming the field), everything else 500/503 with the detail in the log only.
+///
+/// A unique violation answers the same whoever holds the value: `Tenant.name` and
+/// `User.email` are unique across tenants, so the holder may be another tenant, and the
+/// answer names only the field the request sent, never the record that has the value (nor
+/// that it exists, or in which tenant).
 impl From<client::Error> for ApiError {
     fn from(error: client::Error) -> Self {
         match &error {
@@ -89,7 +94,7 @@ impl From<client::Error> for ApiError {
                     ..ApiError::new(
                         StatusCode::CONFLICT,
                         "unique_violation",
-                        format!("a record with this {named} already exists"),
+                        format!("this {named} cannot be used: choose another"),
                     )
                 }
             }
@@ -174,7 +179,8 @@ impl IntoResponse for ApiError {
 
 /// `axum::Json` whose rejections are [`ApiError`]s: a body that is not JSON, or not the
 /// shape the handler expects, is 422 with serde's message (which names the field); a
-/// missing `Content-Type: application/json` is 415.
+/// missing `Content-Type: application/json` is 415; a body over
+/// [`MAX_BODY_BYTES`](crate::MAX_BODY_BYTES) is 413.
 #[derive(Debug, Clone)]
 pub struct JsonBody<T>(pub T);
 
@@ -193,6 +199,17 @@ where
                 "unsupported_media_type",
                 "expected a JSON body with `Content-Type: application/json`",
             )),
+            // axum's body limit, met while buffering: the body is not malformed, it is long.
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!(
+                        "the request body is over the limit of {} bytes",
+                        crate::MAX_BODY_BYTES
+                    ),
+                ))
+            }
             Err(rejection) => Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_body",

@@ -23,6 +23,7 @@ pub mod singleton;
 pub mod tenancy;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 pub use error::ApiError;
@@ -32,6 +33,10 @@ pub use error::ApiError;
 pub struct AppState {
     pub db: client::Client,
 }
+
+/// The largest request body the service reads (axum's default, stated here because the
+/// 413 error names it); a longer one is refused with 413 before it is read to the end.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The service's routes over `db`. `main` serves it; tests serve it on a random port.
 pub fn router(db: client::Client) -> Router {
@@ -51,6 +56,7 @@ pub fn router(db: client::Client) -> Router {
         .route("/messages", post(routes::conversations::append_message))
         .route("/kb/search", get(routes::kb::search))
         .fallback(routes::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(AppState { db })
 }
 

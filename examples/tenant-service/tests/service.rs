@@ -799,3 +799,128 @@ async fn the_singleton_serves_startup_checks_and_jobs() {
         .collect();
     assert_eq!(usage, [(acme, 1, 3), (globex, 0, 0)]);
 }
+
+/// A body over the limit is 413 with the service's JSON error, not a 422 "malformed body".
+///
+/// The request announces 10 MiB, but the test sends only one byte more than the limit and
+/// then waits for the answer: the service answers once the limit is crossed, and a client
+/// still pushing the other 8 MiB could see the connection reset before it reads the answer.
+#[tokio::test]
+async fn an_oversized_body_is_413_with_a_json_error() {
+    let service = Service::start().await;
+    let tenant = service.tenant("Acme").await;
+    let address = service.base.trim_start_matches("http://").to_owned();
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        let announced = 10 * 1024 * 1024;
+        write!(
+            stream,
+            "POST /users HTTP/1.1\r\nHost: {address}\r\nx-tenant-id: {tenant}\r\n\
+             Content-Type: application/json\r\nContent-Length: {announced}\r\n\r\n"
+        )
+        .unwrap();
+        let mut sent = b"{\"email\": \"".to_vec();
+        sent.resize(tenant_service::MAX_BODY_BYTES + 1, b'a');
+        stream.write_all(&sent).unwrap();
+        // The head, then as many body bytes as it announces.
+        let mut response = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buffer).unwrap();
+            assert!(
+                n > 0,
+                "connection closed: {:?}",
+                String::from_utf8_lossy(&response)
+            );
+            response.extend_from_slice(&buffer[..n]);
+            let text = String::from_utf8_lossy(&response).into_owned();
+            let Some(head_end) = text.find("\r\n\r\n") else {
+                continue;
+            };
+            let head = text[..head_end].to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse().ok())
+                .expect("a content-length");
+            if response.len() >= head_end + 4 + length {
+                let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+                let body = text[head_end + 4..head_end + 4 + length].to_owned();
+                return (status, body);
+            }
+        }
+    })
+    .await
+    .unwrap();
+    let body: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+    assert_error(
+        StatusCode::from_u16(status).unwrap(),
+        &body,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "limit",
+    );
+    assert_eq!(service.db.user().count().await.unwrap(), 0);
+}
+
+/// `User.email` and `Tenant.name` are unique across tenants. Taking another tenant's value
+/// is 409 and answers exactly as taking one's own: nothing of the record that has it.
+#[tokio::test]
+async fn unique_conflicts_reveal_nothing_of_the_other_tenant() {
+    let service = Service::start().await;
+    let acme = service.tenant("Acme Secret Corp").await;
+    let globex = service.tenant("Globex").await;
+    let ada = service
+        .create(
+            "/users",
+            Some(&acme),
+            json!({ "email": "ada@acme.test", "name": "Ada Hidden", "role": "ADMIN" }),
+        )
+        .await;
+
+    let (status, from_globex) = service
+        .post("/users", Some(&globex), json!({ "email": "ada@acme.test" }))
+        .await;
+    assert_error(
+        status,
+        &from_globex,
+        StatusCode::CONFLICT,
+        "unique_violation",
+        "`email`",
+    );
+    let text = from_globex.to_string();
+    for secret in [
+        acme.as_str(),
+        "Acme Secret Corp",
+        id(&ada).as_str(),
+        "Ada Hidden",
+        "ADMIN",
+        "exists",
+        "tenant",
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    // The same answer as a clash inside one's own tenant: nothing tells the two apart.
+    let (_, from_acme) = service
+        .post("/users", Some(&acme), json!({ "email": "ada@acme.test" }))
+        .await;
+    assert_eq!(from_globex, from_acme);
+
+    // Tenant names: the answer names the field, not the tenant that has the name.
+    let (status, body) = service
+        .post("/tenants", None, json!({ "name": "Acme Secret Corp" }))
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::CONFLICT,
+        "unique_violation",
+        "`name`",
+    );
+    let text = body.to_string();
+    assert!(
+        !text.contains(acme.as_str()) && !text.contains("exists"),
+        "{text}"
+    );
+}

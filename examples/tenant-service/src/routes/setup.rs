@@ -47,7 +47,8 @@ pub struct NewUser {
     pub role: Option<String>,
 }
 
-/// `POST /users {email, name?, role?}`; emails are unique across tenants (409 `email`).
+/// `POST /users {email, name?, role?}`; emails are unique across tenants (409 `email`,
+/// the same answer whichever tenant has the address).
 pub async fn create_user(
     State(state): State<AppState>,
     tenant: CurrentTenant,
