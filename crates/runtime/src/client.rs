@@ -1,11 +1,13 @@
 //! [`Client`]: a cheap-to-clone handle on one connection pool, and [`ClientConfig`], how it
 //! is configured (from a Prisma-style URL, the environment, or code).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use postgres_types::ToSql;
+use deadpool_postgres::{HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::Hook;
+use postgres_types::{ToSql, Type};
 use tokio_postgres::Row;
 
 use crate::decode::FromRow;
@@ -29,6 +31,10 @@ const PRISMA_URL_PARAMS: &[&str] = &[
     "max_idle_connection_lifetime",
 ];
 
+/// Most parameter-type lists a `pgbouncer=true` client remembers (one per statement
+/// text); the whole map is dropped when it is full, as shapes are few in practice.
+const MAX_DESCRIBED: usize = 2048;
+
 /// How a [`Client`] connects. Build one with [`ClientConfig::from_url`] or
 /// [`ClientConfig::from_env`], adjust it with the setters, then [`ClientConfig::build`].
 #[derive(Clone, Debug)]
@@ -46,6 +52,18 @@ pub struct ClientConfig {
     /// TLS: `sslmode`, `sslaccept`, `sslcert`/`sslrootcert` (see refract-tls; certificate
     /// paths are read relative to the current directory).
     pub tls: refract_tls::TlsParams,
+    /// A transaction-mode pooler (PgBouncer) sits in front of the server (Prisma's
+    /// `pgbouncer=true`): no statement outlives its transaction. Statements are sent
+    /// unnamed, parsed, bound and run in one round trip, and nothing is cached per
+    /// connection (see the crate docs, "Transaction-mode poolers").
+    pub pgbouncer: bool,
+    /// Most prepared statements cached per connection (Prisma's `statement_cache_size`):
+    /// `Some(0)` prepares every statement anew and closes it after; `None` (the default)
+    /// does not bound the cache. Ignored with `pgbouncer`.
+    pub statement_cache_size: Option<usize>,
+    /// How long one statement may wait for the server (Prisma's `socket_timeout`): past
+    /// it the call fails with P1008 and its connection is closed, never reused.
+    pub socket_timeout: Option<Duration>,
 }
 
 impl ClientConfig {
@@ -61,6 +79,9 @@ impl ClientConfig {
             connect_timeout: Some(Duration::from_secs(5)),
             schema: None,
             tls: refract_tls::TlsParams::default(),
+            pgbouncer: false,
+            statement_cache_size: None,
+            socket_timeout: None,
         };
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -80,6 +101,23 @@ impl ClientConfig {
                 "pool_timeout" => config.pool_timeout = seconds(value)?,
                 "connect_timeout" => config.connect_timeout = seconds(value)?,
                 "schema" => config.schema = Some(refract_tls::decode_query_value(value)),
+                "pgbouncer" => {
+                    config.pgbouncer = match value {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        _ => {
+                            return Err(Error::Config(
+                                "`pgbouncer` must be `true` or `false`".into(),
+                            ));
+                        }
+                    }
+                }
+                "statement_cache_size" => {
+                    config.statement_cache_size = Some(value.parse().map_err(|_| {
+                        Error::Config("`statement_cache_size` must be a number".into())
+                    })?);
+                }
+                "socket_timeout" => config.socket_timeout = seconds(value)?,
                 _ if PRISMA_URL_PARAMS.contains(&key) => {}
                 _ if config
                     .tls
@@ -129,6 +167,33 @@ impl ClientConfig {
         self
     }
 
+    /// Behind a transaction-mode pooler: see [`ClientConfig::pgbouncer`](#structfield.pgbouncer).
+    pub fn pgbouncer(mut self, pgbouncer: bool) -> Self {
+        self.pgbouncer = pgbouncer;
+        self
+    }
+
+    /// Bounds the per-connection statement cache (`Some(0)`: no cache).
+    pub fn statement_cache_size(mut self, size: Option<usize>) -> Self {
+        self.statement_cache_size = size;
+        self
+    }
+
+    /// Fails a statement that waits longer than `timeout` for the server (P1008).
+    pub fn socket_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.socket_timeout = timeout;
+        self
+    }
+
+    /// How statements are sent, from `pgbouncer` and `statement_cache_size`.
+    pub(crate) fn statement_mode(&self) -> StatementMode {
+        match (self.pgbouncer, self.statement_cache_size) {
+            (true, _) => StatementMode::Unnamed,
+            (false, Some(0)) => StatementMode::Uncached,
+            (false, capacity) => StatementMode::Cached { capacity },
+        }
+    }
+
     /// Creates the client. No connection is opened until the first query (see
     /// [`Client::connect`] to fail fast).
     pub fn build(self) -> Result<Client, Error> {
@@ -143,21 +208,36 @@ impl ClientConfig {
             .map_err(|error| Error::Config(error.to_string()))?;
         let manager = Manager::from_config(
             postgres,
-            tls,
+            tls.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
-        let pool = Pool::builder(manager)
+        let mut builder = Pool::builder(manager)
             .max_size(self.max_connections)
             .wait_timeout(self.pool_timeout)
             .create_timeout(self.connect_timeout)
-            .runtime(Runtime::Tokio1)
+            .runtime(Runtime::Tokio1);
+        if self.pgbouncer {
+            builder = builder.post_create(Hook::async_fn(|connection, _| {
+                Box::pin(async move {
+                    crate::executor::learn_custom_types(connection)
+                        .await
+                        .map_err(HookError::Backend)
+                })
+            }));
+        }
+        let pool = builder
             .build()
             .map_err(|error| Error::Config(error.to_string()))?;
         Ok(Client {
             pool,
-            shared: Arc::new(Shared { config: self }),
+            shared: Arc::new(Shared {
+                mode: self.statement_mode(),
+                config: self,
+                tls,
+                described: Mutex::new(HashMap::new()),
+            }),
         })
     }
 }
@@ -177,6 +257,48 @@ pub struct Client {
 
 pub(crate) struct Shared {
     pub(crate) config: ClientConfig,
+    pub(crate) mode: StatementMode,
+    /// For cancel requests, which open a connection of their own.
+    pub(crate) tls: refract_tls::MakeRustlsConnect,
+    /// `pgbouncer=true`: each statement text's parameter types, learnt once per process
+    /// (statements are unnamed, so the server cannot keep them for us).
+    pub(crate) described: Mutex<HashMap<String, Arc<[Type]>>>,
+}
+
+impl Shared {
+    pub(crate) fn described(&self, sql: &str) -> Option<Arc<[Type]>> {
+        self.described
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(sql)
+            .cloned()
+    }
+
+    pub(crate) fn remember(&self, sql: &str, types: Arc<[Type]>) {
+        let mut described = self.described.lock().unwrap_or_else(PoisonError::into_inner);
+        if described.len() >= MAX_DESCRIBED {
+            described.clear();
+        }
+        described.insert(sql.to_owned(), types);
+    }
+
+    pub(crate) fn forget(&self, sql: &str) {
+        self.described
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(sql);
+    }
+}
+
+/// How statements reach the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StatementMode {
+    /// Named, prepared once per connection and cached (at most `capacity` per connection).
+    Cached { capacity: Option<usize> },
+    /// Named, prepared for one execution and closed after (`statement_cache_size=0`).
+    Uncached,
+    /// Unnamed: parse, bind and execute in one round trip (`pgbouncer=true`).
+    Unnamed,
 }
 
 impl std::fmt::Debug for Client {

@@ -120,6 +120,37 @@ pub enum Error {
     /// The transaction ran longer than its timeout and was rolled back (Prisma P2028).
     #[error("the transaction timed out after {0:?} and was rolled back")]
     TransactionTimeout(Duration),
+    /// No connection for the transaction became free within its `max_wait` (Prisma P2028,
+    /// "unable to start a transaction in the given time").
+    #[error("unable to start a transaction in the given time (max_wait: {0:?})")]
+    TransactionStartTimeout(Duration),
+    /// A statement waited longer than `socket_timeout` for the server (Prisma P1008). Its
+    /// connection was closed, not returned to the pool.
+    #[error("operation timed out after {0:?} (socket_timeout)")]
+    SocketTimeout(Duration),
+    /// A table changed under a cached prepared statement (`ALTER TABLE ... TYPE`: PostgreSQL's
+    /// `0A000 cached plan must not change result type`) inside a transaction, where the
+    /// statement could not be retried. The statement caches were cleared: retrying the
+    /// transaction succeeds.
+    #[error(
+        "a table changed under a prepared statement of this transaction ({}); the statement cache was cleared, retry the transaction",
+        db_message(source)
+    )]
+    StatementInvalidated {
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// The server does not have a prepared statement this connection made (`26000`), or has
+    /// one of the same name (`42P05`): what a transaction-mode pooler such as PgBouncer
+    /// does to named statements.
+    #[error(
+        "{}; hint: if a transaction-mode pooler (PgBouncer, Supavisor, RDS Proxy) sits between refract and PostgreSQL, add `pgbouncer=true` to the connection URL",
+        db_message(source)
+    )]
+    PreparedStatementMissing {
+        #[source]
+        source: tokio_postgres::Error,
+    },
     /// `global::get` before `global::init`.
     #[error("the global client is not initialized: call refract_runtime::global::init first")]
     GlobalNotInitialized,
@@ -140,7 +171,8 @@ impl Error {
             Error::TransactionConflict { .. } => Some("P2034"),
             Error::PoolTimeout { .. } => Some("P2024"),
             Error::Config(_) => Some("P1013"),
-            Error::TransactionTimeout(_) => Some("P2028"),
+            Error::TransactionTimeout(_) | Error::TransactionStartTimeout(_) => Some("P2028"),
+            Error::SocketTimeout(_) => Some("P1008"),
             Error::Connection { .. } => Some("P1017"),
             Error::Unreachable { .. } => Some("P1001"),
             Error::Tls { .. } => Some("P1011"),
@@ -172,7 +204,9 @@ impl Error {
             | Error::Database { source }
             | Error::Connection { source }
             | Error::Unreachable { source }
-            | Error::Tls { source } => Some(source),
+            | Error::Tls { source }
+            | Error::StatementInvalidated { source }
+            | Error::PreparedStatementMissing { source } => Some(source),
             _ => None,
         }
     }

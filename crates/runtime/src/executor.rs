@@ -1,21 +1,40 @@
 //! [`Executor`]: where a query runs, the pool (a [`Client`]) or one open [`Transaction`].
 //! Generated model accessors take an `Executor`, so they work the same on both; this is
-//! also the one place statements are prepared (cached per connection), run and logged.
+//! also the one place statements are prepared, run, timed (`socket_timeout`) and logged.
+//!
+//! How a statement reaches the server depends on the URL (`StatementMode`): by default it
+//! is prepared once per connection and cached (`statement_cache_size` bounds the cache,
+//! `0` turns it off); with `pgbouncer=true` it is sent unnamed, parsed, bound and executed
+//! in one round trip, because a transaction-mode pooler hands each transaction to any
+//! server connection and a named statement would not be there the next time.
+//!
+//! Recovery from stale statements: after `ALTER TABLE ... TYPE`, PostgreSQL answers a cached
+//! statement whose result type changed with `0A000 cached plan must not change result
+//! type`, on every connection that cached it; `26000` means a statement is gone (a pooler
+//! or a `DEALLOCATE`). Either way the statement caches are cleared and the statement is
+//! retried once where that is safe: outside a transaction, or as a transaction's first
+//! statement (the transaction is restarted). Anywhere else the call fails with
+//! [`Error::StatementInvalidated`] and the next one prepares afresh.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Instant;
 
-use futures_util::TryStreamExt;
-use postgres_types::ToSql;
-use tokio_postgres::Row;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::client::Client;
+use deadpool_postgres::ClientWrapper;
+use futures_util::TryStreamExt;
+use postgres_types::{ToSql, Type};
+use tokio_postgres::Row;
+use tokio_postgres::error::SqlState;
+
+use crate::client::{Client, Shared, StatementMode};
 use crate::decode::FromRow;
 use crate::error::Error;
 use crate::model::ModelMeta;
 use crate::render::{RenderContext, Statement};
-use crate::transaction::Transaction;
+use crate::transaction::{Transaction, TransactionOptions};
 
 /// A boxed, sendable future: the return type of closures given to [`Executor::atomically`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -55,16 +74,10 @@ impl<'a> Executor<'a> {
         statement: &Statement<'_>,
         model: Option<&ModelMeta>,
     ) -> Result<Vec<Row>, Error> {
-        let started = log_start();
-        let rows = match *self {
-            Executor::Client(client) => {
-                let connection = client.connection().await?;
-                fetch_on(&connection, statement).await
-            }
-            Executor::Transaction(tx) => fetch_on(tx.connection()?, statement).await,
-        };
-        log_finish(started, &statement.sql, statement.params.len());
-        rows.map_err(|error| Error::from_postgres(error, model))
+        let params = rendered_params(statement);
+        self.run(&statement.sql, &params, statement.cacheable, Want::Rows, model)
+            .await
+            .map(Outcome::rows)
     }
 
     /// Runs a rendered statement, returning the number of rows it affected.
@@ -73,16 +86,10 @@ impl<'a> Executor<'a> {
         statement: &Statement<'_>,
         model: Option<&ModelMeta>,
     ) -> Result<u64, Error> {
-        let started = log_start();
-        let count = match *self {
-            Executor::Client(client) => {
-                let connection = client.connection().await?;
-                execute_on(&connection, statement).await
-            }
-            Executor::Transaction(tx) => execute_on(tx.connection()?, statement).await,
-        };
-        log_finish(started, &statement.sql, statement.params.len());
-        count.map_err(|error| Error::from_postgres(error, model))
+        let params = rendered_params(statement);
+        self.run(&statement.sql, &params, statement.cacheable, Want::Count, model)
+            .await
+            .map(Outcome::count)
     }
 
     /// Runs raw SQL with bound parameters (`$1`, `$2`, ...) and returns the rows.
@@ -91,16 +98,9 @@ impl<'a> Executor<'a> {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, Error> {
-        let started = log_start();
-        let rows = match *self {
-            Executor::Client(client) => {
-                let connection = client.connection().await?;
-                raw_query_on(&connection, sql, params).await
-            }
-            Executor::Transaction(tx) => raw_query_on(tx.connection()?, sql, params).await,
-        };
-        log_finish(started, sql, params.len());
-        rows.map_err(|error| Error::from_postgres(error, None))
+        self.run(sql, params, true, Want::Rows, None)
+            .await
+            .map(Outcome::rows)
     }
 
     /// [`Executor::query_raw`], each row decoded as `T` (a generated model, a tuple of
@@ -123,16 +123,35 @@ impl<'a> Executor<'a> {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, Error> {
+        self.run(sql, params, true, Want::Count, None)
+            .await
+            .map(Outcome::count)
+    }
+
+    /// The one path every statement takes: on the pool or in the transaction, timed by
+    /// `socket_timeout`, logged, recovered from stale prepared statements.
+    async fn run(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        cacheable: bool,
+        want: Want,
+        model: Option<&ModelMeta>,
+    ) -> Result<Outcome, Error> {
         let started = log_start();
-        let count = match *self {
-            Executor::Client(client) => {
-                let connection = client.connection().await?;
-                raw_execute_on(&connection, sql, params).await
-            }
-            Executor::Transaction(tx) => raw_execute_on(tx.connection()?, sql, params).await,
+        let request = Request {
+            sql,
+            params,
+            cacheable,
+            want,
+            model,
+        };
+        let outcome = match *self {
+            Executor::Client(client) => run_pooled(client, &request).await,
+            Executor::Transaction(tx) => run_in_transaction(tx, &request).await,
         };
         log_finish(started, sql, params.len());
-        count.map_err(|error| Error::from_postgres(error, None))
+        outcome
     }
 
     /// Runs `work` atomically: in a new transaction on a client, as part of the current
@@ -145,8 +164,12 @@ impl<'a> Executor<'a> {
     {
         match self {
             Executor::Client(client) => {
+                // The runtime's own multi-statement operations are not interactive
+                // transactions: no `timeout`/`maxWait` beyond the pool's.
                 client
-                    .transaction(move |tx| async move { work(Executor::Transaction(&tx)).await })
+                    .transaction_with(TransactionOptions::unbounded(), move |tx| async move {
+                        work(Executor::Transaction(&tx)).await
+                    })
                     .await
             }
             Executor::Transaction(_) => work(self).await,
@@ -154,58 +177,402 @@ impl<'a> Executor<'a> {
     }
 }
 
-async fn fetch_on(
-    connection: &deadpool_postgres::ClientWrapper,
-    statement: &Statement<'_>,
-) -> Result<Vec<Row>, tokio_postgres::Error> {
-    if statement.cacheable {
-        let prepared = connection.prepare_cached(&statement.sql).await?;
-        connection
-            .query_raw(&prepared, statement.params.iter())
-            .await?
-            .try_collect()
-            .await
-    } else {
-        connection
-            .query_raw(statement.sql.as_str(), statement.params.iter())
-            .await?
-            .try_collect()
-            .await
+/// What a statement should give back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Want {
+    Rows,
+    Count,
+}
+
+enum Outcome {
+    Rows(Vec<Row>),
+    Count(u64),
+}
+
+impl Outcome {
+    fn rows(self) -> Vec<Row> {
+        match self {
+            Outcome::Rows(rows) => rows,
+            Outcome::Count(_) => Vec::new(),
+        }
+    }
+
+    fn count(self) -> u64 {
+        match self {
+            Outcome::Count(count) => count,
+            Outcome::Rows(rows) => rows.len() as u64,
+        }
     }
 }
 
-async fn execute_on(
-    connection: &deadpool_postgres::ClientWrapper,
-    statement: &Statement<'_>,
-) -> Result<u64, tokio_postgres::Error> {
-    if statement.cacheable {
-        let prepared = connection.prepare_cached(&statement.sql).await?;
-        connection
-            .execute_raw(&prepared, statement.params.iter())
-            .await
+/// One statement to run, whatever it came from (rendered or raw).
+struct Request<'r> {
+    sql: &'r str,
+    params: &'r [&'r (dyn ToSql + Sync)],
+    /// Whether its text may enter a per-connection cache (see `Statement::cacheable`).
+    cacheable: bool,
+    want: Want,
+    model: Option<&'r ModelMeta>,
+}
+
+fn rendered_params<'s>(statement: &'s Statement<'_>) -> Vec<&'s (dyn ToSql + Sync)> {
+    statement
+        .params
+        .iter()
+        .map(|param| param as &(dyn ToSql + Sync))
+        .collect()
+}
+
+/// Why a statement failed in a way that running it again may fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stale {
+    /// `0A000 cached plan must not change result type`: a cached statement's table changed.
+    Plan,
+    /// `26000` (no such prepared statement) or `42P05` (it exists already): the statements
+    /// this connection believes the server holds are not there, as behind a transaction
+    /// pooler.
+    Missing,
+}
+
+fn stale(error: &Error) -> Option<Stale> {
+    let db = error.postgres()?.as_db_error()?;
+    let state = db.code();
+    if *state == SqlState::FEATURE_NOT_SUPPORTED && db.message().starts_with("cached plan") {
+        Some(Stale::Plan)
+    } else if *state == SqlState::INVALID_SQL_STATEMENT_NAME
+        || *state == SqlState::DUPLICATE_PSTATEMENT
+    {
+        Some(Stale::Missing)
     } else {
-        connection
-            .execute_raw(statement.sql.as_str(), statement.params.iter())
-            .await
+        None
     }
 }
 
-async fn raw_query_on(
-    connection: &deadpool_postgres::ClientWrapper,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<Row>, tokio_postgres::Error> {
-    let prepared = connection.prepare_cached(sql).await?;
-    connection.query(&prepared, params).await
+/// The failure a user sees when a stale statement could not be retried.
+fn stale_error(error: Error, kind: Stale) -> Error {
+    match (error, kind) {
+        (Error::Database { source }, Stale::Missing) => Error::PreparedStatementMissing { source },
+        (Error::Database { source }, Stale::Plan) => Error::StatementInvalidated { source },
+        (error, _) => error,
+    }
 }
 
-async fn raw_execute_on(
-    connection: &deadpool_postgres::ClientWrapper,
+/// Runs `work`, failing with P1008 when it takes longer than `limit`.
+pub(crate) async fn timed<T>(
+    limit: Option<Duration>,
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match limit {
+        None => work.await,
+        Some(limit) => tokio::time::timeout(limit, work)
+            .await
+            .unwrap_or(Err(Error::SocketTimeout(limit))),
+    }
+}
+
+/// Closes a pooled connection instead of returning it to the pool, cancelling whatever it
+/// was running (a stalled statement would otherwise go on holding its locks).
+fn discard(shared: &Shared, connection: deadpool_postgres::Object) {
+    cancel_in_background(shared, &connection);
+    drop(deadpool_postgres::Object::take(connection));
+}
+
+pub(crate) fn cancel_in_background(shared: &Shared, connection: &ClientWrapper) {
+    let token = connection.cancel_token();
+    let tls = shared.tls.clone();
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            // Best effort: the connection is closed either way.
+            let _ = token.cancel_query(tls).await;
+        });
+    }
+}
+
+/// Every pooled connection's statement cache (a changed table invalidates statements on
+/// all of them; each would otherwise fail once, some inside transactions).
+fn clear_statement_caches(client: &Client) {
+    client.pool.manager().statement_caches.clear();
+}
+
+async fn run_pooled(client: &Client, request: &Request<'_>) -> Result<Outcome, Error> {
+    let shared = &*client.shared;
+    let mut connection = client.connection().await?;
+    let mut retried = false;
+    loop {
+        let result = timed(
+            shared.config.socket_timeout,
+            send(shared, &connection, request, false),
+        )
+        .await;
+        let error = match result {
+            Ok(outcome) => return Ok(outcome),
+            Err(error @ Error::SocketTimeout(_)) => {
+                discard(shared, connection);
+                return Err(error);
+            }
+            Err(error) => error,
+        };
+        let Some(kind) = stale(&error) else {
+            return Err(error);
+        };
+        if shared.mode == StatementMode::Unnamed {
+            // Only tokio-postgres's type lookups name statements in this mode, and it keeps
+            // them per connection: a fresh connection learns the types again.
+            discard(shared, connection);
+            if retried {
+                return Err(stale_error(error, kind));
+            }
+            connection = client.connection().await?;
+        } else {
+            match kind {
+                Stale::Plan => clear_statement_caches(client),
+                Stale::Missing => connection.statement_cache.clear(),
+            }
+            if retried {
+                return Err(stale_error(error, kind));
+            }
+        }
+        tracing::debug!(target: LOG_TARGET, %error, "retrying a statement once");
+        retried = true;
+    }
+}
+
+async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<Outcome, Error> {
+    let shared = tx.shared();
+    let connection = tx.connection()?;
+    let first = tx.count_statement();
+    let mut retried = false;
+    loop {
+        let result = timed(
+            shared.config.socket_timeout,
+            send(shared, connection, request, true),
+        )
+        .await;
+        let error = match result {
+            Ok(outcome) => return Ok(outcome),
+            Err(error @ Error::SocketTimeout(_)) => {
+                tx.mark_broken();
+                return Err(error);
+            }
+            Err(error) => error,
+        };
+        let Some(kind) = stale(&error) else {
+            return Err(error);
+        };
+        if shared.mode == StatementMode::Unnamed {
+            tx.mark_broken();
+            return Err(stale_error(error, kind));
+        }
+        match kind {
+            Stale::Plan => clear_statement_caches(tx.client()),
+            Stale::Missing => connection.statement_cache.clear(),
+        }
+        // The error aborted the transaction; if nothing else ran in it, it can start over.
+        if retried || !first || !tx.is_only_statement() {
+            return Err(stale_error(error, kind));
+        }
+        tx.restart().await?;
+        retried = true;
+    }
+}
+
+/// Sends one statement on `connection` as the client's [`StatementMode`] says.
+async fn send(
+    shared: &Shared,
+    connection: &ClientWrapper,
+    request: &Request<'_>,
+    in_transaction: bool,
+) -> Result<Outcome, Error> {
+    let db = |error| Error::from_postgres(error, request.model);
+    match shared.mode {
+        StatementMode::Cached { capacity } if request.cacheable => {
+            let prepared = connection.prepare_cached(request.sql).await.map_err(db)?;
+            if capacity.is_some_and(|capacity| connection.statement_cache.size() > capacity) {
+                // No eviction order to honour: statement shapes are few, so a full cache
+                // means an unusual workload and starting over is cheap.
+                connection.statement_cache.clear();
+            }
+            run_prepared(connection, &prepared, request).await.map_err(db)
+        }
+        StatementMode::Cached { .. } | StatementMode::Uncached => {
+            let prepared = connection.prepare(request.sql).await.map_err(db)?;
+            run_prepared(connection, &prepared, request).await.map_err(db)
+        }
+        StatementMode::Unnamed => send_unnamed(shared, connection, request, in_transaction).await,
+    }
+}
+
+async fn run_prepared(
+    connection: &ClientWrapper,
+    prepared: &tokio_postgres::Statement,
+    request: &Request<'_>,
+) -> Result<Outcome, tokio_postgres::Error> {
+    let params = request.params.iter().copied();
+    match request.want {
+        Want::Rows => connection
+            .query_raw(prepared, params)
+            .await?
+            .try_collect()
+            .await
+            .map(Outcome::Rows),
+        Want::Count => connection
+            .execute_raw(prepared, params)
+            .await
+            .map(Outcome::Count),
+    }
+}
+
+/// `pgbouncer=true`: one round trip of Parse (unnamed, with the parameter types), Bind,
+/// Describe, Execute, Sync, which a transaction pooler forwards to one server connection.
+/// The parameter types come from a process-wide map filled by [`describe`] the first time a
+/// statement text is seen (binding needs them: integers are encoded for the column's width,
+/// text for enum and uuid columns).
+async fn send_unnamed(
+    shared: &Shared,
+    connection: &ClientWrapper,
+    request: &Request<'_>,
+    in_transaction: bool,
+) -> Result<Outcome, Error> {
+    let db = |error| Error::from_postgres(error, request.model);
+    let (types, fresh) = match shared.described(request.sql) {
+        Some(types) => (types, false),
+        None => {
+            let types = describe(connection, request.sql, in_transaction)
+                .await
+                .map_err(db)?;
+            shared.remember(request.sql, types.clone());
+            (types, true)
+        }
+    };
+    if types.len() != request.params.len() {
+        return Err(Error::InvalidQuery(format!(
+            "the statement has {} parameters, {} were given",
+            types.len(),
+            request.params.len()
+        )));
+    }
+    let result = run_typed(connection, request, &types).await;
+    match result {
+        Err(error) if !fresh && types_changed(&error) => {
+            // The table changed since the types were learnt: learn them again. Inside a
+            // transaction the error has aborted it; the next call will succeed.
+            shared.forget(request.sql);
+            if in_transaction {
+                return Err(db(error));
+            }
+            let types = describe(connection, request.sql, false)
+                .await
+                .map_err(db)?;
+            shared.remember(request.sql, types.clone());
+            run_typed(connection, request, &types).await.map_err(db)
+        }
+        result => result.map_err(db),
+    }
+}
+
+async fn run_typed(
+    connection: &ClientWrapper,
+    request: &Request<'_>,
+    types: &[Type],
+) -> Result<Outcome, tokio_postgres::Error> {
+    let typed = request
+        .params
+        .iter()
+        .zip(types)
+        .map(|(param, ty)| (*param, ty.clone()));
+    let stream = connection.query_typed_raw(request.sql, typed).await?;
+    match request.want {
+        Want::Rows => stream.try_collect().await.map(Outcome::Rows),
+        Want::Count => {
+            let mut stream = std::pin::pin!(stream);
+            while stream.try_next().await?.is_some() {}
+            Ok(Outcome::Count(stream.rows_affected().unwrap_or(0)))
+        }
+    }
+}
+
+/// SQLSTATEs a statement bound with out-of-date parameter types fails with.
+fn types_changed(error: &tokio_postgres::Error) -> bool {
+    error.code().is_some_and(|state| {
+        *state == SqlState::DATATYPE_MISMATCH
+            || *state == SqlState::UNDEFINED_FUNCTION
+            || *state == SqlState::INVALID_BINARY_REPRESENTATION
+            || *state == SqlState::FEATURE_NOT_SUPPORTED
+    })
+}
+
+/// Learns a statement's parameter types by preparing it inside a transaction (so a pooler
+/// keeps the one server connection throughout), then drops every named statement on that
+/// server before the transaction ends, tokio-postgres's own type lookups included: nothing
+/// named outlives the transaction.
+async fn describe(
+    connection: &ClientWrapper,
     sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<u64, tokio_postgres::Error> {
-    let prepared = connection.prepare_cached(sql).await?;
-    connection.execute(&prepared, params).await
+    in_transaction: bool,
+) -> Result<Arc<[Type]>, tokio_postgres::Error> {
+    if !in_transaction {
+        connection.batch_execute("BEGIN").await?;
+    }
+    // Dropping the statement queues its Close ahead of what follows.
+    let prepared = connection
+        .prepare(sql)
+        .await
+        .map(|statement| Arc::<[Type]>::from(statement.params()));
+    let end = match (&prepared, in_transaction) {
+        (Ok(_), false) => "DEALLOCATE ALL; COMMIT",
+        (Ok(_), true) => "DEALLOCATE ALL",
+        (Err(_), false) => "ROLLBACK",
+        (Err(_), true) => "",
+    };
+    if !end.is_empty() {
+        connection.batch_execute(end).await?;
+    }
+    prepared
+}
+
+/// The data types of the database that tokio-postgres does not know by heart (enums,
+/// domains, ranges, extension types like `citext`, and their arrays; not the row types
+/// every table has). `format_type` quotes and qualifies each name as SQL needs it.
+const CUSTOM_TYPES_SQL: &str = "\
+SELECT format_type(t.oid, NULL) FROM pg_catalog.pg_type t \
+WHERE t.oid >= 16384 AND t.typtype IN ('b', 'd', 'e', 'r', 'm') \
+AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.oid = t.typelem AND e.typtype = 'c') \
+ORDER BY t.oid";
+
+/// `pgbouncer=true`, once per new connection: has tokio-postgres look up every custom type
+/// now, inside one transaction. Its lookups use named statements that it keeps per
+/// connection; made later, outside a transaction, they would be parsed on one server
+/// connection and executed on another.
+pub(crate) async fn learn_custom_types(
+    connection: &mut ClientWrapper,
+) -> Result<(), tokio_postgres::Error> {
+    connection.batch_execute("BEGIN").await?;
+    let learnt = async {
+        let names: Vec<String> = connection
+            .simple_query(CUSTOM_TYPES_SQL)
+            .await?
+            .iter()
+            .filter_map(|message| match message {
+                tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        // PostgreSQL allows 1664 columns in a select list.
+        for chunk in names.chunks(1000) {
+            let columns: Vec<String> = chunk.iter().map(|name| format!("NULL::{name}")).collect();
+            let sql = format!("SELECT {} LIMIT 0", columns.join(", "));
+            connection.query_typed(&sql, &[]).await?;
+        }
+        Ok(())
+    }
+    .await;
+    let end = if learnt.is_ok() {
+        "DEALLOCATE ALL; COMMIT"
+    } else {
+        "ROLLBACK"
+    };
+    connection.batch_execute(end).await?;
+    learnt
 }
 
 /// The start time, only when query logging is on: free when it is off.

@@ -43,8 +43,8 @@
 //! ```
 //!
 //! Configuration: [`ClientConfig::from_url`] reads Prisma's URL parameters
-//! (`connection_limit`, `pool_timeout`, `connect_timeout`, `schema`); the setters override
-//! them. Queries are logged with `tracing` at DEBUG under the target `refract::query` (SQL,
+//! (`connection_limit`, `pool_timeout`, `connect_timeout`, `socket_timeout`, `schema`,
+//! `pgbouncer`, `statement_cache_size`); the setters override them. Queries are logged with `tracing` at DEBUG under the target `refract::query` (SQL,
 //! parameter count, duration); when that level is off, logging costs one cached check.
 //!
 //! # What generated code looks like
@@ -131,9 +131,24 @@
 //! # SQL
 //! Every value is a `$n` parameter (lists bind as one array: `= ANY($1)`), every identifier
 //! goes through [`quote_ident`], and statements are prepared once per connection and
-//! cached by their text, which depends only on a query's shape. `DateTime<Utc>` is stored
+//! cached by their text, which depends only on a query's shape (`statement_cache_size`
+//! bounds the cache, `0` turns it off). A cached statement that a schema change
+//! invalidated (`0A000 cached plan must not change result type` after `ALTER COLUMN ...
+//! TYPE`) is prepared again and retried once, where that is safe; see [`Executor`]. `DateTime<Utc>` is stored
 //! in `TIMESTAMP(3)` as UTC wall-clock time, enums bind as their Postgres enum type, `Json`
 //! as `JSONB`, `Decimal` as `NUMERIC`, scalar lists as arrays.
+//!
+//! # Transaction-mode poolers
+//! Behind PgBouncer in transaction mode (or Supavisor, RDS Proxy...), each transaction may
+//! run on a different server connection, so a statement prepared on one is missing on the
+//! next (`26000 prepared statement "s13" does not exist`). With `?pgbouncer=true` (Prisma's
+//! flag) nothing outlives a transaction: every statement is sent unnamed, parsed, bound
+//! and executed in one round trip; the parameter types binding needs are learnt once per
+//! statement text (inside a transaction) and kept in the process, not on the server; the
+//! custom types (enums...) are looked up when a connection opens, inside a transaction.
+//! The runtime issues no session `SET`: `?schema=` qualifies table names. Without the flag
+//! the error names it ([`Error::PreparedStatementMissing`]). Migrations need a session:
+//! point them at the server directly (`directUrl`).
 //!
 //! # Relations
 //! Generated code declares, per relation field, a [`RelationMeta`] static (how the rows

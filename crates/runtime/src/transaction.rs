@@ -6,21 +6,25 @@
 //! If the transaction's future is dropped before it finishes (cancellation, timeout), the
 //! connection is detached from the pool and closed, so the server rolls back: a pooled
 //! connection is never handed out in the middle of a transaction.
+//!
+//! Interactive transactions have Prisma's defaults ([`TransactionOptions`]): the closure
+//! may run 5 s (`timeout`; past it the transaction is rolled back and the call fails with
+//! P2028) and waits at most 2 s for a connection (`max_wait`, P2028 too).
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::FutureExt;
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
-use crate::client::Client;
+use crate::client::{Client, Shared};
 use crate::decode::FromRow;
 use crate::error::Error;
-use crate::executor::{AsExecutor, Executor};
+use crate::executor::{AsExecutor, Executor, timed};
 use crate::render::RenderContext;
 
 /// Transaction isolation levels (all four PostgreSQL has).
@@ -32,14 +36,49 @@ pub enum IsolationLevel {
     Serializable,
 }
 
-/// Options for [`Client::transaction_with`].
-#[derive(Clone, Copy, Debug, Default)]
+/// Prisma's default `timeout` of an interactive transaction.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Prisma's default `maxWait`: how long a transaction waits for a connection.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(2);
+
+/// Options for [`Client::transaction_with`]. The default is Prisma's: `timeout` 5 s,
+/// `max_wait` 2 s, the server's isolation level, read-write.
+///
+/// ```no_run
+/// # async fn demo(client: refract_runtime::Client) -> Result<(), refract_runtime::Error> {
+/// use std::time::Duration;
+/// use refract_runtime::{IsolationLevel, TransactionOptions};
+/// let options = TransactionOptions::default()
+///     .timeout(Duration::from_secs(30))
+///     .max_wait(Duration::from_secs(5))
+///     .isolation_level(IsolationLevel::Serializable);
+/// client
+///     .transaction_with(options, |tx| async move { tx.execute_raw("SELECT 1", &[]).await })
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug)]
 pub struct TransactionOptions {
     /// `None`: the server's default (READ COMMITTED unless configured otherwise).
     pub isolation_level: Option<IsolationLevel>,
-    /// Roll back and fail with P2028 if the closure runs longer (Prisma's `timeout`).
+    /// Roll back and fail with P2028 if the closure runs longer (Prisma's `timeout`,
+    /// default 5 s; `None`: no limit).
     pub timeout: Option<Duration>,
     pub read_only: bool,
+    /// Fail with P2028 if no connection is free within this (Prisma's `maxWait`, default
+    /// 2 s; `None`: the pool's own `pool_timeout` only).
+    pub max_wait: Option<Duration>,
+}
+
+impl Default for TransactionOptions {
+    fn default() -> Self {
+        TransactionOptions {
+            isolation_level: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            read_only: false,
+            max_wait: Some(DEFAULT_MAX_WAIT),
+        }
+    }
 }
 
 impl TransactionOptions {
@@ -51,9 +90,29 @@ impl TransactionOptions {
         self.timeout = Some(timeout);
         self
     }
+    /// No `timeout`: the closure may run as long as it likes.
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = Some(max_wait);
+        self
+    }
+    /// No `max_wait`: wait for a connection as long as the pool does (`pool_timeout`).
+    pub fn no_max_wait(mut self) -> Self {
+        self.max_wait = None;
+        self
+    }
     pub fn read_only(mut self) -> Self {
         self.read_only = true;
         self
+    }
+
+    /// For the runtime's own transactions (nested writes, chunked inserts): not an
+    /// interactive transaction, so no `timeout` and no `max_wait`.
+    pub(crate) fn unbounded() -> Self {
+        TransactionOptions::default().no_timeout().no_max_wait()
     }
 
     fn begin_sql(&self) -> String {
@@ -88,13 +147,19 @@ struct Inner {
     connection: Option<deadpool_postgres::Object>,
     state: AtomicU8,
     client: Client,
+    /// Statements started in this transaction (a stale statement can be retried, with the
+    /// transaction restarted, only when it was the first).
+    statements: AtomicUsize,
+    begin_sql: String,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
         if self.state.load(Ordering::Acquire) != FINISHED {
             if let Some(connection) = self.connection.take() {
-                // Never return a connection that may be inside a transaction to the pool.
+                // Never return a connection that may be inside a transaction to the pool;
+                // cancel what it may still be running, so the rollback is prompt.
+                crate::executor::cancel_in_background(&self.client.shared, &connection);
                 drop(deadpool_postgres::Object::take(connection));
             }
         }
@@ -155,7 +220,7 @@ impl Client {
             Some(limit) => match tokio::time::timeout(limit, guarded).await {
                 Ok(outcome) => outcome,
                 Err(_) => {
-                    tx.finish("ROLLBACK").await.ok();
+                    tx.abort().await;
                     return Err(Error::TransactionTimeout(limit).into());
                 }
             },
@@ -177,15 +242,33 @@ impl Client {
     }
 
     async fn begin(&self, options: &TransactionOptions) -> Result<Transaction, Error> {
-        let connection = self.connection().await?;
-        connection
-            .batch_execute(&options.begin_sql())
-            .await
-            .map_err(|e| Error::from_postgres(e, None))?;
+        let connection = match options.max_wait {
+            None => self.connection().await?,
+            Some(limit) => tokio::time::timeout(limit, self.connection())
+                .await
+                .map_err(|_| Error::TransactionStartTimeout(limit))??,
+        };
+        let begin_sql = options.begin_sql();
+        let begun = timed(self.shared.config.socket_timeout, async {
+            connection
+                .batch_execute(&begin_sql)
+                .await
+                .map_err(|e| Error::from_postgres(e, None))
+        })
+        .await;
+        if let Err(error) = begun {
+            if matches!(error, Error::SocketTimeout(_)) {
+                crate::executor::cancel_in_background(&self.shared, &connection);
+                drop(deadpool_postgres::Object::take(connection));
+            }
+            return Err(error);
+        }
         let inner = Inner {
             connection: Some(connection),
             state: AtomicU8::new(OPEN),
             client: self.clone(),
+            statements: AtomicUsize::new(0),
+            begin_sql,
         };
         Ok(Transaction {
             inner: Arc::new(inner),
@@ -208,14 +291,85 @@ impl Transaction {
         self.inner.client.render_context()
     }
 
+    pub(crate) fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.inner.client.shared
+    }
+
+    /// Counts a statement about to run; true if it is the transaction's first.
+    pub(crate) fn count_statement(&self) -> bool {
+        self.inner.statements.fetch_add(1, Ordering::AcqRel) == 0
+    }
+
+    /// Whether no statement but the first has started.
+    pub(crate) fn is_only_statement(&self) -> bool {
+        self.inner.statements.load(Ordering::Acquire) == 1
+    }
+
+    /// The connection is in an unknown state (a statement timed out): close it rather than
+    /// reuse it; the server rolls the transaction back.
+    pub(crate) fn mark_broken(&self) {
+        self.inner.state.store(BROKEN, Ordering::Release);
+    }
+
+    /// Rolls back and begins again with the same options (after the first statement failed
+    /// on a stale prepared statement, before anything else ran).
+    pub(crate) async fn restart(&self) -> Result<(), Error> {
+        let connection = self.connection()?;
+        let restarted = timed(self.shared().config.socket_timeout, async {
+            connection
+                .batch_execute("ROLLBACK")
+                .await
+                .and(connection.batch_execute(&self.inner.begin_sql).await)
+                .map_err(|error| Error::from_postgres(error, None))
+        })
+        .await;
+        if restarted.is_err() {
+            self.mark_broken();
+        }
+        restarted
+    }
+
     /// Ends the transaction with `COMMIT` or `ROLLBACK`. On failure the connection is
     /// marked broken, so it is closed rather than reused.
     async fn finish(&self, sql: &str) -> Result<(), Error> {
         let connection = self.connection()?;
-        let result = connection.batch_execute(sql).await;
+        let result = timed(self.shared().config.socket_timeout, async {
+            connection
+                .batch_execute(sql)
+                .await
+                .map_err(|error| Error::from_postgres(error, None))
+        })
+        .await;
         let state = if result.is_ok() { FINISHED } else { BROKEN };
         self.inner.state.store(state, Ordering::Release);
-        result.map_err(|error| Error::from_postgres(error, None))
+        result
+    }
+
+    /// After the `timeout`: the closure's future was dropped, maybe in the middle of a
+    /// statement. Cancel that statement, then roll back; if the server does not answer
+    /// within the socket timeout (5 s without one), the connection is closed instead, which
+    /// rolls back too.
+    async fn abort(&self) {
+        let Ok(connection) = self.connection() else {
+            return;
+        };
+        let shared = self.shared();
+        let token = connection.cancel_token();
+        let limit = shared.config.socket_timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let rolled_back = tokio::time::timeout(limit, async {
+            let _ = token.cancel_query(shared.tls.clone()).await;
+            connection.batch_execute("ROLLBACK").await
+        })
+        .await;
+        let state = match rolled_back {
+            Ok(Ok(())) => FINISHED,
+            _ => BROKEN,
+        };
+        self.inner.state.store(state, Ordering::Release);
     }
 
     /// Raw SQL inside the transaction; see [`Executor::query_raw`].

@@ -25,9 +25,9 @@ const PORT_ATTEMPTS: usize = 20;
 
 /// The OS user the server runs as when this process is root.
 #[derive(Clone, Copy, Debug)]
-struct RunAs {
-    uid: u32,
-    gid: u32,
+pub(crate) struct RunAs {
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
 }
 
 /// What a cluster accepts over TCP (on `127.0.0.1`; the unix socket always trusts, since
@@ -473,7 +473,7 @@ fn write_owned_file(
     Ok(())
 }
 
-fn create_owned_dir(path: &Path, run_as: Option<RunAs>) -> Result<(), Error> {
+pub(crate) fn create_owned_dir(path: &Path, run_as: Option<RunAs>) -> Result<(), Error> {
     let io = |what: &str, source| Error::Io {
         what: format!("{what} {}", path.display()),
         source,
@@ -491,7 +491,7 @@ fn create_owned_dir(path: &Path, run_as: Option<RunAs>) -> Result<(), Error> {
 /// Where clusters live: `REFRACT_TESTDB_DIR` if set, else `/dev/shm` (tmpfs: creating a
 /// database there is 5-10x faster than on disk), else the temp dir (`/tmp` when the server
 /// runs as another user, who must be able to reach it).
-fn base_dir(run_as: Option<RunAs>) -> PathBuf {
+pub(crate) fn base_dir(run_as: Option<RunAs>) -> PathBuf {
     if let Some(dir) = std::env::var_os("REFRACT_TESTDB_DIR") {
         return PathBuf::from(dir);
     }
@@ -511,7 +511,7 @@ fn base_dir(run_as: Option<RunAs>) -> PathBuf {
     }
 }
 
-fn free_port() -> Result<u16, Error> {
+pub(crate) fn free_port() -> Result<u16, Error> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|source| Error::Io {
         what: "finding a free port".into(),
         source,
@@ -547,7 +547,7 @@ fn find_bindir() -> Option<PathBuf> {
         .find(|dir| has_server(dir))
 }
 
-fn postgres_user() -> Result<RunAs, Error> {
+pub(crate) fn postgres_user() -> Result<RunAs, Error> {
     let name = c"postgres";
     // SAFETY: `name` is a valid NUL-terminated string; getpwnam returns null or a pointer to
     // a static record, read immediately, before any other call could overwrite it.
@@ -563,7 +563,7 @@ fn postgres_user() -> Result<RunAs, Error> {
     }
 }
 
-fn nanos() -> u128 {
+pub(crate) fn nanos() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())

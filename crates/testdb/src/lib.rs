@@ -45,14 +45,25 @@
 //! same way. Each is stopped and deleted when dropped (or, if the
 //! process dies first, by its own watchdog). Each cluster in a process has a watchdog of
 //! its own.
+//!
+//! # PgBouncer
+//! [`PgBouncer::start`] runs a real PgBouncer in transaction mode in front of the test
+//! server (installing Debian's `pgbouncer` package on first use when it is missing), for
+//! tests of clients behind a transaction-mode pooler; stopped on drop.
+
+// The workspace denies unsafe code; this test-only crate makes three libc calls (geteuid,
+// getpwnam, atexit) to run its throwaway cluster, each with its SAFETY note.
+#![allow(unsafe_code)]
 
 mod admin;
 mod cluster;
+mod pgbouncer;
 mod tls_server;
 mod url;
 
 use std::fmt;
 
+pub use pgbouncer::{PgBouncer, SERVER_POOL_SIZE as PGBOUNCER_SERVER_POOL_SIZE};
 pub use tls_server::{PlainServer, TlsServer};
 pub use url::with_database;
 

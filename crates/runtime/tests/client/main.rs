@@ -3,6 +3,8 @@
 
 mod generated;
 mod logging;
+mod operations;
+mod pooler;
 mod reads;
 mod support;
 mod tls;

@@ -25,7 +25,7 @@ fn names(list: &[&str]) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn every_filter_operator() {
+pub(crate) async fn every_filter_operator() {
     let s = setup().await;
     seed_users(&s.client, 6).await;
     let all = ["u0", "u1", "u2", "u3", "u4", "u5"];
@@ -175,7 +175,7 @@ async fn every_filter_operator() {
 }
 
 #[tokio::test]
-async fn like_patterns_escape_wildcards() {
+pub(crate) async fn like_patterns_escape_wildcards() {
     let s = setup().await;
     for (i, name) in ["50%_off", "500 off", "a\\b", "plain"].iter().enumerate() {
         s.client
@@ -205,7 +205,7 @@ async fn like_patterns_escape_wildcards() {
 }
 
 #[tokio::test]
-async fn ordering_and_offset_pagination() {
+pub(crate) async fn ordering_and_offset_pagination() {
     let s = setup().await;
     seed_users(&s.client, 6).await;
     let order = |users: Vec<User>| users.into_iter().map(|u| u.handle).collect::<Vec<_>>();
@@ -278,7 +278,7 @@ async fn ordering_and_offset_pagination() {
 }
 
 #[tokio::test]
-async fn cursor_pagination() {
+pub(crate) async fn cursor_pagination() {
     let s = setup().await;
     let users = seed_users(&s.client, 6).await;
     let order = |users: Vec<User>| users.into_iter().map(|u| u.handle).collect::<Vec<_>>();
@@ -351,7 +351,7 @@ async fn cursor_pagination() {
 }
 
 #[tokio::test]
-async fn distinct_keeps_the_first_row_per_value_in_order() {
+pub(crate) async fn distinct_keeps_the_first_row_per_value_in_order() {
     let s = setup().await;
     seed_users(&s.client, 6).await;
     let order = |users: Vec<User>| users.into_iter().map(|u| u.handle).collect::<Vec<_>>();
@@ -394,7 +394,7 @@ async fn distinct_keeps_the_first_row_per_value_in_order() {
 }
 
 #[tokio::test]
-async fn select_count_and_unique_lookups() {
+pub(crate) async fn select_count_and_unique_lookups() {
     let s = setup().await;
     let users = seed_users(&s.client, 6).await;
     let db = s.client.user();
@@ -487,7 +487,7 @@ async fn select_count_and_unique_lookups() {
 }
 
 #[tokio::test]
-async fn every_type_round_trips() {
+pub(crate) async fn every_type_round_trips() {
     let s = setup().await;
     let profile =
         serde_json::json!({"theme": "dark", "nested": {"list": [1, 2.5, null, "x"], "ok": true}});

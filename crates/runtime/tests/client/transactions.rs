@@ -11,7 +11,7 @@ use crate::generated::user::{self, *};
 use crate::support::{setup, setup_with};
 
 #[tokio::test]
-async fn commit_on_ok() {
+pub(crate) async fn commit_on_ok() {
     let s = setup().await;
     let (a, b) = s
         .client
@@ -36,7 +36,7 @@ async fn commit_on_ok() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn transactions_run_in_spawned_tasks() {
+pub(crate) async fn transactions_run_in_spawned_tasks() {
     // The transaction future is Send: it can run in tokio::spawn (and axum handlers).
     let s = setup().await;
     let tasks: Vec<_> = (0..4)
@@ -64,7 +64,7 @@ async fn transactions_run_in_spawned_tasks() {
 }
 
 #[tokio::test]
-async fn rollback_on_err() {
+pub(crate) async fn rollback_on_err() {
     let s = setup().await;
     s.client.user().create("keep@x", "t", "keep").await.unwrap();
     let outcome: Result<(), Error> = s
@@ -104,7 +104,7 @@ impl From<Error> for AppError {
 }
 
 #[tokio::test]
-async fn rollback_on_application_error_and_on_panic() {
+pub(crate) async fn rollback_on_application_error_and_on_panic() {
     let s = setup().await;
     let refused = s
         .client
@@ -153,7 +153,7 @@ async fn rollback_on_application_error_and_on_panic() {
 }
 
 #[tokio::test]
-async fn isolation_level_read_only_and_timeout() {
+pub(crate) async fn isolation_level_read_only_and_timeout() {
     let s = setup().await;
     let options = TransactionOptions::default()
         .isolation_level(IsolationLevel::Serializable)
@@ -193,7 +193,7 @@ async fn isolation_level_read_only_and_timeout() {
 }
 
 #[tokio::test]
-async fn cancelled_transaction_never_leaks_into_the_pool() {
+pub(crate) async fn cancelled_transaction_never_leaks_into_the_pool() {
     let s = setup_with(|config| config.max_connections(1)).await;
     let client = s.client.clone();
     let cancelled = tokio::time::timeout(Duration::from_millis(300), async move {
@@ -217,7 +217,7 @@ async fn cancelled_transaction_never_leaks_into_the_pool() {
 }
 
 #[tokio::test]
-async fn transaction_handle_after_commit_and_executor_atomically() {
+pub(crate) async fn transaction_handle_after_commit_and_executor_atomically() {
     let s = setup().await;
     let leaked = s
         .client
@@ -244,7 +244,7 @@ async fn transaction_handle_after_commit_and_executor_atomically() {
 }
 
 #[tokio::test]
-async fn one_client_shared_by_100_tasks_stays_within_the_pool() {
+pub(crate) async fn one_client_shared_by_100_tasks_stays_within_the_pool() {
     const POOL: usize = 4;
     let s = setup_with(|config| config.max_connections(POOL)).await;
     s.client.user().create("seed@x", "t", "seed").await.unwrap();
@@ -278,7 +278,7 @@ async fn one_client_shared_by_100_tasks_stays_within_the_pool() {
 }
 
 #[tokio::test]
-async fn global_client_is_initialized_once() {
+pub(crate) async fn global_client_is_initialized_once() {
     let s = setup().await;
     assert!(matches!(
         refract_runtime::global::get(),
@@ -293,7 +293,7 @@ async fn global_client_is_initialized_once() {
 }
 
 #[tokio::test]
-async fn pool_and_connection_errors_have_prisma_codes() {
+pub(crate) async fn pool_and_connection_errors_have_prisma_codes() {
     let s = setup_with(|config| {
         config
             .max_connections(1)

@@ -10,7 +10,7 @@ use crate::generated::{Models, Role};
 use crate::support::{seed_users, setup};
 
 #[tokio::test]
-async fn create_and_create_many() {
+pub(crate) async fn create_and_create_many() {
     let s = setup().await;
     let db = s.client.user();
     let one = db.create("a@x", "t", "a").set(NAME.set("A")).await.unwrap();
@@ -58,7 +58,7 @@ async fn create_and_create_many() {
 }
 
 #[tokio::test]
-async fn create_many_beyond_the_parameter_limit_is_chunked_and_atomic() {
+pub(crate) async fn create_many_beyond_the_parameter_limit_is_chunked_and_atomic() {
     let s = setup().await;
     let db = s.client.user();
     // 3 columns + @updatedAt: 8,191 rows per statement, so 20,000 rows take 3 statements.
@@ -83,7 +83,7 @@ async fn create_many_beyond_the_parameter_limit_is_chunked_and_atomic() {
 }
 
 #[tokio::test]
-async fn update_with_atomic_operations() {
+pub(crate) async fn update_with_atomic_operations() {
     let s = setup().await;
     let users = seed_users(&s.client, 3).await;
     let db = s.client.user();
@@ -168,7 +168,7 @@ async fn update_with_atomic_operations() {
 }
 
 #[tokio::test]
-async fn upsert_creates_then_updates() {
+pub(crate) async fn upsert_creates_then_updates() {
     let s = setup().await;
     let db = s.client.user();
     // Native path: the unique key's value is the one being created.
@@ -226,7 +226,7 @@ async fn upsert_creates_then_updates() {
 }
 
 #[tokio::test]
-async fn delete_and_delete_many() {
+pub(crate) async fn delete_and_delete_many() {
     let s = setup().await;
     let users = seed_users(&s.client, 4).await;
     let db = s.client.user();
@@ -247,7 +247,7 @@ async fn delete_and_delete_many() {
 }
 
 #[tokio::test]
-async fn values_with_quotes_and_placeholders_are_stored_verbatim() {
+pub(crate) async fn values_with_quotes_and_placeholders_are_stored_verbatim() {
     let s = setup().await;
     let db = s.client.user();
     let nasty = [
@@ -288,7 +288,7 @@ async fn values_with_quotes_and_placeholders_are_stored_verbatim() {
 }
 
 #[tokio::test]
-async fn non_default_schema_and_uuid_ids() {
+pub(crate) async fn non_default_schema_and_uuid_ids() {
     let s = setup().await;
     let author = s
         .client
@@ -348,7 +348,7 @@ async fn non_default_schema_and_uuid_ids() {
 }
 
 #[tokio::test]
-async fn constraint_errors_carry_codes_and_fields() {
+pub(crate) async fn constraint_errors_carry_codes_and_fields() {
     let s = setup().await;
     let db = s.client.user();
     let user = db.create("taken@x", "t", "taken").await.unwrap();
@@ -405,7 +405,7 @@ async fn constraint_errors_carry_codes_and_fields() {
 }
 
 #[tokio::test]
-async fn raw_sql_binds_parameters() {
+pub(crate) async fn raw_sql_binds_parameters() {
     let s = setup().await;
     seed_users(&s.client, 3).await;
     let changed = s
