@@ -107,9 +107,15 @@ pub async fn counts(State(app): State<Shared>) -> JsonBody<Json> {
     JsonBody(json!({ "counts": counts, "errors": errors }))
 }
 
+/// The request's JSON body; a malformed one is 400, one over axum's body limit 413.
 fn body<T>(body: Result<JsonBody<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|JsonBody(value)| value)
-        .map_err(|rejection| ApiError::invalid(rejection.body_text()))
+    body.map(|JsonBody(value)| value).map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(rejection.status(), None, rejection.body_text())
+        } else {
+            ApiError::invalid(rejection.body_text())
+        }
+    })
 }
 
 async fn fetch_rows(

@@ -1152,3 +1152,29 @@ model Odd {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["deleted"], 2);
 }
+
+/// A body over axum's limit (2 MiB) is 413 with the studio's JSON error, not 400.
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let (db, sql, schema) = seeded(1).await;
+    let app = router(&db, schema);
+    let email = "a".repeat(3 * 1024 * 1024);
+    let (status, error) = post(
+        &app,
+        "/api/models/User/update",
+        json!({"key": {"id": "u000001"}, "values": {"email": email}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("length limit"),
+        "{error}"
+    );
+    assert_eq!(
+        emails_by_sql(&sql, r#"SELECT email FROM "User""#).await,
+        ["user000001@globex.test"]
+    );
+}
