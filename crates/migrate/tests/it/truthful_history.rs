@@ -2,9 +2,10 @@
 //! written, and one that cannot run as written is refused before anything of it (or of the
 //! migrations after it) runs. Against real PostgreSQL: a script's own `ROLLBACK`, a table
 //! whose quoted name contains `Concurrently`, `CREATE INDEX CONCURRENTLY` mixed with other
-//! statements and alone, migration folders whose names are not UTF-8, concurrent creation
-//! of a missing database, and the URLs migrate accepts (`pgbouncer=true` refused, every
-//! Prisma parameter the runtime accepts taken).
+//! statements and alone, `reset` refusing before it drops anything, routine bodies whose
+//! semicolons do not end the statement, migration folders whose names are not UTF-8,
+//! concurrent creation of a missing database, and the URLs migrate accepts
+//! (`pgbouncer=true` refused, every Prisma parameter the runtime accepts taken).
 
 use std::path::PathBuf;
 
@@ -380,4 +381,70 @@ async fn every_runtime_url_parameter_is_accepted() {
     let config = Config::new(url, &folder.path);
     assert_eq!(deploy(&config).await.unwrap().applied, ["1_init"]);
     assert!(status(&config).await.unwrap().is_in_sync());
+}
+
+/// `migrate reset` plans every migration before dropping anything: a folder holding a
+/// migration that would be refused leaves the database and its data as they were.
+#[tokio::test]
+async fn reset_refuses_before_dropping_anything() {
+    let db = TestDb::new().await;
+    let folder = Folder::new();
+    folder.write("1_ok", "CREATE TABLE \"t0\" (\"id\" INTEGER);\n");
+    let config = Config::new(db.url(), &folder.path);
+    deploy(&config).await.unwrap();
+    let client = db.client().await;
+    client
+        .batch_execute("INSERT INTO \"t0\" VALUES (1)")
+        .await
+        .unwrap();
+
+    folder.write(
+        "2_stray_commit",
+        "CREATE TABLE \"t1\" (\"id\" INTEGER);\nCOMMIT;\nCREATE TABLE \"t2\" (\"id\" INTEGER);\n",
+    );
+    let namespaces = refract_migrate::introspect::Namespaces::default();
+    let err = commands::reset(&config, &namespaces).await.unwrap_err();
+    assert!(matches!(err, MigrateError::Refused(_)), "{err}");
+    assert!(err.to_string().contains("did not begin"), "{err}");
+    let rows: i64 = client
+        .query_one("SELECT count(*) FROM \"t0\"", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 1, "reset dropped the data before refusing");
+}
+
+/// A SQL-standard routine body (`BEGIN ATOMIC ... END`, PostgreSQL 14) holds semicolons
+/// that do not end the statement, as psql knows; it used to be cut at the first one.
+#[tokio::test]
+async fn sql_standard_routine_body_applies_as_one_statement() {
+    let db = TestDb::new().await;
+    let folder = Folder::new();
+    folder.write(
+        "1_function",
+        "CREATE TABLE \"log\" (\"x\" INTEGER);\nCREATE TABLE \"audit\" (\"x\" INTEGER);\n\n\
+         CREATE FUNCTION \"two\"() RETURNS INTEGER LANGUAGE sql\nBEGIN ATOMIC\n  \
+         SELECT CASE WHEN true THEN 1 ELSE 0 END;\n  SELECT 2;\nEND;\n\n\
+         CREATE RULE \"log_twice\" AS ON INSERT TO \"log\" WHERE NEW.\"x\" > 0\n  \
+         DO ALSO (INSERT INTO \"audit\" VALUES (-1); INSERT INTO \"audit\" VALUES (-2));\n",
+    );
+    let config = Config::new(db.url(), &folder.path);
+    assert_eq!(deploy(&config).await.unwrap().applied, ["1_function"]);
+    let client = db.client().await;
+    let two: i32 = client
+        .query_one("SELECT \"two\"()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(two, 2);
+    client
+        .batch_execute("INSERT INTO \"log\" VALUES (1)")
+        .await
+        .unwrap();
+    let logged: i64 = client
+        .query_one("SELECT count(*) FROM \"audit\"", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(logged, 2);
 }
