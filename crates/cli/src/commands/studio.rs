@@ -29,8 +29,8 @@ pub struct StudioArgs {
 }
 
 pub fn run(config: &Config, args: &StudioArgs) -> Result<ExitCode, CliError> {
-    let (_, validated) = super::schema::load_valid(config, "fix it before opening the studio")?;
     let options = studio_options(args)?;
+    let (_, validated) = super::schema::load_valid(config, "fix it before opening the studio")?;
     let ip = options.addr.ip();
     let allowed_hosts = options.extra_hosts.clone();
     let url = refract_tls::certificate_paths_relative_to(
