@@ -64,8 +64,10 @@ enum Command {
     },
     /// Create, apply and inspect migrations (as `prisma migrate`).
     Migrate(commands::migrate::MigrateArgs),
-    /// Push the schema to the database without migrations, or pull the database into a schema.
+    /// Push the schema to the database without migrations, pull the database into a schema, or seed it.
     Db(commands::db::DbArgs),
+    /// A local PostgreSQL for development, from the PostgreSQL binaries on this machine.
+    Dev(commands::dev::DevArgs),
 }
 
 /// mimalloc: parsing builds many small strings and vectors, and frees them
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
                 .and_then(|c| commands::studio::run(&c, &args)),
             Command::Migrate(args) => commands::migrate::run(args),
             Command::Db(args) => commands::db::run(args),
+            Command::Dev(args) => commands::dev::run(args),
         };
     match result {
         Ok(code) => code,

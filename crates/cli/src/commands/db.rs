@@ -59,9 +59,18 @@ pub enum DbCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Run the seed command of the `refract` generator block (`seed = "..."`) with
+    /// DATABASE_URL set; arguments after `--` are passed on.
+    Seed {
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<String>,
+    },
 }
 
 pub fn run(args: DbArgs) -> Result<ExitCode, CliError> {
+    if let DbCommand::Seed { args: extra } = &args.command {
+        return super::seed::run(args.database.schema, args.database.url.as_deref(), extra);
+    }
     let target = Target::resolve(args.database.schema, args.database.url.as_deref())?;
     match args.command {
         DbCommand::Push {
@@ -78,6 +87,7 @@ pub fn run(args: DbArgs) -> Result<ExitCode, CliError> {
             }
             pull(&target, print, force)
         }
+        DbCommand::Seed { .. } => Ok(ExitCode::from(2)),
     }
 }
 

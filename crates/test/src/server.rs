@@ -1,0 +1,441 @@
+//! The server tests run on, chosen once per process, and the databases made on it: one
+//! migrated template per migrations folder, one copy of it per test.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use refract_localpg::{Auth, Binaries, RunAs, Settings, StopMode};
+
+const RUN_PREFIX: &str = "refract-test-";
+const START_ATTEMPTS: usize = 10;
+
+/// Where test databases are made.
+enum Server {
+    /// The server `DATABASE_URL` names.
+    External { url: String },
+    /// This process's private server.
+    Private(Private),
+}
+
+struct Private {
+    root: PathBuf,
+    binaries: Binaries,
+    run_as: Option<RunAs>,
+    port: u16,
+}
+
+impl Private {
+    fn data(&self) -> PathBuf {
+        self.root.join("data")
+    }
+}
+
+impl Server {
+    fn database_url(&self, database: &str) -> String {
+        match self {
+            Server::External { url } => with_database(url, database),
+            Server::Private(private) => format!(
+                "postgresql://{}@127.0.0.1:{}/{database}",
+                refract_localpg::SUPERUSER,
+                private.port
+            ),
+        }
+    }
+
+    /// URLs to try for administrative connections: `DATABASE_URL`'s own database, else
+    /// the maintenance database.
+    fn admin_urls(&self) -> Vec<String> {
+        match self {
+            Server::External { url } => vec![url.clone(), with_database(url, "postgres")],
+            Server::Private(_) => vec![self.database_url("postgres")],
+        }
+    }
+}
+
+/// One test's database, as made.
+pub(crate) struct Made {
+    pub(crate) name: String,
+    pub(crate) url: String,
+}
+
+type TemplateCell = Arc<tokio::sync::OnceCell<Result<String, String>>>;
+
+static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+static TEMPLATES: Mutex<Option<HashMap<PathBuf, TemplateCell>>> = Mutex::new(None);
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn server() -> Result<&'static Server, String> {
+    SERVER
+        .get_or_init(|| {
+            let chosen = choose_server();
+            if chosen.is_ok() {
+                // SAFETY: registering a plain `extern "C" fn` with no captured state.
+                unsafe {
+                    libc::atexit(at_exit);
+                }
+            }
+            chosen
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn choose_server() -> Result<Server, String> {
+    if let Some(url) = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+    {
+        return Ok(Server::External { url });
+    }
+    let private = start_private().map_err(|error| error.to_string())?;
+    Ok(Server::Private(private))
+}
+
+/// Starts this process's private server in a fresh folder: `/dev/shm` (a tmpfs) when
+/// writable, else the temporary folder.
+fn start_private() -> Result<Private, refract_localpg::Error> {
+    let hint = std::env::var_os("REFRACT_PG_BINDIR").map(PathBuf::from);
+    let binaries = Binaries::find(hint.as_deref())?;
+    let run_as = RunAs::for_this_process()?;
+    let base = base_dir();
+    sweep_stale(&base, &binaries, run_as);
+    let root = base.join(format!("{RUN_PREFIX}{}-{}", std::process::id(), nanos()));
+    refract_localpg::create_owned_dir(&root, run_as)?;
+    let made = (|| {
+        let data = root.join("data");
+        refract_localpg::initdb(&binaries, &data, &Auth::Trust, run_as)?;
+        refract_localpg::configure(
+            &data,
+            &Settings {
+                durable: false,
+                max_connections: 300,
+                ..Settings::default()
+            },
+        )?;
+        let log = root.join("postgres.log");
+        let mut last = None;
+        for _ in 0..START_ATTEMPTS {
+            let port = refract_localpg::free_port()?;
+            match refract_localpg::start(&binaries, &data, port, &log, run_as) {
+                Ok(()) => return Ok(port),
+                Err(refract_localpg::Error::PortTaken(_)) => last = Some(port),
+                Err(error) => return Err(error),
+            }
+        }
+        Err(refract_localpg::Error::PortTaken(last.unwrap_or(0)))
+    })();
+    match made {
+        Ok(port) => Ok(Private {
+            root,
+            binaries,
+            run_as,
+            port,
+        }),
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&root);
+            Err(error)
+        }
+    }
+}
+
+extern "C" fn at_exit() {
+    let _ = std::panic::catch_unwind(|| match SERVER.get() {
+        Some(Ok(Server::Private(private))) => {
+            let _ = refract_localpg::stop(
+                &private.binaries,
+                &private.data(),
+                StopMode::Immediate,
+                private.run_as,
+            );
+            let _ = std::fs::remove_dir_all(&private.root);
+        }
+        // On a shared server, the templates go; test databases of failed tests stay.
+        Some(Ok(server @ Server::External { .. })) => {
+            let names: Vec<String> = TEMPLATES
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .flat_map(|templates| templates.values())
+                .filter_map(|cell| cell.get().and_then(|made| made.clone().ok()))
+                .collect();
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                for name in names {
+                    let _ = runtime.block_on(drop_named(server, &name));
+                }
+            }
+        }
+        _ => {}
+    });
+}
+
+/// Removes private servers whose process is gone (killed before its exit hook ran).
+fn sweep_stale(base: &Path, binaries: &Binaries, run_as: Option<RunAs>) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(RUN_PREFIX)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || refract_localpg::process_alive(pid) {
+            continue;
+        }
+        let data = entry.path().join("data");
+        let _ = refract_localpg::stop(binaries, &data, StopMode::Immediate, run_as);
+        let _ = std::fs::remove_dir_all(entry.path());
+    }
+}
+
+fn base_dir() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    let writable = shm
+        .metadata()
+        .is_ok_and(|m| m.is_dir() && !m.permissions().readonly());
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+async fn connect(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+async fn admin(server: &Server) -> Result<tokio_postgres::Client, String> {
+    let mut last = String::new();
+    for url in server.admin_urls() {
+        match connect(&url).await {
+            Ok(client) => return Ok(client),
+            Err(error) => last = format!("connecting to {url}: {error}"),
+        }
+    }
+    Err(last)
+}
+
+/// Makes the test's database: a copy of the migrated template for `migrations`.
+pub(crate) async fn create_database(test: &str, migrations: &Path) -> Result<Made, String> {
+    // Starting the private server blocks for a second, once; this runtime is the test's own.
+    let server = server()?;
+    let template = template_for(server, migrations).await?;
+    let name = database_name(test);
+    let admin = admin(server).await?;
+    let sql = format!(
+        "CREATE DATABASE {} TEMPLATE {}",
+        quote_ident(&name),
+        quote_ident(&template)
+    );
+    // The template is busy for a moment after its own connections close.
+    let mut attempts = 0;
+    loop {
+        match admin.batch_execute(&sql).await {
+            Ok(()) => break,
+            Err(error)
+                if attempts < 100
+                    && error.code() == Some(&tokio_postgres::error::SqlState::OBJECT_IN_USE) =>
+            {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Err(error) => return Err(format!("{sql}: {}", describe(&error))),
+        }
+    }
+    Ok(Made {
+        url: server.database_url(&name),
+        name,
+    })
+}
+
+/// The migrated template for `migrations`, made by the first test that needs it.
+async fn template_for(server: &'static Server, migrations: &Path) -> Result<String, String> {
+    let cell = {
+        let mut templates = TEMPLATES.lock().unwrap_or_else(PoisonError::into_inner);
+        templates
+            .get_or_insert_with(HashMap::new)
+            .entry(migrations.to_path_buf())
+            .or_default()
+            .clone()
+    };
+    cell.get_or_init(|| make_template(server, migrations.to_path_buf()))
+        .await
+        .clone()
+}
+
+async fn make_template(server: &Server, migrations: PathBuf) -> Result<String, String> {
+    let name = format!(
+        "refract_tpl_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = admin(server).await?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&name)))
+        .await
+        .map_err(|error| format!("creating the template database: {}", describe(&error)))?;
+    drop(admin);
+    let config = refract_migrate::commands::Config::new(server.database_url(&name), &migrations);
+    let deployed = refract_migrate::commands::deploy(&config).await;
+    if let Err(error) = deployed {
+        let _ = drop_named(server, &name).await;
+        return Err(format!(
+            "applying the migrations in {} to the template database: {error}",
+            migrations.display()
+        ));
+    }
+    Ok(name)
+}
+
+/// Runs the SQL file at `path` on the database at `url`.
+pub(crate) async fn apply_fixture(url: &str, path: &Path) -> Result<(), String> {
+    let sql = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read fixture {}: {error}", path.display()))?;
+    let client = connect(url)
+        .await
+        .map_err(|error| format!("connecting to {url}: {error}"))?;
+    client
+        .batch_execute(&sql)
+        .await
+        .map_err(|error| format!("fixture {}: {}", path.display(), describe(&error)))
+}
+
+/// Drops a passing test's database (synchronously: the test's runtime is gone). A
+/// failure is printed, not raised: the test itself passed.
+pub(crate) fn drop_database(name: &str) {
+    let Ok(Ok(runtime)) = std::panic::catch_unwind(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    }) else {
+        return;
+    };
+    let result = match server() {
+        Ok(server) => runtime.block_on(drop_named(server, name)),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = result {
+        eprintln!("refract-test: could not drop database {name}: {error}");
+    }
+}
+
+async fn drop_named(server: &Server, name: &str) -> Result<(), String> {
+    let admin = admin(server).await?;
+    admin
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(name)
+        ))
+        .await
+        .map_err(|error| describe(&error))
+}
+
+/// `refract_<test name>_<pid>_<n>`, at most 63 bytes, so that a kept database says which
+/// test it belongs to.
+fn database_name(test: &str) -> String {
+    let short: String = test
+        .rsplit("::")
+        .next()
+        .unwrap_or(test)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(36)
+        .collect();
+    format!(
+        "t_{short}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Finds the migrations folder from `start` upwards: beside the first schema found as
+/// `gen` finds one (`schema.prisma`, `prisma/schema.prisma`, `prisma/schema/`).
+pub(crate) fn find_migrations(start: &Path) -> Result<PathBuf, String> {
+    for dir in start.ancestors() {
+        for candidate in ["schema.prisma", "prisma/schema.prisma", "prisma/schema"] {
+            let schema = dir.join(candidate);
+            if !schema.exists() {
+                continue;
+            }
+            let folder = if schema.is_dir() {
+                let inside = schema.join("migrations");
+                let beside = schema.parent().map(|p| p.join("migrations"));
+                match beside {
+                    Some(beside)
+                        if !inside.is_dir() && beside.join("migration_lock.toml").is_file() =>
+                    {
+                        beside
+                    }
+                    _ => inside,
+                }
+            } else {
+                schema.parent().unwrap_or(dir).join("migrations")
+            };
+            return if folder.is_dir() {
+                Ok(folder)
+            } else {
+                Err(format!(
+                    "the schema {} has no migrations folder at {} (run `gen migrate dev` first, \
+                     or name one: #[refract_test::test(migrations = \"path\")])",
+                    schema.display(),
+                    folder.display()
+                ))
+            };
+        }
+    }
+    Err(format!(
+        "no schema found in {} or above (looked for schema.prisma, prisma/schema.prisma, prisma/schema/); \
+         name the migrations folder: #[refract_test::test(migrations = \"path\")]",
+        start.display()
+    ))
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => error.to_string(),
+    }
+}
+
+/// `url` with its database replaced by `database`, keeping the query.
+fn with_database(url: &str, database: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[authority_start..];
+    let authority_end = rest
+        .find(['/', '?'])
+        .map_or(url.len(), |i| authority_start + i);
+    let query = url[authority_end..]
+        .find('?')
+        .map(|i| &url[authority_end + i..])
+        .unwrap_or("");
+    format!("{}/{}{}", &url[..authority_end], database, query)
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}
