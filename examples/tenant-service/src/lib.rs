@@ -17,6 +17,7 @@
 //! The client reaches handlers by injection ([`AppState`] through axum's `State`);
 //! [`singleton`] shows the other style of the seed notes, a process-wide accessor.
 
+pub mod demo;
 pub mod error;
 pub mod routes;
 pub mod singleton;
