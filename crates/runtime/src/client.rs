@@ -412,10 +412,34 @@ mod tests {
     }
 
     #[test]
+    fn reads_pooler_and_timeout_parameters() {
+        let config = ClientConfig::from_url(
+            "postgresql://h/db?pgbouncer=true&statement_cache_size=50&socket_timeout=3",
+        )
+        .unwrap();
+        assert!(config.pgbouncer);
+        assert_eq!(config.statement_cache_size, Some(50));
+        assert_eq!(config.socket_timeout, Some(Duration::from_secs(3)));
+        assert_eq!(config.statement_mode(), StatementMode::Unnamed);
+
+        let config = ClientConfig::from_url("postgresql://h/db?statement_cache_size=0").unwrap();
+        assert_eq!(config.statement_mode(), StatementMode::Uncached);
+        let config = ClientConfig::from_url("postgresql://h/db?pgbouncer=false").unwrap();
+        assert_eq!(config.socket_timeout, None);
+        assert_eq!(
+            config.statement_mode(),
+            StatementMode::Cached { capacity: None }
+        );
+    }
+
+    #[test]
     fn rejects_bad_urls_with_p1013() {
         for url in [
             "postgresql://h/db?connection_limit=zero",
             "postgresql://h/db?nonsense=1",
+            "postgresql://h/db?pgbouncer=yes",
+            "postgresql://h/db?statement_cache_size=-1",
+            "postgresql://h/db?socket_timeout=soon",
             "not a url",
         ] {
             let error = ClientConfig::from_url(url).unwrap_err();

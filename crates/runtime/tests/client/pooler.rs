@@ -112,6 +112,10 @@ async fn without_the_flag_the_failure_names_it() {
     let mut failures = Vec::new();
     for round in 0..5 {
         failures.extend(concurrent_requests(&db, round).await);
+        eprintln!(
+            "without pgbouncer=true, round {round}: {} of {TASKS} requests failed",
+            failures.len()
+        );
         if !failures.is_empty() {
             break;
         }
