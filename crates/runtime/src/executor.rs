@@ -329,6 +329,11 @@ async fn run_pooled(client: &Client, request: &Request<'_>) -> Result<Outcome, E
                 Stale::Missing => connection.statement_cache.clear(),
             }
             if retried {
+                if kind == Stale::Missing {
+                    // tokio-postgres keeps named statements of its own (type lookups),
+                    // which no cache clearing reaches: the next call gets a new connection.
+                    discard(shared, connection);
+                }
                 return Err(stale_error(error, kind));
             }
         }
