@@ -1,6 +1,9 @@
 //! Parse + validate time for large schemas (divan): the largest real schema
 //! (civitai, 302 models), odoo (168 introspected models), the reference
 //! schema, and generated schemas of 100 / 1,000 / 5,000 models to show growth.
+//! Also broken input that used to make parsing quadratic (issue 15): 10,000
+//! unclosed `model B {` openers, and 600 KB of lines the grammar's catch-all
+//! rules take, inside a block and at the top level.
 
 use std::path::PathBuf;
 
@@ -71,4 +74,42 @@ fn odoo_168_models(b: divan::Bencher) {
 fn generated_models(b: divan::Bencher, n: usize) {
     let files = generated(n);
     b.bench(|| check(divan::black_box(&files)));
+}
+
+/// Validation of broken input, which must report errors.
+fn check_invalid(files: &SourceFiles) -> refract_schema::Validated {
+    let v = refract_schema::validate(files);
+    assert!(!v.is_valid());
+    v
+}
+
+/// 10,000 lines of `model B {`: as many unclosed blocks (each also a second
+/// `B`). Quadratic before issue 15: 8.75 s for 4,000 lines.
+#[divan::bench]
+fn unclosed_openers_10000(b: divan::Bencher) {
+    let files = SourceFiles::single("unclosed.prisma", "model B {\n".repeat(10_000));
+    b.bench(|| check_invalid(divan::black_box(&files)));
+}
+
+/// About 600 KB of catch-all lines: inside one block, lines that start like
+/// a block at column 0 without being one (the parallel parser used to cut
+/// there, and each piece was quadratic); at the top level, plain words.
+#[divan::bench(args = ["in_block", "top_level"])]
+fn catch_all_lines_600kb(b: divan::Bencher, place: &str) {
+    let text = catch_all_lines(place, 600 * 1024);
+    let files = SourceFiles::single("catch_all.prisma", text);
+    b.bench(|| check_invalid(divan::black_box(&files)));
+}
+
+/// `bytes` of catch-all lines, `in_block` (of a model) or at the top level.
+pub fn catch_all_lines(place: &str, bytes: usize) -> String {
+    if place == "in_block" {
+        let lines = "model B extra {\n  model C {\ntype X = Y\nthis is not a schema line\n";
+        format!(
+            "model A {{\n  id Int @id\n{}}}\n",
+            lines.repeat(bytes / lines.len())
+        )
+    } else {
+        "this is not a schema line\n".repeat(bytes / 26)
+    }
 }

@@ -4,13 +4,19 @@
 //! what it cannot place becomes an `Invalid` node. If pest still reports an
 //! error (it should not), it becomes one syntax diagnostic at its position.
 //!
+//! Parsing is linear on any input: in the grammar nothing that spans lines
+//! can fail after reaching far (a block's contents end at its `}`, at the
+//! next line opening a block at column 0, or at the end of the text; an
+//! unclosed `/*` runs to the end). A block without its `}` and an unclosed
+//! `/*` are reported here, each once, with the span on where it opens.
+//!
 //! Large schemas are parsed on several threads: a file is cut into pieces at
-//! lines that open a block (`model X {` at column 0), each piece is parsed on
-//! its own, and the pieces are joined. A cut is kept only if the piece before
-//! it parsed into whole, well-formed top-level items (no catch-all line, no
-//! unknown block, no `/*`), which is exactly when parsing the whole file
-//! reaches the cut at an item boundary; otherwise the file is parsed again in
-//! one piece. `tests/parallel.rs` checks both give the same AST.
+//! lines that open a block at column 0 (`model X {`, spelt so that the
+//! grammar's `BLOCK_OPENER` surely matches), each piece is parsed on its
+//! own, and the pieces are joined. Since only a block comment can run across such a line, a cut is
+//! kept unless the file has a `/*` before it; otherwise the file is parsed
+//! again in one piece (so at most twice, never more).
+//! `tests/parallel.rs` checks both give the same AST.
 
 use pest::Parser;
 use pest::iterators::Pair;
@@ -44,7 +50,7 @@ pub fn parse_str(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Sch
         diagnostics.push(error);
         return ast;
     }
-    ast.join(parse_piece(text, 0, file), diagnostics);
+    ast.join(parse_piece(text, 0..text.len(), file), diagnostics);
     ast
 }
 
@@ -111,9 +117,10 @@ pub fn parse_files_on(
                 ast.join(piece, diagnostics);
             }
         } else {
-            // A cut fell inside something (a block comment, an unclosed
-            // block): parse the file in one piece.
-            ast.join(parse_piece(jobs[at].text, 0, file), diagnostics);
+            // A cut may fall inside a block comment: parse the file in one
+            // piece.
+            let text = jobs[at].text;
+            ast.join(parse_piece(text, 0..text.len(), file), diagnostics);
         }
         at += count;
     }
@@ -134,7 +141,7 @@ struct Job<'a> {
 /// thread idle); results in job order.
 fn run_jobs(jobs: &[Job<'_>], threads: usize) -> Vec<Piece> {
     let parse = |job: &Job<'_>| {
-        let mut piece = parse_piece(&job.text[job.start..job.end], job.start, job.file);
+        let mut piece = parse_piece(job.text, job.start..job.end, job.file);
         // Only a piece followed by another of its file needs to end cleanly.
         piece.clean |= job.last_of_file;
         piece
@@ -171,8 +178,10 @@ fn run_jobs(jobs: &[Job<'_>], threads: usize) -> Vec<Piece> {
 }
 
 /// Offsets cutting `text` into about `pieces` parts, each cut at the start of
-/// a line opening a model, view, enum or type block; always starts with 0 and
-/// ends with `text.len()`.
+/// a line opening a model, view, enum or type block at column 0 (a
+/// [`plain_opener`], where the contents of the block before end);
+/// always starts with 0 and ends with `text.len()`. Every byte is looked at
+/// once: a search starts after the previous cut.
 fn block_starts_near(text: &str, pieces: usize) -> Vec<usize> {
     let mut cuts = vec![0];
     for k in 1..pieces {
@@ -187,13 +196,7 @@ fn block_starts_near(text: &str, pieces: usize) -> Vec<usize> {
             .enumerate()
             .filter(|&(_, &b)| b == b'\n')
             .map(|(i, _)| target + i + 1)
-            .find(|&line| {
-                let line = &text[line..];
-                ["model", "view", "enum", "type"].iter().any(|keyword| {
-                    line.strip_prefix(keyword)
-                        .is_some_and(|after| after.starts_with([' ', '\t']))
-                })
-            });
+            .find(|&line| plain_opener(&text[line..]));
         match found {
             Some(cut) if cut < text.len() => cuts.push(cut),
             _ => break,
@@ -211,16 +214,16 @@ struct Piece {
     first_block: Option<usize>,
     /// The `///` text of a comment block ending the piece.
     trailing_doc: Option<String>,
-    /// Whether the piece is whole items only: no catch-all line, no unknown
-    /// block, no `/*` (which might close beyond the piece).
+    /// Whether a cut after the piece is an item boundary of the whole file:
+    /// the piece has no `/*` (which might close beyond the piece).
     clean: bool,
-    error: Option<Diagnostic>,
+    errors: Vec<Diagnostic>,
 }
 
 impl SchemaAst {
     fn join(&mut self, piece: Piece, diagnostics: &mut Diagnostics) {
         self.tops.extend(piece.tops);
-        if let Some(error) = piece.error {
+        for error in piece.errors {
             diagnostics.push(error);
         }
     }
@@ -235,8 +238,13 @@ fn set_documentation(top: &mut Top, doc: String) {
     }
 }
 
-pub(crate) fn parse_tree(text: &str) -> Result<Pair<'_, Rule>, Box<pest::error::Error<Rule>>> {
-    let mut pairs = PslParser::parse(Rule::schema, text).map_err(Box::new)?;
+/// The tree of `text` read from `rule` (`schema`, or the formatter's
+/// `format_schema`).
+pub(crate) fn parse_tree(
+    rule: Rule,
+    text: &str,
+) -> Result<Pair<'_, Rule>, Box<pest::error::Error<Rule>>> {
+    let mut pairs = PslParser::parse(rule, text).map_err(Box::new)?;
     pairs.next().ok_or_else(|| {
         Box::new(pest::error::Error::new_from_pos(
             pest::error::ErrorVariant::CustomError {
@@ -291,16 +299,40 @@ fn nesting_error(text: &str, file: FileId) -> Option<Diagnostic> {
     ))
 }
 
-/// Parses `text`, which starts at byte `base` of `file`.
-fn parse_piece(text: &str, base: usize, file: FileId) -> Piece {
+/// Whether `line` opens a model, view, enum or type block in its plainest
+/// spelling: the keyword, spaces, an ASCII name, spaces, `{`. Every such line
+/// is a `BLOCK_OPENER` of the grammar, which ends the contents of the block
+/// before it; blocks spelt otherwise (a Unicode name) are just not cut at.
+/// Checked here rather than by pest: a failed pest parse builds an error,
+/// which costs more than the whole line.
+fn plain_opener(line: &str) -> bool {
+    let Some(rest) = ["model", "view", "enum", "type"]
+        .iter()
+        .find_map(|keyword| line.strip_prefix(keyword))
+    else {
+        return false;
+    };
+    let name = rest.trim_start_matches([' ', '\t']);
+    if name.len() == rest.len() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let after = name.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    after.trim_start_matches([' ', '\t']).starts_with('{')
+}
+
+/// Parses `file_text[range]` of `file`. The rest of the file is only read to
+/// point at the block opener that ends an unclosed block.
+fn parse_piece(file_text: &str, range: std::ops::Range<usize>, file: FileId) -> Piece {
+    let base = range.start;
+    let text = &file_text[range];
     let mut piece = Piece {
         tops: Vec::new(),
         first_block: None,
         trailing_doc: None,
         clean: !text.contains("/*"),
-        error: None,
+        errors: Vec::new(),
     };
-    let root = match parse_tree(text) {
+    let root = match parse_tree(Rule::schema, text) {
         Ok(root) => root,
         Err(err) => {
             let pos = base
@@ -308,7 +340,7 @@ fn parse_piece(text: &str, base: usize, file: FileId) -> Piece {
                     pest::error::InputLocation::Pos(p) => p,
                     pest::error::InputLocation::Span((s, _)) => s,
                 };
-            piece.error = Some(Diagnostic::error(
+            piece.errors.push(Diagnostic::error(
                 codes::SYNTAX,
                 Span::new(file, pos, pos),
                 "this schema could not be parsed",
@@ -317,6 +349,15 @@ fn parse_piece(text: &str, base: usize, file: FileId) -> Piece {
             return piece;
         }
     };
+    // Found before the tree is consumed, reported after the blocks' errors
+    // (the comment runs to the end, so it comes last in both orders). The
+    // block it opens in is unclosed only because of it: not reported.
+    let comment_error = if piece.clean {
+        None
+    } else {
+        unclosed_comment(text, &root, base, file)
+    };
+    let comment_start = comment_error.as_ref().map(|e| e.span.start as usize - base);
     let cx = Cx { file, base };
     let tops = &mut piece.tops;
     let mut pending_doc: Option<String> = None;
@@ -329,6 +370,17 @@ fn parse_piece(text: &str, base: usize, file: FileId) -> Piece {
             )
         {
             piece.first_block = Some(0);
+        }
+        if matches!(
+            rule,
+            Rule::model_declaration | Rule::enum_declaration | Rule::config_block
+        ) && comment_start.is_none_or(|at| {
+            let span = pair.as_span();
+            !(span.start()..span.end()).contains(&at)
+        }) {
+            piece
+                .errors
+                .extend(unclosed_block(file_text, &pair, base, file));
         }
         match rule {
             Rule::comment_block => pending_doc = doc_of_comment_block(&pair),
@@ -357,20 +409,104 @@ fn parse_piece(text: &str, base: usize, file: FileId) -> Piece {
                     .unwrap_or(Ident::missing(span));
                 tops.push(Top::InvalidBlock { keyword, span });
                 pending_doc = None;
-                piece.clean = false;
             }
             Rule::CATCH_ALL => {
                 tops.push(Top::Invalid {
                     span: cx.trimmed_span(&pair),
                 });
                 pending_doc = None;
-                piece.clean = false;
             }
             _ => {}
         }
     }
     piece.trailing_doc = pending_doc;
+    piece.errors.extend(comment_error);
     piece
+}
+
+/// The error for a model, view, type, enum, datasource or generator block
+/// without its `}`, if `block` (a pair of the piece of `file_text` starting
+/// at `base`) is one: on its first line, with a label on the opener that
+/// ends it, if one does.
+fn unclosed_block(
+    file_text: &str,
+    block: &Pair<'_, Rule>,
+    base: usize,
+    file: FileId,
+) -> Option<Diagnostic> {
+    let mut parts = block.clone().into_inner();
+    if parts.next_back()?.as_rule() == Rule::BLOCK_CLOSE {
+        return None;
+    }
+    let keyword = parts.next()?;
+    let name = parts.find(|p| p.as_rule() == Rule::identifier)?.as_str();
+    let open = block
+        .clone()
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::BLOCK_OPEN)?;
+    let start = base + block.as_span().start();
+    let header = Span::new(file, start, base + open.as_span().end());
+    let end = base + block.as_span().end();
+    let mut error = Diagnostic::error(
+        codes::SYNTAX,
+        header,
+        format!("`{} {name}` has no closing `}}`", keyword.as_str()),
+    );
+    // Contents end early only at a block opener: its first line up to `{`.
+    let next = file_text.get(end..).and_then(|rest| {
+        let line = rest.split(['\n', '\r']).next()?;
+        line.find('{').map(|brace| brace + 1)
+    });
+    error = match next {
+        Some(len) => error
+            .with_label(
+                Span::new(file, end, end + len),
+                format!("`{name}` is read up to here, where the next block opens"),
+            )
+            .with_help(format!(
+                "add a line with `}}` after the last line of `{name}`; a line opening a block at column 0 ends the block before it"
+            )),
+        None => error.with_help(format!(
+            "add a line with `}}` after the last line of `{name}`; it is read up to the end of the file"
+        )),
+    };
+    Some(error)
+}
+
+/// The error for a `/*` that is never closed (it runs to the end of the
+/// text), if `root` (the tree of `text`) has one.
+fn unclosed_comment(
+    text: &str,
+    root: &Pair<'_, Rule>,
+    base: usize,
+    file: FileId,
+) -> Option<Diagnostic> {
+    let at = base + unclosed_comment_start(text, root)?;
+    Some(
+        Diagnostic::error(
+            codes::SYNTAX,
+            Span::new(file, at, at + 2),
+            "this block comment has no closing `*/`",
+        )
+        .with_help("add `*/` where the comment ends; everything after `/*` is read as a comment"),
+    )
+}
+
+/// Where the `/*` that is never closed starts in `text`, if `root` (the tree
+/// of `text`) has one. The tree is only walked when the text has a `/*` with
+/// no `*/` after it, which an unclosed comment needs.
+pub(crate) fn unclosed_comment_start(text: &str, root: &Pair<'_, Rule>) -> Option<usize> {
+    let last_open = text.rfind("/*")?;
+    if text[last_open + 2..].contains("*/") {
+        return None;
+    }
+    let comment = root.clone().into_inner().flatten().find(|p| {
+        p.as_rule() == Rule::block_comment && {
+            let c = p.as_str();
+            c.len() < 4 || !c.ends_with("*/")
+        }
+    })?;
+    Some(comment.as_span().start())
 }
 
 /// The `///` lines of a comment block, joined with newlines; `None` if there are none.

@@ -24,7 +24,7 @@ use std::iter::Peekable;
 use pest::iterators::Pair;
 
 use super::table::{Output, Table};
-use crate::parse::{Rule, parse_tree};
+use crate::parse::{Rule, parse_tree, unclosed_comment_start};
 
 /// Column of a field's name, type and attributes; of an enum value's name and
 /// attributes; of a config property's key and `= value`.
@@ -48,28 +48,17 @@ const ATTRIBUTE_ORDER: [&str; 9] = [
     "ignore",
 ];
 
-/// Blocks like `foo Bar {` re-parsed from their second line (see
-/// [`top_level`]) before the rest of the file is kept as it is.
-const MAX_UNKNOWN_BLOCKS: usize = 64;
-
 /// Formats one file's text; `None` if it does not parse at all, or if the
 /// layout would change what it means.
 pub(super) fn layout(text: &str) -> Option<String> {
     let mut out = Output::default();
-    let mut rest = text;
-    let mut at_start = true;
-    for round in 0..=MAX_UNKNOWN_BLOCKS {
-        if round == MAX_UNKNOWN_BLOCKS {
-            out.write(rest);
-            break;
-        }
-        let root = parse_tree(rest).ok()?;
-        match top_level(&mut out, rest, root, at_start) {
-            Some(resume) => rest = rest.get(resume..).unwrap_or(""),
-            None => break,
-        }
-        at_start = false;
+    let root = parse_tree(Rule::format_schema, text).ok()?;
+    // An unclosed `/*` runs to the end of the file: re-printing it as a
+    // closed comment would hide the error, so the file is kept.
+    if unclosed_comment_start(text, &root).is_some() {
+        return None;
     }
+    top_level(&mut out, root);
     if out.unsafe_to_reorder {
         return None;
     }
@@ -78,14 +67,11 @@ pub(super) fn layout(text: &str) -> Option<String> {
 
 /// Writes the top-level items. A block opened by two words (`foo Bar {`) is
 /// not one item for Prisma, whose grammar reads its first line as an invalid
-/// line and everything after it afresh. To do the same, the line is written
-/// as is and the offset of the next line returned, for the caller to parse
-/// the rest again.
-fn top_level(out: &mut Output, text: &str, root: Pair<'_, Rule>, at_start: bool) -> Option<usize> {
+/// line and everything after it afresh: `format_schema` reads it the same
+/// way, so such a line is a `CATCH_ALL`, written as it is.
+fn top_level(out: &mut Output, root: Pair<'_, Rule>) {
     let mut items = root.into_inner().peekable();
-    if at_start {
-        eat_empty_lines(&mut items);
-    }
+    eat_empty_lines(&mut items);
     while let Some(item) = items.next() {
         match item.as_rule() {
             Rule::model_declaration | Rule::enum_declaration | Rule::config_block => {
@@ -102,29 +88,12 @@ fn top_level(out: &mut Output, text: &str, root: Pair<'_, Rule>, at_start: bool)
             {
                 out.end_line();
             }
-            Rule::arbitrary_block if unknown_block_words(&item) >= 2 => {
-                let start = item.as_span().start();
-                let line_end = text[start..]
-                    .find('\n')
-                    .map_or(text.len(), |i| start + i + 1);
-                out.write(&text[start..line_end]);
-                return Some(line_end);
+            Rule::CATCH_ALL | Rule::type_alias | Rule::format_arbitrary_block => {
+                out.write(item.as_str())
             }
-            Rule::CATCH_ALL | Rule::type_alias | Rule::arbitrary_block => out.write(item.as_str()),
             _ => {}
         }
     }
-    None
-}
-
-/// Words before the `{` of a block with an unknown keyword. With one
-/// (`foo {`), Prisma also reads one unknown block and keeps it verbatim.
-fn unknown_block_words(block: &Pair<'_, Rule>) -> usize {
-    block
-        .clone()
-        .into_inner()
-        .filter(|p| p.as_rule() == Rule::identifier)
-        .count()
 }
 
 /// `model`, `view`, `type`, `enum`, `datasource` and `generator` blocks.
@@ -133,6 +102,7 @@ fn block(out: &mut Output, block: Pair<'_, Rule>) {
     let mut name = "";
     let mut header_comment = None;
     let mut contents = None;
+    let mut closed = false;
     for part in block.into_inner() {
         match part.as_rule() {
             Rule::MODEL_KEYWORD
@@ -147,6 +117,7 @@ fn block(out: &mut Output, block: Pair<'_, Rule>) {
             Rule::model_contents | Rule::enum_contents | Rule::config_contents => {
                 contents = Some(part)
             }
+            Rule::BLOCK_CLOSE => closed = true,
             _ => {}
         }
     }
@@ -164,8 +135,13 @@ fn block(out: &mut Output, block: Pair<'_, Rule>) {
         block_contents(out, contents);
     }
     out.dedent();
-    out.write("}");
-    out.end_line();
+    // A block without its `}` is read up to the next block opener at column
+    // 0, which its indented lines cannot become: laid out, it still ends
+    // there. The `}` is not added: where it belongs is the user's call.
+    if closed {
+        out.write("}");
+        out.end_line();
+    }
 }
 
 fn block_contents(out: &mut Output, contents: Pair<'_, Rule>) {
