@@ -173,10 +173,15 @@ pub mod __private {
             Ok(dir) => dir,
             Err(message) => panic!("refract-test: {message}"),
         };
+        // `REFRACT_TEST_TIMING=1` prints what each passing test's database cost
+        // (BENCHMARKS.md); the first test of a process includes the template's migration.
+        let timing = std::env::var_os("REFRACT_TEST_TIMING").is_some();
+        let creating = std::time::Instant::now();
         let database = match runtime.block_on(server::create_database(options.test, &migrations)) {
             Ok(database) => database,
             Err(message) => panic!("refract-test: cannot create the test's database: {message}"),
         };
+        let created = creating.elapsed();
         let client = match Client::new(&database.url) {
             Ok(client) => client,
             Err(error) => panic!(
@@ -214,7 +219,18 @@ pub mod __private {
             );
         };
         match outcome {
-            Ok(Ok(())) => server::drop_database(&database.name),
+            Ok(Ok(())) => {
+                let dropping = std::time::Instant::now();
+                server::drop_database(&database.name);
+                if timing {
+                    eprintln!(
+                        "refract-test timing: {}: create {:.1} ms, drop {:.1} ms",
+                        options.test,
+                        created.as_secs_f64() * 1000.0,
+                        dropping.elapsed().as_secs_f64() * 1000.0
+                    );
+                }
+            }
             Ok(Err(message)) => {
                 keep("failed");
                 panic!("{} failed: {message}", options.test);
