@@ -10,7 +10,7 @@ use refract_runtime::{Client, Error, TransactionOptions};
 use tokio::sync::Barrier;
 
 use crate::generated::Models;
-use crate::generated::user::ID;
+use crate::generated::user::{self, ID, NAME};
 use crate::support::{Setup, seed_users, setup_with};
 
 const POOL: usize = 4;
@@ -25,7 +25,7 @@ async fn on_every_connection(client: &Client) -> Vec<Result<usize, Error>> {
             let barrier = barrier.clone();
             tokio::spawn(async move {
                 client
-                    .transaction(|tx| async move {
+                    .transaction_with(under_load(), |tx| async move {
                         let found = tx.user().find_many().order_by(ID.asc()).await?;
                         barrier.wait().await;
                         Ok::<_, Error>(found.len())
@@ -39,6 +39,14 @@ async fn on_every_connection(client: &Client) -> Vec<Result<usize, Error>> {
         results.push(task.await.expect("the task does not panic"));
     }
     results
+}
+
+/// Transactions of tests that keep more tasks busy than the pool has connections, on two
+/// cores: the defaults' `max_wait` (2 s) is not what they test.
+fn under_load() -> TransactionOptions {
+    TransactionOptions::default()
+        .max_wait(Duration::from_secs(60))
+        .timeout(Duration::from_secs(60))
 }
 
 async fn pooled(connections: usize) -> Setup {
@@ -92,6 +100,60 @@ async fn a_column_type_change_does_not_take_the_pool_down() {
     alter_name_type(&s, "VARCHAR(100)").await;
     assert_eq!(s.client.query_raw(sql, &[]).await.unwrap().len(), 3);
     assert_eq!(s.client.pool_status().0, POOL);
+}
+
+/// One service request: a read, a raw read, and a transaction that reads then writes.
+async fn service_request(client: &Client, i: usize) -> Result<(), Error> {
+    client.user().find_many().order_by(ID.asc()).await?;
+    client
+        .query_raw(r#"SELECT "id", "name" FROM "User" ORDER BY "id""#, &[])
+        .await?;
+    client
+        .transaction_with(under_load(), |tx| async move {
+            let users = tx.user().find_many().order_by(ID.asc()).await?;
+            let first = users.first().map_or(0, |user| user.id);
+            tx.user()
+                .update(user::id(first), [NAME.set(format!("request {i}"))])
+                .await
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_column_type_change_under_a_running_workload_fails_no_request() {
+    let s = pooled(POOL).await;
+    seed_users(&s.client, 3).await;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let workers: Vec<_> = (0..2 * POOL)
+        .map(|w| {
+            let client = s.client.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut done = 0;
+                // At least a few requests after the last change, however the tasks are
+                // scheduled.
+                while !stop.load(std::sync::atomic::Ordering::Acquire) || done < 3 {
+                    service_request(&client, w * 1000 + done).await?;
+                    done += 1;
+                }
+                Ok::<_, Error>(done)
+            })
+        })
+        .collect();
+    // Let every connection warm up, then change the column's type twice under the load.
+    for result in on_every_connection(&s.client).await {
+        result.unwrap();
+    }
+    alter_name_type(&s, "VARCHAR(200)").await;
+    for result in on_every_connection(&s.client).await {
+        result.unwrap();
+    }
+    alter_name_type(&s, "TEXT").await;
+    stop.store(true, std::sync::atomic::Ordering::Release);
+    for worker in workers {
+        assert!(worker.await.unwrap().unwrap() >= 3);
+    }
 }
 
 #[tokio::test]
