@@ -9,7 +9,8 @@
 //! Arguments, all optional: `migrations = "path"` (relative to the crate's folder),
 //! `fixtures("a.sql", "b.sql")` (SQL files run on each test's database, relative to the
 //! crate's folder), `seed = path::to::function` (an `async fn(Client)` run after the
-//! fixtures, returning `()` or a `Result`).
+//! fixtures, returning `()` or a `Result`), `worker_threads = N` (a multi-threaded tokio
+//! runtime with N workers instead of the current-thread one).
 
 use proc_macro::TokenStream;
 use quote::{format_ident, quote};
@@ -29,6 +30,7 @@ struct Args {
     migrations: Option<syn::LitStr>,
     fixtures: Vec<syn::LitStr>,
     seed: Option<syn::Path>,
+    worker_threads: Option<syn::LitInt>,
 }
 
 fn parse_args(args: proc_macro2::TokenStream) -> syn::Result<Args> {
@@ -46,11 +48,14 @@ fn parse_args(args: proc_macro2::TokenStream) -> syn::Result<Args> {
                 )?;
             parsed.fixtures.extend(list);
             Ok(())
+        } else if meta.path.is_ident("worker_threads") {
+            parsed.worker_threads = Some(meta.value()?.parse()?);
+            Ok(())
         } else if meta.path.is_ident("seed") {
             parsed.seed = Some(meta.value()?.parse()?);
             Ok(())
         } else {
-            Err(meta.error("unknown argument: expected `migrations = \"...\"`, `fixtures(\"...\")` or `seed = function`"))
+            Err(meta.error("unknown argument: expected `migrations = \"...\"`, `fixtures(\"...\")`, `seed = function` or `worker_threads = N`"))
         }
     });
     parser.parse2(args)?;
@@ -102,6 +107,10 @@ fn expand(
         },
         None => quote!(::core::option::Option::None),
     };
+    let worker_threads = match &args.worker_threads {
+        Some(n) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    };
     let vis = &function.vis;
     Ok(quote! {
         #[::core::prelude::v1::test]
@@ -115,6 +124,7 @@ fn expand(
                     migrations: #migrations,
                     fixtures: &[#(#fixtures),*],
                     seed: #seed,
+                    worker_threads: #worker_threads,
                 },
                 #inner,
             )

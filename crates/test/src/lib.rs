@@ -42,6 +42,10 @@
 //! # Fixtures
 //! `fixtures("a.sql", ...)` run SQL files (relative to the crate's folder) on each test's
 //! database, then `seed = function` runs an `async fn(Client)`.
+//!
+//! # Runtime
+//! Each test runs on a current-thread tokio runtime of its own, or a multi-threaded one
+//! with `worker_threads = N`.
 
 // One libc call (atexit) stops the private server when the process ends.
 #![allow(unsafe_code)]
@@ -146,6 +150,8 @@ pub mod __private {
         pub fixtures: &'static [&'static str],
         /// `seed = ...`.
         pub seed: Option<Seed>,
+        /// `worker_threads = N`: a multi-threaded runtime; else a current-thread one.
+        pub worker_threads: Option<usize>,
     }
 
     /// A seed's return value as a result.
@@ -162,10 +168,15 @@ pub mod __private {
         Fut: Future,
         Fut::Output: TestOutcome,
     {
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
+        let mut builder = match options.worker_threads {
+            Some(threads) => {
+                let mut builder = tokio::runtime::Builder::new_multi_thread();
+                builder.worker_threads(threads.max(1));
+                builder
+            }
+            None => tokio::runtime::Builder::new_current_thread(),
+        };
+        let runtime = match builder.enable_all().build() {
             Ok(runtime) => runtime,
             Err(error) => panic!("refract-test: cannot start a tokio runtime: {error}"),
         };

@@ -65,6 +65,7 @@ fn a_failing_test_keeps_its_database() {
                 migrations: Some("../../migrations"),
                 fixtures: &[],
                 seed: None,
+                worker_threads: None,
             },
             |db: refract_test::TestDatabase| async move {
                 *KEPT.lock().unwrap_or_else(|e| e.into_inner()) =

@@ -1,78 +1,14 @@
-//! tenant-service end to end: each test gets a fresh PostgreSQL database (refract-testdb),
-//! migrates it by running the real `gen migrate deploy` on the root `migrations/` folder,
-//! starts the router on a random port and talks to it over HTTP. No mocks.
+//! tenant-service end to end: each test is a `#[refract_test::test]`, so it gets a fresh
+//! PostgreSQL database with the root `migrations/` applied (a copy of a template the
+//! harness migrated once per process with refract-migrate's deploy, the library behind
+//! `gen migrate deploy`) and a client on it; it starts the router on a random port and
+//! talks to it over HTTP. No mocks.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
 
 use client::Models;
-use refract_testdb::TestDb;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// The workspace root (schema.prisma, migrations/).
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The `gen` binary, built once per test process with the cargo running the tests.
-/// `REFRACT_GEN` names a prebuilt one instead: `cargo test --workspace` builds
-/// `target/debug/gen` before it runs any test, so CI points there and saves the build
-/// (`--workspace` keeps feature unification close to that build's, so few crates rebuild).
-fn gen_binary() -> &'static Path {
-    static GEN: OnceLock<PathBuf> = OnceLock::new();
-    GEN.get_or_init(|| {
-        if let Some(path) = std::env::var_os("REFRACT_GEN") {
-            return PathBuf::from(path);
-        }
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let output = Command::new(cargo)
-            .current_dir(workspace_root())
-            .args([
-                "build",
-                "--quiet",
-                "--workspace",
-                "--bin",
-                "gen",
-                "--message-format=json",
-            ])
-            .output()
-            .expect("run cargo build");
-        assert!(
-            output.status.success(),
-            "cargo build --bin gen failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "gen")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no `gen` executable")
-    })
-}
-
-/// `gen migrate deploy` of the root schema's migrations into `url`.
-fn migrate_deploy(url: &str) {
-    let root = workspace_root();
-    let output = Command::new(gen_binary())
-        .current_dir(&root)
-        .args(["migrate", "deploy", "--schema"])
-        .arg(root.join("schema.prisma"))
-        .args(["--url", url])
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run gen migrate deploy");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("All migrations have been successfully applied"),
-        "gen migrate deploy failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 /// A running service on its own migrated database.
 struct Service {
@@ -80,17 +16,11 @@ struct Service {
     http: reqwest::Client,
     /// A client on the same database, to check what the service wrote.
     db: client::Client,
-    _database: TestDb,
 }
 
 impl Service {
-    async fn start() -> Service {
-        let database = TestDb::new().await;
-        let url = database.url().to_owned();
-        tokio::task::spawn_blocking(move || migrate_deploy(&url))
-            .await
-            .unwrap();
-        let db = client::Client::new(database.url()).unwrap();
+    /// The service on the test's database (`db`, from the harness).
+    async fn start(db: client::Client) -> Service {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let app = tenant_service::router(db.clone());
@@ -99,7 +29,6 @@ impl Service {
             base,
             http: reqwest::Client::new(),
             db,
-            _database: database,
         }
     }
 
@@ -201,9 +130,9 @@ fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &s
     );
 }
 
-#[tokio::test]
-async fn creates_tenants_users_agents_and_documents() {
-    let service = Service::start().await;
+#[refract_test::test]
+async fn creates_tenants_users_agents_and_documents(db: client::Client) {
+    let service = Service::start(db).await;
     let tenant = service
         .create("/tenants", None, json!({ "name": "Acme", "plan": "pro" }))
         .await;
@@ -274,10 +203,10 @@ fn post<'a>(path: &'a str, tenant: Option<&'a str>, body: Body<'a>) -> Request<'
 
 /// Every way a request can be refused, as data: the request, then the status, the
 /// error code and a word the message must contain.
-#[tokio::test]
-async fn refuses_bad_requests_with_json_errors() {
+#[refract_test::test]
+async fn refuses_bad_requests_with_json_errors(db: client::Client) {
     use Body::{Json, NoContentType, Raw};
-    let service = Service::start().await;
+    let service = Service::start(db).await;
     let tenant = service.tenant("Acme").await;
     let agent = service.agent(&tenant, "triage").await;
     let disabled = id(&service
@@ -364,9 +293,9 @@ async fn refuses_bad_requests_with_json_errors() {
     assert_eq!(conflict["error"]["field"], "email");
 }
 
-#[tokio::test]
-async fn conversations_keep_their_messages_in_order() {
-    let service = Service::start().await;
+#[refract_test::test]
+async fn conversations_keep_their_messages_in_order(db: client::Client) {
+    let service = Service::start(db).await;
     let tenant = service.tenant("Acme").await;
     let t = Some(tenant.as_str());
     let agent = service.agent(&tenant, "support").await;
@@ -447,9 +376,9 @@ async fn conversations_keep_their_messages_in_order() {
     assert_eq!(bare_found["messages"], json!([]));
 }
 
-#[tokio::test]
-async fn tenants_never_see_or_touch_each_others_rows() {
-    let service = Service::start().await;
+#[refract_test::test]
+async fn tenants_never_see_or_touch_each_others_rows(db: client::Client) {
+    let service = Service::start(db).await;
     let acme = service.tenant("Acme").await;
     let globex = service.tenant("Globex").await;
     let acme_agent = service.agent(&acme, "acme-bot").await;
@@ -537,9 +466,9 @@ async fn tenants_never_see_or_touch_each_others_rows() {
     assert_eq!(body["messages"][0]["content"], "acme secret");
 }
 
-#[tokio::test]
-async fn failed_requests_leave_no_partial_rows() {
-    let service = Service::start().await;
+#[refract_test::test]
+async fn failed_requests_leave_no_partial_rows(db: client::Client) {
+    let service = Service::start(db).await;
     let tenant = service.tenant("Acme").await;
     let t = Some(tenant.as_str());
     let agent = service.agent(&tenant, "bot").await;
@@ -601,9 +530,9 @@ async fn failed_requests_leave_no_partial_rows() {
     assert_eq!(service.db.conversation().count().await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn kb_search_ranks_pages_and_binds_its_input() {
-    let service = Service::start().await;
+#[refract_test::test]
+async fn kb_search_ranks_pages_and_binds_its_input(db: client::Client) {
+    let service = Service::start(db).await;
     let tenant = service.tenant("Acme").await;
     let t = Some(tenant.as_str());
     let documents = [
@@ -716,10 +645,10 @@ async fn kb_search_ranks_pages_and_binds_its_input() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_appends_lose_no_message() {
+#[refract_test::test(worker_threads = 4)]
+async fn concurrent_appends_lose_no_message(db: client::Client) {
     const APPENDS: usize = 200;
-    let service = Service::start().await;
+    let service = Service::start(db).await;
     let tenant = service.tenant("Acme").await;
     let agent = service.agent(&tenant, "bot").await;
     let conversation = service.conversation(&tenant, &agent).await;
@@ -764,9 +693,9 @@ async fn concurrent_appends_lose_no_message() {
 
 /// The process-wide client, as code outside handlers uses it. The only test that
 /// installs it (it is one per process).
-#[tokio::test]
-async fn the_singleton_serves_startup_checks_and_jobs() {
-    let service = Service::start().await;
+#[refract_test::test]
+async fn the_singleton_serves_startup_checks_and_jobs(db: client::Client) {
+    let service = Service::start(db).await;
     assert!(
         tenant_service::singleton::db().is_err(),
         "not installed yet"
@@ -805,9 +734,9 @@ async fn the_singleton_serves_startup_checks_and_jobs() {
 /// The request announces 10 MiB, but the test sends only one byte more than the limit and
 /// then waits for the answer: the service answers once the limit is crossed, and a client
 /// still pushing the other 8 MiB could see the connection reset before it reads the answer.
-#[tokio::test]
-async fn an_oversized_body_is_413_with_a_json_error() {
-    let service = Service::start().await;
+#[refract_test::test]
+async fn an_oversized_body_is_413_with_a_json_error(db: client::Client) {
+    let service = Service::start(db).await;
     let tenant = service.tenant("Acme").await;
     let address = service.base.trim_start_matches("http://").to_owned();
     let (status, body) = tokio::task::spawn_blocking(move || {
@@ -866,9 +795,9 @@ async fn an_oversized_body_is_413_with_a_json_error() {
 
 /// `User.email` and `Tenant.name` are unique across tenants. Taking another tenant's value
 /// is 409 and answers exactly as taking one's own: nothing of the record that has it.
-#[tokio::test]
-async fn unique_conflicts_reveal_nothing_of_the_other_tenant() {
-    let service = Service::start().await;
+#[refract_test::test]
+async fn unique_conflicts_reveal_nothing_of_the_other_tenant(db: client::Client) {
+    let service = Service::start(db).await;
     let acme = service.tenant("Acme Secret Corp").await;
     let globex = service.tenant("Globex").await;
     let ada = service
@@ -923,4 +852,47 @@ async fn unique_conflicts_reveal_nothing_of_the_other_tenant() {
         !text.contains(acme.as_str()) && !text.contains("exists"),
         "{text}"
     );
+}
+
+/// The demo data `cargo db-seed` writes, as a per-test seed: the service finds its
+/// documents and its conversation, and nothing of it leaks to another tenant.
+#[refract_test::test(seed = demo_seed)]
+async fn the_demo_seed_is_served(db: client::Client) {
+    use client::{Models, conversation, tenant};
+    let demo = db
+        .tenant()
+        .find_unique(tenant::name(tenant_service::demo::TENANT_NAME))
+        .await
+        .unwrap()
+        .expect("the seed ran first");
+    let service = Service::start(db).await;
+    let (status, page) = service.get("/kb/search?q=refund", Some(&demo.id)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["results"][0]["title"], "Refund policy", "{page}");
+    let chat = service
+        .db
+        .conversation()
+        .find_first()
+        .filter(conversation::TENANT_ID.equals(&demo.id))
+        .await
+        .unwrap()
+        .expect("a conversation");
+    let (status, found) = service
+        .get(&format!("/conversations/{}", chat.id), Some(&demo.id))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(
+        found["messages"].as_array().map(Vec::len),
+        Some(2),
+        "{found}"
+    );
+    let other = service.tenant("Other").await;
+    let (status, _) = service
+        .get(&format!("/conversations/{}", chat.id), Some(&other))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn demo_seed(db: client::Client) -> Result<(), client::Error> {
+    tenant_service::demo::seed(&db).await.map(|_| ())
 }
