@@ -320,7 +320,8 @@ async fn run_pooled(client: &Client, request: &Request<'_>) -> Result<Outcome, E
             // them per connection: a fresh connection learns the types again.
             discard(shared, connection);
             if retried {
-                return Err(stale_error(error, kind));
+                // The flag is on already: no hint to give.
+                return Err(error);
             }
             connection = client.connection().await?;
         } else {
@@ -366,7 +367,7 @@ async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<O
         };
         if shared.mode == StatementMode::Unnamed {
             tx.mark_broken();
-            return Err(stale_error(error, kind));
+            return Err(error);
         }
         match kind {
             Stale::Plan => clear_statement_caches(tx.client()),
@@ -445,7 +446,10 @@ async fn send_unnamed(
             let types = describe(connection, request.sql, in_transaction)
                 .await
                 .map_err(db)?;
-            shared.remember(request.sql, types.clone());
+            // Shapes that vary with the data (multi-row inserts) would only crowd the map.
+            if request.cacheable {
+                shared.remember(request.sql, types.clone());
+            }
             (types, true)
         }
     };
@@ -468,7 +472,9 @@ async fn send_unnamed(
             let types = describe(connection, request.sql, false)
                 .await
                 .map_err(db)?;
-            shared.remember(request.sql, types.clone());
+            if request.cacheable {
+                shared.remember(request.sql, types.clone());
+            }
             run_typed(connection, request, &types).await.map_err(db)
         }
         result => result.map_err(db),
