@@ -37,9 +37,9 @@ pub enum IsolationLevel {
 }
 
 /// Prisma's default `timeout` of an interactive transaction.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Prisma's default `maxWait`: how long a transaction waits for a connection.
-pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(2);
+pub(crate) const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(2);
 
 /// Options for [`Client::transaction_with`]. The default is Prisma's: `timeout` 5 s,
 /// `max_wait` 2 s, the server's isolation level, read-write.
@@ -180,7 +180,10 @@ impl std::fmt::Debug for Transaction {
 }
 
 impl Client {
-    /// Runs `work` in a transaction: commit on `Ok`, rollback on `Err` or panic.
+    /// Runs `work` in a transaction: commit on `Ok`, rollback on `Err` or panic. Prisma's
+    /// defaults apply: `work` may run 5 s and the transaction waits at most 2 s for a
+    /// connection (both P2028); [`Client::transaction_with`] takes other
+    /// [`TransactionOptions`].
     ///
     /// ```no_run
     /// # async fn demo(client: refract_runtime::Client) -> Result<(), refract_runtime::Error> {
