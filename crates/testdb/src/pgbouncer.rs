@@ -97,7 +97,8 @@ impl PgBouncer {
         self.port
     }
 
-    /// A URL of database `database` through this PgBouncer, as the upstream URL's user.
+    /// A URL of database `database` through this PgBouncer, as the upstream URL's user
+    /// (who is also an admin: database `pgbouncer` is PgBouncer's console, `SHOW POOLS`).
     pub fn url(&self, database: &str) -> String {
         let credentials = match &self.password {
             Some(password) => format!("{}:{}", self.user, password),
@@ -130,6 +131,7 @@ impl PgBouncer {
              unix_socket_dir =\n\
              auth_type = trust\n\
              auth_file = {dir}/userlist.txt\n\
+             admin_users = {user}\n\
              pool_mode = transaction\n\
              max_client_conn = 2000\n\
              default_pool_size = {SERVER_POOL_SIZE}\n\
@@ -138,6 +140,7 @@ impl PgBouncer {
              logfile = {dir}/pgbouncer.log\n\
              pidfile = {dir}/pgbouncer.pid\n",
             dir = self.dir.display(),
+            user = self.user,
         );
         let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
         let userlist = format!(
@@ -288,38 +291,10 @@ fn find_binary() -> Option<PathBuf> {
     in_path.into_iter().find(|path| path.is_file())
 }
 
-/// `apt-get install -y pgbouncer` (after `apt-get update` if the first try fails), as root
-/// or through `sudo -n` (tests have no terminal to prompt on). The package's own service
-/// is not needed: each test starts its own PgBouncer.
+/// Debian's `pgbouncer` package (refract-localpg's `apt_install`, as for PostgreSQL
+/// itself). The package's own service is not needed: each test starts its own PgBouncer.
 fn install() -> Result<(), String> {
-    let apt = |args: &[&str]| -> Result<(), String> {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let mut command = if unsafe { libc::geteuid() } == 0 {
-            Command::new("apt-get")
-        } else {
-            let mut sudo = Command::new("sudo");
-            sudo.args(["-n", "apt-get"]);
-            sudo
-        };
-        let output = command
-            .args(["-o", "DPkg::Lock::Timeout=300", "-q"])
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|error| format!("cannot run apt-get: {error}"))?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "apt-get {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            ))
-        }
-    };
-    let install = ["install", "-y", "--no-install-recommends", "pgbouncer"];
-    apt(&install).or_else(|_| apt(&["update"]).and_then(|()| apt(&install)))
+    refract_localpg::apt_install(&["pgbouncer"]).map_err(|error| error.to_string())
 }
 
 /// `str::floor_char_boundary` is unstable; this is its behaviour.
