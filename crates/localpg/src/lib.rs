@@ -12,8 +12,10 @@
 //! refract-test (an application's test server, one per test process) and refract-testdb
 //! (refract's own throwaway test clusters).
 //!
-//! It never downloads anything: without binaries, [`Error::NoBinaries`] says what to
-//! install on Debian/Ubuntu, Fedora and macOS. It knows no SQL and opens no connection
+//! It never downloads anything by itself: without binaries, [`Error::NoBinaries`] says
+//! what to install on Debian/Ubuntu, Fedora and macOS. [`apt_install`] exists for test
+//! harnesses whose project asked for it (refract's own tests install Debian's packages on
+//! first use, as they do for Chromium); `gen dev` never calls it. It knows no SQL and opens no connection
 //! (callers bring their own client), and it reads no environment variable but `PATH`,
 //! where binaries are looked for; callers pass settings such as `REFRACT_PG_BINDIR` in.
 //! Unix only.
@@ -141,6 +143,19 @@ impl Binaries {
         Err(Error::NoBinaries { looked })
     }
 
+    /// [`Binaries::find`], and when nothing is found (and no `hint` was given), Debian's
+    /// `postgresql` package installed with [`apt_install`], then found. Only for test
+    /// harnesses of projects that asked for it.
+    pub fn find_or_install(hint: Option<&Path>) -> Result<Binaries, Error> {
+        match Binaries::find(hint) {
+            Err(Error::NoBinaries { .. }) if hint.is_none() => {
+                apt_install(&["postgresql"])?;
+                Binaries::find(None)
+            }
+            found => found,
+        }
+    }
+
     /// The binaries in `bindir`, if it holds them all.
     pub fn at(bindir: &Path) -> Option<Binaries> {
         Binaries::complete(bindir).then(|| Binaries {
@@ -180,6 +195,40 @@ impl Binaries {
         }
         command
     }
+}
+
+/// `apt-get install -y --no-install-recommends PACKAGES` (after `apt-get update` when the
+/// first try fails), as root or through `sudo -n` (tests have no terminal to prompt on),
+/// waiting up to five minutes for dpkg's lock (concurrent test processes).
+pub fn apt_install(packages: &[&str]) -> Result<(), Error> {
+    let apt = |args: &[&str]| -> Result<(), Error> {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let mut command = if unsafe { libc::geteuid() } == 0 {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.args(["-n", "apt-get"]);
+            sudo
+        };
+        let output = command
+            .args(["-o", "DPkg::Lock::Timeout=300", "-q"])
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(io_error("running apt-get"))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(Error::Command {
+                what: format!("apt-get {}", args.join(" ")),
+                detail: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            })
+        }
+    };
+    let mut install = vec!["install", "-y", "--no-install-recommends"];
+    install.extend_from_slice(packages);
+    apt(&install).or_else(|_| apt(&["update"]).and_then(|()| apt(&install)))
 }
 
 /// Debian's `/usr/lib/postgresql/<major>/bin`, PGDG's `/usr/pgsql-<major>/bin`, Homebrew's

@@ -1,5 +1,10 @@
-//! The private throwaway cluster: find the server binaries, make a data directory (copy of
+//! The private throwaway cluster: find the server binaries (installing Debian's
+//! `postgresql` package on first use when there are none), make a data directory (copy of
 //! a cached `initdb` template, or a fresh `initdb`), start it on a free port, stop it.
+//! The mechanics (binaries, initdb, settings, pg_ctl, running as `postgres` when root) are
+//! refract-localpg's, shared with `gen dev` and refract-test; this module adds what only
+//! throwaway test clusters need: the template cache, the watchdog, the sweep of leftovers
+//! and the TLS-only configuration.
 //!
 //! A cluster accepts either plain TCP connections ([`Tcp::Plain`], the shared test server) or
 //! only TLS ones ([`Tcp::TlsOnly`], for tests of TLS connections): then `ssl = on` with the
@@ -9,26 +14,20 @@
 //! process can tell whether its owner is still alive: `refract-testdb-run-<pid>-<nanos>`
 //! for a cluster, `refract-testdb-template-u<euid>-<hash>` for the template.
 
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, PoisonError};
 
+use refract_localpg::{Auth, Binaries, Settings, StopMode};
+
 use crate::Error;
+
+pub(crate) use refract_localpg::RunAs;
 
 const RUN_PREFIX: &str = "refract-testdb-run-";
 const TEMPLATE_PREFIX: &str = "refract-testdb-template-";
-const DEFAULT_BINDIR: &str = "/usr/lib/postgresql/15/bin";
 const PORT_ATTEMPTS: usize = 20;
-
-/// The OS user the server runs as when this process is root.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RunAs {
-    pub(crate) uid: u32,
-    pub(crate) gid: u32,
-}
 
 /// What a cluster accepts over TCP (on `127.0.0.1`; the unix socket always trusts, since
 /// `pg_ctl -w` uses it).
@@ -46,7 +45,7 @@ pub(crate) enum Tcp {
 pub(crate) struct Cluster {
     root: PathBuf,
     data: PathBuf,
-    bindir: PathBuf,
+    binaries: Binaries,
     port: u16,
     run_as: Option<RunAs>,
 }
@@ -61,23 +60,19 @@ static WATCHDOG_PIPES: Mutex<Vec<(PathBuf, std::process::ChildStdin)>> = Mutex::
 impl Cluster {
     /// Starts a new cluster owned by this process, accepting `tcp` connections.
     pub(crate) fn start(tcp: &Tcp) -> Result<Cluster, Error> {
-        let bindir = find_bindir().ok_or(Error::NoBinaries)?;
+        let binaries = binaries()?;
         // SAFETY: geteuid has no preconditions and cannot fail.
         let euid = unsafe { libc::geteuid() };
-        let run_as = if euid == 0 {
-            Some(postgres_user()?)
-        } else {
-            None
-        };
+        let run_as = RunAs::for_this_process()?;
         let base = base_dir(run_as);
-        sweep_stale(&base, &bindir, run_as);
+        sweep_stale(&base, &binaries, run_as);
 
         let root = base.join(format!("{RUN_PREFIX}{}-{}", std::process::id(), nanos()));
         create_owned_dir(&root, run_as)?;
         let cluster = Cluster {
             data: root.join("data"),
             root,
-            bindir,
+            binaries,
             port: 0,
             run_as,
         };
@@ -118,15 +113,7 @@ impl Cluster {
     /// Stops the server and deletes the directory, then releases the watchdog (which finds
     /// nothing left to do). Best effort; never panics.
     pub(crate) fn stop(&self) {
-        if self.data.join("postmaster.pid").exists() {
-            let _ = self
-                .command("pg_ctl")
-                .arg("stop")
-                .arg("-D")
-                .arg(&self.data)
-                .args(["-m", "immediate", "-w", "-t", "30"])
-                .output();
-        }
+        let _ = refract_localpg::stop(&self.binaries, &self.data, StopMode::Immediate, self.run_as);
         let _ = std::fs::remove_dir_all(&self.root);
         // Only after the directory is gone: closing the pipe sets the watchdog off. A poisoned
         // lock still guards a whole list (push and retain do not panic midway).
@@ -134,10 +121,6 @@ impl Cluster {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .retain(|(root, _)| root != &self.root);
-    }
-
-    fn command(&self, program: &str) -> Command {
-        server_command(&self.bindir, program, self.run_as, &self.root)
     }
 
     /// A `sh` process, in its own process group (terminal signals do not reach it), that
@@ -149,7 +132,7 @@ impl Cluster {
         command
             .arg("-c")
             .arg(script)
-            .arg(self.bindir.join("pg_ctl"))
+            .arg(self.binaries.bindir().join("pg_ctl"))
             .arg(&self.data)
             .arg(&self.root)
             .current_dir(&self.root)
@@ -178,7 +161,7 @@ impl Cluster {
     /// Makes the data directory: a copy of the cached template, else a fresh `initdb`; then
     /// configures it for `tcp`.
     fn initialize(&self, base: &Path, euid: u32, tcp: &Tcp) -> Result<(), Error> {
-        let template = ensure_template(base, &self.bindir, self.run_as, euid, &self.root);
+        let template = ensure_template(base, &self.binaries, self.run_as, euid);
         let copied = template.is_some_and(|template| {
             self.command_raw("cp")
                 .arg("-a")
@@ -189,9 +172,19 @@ impl Cluster {
         });
         if !copied {
             let _ = std::fs::remove_dir_all(&self.data);
-            initdb(&self.bindir, &self.data, self.run_as, &self.root)?;
+            refract_localpg::initdb(&self.binaries, &self.data, &Auth::Trust, self.run_as)?;
         }
-        self.append_config()?;
+        // The unix socket lives in the cluster's own directory (0700), so trusting it
+        // trusts only its owner; `pg_ctl -w` and the TLS-only configuration use it.
+        refract_localpg::configure(
+            &self.data,
+            &Settings {
+                socket_dir: Some(self.root.clone()),
+                durable: false,
+                max_connections: 300,
+                extra: String::new(),
+            },
+        )?;
         match tcp {
             Tcp::Plain => Ok(()),
             Tcp::TlsOnly { certificate, key } => self.configure_tls_only(certificate, key),
@@ -207,39 +200,6 @@ impl Cluster {
         command
     }
 
-    fn append_config(&self) -> Result<(), Error> {
-        let socket_dir = quote_setting(&self.root);
-        let settings = format!(
-            "\n# refract-testdb: a throwaway cluster, durability off\n\
-             listen_addresses = '127.0.0.1'\n\
-             unix_socket_directories = '{socket_dir}'\n\
-             fsync = off\n\
-             synchronous_commit = off\n\
-             full_page_writes = off\n\
-             max_connections = 300\n\
-             shared_buffers = 32MB\n\
-             max_parallel_workers_per_gather = 0\n\
-             log_min_messages = warning\n"
-        );
-        self.append_to_postgresql_conf(&settings)
-    }
-
-    fn append_to_postgresql_conf(&self, settings: &str) -> Result<(), Error> {
-        let path = self.data.join("postgresql.conf");
-        let mut file = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .map_err(|source| Error::Io {
-                what: format!("opening {}", path.display()),
-                source,
-            })?;
-        file.write_all(settings.as_bytes())
-            .map_err(|source| Error::Io {
-                what: format!("writing {}", path.display()),
-                source,
-            })
-    }
-
     /// Writes the server's certificate and key beside the data directory, turns TLS on and
     /// replaces `pg_hba.conf` so that TCP connections without TLS are rejected (the unix
     /// socket keeps trusting, for `pg_ctl -w`).
@@ -248,16 +208,19 @@ impl Cluster {
         let key_path = self.root.join("server.key");
         // The server refuses a key that others can read, or that is owned by anyone but
         // itself or root.
-        write_owned_file(&certificate_path, certificate, 0o644, self.run_as)?;
-        write_owned_file(&key_path, key, 0o600, self.run_as)?;
-        self.append_to_postgresql_conf(&format!(
-            "\n# refract-testdb: TLS only over TCP\n\
+        refract_localpg::write_owned_file(&certificate_path, certificate, 0o644, self.run_as)?;
+        refract_localpg::write_owned_file(&key_path, key, 0o600, self.run_as)?;
+        refract_localpg::append_to(
+            &self.data.join("postgresql.conf"),
+            &format!(
+                "\n# refract-testdb: TLS only over TCP\n\
              ssl = on\n\
              ssl_cert_file = '{}'\n\
              ssl_key_file = '{}'\n",
-            quote_setting(&certificate_path),
-            quote_setting(&key_path),
-        ))?;
+                refract_localpg::quote_setting(&certificate_path),
+                refract_localpg::quote_setting(&key_path),
+            ),
+        )?;
         let hba = self.data.join("pg_hba.conf");
         // Rewritten in place, so it keeps the owner and mode the copy or initdb gave it.
         std::fs::write(
@@ -277,87 +240,34 @@ impl Cluster {
     /// picking it and the server binding it (another process may race for it).
     fn start_on_free_port(&mut self) -> Result<(), Error> {
         let log = self.root.join("postgres.log");
-        let mut last_failure = String::new();
+        let mut last_port = 0;
         for _ in 0..PORT_ATTEMPTS {
             let port = free_port()?;
-            let log_len_before = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
-            let output = self
-                .command("pg_ctl")
-                .arg("start")
-                .arg("-D")
-                .arg(&self.data)
-                .arg("-l")
-                .arg(&log)
-                .args(["-w", "-t", "60", "-o"])
-                .arg(format!("-p {port}"))
-                .output()
-                .map_err(|source| Error::Io {
-                    what: "running pg_ctl start".into(),
-                    source,
-                })?;
-            if output.status.success() {
-                self.port = port;
-                return Ok(());
-            }
-            let log_text = std::fs::read(&log).unwrap_or_default();
-            let new_log = String::from_utf8_lossy(
-                log_text.get(log_len_before as usize..).unwrap_or_default(),
-            );
-            last_failure = format!("{}{}", String::from_utf8_lossy(&output.stderr), new_log);
-            let port_taken =
-                new_log.contains("could not bind") || new_log.contains("already in use");
-            if !port_taken {
-                break;
+            match refract_localpg::start(&self.binaries, &self.data, port, &log, self.run_as) {
+                Ok(()) => {
+                    self.port = port;
+                    return Ok(());
+                }
+                Err(refract_localpg::Error::PortTaken(port)) => last_port = port,
+                Err(error) => return Err(error.into()),
             }
         }
-        Err(Error::Command {
-            what: "pg_ctl start".into(),
-            detail: last_failure,
+        Err(refract_localpg::Error::PortTaken(last_port).into())
+    }
+}
+
+/// The server binaries: `REFRACT_PG_BINDIR`, else found on the machine, else Debian's
+/// `postgresql` package installed on first use (once per process; concurrent processes
+/// wait on dpkg's lock), so that `cargo test` works on a machine without PostgreSQL.
+fn binaries() -> Result<Binaries, Error> {
+    static FOUND: std::sync::OnceLock<Result<Binaries, String>> = std::sync::OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let hint = std::env::var_os("REFRACT_PG_BINDIR").map(PathBuf::from);
+            Binaries::find_or_install(hint.as_deref()).map_err(|error| error.to_string())
         })
-    }
-}
-
-/// `program` from `bindir`, run as `run_as` if set, in `cwd`, with no stdin.
-fn server_command(bindir: &Path, program: &str, run_as: Option<RunAs>, cwd: &Path) -> Command {
-    let mut command = Command::new(bindir.join(program));
-    command.current_dir(cwd).stdin(Stdio::null());
-    if let Some(user) = run_as {
-        command.uid(user.uid).gid(user.gid);
-    }
-    command
-}
-
-fn initdb(bindir: &Path, data: &Path, run_as: Option<RunAs>, cwd: &Path) -> Result<(), Error> {
-    let mut last_failure = String::new();
-    // C.UTF-8 where the system has it (case-insensitive matching beyond ASCII), else C.
-    for locale in ["C.UTF-8", "C"] {
-        let output = server_command(bindir, "initdb", run_as, cwd)
-            .arg("-D")
-            .arg(data)
-            .args([
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--no-sync",
-                "--no-instructions",
-            ])
-            .arg(format!("--locale={locale}"))
-            .output()
-            .map_err(|source| Error::Io {
-                what: "running initdb".into(),
-                source,
-            })?;
-        if output.status.success() {
-            return Ok(());
-        }
-        last_failure = String::from_utf8_lossy(&output.stderr).into_owned();
-        let _ = std::fs::remove_dir_all(data);
-    }
-    Err(Error::Command {
-        what: "initdb".into(),
-        detail: last_failure,
-    })
+        .clone()
+        .map_err(Error::ServerUnavailable)
 }
 
 /// The template data directory for these binaries and this user, made once per machine:
@@ -366,14 +276,13 @@ fn initdb(bindir: &Path, data: &Path, run_as: Option<RunAs>, cwd: &Path) -> Resu
 /// run `initdb` themselves.
 fn ensure_template(
     base: &Path,
-    bindir: &Path,
+    binaries: &Binaries,
     run_as: Option<RunAs>,
     euid: u32,
-    cwd: &Path,
 ) -> Option<PathBuf> {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bindir.hash(&mut hasher);
+    binaries.bindir().hash(&mut hasher);
     let template = base.join(format!("{TEMPLATE_PREFIX}u{euid}-{:016x}", hasher.finish()));
     if template.join("data").join("PG_VERSION").exists() {
         return Some(template);
@@ -384,7 +293,8 @@ fn ensure_template(
         nanos()
     ));
     create_owned_dir(&staging, run_as).ok()?;
-    let made = initdb(bindir, &staging.join("data"), run_as, cwd).is_ok()
+    let made = refract_localpg::initdb(binaries, &staging.join("data"), &Auth::Trust, run_as)
+        .is_ok()
         && std::fs::rename(&staging, &template).is_ok();
     if !made {
         let _ = std::fs::remove_dir_all(&staging);
@@ -397,7 +307,7 @@ fn ensure_template(
 }
 
 /// Removes clusters and template staging directories whose owning process is gone.
-fn sweep_stale(base: &Path, bindir: &Path, run_as: Option<RunAs>) {
+fn sweep_stale(base: &Path, binaries: &Binaries, run_as: Option<RunAs>) {
     let Ok(entries) = std::fs::read_dir(base) else {
         return;
     };
@@ -409,83 +319,17 @@ fn sweep_stale(base: &Path, bindir: &Path, run_as: Option<RunAs>) {
             .and_then(|rest| rest.split('-').next())
             .and_then(|pid| pid.parse::<u32>().ok());
         let Some(pid) = owner else { continue };
-        if pid == std::process::id() || process_alive(pid) {
+        if pid == std::process::id() || refract_localpg::process_alive(pid) {
             continue;
         }
         let dir = entry.path();
-        let data = dir.join("data");
-        if data.join("postmaster.pid").exists() {
-            let _ = server_command(bindir, "pg_ctl", run_as, base)
-                .arg("stop")
-                .arg("-D")
-                .arg(&data)
-                .args(["-m", "immediate", "-w", "-t", "10"])
-                .output();
-        }
+        let _ = refract_localpg::stop(binaries, &dir.join("data"), StopMode::Immediate, run_as);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
-/// Whether process `pid` is running (a zombie, dead but not yet reaped, is not).
-fn process_alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the command name, which is in parentheses and may contain any
-        // character, so look after the last `)`.
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_none_or(|(_, rest)| !rest.trim_start().starts_with('Z')),
-        Err(_) => false,
-    }
-}
-
-/// `path` as a quoted `postgresql.conf` string value.
-fn quote_setting(path: &Path) -> String {
-    path.to_string_lossy().replace('\'', "''")
-}
-
-/// Creates `path` (which must not exist) with `contents`, `mode`, owned by `run_as` if set.
-fn write_owned_file(
-    path: &Path,
-    contents: &str,
-    mode: u32,
-    run_as: Option<RunAs>,
-) -> Result<(), Error> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let io = |what: &str, source| Error::Io {
-        what: format!("{what} {}", path.display()),
-        source,
-    };
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(|e| io("creating", e))?;
-    file.write_all(contents.as_bytes())
-        .map_err(|e| io("writing", e))?;
-    // The umask may have narrowed the mode given at creation.
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(|e| io("setting the mode of", e))?;
-    if let Some(user) = run_as {
-        std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
-            .map_err(|e| io("chown of", e))?;
-    }
-    Ok(())
-}
-
 pub(crate) fn create_owned_dir(path: &Path, run_as: Option<RunAs>) -> Result<(), Error> {
-    let io = |what: &str, source| Error::Io {
-        what: format!("{what} {}", path.display()),
-        source,
-    };
-    std::fs::create_dir(path).map_err(|e| io("creating", e))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| io("restricting", e))?;
-    if let Some(user) = run_as {
-        std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid))
-            .map_err(|e| io("chown of", e))?;
-    }
-    Ok(())
+    Ok(refract_localpg::create_owned_dir(path, run_as)?)
 }
 
 /// Where clusters live: `REFRACT_TESTDB_DIR` if set, else `/dev/shm` (tmpfs: creating a
@@ -512,55 +356,12 @@ pub(crate) fn base_dir(run_as: Option<RunAs>) -> PathBuf {
 }
 
 pub(crate) fn free_port() -> Result<u16, Error> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|source| Error::Io {
-        what: "finding a free port".into(),
-        source,
-    })?;
-    let port = listener
-        .local_addr()
-        .map_err(|source| Error::Io {
-            what: "finding a free port".into(),
-            source,
-        })?
-        .port();
-    Ok(port)
+    Ok(refract_localpg::free_port()?)
 }
 
-fn find_bindir() -> Option<PathBuf> {
-    let has_server = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
-    if let Some(dir) = std::env::var_os("REFRACT_PG_BINDIR").map(PathBuf::from) {
-        return has_server(&dir).then_some(dir);
-    }
-    let from_pg_config = Command::new("pg_config")
-        .arg("--bindir")
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
-    let from_path = std::env::var_os("PATH")
-        .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .unwrap_or_default();
-    from_pg_config
-        .into_iter()
-        .chain(std::iter::once(PathBuf::from(DEFAULT_BINDIR)))
-        .chain(from_path)
-        .find(|dir| has_server(dir))
-}
-
+/// The `postgres` OS user (callers run as root).
 pub(crate) fn postgres_user() -> Result<RunAs, Error> {
-    let name = c"postgres";
-    // SAFETY: `name` is a valid NUL-terminated string; getpwnam returns null or a pointer to
-    // a static record, read immediately, before any other call could overwrite it.
-    unsafe {
-        let record = libc::getpwnam(name.as_ptr());
-        if record.is_null() {
-            return Err(Error::NoPostgresUser);
-        }
-        Ok(RunAs {
-            uid: (*record).pw_uid,
-            gid: (*record).pw_gid,
-        })
-    }
+    RunAs::for_this_process()?.ok_or(Error::Local(refract_localpg::Error::NoPostgresUser))
 }
 
 pub(crate) fn nanos() -> u128 {

@@ -11,8 +11,10 @@
 //!   `postgresql://user@host:port/db`), databases are created on that server, named
 //!   `refract_test_<pid>_<n>_<random>`. The user needs `CREATEDB`.
 //! - Otherwise the first use in a process starts one private throwaway cluster
-//!   (`initdb` + `pg_ctl start`, binaries found through `REFRACT_PG_BINDIR`, `pg_config
-//!   --bindir`, `/usr/lib/postgresql/15/bin` or `PATH`), shared by every test in the process.
+//!   (`initdb` + `pg_ctl start` through refract-localpg, binaries found through
+//!   `REFRACT_PG_BINDIR`, `pg_config --bindir`, `PATH` or the usual install folders; when
+//!   there are none, Debian's `postgresql` package is installed first, as root or with
+//!   passwordless sudo), shared by every test in the process.
 //!   It listens on `127.0.0.1` at a free port and on a unix socket inside its own temporary
 //!   directory (under `REFRACT_TESTDB_DIR`, else `/dev/shm`, else the temp dir), with
 //!   `fsync=off` and trust authentication. When running as root (as CI does),
@@ -70,14 +72,10 @@ pub use url::with_database;
 /// Everything that can go wrong while providing a test database.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// No `initdb`/`pg_ctl` could be found.
-    #[error(
-        "no PostgreSQL server binaries found (set DATABASE_URL, or REFRACT_PG_BINDIR, or install postgresql)"
-    )]
-    NoBinaries,
-    /// Running as root, but there is no `postgres` OS user to run the server as.
-    #[error("running as root and no `postgres` OS user exists to run the server as")]
-    NoPostgresUser,
+    /// Finding, installing, initializing, starting or stopping the server failed
+    /// (refract-localpg: no binaries and no way to install them, no `postgres` OS user, ...).
+    #[error("{0}")]
+    Local(#[from] refract_localpg::Error),
     /// A command (initdb, pg_ctl, ...) failed.
     #[error("{what} failed: {detail}")]
     Command { what: String, detail: String },
