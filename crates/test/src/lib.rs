@@ -22,6 +22,9 @@
 //! (refract-localpg, as `gen dev` does; `REFRACT_PG_BINDIR` names the binaries' folder),
 //! in a temporary folder, on `127.0.0.1` at a free port, and stopped when the process
 //! exits. That server is throwaway: trust authentication on loopback, durability off.
+//! Without binaries the test fails saying what to install; nothing is downloaded unless
+//! the project sets `REFRACT_TEST_INSTALL_POSTGRES` (then Debian's `postgresql` package is
+//! installed on first use, as root or with passwordless sudo).
 //!
 //! # What a test costs
 //! The first test of a process applies the migrations to a template database with
