@@ -59,7 +59,11 @@ fn setup() -> &'static Setup {
         let one = |url: &str| Client::new(&format!("{url}{}connection_limit=1", sep(url))).unwrap();
         let (direct, unnamed, bounced) = (one(&urls[0]), one(&urls[1]), one(&urls[2]));
         let (tenant_id, ids) = runtime.block_on(async {
-            db.client().await.batch_execute(ROOT_MIGRATION).await.unwrap();
+            db.client()
+                .await
+                .batch_execute(ROOT_MIGRATION)
+                .await
+                .unwrap();
             let tenant = direct.tenant().create("bench").await.unwrap();
             let rows = (0..ROWS).map(|i| user::data(format!("seed{i}@x.io"), &tenant.id));
             let seeded = direct.user().create_many(rows).and_return().await.unwrap();
@@ -190,6 +194,9 @@ fn throughput() {
     }
     for (name, rates) in WAYS.iter().zip(&results) {
         let best = rates.iter().copied().fold(0.0, f64::max);
-        println!("  {name:<15} {best:>8.0} requests/s (best of {})", rates.len());
+        println!(
+            "  {name:<15} {best:>8.0} requests/s (best of {})",
+            rates.len()
+        );
     }
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use deadpool_postgres::{HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use deadpool_postgres::Hook;
+use deadpool_postgres::{HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use postgres_types::{ToSql, Type};
 use tokio_postgres::Row;
 
@@ -275,7 +275,10 @@ impl Shared {
     }
 
     pub(crate) fn remember(&self, sql: &str, types: Arc<[Type]>) {
-        let mut described = self.described.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut described = self
+            .described
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if described.len() >= MAX_DESCRIBED {
             described.clear();
         }

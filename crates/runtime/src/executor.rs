@@ -75,9 +75,15 @@ impl<'a> Executor<'a> {
         model: Option<&ModelMeta>,
     ) -> Result<Vec<Row>, Error> {
         let params = rendered_params(statement);
-        self.run(&statement.sql, &params, statement.cacheable, Want::Rows, model)
-            .await
-            .map(Outcome::rows)
+        self.run(
+            &statement.sql,
+            &params,
+            statement.cacheable,
+            Want::Rows,
+            model,
+        )
+        .await
+        .map(Outcome::rows)
     }
 
     /// Runs a rendered statement, returning the number of rows it affected.
@@ -87,9 +93,15 @@ impl<'a> Executor<'a> {
         model: Option<&ModelMeta>,
     ) -> Result<u64, Error> {
         let params = rendered_params(statement);
-        self.run(&statement.sql, &params, statement.cacheable, Want::Count, model)
-            .await
-            .map(Outcome::count)
+        self.run(
+            &statement.sql,
+            &params,
+            statement.cacheable,
+            Want::Count,
+            model,
+        )
+        .await
+        .map(Outcome::count)
     }
 
     /// Runs raw SQL with bound parameters (`$1`, `$2`, ...) and returns the rows.
@@ -398,11 +410,15 @@ async fn send(
                 // means an unusual workload and starting over is cheap.
                 connection.statement_cache.clear();
             }
-            run_prepared(connection, &prepared, request).await.map_err(db)
+            run_prepared(connection, &prepared, request)
+                .await
+                .map_err(db)
         }
         StatementMode::Cached { .. } | StatementMode::Uncached => {
             let prepared = connection.prepare(request.sql).await.map_err(db)?;
-            run_prepared(connection, &prepared, request).await.map_err(db)
+            run_prepared(connection, &prepared, request)
+                .await
+                .map_err(db)
         }
         StatementMode::Unnamed => send_unnamed(shared, connection, request, in_transaction).await,
     }
@@ -469,9 +485,7 @@ async fn send_unnamed(
             if in_transaction {
                 return Err(db(error));
             }
-            let types = describe(connection, request.sql, false)
-                .await
-                .map_err(db)?;
+            let types = describe(connection, request.sql, false).await.map_err(db)?;
             if request.cacheable {
                 shared.remember(request.sql, types.clone());
             }

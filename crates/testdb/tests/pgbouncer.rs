@@ -33,7 +33,10 @@ async fn forwards_in_transaction_mode_and_stops_on_drop() {
     let port = bouncer.port();
 
     let client = connect(&bouncer.url(db.name())).await;
-    let rows = client.simple_query("SELECT current_database()").await.unwrap();
+    let rows = client
+        .simple_query("SELECT current_database()")
+        .await
+        .unwrap();
     let name = rows.iter().find_map(|message| match message {
         tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
         _ => None,

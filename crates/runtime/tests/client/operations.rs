@@ -176,7 +176,10 @@ async fn inside_a_transaction_a_stale_statement_is_a_typed_error_and_the_next_ca
         matches!(error, Error::StatementInvalidated { .. }),
         "{error:?}"
     );
-    assert!(error.to_string().contains("retry the transaction"), "{error}");
+    assert!(
+        error.to_string().contains("retry the transaction"),
+        "{error}"
+    );
 
     // The cache was cleared: the same transaction now succeeds, and so does the pool.
     let found = s
@@ -216,13 +219,19 @@ async fn statement_cache_size_bounds_the_cache_and_zero_turns_it_off() {
     assert_eq!(prepared_on_server(&s.client).await, 7);
 
     // Bounded: never more than the bound (and the statement running).
-    let url = format!("{}?connection_limit=1&statement_cache_size=3", s.client_url());
+    let url = format!(
+        "{}?connection_limit=1&statement_cache_size=3",
+        s.client_url()
+    );
     let bounded = Client::new(&url).unwrap();
     distinct_statements(&bounded, 6).await;
     assert!(prepared_on_server(&bounded).await <= 4);
 
     // Off: only the statement running is prepared, and closed after.
-    let url = format!("{}?connection_limit=1&statement_cache_size=0", s.client_url());
+    let url = format!(
+        "{}?connection_limit=1&statement_cache_size=0",
+        s.client_url()
+    );
     let off = Client::new(&url).unwrap();
     distinct_statements(&off, 6).await;
     assert_eq!(prepared_on_server(&off).await, 1);
@@ -266,7 +275,10 @@ async fn a_statement_past_socket_timeout_fails_and_its_connection_is_discarded()
             tx.execute_raw("SELECT pg_sleep(60)", &[]).await
         })
         .await;
-    assert!(matches!(outcome, Err(Error::SocketTimeout(_))), "{outcome:?}");
+    assert!(
+        matches!(outcome, Err(Error::SocketTimeout(_))),
+        "{outcome:?}"
+    );
     assert_eq!(client.user().count().await.unwrap(), 0);
     // The stalled backends were cancelled, not left sleeping.
     let sleeping = "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'";

@@ -21,7 +21,11 @@ const ROOT_MIGRATION: &str =
 /// it through the process's PgBouncer.
 async fn root_database() -> (TestDb, String) {
     let db = TestDb::new().await;
-    db.client().await.batch_execute(ROOT_MIGRATION).await.unwrap();
+    db.client()
+        .await
+        .batch_execute(ROOT_MIGRATION)
+        .await
+        .unwrap();
     let url = pgbouncer(db.url()).url(db.name());
     (db, url)
 }
@@ -97,7 +101,11 @@ async fn two_hundred_concurrent_requests_through_pgbouncer_with_the_flag() {
     ))
     .unwrap();
     let failures = concurrent_requests(&db, 0).await;
-    assert!(failures.is_empty(), "{} failed: {failures:?}", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:?}",
+        failures.len()
+    );
     assert_eq!(db.conversation().count().await.unwrap(), TASKS as i64);
     // More clients than PgBouncer has server connections: they really were shared.
     assert!(db.pool_status().0 > PGBOUNCER_SERVER_POOL_SIZE);
@@ -126,7 +134,10 @@ async fn without_the_flag_the_failure_names_it() {
             matches!(failure, Error::PreparedStatementMissing { .. }),
             "{failure:?}"
         );
-        assert!(failure.to_string().contains("`pgbouncer=true`"), "{failure}");
+        assert!(
+            failure.to_string().contains("`pgbouncer=true`"),
+            "{failure}"
+        );
     }
 }
 
