@@ -320,3 +320,87 @@ fn without_binaries_it_says_what_to_install() {
         "nothing is created without binaries"
     );
 }
+
+/// A user without `CREATE DATABASE` cannot have `migrate dev`'s temporary shadow database;
+/// `--local-shadow` replays the history in a private server started for the command.
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_dev_without_createdb_replays_in_a_local_shadow() {
+    let db = refract_testdb::TestDb::new().await;
+    let admin = db.client().await;
+    let role = format!("no_createdb_{}", std::process::id());
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN NOCREATEDB PASSWORD 'pw'; \
+             ALTER DATABASE \"{}\" OWNER TO {role}; ALTER SCHEMA public OWNER TO {role}",
+            db.name()
+        ))
+        .await
+        .expect("role");
+    let after_scheme = db
+        .url()
+        .split_once("://")
+        .map_or(db.url(), |(_, rest)| rest);
+    let host_and_db = after_scheme
+        .split_once('@')
+        .map_or(after_scheme, |(_, rest)| rest);
+    let url = format!("postgresql://{role}:pw@{host_and_db}");
+
+    let project = tempfile::tempdir().expect("project");
+    std::fs::write(
+        project.path().join("schema.prisma"),
+        "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel Shelf {\n  id    Int    @id\n  label String\n}\n",
+    )
+    .expect("schema");
+    let state = state_dir();
+    let dir = project.path().to_path_buf();
+    let state_path = state.path().to_path_buf();
+    let url_for_gen = url.clone();
+    let (refused, done) = tokio::task::spawn_blocking(move || {
+        let args = ["migrate", "dev", "--name", "init", "--url", &url_for_gen];
+        let refused = gen_with(&dir, &state_path, &args, None);
+        let mut with_flag = args.to_vec();
+        with_flag.push("--local-shadow");
+        let done = gen_with(&dir, &state_path, &with_flag, None);
+        (refused, done)
+    })
+    .await
+    .expect("join");
+    assert_exit(&refused, 1);
+    assert!(
+        both(&refused).contains("P3014") && both(&refused).contains("--local-shadow"),
+        "{}",
+        both(&refused)
+    );
+    assert_exit(&done, 0);
+    assert!(
+        stdout(&done).contains("Your database is now in sync with your schema"),
+        "{}",
+        both(&done)
+    );
+    let migrations: Vec<_> = std::fs::read_dir(project.path().join("migrations"))
+        .expect("migrations")
+        .flatten()
+        .filter(|e| e.path().join("migration.sql").is_file())
+        .collect();
+    assert_eq!(migrations.len(), 1);
+    // The throwaway server is gone with the command.
+    let leftovers = std::fs::read_dir(std::env::temp_dir())
+        .expect("temp dir")
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("refract-shadow-")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+
+    drop(admin);
+    let table_owner = db.client().await;
+    table_owner
+        .batch_execute(&format!(
+            "REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role}"
+        ))
+        .await
+        .expect("drop role");
+}

@@ -203,9 +203,13 @@ fn up(
         return Err(error);
     }
 
+    // `postgres (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)` → `PostgreSQL 15.14`.
     let version = binaries
         .version()
-        .map(|v| format!(" ({v})"))
+        .and_then(|v| {
+            let number = v.strip_prefix("postgres (PostgreSQL) ")?.split(' ').next()?;
+            Some(format!(" (PostgreSQL {number})"))
+        })
         .unwrap_or_default();
     let state = if already_running {
         "is already running"
@@ -445,5 +449,90 @@ mod tests {
             "# mine\nDATABASE_URL=\"postgresql://postgres:pw@127.0.0.1:5/x\"\nPORT=3000\n\
              SHADOW_DATABASE_URL=\"postgresql://postgres:pw@127.0.0.1:5/x_shadow\"\n"
         );
+    }
+}
+
+/// A private server for one command's shadow database (`gen migrate dev --local-shadow`):
+/// started from the same binaries as `gen dev`'s, in a temporary folder, trusting
+/// connections on loopback (it holds nothing but the shadow's replay, and lives for one
+/// command), stopped and deleted when dropped.
+pub struct ShadowServer {
+    root: PathBuf,
+    binaries: Binaries,
+    run_as: Option<RunAs>,
+    port: u16,
+}
+
+impl ShadowServer {
+    /// Starts one.
+    pub fn start() -> Result<ShadowServer, CliError> {
+        let hint = std::env::var_os("REFRACT_PG_BINDIR").map(PathBuf::from);
+        let binaries = Binaries::find(hint.as_deref()).map_err(local)?;
+        let run_as = RunAs::for_this_process().map_err(local)?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let root =
+            std::env::temp_dir().join(format!("refract-shadow-{}-{nanos}", std::process::id()));
+        refract_localpg::create_owned_dir(&root, run_as).map_err(local)?;
+        let mut server = ShadowServer {
+            root,
+            binaries,
+            run_as,
+            port: 0,
+        };
+        let data = server.root.join("data");
+        refract_localpg::initdb(
+            &server.binaries,
+            &data,
+            &refract_localpg::Auth::Trust,
+            run_as,
+        )
+        .and_then(|()| {
+            refract_localpg::configure(
+                &data,
+                &refract_localpg::Settings {
+                    durable: false,
+                    ..refract_localpg::Settings::default()
+                },
+            )
+        })
+        .map_err(local)?;
+        let log = server.root.join("postgres.log");
+        for attempt in 0.. {
+            let port = refract_localpg::free_port().map_err(local)?;
+            match refract_localpg::start(&server.binaries, &data, port, &log, run_as) {
+                Ok(()) => {
+                    server.port = port;
+                    break;
+                }
+                Err(refract_localpg::Error::PortTaken(_)) if attempt < 10 => {}
+                Err(error) => return Err(local(error)),
+            }
+        }
+        Ok(server)
+    }
+
+    /// The shadow database's URL (the server's maintenance database: the server is
+    /// the shadow's alone).
+    pub fn url(&self) -> String {
+        format!(
+            "postgresql://{}@127.0.0.1:{}/postgres",
+            refract_localpg::SUPERUSER,
+            self.port
+        )
+    }
+}
+
+impl Drop for ShadowServer {
+    fn drop(&mut self) {
+        let _ = refract_localpg::stop(
+            &self.binaries,
+            &self.root.join("data"),
+            refract_localpg::StopMode::Immediate,
+            self.run_as,
+        );
+        let _ = std::fs::remove_dir_all(&self.root);
     }
 }

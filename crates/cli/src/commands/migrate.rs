@@ -58,6 +58,10 @@ pub enum MigrateCommand {
         /// Do not run `gen generate` afterwards.
         #[arg(long)]
         skip_generate: bool,
+        /// Replay the history in a private PostgreSQL started for this command from the
+        /// machine's binaries (as `gen dev` does), for users without `CREATE DATABASE`.
+        #[arg(long)]
+        local_shadow: bool,
     },
     /// Apply pending migrations (production, CI): no shadow database, never resets.
     Deploy,
@@ -94,14 +98,26 @@ pub fn run(args: MigrateArgs) -> Result<ExitCode, CliError> {
     if let MigrateCommand::Diff(diff_args) = command {
         return diff::run(&database, &diff_args);
     }
-    let target = Target::resolve(database.schema, database.url.as_deref())?;
+    let mut target = Target::resolve(database.schema, database.url.as_deref())?;
     target.print_header();
+    // Kept until the command ends, when dropping it stops and deletes the server.
+    let _shadow = match &command {
+        MigrateCommand::Dev {
+            local_shadow: true, ..
+        } => {
+            let server = super::dev::ShadowServer::start()?;
+            target.migrate.shadow_database_url = Some(server.url());
+            Some(server)
+        }
+        _ => None,
+    };
     match command {
         MigrateCommand::Dev {
             name,
             create_only,
             accept_data_loss,
             skip_generate,
+            local_shadow: _,
         } => dev(&target, name, create_only, accept_data_loss, skip_generate),
         MigrateCommand::Deploy => deploy(&target),
         MigrateCommand::Status => status(&target),

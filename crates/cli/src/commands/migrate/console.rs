@@ -98,6 +98,13 @@ fn hint(error: &refract_migrate::commands::MigrateError) -> Option<&'static str>
             "Please make sure your database server is running and accepts connections at that address.",
         );
     }
+    if let MigrateError::ShadowDatabase(_) = error {
+        return Some(
+            "Run `gen migrate dev --local-shadow` to replay the history in a private PostgreSQL \
+             started for the command from this machine's binaries, or set `shadowDatabaseUrl` in \
+             the datasource (`gen dev` prints one).",
+        );
+    }
     if let MigrateError::CreateSchema { .. } = error {
         return Some(
             "Create the schema as a user who may, or grant this user `CREATE` on the database.",
