@@ -207,7 +207,10 @@ fn up(
     let version = binaries
         .version()
         .and_then(|v| {
-            let number = v.strip_prefix("postgres (PostgreSQL) ")?.split(' ').next()?;
+            let number = v
+                .strip_prefix("postgres (PostgreSQL) ")?
+                .split(' ')
+                .next()?;
             Some(format!(" (PostgreSQL {number})"))
         })
         .unwrap_or_default();
@@ -422,36 +425,6 @@ fn local(error: refract_localpg::Error) -> CliError {
     CliError::Failed(error.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn write_env_replaces_the_two_urls_and_keeps_the_rest() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join(".env");
-        std::fs::write(
-            &path,
-            "# mine\nDATABASE_URL=\"postgresql://old\"\nPORT=3000\nDATABASE_URL=dup\n",
-        )
-        .expect("write");
-        let instance = Instance {
-            name: "x".into(),
-            dir: dir.path().to_path_buf(),
-            port: 5,
-            password: "pw".into(),
-            database: "x".into(),
-            shadow_database: "x_shadow".into(),
-        };
-        write_env_file(&path, &instance).expect("write .env");
-        assert_eq!(
-            std::fs::read_to_string(&path).expect("read"),
-            "# mine\nDATABASE_URL=\"postgresql://postgres:pw@127.0.0.1:5/x\"\nPORT=3000\n\
-             SHADOW_DATABASE_URL=\"postgresql://postgres:pw@127.0.0.1:5/x_shadow\"\n"
-        );
-    }
-}
-
 /// A private server for one command's shadow database (`gen migrate dev --local-shadow`):
 /// started from the same binaries as `gen dev`'s, in a temporary folder, trusting
 /// connections on loopback (it holds nothing but the shadow's replay, and lives for one
@@ -534,5 +507,35 @@ impl Drop for ShadowServer {
             self.run_as,
         );
         let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_env_replaces_the_two_urls_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(".env");
+        std::fs::write(
+            &path,
+            "# mine\nDATABASE_URL=\"postgresql://old\"\nPORT=3000\nDATABASE_URL=dup\n",
+        )
+        .expect("write");
+        let instance = Instance {
+            name: "x".into(),
+            dir: dir.path().to_path_buf(),
+            port: 5,
+            password: "pw".into(),
+            database: "x".into(),
+            shadow_database: "x_shadow".into(),
+        };
+        write_env_file(&path, &instance).expect("write .env");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "# mine\nDATABASE_URL=\"postgresql://postgres:pw@127.0.0.1:5/x\"\nPORT=3000\n\
+             SHADOW_DATABASE_URL=\"postgresql://postgres:pw@127.0.0.1:5/x_shadow\"\n"
+        );
     }
 }
