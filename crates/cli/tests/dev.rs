@@ -404,3 +404,72 @@ async fn migrate_dev_without_createdb_replays_in_a_local_shadow() {
         .await
         .expect("drop role");
 }
+
+/// `gen db seed` runs the generator's `seed` in the schema's folder, split at spaces and
+/// without a shell, with DATABASE_URL set and the arguments after `--` appended; a failing
+/// seed fails the command; without a `seed` it says how to add one.
+#[test]
+fn db_seed_runs_the_generators_seed_command() {
+    let project = tempfile::tempdir().expect("project");
+    let dir = project.path();
+    let schema = |seed: &str| {
+        format!(
+            "generator client {{\n  provider = \"refract\"\n  output   = \"./client\"\n{seed}}}\n\n\
+             datasource db {{\n  provider = \"postgresql\"\n}}\n\nmodel A {{\n  id Int @id\n}}\n"
+        )
+    };
+    std::fs::write(
+        dir.join("seed.sh"),
+        "#!/bin/sh\necho \"args: $*\" > seeded.txt\necho \"url: $DATABASE_URL\" >> seeded.txt\n",
+    )
+    .expect("seed.sh");
+    std::fs::write(
+        dir.join("schema.prisma"),
+        schema("  seed     = \"sh ./seed.sh first\"\n"),
+    )
+    .expect("schema");
+    let url = "postgresql://seeder@127.0.0.1:1/app";
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gen"))
+            .current_dir(dir)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .env("DATABASE_URL", url)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run gen")
+    };
+    let seeded = run(&["db", "seed", "--", "--count", "3"]);
+    assert_exit(&seeded, 0);
+    assert!(
+        stdout(&seeded).contains("Running seed command `sh ./seed.sh first --count 3` ..."),
+        "{}",
+        both(&seeded)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("seeded.txt")).expect("the seed ran"),
+        format!("args: first --count 3\nurl: {url}\n")
+    );
+
+    std::fs::write(
+        dir.join("schema.prisma"),
+        schema("  seed     = \"false\"\n"),
+    )
+    .expect("schema");
+    let failed = run(&["db", "seed"]);
+    assert_exit(&failed, 1);
+    assert!(
+        both(&failed).contains("An error occurred while running the seed command"),
+        "{}",
+        both(&failed)
+    );
+
+    std::fs::write(dir.join("schema.prisma"), schema("")).expect("schema");
+    let none = run(&["db", "seed"]);
+    assert_exit(&none, 0);
+    assert!(
+        stdout(&none).contains("No seed command configured"),
+        "{}",
+        both(&none)
+    );
+}
