@@ -422,7 +422,12 @@ fn project_dir(schema: Option<&Path>) -> PathBuf {
 }
 
 fn local(error: refract_localpg::Error) -> CliError {
-    CliError::Failed(error.to_string())
+    match error {
+        refract_localpg::Error::Unreachable(_) => CliError::Failed(format!(
+            "{error}; set REFRACT_STATE_DIR to such a folder (the default for root is /var/lib/refract)"
+        )),
+        error => CliError::Failed(error.to_string()),
+    }
 }
 
 /// A private server for one command's shadow database (`gen migrate dev --local-shadow`):
