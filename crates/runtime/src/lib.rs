@@ -242,7 +242,7 @@ pub use relation::{
     Arity, HasCount, HasRelation, JOIN_A, JOIN_B, Link, NotLoaded, Relation, RelationField,
     RelationMeta, Slot, SlotId, ToMany, ToOne, ToOptional,
 };
-pub use render::quote_ident;
+pub use render::{escape_like, quote_ident};
 pub use transaction::{IsolationLevel, Transaction, TransactionOptions};
 pub use value::{IntoValue, Value};
 

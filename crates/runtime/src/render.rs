@@ -670,8 +670,10 @@ fn compare_symbol(op: CompareOp) -> &'static str {
     }
 }
 
-/// Escapes LIKE's wildcards with its default escape character, the backslash.
-pub(crate) fn escape_like(text: &str) -> String {
+/// Escapes LIKE's wildcards (`%`, `_`) and the escape character itself with a backslash,
+/// PostgreSQL's default escape character: `contains`/`starts_with`/`ends_with` match text
+/// literally. Public for raw queries and studio, so there is one copy.
+pub fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

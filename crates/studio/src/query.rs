@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use chrono::Utc;
-use refract_runtime::{Value, ids, quote_ident};
+use refract_runtime::{Value, escape_like, ids, quote_ident};
 use refract_schema::ir::{
     Arity, DefaultKind, FieldId, Model, RelationFieldRef, RelationKind, ScalarField,
 };
@@ -342,18 +342,6 @@ fn filter_value(catalog: &Catalog, field: &ScalarField, json: &Json) -> Result<V
     scalar_value(catalog.schema(), field, Shape::of(field), json)
 }
 
-/// Escapes `\`, `%` and `_` for `LIKE` (PostgreSQL's default escape character is `\`).
-pub fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The rows of `target` linked from one record of `related.model` through its relation field
 /// `related.field`, as a condition on `t`.
 fn related_sql(
@@ -650,6 +638,7 @@ fn client_default(field: &ScalarField) -> Option<Value> {
     Some(Value::String(match kind {
         DefaultKind::Uuid(7) => ids::uuid_v7(),
         DefaultKind::Uuid(_) => ids::uuid_v4(),
+        DefaultKind::Cuid(2) => ids::cuid2(),
         DefaultKind::Cuid(_) => ids::cuid(),
         DefaultKind::Nanoid(size) => ids::nanoid(size.map_or(21, usize::from)),
         DefaultKind::Ulid => ids::ulid(),
@@ -905,6 +894,47 @@ mod tests {
              AND t.\"balance\" >= CAST($3::text AS numeric) AND t.\"name\" IS NULL AND $4 = ANY(t.\"tags\")"
         );
         assert_eq!(count.params.len(), 4);
+    }
+
+    /// Studio fills client-side defaults as the generated client does: `cuid(2)` is a
+    /// CUID2 (24 characters, a letter first), not a version-1 cuid (25, `c` first).
+    #[test]
+    fn client_defaults_follow_each_format() {
+        let validated = crate::test_schema(
+            r#"
+            datasource db {
+            provider = "postgresql"
+            }
+            model Ids {
+              a String @id @default(cuid(2))
+              b String @default(cuid())
+              c String @default(uuid(7))
+              d String @default(nanoid(8))
+              e String @default(ulid())
+            }
+            "#,
+        );
+        assert!(validated.is_valid(), "{:?}", validated.diagnostics);
+        let model = &validated.schema.models[0];
+        let value = |name: &str| {
+            let field = model
+                .fields
+                .iter()
+                .find(|field| field.name == name)
+                .unwrap();
+            match client_default(field) {
+                Some(Value::String(text)) => text,
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        let cuid2 = value("a");
+        assert_eq!(cuid2.len(), 24, "{cuid2}");
+        assert!(cuid2.starts_with(|c: char| c.is_ascii_lowercase()));
+        assert_eq!(value("b").len(), 25);
+        assert!(value("b").starts_with('c'));
+        assert_eq!(&value("c")[14..15], "7");
+        assert_eq!(value("d").len(), 8);
+        assert_eq!(value("e").len(), 26);
     }
 
     #[test]
