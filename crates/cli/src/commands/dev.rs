@@ -27,19 +27,19 @@ pub struct DevArgs {
     #[command(subcommand)]
     pub command: Option<DevCommand>,
     /// The server's name [default: the project folder's name]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub name: Option<String>,
     /// Port on 127.0.0.1 (remembered for later starts) [default: the server's own, chosen at creation]
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub port: Option<u16>,
     /// Start the server and return, leaving it running (`gen dev stop` stops it).
     #[arg(long, short = 'd')]
     pub detach: bool,
     /// Write DATABASE_URL and SHADOW_DATABASE_URL into the .env beside the schema.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub write_env: bool,
     /// Schema file or folder, whose folder names the server and holds .env
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH")]
     pub schema: Option<PathBuf>,
 }
 
@@ -50,17 +50,20 @@ pub enum DevCommand {
     /// Start a server in the background (creating it if needed).
     Start {
         /// The server [default: the project folder's name]
-        name: Option<String>,
+        #[arg(value_name = "NAME")]
+        server: Option<String>,
     },
     /// Stop a server; its data stays.
     Stop {
         /// The server [default: the project folder's name]
-        name: Option<String>,
+        #[arg(value_name = "NAME")]
+        server: Option<String>,
     },
     /// Stop a server and delete it, data included.
     Rm {
         /// The server [default: the project folder's name]
-        name: Option<String>,
+        #[arg(value_name = "NAME")]
+        server: Option<String>,
     },
 }
 
@@ -124,13 +127,13 @@ pub fn run(args: DevArgs) -> Result<ExitCode, CliError> {
             let name = context.name(args.name)?;
             up(&context, &name, args.port, !args.detach, args.write_env)
         }
-        Some(DevCommand::Start { name }) => {
-            let name = context.name(name.or(args.name))?;
+        Some(DevCommand::Start { server }) => {
+            let name = context.name(server.or(args.name))?;
             up(&context, &name, args.port, false, args.write_env)
         }
         Some(DevCommand::Ls) => list(&context),
-        Some(DevCommand::Stop { name }) => {
-            let name = context.name(name.or(args.name))?;
+        Some(DevCommand::Stop { server }) => {
+            let name = context.name(server.or(args.name))?;
             let instance = context.existing(&name)?;
             if instance.running_pid().is_none() {
                 println!("Server \"{name}\" is not running.");
@@ -143,8 +146,8 @@ pub fn run(args: DevArgs) -> Result<ExitCode, CliError> {
             println!("Server \"{name}\" stopped; its data is kept (`gen dev start` starts it).");
             Ok(ExitCode::SUCCESS)
         }
-        Some(DevCommand::Rm { name }) => {
-            let name = context.name(name.or(args.name))?;
+        Some(DevCommand::Rm { server }) => {
+            let name = context.name(server.or(args.name))?;
             let instance = context.existing(&name)?;
             context
                 .registry
