@@ -348,10 +348,18 @@ impl Client {
     }
 
     pub(crate) async fn connection(&self) -> Result<deadpool_postgres::Object, Error> {
-        self.pool
-            .get()
-            .await
-            .map_err(|error| Error::from_pool(error, self.shared.config.pool_timeout))
+        let wait = self.shared.config.pool_timeout;
+        match self.pool.get().await {
+            Ok(connection) => Ok(connection),
+            // `pgbouncer=true`: a new connection's type lookup (see `learn_custom_types`)
+            // met a connection the pooler closed under it; a second new one is tried.
+            Err(deadpool_postgres::PoolError::PostCreateHook(_)) => self
+                .pool
+                .get()
+                .await
+                .map_err(|error| Error::from_pool(error, wait)),
+            Err(error) => Err(Error::from_pool(error, wait)),
+        }
     }
 
     pub(crate) fn render_context(&self) -> RenderContext<'_> {

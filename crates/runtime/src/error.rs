@@ -295,6 +295,9 @@ impl Error {
                 Error::Unreachable { source }
             }
             PoolError::Backend(source) => Error::from_postgres(source, None),
+            PoolError::PostCreateHook(deadpool_postgres::HookError::Backend(source)) => {
+                Error::from_postgres(source, None)
+            }
             other => Error::Pool(other.to_string()),
         }
     }

@@ -134,7 +134,11 @@ impl TransactionOptions {
 
 const OPEN: u8 = 0;
 const FINISHED: u8 = 1;
+/// The connection's state is unknown: close it (cancelling what it may still run).
 const BROKEN: u8 = 2;
+/// Ended after a cancel request: close it too, since a cancel may land late, on whatever
+/// the connection would run next (through a pooler, on another client's statement).
+const CANCELLED: u8 = 3;
 
 /// An open transaction: one pooled connection between `BEGIN` and `COMMIT`/`ROLLBACK`.
 /// Clones share it. Model accessors work on it exactly as on a [`Client`].
@@ -155,11 +159,14 @@ struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if self.state.load(Ordering::Acquire) != FINISHED {
+        let state = self.state.load(Ordering::Acquire);
+        if state != FINISHED {
             if let Some(connection) = self.connection.take() {
                 // Never return a connection that may be inside a transaction to the pool;
                 // cancel what it may still be running, so the rollback is prompt.
-                crate::executor::cancel_in_background(&self.client.shared, &connection);
+                if state != CANCELLED {
+                    crate::executor::cancel_in_background(&self.client.shared, &connection);
+                }
                 drop(deadpool_postgres::Object::take(connection));
             }
         }
@@ -171,6 +178,7 @@ impl std::fmt::Debug for Transaction {
         let state = match self.inner.state.load(Ordering::Acquire) {
             OPEN => "open",
             FINISHED => "finished",
+            CANCELLED => "cancelled",
             _ => "broken",
         };
         f.debug_struct("Transaction")
@@ -353,9 +361,9 @@ impl Transaction {
     }
 
     /// After the `timeout`: the closure's future was dropped, maybe in the middle of a
-    /// statement. Cancel that statement, then roll back; if the server does not answer
-    /// within the socket timeout (5 s without one), the connection is closed instead, which
-    /// rolls back too.
+    /// statement. Cancel that statement, then roll back (so locks are released when the
+    /// call returns), waiting at most the socket timeout (5 s without one); then close the
+    /// connection, which rolls back too if the server did not answer.
     async fn abort(&self) {
         let Ok(connection) = self.connection() else {
             return;
@@ -363,16 +371,13 @@ impl Transaction {
         let shared = self.shared();
         let token = connection.cancel_token();
         let limit = shared.config.socket_timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let rolled_back = tokio::time::timeout(limit, async {
+        // Rolled back or not, the connection is closed after: the server rolls back then.
+        let _ = tokio::time::timeout(limit, async {
             let _ = token.cancel_query(shared.tls.clone()).await;
             connection.batch_execute("ROLLBACK").await
         })
         .await;
-        let state = match rolled_back {
-            Ok(Ok(())) => FINISHED,
-            _ => BROKEN,
-        };
-        self.inner.state.store(state, Ordering::Release);
+        self.inner.state.store(CANCELLED, Ordering::Release);
     }
 
     /// Raw SQL inside the transaction; see [`Executor::query_raw`].
