@@ -79,10 +79,7 @@ impl Config {
 }
 
 fn default_schema_path() -> Option<PathBuf> {
-    ["schema.prisma", "prisma/schema.prisma", "prisma/schema"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    refract_migrate::migrations_dir::find_schema(Path::new(""))
 }
 
 /// Loads `.env` beside the schema, then in the working directory. Variables

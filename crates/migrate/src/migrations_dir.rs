@@ -13,6 +13,45 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+/// Where a project's schema is looked for, in order, relative to its folder: a file, the
+/// same in `prisma/`, then a folder of `.prisma` files (Prisma's lookup). The CLI, `gen
+/// dev` and refract-test all find schemas (and so migrations) through [`find_schema`].
+pub const SCHEMA_LOCATIONS: [&str; 3] = ["schema.prisma", "prisma/schema.prisma", "prisma/schema"];
+
+/// The first of [`SCHEMA_LOCATIONS`] that exists in `dir` (`dir` joined to it, so an
+/// empty `dir` gives a path relative to the working folder).
+pub fn find_schema(dir: &Path) -> Option<PathBuf> {
+    SCHEMA_LOCATIONS
+        .iter()
+        .map(|location| dir.join(location))
+        .find(|path| path.exists())
+}
+
+/// The `migrations/` folder of the schema at `schema_path` (a file or a folder): beside a
+/// schema file, inside a schema folder, or, for a schema folder without one, beside the
+/// folder when that one has a `migration_lock.toml` (the layout of Prisma's
+/// `prismaSchemaFolder` preview).
+pub fn for_schema(schema_path: &Path) -> PathBuf {
+    let schema_dir = if schema_path.is_dir() {
+        schema_path.to_path_buf()
+    } else {
+        match schema_path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let inside = schema_dir.join("migrations");
+    if schema_path.is_dir() && !inside.exists() {
+        if let Some(parent) = schema_path.parent() {
+            let beside = parent.join("migrations");
+            if beside.join(LOCK_FILE).is_file() {
+                return beside;
+            }
+        }
+    }
+    inside
+}
+
 /// File name of a migration's script.
 pub const MIGRATION_SCRIPT: &str = "migration.sql";
 /// File name of the lock file.

@@ -375,43 +375,25 @@ fn database_name(test: &str) -> String {
 /// Finds the migrations folder from `start` upwards: beside the first schema found as
 /// `gen` finds one (`schema.prisma`, `prisma/schema.prisma`, `prisma/schema/`).
 pub(crate) fn find_migrations(start: &Path) -> Result<PathBuf, String> {
-    for dir in start.ancestors() {
-        for candidate in ["schema.prisma", "prisma/schema.prisma", "prisma/schema"] {
-            let schema = dir.join(candidate);
-            if !schema.exists() {
-                continue;
-            }
-            let folder = if schema.is_dir() {
-                let inside = schema.join("migrations");
-                let beside = schema.parent().map(|p| p.join("migrations"));
-                match beside {
-                    Some(beside)
-                        if !inside.is_dir() && beside.join("migration_lock.toml").is_file() =>
-                    {
-                        beside
-                    }
-                    _ => inside,
-                }
-            } else {
-                schema.parent().unwrap_or(dir).join("migrations")
-            };
-            return if folder.is_dir() {
-                Ok(folder)
-            } else {
-                Err(format!(
-                    "the schema {} has no migrations folder at {} (run `gen migrate dev` first, \
-                     or name one: #[refract_test::test(migrations = \"path\")])",
-                    schema.display(),
-                    folder.display()
-                ))
-            };
-        }
+    use refract_migrate::migrations_dir::{find_schema, for_schema};
+    let Some(schema) = start.ancestors().find_map(find_schema) else {
+        return Err(format!(
+            "no schema found in {} or above (looked for schema.prisma, prisma/schema.prisma, prisma/schema/); \
+             name the migrations folder: #[refract_test::test(migrations = \"path\")]",
+            start.display()
+        ));
+    };
+    let folder = for_schema(&schema);
+    if folder.is_dir() {
+        Ok(folder)
+    } else {
+        Err(format!(
+            "the schema {} has no migrations folder at {} (run `gen migrate dev` first, \
+             or name one: #[refract_test::test(migrations = \"path\")])",
+            schema.display(),
+            folder.display()
+        ))
     }
-    Err(format!(
-        "no schema found in {} or above (looked for schema.prisma, prisma/schema.prisma, prisma/schema/); \
-         name the migrations folder: #[refract_test::test(migrations = \"path\")]",
-        start.display()
-    ))
 }
 
 fn quote_ident(name: &str) -> String {

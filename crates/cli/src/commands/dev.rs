@@ -399,12 +399,9 @@ fn state_dir(root: bool) -> Result<PathBuf, CliError> {
 /// else the working folder.
 fn project_dir(schema: Option<&Path>) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let schema = schema.map(Path::to_path_buf).or_else(|| {
-        ["schema.prisma", "prisma/schema.prisma", "prisma/schema"]
-            .into_iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists())
-    });
+    let schema = schema
+        .map(Path::to_path_buf)
+        .or_else(|| refract_migrate::migrations_dir::find_schema(Path::new("")));
     let Some(schema) = schema else { return cwd };
     let schema = cwd.join(schema);
     let mut dir = if schema.is_dir() {

@@ -180,16 +180,7 @@ fn advisory_lock_enabled() -> bool {
 
 /// `migrations/` beside the schema file or inside the schema folder.
 pub fn migrations_dir(config: &Config) -> PathBuf {
-    let inside = config.schema_dir.join("migrations");
-    if config.schema_path.is_dir() && !inside.exists() {
-        if let Some(parent) = config.schema_path.parent() {
-            let beside = parent.join("migrations");
-            if beside.join("migration_lock.toml").is_file() {
-                return beside;
-            }
-        }
-    }
-    inside
+    refract_migrate::migrations_dir::for_schema(&config.schema_path)
 }
 
 /// The parts of a `postgresql://` URL messages show (never the password).
