@@ -266,6 +266,14 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Whether to send cancel requests. Not through a transaction pooler: PgBouncer 1.18
+    /// forwards one to whichever server connection the client holds when it arrives, and
+    /// under load we saw it drop client connections after them; closing the connection is
+    /// enough there (the pooler closes a server connection its client left mid-transaction).
+    pub(crate) fn can_cancel(&self) -> bool {
+        self.mode != StatementMode::Unnamed
+    }
+
     pub(crate) fn described(&self, sql: &str) -> Option<Arc<[Type]>> {
         self.described
             .lock()

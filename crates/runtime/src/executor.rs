@@ -290,6 +290,9 @@ fn discard(shared: &Shared, connection: deadpool_postgres::Object) {
 }
 
 pub(crate) fn cancel_in_background(shared: &Shared, connection: &ClientWrapper) {
+    if !shared.can_cancel() {
+        return;
+    }
     let token = connection.cancel_token();
     let tls = shared.tls.clone();
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {

@@ -363,20 +363,23 @@ impl Transaction {
     /// After the `timeout`: the closure's future was dropped, maybe in the middle of a
     /// statement. Cancel that statement, then roll back (so locks are released when the
     /// call returns), waiting at most the socket timeout (5 s without one); then close the
-    /// connection, which rolls back too if the server did not answer.
+    /// connection, which rolls back too if the server did not answer. Through a
+    /// transaction pooler only the last step (see `Shared::can_cancel`).
     async fn abort(&self) {
         let Ok(connection) = self.connection() else {
             return;
         };
         let shared = self.shared();
-        let token = connection.cancel_token();
-        let limit = shared.config.socket_timeout.unwrap_or(DEFAULT_TIMEOUT);
-        // Rolled back or not, the connection is closed after: the server rolls back then.
-        let _ = tokio::time::timeout(limit, async {
-            let _ = token.cancel_query(shared.tls.clone()).await;
-            connection.batch_execute("ROLLBACK").await
-        })
-        .await;
+        if shared.can_cancel() {
+            let token = connection.cancel_token();
+            let limit = shared.config.socket_timeout.unwrap_or(DEFAULT_TIMEOUT);
+            // Rolled back or not, the connection is closed after: the server rolls back then.
+            let _ = tokio::time::timeout(limit, async {
+                let _ = token.cancel_query(shared.tls.clone()).await;
+                connection.batch_execute("ROLLBACK").await
+            })
+            .await;
+        }
         self.inner.state.store(CANCELLED, Ordering::Release);
     }
 

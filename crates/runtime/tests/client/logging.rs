@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 
 use crate::generated::Models;
@@ -12,8 +13,48 @@ use crate::generated::user::{self, *};
 use crate::support::setup;
 
 /// Records the `sql` and `duration_us` fields of `refract::query` events.
-#[derive(Clone, Default)]
+///
+/// It is the test thread's default subscriber while other tests run in parallel; tracing
+/// caches per call site whether any subscriber wants its events, and a cache rebuilt by
+/// another thread meanwhile can say "never". A process-wide subscriber that answers
+/// "sometimes" for `refract::query` keeps those sites asking (as codegen's tests do).
+#[derive(Clone)]
 struct QueryLog(Arc<Mutex<Vec<(String, bool)>>>);
+
+impl Default for QueryLog {
+    fn default() -> Self {
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            let _ = tracing::subscriber::set_global_default(QuerySitesStayLive);
+        });
+        tracing::callsite::rebuild_interest_cache();
+        QueryLog(Arc::default())
+    }
+}
+
+/// Wants no event, but keeps `refract::query` call sites asking at every event.
+struct QuerySitesStayLive;
+
+impl Subscriber for QuerySitesStayLive {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if metadata.target() == "refract::query" {
+            Interest::sometimes()
+        } else {
+            Interest::never()
+        }
+    }
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, _: &Event<'_>) {}
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
 
 struct Fields {
     sql: String,
