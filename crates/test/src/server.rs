@@ -87,6 +87,11 @@ fn choose_server() -> Result<Server, String> {
         .ok()
         .filter(|url| !url.trim().is_empty())
     {
+        if refract_migrate::commands::with_database(&url, "postgres").is_none() {
+            return Err(format!(
+                "DATABASE_URL is not a postgresql:// URL: `{url}` (unset it to test on a private server)"
+            ));
+        }
         return Ok(Server::External { url });
     }
     let private = start_private().map_err(|error| error.to_string())?;
@@ -407,18 +412,10 @@ fn describe(error: &tokio_postgres::Error) -> String {
     }
 }
 
-/// `url` with its database replaced by `database`, keeping the query.
+/// `url` with its database replaced by `database`, keeping the query (refract-migrate's
+/// reading of URLs; [`choose_server`] checked that `DATABASE_URL` is one).
 fn with_database(url: &str, database: &str) -> String {
-    let authority_start = url.find("://").map_or(0, |i| i + 3);
-    let rest = &url[authority_start..];
-    let authority_end = rest
-        .find(['/', '?'])
-        .map_or(url.len(), |i| authority_start + i);
-    let query = url[authority_end..]
-        .find('?')
-        .map(|i| &url[authority_end + i..])
-        .unwrap_or("");
-    format!("{}/{}{}", &url[..authority_end], database, query)
+    refract_migrate::commands::with_database(url, database).unwrap_or_else(|| url.to_owned())
 }
 
 fn nanos() -> u128 {
