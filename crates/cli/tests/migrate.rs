@@ -11,11 +11,19 @@ use refract_testdb::TestDb;
 mod support;
 use support::{assert_exit, both, gen_in, stderr, stdout};
 
-/// A temporary project holding a copy of the root schema.
+/// A temporary project holding a copy of the root schema, its `runtimePath` pointed at
+/// this checkout's runtime (the copy lives elsewhere, where the relative path is wrong).
 fn project_with_root_schema() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema.prisma");
-    std::fs::copy(root, dir.path().join("schema.prisma")).unwrap();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = std::fs::read_to_string(manifest.join("../../schema.prisma")).unwrap();
+    let runtime = manifest.join("../runtime").canonicalize().unwrap();
+    let schema = root.replace(
+        "runtimePath = \"./crates/runtime\"",
+        &format!("runtimePath = \"{}\"", runtime.display()),
+    );
+    assert_ne!(schema, root, "the root schema sets runtimePath");
+    std::fs::write(dir.path().join("schema.prisma"), schema).unwrap();
     dir
 }
 
@@ -766,7 +774,7 @@ async fn db_push_and_db_pull() {
     assert_exit(&o, 0);
     let pulled = stdout(&o);
     assert!(
-        pulled.starts_with("generator client {\n  provider = \"refract\""),
+        pulled.starts_with("generator client {\n  provider    = \"refract\""),
         "{pulled}"
     );
     assert!(pulled.contains("model Tenant {"), "{pulled}");
