@@ -25,6 +25,7 @@ pub mod commands;
 pub mod diff;
 pub mod history;
 pub mod introspect;
+pub mod lint;
 pub mod lower;
 pub mod migrations_dir;
 pub mod pull;

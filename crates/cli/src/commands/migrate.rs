@@ -10,6 +10,7 @@
 
 pub mod console;
 mod diff;
+pub mod lint;
 pub mod target;
 
 use std::path::PathBuf;
@@ -64,7 +65,11 @@ pub enum MigrateCommand {
         local_shadow: bool,
     },
     /// Apply pending migrations (production, CI): no shadow database, never resets.
-    Deploy,
+    Deploy {
+        /// Refuse, before applying anything, when a pending migration has lint findings.
+        #[arg(long)]
+        lint: bool,
+    },
     /// Compare the migrations folder with the database's history; exit 1 unless in sync.
     Status,
     /// Drop the database's schema, then apply every migration. All data is lost.
@@ -80,6 +85,8 @@ pub enum MigrateCommand {
     Resolve(ResolveArgs),
     /// Compare two schema sources (empty, schema, database, migrations folder).
     Diff(Box<diff::DiffArgs>),
+    /// Check migrations for PostgreSQL lock and compatibility hazards (pending ones by default).
+    Lint(lint::LintArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,6 +104,9 @@ pub fn run(args: MigrateArgs) -> Result<ExitCode, CliError> {
     let MigrateArgs { command, database } = args;
     if let MigrateCommand::Diff(diff_args) = command {
         return diff::run(&database, &diff_args);
+    }
+    if let MigrateCommand::Lint(lint_args) = command {
+        return lint::run(&database, &lint_args);
     }
     let mut target = Target::resolve(database.schema, database.url.as_deref())?;
     target.print_header();
@@ -119,14 +129,19 @@ pub fn run(args: MigrateArgs) -> Result<ExitCode, CliError> {
             skip_generate,
             local_shadow: _,
         } => dev(&target, name, create_only, accept_data_loss, skip_generate),
-        MigrateCommand::Deploy => deploy(&target),
+        MigrateCommand::Deploy { lint } => {
+            if lint {
+                lint::refuse_hazards(&target)?;
+            }
+            deploy(&target)
+        }
         MigrateCommand::Status => status(&target),
         MigrateCommand::Reset {
             force,
             skip_generate,
         } => reset(&target, force, skip_generate),
         MigrateCommand::Resolve(resolve_args) => resolve(&target, &resolve_args),
-        MigrateCommand::Diff(_) => Ok(ExitCode::from(2)),
+        MigrateCommand::Diff(_) | MigrateCommand::Lint(_) => Ok(ExitCode::from(2)),
     }
 }
 
@@ -232,6 +247,7 @@ fn dev(
                      You can now edit it and apply it by running `gen migrate dev`.",
                     migration_tree(dir, std::slice::from_ref(&folder))
                 );
+                lint::print_for_created(target, &folder);
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
@@ -239,6 +255,7 @@ fn dev(
                 migration_tree(dir, std::slice::from_ref(&folder))
             );
             println!("Your database is now in sync with your schema.");
+            lint::print_for_created(target, &folder);
             if !skip_generate {
                 run_generate(&target.schema)?;
             }
