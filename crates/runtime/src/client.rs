@@ -16,21 +16,6 @@ use crate::error::Error;
 use crate::executor::{AsExecutor, Executor};
 use crate::render::RenderContext;
 
-/// Query parameters of a Prisma connection string that tokio-postgres does not know.
-/// Those refract uses are read; the others are accepted and ignored, as a URL that works
-/// with Prisma must work here.
-const PRISMA_URL_PARAMS: &[&str] = &[
-    "schema",
-    "connection_limit",
-    "pool_timeout",
-    "connect_timeout",
-    "socket_timeout",
-    "pgbouncer",
-    "statement_cache_size",
-    "max_connection_lifetime",
-    "max_idle_connection_lifetime",
-];
-
 /// Most parameter-type lists a `pgbouncer=true` client remembers (one per statement
 /// text); the whole map is dropped when it is full, as shapes are few in practice.
 const MAX_DESCRIBED: usize = 2048;
@@ -118,7 +103,8 @@ impl ClientConfig {
                     })?);
                 }
                 "socket_timeout" => config.socket_timeout = seconds(value)?,
-                _ if PRISMA_URL_PARAMS.contains(&key) => {}
+                // The rest of Prisma's list is accepted and ignored.
+                _ if refract_tls::PRISMA_URL_PARAMS.contains(&key) => {}
                 _ if config
                     .tls
                     .take(key, &refract_tls::decode_query_value(value))

@@ -50,7 +50,9 @@ use rustls_pki_types::pem::PemObject;
 
 pub use errors::{describe_tls_failure, is_tls_failure, with_causes};
 pub use tokio_postgres_rustls::MakeRustlsConnect;
-pub use url::{certificate_paths_relative_to, decode_query_value, percent_decode};
+pub use url::{
+    PRISMA_URL_PARAMS, certificate_paths_relative_to, decode_query_value, percent_decode,
+};
 
 /// A TLS parameter that cannot be honoured. The text names the parameter and what to do.
 #[derive(Debug, thiserror::Error)]

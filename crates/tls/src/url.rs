@@ -5,6 +5,22 @@
 
 use std::path::Path;
 
+/// Query parameters of a Prisma connection URL that tokio-postgres does not know (TLS's
+/// are [`crate::TlsParams::take`]'s). The one list: the runtime reads what it uses of
+/// them, migrate what it uses, and both accept and drop the rest, as a URL that works
+/// with Prisma must work for every command and for the client alike.
+pub const PRISMA_URL_PARAMS: &[&str] = &[
+    "schema",
+    "connection_limit",
+    "pool_timeout",
+    "connect_timeout",
+    "socket_timeout",
+    "pgbouncer",
+    "statement_cache_size",
+    "max_connection_lifetime",
+    "max_idle_connection_lifetime",
+];
+
 /// URL parameters naming a file, whose relative paths [`certificate_paths_relative_to`]
 /// rewrites.
 const PATH_PARAMS: &[&str] = &["sslcert", "sslrootcert", "sslidentity"];

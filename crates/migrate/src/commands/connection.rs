@@ -26,19 +26,6 @@ pub struct ConnectionParams {
     pub tls: refract_tls::TlsParams,
 }
 
-/// Query parameters of a Prisma connection string that tokio-postgres does not know and
-/// migrate has no use for: accepted and dropped, as a URL that works with Prisma must work
-/// here. The same list as refract-runtime's (`PRISMA_URL_PARAMS` in its `client.rs`) minus
-/// what is read here (`schema`, `pgbouncer`); `connect_timeout` is tokio-postgres's own.
-const IGNORED_PRISMA_PARAMS: &[&str] = &[
-    "connection_limit",
-    "pool_timeout",
-    "socket_timeout",
-    "statement_cache_size",
-    "max_connection_lifetime",
-    "max_idle_connection_lifetime",
-];
-
 /// Splits Prisma-only and TLS query parameters off a URL: (URL for tokio-postgres,
 /// parameters). Fails on a TLS parameter that cannot be honoured, and on `pgbouncer=true`.
 pub fn split_prisma_params(url: &str) -> Result<(String, ConnectionParams), MigrateError> {
@@ -59,7 +46,11 @@ pub fn split_prisma_params(url: &str) -> Result<(String, ConnectionParams), Migr
                     return Err(MigrateError::PoolerUrl);
                 }
             }
-            _ if IGNORED_PRISMA_PARAMS.contains(&key) => {}
+            // tokio-postgres's own, in seconds as Prisma's.
+            "connect_timeout" => kept.push(pair),
+            // The rest of Prisma's parameters (refract-tls's one list, which the runtime
+            // reads) mean nothing to migrate's single connections: accepted and dropped.
+            _ if refract_tls::PRISMA_URL_PARAMS.contains(&key) => {}
             _ if params
                 .tls
                 .take(key, &refract_tls::decode_query_value(value))? => {}
@@ -265,8 +256,8 @@ mod tests {
         ));
     }
 
-    /// Every parameter refract-runtime accepts (its `PRISMA_URL_PARAMS`) is accepted here and
-    /// kept from tokio-postgres, except `connect_timeout`, which tokio-postgres reads itself.
+    /// Every parameter refract-runtime accepts (refract-tls's `PRISMA_URL_PARAMS`, the
+    /// one list) is accepted here and kept from tokio-postgres, except `connect_timeout`, which tokio-postgres reads itself.
     #[test]
     fn runtime_parameters_are_accepted() {
         let url = "postgresql://h/db?schema=s&connection_limit=5&pool_timeout=10&connect_timeout=5\
