@@ -8,6 +8,9 @@
 
 mod cast;
 mod defaults;
+mod renames;
+
+pub use renames::{Rename, Renames, apply_renames, rename_candidates, rename_error};
 
 use std::collections::HashSet;
 
@@ -34,6 +37,53 @@ pub fn diff(previous: &SqlSchema, next: &SqlSchema) -> Vec<Step> {
     steps.sort();
     move_dropped_unique_index_after_new_primary_key(&db, &mut steps);
     steps
+}
+
+/// A diff with confirmed renames: the steps, and the previous schema as it is once the
+/// renames ran, which every other step names things by (render with it; check data
+/// against the original previous schema, whose names the database has until the migration
+/// runs: ids are the same in both).
+#[derive(Debug, Clone)]
+pub struct RenamedDiff {
+    pub steps: Vec<Step>,
+    pub renamed_previous: SqlSchema,
+}
+
+/// The steps from `previous` to `next` when `renames` were renames, not drops and adds.
+/// Without renames this is [`diff`].
+pub fn diff_with_renames(previous: &SqlSchema, next: &SqlSchema, renames: &Renames) -> RenamedDiff {
+    let (renamed_previous, mut steps) = apply_renames(previous, renames);
+    steps.extend(diff(&renamed_previous, next));
+    steps.sort_by_key(|s| {
+        !matches!(
+            s,
+            Step::RenameTable { .. }
+                | Step::RenameColumn { .. }
+                | Step::RenameEnum { .. }
+                | Step::RenameEnumValue { .. }
+                | Step::CreateSchema { .. }
+                | Step::CreateExtension { .. }
+        )
+    });
+    let renames_end = steps
+        .iter()
+        .position(|s| {
+            !matches!(
+                s,
+                Step::RenameTable { .. }
+                    | Step::RenameColumn { .. }
+                    | Step::RenameEnum { .. }
+                    | Step::RenameEnumValue { .. }
+                    | Step::CreateSchema { .. }
+                    | Step::CreateExtension { .. }
+            )
+        })
+        .unwrap_or(steps.len());
+    steps[..renames_end].sort();
+    RenamedDiff {
+        steps,
+        renamed_previous,
+    }
 }
 
 /// Both schemas plus the table pairing, computed once.

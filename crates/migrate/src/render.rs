@@ -4,6 +4,10 @@
 //! `-- Label` lines, the `/* Warnings: */` header and the blank lines between steps, and gives
 //! `-- This is an empty migration.` for no steps.
 
+mod safe;
+
+pub use safe::{SafeScript, render_safe_scripts};
+
 use crate::check::Diagnostics;
 use crate::diff::sequence_is_unused_elsewhere;
 use crate::sql::{
@@ -89,6 +93,35 @@ pub fn render_step(step: &Step, schemas: Pair<&SqlSchema>) -> Vec<Statement> {
                 name: ext.name.clone(),
                 schema: ext.schema.clone(),
                 version: ext.version.clone(),
+            }]
+        }
+        Step::RenameTable {
+            namespace,
+            from,
+            to,
+        } => vec![Statement::RenameTable {
+            from: QualifiedName::new(namespace.as_deref(), from),
+            to: to.clone(),
+        }],
+        Step::RenameColumn { table, from, to } => vec![Statement::RenameColumn {
+            table: table_name(previous.table(*table)),
+            from: from.clone(),
+            to: to.clone(),
+        }],
+        Step::RenameEnum {
+            namespace,
+            from,
+            to,
+        } => vec![Statement::RenameType {
+            from: QualifiedName::new(namespace.as_deref(), from),
+            to: to.clone(),
+        }],
+        Step::RenameEnumValue { enm, from, to } => {
+            let e = previous.enm(*enm);
+            vec![Statement::RenameEnumValue {
+                name: QualifiedName::new(e.namespace.as_deref(), &e.name),
+                from: from.clone(),
+                to: to.clone(),
             }]
         }
         Step::CreateEnum { enm } => {
@@ -191,7 +224,7 @@ pub fn render_step(step: &Step, schemas: Pair<&SqlSchema>) -> Vec<Statement> {
     }
 }
 
-fn table_name(table: &Table) -> QualifiedName {
+pub(crate) fn table_name(table: &Table) -> QualifiedName {
     QualifiedName::new(table.namespace.as_deref(), &table.name)
 }
 

@@ -231,6 +231,39 @@ pub enum Statement {
         table: QualifiedName,
         column: String,
     },
+    /// `ALTER TABLE t RENAME TO u` (a confirmed rename keeps the rows).
+    RenameTable {
+        from: QualifiedName,
+        to: String,
+    },
+    /// `ALTER TABLE t RENAME COLUMN a TO b`.
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// `ALTER TYPE e RENAME VALUE 'a' TO 'b'`.
+    RenameEnumValue {
+        name: QualifiedName,
+        from: String,
+        to: String,
+    },
+    /// The statement (a `CREATE INDEX`) with `CONCURRENTLY`: it must run outside a transaction.
+    Concurrently(Box<Statement>),
+    /// The statement (an `ADD CONSTRAINT`) with `NOT VALID`: existing rows are checked later.
+    NotValid(Box<Statement>),
+    /// `ALTER TABLE t ADD CONSTRAINT c CHECK ("col" IS NOT NULL) NOT VALID`: the lock-safe
+    /// way to `SET NOT NULL` (validated without blocking writes, then used by `SET NOT NULL`).
+    AddNotNullCheck {
+        table: QualifiedName,
+        name: String,
+        column: String,
+    },
+    /// `ALTER TABLE t VALIDATE CONSTRAINT c`.
+    ValidateConstraint {
+        table: QualifiedName,
+        name: String,
+    },
 }
 
 impl Display for Statement {
@@ -304,41 +337,7 @@ impl Display for Statement {
                 Ident(from),
                 Ident(to)
             ),
-            Statement::CreateIndex {
-                name,
-                unique,
-                table,
-                algorithm,
-                columns,
-            } => {
-                write!(
-                    f,
-                    "CREATE {}INDEX {} ON {table}",
-                    if *unique { "UNIQUE " } else { "" },
-                    Ident(name)
-                )?;
-                if *algorithm != IndexAlgorithm::BTree {
-                    write!(f, " USING {} ", algorithm.sql_name())?;
-                }
-                f.write_char('(')?;
-                let mut first = true;
-                for column in columns {
-                    if !first {
-                        f.write_str(", ")?;
-                    }
-                    first = false;
-                    Ident(&column.name).fmt(f)?;
-                    if let Some(opclass) = &column.opclass {
-                        write!(f, " {opclass}")?;
-                    }
-                    match column.sort {
-                        Some(SortOrder::Desc) => f.write_str(" DESC")?,
-                        Some(SortOrder::Asc) => f.write_str(" ASC")?,
-                        None => {}
-                    }
-                }
-                f.write_char(')')
-            }
+            Statement::CreateIndex { .. } => write_create_index(f, self, false),
             Statement::DropIndex { name } => write!(f, "DROP INDEX {name}"),
             Statement::RenameIndex { from, to } => {
                 write!(f, "ALTER INDEX {from} RENAME TO {}", Ident(to))
@@ -378,8 +377,87 @@ impl Display for Statement {
                 "ALTER SEQUENCE {name} OWNED BY {table}.{}",
                 Ident(column)
             ),
+            Statement::RenameTable { from, to } => {
+                write!(f, "ALTER TABLE {from} RENAME TO {}", Ident(to))
+            }
+            Statement::RenameColumn { table, from, to } => write!(
+                f,
+                "ALTER TABLE {table} RENAME COLUMN {} TO {}",
+                Ident(from),
+                Ident(to)
+            ),
+            Statement::RenameEnumValue { name, from, to } => write!(
+                f,
+                "ALTER TYPE {name} RENAME VALUE {} TO {}",
+                StringLit(from),
+                StringLit(to)
+            ),
+            Statement::Concurrently(inner) => match &**inner {
+                Statement::CreateIndex { .. } => write_create_index(f, inner, true),
+                other => other.fmt(f),
+            },
+            Statement::NotValid(inner) => write!(f, "{inner} NOT VALID"),
+            Statement::AddNotNullCheck {
+                table,
+                name,
+                column,
+            } => write!(
+                f,
+                "ALTER TABLE {table} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                Ident(name),
+                Ident(column)
+            ),
+            Statement::ValidateConstraint { table, name } => {
+                write!(f, "ALTER TABLE {table} VALIDATE CONSTRAINT {}", Ident(name))
+            }
         }
     }
+}
+
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] ...`; `statement` is a [`Statement::CreateIndex`].
+fn write_create_index(
+    f: &mut Formatter<'_>,
+    statement: &Statement,
+    concurrently: bool,
+) -> fmt::Result {
+    let Statement::CreateIndex {
+        name,
+        unique,
+        table,
+        algorithm,
+        columns,
+    } = statement
+    else {
+        return statement.fmt(f);
+    };
+    write!(
+        f,
+        "CREATE {}INDEX {}{} ON {table}",
+        if *unique { "UNIQUE " } else { "" },
+        if concurrently { "CONCURRENTLY " } else { "" },
+        Ident(name)
+    )?;
+    if *algorithm != IndexAlgorithm::BTree {
+        write!(f, " USING {} ", algorithm.sql_name())?;
+    }
+    f.write_char('(')?;
+    let mut first = true;
+    for column in columns {
+        if !first {
+            f.write_str(", ")?;
+        }
+        first = false;
+        Ident(&column.name).fmt(f)?;
+        if let Some(opclass) = &column.opclass {
+            write!(f, " {opclass}")?;
+        }
+        match column.sort {
+            Some(SortOrder::Desc) => f.write_str(" DESC")?,
+            Some(SortOrder::Asc) => f.write_str(" ASC")?,
+            None => {}
+        }
+    }
+    f.write_char(')')
 }
 
 fn join<I, T>(f: &mut Formatter<'_>, items: I, separator: &str) -> fmt::Result

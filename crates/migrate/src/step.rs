@@ -4,7 +4,9 @@
 //! by their ids), exactly as Prisma's `SqlMigrationStep`: schemas and extensions first, enums,
 //! then foreign keys and indexes are dropped before tables change, tables are dropped before
 //! enums are and before new tables are created, indexes are created after the tables they need
-//! and foreign keys last, after the unique indexes they may depend on.
+//! and foreign keys last, after the unique indexes they may depend on. Confirmed renames
+//! (tables, columns, enums, enum values) come right after schemas and extensions, so every
+//! later step can name things by their new names.
 
 use crate::sql_schema::{ColumnId, EnumId, ExtensionId, ForeignKeyId, IndexId, TableId};
 
@@ -42,6 +44,31 @@ pub enum Step {
     },
     CreateExtension {
         extension: ExtensionId,
+    },
+    /// A confirmed rename (see [`crate::diff::Renames`]): `ALTER TABLE ... RENAME TO`. Renames
+    /// run before every other change, which then name things by their new names.
+    RenameTable {
+        namespace: Option<String>,
+        from: String,
+        to: String,
+    },
+    /// `ALTER TABLE ... RENAME COLUMN`; `table` is the table in the renamed previous schema.
+    RenameColumn {
+        table: TableId,
+        from: String,
+        to: String,
+    },
+    /// `ALTER TYPE ... RENAME TO`.
+    RenameEnum {
+        namespace: Option<String>,
+        from: String,
+        to: String,
+    },
+    /// `ALTER TYPE ... RENAME VALUE`; `enm` is the enum in the renamed previous schema.
+    RenameEnumValue {
+        enm: EnumId,
+        from: String,
+        to: String,
     },
     CreateEnum {
         enm: EnumId,
@@ -85,6 +112,10 @@ impl Step {
         match self {
             Step::CreateSchema { .. } => "CreateSchema",
             Step::CreateExtension { .. } => "CreateExtension",
+            Step::RenameTable { .. } => "RenameTable",
+            Step::RenameColumn { .. } => "RenameColumn",
+            Step::RenameEnum { .. } => "RenameEnum",
+            Step::RenameEnumValue { .. } => "RenameEnumValue",
             Step::CreateEnum { .. } => "CreateEnum",
             Step::AlterEnum(_) => "AlterEnum",
             Step::DropForeignKey { .. } => "DropForeignKey",

@@ -48,6 +48,22 @@ pub fn summarize(steps: &[Step], schemas: Pair<&SqlSchema>) -> String {
                 Section::AddedExtensions,
                 format!("  - {}", next.extensions[extension.0 as usize].name),
             ),
+            Step::RenameTable { from, to, .. } => add(
+                Section::ChangedTable(to.clone()),
+                format!("  [*] Renamed the table `{from}` to `{to}`"),
+            ),
+            Step::RenameColumn { table, from, to } => add(
+                Section::ChangedTable(prev.table(*table).name.clone()),
+                format!("  [*] Renamed column `{from}` to `{to}`"),
+            ),
+            Step::RenameEnum { from, to, .. } => add(
+                Section::ChangedEnum(to.clone()),
+                format!("  [*] Renamed the enum `{from}` to `{to}`"),
+            ),
+            Step::RenameEnumValue { enm, from, to } => add(
+                Section::ChangedEnum(prev.enm(*enm).name.clone()),
+                format!("  [*] Renamed variant `{from}` to `{to}`"),
+            ),
             Step::CreateEnum { enm } => {
                 add(Section::AddedEnums, format!("  - {}", next.enm(*enm).name))
             }

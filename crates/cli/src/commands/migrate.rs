@@ -63,6 +63,18 @@ pub enum MigrateCommand {
         /// machine's binaries (as `gen dev` does), for users without `CREATE DATABASE`.
         #[arg(long)]
         local_shadow: bool,
+        /// A rename, not a drop and an add (keeps the rows): `Model.oldField=newField`,
+        /// `OldModel=NewModel`, `Enum.OLD=NEW`, `OldEnum=NewEnum`. Repeatable. Asked on a terminal.
+        #[arg(long, value_name = "OLD=NEW")]
+        rename: Vec<String>,
+        /// When the database drifted from the history (changed by hand), write the difference
+        /// as a migration `<timestamp>_absorbed_drift`, record it as applied, and go on.
+        #[arg(long)]
+        absorb_drift: bool,
+        /// Lock-safe SQL: CREATE INDEX CONCURRENTLY on existing tables (a migration of its
+        /// own), foreign keys and NOT NULL added NOT VALID and validated in a later migration.
+        #[arg(long)]
+        safe: bool,
     },
     /// Apply pending migrations (production, CI): no shadow database, never resets.
     Deploy {
@@ -128,7 +140,21 @@ pub fn run(args: MigrateArgs) -> Result<ExitCode, CliError> {
             accept_data_loss,
             skip_generate,
             local_shadow: _,
-        } => dev(&target, name, create_only, accept_data_loss, skip_generate),
+            rename,
+            absorb_drift,
+            safe,
+        } => dev(
+            &target,
+            DevFlags {
+                name,
+                create_only,
+                accept_data_loss,
+                skip_generate,
+                rename,
+                absorb_drift,
+                safe,
+            },
+        ),
         MigrateCommand::Deploy { lint } => {
             if lint {
                 lint::refuse_hazards(&target)?;
@@ -145,59 +171,148 @@ pub fn run(args: MigrateArgs) -> Result<ExitCode, CliError> {
     }
 }
 
-fn dev(
-    target: &Target,
+/// `gen migrate dev`'s flags.
+struct DevFlags {
     name: Option<String>,
     create_only: bool,
     accept_data_loss: bool,
     skip_generate: bool,
-) -> Result<ExitCode, CliError> {
-    let name = match name {
+    rename: Vec<String>,
+    absorb_drift: bool,
+    safe: bool,
+}
+
+fn dev(target: &Target, flags: DevFlags) -> Result<ExitCode, CliError> {
+    let interactive = is_interactive();
+    let name = match flags.name {
         Some(name) => name,
-        // Prisma asks in a terminal and uses an empty name elsewhere.
-        None if is_interactive() => console::ask("Enter a name for the new migration:")?,
+        // Asked on a terminal; elsewhere the library refuses to write a folder with no name.
+        None if interactive => console::ask("Enter a name for the new migration:")?,
         None => String::new(),
     };
     let created = create_database_if_missing(&target.migrate.url)?;
     let mut options = DevOptions::new(name);
-    options.create_only = create_only;
-    options.accept_data_loss = accept_data_loss;
-    let mut outcome = block_on(migrate::dev(
-        &target.migrate,
-        &target.schema.schema,
-        &options,
-    ))?
-    .map_err(failed)?;
+    options.create_only = flags.create_only;
+    options.accept_data_loss = flags.accept_data_loss;
+    options.renames = flags.rename;
+    options.ask_renames = interactive;
+    options.absorb_drift = flags.absorb_drift;
+    options.safe = flags.safe;
+    let run = |options: &DevOptions| -> Result<DevOutcome, CliError> {
+        block_on(migrate::dev(
+            &target.migrate,
+            &target.schema.schema,
+            options,
+        ))?
+        .map_err(failed)
+    };
+    let mut outcome = run(&options)?;
     if let Some(message) = created {
         println!("{message}\n");
     }
 
     let mut warnings_shown = false;
-    if let DevOutcome::NeedsConsent { warnings, applied } = &outcome {
-        print_applied(target, applied);
-        println!("⚠️  Warnings for the current datasource:\n");
-        print!("{}", bullet_list(warnings));
-        println!();
-        if !is_interactive() {
-            return Err(CliError::Failed(
-                "the migration would lose data (see the warnings above); nothing was written or applied. \
-                 Run `gen migrate dev --accept-data-loss` to create and apply it anyway, \
-                 or `--create-only` to write it without applying"
-                    .into(),
-            ));
+    let mut printed_applied: Vec<String> = Vec::new();
+    loop {
+        match &outcome {
+            DevOutcome::RenameQuestions {
+                candidates,
+                applied,
+            } => {
+                print_applied(target, applied);
+                printed_applied.extend(applied.iter().cloned());
+                let mut taken: Vec<String> = Vec::new();
+                for candidate in candidates {
+                    let (from, to) = candidate.keys();
+                    if taken.contains(&from) || taken.contains(&to) {
+                        continue;
+                    }
+                    if confirm(&format!("Did you rename {candidate}?"))? {
+                        taken.push(from);
+                        taken.push(to);
+                        options.confirmed_renames.push(candidate.clone());
+                    } else {
+                        options.declined_renames.push(candidate.clone());
+                    }
+                }
+                outcome = run(&options)?;
+            }
+            DevOutcome::Drift {
+                summary,
+                script,
+                pending,
+            } => {
+                println!("{summary}\n");
+                if !pending.is_empty() {
+                    return Err(CliError::Failed(format!(
+                        "the database drifted from the migration history, and migrations are pending ({}); nothing was changed. \
+                         Apply them first with `gen migrate deploy`, then run `gen migrate dev --absorb-drift` to write the drift \
+                         down as a migration (every row is kept). Last resort: `gen migrate reset` (all data will be lost)",
+                        pending.join(", ")
+                    )));
+                }
+                if !interactive {
+                    return Err(CliError::Failed(
+                        "the database drifted from the migration history (see above); nothing was changed. \
+                         Run `gen migrate dev --absorb-drift` to write the drift down as a migration \
+                         `<timestamp>_absorbed_drift`, record it as applied (it already is) and go on: every row is kept. \
+                         Or undo the change by hand and run again. Last resort: `gen migrate reset` (all data will be lost)"
+                            .into(),
+                    ));
+                }
+                println!(
+                    "Absorbing it writes this migration, recorded as applied (nothing of it runs):\n\n{script}"
+                );
+                if !confirm("Absorb the drift into a new migration and go on? Every row is kept.")?
+                {
+                    println!(
+                        "Nothing was changed. Undo the change by hand, or run `gen migrate dev --absorb-drift`; \
+                         last resort: `gen migrate reset` (all data will be lost)."
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+                options.absorb_drift = true;
+                outcome = run(&options)?;
+            }
+            DevOutcome::NeedsConsent {
+                warnings,
+                applied,
+                rename_candidates,
+            } if !warnings_shown => {
+                print_applied(target, applied);
+                printed_applied.extend(applied.iter().cloned());
+                println!("⚠️  Warnings for the current datasource:\n");
+                print!("{}", bullet_list(warnings));
+                println!();
+                if !interactive {
+                    let renames = if rename_candidates.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "If a dropped and an added thing are one renamed, say so and keep the rows: {}. ",
+                            rename_candidates
+                                .iter()
+                                .map(|c| format!("`--rename {}`", c.flag()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    return Err(CliError::Failed(format!(
+                        "the migration would lose data (see the warnings above); nothing was written or applied. \
+                         {renames}Run `gen migrate dev --create-only` to write it without applying and edit it \
+                         (copy the data first), or `gen migrate dev --accept-data-loss` to create and apply it anyway"
+                    )));
+                }
+                if !confirm("Are you sure you want to create and apply this migration?")? {
+                    println!("Migration cancelled.");
+                    return Ok(ExitCode::from(1));
+                }
+                options.accept_data_loss = true;
+                warnings_shown = true;
+                outcome = run(&options)?;
+            }
+            _ => break,
         }
-        if !confirm("Are you sure you want to create and apply this migration?")? {
-            println!("Migration cancelled.");
-            return Ok(ExitCode::from(1));
-        }
-        options.accept_data_loss = true;
-        warnings_shown = true;
-        outcome = block_on(migrate::dev(
-            &target.migrate,
-            &target.schema.schema,
-            &options,
-        ))?
-        .map_err(failed)?;
     }
 
     let dir = &target.migrate.migrations_dir;
@@ -212,18 +327,53 @@ fn dev(
                 parts.schema, parts.host, parts.port
             );
             Err(CliError::Failed(
-                "the database must be reset before new migrations can be created: \
-                 `gen migrate reset` drops it and applies every migration (all data will be lost)"
+                "the migration history and the database disagree; nothing was changed. \
+                 Revert the edits of an applied migration (or restore a missing folder) and run again; \
+                 last resort: `gen migrate reset` drops the database and applies every migration (all data will be lost)"
                     .into(),
             ))
         }
-        DevOutcome::NeedsConsent { .. } => Err(CliError::Failed(
-            "the migration still needs consent to lose data".into(),
+        DevOutcome::FailedMigrations { failed } => {
+            let mut message = String::new();
+            for migration in &failed {
+                let name = &migration.name;
+                if migration.nothing_applied {
+                    message.push_str(&format!(
+                        "The migration `{name}` failed. It ran in one transaction, so nothing of it was applied.\n\
+                         Fix it (edit migrations/{name}/migration.sql, or delete the folder and change the schema), then\n  \
+                         gen migrate resolve --rolled-back \"{name}\"\n\
+                         and run `gen migrate dev` again: every row is kept.\n\n"
+                    ));
+                } else {
+                    message.push_str(&format!(
+                        "The migration `{name}` failed part way (it ran one statement at a time; its record says what ran).\n\
+                         Undo what it applied, or finish it by hand, then\n  \
+                         gen migrate resolve --rolled-back \"{name}\"   (undone: it runs again)\n  \
+                         gen migrate resolve --applied \"{name}\"       (finished by hand)\n\
+                         and run `gen migrate dev` again.\n\n"
+                    ));
+                }
+            }
+            print!("{message}");
+            Err(CliError::Failed(
+                "failed migrations must be resolved before new ones are created (see above); nothing was changed. \
+                 Last resort: `gen migrate reset` (all data will be lost)"
+                    .into(),
+            ))
+        }
+        DevOutcome::NeedsConsent { .. }
+        | DevOutcome::Drift { .. }
+        | DevOutcome::RenameQuestions { .. } => Err(CliError::Failed(
+            "the migration still needs an answer (see above); nothing was written".into(),
         )),
         DevOutcome::AlreadyInSync { applied } => {
+            let applied: Vec<String> = applied
+                .into_iter()
+                .filter(|n| !printed_applied.contains(n))
+                .collect();
             print_applied(target, &applied);
             println!("Already in sync, no schema change or pending migration was found.");
-            if !applied.is_empty() && !skip_generate {
+            if !applied.is_empty() && !flags.skip_generate {
                 run_generate(&target.schema)?;
             }
             Ok(ExitCode::SUCCESS)
@@ -232,31 +382,61 @@ fn dev(
             folder,
             warnings,
             applied,
+            more,
+            absorbed,
             ..
         } => {
-            let pending: Vec<String> = applied.iter().filter(|n| **n != folder).cloned().collect();
+            let mut written: Vec<String> = Vec::new();
+            if let Some(absorbed) = &absorbed {
+                if *absorbed != folder {
+                    written.push(absorbed.clone());
+                }
+            }
+            written.push(folder.clone());
+            written.extend(more.iter().map(|(name, _)| name.clone()));
+            let pending: Vec<String> = applied
+                .iter()
+                .filter(|n| !written.contains(n) && !printed_applied.contains(n))
+                .cloned()
+                .collect();
             print_applied(target, &pending);
+            if let Some(absorbed) = &absorbed {
+                println!(
+                    "The drift was written down as a migration and recorded as applied:\n\n{}",
+                    migration_tree(dir, std::slice::from_ref(absorbed))
+                );
+                if *absorbed == folder {
+                    println!("Your database is now in sync with your schema.");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                written.retain(|n| n != absorbed);
+            }
             if !warnings.is_empty() && !warnings_shown {
                 println!("⚠️  Warnings for the current datasource:\n");
                 print!("{}", bullet_list(&warnings));
                 println!();
             }
-            if create_only {
+            if flags.create_only {
                 println!(
                     "The following migration was created without being applied:\n\n{}\n\
                      You can now edit it and apply it by running `gen migrate dev`.",
-                    migration_tree(dir, std::slice::from_ref(&folder))
+                    migration_tree(dir, &written)
                 );
-                lint::print_for_created(target, &folder);
+                for folder in &written {
+                    lint::print_for_created(target, folder);
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
                 "The following migration(s) have been created and applied from new schema changes:\n\n{}",
-                migration_tree(dir, std::slice::from_ref(&folder))
+                migration_tree(dir, &written)
             );
+            // The lint of what was just written (the lint module's hook).
+            for folder in &written {
+                lint::print_for_created(target, folder);
+            }
             println!("Your database is now in sync with your schema.");
-            lint::print_for_created(target, &folder);
-            if !skip_generate {
+            if !flags.skip_generate {
                 run_generate(&target.schema)?;
             }
             Ok(ExitCode::SUCCESS)

@@ -2,14 +2,22 @@
 //!
 //! 1. Check `migration_lock.toml` names `postgresql`.
 //! 2. Diagnose the history: failed, edited, applied-but-missing migrations; drift between the
-//!    applied migrations (replayed in a shadow database) and the development database. Any of
-//!    these means the database must be reset: the outcome says why, nothing is changed.
+//!    applied migrations (replayed in a shadow database) and the development database. A
+//!    failed migration comes back as [`DevOutcome::FailedMigrations`] (saying whether nothing
+//!    of it ran, so `resolve --rolled-back` keeps every row); drift alone as
+//!    [`DevOutcome::Drift`], unless `absorb_drift` asks to write it down as a migration
+//!    `<timestamp>_absorbed_drift` (exactly the SQL from the history to the live database),
+//!    recorded as applied since it already is; anything else as [`DevOutcome::NeedsReset`].
+//!    Nothing is changed before the user chose.
 //! 3. Apply pending migrations.
-//! 4. Diff the whole folder (replayed in a shadow database) against the schema. Nothing to
-//!    do: say so, write nothing.
+//! 4. Diff the whole folder (replayed in a shadow database) against the schema, with the
+//!    confirmed renames (`renames`, `--rename`). When asked to (`ask_renames`, a terminal),
+//!    dropped-and-added pairs of the same shape come back as [`DevOutcome::RenameQuestions`]
+//!    first. Nothing to do: say so, write nothing.
 //! 5. Check the steps against the development database's data: unexecutable steps fail
 //!    (unless only creating), data-losing ones need consent.
-//! 6. Write `<timestamp>_<name>/migration.sql` and `migration_lock.toml`, apply and record it.
+//! 6. Write `<timestamp>_<name>/migration.sql` (with `safe`, up to two more folders: see
+//!    [`crate::render::render_safe_scripts`]) and `migration_lock.toml`, apply and record them.
 
 use chrono::{DateTime, Utc};
 use refract_schema::ir;
@@ -17,20 +25,26 @@ use refract_schema::ir;
 use super::connection::connect_or_create;
 use super::diagnose::diagnose_history;
 use super::history_cmds::{check_scripts, locked, read_folder};
+use super::renames::resolve_renames;
 use super::shadow::schema_of_migrations;
 use super::{Config, MigrateError, namespaces_for, url_schema};
-use crate::apply::apply_migration;
+use crate::apply::{Plan, apply_migration, plan, server_version_num};
 use crate::check;
+use crate::checksum::render_checksum;
+use crate::diff::{Rename, diff_with_renames, rename_candidates};
 use crate::history;
 use crate::introspect::introspect;
 use crate::migrations_dir::{
     MAX_NAME_LEN, create_migration, migration_folder_name, read_lock_provider, slugify,
     write_lock_file,
 };
-use crate::render::render_script;
+use crate::render::{render_safe_scripts, render_script};
 use crate::step::Pair;
 use crate::summary::summarize;
 use crate::{diff, lower_in};
+
+/// The name of the folder that absorbs drift (after its timestamp).
+pub const ABSORBED_DRIFT_NAME: &str = "absorbed_drift";
 
 #[derive(Debug, Clone)]
 pub struct DevOptions {
@@ -42,6 +56,21 @@ pub struct DevOptions {
     pub accept_data_loss: bool,
     /// The time the migration folder is named after.
     pub now: DateTime<Utc>,
+    /// Confirmed renames as `--rename` writes them (`User.fullName=displayName`,
+    /// `OldModel=NewModel`, `Role.ADMIN=ADMINISTRATOR`, `OldEnum=NewEnum`).
+    pub renames: Vec<String>,
+    /// Renames confirmed on a terminal (the candidates [`DevOutcome::RenameQuestions`] gave).
+    pub confirmed_renames: Vec<Rename>,
+    /// Candidates the user said were not renames.
+    pub declined_renames: Vec<Rename>,
+    /// Return [`DevOutcome::RenameQuestions`] for candidates neither confirmed nor declined
+    /// (a terminal can ask); otherwise they stay drops and adds.
+    pub ask_renames: bool,
+    /// Write the drift between the history and the database down as a migration, recorded
+    /// as applied, then go on.
+    pub absorb_drift: bool,
+    /// Lock-safe scripts (`CREATE INDEX CONCURRENTLY`, `NOT VALID` then `VALIDATE`).
+    pub safe: bool,
 }
 
 impl DevOptions {
@@ -51,6 +80,12 @@ impl DevOptions {
             create_only: false,
             accept_data_loss: false,
             now: Utc::now(),
+            renames: Vec::new(),
+            confirmed_renames: Vec::new(),
+            declined_renames: Vec::new(),
+            ask_renames: false,
+            absorb_drift: false,
+            safe: false,
         }
     }
 }
@@ -60,11 +95,28 @@ impl DevOptions {
 pub enum DevOutcome {
     /// The database must be reset first (`migrate reset`); nothing was changed.
     NeedsReset { reasons: Vec<String> },
+    /// Migrations failed and were not rolled back; nothing was changed.
+    FailedMigrations { failed: Vec<FailedMigration> },
+    /// The database differs from what the applied migrations produce; nothing was changed.
+    /// `summary` explains the drift, `script` is what absorbing it would write.
+    Drift {
+        summary: String,
+        script: String,
+        /// Pending migrations, which must be applied before drift can be absorbed.
+        pending: Vec<String>,
+    },
+    /// Dropped-and-added pairs that may be renames; nothing was written. Ask, then run again
+    /// with the answers in `renames` / `declined_renames`.
+    RenameQuestions {
+        candidates: Vec<Rename>,
+        applied: Vec<String>,
+    },
     /// The new migration loses data; nothing was written. `applied` lists pending migrations
-    /// applied before the check.
+    /// applied before the check; `rename_candidates` the drops and adds that may be renames.
     NeedsConsent {
         warnings: Vec<String>,
         applied: Vec<String>,
+        rename_candidates: Vec<Rename>,
     },
     /// The schema and the migrations agree; nothing written.
     AlreadyInSync { applied: Vec<String> },
@@ -74,7 +126,20 @@ pub enum DevOutcome {
         script: String,
         warnings: Vec<String>,
         applied: Vec<String>,
+        /// With `safe`: the later folders and their scripts, in applying order.
+        more: Vec<(String, String)>,
+        /// The `<timestamp>_absorbed_drift` folder written (and recorded) first, if any.
+        absorbed: Option<String>,
     },
+}
+
+/// A migration recorded as failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedMigration {
+    pub name: String,
+    /// Its script ran in one transaction, so nothing of it was applied: `migrate resolve
+    /// --rolled-back` and a fix keep every row.
+    pub nothing_applied: bool,
 }
 
 pub async fn dev(
@@ -97,33 +162,70 @@ pub async fn dev(
     locked(config, &mut client, async |client| {
         let namespaces = namespaces_for(Some(schema), &config.url);
         let default_namespace = url_schema(&config.url);
-        let folder = read_folder(config)?;
+        let mut folder = read_folder(config)?;
         let records = history::list(&*client).await?;
         let diagnosis = diagnose_history(&folder, &records);
         check_scripts(client, &folder, |m| diagnosis.pending.contains(&m.name)).await?;
 
-        let mut reasons = diagnosis.reset_reasons();
-        if reasons.is_empty() {
-            // Drift: what the applied migrations produce versus what the database is.
-            let applied: Vec<_> = folder
+        let reasons = diagnosis.reset_reasons();
+        let only_failures = !diagnosis.failed.is_empty()
+            && diagnosis.edited.is_empty()
+            && diagnosis.missing_from_folder.is_empty();
+        if only_failures {
+            let version = server_version_num(client).await?;
+            let failed = diagnosis
+                .failed
                 .iter()
-                .filter(|(m, _)| diagnosis.applied.contains(&m.name))
-                .cloned()
+                .map(|name| FailedMigration {
+                    name: name.clone(),
+                    nothing_applied: folder.iter().any(|(m, script)| {
+                        m.name == *name
+                            && matches!(plan(name, script, version), Ok(Plan::InTransaction(_)))
+                    }),
+                })
                 .collect();
-            let expected = schema_of_migrations(config, &applied, &namespaces).await?;
-            let actual = introspect(&*client, &namespaces).await?;
-            let drift = diff(&expected, &actual);
-            if !drift.is_empty() {
-                reasons.push(format!(
-                    "Drift detected: Your database schema is not in sync with your migration history.\n\n\
-                     The following is a summary of the differences between the expected database schema given your migrations files, and the actual schema of the database.\n\n\
-                     It should be understood as the set of changes to get from the expected schema to the actual schema.\n{}",
-                    summarize(&drift, Pair::new(&expected, &actual))
-                ));
-            }
+            return Ok(DevOutcome::FailedMigrations { failed });
         }
         if !reasons.is_empty() {
             return Ok(DevOutcome::NeedsReset { reasons });
+        }
+
+        // Drift: what the applied migrations produce versus what the database is.
+        let applied_folder: Vec<_> = folder
+            .iter()
+            .filter(|(m, _)| diagnosis.applied.contains(&m.name))
+            .cloned()
+            .collect();
+        let expected = schema_of_migrations(config, &applied_folder, &namespaces).await?;
+        let actual = introspect(&*client, &namespaces).await?;
+        let drift = diff(&expected, &actual);
+        let mut absorbed = None;
+        if !drift.is_empty() {
+            let pair = Pair::new(&expected, &actual);
+            let script = render_script(&drift, pair, &check::Diagnostics::default());
+            if !options.absorb_drift || !diagnosis.pending.is_empty() {
+                return Ok(DevOutcome::Drift {
+                    summary: format!(
+                        "Drift detected: Your database schema is not in sync with your migration history.\n\n\
+                         The following is a summary of the differences between the expected database schema given your migrations files, and the actual schema of the database.\n\n\
+                         It should be understood as the set of changes to get from the expected schema to the actual schema.\n{}",
+                        summarize(&drift, pair)
+                    ),
+                    script,
+                    pending: diagnosis.pending.clone(),
+                });
+            }
+            // The database already is what the script makes: record it, do not run it.
+            let newest = folder.last().map(|(migration, _)| migration.name.as_str());
+            let folder_name = migration_folder_name(options.now, ABSORBED_DRIFT_NAME, newest);
+            let migration = create_migration(&config.migrations_dir, &folder_name, &script)
+                .map_err(MigrateError::io(config.migrations_dir.join(&folder_name)))?;
+            write_lock_file(&config.migrations_dir)
+                .map_err(MigrateError::io(&config.migrations_dir))?;
+            history::ensure_table(&*client).await?;
+            history::mark_applied(&*client, &migration.name, &render_checksum(&script)).await?;
+            folder.push((migration, script.clone()));
+            absorbed = Some((folder_name, script));
         }
 
         history::ensure_table(&*client).await?;
@@ -137,15 +239,43 @@ pub async fn dev(
 
         let from = schema_of_migrations(config, &folder, &namespaces).await?;
         let target = lower_in(schema, &default_namespace);
-        let steps = diff(&from, &target);
+        let mut renames = resolve_renames(&options.renames, &from, &target, schema)?;
+        for rename in &options.confirmed_renames {
+            if !renames.contains(rename) {
+                renames.items.push(rename.clone());
+            }
+        }
+        let renamed = diff_with_renames(&from, &target, &renames);
+        let steps = renamed.steps;
+        let candidates: Vec<Rename> = rename_candidates(&renamed.renamed_previous, &target)
+            .into_iter()
+            .filter(|c| !options.declined_renames.contains(c))
+            .collect();
+        if options.ask_renames && !candidates.is_empty() {
+            return Ok(DevOutcome::RenameQuestions {
+                candidates,
+                applied,
+            });
+        }
         if steps.is_empty() && !options.create_only {
+            if let Some((folder, script)) = absorbed {
+                return Ok(DevOutcome::Created {
+                    folder: folder.clone(),
+                    script,
+                    warnings: Vec::new(),
+                    applied,
+                    more: Vec::new(),
+                    absorbed: Some(folder),
+                });
+            }
             return Ok(DevOutcome::AlreadyInSync { applied });
         }
 
         // Warnings count the development database's data (which has no drift, so its tables
-        // are the ones the steps name).
-        let pair = Pair::new(&from, &target);
-        let plan = check::plan(&steps, pair);
+        // are the ones the steps name; before the renames run, they have the history's names).
+        let checked = Pair::new(&from, &target);
+        let rendered = Pair::new(&renamed.renamed_previous, &target);
+        let plan = check::plan(&steps, checked);
         let counts = check::count(&*client, &plan).await?;
         let diagnostics = check::evaluate(&plan, &counts);
         if !diagnostics.unexecutable.is_empty() && !options.create_only {
@@ -155,24 +285,54 @@ pub async fn dev(
         }
         let warnings: Vec<String> = diagnostics.warnings.iter().map(|m| m.message.clone()).collect();
         if !warnings.is_empty() && !options.accept_data_loss && !options.create_only {
-            return Ok(DevOutcome::NeedsConsent { warnings, applied });
+            return Ok(DevOutcome::NeedsConsent {
+                warnings,
+                applied,
+                rename_candidates: candidates,
+            });
+        }
+        if name.is_empty() {
+            return Err(MigrateError::NameRequired);
         }
 
-        let script = render_script(&steps, pair, &diagnostics);
-        let newest = folder.last().map(|(migration, _)| migration.name.as_str());
-        let folder_name = migration_folder_name(options.now, &name, newest);
-        let migration = create_migration(&config.migrations_dir, &folder_name, &script)
-            .map_err(MigrateError::io(config.migrations_dir.join(&folder_name)))?;
+        let scripts: Vec<(Option<&str>, String)> = if options.safe {
+            render_safe_scripts(&steps, rendered, &diagnostics)
+                .into_iter()
+                .map(|s| (s.suffix, s.script))
+                .collect()
+        } else {
+            vec![(None, render_script(&steps, rendered, &diagnostics))]
+        };
+        let mut newest = folder.last().map(|(migration, _)| migration.name.clone());
+        let mut written = Vec::new();
+        for (suffix, script) in scripts {
+            let folder_name = match suffix {
+                None => migration_folder_name(options.now, &name, newest.as_deref()),
+                Some(suffix) => migration_folder_name(options.now, &format!("{name}_{suffix}"), newest.as_deref()),
+            };
+            let migration = create_migration(&config.migrations_dir, &folder_name, &script)
+                .map_err(MigrateError::io(config.migrations_dir.join(&folder_name)))?;
+            newest = Some(folder_name.clone());
+            written.push((migration, script));
+        }
         write_lock_file(&config.migrations_dir).map_err(MigrateError::io(&config.migrations_dir))?;
         if !options.create_only {
-            apply_migration(client, &migration.name, &script).await?;
-            applied.push(migration.name.clone());
+            for (migration, script) in &written {
+                apply_migration(client, &migration.name, script).await?;
+                applied.push(migration.name.clone());
+            }
         }
+        let mut written = written.into_iter().map(|(m, script)| (m.name, script));
+        let Some((folder, script)) = written.next() else {
+            return Ok(DevOutcome::AlreadyInSync { applied });
+        };
         Ok(DevOutcome::Created {
-            folder: folder_name,
+            folder,
             script,
             warnings,
             applied,
+            more: written.collect(),
+            absorbed: absorbed.map(|(folder, _)| folder),
         })
     })
     .await

@@ -10,6 +10,7 @@ mod diagnose;
 mod diff_cmd;
 mod history_cmds;
 mod push;
+mod renames;
 mod shadow;
 
 use std::path::PathBuf;
@@ -18,13 +19,14 @@ pub use connection::{
     ConnectionParams, connect, database_name, split_prisma_params, url_schema, with_database,
 };
 pub use db_pull::{ExistingModels, db_pull_over};
-pub use dev::{DevOptions, DevOutcome, dev};
+pub use dev::{ABSORBED_DRIFT_NAME, DevOptions, DevOutcome, FailedMigration, dev};
 pub use diagnose::{HistoryDiagnosis, diagnose_history};
 pub use diff_cmd::{DiffOptions, DiffOutput, DiffSource, diff_command};
 pub use history_cmds::{
     DeployReport, StatusReport, deploy, reset, resolve_applied, resolve_rolled_back, status,
 };
 pub use push::{PushOutcome, db_push};
+pub use renames::resolve_renames;
 
 use crate::apply::{ApplyError, Refusal};
 use crate::history::HistoryError;
@@ -146,6 +148,14 @@ pub enum MigrateError {
     NameTooLong,
     #[error("The migration contains steps that cannot be executed:\n{}", .0.iter().map(|m| format!("  - {m}")).collect::<Vec<_>>().join("\n"))]
     Unexecutable(Vec<String>),
+    /// A `--rename` that names nothing the history and the schema have.
+    #[error("{0}")]
+    InvalidRename(String),
+    /// `migrate dev` would write a migration, and no name was given.
+    #[error(
+        "A new migration needs a name, and none was given (no `--name`, and no terminal to ask on); nothing was written or applied."
+    )]
+    NameRequired,
 }
 
 impl From<ApplyError> for MigrateError {

@@ -192,13 +192,13 @@ async fn dev_detects_drift_and_edits_and_asks_consent() {
         .await
         .unwrap();
     let outcome = dev(&config, &v1(), &options("x", 2)).await.unwrap();
-    let DevOutcome::NeedsReset { reasons } = outcome else {
+    let DevOutcome::Drift { summary, .. } = outcome else {
         panic!("{outcome:?}")
     };
-    assert!(reasons[0].starts_with("Drift detected"), "{reasons:?}");
+    assert!(summary.starts_with("Drift detected"), "{summary}");
     assert!(
-        reasons[0].contains("[*] Changed the `User` table\n  [+] Added column `age`"),
-        "{reasons:?}"
+        summary.contains("[*] Changed the `User` table\n  [+] Added column `age`"),
+        "{summary}"
     );
     client
         .batch_execute("ALTER TABLE \"User\" DROP COLUMN \"age\"")

@@ -8,6 +8,7 @@ mod common;
 mod evolution;
 mod history;
 mod reintrospection;
+mod renames;
 mod schemas;
 mod tls;
 mod truthful_history;

@@ -86,6 +86,17 @@ pub fn failed(error: refract_migrate::commands::MigrateError) -> CliError {
         message.push_str("\n\n");
         message.push_str(hint);
     }
+    if let refract_migrate::commands::MigrateError::Apply(apply) = &error {
+        if let refract_migrate::apply::ApplyError::Statement { migration, .. } = &**apply {
+            message.push_str(&format!(
+                "\n\nIf the migration ran in one transaction (it does unless it is made only of statements \
+                 like CREATE INDEX CONCURRENTLY), nothing of it was applied. Fix \
+                 migrations/{migration}/migration.sql (or delete the folder and change the schema), then \
+                 `gen migrate resolve --rolled-back \"{migration}\"` and run the command again: every row is kept. \
+                 Last resort: `gen migrate reset` (all data will be lost)."
+            ));
+        }
+    }
     CliError::Failed(message)
 }
 
@@ -103,6 +114,27 @@ fn hint(error: &refract_migrate::commands::MigrateError) -> Option<&'static str>
             "Run `gen migrate dev --local-shadow` to replay the history in a private PostgreSQL \
              started for the command from this machine's binaries, or set `shadowDatabaseUrl` in \
              the datasource (`gen dev` prints one).",
+        );
+    }
+    if let MigrateError::Unexecutable(_) = error {
+        return Some(
+            "Nothing was written or applied. Ways forward, none of which loses a row:\n\
+             - `gen migrate dev --create-only` writes the migration without applying it: edit it to fill \
+             the rows first (`UPDATE \"Table\" SET \"column\" = <value> WHERE \"column\" IS NULL;` before \
+             the `SET NOT NULL`, or `ADD COLUMN ... DEFAULT <value>` for a new required column), then run \
+             `gen migrate dev` to apply it;\n\
+             - give the field a `@default(...)` in the schema, or keep it optional;\n\
+             - if a dropped field and an added one are one renamed, `--rename Model.old=new`.\n\
+             Last resort: `gen migrate reset` (all data will be lost).",
+        );
+    }
+    if let MigrateError::NameRequired = error {
+        return Some("Pass one: `gen migrate dev --name <name>`.");
+    }
+    if let MigrateError::InvalidRename(_) = error {
+        return Some(
+            "`--rename` takes OLD=NEW: `Model.oldField=newField`, `OldModel=NewModel`, \
+             `Enum.OLD_VALUE=NEW_VALUE`, `OldEnum=NewEnum` (the old name as the migration history has it).",
         );
     }
     if let MigrateError::CreateSchema { .. } = error {
