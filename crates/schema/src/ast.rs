@@ -71,7 +71,8 @@ pub struct Model {
     /// Lines inside the block that are neither fields nor attributes.
     pub invalid_lines: Vec<Span>,
     pub documentation: Option<String>,
-    /// The keyword through the closing brace.
+    /// The keyword through the closing brace (or, when the `}` is missing,
+    /// through the last line before the next block opener or the end).
     pub span: Span,
 }
 

@@ -13,9 +13,9 @@
 //! Large schemas are parsed on several threads: a file is cut into pieces at
 //! lines that open a block at column 0 (`model X {`, spelt so that the
 //! grammar's `BLOCK_OPENER` surely matches), each piece is parsed on its
-//! own, and the pieces are joined. Since only a block comment can run across such a line, a cut is
-//! kept unless the file has a `/*` before it; otherwise the file is parsed
-//! again in one piece (so at most twice, never more).
+//! own, and the pieces are joined. Only a block comment can run across such
+//! a line, so the cuts are kept unless a piece before the last has a `/*`;
+//! then the file is parsed again in one piece (twice in all, never more).
 //! `tests/parallel.rs` checks both give the same AST.
 
 use pest::Parser;

@@ -51,12 +51,34 @@ const ATTRIBUTE_ORDER: [&str; 9] = [
 /// Formats one file's text; `None` if it does not parse at all, or if the
 /// layout would change what it means.
 pub(super) fn layout(text: &str) -> Option<String> {
+    lay_out(text, true)
+}
+
+/// [`layout`]; `split` tells whether an unclosed `/*` may split the text
+/// (once, so the text is parsed at most twice).
+fn lay_out(text: &str, split: bool) -> Option<String> {
     let mut out = Output::default();
     let root = parse_tree(Rule::format_schema, text).ok()?;
-    // An unclosed `/*` runs to the end of the file: re-printing it as a
-    // closed comment would hide the error, so the file is kept.
-    if unclosed_comment_start(text, &root).is_some() {
-        return None;
+    // An unclosed `/*` runs to the end of the file. Laying it out would
+    // close it or move attributes into it, so the lines before its line are
+    // laid out on their own (a block it is in stays open there, which it is
+    // anyway) and its line and the rest are kept as written.
+    if let Some(start) = unclosed_comment_start(text, &root) {
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let (head, tail) = text.split_at(line_start);
+        let mut laid_out = if !split {
+            // A comment in the head that closes in the tail.
+            return None;
+        } else if head.trim().is_empty() {
+            String::new()
+        } else {
+            lay_out(head, false)?
+        };
+        laid_out.push_str(tail);
+        if !laid_out.ends_with('\n') {
+            laid_out.push('\n');
+        }
+        return Some(laid_out);
     }
     top_level(&mut out, root);
     if out.unsafe_to_reorder {
