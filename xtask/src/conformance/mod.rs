@@ -9,6 +9,7 @@
 
 pub mod codegen;
 mod format;
+mod lint;
 mod migrate;
 mod oracle;
 mod psl;
@@ -79,6 +80,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     if wanted("migrate") {
         disagreements.extend(migrate::run(&corpus)?);
+    }
+    if wanted("lint") {
+        disagreements.extend(lint::run(&corpus)?);
     }
     if wanted("tests") {
         disagreements.extend(corpus_tests::run(&corpus)?);

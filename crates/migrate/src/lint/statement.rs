@@ -53,6 +53,11 @@ pub enum Action {
         /// The column when the check is exactly `column IS NOT NULL`.
         not_null_of: Option<String>,
     },
+    /// `ADD [CONSTRAINT name] PRIMARY KEY | UNIQUE ...`, which PostgreSQL cannot add
+    /// `NOT VALID` (no rule reads it; the conformance section does).
+    AddKey {
+        using_index: bool,
+    },
     ValidateConstraint {
         name: String,
     },
@@ -93,10 +98,10 @@ fn parse_tokens(mut t: Cursor<'_, '_>) -> Option<Statement> {
         if !t.eat("GLOBAL") {
             t.eat("LOCAL");
         }
-        if t.eat("TEMP") || t.eat("TEMPORARY") {
-            return None; // a temporary table is the session's own
+        // A temporary table is the session's own: as new as a table created here.
+        if !t.eat("TEMP") && !t.eat("TEMPORARY") {
+            t.eat("UNLOGGED");
         }
-        t.eat("UNLOGGED");
         if t.eat("TABLE") {
             if t.eat("IF") {
                 t.eat("NOT");
@@ -184,7 +189,12 @@ fn action_of(mut t: Cursor<'_, '_>) -> Option<Action> {
                 not_null_of: is_not_null_check(body),
             });
         }
-        if name.is_some() || ["PRIMARY", "UNIQUE", "EXCLUDE"].iter().any(|k| t.peek(k)) {
+        if t.peek("PRIMARY") || t.peek("UNIQUE") {
+            return Some(Action::AddKey {
+                using_index: t.has_sequence(&["USING", "INDEX"]),
+            });
+        }
+        if name.is_some() || t.peek("EXCLUDE") {
             return Some(Action::Other);
         }
         t.eat("COLUMN");
@@ -562,6 +572,23 @@ mod tests {
             parse("DROP TABLE IF EXISTS a, \"B\" CASCADE"),
             Statement::DropTable {
                 tables: vec!["a".into(), "B".into()]
+            }
+        );
+        assert_eq!(
+            parse("CREATE TEMP TABLE \"t\" ON COMMIT DROP AS SELECT 1"),
+            Statement::CreateTable {
+                table: "t".into(),
+                columns: vec![]
+            }
+        );
+        assert_eq!(
+            parse("ALTER TABLE a ADD CONSTRAINT k UNIQUE USING INDEX i, ADD PRIMARY KEY (id)"),
+            Statement::AlterTable {
+                table: "a".into(),
+                actions: vec![
+                    Action::AddKey { using_index: true },
+                    Action::AddKey { using_index: false }
+                ]
             }
         );
         assert_eq!(parse("SELECT 1"), Statement::Other);

@@ -12,5 +12,9 @@ CREATE INDEX "Fresh_id_idx" ON "Fresh"("id");
 -- A quoted name is not the keyword.
 CREATE INDEX "CONCURRENTLY" ON "User"("x");
 
+-- A temporary table is the session's own.
+CREATE TEMP TABLE "scratch" ON COMMIT DROP AS SELECT "id" FROM "User";
+CREATE UNIQUE INDEX ON "scratch" ("id");
+
 -- refract-lint: allow require-concurrent-index-creation
 CREATE INDEX "User_age_idx" ON "User"("age");
