@@ -283,17 +283,28 @@ fn plan_table_change(
 /// Reads the row and value counts `plan` needs from a database. Tables or columns that do not
 /// exist there (yet) are left out, which yields the count-less wordings.
 pub async fn count(client: &Client, plan: &CheckPlan) -> Result<Counts, tokio_postgres::Error> {
+    // One snapshot for every count: rows and non-null values read while other sessions write
+    // must agree (counted apart, more rows than values would read as NULLs that are not there).
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await?;
+    let counted = count_in_snapshot(client, plan).await;
+    client.batch_execute("COMMIT").await?;
+    counted
+}
+
+async fn count_in_snapshot(
+    client: &Client,
+    plan: &CheckPlan,
+) -> Result<Counts, tokio_postgres::Error> {
     let mut counts = Counts::default();
     for (check, _) in &plan.checks {
         if let Some(table) = check.needed_table() {
             if let Entry::Vacant(entry) = counts.rows.entry(table) {
                 let table = entry.key();
                 let name = QualifiedName::new(table.namespace.as_deref(), &table.table);
-                if let Ok(row) = client
-                    .query_one(&format!("SELECT COUNT(*) FROM {name}"), &[])
-                    .await
-                {
-                    entry.insert(row.get::<_, i64>(0));
+                if let Some(n) = count_one(client, &format!("SELECT COUNT(*) FROM {name}")).await? {
+                    entry.insert(n);
                 }
             }
         }
@@ -305,13 +316,33 @@ pub async fn count(client: &Client, plan: &CheckPlan) -> Result<Counts, tokio_po
                     "SELECT COUNT(*) FROM {name} WHERE {} IS NOT NULL",
                     crate::sql::Ident(&column.column)
                 );
-                if let Ok(row) = client.query_one(&sql, &[]).await {
-                    entry.insert(row.get::<_, i64>(0));
+                if let Some(n) = count_one(client, &sql).await? {
+                    entry.insert(n);
                 }
             }
         }
     }
     Ok(counts)
+}
+
+/// One count inside the snapshot; `None` when the query fails (a table or column the
+/// database lacks), which leaves the transaction usable.
+async fn count_one(client: &Client, sql: &str) -> Result<Option<i64>, tokio_postgres::Error> {
+    client.batch_execute("SAVEPOINT refract_count").await?;
+    match client.query_one(sql, &[]).await {
+        Ok(row) => {
+            client
+                .batch_execute("RELEASE SAVEPOINT refract_count")
+                .await?;
+            Ok(Some(row.get::<_, i64>(0)))
+        }
+        Err(_) => {
+            client
+                .batch_execute("ROLLBACK TO SAVEPOINT refract_count")
+                .await?;
+            Ok(None)
+        }
+    }
 }
 
 /// The messages of `plan` given `counts` (empty counts for a check without a database).

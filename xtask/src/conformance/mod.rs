@@ -13,6 +13,7 @@ mod lint;
 mod migrate;
 mod oracle;
 mod psl;
+mod renames;
 mod schemas;
 mod corpus_tests;
 
@@ -89,6 +90,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     if wanted("oracle") {
         disagreements.extend(oracle::run(&corpus)?);
+    }
+    if wanted("renames") {
+        disagreements.extend(renames::run()?);
     }
     if wanted("codegen") {
         disagreements.extend(codegen::run(&corpus)?);

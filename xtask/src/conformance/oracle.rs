@@ -46,8 +46,8 @@ struct Case {
 }
 
 /// A Prisma CLI installed in a folder of its own.
-struct Oracle {
-    dir: PathBuf,
+pub(super) struct Oracle {
+    pub(super) dir: PathBuf,
 }
 
 pub fn run(corpus: &Path) -> Result<Vec<Disagreement>> {
@@ -211,7 +211,7 @@ pub fn run(corpus: &Path) -> Result<Vec<Disagreement>> {
 impl Oracle {
     /// Copies ../shared/oracle into the target folder and installs its npm packages, unless
     /// they are installed already.
-    fn set_up() -> Result<Oracle> {
+    pub(super) fn set_up() -> Result<Oracle> {
         let source = crate::root().join("../shared/oracle");
         anyhow::ensure!(
             source.join("prisma7").is_file(),
@@ -262,7 +262,7 @@ impl Oracle {
     }
 
     /// Runs the Prisma CLI in the oracle's folder (where `prisma.config.ts` is).
-    fn prisma(&self, args: &[&str], database_url: &str) -> Result<Output> {
+    pub(super) fn prisma(&self, args: &[&str], database_url: &str) -> Result<Output> {
         Command::new(self.dir.join("prisma7"))
             .args(args)
             .current_dir(&self.dir)
@@ -678,7 +678,7 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> 
 }
 
 /// The end of a failed command's output, ANSI colours and all.
-fn failure_text(output: &Output) -> String {
+pub(super) fn failure_text(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let text = format!("{}\n{}", stderr.trim(), stdout.trim());

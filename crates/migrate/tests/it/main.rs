@@ -9,6 +9,7 @@ mod evolution;
 mod history;
 mod reintrospection;
 mod renames;
+mod safe_under_load;
 mod schemas;
 mod tls;
 mod truthful_history;
