@@ -133,33 +133,33 @@ impl<'a, M: Model> Actions<'a, M> {
 
     /// The record with this unique key, if any.
     pub fn find_unique(self, unique: UniqueWhere<M>) -> FindUnique<'a, M, M, Optional> {
-        FindUnique::new(self.executor, unique)
+        FindUnique::new(self.executor.for_read(), unique)
     }
 
     /// The record with this unique key, or P2025.
     pub fn find_unique_or_throw(self, unique: UniqueWhere<M>) -> FindUnique<'a, M, M, OrThrow> {
-        FindUnique::new(self.executor, unique)
+        FindUnique::new(self.executor.for_read(), unique)
     }
 
     /// The first record matching the filters, in order.
     pub fn find_first(self) -> FindFirst<'a, M, M, Optional> {
-        FindFirst::new(self.executor)
+        FindFirst::new(self.executor.for_read())
     }
 
     /// The first record matching the filters, or P2025.
     pub fn find_first_or_throw(self) -> FindFirst<'a, M, M, OrThrow> {
-        FindFirst::new(self.executor)
+        FindFirst::new(self.executor.for_read())
     }
 
     /// Every record matching the filters.
     pub fn find_many(self) -> FindMany<'a, M, M> {
-        FindMany::new(self.executor)
+        FindMany::new(self.executor.for_read())
     }
 
     /// How many records match.
     pub fn count(self) -> Count<'a, M> {
         Count {
-            executor: self.executor,
+            executor: self.executor.for_read(),
             args: SelectArgs::new(),
             marker: PhantomData,
         }
@@ -187,13 +187,13 @@ impl<'a, M: Model> Actions<'a, M> {
 
     /// Aggregates over the matching rows: `aggregate((count_all(), AMOUNT.sum()))`.
     pub fn aggregate<S: AggregateSet<M>>(self, selection: S) -> AggregateQuery<'a, M, S> {
-        AggregateQuery::new(self.executor, selection)
+        AggregateQuery::new(self.executor.for_read(), selection)
     }
 
     /// Groups rows by one field or a tuple of fields; add aggregates with
     /// `.aggregate(..)`.
     pub fn group_by<K: GroupKeys<M>>(self, by: K) -> GroupBy<'a, M, K, ()> {
-        GroupBy::new(self.executor, by)
+        GroupBy::new(self.executor.for_read(), by)
     }
 
     /// The executor these actions run on (for generated code that adds operations).

@@ -15,6 +15,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{AsExecutor, Executor};
 use crate::render::RenderContext;
+use crate::replica::Replicas;
 
 /// Most parameter-type lists a `pgbouncer=true` client remembers (one per statement
 /// text); the whole map is dropped when it is full, as shapes are few in practice.
@@ -49,6 +50,13 @@ pub struct ClientConfig {
     /// How long one statement may wait for the server (Prisma's `socket_timeout`): past
     /// it the call fails with P1008 and its connection is closed, never reused.
     pub socket_timeout: Option<Duration>,
+    /// Read replicas, one configuration per URL (`DATABASE_REPLICA_URLS`, or
+    /// [`ClientConfig::read_replicas`]): reads outside transactions go to them, round robin
+    /// (see the crate docs, "Read replicas").
+    replicas: Vec<ClientConfig>,
+    /// How long a replica that failed to connect or answer stays out of rotation (reads go
+    /// to the other replicas, or the primary, meanwhile). Default 5 s.
+    pub replica_backoff: Duration,
 }
 
 impl ClientConfig {
@@ -67,6 +75,8 @@ impl ClientConfig {
             pgbouncer: false,
             statement_cache_size: None,
             socket_timeout: None,
+            replicas: Vec::new(),
+            replica_backoff: crate::replica::DEFAULT_BACKOFF,
         };
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -124,13 +134,50 @@ impl ClientConfig {
     }
 
     /// Reads `DATABASE_URL` from the environment, after loading `.env` (from the current
-    /// directory or a parent) if there is one.
+    /// directory or a parent) if there is one, and the read replicas' URLs from
+    /// `DATABASE_REPLICA_URLS` (comma-separated; unset or empty: no replicas).
     pub fn from_env() -> Result<ClientConfig, Error> {
         let _ = dotenvy::dotenv();
         let url = std::env::var("DATABASE_URL").map_err(|_| {
             Error::Config("DATABASE_URL is not set (in the environment or .env)".into())
         })?;
-        ClientConfig::from_url(&url)
+        let config = ClientConfig::from_url(&url)?;
+        match std::env::var("DATABASE_REPLICA_URLS") {
+            Ok(list) => config.read_replicas(crate::replica::split_urls(&list)),
+            Err(_) => Ok(config),
+        }
+    }
+
+    /// Adds read replicas, one URL each (as `@prisma/extension-read-replicas`'s `url`
+    /// list). Each URL is read as [`ClientConfig::from_url`] reads the primary's, so it
+    /// carries its own `connection_limit`, timeouts, TLS and `pgbouncer`; tables are named
+    /// as the primary's URL says, so a replica's `schema`, when given, must be the same.
+    pub fn read_replicas<I, S>(mut self, urls: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for url in urls {
+            let replica = ClientConfig::from_url(url.as_ref())?;
+            if replica.schema.is_some() && replica.schema != self.schema {
+                return Err(Error::Config(
+                    "a read replica's `schema` must be the primary's (tables are named as the primary's URL says)".into(),
+                ));
+            }
+            self.replicas.push(replica);
+        }
+        Ok(self)
+    }
+
+    /// How many read replicas this configuration names.
+    pub fn read_replica_count(&self) -> usize {
+        self.replicas.len()
+    }
+
+    /// How long a failed replica stays out of rotation (default 5 s).
+    pub fn replica_backoff(mut self, backoff: Duration) -> Self {
+        self.replica_backoff = backoff;
+        self
     }
 
     pub fn max_connections(mut self, max: usize) -> Self {
@@ -183,6 +230,20 @@ impl ClientConfig {
     /// Creates the client. No connection is opened until the first query (see
     /// [`Client::connect`] to fail fast).
     pub fn build(self) -> Result<Client, Error> {
+        let replicas = if self.replicas.is_empty() {
+            None
+        } else {
+            let clients = self
+                .replicas
+                .iter()
+                .map(|replica| {
+                    let mut replica = replica.clone();
+                    replica.schema.clone_from(&self.schema);
+                    replica.build()
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            Some(Arc::new(Replicas::new(clients, self.replica_backoff)))
+        };
         let mut postgres = self.postgres.clone();
         if let Some(timeout) = self.connect_timeout {
             postgres.connect_timeout(timeout);
@@ -218,6 +279,7 @@ impl ClientConfig {
             .map_err(|error| Error::Config(error.to_string()))?;
         Ok(Client {
             pool,
+            replicas,
             shared: Arc::new(Shared {
                 mode: self.statement_mode(),
                 config: self,
@@ -239,6 +301,8 @@ fn default_pool_size() -> usize {
 pub struct Client {
     pub(crate) pool: Pool,
     pub(crate) shared: Arc<Shared>,
+    /// Read replicas' pools, when configured (never on a replica's own client).
+    pub(crate) replicas: Option<Arc<Replicas>>,
 }
 
 pub(crate) struct Shared {
@@ -304,6 +368,10 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("max_connections", &status.max_size)
             .field("open_connections", &status.size)
+            .field(
+                "read_replicas",
+                &self.replicas.as_ref().map_or(0, |replicas| replicas.len()),
+            )
             .finish()
     }
 }
@@ -339,6 +407,29 @@ impl Client {
     pub fn pool_status(&self) -> (usize, usize) {
         let status = self.pool.status();
         (status.size, status.max_size)
+    }
+
+    /// This client on its primary for one call chain, reads included (Prisma's
+    /// `$primary()`): `db.primary().user().find_many().await` reads what was just written.
+    /// Without read replicas every call goes to the primary anyway.
+    pub fn primary(&self) -> Executor<'_> {
+        Executor::Primary(self)
+    }
+
+    /// This client on one of its read replicas (round robin) for one call chain, raw
+    /// queries included (Prisma's `$replica()`): `db.replica().query_raw(..)` is how a raw
+    /// read reaches a replica. A write sent this way fails on the replica (PostgreSQL's
+    /// `25006`, read-only transaction). Without replicas, or with all of them out of
+    /// rotation, this is the primary.
+    pub fn replica(&self) -> Executor<'_> {
+        Executor::Client(self).for_read()
+    }
+
+    /// Read replicas in rotation (able to serve reads now) and configured.
+    pub fn replica_status(&self) -> (usize, usize) {
+        self.replicas
+            .as_ref()
+            .map_or((0, 0), |replicas| (replicas.in_rotation(), replicas.len()))
     }
 
     pub(crate) async fn connection(&self) -> Result<deadpool_postgres::Object, Error> {

@@ -39,11 +39,35 @@ use crate::transaction::{Transaction, TransactionOptions};
 /// A boxed, sendable future: the return type of closures given to [`Executor::atomically`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Where queries run. Copy, two words; generated code stores it in its builders.
+/// Where queries run. Copy, a few words; generated code stores it in its builders.
 #[derive(Clone, Copy, Debug)]
 pub enum Executor<'a> {
+    /// The client: writes and raw SQL on the primary; read operations on a read replica
+    /// when the client has some (they call [`Executor::for_read`]).
     Client(&'a Client),
     Transaction(&'a Transaction),
+    /// The client's primary for everything, reads included ([`Client::primary`]).
+    Primary(&'a Client),
+    /// One of the client's read replicas, chosen for one operation (by
+    /// [`Executor::for_read`] or [`Client::replica`]); statements fall back to the other
+    /// replicas, then the primary, when it cannot be reached. Multi-statement writes
+    /// ([`Executor::atomically`]) run on the primary.
+    Replica(ReplicaRoute<'a>),
+}
+
+/// A read replica chosen for one operation: which one, and the client it belongs to.
+#[derive(Clone, Copy)]
+pub struct ReplicaRoute<'a> {
+    client: &'a Client,
+    index: usize,
+}
+
+impl std::fmt::Debug for ReplicaRoute<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaRoute")
+            .field("replica", &self.index)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Anything queries can run on: [`Client`], [`Transaction`], [`Executor`]. Generated code
@@ -63,8 +87,28 @@ const LOG_TARGET: &str = "refract::query";
 impl<'a> Executor<'a> {
     pub(crate) fn render_context(&self) -> RenderContext<'a> {
         match *self {
-            Executor::Client(client) => client.render_context(),
+            Executor::Client(client) | Executor::Primary(client) => client.render_context(),
+            Executor::Replica(route) => route.client.render_context(),
             Executor::Transaction(tx) => tx.render_context(),
+        }
+    }
+
+    /// Where a read operation runs: on a client with read replicas, the next replica in
+    /// rotation (the primary when none is); anything else (a transaction, a side already
+    /// chosen, a client without replicas) stays as it is. The read builders (`find_*`,
+    /// `count`, `aggregate`, `group_by`) call it; generated code that adds a read
+    /// operation should too.
+    #[inline]
+    pub fn for_read(self) -> Executor<'a> {
+        match self {
+            Executor::Client(client) => match &client.replicas {
+                None => self,
+                Some(replicas) => match replicas.pick() {
+                    Some(index) => Executor::Replica(ReplicaRoute { client, index }),
+                    None => Executor::Primary(client),
+                },
+            },
+            other => other,
         }
     }
 
@@ -159,7 +203,21 @@ impl<'a> Executor<'a> {
             model,
         };
         let outcome = match *self {
-            Executor::Client(client) => run_pooled(client, &request).await,
+            Executor::Client(client) | Executor::Primary(client) => {
+                run_pooled(client, &request).await
+            }
+            Executor::Replica(route) => match &route.client.replicas {
+                Some(replicas) => {
+                    crate::replica::run_with_fallback(
+                        route.client,
+                        replicas,
+                        route.index,
+                        |client| run_pooled(client, &request),
+                    )
+                    .await
+                }
+                None => run_pooled(route.client, &request).await,
+            },
             Executor::Transaction(tx) => run_in_transaction(tx, &request).await,
         };
         log_finish(started, sql, params.len());
@@ -175,7 +233,9 @@ impl<'a> Executor<'a> {
         F: for<'t> FnOnce(Executor<'t>) -> BoxFuture<'t, Result<T, Error>> + Send,
     {
         match self {
-            Executor::Client(client) => {
+            Executor::Client(client)
+            | Executor::Primary(client)
+            | Executor::Replica(ReplicaRoute { client, .. }) => {
                 // The runtime's own multi-statement operations are not interactive
                 // transactions: no `timeout`/`maxWait` beyond the pool's.
                 client

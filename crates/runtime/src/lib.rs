@@ -44,7 +44,8 @@
 //!
 //! Configuration: [`ClientConfig::from_url`] reads Prisma's URL parameters
 //! (`connection_limit`, `pool_timeout`, `connect_timeout`, `socket_timeout`, `schema`,
-//! `pgbouncer`, `statement_cache_size`); the setters override them. Queries are logged with `tracing` at DEBUG under the target `refract::query` (SQL,
+//! `pgbouncer`, `statement_cache_size`); the setters override them. Read replicas: see
+//! "Read replicas" below. Queries are logged with `tracing` at DEBUG under the target `refract::query` (SQL,
 //! parameter count, duration); when that level is off, logging costs one cached check.
 //!
 //! # What generated code looks like
@@ -150,6 +151,29 @@
 //! the error names it ([`Error::PreparedStatementMissing`]). Migrations need a session:
 //! point them at the server directly (`directUrl`).
 //!
+//! # Read replicas
+//! `ClientConfig::read_replicas([url, ...])`, or `DATABASE_REPLICA_URLS` (comma-separated)
+//! with [`ClientConfig::from_env`]: one pool per replica beside the primary's. As with
+//! `@prisma/extension-read-replicas`, the read operations (`find_unique`, `find_first`,
+//! `find_many` and their `_or_throw` forms, `count`, `aggregate`, `group_by`, with their
+//! includes) run on a replica when called on the client outside a transaction, the next
+//! one in rotation (round robin; Prisma picks at random); writes, nested writes,
+//! transactions (and every read inside one) and raw SQL (`query_raw` too: the runtime
+//! cannot tell a raw read from a raw write) run on the primary. `db.primary()` forces the
+//! primary for one call chain (`db.primary().user().find_many()`), `db.replica()` a
+//! replica (`db.replica().query_raw(..)` for a raw read).
+//!
+//! A replica that cannot be reached or stops answering (connection refused or closed,
+//! server shutting down, `socket_timeout`; not an SQL error) leaves the rotation for
+//! `replica_backoff` (5 s) and the statement runs again on the next replica, then on the
+//! primary, so the call does not fail; the first read after the back-off tries it again.
+//!
+//! Replicas lag: a read right after a write may not see it. The runtime does not hide
+//! this (no read-your-writes tracking, which would pin readers to the primary after every
+//! write and need a shared clock across service instances): read what you just wrote
+//! through `db.primary()`, inside the write's transaction, or from the write's own return
+//! value.
+//!
 //! # Relations
 //! Generated code declares, per relation field, a [`RelationMeta`] static (how the rows
 //! link: the foreign key on this side, on the other side, or an implicit many-to-many join
@@ -222,6 +246,7 @@ mod nested;
 mod query;
 mod relation;
 mod render;
+mod replica;
 mod transaction;
 mod value;
 
@@ -233,7 +258,7 @@ pub use aggregate::{
 pub use client::{Client, ClientConfig};
 pub use decode::{Decode, FromRow, PgEnum, decode};
 pub use error::Error;
-pub use executor::{AsExecutor, BoxFuture, Executor};
+pub use executor::{AsExecutor, BoxFuture, Executor, ReplicaRoute};
 pub use include::{CountFilter, Include, IncludeNode, Included, IntoInclude, Level};
 pub use model::{Column, Model, ModelMeta, Table};
 pub use nested::{Creating, NestedCreate, NestedUpdate, NestedWrite, Updating};

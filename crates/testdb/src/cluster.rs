@@ -94,9 +94,107 @@ impl Cluster {
         }
     }
 
+    /// Starts a streaming replica of this cluster: a cluster of its own (directory,
+    /// watchdog), its data a `pg_basebackup -R` of this one (which writes `standby.signal`
+    /// and `primary_conninfo`), with its own socket folder, on a free port. This cluster
+    /// must accept replication connections over TCP: `Tcp::Plain` clusters do (initdb's
+    /// `pg_hba.conf` trusts `replication` on loopback; `wal_level = replica` and
+    /// `max_wal_senders = 10` are PostgreSQL's defaults).
+    pub(crate) fn start_standby(&self) -> Result<Cluster, Error> {
+        let base = self.root.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let root = base.join(format!("{RUN_PREFIX}{}-{}", std::process::id(), nanos()));
+        create_owned_dir(&root, self.run_as)?;
+        let standby = Cluster {
+            data: root.join("data"),
+            root,
+            binaries: self.binaries.clone(),
+            port: 0,
+            run_as: self.run_as,
+        };
+        if let Err(error) = standby.spawn_watchdog() {
+            standby.stop();
+            return Err(error);
+        }
+        let mut standby = standby;
+        match standby
+            .base_backup(self.port)
+            .and_then(|()| standby.start_on_free_port())
+        {
+            Ok(()) => Ok(standby),
+            Err(error) => {
+                standby.stop();
+                Err(error)
+            }
+        }
+    }
+
+    /// Copies the primary on `primary_port` into this cluster's (empty) data directory.
+    fn base_backup(&self, primary_port: u16) -> Result<(), Error> {
+        let output = self
+            .binaries
+            .command("pg_basebackup", self.run_as, &self.root)
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-R", "-X", "stream", "-c", "fast", "--no-sync"])
+            .args(["-h", "127.0.0.1", "-p", &primary_port.to_string()])
+            .args(["-U", "postgres"])
+            .stdout(Stdio::null())
+            .output()
+            .map_err(|source| Error::Io {
+                what: "running pg_basebackup".into(),
+                source,
+            })?;
+        if !output.status.success() {
+            return Err(Error::Command {
+                what: "pg_basebackup".into(),
+                detail: String::from_utf8_lossy(&output.stderr).into_owned(),
+            });
+        }
+        // The copied configuration names the primary's socket folder; the standby gets its
+        // own (the later setting wins).
+        refract_localpg::configure(
+            &self.data,
+            &Settings {
+                socket_dir: Some(self.root.clone()),
+                durable: false,
+                max_connections: 300,
+                extra: "hot_standby = on\n".into(),
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Stops the server (`-m fast`: its clients are disconnected), keeping its files;
+    /// [`Cluster::resume`] starts it again.
+    pub(crate) fn halt(&self) -> Result<(), Error> {
+        Ok(refract_localpg::stop(
+            &self.binaries,
+            &self.data,
+            StopMode::Fast,
+            self.run_as,
+        )?)
+    }
+
+    /// Starts a [`Cluster::halt`]ed server again, on its port.
+    pub(crate) fn resume(&self) -> Result<(), Error> {
+        let log = self.root.join("postgres.log");
+        Ok(refract_localpg::start(
+            &self.binaries,
+            &self.data,
+            self.port,
+            &log,
+            self.run_as,
+        )?)
+    }
+
     /// URL of database `database` on this cluster, over TCP.
     pub(crate) fn url(&self, database: &str) -> String {
         format!("postgresql://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// The data directory.
+    pub(crate) fn data(&self) -> &Path {
+        &self.data
     }
 
     /// The TCP port on `127.0.0.1`.

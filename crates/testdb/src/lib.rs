@@ -52,6 +52,13 @@
 //! [`PgBouncer::start`] runs a real PgBouncer in transaction mode in front of the test
 //! server (installing Debian's `pgbouncer` package on first use when it is missing), for
 //! tests of clients behind a transaction-mode pooler; stopped on drop.
+//!
+//! # Streaming replicas
+//! [`ReplicatedServer::start`] starts a private primary and streaming replicas of it
+//! (`pg_basebackup -R`, hot standbys on ports of their own), always, whatever
+//! `DATABASE_URL` says, for tests of clients that read from replicas; a replica can be
+//! stopped and started again mid-test, and [`ReplicatedServer::wait_for_replay`] waits
+//! until the replicas have replayed the primary's writes.
 
 // The workspace denies unsafe code; this test-only crate makes three libc calls (geteuid,
 // getpwnam, atexit) to run its throwaway cluster, each with its SAFETY note.
@@ -60,12 +67,14 @@
 mod admin;
 mod cluster;
 mod pgbouncer;
+mod replica;
 mod tls_server;
 mod url;
 
 use std::fmt;
 
 pub use pgbouncer::{PgBouncer, SERVER_POOL_SIZE as PGBOUNCER_SERVER_POOL_SIZE};
+pub use replica::ReplicatedServer;
 pub use tls_server::{PlainServer, TlsServer};
 pub use url::with_database;
 

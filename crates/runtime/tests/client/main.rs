@@ -6,6 +6,7 @@ mod logging;
 mod operations;
 mod pooler;
 mod reads;
+mod replicas;
 mod support;
 mod tls;
 mod transactions;

@@ -1,0 +1,424 @@
+//! Read replicas against real streaming replicas (refract-testdb's [`ReplicatedServer`]: a
+//! private primary and hot standbys made with `pg_basebackup -R`).
+//!
+//! Which server answered is read from the answer itself: the `Probe` model is a view that
+//! adds `inet_server_port()` and `pg_is_in_recovery()` to each row of a table, so every
+//! read says where it ran and every write (`INSERT ... RETURNING` through the view) where
+//! it was written. Includes are checked the same way with the root schema's client, its
+//! `Message` table put behind a view that appends the server's port to `content`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use refract_runtime::{Client, ClientConfig, Error, count_all};
+use refract_testdb::ReplicatedServer;
+
+use probe::{Models as _, PORT};
+
+/// `Probe`: a view over `ProbeRow`; writes go through it to the table (PostgreSQL's
+/// automatically updatable views), reads say which server ran them.
+const PROBE_SQL: &str = r#"
+CREATE TABLE "ProbeRow" (id SERIAL PRIMARY KEY, label TEXT NOT NULL);
+CREATE VIEW "Probe" AS
+    SELECT id, label, inet_server_port() AS port, pg_is_in_recovery() AS replica
+    FROM "ProbeRow";
+"#;
+
+/// The model codegen would emit for `Probe` (shaped as `generated.rs`).
+mod probe {
+    use refract_runtime as rt;
+
+    pub trait Models: rt::AsExecutor {
+        fn probe(&self) -> rt::Actions<'_, Probe> {
+            rt::Actions::new(self.executor())
+        }
+    }
+    impl<T: rt::AsExecutor + ?Sized> Models for T {}
+
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Probe {
+        pub id: i32,
+        pub label: String,
+        /// `inet_server_port()` of the server that answered.
+        pub port: i32,
+        /// `pg_is_in_recovery()` there: a replica.
+        pub replica: bool,
+    }
+
+    pub mod column {
+        use refract_runtime::Column;
+        pub static ID: Column = Column {
+            name: "id",
+            field: "id",
+            nullable: false,
+        };
+        pub static LABEL: Column = Column {
+            name: "label",
+            field: "label",
+            nullable: false,
+        };
+        pub static PORT: Column = Column {
+            name: "port",
+            field: "port",
+            nullable: false,
+        };
+        pub static REPLICA: Column = Column {
+            name: "replica",
+            field: "replica",
+            nullable: false,
+        };
+    }
+
+    pub static META: rt::ModelMeta = rt::ModelMeta {
+        name: "Probe",
+        table: rt::Table {
+            schema: None,
+            name: "Probe",
+        },
+        columns: &[&column::ID, &column::LABEL, &column::PORT, &column::REPLICA],
+        primary_key: &[&column::ID],
+        updated_at: &[],
+    };
+
+    impl rt::FromRow for Probe {
+        fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+            Ok(Probe {
+                id: rt::decode(row, 0)?,
+                label: rt::decode(row, 1)?,
+                port: rt::decode(row, 2)?,
+                replica: rt::decode(row, 3)?,
+            })
+        }
+    }
+
+    impl rt::Model for Probe {
+        const META: &'static rt::ModelMeta = &META;
+    }
+
+    pub const ID: rt::Field<Probe, i32> = rt::Field::new(&column::ID);
+    pub const LABEL: rt::Field<Probe, String> = rt::Field::new(&column::LABEL);
+    pub const PORT: rt::Field<Probe, i32> = rt::Field::new(&column::PORT);
+
+    pub fn id(id: i32) -> rt::UniqueWhere<Probe> {
+        rt::UniqueWhere::new([ID.set(id)])
+    }
+}
+
+/// A primary with `replicas` replicas, the probe schema on it, and a client on all of them.
+async fn start(replicas: usize, backoff: Duration) -> (ReplicatedServer, Client) {
+    let server = ReplicatedServer::start(replicas).expect("starting a primary and its replicas");
+    let url = server.url("postgres");
+    let admin = refract_testdb_admin(&url).await;
+    admin.batch_execute(PROBE_SQL).await.unwrap();
+    let client = ClientConfig::from_url(&url)
+        .unwrap()
+        .read_replicas(server.replica_urls("postgres"))
+        .unwrap()
+        .replica_backoff(backoff)
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+async fn refract_testdb_admin(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+fn port(server_port: u16) -> i32 {
+    i32::from(server_port)
+}
+
+#[tokio::test]
+async fn reads_go_to_replicas_round_robin_and_everything_else_to_the_primary() {
+    let (server, db) = start(2, Duration::from_secs(5)).await;
+    let primary = port(server.port());
+    let replicas: BTreeSet<i32> = server.replica_ports().into_iter().map(port).collect();
+
+    // A write: on the primary.
+    let written = db
+        .probe()
+        .create([probe::LABEL.set("first")])
+        .await
+        .unwrap();
+    assert_eq!((written.port, written.replica), (primary, false));
+    server.wait_for_replay().await.unwrap();
+
+    // Reads outside a transaction: replicas, each in turn.
+    let mut served = Vec::new();
+    for _ in 0..4 {
+        let rows = db.probe().find_many().await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].replica, "{rows:?}");
+        served.push(rows[0].port);
+    }
+    assert_eq!(served.iter().copied().collect::<BTreeSet<_>>(), replicas);
+    assert_ne!(served[0], served[1], "round robin: {served:?}");
+    assert_eq!(served[0], served[2], "round robin: {served:?}");
+
+    let found = db
+        .probe()
+        .find_unique(probe::id(written.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(found.replica && replicas.contains(&found.port), "{found:?}");
+    let first = db.probe().find_first().await.unwrap().unwrap();
+    assert!(first.replica, "{first:?}");
+    assert_eq!(db.probe().count().await.unwrap(), 1);
+    let max_port = db.probe().aggregate(PORT.max()).await.unwrap();
+    assert!(max_port.is_some_and(|port| replicas.contains(&port)));
+    let groups = db
+        .probe()
+        .group_by(PORT)
+        .aggregate(count_all())
+        .await
+        .unwrap();
+    assert_eq!(groups.len(), 1);
+    assert!(replicas.contains(&groups[0].0), "{groups:?}");
+
+    // `primary()`: the primary, reads included.
+    let rows = db.primary().probe().find_many().await.unwrap();
+    assert_eq!((rows[0].port, rows[0].replica), (primary, false));
+    let max_port = db.primary().probe().aggregate(PORT.max()).await.unwrap();
+    assert_eq!(max_port, Some(primary));
+
+    // Reads inside a transaction: the primary (they see its uncommitted writes).
+    let (inside, count) = db
+        .transaction(|tx| async move {
+            tx.probe().create([probe::LABEL.set("second")]).await?;
+            let rows = tx.probe().find_many().await?;
+            let count = tx.probe().count().await?;
+            Ok::<_, Error>((rows, count))
+        })
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+    assert!(inside.iter().all(|row| row.port == primary && !row.replica));
+
+    // Raw SQL: the primary, unless `replica()` says otherwise (as Prisma's extension).
+    let sql = "SELECT inet_server_port(), pg_is_in_recovery()";
+    let raw: Vec<(i32, bool)> = db.query_raw_as(sql, &[]).await.unwrap();
+    assert_eq!(raw, [(primary, false)]);
+    let raw: Vec<(i32, bool)> = db.replica().query_raw_as(sql, &[]).await.unwrap();
+    assert!(raw[0].1 && replicas.contains(&raw[0].0), "{raw:?}");
+    let updated = db
+        .execute_raw(r#"UPDATE "ProbeRow" SET label = label || '!'"#, &[])
+        .await
+        .unwrap();
+    assert_eq!(updated, 2);
+
+    // Other writes: the primary (a replica would refuse them, 25006).
+    let changed = db
+        .probe()
+        .update(probe::id(written.id), [probe::LABEL.set("renamed")])
+        .await
+        .unwrap();
+    assert_eq!((changed.port, changed.replica), (primary, false));
+    let deleted = db
+        .probe()
+        .delete_many(probe::LABEL.equals("second!"))
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert_eq!(db.replica_status(), (2, 2));
+}
+
+/// Includes load on the replica their read chose: the root schema's `Message` table is put
+/// behind a view whose `content` ends with the answering server's port.
+#[tokio::test]
+async fn includes_are_read_on_the_replica_of_their_read() {
+    use client::{MessageRole, Models as _, conversation};
+    use serde_json::json;
+
+    let server = ReplicatedServer::start(1).expect("starting a primary and its replica");
+    let url = server.url("postgres");
+    let admin = refract_testdb_admin(&url).await;
+    admin
+        .batch_execute(include_str!(
+            "../../../../migrations/20261125090507_init/migration.sql"
+        ))
+        .await
+        .unwrap();
+    let db = ClientConfig::from_url(&url)
+        .unwrap()
+        .read_replicas(server.replica_urls("postgres"))
+        .unwrap()
+        .build()
+        .unwrap();
+    let tenant = db.tenant().create("t").await.unwrap();
+    let agent = db.agent().create("a", json!({}), &tenant.id).await.unwrap();
+    let convo = db
+        .conversation()
+        .create(&agent.id, &tenant.id, json!({}))
+        .await
+        .unwrap();
+    for text in ["one", "two"] {
+        db.message()
+            .create(MessageRole::User, text, &convo.id)
+            .await
+            .unwrap();
+    }
+    admin
+        .batch_execute(
+            r#"ALTER TABLE "Message" RENAME TO "MessageRow";
+            CREATE VIEW "Message" AS SELECT id, role, content || '@' || inet_server_port() AS content,
+                metadata, "convoId", "createdAt" FROM "MessageRow";"#,
+        )
+        .await
+        .unwrap();
+    server.wait_for_replay().await.unwrap();
+
+    let replica = server.replica_ports()[0];
+    let found = db
+        .conversation()
+        .find_many()
+        .include(conversation::MESSAGES)
+        .await
+        .unwrap();
+    let contents: BTreeSet<String> = found[0]
+        .messages
+        .iter()
+        .map(|message| message.content.clone())
+        .collect();
+    assert_eq!(
+        contents,
+        BTreeSet::from([format!("one@{replica}"), format!("two@{replica}")])
+    );
+    let on_primary = db
+        .primary()
+        .conversation()
+        .find_unique(conversation::id(&convo.id))
+        .include(conversation::MESSAGES)
+        .await
+        .unwrap()
+        .unwrap();
+    let primary = server.port();
+    assert!(
+        on_primary
+            .messages
+            .iter()
+            .all(|message| message.content.ends_with(&format!("@{primary}"))),
+        "{:?}",
+        on_primary.messages
+    );
+}
+
+const TASKS: usize = 8;
+/// Most calls a task makes (the workload normally ends well before, when told to).
+const MAX_CALLS_PER_TASK: usize = 2_000;
+
+/// One task of a read-heavy workload, until `finish` is set; every call must succeed.
+async fn workload(
+    db: Client,
+    done: Arc<AtomicUsize>,
+    finish: Arc<AtomicBool>,
+    task: usize,
+) -> Result<(), Error> {
+    for call in 0..MAX_CALLS_PER_TASK {
+        if finish.load(Ordering::Relaxed) {
+            break;
+        }
+        match call % 6 {
+            0 => {
+                db.probe()
+                    .create([probe::LABEL.set(format!("t{task}c{call}"))])
+                    .await?;
+            }
+            1 => {
+                db.probe().count().await?;
+            }
+            2 => {
+                db.probe().aggregate(PORT.max()).await?;
+            }
+            _ => {
+                db.probe().find_many().take(5).await?;
+            }
+        }
+        done.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Waits until `done` reaches `target` (bounded: at most ~20 s).
+async fn wait_for_calls(done: &AtomicUsize, target: usize) {
+    for _ in 0..4000 {
+        if done.load(Ordering::Relaxed) >= target {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_stopped_mid_run_costs_no_failed_call() {
+    let (server, db) = start(2, Duration::from_millis(200)).await;
+    let primary = port(server.port());
+    let ports: Vec<i32> = server.replica_ports().into_iter().map(port).collect();
+    db.probe().create([probe::LABEL.set("seed")]).await.unwrap();
+    server.wait_for_replay().await.unwrap();
+
+    // Replica 0 stops while the workload runs, which goes on for a while after.
+    let done = Arc::new(AtomicUsize::new(0));
+    let finish = Arc::new(AtomicBool::new(false));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|task| tokio::spawn(workload(db.clone(), done.clone(), finish.clone(), task)))
+        .collect();
+    wait_for_calls(&done, 200).await;
+    let server = Arc::new(server);
+    let stopping = server.clone();
+    tokio::task::spawn_blocking(move || stopping.stop_replica(0))
+        .await
+        .unwrap()
+        .unwrap();
+    let after_stop = done.load(Ordering::Relaxed);
+    wait_for_calls(&done, after_stop + 300).await;
+    finish.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await
+            .unwrap()
+            .expect("no call fails while a replica stops");
+    }
+    assert!(done.load(Ordering::Relaxed) >= after_stop + 300);
+
+    // Replica 0 is out of rotation or, past its back-off, tried and dropped again: reads
+    // are answered by replica 1.
+    for _ in 0..6 {
+        let rows = db.probe().find_many().take(1).await.unwrap();
+        assert_eq!((rows[0].port, rows[0].replica), (ports[1], true));
+    }
+
+    // Both replicas down: the primary answers.
+    let stopping = server.clone();
+    tokio::task::spawn_blocking(move || stopping.stop_replica(1))
+        .await
+        .unwrap()
+        .unwrap();
+    for _ in 0..4 {
+        let rows = db.probe().find_many().take(1).await.unwrap();
+        assert_eq!((rows[0].port, rows[0].replica), (primary, false));
+    }
+    assert_eq!(db.replica_status().1, 2);
+
+    // Replica 0 comes back: after its back-off a read tries it again and it stays.
+    let starting = server.clone();
+    tokio::task::spawn_blocking(move || starting.start_replica(0))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut back = false;
+    for _ in 0..400 {
+        let rows = db.probe().find_many().take(1).await.unwrap();
+        if rows[0].port == ports[0] {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(back, "replica 0 never came back into rotation");
+}
