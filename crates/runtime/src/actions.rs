@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{BoxFuture, Executor};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use crate::aggregate::{AggregateQuery, AggregateSet, GroupBy, GroupKeys};
 use crate::include::{self, CountFilter, Included, IntoInclude, Loads};
@@ -91,15 +91,6 @@ fn assignments<M>(data: impl IntoIterator<Item = impl Into<Assign<M>>>) -> Vec<A
         .collect()
 }
 
-/// Sets the model's `@updatedAt` columns to `now` where `data` does not set them.
-fn stamp_created(data: &mut Vec<(&'static Column, Value)>, meta: &ModelMeta, now: DateTime<Utc>) {
-    for column in meta.updated_at {
-        if !data.iter().any(|(c, _)| c.name == column.name) {
-            data.push((column, Value::DateTime(now)));
-        }
-    }
-}
-
 /// Sets the model's `@updatedAt` columns to now in a non-empty update that does not set them.
 fn stamp_updated(assigns: &mut Vec<Assignment>, meta: &ModelMeta) {
     if assigns.is_empty() {
@@ -113,10 +104,17 @@ fn stamp_updated(assigns: &mut Vec<Assignment>, meta: &ModelMeta) {
     }
 }
 
-fn pairs<M>(data: impl IntoIterator<Item = Set<M>>) -> Vec<(&'static Column, Value)> {
-    data.into_iter()
-        .map(|set| (set.column, set.value))
-        .collect()
+/// Create data as column-value pairs. A field set twice keeps its last value: a value
+/// pushed after a `data*()` helper's (a client-side default such as `uuid()`) wins.
+pub(crate) fn pairs<M>(data: impl IntoIterator<Item = Set<M>>) -> Vec<(&'static Column, Value)> {
+    let mut pairs: Vec<(&'static Column, Value)> = Vec::new();
+    for set in data {
+        match pairs.iter_mut().find(|(c, _)| c.name == set.column.name) {
+            Some(pair) => pair.1 = set.value,
+            None => pairs.push((set.column, set.value)),
+        }
+    }
+    pairs
 }
 
 fn column_refs<M>(columns: impl IntoColumns<M>) -> Vec<&'static Column> {
@@ -645,11 +643,10 @@ impl<'a, M: Model, R: FromRow + Send> Create<'a, M, R> {
         }
     }
 
-    pub async fn exec(mut self) -> Result<R, Error> {
+    pub async fn exec(self) -> Result<R, Error> {
         if !self.nested.is_empty() || !self.loads.is_empty() {
             return self.exec_nested().await;
         }
-        stamp_created(&mut self.data, M::META, Utc::now());
         let columns: Vec<&'static Column> = self.data.iter().map(|(c, _)| *c).collect();
         let row: InsertRow<'_> = self.data.iter().map(|(_, v)| Some(v)).collect();
         let statement = render::insert(
@@ -755,16 +752,13 @@ impl<'a, M: Model> CreateMany<'a, M> {
 pub(crate) async fn insert_rows(
     executor: Executor<'_>,
     model: &'static ModelMeta,
-    mut rows: Vec<Vec<(&'static Column, Value)>>,
+    rows: Vec<Vec<(&'static Column, Value)>>,
     skip_duplicates: bool,
     returning: bool,
 ) -> Result<(u64, Vec<tokio_postgres::Row>), Error> {
     if rows.is_empty() {
         return Ok((0, Vec::new()));
     }
-    let now = Utc::now();
-    rows.iter_mut()
-        .for_each(|row| stamp_created(row, model, now));
     // The union of the rows' columns, in first-seen order; missing cells are DEFAULT.
     let mut columns: Vec<&'static Column> = Vec::new();
     for row in &rows {
@@ -981,10 +975,19 @@ impl<'a, M: Model> UpdateMany<'a, M> {
         UpdateManyAndReturn { inner: self }
     }
 
-    /// Updates the rows; returns how many were updated (0 when there is nothing to set).
+    /// Updates the rows; returns how many were updated (with nothing to set, how many
+    /// match, as Prisma counts them).
     pub async fn exec(mut self) -> Result<u64, Error> {
         if self.assigns.is_empty() {
-            return Ok(0);
+            let mut args = SelectArgs::new();
+            args.filter = Some(self.filter);
+            let statement = render::count(M::META, &args, self.executor.render_context())?;
+            let rows = self.executor.fetch(&statement, Some(M::META)).await?;
+            let count = match rows.first() {
+                Some(row) => crate::decode::decode::<i64>(row, 0)?,
+                None => 0,
+            };
+            return Ok(u64::try_from(count).unwrap_or(0));
         }
         stamp_updated(&mut self.assigns, M::META);
         let statement = render::update(
@@ -1007,7 +1010,17 @@ impl<M: Model> UpdateManyAndReturn<'_, M> {
     pub async fn exec(self) -> Result<Vec<M>, Error> {
         let mut inner = self.inner;
         if inner.assigns.is_empty() {
-            return Ok(Vec::new());
+            // Nothing to change: Prisma returns the matching records as they are.
+            let mut args = SelectArgs::new();
+            args.filter = Some(inner.filter);
+            let statement = render::select(
+                M::META,
+                M::META.columns,
+                &args,
+                inner.executor.render_context(),
+            )?;
+            let rows = inner.executor.fetch(&statement, Some(M::META)).await?;
+            return rows.iter().map(M::from_row).collect();
         }
         stamp_updated(&mut inner.assigns, M::META);
         let statement = render::update(
@@ -1173,7 +1186,6 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
 
     /// The upsert itself, decoding `R` from the written row.
     async fn exec_plain(mut self) -> Result<R, Error> {
-        stamp_created(&mut self.create, M::META, Utc::now());
         if self.native() {
             stamp_updated(&mut self.update, M::META);
             let columns: Vec<&'static Column> = self.create.iter().map(|(c, _)| *c).collect();

@@ -58,6 +58,16 @@ pub enum Error {
         model: &'static str,
         operation: &'static str,
     },
+    /// A nested write named a related record that is not connected to the parent
+    /// (Prisma P2017).
+    #[error(
+        "the records for relation `{relation}` between the `{model_a}` and `{model_b}` models are not connected"
+    )]
+    RecordsNotConnected {
+        relation: &'static str,
+        model_a: &'static str,
+        model_b: &'static str,
+    },
     /// A serialization failure or deadlock; the transaction can be retried (Prisma P2034).
     #[error("transaction failed due to a write conflict or a deadlock, please retry")]
     TransactionConflict {
@@ -168,6 +178,7 @@ impl Error {
             Error::NullConstraintViolation { .. } => Some("P2011"),
             Error::RecordNotFound { .. } => Some("P2025"),
             Error::RequiredRelationViolation { .. } => Some("P2014"),
+            Error::RecordsNotConnected { .. } => Some("P2017"),
             Error::TransactionConflict { .. } => Some("P2034"),
             Error::PoolTimeout { .. } => Some("P2024"),
             Error::Config(_) => Some("P1013"),

@@ -98,7 +98,7 @@ enum Action {
 }
 
 fn pairs<M>(data: impl IntoIterator<Item = Set<M>>) -> Data {
-    data.into_iter().map(|s| (s.column, s.value)).collect()
+    crate::actions::pairs(data)
 }
 
 fn assignments<M>(data: impl IntoIterator<Item = impl Into<Assign<M>>>) -> Vec<Assignment> {
@@ -356,6 +356,14 @@ fn not_found(model: &'static ModelMeta, operation: &'static str) -> Error {
     }
 }
 
+fn not_connected(relation: &'static RelationMeta) -> Error {
+    Error::RecordsNotConnected {
+        relation: relation.relation,
+        model_a: relation.model.name,
+        model_b: relation.related.name,
+    }
+}
+
 fn required_violation(relation: &'static RelationMeta) -> Error {
     Error::RequiredRelationViolation {
         relation: relation.relation,
@@ -403,15 +411,6 @@ fn set_columns(data: &mut Data, columns: &[&'static Column], values: Vec<Value>)
     }
 }
 
-fn stamp_created(data: &mut Data, model: &ModelMeta) {
-    let now = Utc::now();
-    for column in model.updated_at {
-        if !data.iter().any(|(c, _)| c.name == column.name) {
-            data.push((column, Value::DateTime(now)));
-        }
-    }
-}
-
 fn stamp_updated(assigns: &mut Vec<Assignment>, model: &ModelMeta) {
     if assigns.is_empty() {
         return;
@@ -443,8 +442,7 @@ async fn find(
     Ok(ex.fetch(&statement, Some(model)).await?.into_iter().next())
 }
 
-async fn insert(ex: Executor<'_>, model: &'static ModelMeta, mut data: Data) -> Result<Row, Error> {
-    stamp_created(&mut data, model);
+async fn insert(ex: Executor<'_>, model: &'static ModelMeta, data: Data) -> Result<Row, Error> {
     let columns: Vec<&'static Column> = data.iter().map(|(c, _)| *c).collect();
     let row: InsertRow<'_> = data.iter().map(|(_, v)| Some(v)).collect();
     let statement = render::insert(
@@ -989,7 +987,9 @@ async fn apply_after(
                 None => link.filter.clone(),
             };
             if delete_where(ex, related, filter).await? == 0 {
-                return Err(not_found(related, "delete"));
+                // Prisma reports the record as not connected (P2017), whether it exists
+                // unlinked or not at all.
+                return Err(not_connected(relation));
             }
         }
         Action::DeleteMany(filter) => {
@@ -1103,6 +1103,7 @@ async fn disconnect(
                 column: other,
                 values: Value::Array(others),
                 negated: false,
+                insensitive: false,
             },
         ]);
         let statement = render::delete(&join_model, Some(&filter), None, ex.render_context());

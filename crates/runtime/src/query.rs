@@ -111,12 +111,21 @@ pub(crate) enum FilterNode {
         column: &'static Column,
         values: Value,
         negated: bool,
+        insensitive: bool,
     },
     Like {
         column: &'static Column,
         kind: LikeKind,
         text: String,
         insensitive: bool,
+    },
+    /// A condition on a Json column, or on the value at a path inside it.
+    Json {
+        column: &'static Column,
+        /// The keys (and array indexes, as text) to the value, as a `text[]`; empty for
+        /// the column's value itself.
+        path: Value,
+        op: JsonOp,
     },
     IsNull {
         column: &'static Column,
@@ -188,6 +197,164 @@ pub(crate) enum LikeKind {
     Contains,
     StartsWith,
     EndsWith,
+    /// The text is a LIKE pattern, passed as it is (`%` and `_` are wildcards).
+    Pattern,
+}
+
+/// What a Json filter checks, as Prisma's `JsonFilter` on PostgreSQL.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum JsonOp {
+    /// `equals`/`not` and the orderings on the value at the path (`jsonb` comparison;
+    /// the orderings only between values of the same Json type).
+    Compare(CompareOp, Value),
+    /// `string_contains`/`string_starts_with`/`string_ends_with`: the value is a string
+    /// whose text matches (wildcards in `text` match literally).
+    String {
+        kind: LikeKind,
+        text: String,
+        insensitive: bool,
+    },
+    /// `array_contains`: the value is an array containing every element of `value`
+    /// (`@>`; a non-array `value` is one element).
+    ArrayContains(Value),
+    /// `array_starts_with` (`first`) and `array_ends_with`: the value is an array whose
+    /// first (last) element equals `value`.
+    ArrayEnd { first: bool, value: Value },
+}
+
+/// The value at a path inside a Json field (Prisma's `path`), for filters:
+/// `PROFILE.path(["address", "city"]).equals("Paris")`. Array elements are addressed by
+/// their index as text (`"0"`), as on PostgreSQL.
+pub struct JsonPath<M> {
+    column: &'static Column,
+    path: Vec<String>,
+    marker: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for JsonPath<M> {
+    fn clone(&self) -> Self {
+        JsonPath {
+            column: self.column,
+            path: self.path.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for JsonPath<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "JsonPath({} {:?})", self.column.name, self.path)
+    }
+}
+
+impl<M> JsonPath<M> {
+    fn filter(self, op: JsonOp) -> Filter<M> {
+        let path = Value::Array(self.path.into_iter().map(Value::String).collect());
+        Filter::from_node(FilterNode::Json {
+            column: self.column,
+            path,
+            op,
+        })
+    }
+    fn compare(self, op: CompareOp, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.filter(JsonOp::Compare(op, Value::Json(value.into())))
+    }
+    fn string(self, kind: LikeKind, text: impl Into<String>) -> Filter<M> {
+        self.filter(JsonOp::String {
+            kind,
+            text: text.into(),
+            insensitive: false,
+        })
+    }
+
+    /// The value at the path equals `value` (Json equality); rows without the path do
+    /// not match.
+    pub fn equals(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.compare(CompareOp::Eq, value)
+    }
+    /// The value at the path exists and differs from `value`.
+    pub fn not(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.compare(CompareOp::Ne, value)
+    }
+    /// The value at the path is of `value`'s Json type (number, string, ...) and less.
+    pub fn lt(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.compare(CompareOp::Lt, value)
+    }
+    pub fn lte(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.compare(CompareOp::Lte, value)
+    }
+    pub fn gt(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.compare(CompareOp::Gt, value)
+    }
+    pub fn gte(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.compare(CompareOp::Gte, value)
+    }
+    /// The value at the path is a string containing `text` (matched literally;
+    /// `.insensitive()` ignores case).
+    pub fn string_contains(self, text: impl Into<String>) -> Filter<M> {
+        self.string(LikeKind::Contains, text)
+    }
+    pub fn string_starts_with(self, text: impl Into<String>) -> Filter<M> {
+        self.string(LikeKind::StartsWith, text)
+    }
+    pub fn string_ends_with(self, text: impl Into<String>) -> Filter<M> {
+        self.string(LikeKind::EndsWith, text)
+    }
+    /// The value at the path is an array holding every element of `value` (an array),
+    /// or holding `value` (a scalar), by PostgreSQL's `@>`.
+    pub fn array_contains(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.filter(JsonOp::ArrayContains(Value::Json(value.into())))
+    }
+    /// The value at the path is an array whose first element equals `value`.
+    pub fn array_starts_with(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.filter(JsonOp::ArrayEnd {
+            first: true,
+            value: Value::Json(value.into()),
+        })
+    }
+    /// The value at the path is an array whose last element equals `value`.
+    pub fn array_ends_with(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.filter(JsonOp::ArrayEnd {
+            first: false,
+            value: Value::Json(value.into()),
+        })
+    }
+}
+
+/// Json filters (Prisma's `JsonFilter`): on the field's value itself, or through
+/// [`path`](Field::path) on a value inside it.
+impl<M, K> Field<M, serde_json::Value, K> {
+    /// The value at `path` inside this field (keys, array indexes as text).
+    pub fn path<S: Into<String>>(self, path: impl IntoIterator<Item = S>) -> JsonPath<M> {
+        JsonPath {
+            column: self.column,
+            path: path.into_iter().map(Into::into).collect(),
+            marker: PhantomData,
+        }
+    }
+    fn root(self) -> JsonPath<M> {
+        self.path(Vec::<String>::new())
+    }
+    /// The field holds a string containing `text` (matched literally).
+    pub fn string_contains(self, text: impl Into<String>) -> Filter<M> {
+        self.root().string_contains(text)
+    }
+    pub fn string_starts_with(self, text: impl Into<String>) -> Filter<M> {
+        self.root().string_starts_with(text)
+    }
+    pub fn string_ends_with(self, text: impl Into<String>) -> Filter<M> {
+        self.root().string_ends_with(text)
+    }
+    /// The field holds an array containing `value` (see [`JsonPath::array_contains`]).
+    pub fn array_contains(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.root().array_contains(value)
+    }
+    pub fn array_starts_with(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.root().array_starts_with(value)
+    }
+    pub fn array_ends_with(self, value: impl Into<serde_json::Value>) -> Filter<M> {
+        self.root().array_ends_with(value)
+    }
 }
 
 impl<M> Filter<M> {
@@ -238,8 +405,9 @@ impl<M> Filter<M> {
         }
     }
 
-    /// Applies `mode` to every text comparison (`equals`, `not`, `contains`,
-    /// `starts_with`, `ends_with`) in this filter.
+    /// Applies `mode` to every text comparison in this filter (`equals`, `not`, `in`,
+    /// `not_in`, `lt`, `lte`, `gt`, `gte`, `contains`, `starts_with`, `ends_with`, `like`,
+    /// and Json's `string_*`), as Prisma's `mode` applies to every string operator.
     pub fn mode(mut self, mode: QueryMode) -> Self {
         self.node.set_insensitive(mode == QueryMode::Insensitive);
         self
@@ -260,11 +428,22 @@ impl FilterNode {
             FilterNode::Not(node) => node.set_insensitive(on),
             FilterNode::Compare {
                 insensitive,
-                op: CompareOp::Eq | CompareOp::Ne,
                 value: Value::String(_),
                 ..
             }
-            | FilterNode::Like { insensitive, .. } => *insensitive = on,
+            | FilterNode::Like { insensitive, .. }
+            | FilterNode::Json {
+                op: JsonOp::String { insensitive, .. },
+                ..
+            } => *insensitive = on,
+            // Only lists of text: an empty list matches the same rows either way.
+            FilterNode::In {
+                insensitive,
+                values: Value::Array(values),
+                ..
+            } if !values.is_empty() && values.iter().all(|v| matches!(v, Value::String(_))) => {
+                *insensitive = on
+            }
             _ => {}
         }
     }
@@ -417,6 +596,16 @@ impl OrderTerm {
             self.target,
             OrderTarget::Related { .. } | OrderTarget::Count(_)
         )
+    }
+
+    /// Whether NULLs come after every value (PostgreSQL's default for `ASC`, as
+    /// refract renders no `NULLS` clause unless asked).
+    pub(crate) fn nulls_sort_last(&self) -> bool {
+        match self.nulls {
+            Some(Nulls::Last) => true,
+            Some(Nulls::First) => false,
+            None => !self.descending,
+        }
     }
 
     /// The same ordering, reversed exactly (NULL placement included).
@@ -756,6 +945,7 @@ impl<M, T: IntoValue, K> Field<M, T, K> {
             column: self.column,
             values,
             negated: false,
+            insensitive: false,
         })
     }
 
@@ -766,6 +956,7 @@ impl<M, T: IntoValue, K> Field<M, T, K> {
             column: self.column,
             values,
             negated: true,
+            insensitive: false,
         })
     }
 }
@@ -786,7 +977,7 @@ impl<M, T: Comparable, K> Field<M, T, K> {
 }
 
 impl<M, K> Field<M, String, K> {
-    fn like(self, kind: LikeKind, text: String) -> Filter<M> {
+    fn like_filter(self, kind: LikeKind, text: String) -> Filter<M> {
         Filter::from_node(FilterNode::Like {
             column: self.column,
             kind,
@@ -796,13 +987,24 @@ impl<M, K> Field<M, String, K> {
     }
     /// `column LIKE '%text%'`, the text bound as a parameter with `%`, `_`, `\` escaped.
     pub fn contains(self, text: impl Into<String>) -> Filter<M> {
-        self.like(LikeKind::Contains, text.into())
+        self.like_filter(LikeKind::Contains, text.into())
     }
     pub fn starts_with(self, text: impl Into<String>) -> Filter<M> {
-        self.like(LikeKind::StartsWith, text.into())
+        self.like_filter(LikeKind::StartsWith, text.into())
     }
     pub fn ends_with(self, text: impl Into<String>) -> Filter<M> {
-        self.like(LikeKind::EndsWith, text.into())
+        self.like_filter(LikeKind::EndsWith, text.into())
+    }
+    /// `column LIKE pattern`, the pattern bound as it is: `%` matches any text, `_` any
+    /// one character, `\` escapes (what `contains` with wildcards does in Prisma 7.10,
+    /// which does not escape them). `.insensitive()` makes it `ILIKE`.
+    pub fn like(self, pattern: impl Into<String>) -> Filter<M> {
+        self.like_filter(LikeKind::Pattern, pattern.into())
+    }
+    /// `column ILIKE pattern`: [`like`](Self::like), case-insensitively.
+    pub fn ilike(self, pattern: impl Into<String>) -> Filter<M> {
+        self.like_filter(LikeKind::Pattern, pattern.into())
+            .insensitive()
     }
 }
 

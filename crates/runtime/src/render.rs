@@ -12,7 +12,9 @@ use std::fmt::Write;
 use crate::error::Error;
 use crate::include::Counted;
 use crate::model::{Column, ModelMeta, Table};
-use crate::query::{AssignOp, CompareOp, FilterNode, LikeKind, Nulls, OrderTarget, OrderTerm};
+use crate::query::{
+    AssignOp, CompareOp, FilterNode, JsonOp, LikeKind, Nulls, OrderTarget, OrderTerm,
+};
 use crate::relation::RelationMeta;
 use crate::value::{Param, Value};
 
@@ -439,8 +441,11 @@ fn render_order_value(
 /// Rows from the cursor row on, in `order` (Prisma's cursor): the cursor row must exist,
 /// and the rows compare lexicographically after-or-equal to it on the order columns:
 /// `(a > c.a) OR (a = c.a AND b > c.b) OR ... OR (a = c.a AND ... AND z >= c.z)`, each `c.x`
-/// a scalar subquery on the cursor row. Nullable columns match NULLs on either side, as
-/// Prisma does (their order relative to the cursor is unknown).
+/// a scalar subquery on the cursor row. On nullable columns NULL is a value like any
+/// other, placed where the ordering puts it (`= ` is `IS NOT DISTINCT FROM`, `>` also
+/// holds for NULL against a value when NULLs sort last), so the result is the rows from
+/// the cursor's position on, as Prisma 7 returns them (it slices the ordered rows in
+/// memory; its SQL alone would keep every row when the cursor's value is NULL).
 fn render_cursor<'v>(
     w: &mut SqlWriter<'v>,
     model: &ModelMeta,
@@ -472,9 +477,12 @@ fn render_cursor<'v>(
     w.push(" WHERE ");
     w.push(&cursor_where);
     w.push(")");
-    let columns: Vec<(&'static Column, bool)> = order
+    let columns: Vec<(&'static Column, bool, bool)> = order
         .iter()
-        .filter_map(|term| term.plain_column().map(|c| (c, term.descending)))
+        .filter_map(|term| {
+            term.plain_column()
+                .map(|c| (c, term.descending, term.nulls_sort_last()))
+        })
         .collect();
     if columns.is_empty() {
         return;
@@ -486,31 +494,56 @@ fn render_cursor<'v>(
             w.push(" OR ");
         }
         w.push("(");
-        for (i, &(column, descending)) in columns[..len].iter().enumerate() {
+        for (i, &(column, descending, nulls_last)) in columns[..len].iter().enumerate() {
             if i > 0 {
                 w.push(" AND ");
             }
             let last = i == len - 1;
-            let op = match (last, descending, len == n) {
-                (false, _, _) => " = ",
-                (true, false, true) => " >= ",
-                (true, false, false) => " > ",
-                (true, true, true) => " <= ",
-                (true, true, false) => " < ",
-            };
-            if column.nullable {
+            if !column.nullable {
+                let op = match (last, descending, len == n) {
+                    (false, _, _) => " = ",
+                    (true, false, true) => " >= ",
+                    (true, false, false) => " > ",
+                    (true, true, true) => " <= ",
+                    (true, true, false) => " < ",
+                };
+                w.ident(column.name);
+                w.push(op);
+                subquery(w, column);
+                continue;
+            }
+            // NULL sorts at one end, so it is equal only to NULL, and after (or before)
+            // every value depending on where the ordering puts NULLs.
+            if !last || len == n {
+                w.push("(");
+                w.ident(column.name);
+                w.push(" IS NOT DISTINCT FROM ");
+                subquery(w, column);
+                if last {
+                    w.push(" OR ");
+                } else {
+                    w.push(")");
+                    continue;
+                }
+            } else {
                 w.push("(");
             }
             w.ident(column.name);
-            w.push(op);
+            w.push(if descending { " < " } else { " > " });
             subquery(w, column);
-            if column.nullable {
-                w.push(" OR ");
-                w.ident(column.name);
-                w.push(" IS NULL OR ");
-                subquery(w, column);
-                w.push(" IS NULL)");
-            }
+            w.push(" OR (");
+            w.ident(column.name);
+            w.push(if nulls_last {
+                " IS NULL AND "
+            } else {
+                " IS NOT NULL AND "
+            });
+            subquery(w, column);
+            w.push(if nulls_last {
+                " IS NOT NULL))"
+            } else {
+                " IS NULL))"
+            });
         }
         w.push(")");
     }
@@ -586,18 +619,30 @@ pub(crate) fn render_filter<'v>(
             column,
             values,
             negated,
+            insensitive,
         } => {
             if *negated {
                 w.push("NOT (");
             }
-            w.qualified(qualifier, column);
-            w.push(" = ANY(");
-            w.bind_value(values);
-            w.push(")");
+            if *insensitive {
+                // LOWER on both sides, as Prisma's `mode: insensitive` (the database's
+                // lower-casing, not Rust's).
+                w.push("LOWER(");
+                w.qualified(qualifier, column);
+                w.push(") = ANY(ARRAY(SELECT LOWER(\"v\") FROM UNNEST(");
+                w.bind_value(values);
+                w.push("::text[]) AS \"v\"))");
+            } else {
+                w.qualified(qualifier, column);
+                w.push(" = ANY(");
+                w.bind_value(values);
+                w.push(")");
+            }
             if *negated {
                 w.push(")");
             }
         }
+        FilterNode::Json { column, path, op } => render_json_filter(w, column, path, op, qualifier),
         FilterNode::Like {
             column,
             kind,
@@ -606,13 +651,7 @@ pub(crate) fn render_filter<'v>(
         } => {
             w.qualified(qualifier, column);
             w.push(if *insensitive { " ILIKE " } else { " LIKE " });
-            let escaped = escape_like(text);
-            let pattern = match kind {
-                LikeKind::Contains => format!("%{escaped}%"),
-                LikeKind::StartsWith => format!("{escaped}%"),
-                LikeKind::EndsWith => format!("%{escaped}"),
-            };
-            w.bind(Param::Text(pattern));
+            w.bind(Param::Text(like_pattern(*kind, text)));
         }
         FilterNode::IsNull { column, negated } => {
             w.qualified(qualifier, column);
@@ -659,6 +698,92 @@ pub(crate) fn render_filter<'v>(
     }
 }
 
+/// The LIKE pattern for `text`: escaped and wrapped for `contains`/`starts_with`/
+/// `ends_with`, as it is for an explicit pattern.
+fn like_pattern(kind: LikeKind, text: &str) -> String {
+    match kind {
+        LikeKind::Contains => format!("%{}%", escape_like(text)),
+        LikeKind::StartsWith => format!("{}%", escape_like(text)),
+        LikeKind::EndsWith => format!("%{}", escape_like(text)),
+        LikeKind::Pattern => text.to_owned(),
+    }
+}
+
+/// A Json filter, as Prisma's query compiler writes it for PostgreSQL: the value at the
+/// path is `column #> path` (`#>>` for its text), and every operator but equality also
+/// checks the value's Json type, so a string filter never matches a number's text.
+/// One deliberate difference: the text of a string is read with `#>>` even at the root
+/// (Prisma reads `column::text` there, quotes included, so `string_starts_with` never
+/// matches a top-level string).
+fn render_json_filter<'v>(
+    w: &mut SqlWriter<'v>,
+    column: &'static Column,
+    path: &'v Value,
+    op: &'v JsonOp,
+    qualifier: Option<&str>,
+) {
+    let at = |w: &mut SqlWriter<'v>, text: bool| {
+        w.push("(");
+        w.qualified(qualifier, column);
+        w.push(if text { " #>> " } else { " #> " });
+        w.bind_value(path);
+        w.push("::text[])");
+    };
+    let of_type = |w: &mut SqlWriter<'v>, json_type: &str| {
+        w.push(" AND JSONB_TYPEOF(");
+        at(w, false);
+        w.push(") = ");
+        w.bind(Param::Text(json_type.to_owned()));
+    };
+    w.push("(");
+    match op {
+        JsonOp::Compare(op, value) => {
+            at(w, false);
+            w.push(compare_symbol(*op));
+            w.bind_value(value);
+            w.push("::jsonb");
+            if !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                let json_type = match value {
+                    Value::Json(serde_json::Value::Number(_)) => "number",
+                    Value::Json(serde_json::Value::String(_)) => "string",
+                    Value::Json(serde_json::Value::Bool(_)) => "boolean",
+                    Value::Json(serde_json::Value::Array(_)) => "array",
+                    Value::Json(serde_json::Value::Object(_)) => "object",
+                    _ => "null",
+                };
+                of_type(w, json_type);
+            }
+        }
+        JsonOp::String {
+            kind,
+            text,
+            insensitive,
+        } => {
+            at(w, true);
+            w.push(if *insensitive { " ILIKE " } else { " LIKE " });
+            w.bind(Param::Text(like_pattern(*kind, text)));
+            of_type(w, "string");
+        }
+        JsonOp::ArrayContains(value) => {
+            at(w, false);
+            w.push(" @> ");
+            w.bind_value(value);
+            w.push("::jsonb");
+            of_type(w, "array");
+        }
+        JsonOp::ArrayEnd { first, value } => {
+            w.push("(");
+            at(w, false);
+            w.push(if *first { " -> 0)" } else { " -> -1)" });
+            w.push(" = ");
+            w.bind_value(value);
+            w.push("::jsonb");
+            of_type(w, "array");
+        }
+    }
+    w.push(")");
+}
+
 fn compare_symbol(op: CompareOp) -> &'static str {
     match op {
         CompareOp::Eq => " = ",
@@ -700,6 +825,10 @@ pub(crate) enum OnConflict<'v> {
 }
 
 /// `INSERT INTO table (columns) VALUES ... [ON CONFLICT ...] [RETURNING ...]`.
+///
+/// The model's `@updatedAt` columns a row does not set are stamped `CURRENT_TIMESTAMP`,
+/// the instant `@default(now())` columns take in the same statement, so a new record's
+/// `updatedAt` equals its `createdAt` (as in Prisma, which stamps both with one instant).
 pub(crate) fn insert<'v>(
     model: &ModelMeta,
     columns: &[&'static Column],
@@ -714,12 +843,19 @@ pub(crate) fn insert<'v>(
     w.table(&model.table);
     w.push(" AS ");
     w.ident(ALIAS);
-    if columns.is_empty() && rows.len() <= 1 {
+    let stamped: Vec<&'static Column> = model
+        .updated_at
+        .iter()
+        .copied()
+        .filter(|u| !columns.iter().any(|c| c.name == u.name))
+        .collect();
+    let is_stamped = |column: &Column| model.updated_at.iter().any(|u| u.name == column.name);
+    if columns.is_empty() && stamped.is_empty() && rows.len() <= 1 {
         w.push(" DEFAULT VALUES");
     } else {
         // With no explicit column, name one so that `VALUES (DEFAULT), ...` is valid.
         let fallback;
-        let columns = if columns.is_empty() {
+        let columns = if columns.is_empty() && stamped.is_empty() {
             fallback = model.columns.first().map(|c| vec![*c]).unwrap_or_default();
             fallback.as_slice()
         } else {
@@ -727,20 +863,33 @@ pub(crate) fn insert<'v>(
         };
         w.push(" (");
         w.column_list(columns);
+        if !stamped.is_empty() {
+            if !columns.is_empty() {
+                w.push(", ");
+            }
+            w.column_list(&stamped);
+        }
         w.push(") VALUES ");
         for (r, row) in rows.iter().enumerate() {
             if r > 0 {
                 w.push(", ");
             }
             w.push("(");
-            for i in 0..columns.len() {
+            for (i, column) in columns.iter().enumerate() {
                 if i > 0 {
                     w.push(", ");
                 }
                 match row.get(i).copied().flatten() {
                     Some(value) => w.bind_value(value),
+                    None if is_stamped(column) => w.push("CURRENT_TIMESTAMP"),
                     None => w.push("DEFAULT"),
                 }
+            }
+            for (i, _) in stamped.iter().enumerate() {
+                if i > 0 || !columns.is_empty() {
+                    w.push(", ");
+                }
+                w.push("CURRENT_TIMESTAMP");
             }
             w.push(")");
         }
@@ -952,8 +1101,9 @@ mod tests {
         let sub = |c: &str| format!("(SELECT \"{c}\" FROM \"app\".\"User\" WHERE \"id\" = $1)");
         let expected = format!(
             "SELECT \"id\" FROM \"app\".\"User\" WHERE EXISTS (SELECT 1 FROM \"app\".\"User\" WHERE \"id\" = $1) \
-             AND (((\"name\" = {n} OR \"name\" IS NULL OR {n} IS NULL) AND \"id\" >= {i}) \
-             OR ((\"name\" > {n} OR \"name\" IS NULL OR {n} IS NULL))) ORDER BY \"name\" ASC, \"id\" ASC",
+             AND (((\"name\" IS NOT DISTINCT FROM {n}) AND \"id\" >= {i}) \
+             OR ((\"name\" > {n} OR (\"name\" IS NULL AND {n} IS NOT NULL)))) \
+             ORDER BY \"name\" ASC, \"id\" ASC",
             n = sub("name"),
             i = sub("id"),
         );

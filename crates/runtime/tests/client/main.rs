@@ -7,6 +7,7 @@ mod operations;
 mod pooler;
 mod reads;
 mod replicas;
+mod semantics;
 mod support;
 mod tls;
 mod transactions;

@@ -8,6 +8,7 @@ mod aggregates;
 mod filters;
 mod includes;
 mod nested;
+mod semantics;
 mod statements;
 
 use relations_client::runtime::Client;

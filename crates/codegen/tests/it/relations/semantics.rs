@@ -1,0 +1,146 @@
+//! Nested writes where refract used to differ from Prisma Client 7.10 (issue 14), checked
+//! against what Prisma returns (the oracle in `../shared/oracle`): deleting a record that
+//! is not connected to the parent is P2017, and a field pushed after a `data()` helper
+//! set it (a client-side default such as `cuid()`) keeps the pushed value in nested
+//! create, create_many and upsert, as at the top level.
+
+use relations_client::*;
+
+use super::{ids, rows, seeded};
+
+/// `update({ data: { posts: { delete: { id } } } })` of a post of another author, or of
+/// no post at all: P2017 ("the records for relation `Authored` between the `User` and
+/// `Post` models are not connected"), and nothing is deleted.
+#[tokio::test]
+async fn nested_delete_of_an_unconnected_record_is_p2017() {
+    let s = seeded().await;
+    let db = &s.client;
+    for post in [4, 404] {
+        let error = db
+            .user()
+            .update(user::id(1), [user::NAME.set("changed")])
+            .with(user::POSTS.delete(post::id(post)))
+            .await
+            .unwrap_err();
+        assert_eq!(error.code(), Some("P2017"), "{error}");
+        assert!(error.to_string().contains("`Authored`"), "{error}");
+        assert!(error.to_string().contains("not connected"), "{error}");
+    }
+    assert_eq!(ids(db, r#"SELECT id FROM "Post" WHERE id = 4"#).await, [4]);
+    assert_eq!(
+        rows(db, r#"SELECT name FROM "User" WHERE id = 1"#, |r| r
+            .get::<_, String>(0))
+        .await,
+        ["Alice"],
+        "the update was rolled back"
+    );
+    // A connected one is deleted.
+    db.user()
+        .update_relations(user::id(1))
+        .with(user::POSTS.delete(post::id(3)))
+        .await
+        .unwrap();
+    assert!(
+        ids(db, r#"SELECT id FROM "Post" WHERE id = 3"#)
+            .await
+            .is_empty()
+    );
+}
+
+fn book(title: &str, id: &str) -> Vec<runtime::Set<Book>> {
+    let mut data = book::data(title);
+    data.push(book::ID.set(id));
+    data
+}
+
+fn passport(number: &str, id: &str) -> Vec<runtime::Set<Passport>> {
+    let mut data = passport::data(number);
+    data.push(passport::ID.set(id));
+    data
+}
+
+/// Book and passport ids default to `cuid()` in their `data()` helpers; an id pushed
+/// after it wins, in every kind of create (it was PostgreSQL's 42701 "column specified
+/// more than once" in nested create and upsert, and the generated id in nested
+/// create_many).
+#[tokio::test]
+async fn an_explicit_value_overrides_a_data_helpers_default_in_nested_writes() {
+    let s = seeded().await;
+    let db = &s.client;
+    let book_ids = || async {
+        rows(db, r#"SELECT id FROM "Book" ORDER BY id"#, |r| {
+            r.get::<_, String>(0)
+        })
+        .await
+    };
+
+    db.shelf()
+        .update_relations(shelf::region_code("eu", "B2"))
+        .with(shelf::BOOKS.create(book("Nested", "n1")))
+        .with(shelf::BOOKS.create_many([book("Many one", "m1"), book("Many two", "m2")]))
+        .with(shelf::BOOKS.upsert(
+            book::id("u1"),
+            book("Upserted", "u1"),
+            [book::TITLE.set("x")],
+        ))
+        .await
+        .unwrap();
+    db.shelf()
+        .create("us", "Z9", "New")
+        .with(shelf::BOOKS.create(book("In a create", "c1")))
+        .await
+        .unwrap();
+    db.user()
+        .update_relations(user::id(5))
+        .with(user::PASSPORT.create(passport("N-5", "p5")))
+        .await
+        .unwrap();
+    db.book().create_from(book("Top", "t1")).await.unwrap();
+    db.book()
+        .create_many([book("Top many", "t2")])
+        .await
+        .unwrap();
+    db.book()
+        .upsert(
+            book::id("t3"),
+            book("Top upsert", "t3"),
+            [book::TITLE.set("x")],
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(
+        book_ids().await,
+        [
+            "b1", "b2", "b3", "b4", "b5", "c1", "m1", "m2", "n1", "t1", "t2", "t3", "u1"
+        ]
+    );
+    assert_eq!(
+        rows(
+            db,
+            r#"SELECT id, "shelfRegion", "shelfCode" FROM "Book" WHERE id IN ('n1', 'm1', 'm2', 'u1', 'c1') ORDER BY id"#,
+            |r| (
+                r.get::<_, String>(0),
+                r.get::<_, String>(1),
+                r.get::<_, String>(2)
+            )
+        )
+        .await,
+        [
+            ("c1".into(), "us".into(), "Z9".into()),
+            ("m1".into(), "eu".into(), "B2".into()),
+            ("m2".into(), "eu".into(), "B2".into()),
+            ("n1".into(), "eu".into(), "B2".into()),
+            ("u1".into(), "eu".into(), "B2".into()),
+        ]
+    );
+    assert_eq!(
+        rows(
+            db,
+            r#"SELECT id FROM "Passport" WHERE "holderId" = 5"#,
+            |r| r.get::<_, String>(0)
+        )
+        .await,
+        ["p5"]
+    );
+}
