@@ -114,29 +114,62 @@ async fn renames_asked_on_a_terminal_or_given_by_flag_keep_every_row() {
         ["N1", "N2"]
     );
 
-    // By flag: the model.
+    // On a terminal: the model, asked and answered yes.
     write_schema(
         dir,
         &user("displayName").replace("model User", "model Person"),
     );
+    let o = gen_on_terminal(
+        dir,
+        &["migrate", "dev", "--name", "person", "--url", db.url()],
+        "y\n",
+    );
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("Did you rename the model `User` to `Person`? [y/N]"),
+        "{}",
+        both(&o)
+    );
+
+    // By flag: the field, then the model.
+    write_schema(dir, &user("name").replace("model User", "model Person"));
     let o = gen_in(
         dir,
         &[
             "migrate",
             "dev",
             "--name",
-            "person",
+            "name",
             "--rename",
-            "User=Person",
+            "Person.displayName=name",
             "--url",
             db.url(),
         ],
     );
     assert_exit(&o, 0);
+    write_schema(dir, &user("name").replace("model User", "model Member"));
+    let o = gen_in(
+        dir,
+        &[
+            "migrate",
+            "dev",
+            "--name",
+            "member",
+            "--rename",
+            "Person=Member",
+            "--url",
+            db.url(),
+        ],
+    );
+    assert_exit(&o, 0);
+    assert_eq!(
+        names(&db, "SELECT name FROM \"Member\" WHERE id <= 2 ORDER BY id").await,
+        ["N1", "N2"]
+    );
     let count: i64 = db
         .client()
         .await
-        .query_one("SELECT COUNT(*) FROM \"Person\"", &[])
+        .query_one("SELECT COUNT(*) FROM \"Member\"", &[])
         .await
         .unwrap()
         .get(0);

@@ -86,6 +86,16 @@ pub fn failed(error: refract_migrate::commands::MigrateError) -> CliError {
         message.push_str("\n\n");
         message.push_str(hint);
     }
+    if let refract_migrate::commands::MigrateError::FailedMigrations(names) = &error {
+        for name in names {
+            message.push_str(&format!(
+                "\n\nFor `{name}`: if it ran in one transaction, nothing of it was applied: fix \
+                 migrations/{name}/migration.sql, then `gen migrate resolve --rolled-back \"{name}\"` and run \
+                 again (every row is kept). If it was applied by hand instead: \
+                 `gen migrate resolve --applied \"{name}\"`."
+            ));
+        }
+    }
     if let refract_migrate::commands::MigrateError::Apply(apply) = &error {
         if let refract_migrate::apply::ApplyError::Statement { migration, .. } = &**apply {
             message.push_str(&format!(
