@@ -1,6 +1,7 @@
 //! One model's module: the struct, its columns and `ModelMeta`, `FromRow` by column index,
-//! one `Field` constant per scalar field, one function per unique criterion, the required
-//! data of a new row, and the actions wrapper whose `create` takes the required fields.
+//! the `Omitted` record `omit(..)` returns, one `Field` constant per scalar field, one
+//! function per unique criterion, the required data of a new row, and the actions wrapper
+//! whose `create` takes the required fields.
 //!
 //! Everything else a model can do (every operation, filter, ordering) is implemented once,
 //! generically, in the runtime: this module is data plus thin wrappers, so a model costs
@@ -20,6 +21,7 @@ pub fn model_module(plan: &Plan, model: &ModelPlan) -> TokenStream {
         columns(model),
         meta(model),
         from_row(plan, model),
+        omitted(plan, model),
         field_constants(plan, model),
         relations(plan, model),
         unique_functions(plan, model),
@@ -242,6 +244,53 @@ fn from_row(plan: &Plan, model: &ModelPlan) -> TokenStream {
 
         impl rt::Model for #name {
             const META: &'static rt::ModelMeta = &#meta;
+        }
+    }
+}
+
+/// `Omitted`: the model's scalar fields, each in one more `Option` (`None`: left out by
+/// `omit(..)`), decoded by column name, so an omitted field is never read as a value.
+/// Serialized without the omitted fields, as Prisma returns them.
+fn omitted(plan: &Plan, model: &ModelPlan) -> TokenStream {
+    let (name, result, option) = (&model.struct_ident, &plan.std.result, &plan.std.option);
+    let ident = if name == "Omitted" {
+        quote::format_ident!("OmittedFields")
+    } else {
+        quote::format_ident!("Omitted")
+    };
+    let doc = format!(
+        " A `{}` read with `omit(..)`: every field, `None` where omitted.",
+        model.model.name
+    );
+    let fields = model.fields.iter().map(|f| {
+        let member = &f.member;
+        let ty = struct_field_type(plan, f);
+        let prisma = &f.field.name;
+        quote! {
+            #[cfg_attr(feature = "serde", serde(rename = #prisma, skip_serializing_if = "::core::option::Option::is_none"))]
+            pub #member: #option<#ty>,
+        }
+    });
+    let decoded = model.fields.iter().map(|f| {
+        let (member, db_name) = (&f.member, &f.field.db_name);
+        quote!(#member: rt::decode_present(row, #db_name)?,)
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        pub struct #ident {
+            #(#fields)*
+        }
+
+        impl rt::FromRow for #ident {
+            fn from_row(row: &rt::Row) -> #result<Self, rt::Error> {
+                Ok(#ident { #(#decoded)* })
+            }
+        }
+
+        impl rt::Omit for #name {
+            type Omitted = #ident;
         }
     }
 }

@@ -121,6 +121,37 @@ fn column_refs<M>(columns: impl IntoColumns<M>) -> Vec<&'static Column> {
     columns.into_columns()
 }
 
+/// A model whose reads can leave fields out (Prisma's `omit`): generated code implements
+/// it with `Omitted`, the model's scalar fields each wrapped in one more `Option` (`None`:
+/// omitted, so an omitted field can never be read as if it were the stored value).
+pub trait Omit: Model {
+    type Omitted: FromRow;
+}
+
+/// Every column of `M` but `omitted`, in the model's order.
+fn columns_without<M: Model>(omitted: Vec<&'static Column>) -> Columns {
+    Cow::Owned(
+        M::META
+            .columns
+            .iter()
+            .copied()
+            .filter(|c| !omitted.iter().any(|o| o.name == c.name))
+            .collect(),
+    )
+}
+
+/// Decodes the column named `name` of `row` as `T`, or `None` when the row has no such
+/// column (an omitted field). Used by generated `Omitted` records.
+pub fn decode_present<T: crate::decode::Decode>(
+    row: &tokio_postgres::Row,
+    name: &str,
+) -> Result<Option<T>, Error> {
+    match row.columns().iter().position(|c| c.name() == name) {
+        Some(index) => crate::decode::decode(row, index).map(Some),
+        None => Ok(None),
+    }
+}
+
 impl<'a, M: Model> Actions<'a, M> {
     pub fn new(executor: Executor<'a>) -> Self {
         Actions {
@@ -416,6 +447,21 @@ impl<'a, M: Model, R: FromRow> FindMany<'a, M, R> {
         }
     }
 
+    /// Fetches every field but `columns` (Prisma's `omit`), as the model's `Omitted`
+    /// record, where an omitted field is `None`. Includes chosen before are dropped.
+    pub fn omit(self, columns: impl IntoColumns<M>) -> FindMany<'a, M, M::Omitted>
+    where
+        M: Omit,
+    {
+        FindMany {
+            executor: self.executor,
+            args: self.args,
+            columns: columns_without::<M>(column_refs(columns)),
+            loads: Loads::default(),
+            marker: PhantomData,
+        }
+    }
+
     pub async fn exec(self) -> Result<Vec<R>, Error> {
         if self.loads.is_empty() {
             return fetch_rows(self.executor, M::META, &self.columns, &self.args).await;
@@ -484,6 +530,21 @@ impl<'a, M: Model, R: FromRow, E: Expectation> FindFirst<'a, M, R, E> {
         }
     }
 
+    /// Fetches every field but `columns` (Prisma's `omit`), as the model's `Omitted`
+    /// record, where an omitted field is `None`. Includes chosen before are dropped.
+    pub fn omit(self, columns: impl IntoColumns<M>) -> FindFirst<'a, M, M::Omitted, E>
+    where
+        M: Omit,
+    {
+        FindFirst {
+            executor: self.executor,
+            args: self.args,
+            columns: columns_without::<M>(column_refs(columns)),
+            loads: Loads::default(),
+            marker: PhantomData,
+        }
+    }
+
     /// Fetches only `columns`, decoded as `R2` (includes chosen before are dropped).
     pub fn select<R2: FromRow>(self, columns: impl IntoColumns<M>) -> FindFirst<'a, M, R2, E> {
         FindFirst {
@@ -544,6 +605,21 @@ impl<'a, M: Model, R: FromRow, E: Expectation> FindUnique<'a, M, R, E> {
             unique: self.unique,
             columns: self.columns,
             loads: self.loads,
+            marker: PhantomData,
+        }
+    }
+
+    /// Fetches every field but `columns` (Prisma's `omit`), as the model's `Omitted`
+    /// record, where an omitted field is `None`. Includes chosen before are dropped.
+    pub fn omit(self, columns: impl IntoColumns<M>) -> FindUnique<'a, M, M::Omitted, E>
+    where
+        M: Omit,
+    {
+        FindUnique {
+            executor: self.executor,
+            unique: self.unique,
+            columns: columns_without::<M>(column_refs(columns)),
+            loads: Loads::default(),
             marker: PhantomData,
         }
     }

@@ -144,6 +144,86 @@ impl rt::Model for Agent {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Agent` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub name: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "version",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub version: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "status", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub status: Option<crate::AgentStatus>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "flowJson",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub flow_json: Option<rt::serde_json::Value>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "tenantId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub tenant_id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            name: rt::decode_present(row, "name")?,
+            version: rt::decode_present(row, "version")?,
+            status: rt::decode_present(row, "status")?,
+            flow_json: rt::decode_present(row, "flowJson")?,
+            tenant_id: rt::decode_present(row, "tenantId")?,
+            created_at: rt::decode_present(row, "createdAt")?,
+            updated_at: rt::decode_present(row, "updatedAt")?,
+        })
+    }
+}
+
+impl rt::Omit for Agent {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Agent, String> = rt::Field::new(&column::ID);
 pub const NAME: rt::Field<Agent, String> = rt::Field::new(&column::NAME);
 pub const VERSION: rt::Field<Agent, String> = rt::Field::new(&column::VERSION);

@@ -152,6 +152,86 @@ impl rt::Model for Conversation {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Conversation` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "agentId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub agent_id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "tenantId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub tenant_id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "userId", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub user_id: Option<Option<String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "channel",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub channel: Option<Option<String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "state", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub state: Option<rt::serde_json::Value>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            agent_id: rt::decode_present(row, "agentId")?,
+            tenant_id: rt::decode_present(row, "tenantId")?,
+            user_id: rt::decode_present(row, "userId")?,
+            channel: rt::decode_present(row, "channel")?,
+            state: rt::decode_present(row, "state")?,
+            created_at: rt::decode_present(row, "createdAt")?,
+            updated_at: rt::decode_present(row, "updatedAt")?,
+        })
+    }
+}
+
+impl rt::Omit for Conversation {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Conversation, String> = rt::Field::new(&column::ID);
 pub const AGENT_ID: rt::Field<Conversation, String> = rt::Field::new(&column::AGENT_ID);
 pub const TENANT_ID: rt::Field<Conversation, String> = rt::Field::new(

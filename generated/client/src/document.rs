@@ -121,6 +121,83 @@ impl rt::Model for Document {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Document` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "source", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub source: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "uri", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub uri: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub title: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "metadata",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub metadata: Option<rt::serde_json::Value>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "tenantId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub tenant_id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            source: rt::decode_present(row, "source")?,
+            uri: rt::decode_present(row, "uri")?,
+            title: rt::decode_present(row, "title")?,
+            metadata: rt::decode_present(row, "metadata")?,
+            tenant_id: rt::decode_present(row, "tenantId")?,
+            created_at: rt::decode_present(row, "createdAt")?,
+            updated_at: rt::decode_present(row, "updatedAt")?,
+        })
+    }
+}
+
+impl rt::Omit for Document {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Document, String> = rt::Field::new(&column::ID);
 pub const SOURCE: rt::Field<Document, String> = rt::Field::new(&column::SOURCE);
 pub const URI: rt::Field<Document, String> = rt::Field::new(&column::URI);

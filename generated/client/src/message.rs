@@ -101,6 +101,71 @@ impl rt::Model for Message {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Message` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "role", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub role: Option<crate::MessageRole>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "content",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub content: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "metadata",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub metadata: Option<Option<rt::serde_json::Value>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "convoId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub convo_id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            role: rt::decode_present(row, "role")?,
+            content: rt::decode_present(row, "content")?,
+            metadata: rt::decode_present(row, "metadata")?,
+            convo_id: rt::decode_present(row, "convoId")?,
+            created_at: rt::decode_present(row, "createdAt")?,
+        })
+    }
+}
+
+impl rt::Omit for Message {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Message, String> = rt::Field::new(&column::ID);
 pub const ROLE: rt::Field<Message, crate::MessageRole> = rt::Field::new(&column::ROLE);
 pub const CONTENT: rt::Field<Message, String> = rt::Field::new(&column::CONTENT);

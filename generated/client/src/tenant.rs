@@ -154,6 +154,59 @@ impl rt::Model for Tenant {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Tenant` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub name: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "plan", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub plan: Option<crate::TenantPlan>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            name: rt::decode_present(row, "name")?,
+            plan: rt::decode_present(row, "plan")?,
+            created_at: rt::decode_present(row, "createdAt")?,
+            updated_at: rt::decode_present(row, "updatedAt")?,
+        })
+    }
+}
+
+impl rt::Omit for Tenant {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Tenant, String> = rt::Field::new(&column::ID);
 pub const NAME: rt::Field<Tenant, String> = rt::Field::new(&column::NAME);
 pub const PLAN: rt::Field<Tenant, crate::TenantPlan> = rt::Field::new(&column::PLAN);

@@ -145,6 +145,110 @@ impl rt::Model for Tool {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Tool` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub name: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub title: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub r#type: Option<crate::ToolType>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "inputSchema",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub input_schema: Option<rt::serde_json::Value>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "outputSchema",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub output_schema: Option<rt::serde_json::Value>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "authType",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub auth_type: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "authConfig",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub auth_config: Option<rt::serde_json::Value>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "tenantId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub tenant_id: Option<Option<String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            name: rt::decode_present(row, "name")?,
+            title: rt::decode_present(row, "title")?,
+            r#type: rt::decode_present(row, "type")?,
+            input_schema: rt::decode_present(row, "inputSchema")?,
+            output_schema: rt::decode_present(row, "outputSchema")?,
+            auth_type: rt::decode_present(row, "authType")?,
+            auth_config: rt::decode_present(row, "authConfig")?,
+            tenant_id: rt::decode_present(row, "tenantId")?,
+            created_at: rt::decode_present(row, "createdAt")?,
+            updated_at: rt::decode_present(row, "updatedAt")?,
+        })
+    }
+}
+
+impl rt::Omit for Tool {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Tool, String> = rt::Field::new(&column::ID);
 pub const NAME: rt::Field<Tool, String> = rt::Field::new(&column::NAME);
 pub const TITLE: rt::Field<Tool, String> = rt::Field::new(&column::TITLE);

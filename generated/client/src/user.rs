@@ -113,6 +113,74 @@ impl rt::Model for User {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `User` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "email", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub email: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub name: Option<Option<String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "role", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub role: Option<crate::UserRole>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "tenantId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub tenant_id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            email: rt::decode_present(row, "email")?,
+            name: rt::decode_present(row, "name")?,
+            role: rt::decode_present(row, "role")?,
+            tenant_id: rt::decode_present(row, "tenantId")?,
+            created_at: rt::decode_present(row, "createdAt")?,
+            updated_at: rt::decode_present(row, "updatedAt")?,
+        })
+    }
+}
+
+impl rt::Omit for User {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<User, String> = rt::Field::new(&column::ID);
 pub const EMAIL: rt::Field<User, String> = rt::Field::new(&column::EMAIL);
 pub const NAME: rt::Field<User, String, rt::Nullable> = rt::Field::new(&column::NAME);

@@ -68,6 +68,47 @@ impl rt::Model for Membership {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Membership` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "orgId", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub org_id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "userId", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub user_id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "handle", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub handle: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "seat", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub seat: Option<Option<i32>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            org_id: rt::decode_present(row, "orgId")?,
+            user_id: rt::decode_present(row, "userId")?,
+            handle: rt::decode_present(row, "handle")?,
+            seat: rt::decode_present(row, "seat")?,
+        })
+    }
+}
+
+impl rt::Omit for Membership {
+    type Omitted = Omitted;
+}
+
 pub const ORG_ID: rt::Field<Membership, i32> = rt::Field::new(&column::ORG_ID);
 pub const USER_ID: rt::Field<Membership, i32> = rt::Field::new(&column::USER_ID);
 pub const HANDLE: rt::Field<Membership, String> = rt::Field::new(&column::HANDLE);

@@ -235,6 +235,176 @@ impl rt::Model for Sample {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Sample` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "text", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub text: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "maybeText",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub maybe_text: Option<Option<String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "flag", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub flag: Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "count", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub count: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "big", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub big: Option<i64>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ratio", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub ratio: Option<Option<f64>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "amount", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub amount: Option<rt::rust_decimal::Decimal>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "at", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "day", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub day: Option<Option<rt::chrono::DateTime<rt::chrono::Utc>>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "payload",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub payload: Option<rt::serde_json::Value>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "blob", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub blob: Option<Option<Vec<u8>>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "tags", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub tags: Option<Vec<String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "scores", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub scores: Option<Vec<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "level", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub level: Option<crate::Level>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "levels", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub levels: Option<Vec<crate::Level>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "uuid4", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub uuid4: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "uuid7", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub uuid7: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "cuid1", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub cuid1: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "cuid2", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub cuid2: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "nano", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub nano: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ulid", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub ulid: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "touched",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub touched: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "mapped", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub mapped: Option<String>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            text: rt::decode_present(row, "text")?,
+            maybe_text: rt::decode_present(row, "maybeText")?,
+            flag: rt::decode_present(row, "flag")?,
+            count: rt::decode_present(row, "count")?,
+            big: rt::decode_present(row, "big")?,
+            ratio: rt::decode_present(row, "ratio")?,
+            amount: rt::decode_present(row, "amount")?,
+            at: rt::decode_present(row, "at")?,
+            day: rt::decode_present(row, "day")?,
+            payload: rt::decode_present(row, "payload")?,
+            blob: rt::decode_present(row, "blob")?,
+            tags: rt::decode_present(row, "tags")?,
+            scores: rt::decode_present(row, "scores")?,
+            level: rt::decode_present(row, "level")?,
+            levels: rt::decode_present(row, "levels")?,
+            uuid4: rt::decode_present(row, "uuid4")?,
+            uuid7: rt::decode_present(row, "uuid7")?,
+            cuid1: rt::decode_present(row, "cuid1")?,
+            cuid2: rt::decode_present(row, "cuid2")?,
+            nano: rt::decode_present(row, "nano")?,
+            ulid: rt::decode_present(row, "ulid")?,
+            touched: rt::decode_present(row, "touched")?,
+            mapped: rt::decode_present(row, "mapped_column")?,
+        })
+    }
+}
+
+impl rt::Omit for Sample {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Sample, i32> = rt::Field::new(&column::ID);
 pub const TEXT: rt::Field<Sample, String> = rt::Field::new(&column::TEXT);
 pub const MAYBE_TEXT: rt::Field<Sample, String, rt::Nullable> = rt::Field::new(

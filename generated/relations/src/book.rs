@@ -80,6 +80,53 @@ impl rt::Model for Book {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Book` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub title: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "shelfRegion",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub shelf_region: Option<Option<String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "shelfCode",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub shelf_code: Option<Option<String>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            title: rt::decode_present(row, "title")?,
+            shelf_region: rt::decode_present(row, "shelfRegion")?,
+            shelf_code: rt::decode_present(row, "shelfCode")?,
+        })
+    }
+}
+
+impl rt::Omit for Book {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Book, String> = rt::Field::new(&column::ID);
 pub const TITLE: rt::Field<Book, String> = rt::Field::new(&column::TITLE);
 pub const SHELF_REGION: rt::Field<Book, String, rt::Nullable> = rt::Field::new(

@@ -146,6 +146,59 @@ impl rt::Model for Comment {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Comment` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "body", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub body: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "postId", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub post_id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "authorId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub author_id: Option<Option<i32>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "parentId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub parent_id: Option<Option<i32>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            body: rt::decode_present(row, "body")?,
+            post_id: rt::decode_present(row, "postId")?,
+            author_id: rt::decode_present(row, "authorId")?,
+            parent_id: rt::decode_present(row, "parentId")?,
+        })
+    }
+}
+
+impl rt::Omit for Comment {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Comment, i32> = rt::Field::new(&column::ID);
 pub const BODY: rt::Field<Comment, String> = rt::Field::new(&column::BODY);
 pub const POST_ID: rt::Field<Comment, i32> = rt::Field::new(&column::POST_ID);

@@ -77,6 +77,44 @@ impl rt::Model for Passport {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Passport` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "number", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub number: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "holderId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub holder_id: Option<Option<i32>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            number: rt::decode_present(row, "number")?,
+            holder_id: rt::decode_present(row, "holderId")?,
+        })
+    }
+}
+
+impl rt::Omit for Passport {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Passport, String> = rt::Field::new(&column::ID);
 pub const NUMBER: rt::Field<Passport, String> = rt::Field::new(&column::NUMBER);
 pub const HOLDER_ID: rt::Field<Passport, i32, rt::Nullable> = rt::Field::new(

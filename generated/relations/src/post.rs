@@ -178,6 +178,89 @@ impl rt::Model for Post {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Post` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub title: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "published",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub published: Option<bool>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "views", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub views: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "rating", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub rating: Option<Option<f64>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "price", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub price: Option<Option<rt::rust_decimal::Decimal>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "createdAt",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "authorId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub author_id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "editorId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub editor_id: Option<Option<i32>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            title: rt::decode_present(row, "title")?,
+            published: rt::decode_present(row, "published")?,
+            views: rt::decode_present(row, "views")?,
+            rating: rt::decode_present(row, "rating")?,
+            price: rt::decode_present(row, "price")?,
+            created_at: rt::decode_present(row, "createdAt")?,
+            author_id: rt::decode_present(row, "authorId")?,
+            editor_id: rt::decode_present(row, "editorId")?,
+        })
+    }
+}
+
+impl rt::Omit for Post {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Post, i32> = rt::Field::new(&column::ID);
 pub const TITLE: rt::Field<Post, String> = rt::Field::new(&column::TITLE);
 pub const PUBLISHED: rt::Field<Post, bool> = rt::Field::new(&column::PUBLISHED);

@@ -73,6 +73,41 @@ impl rt::Model for Profile {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Profile` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "bio", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub bio: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "userId", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub user_id: Option<i32>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            bio: rt::decode_present(row, "bio")?,
+            user_id: rt::decode_present(row, "userId")?,
+        })
+    }
+}
+
+impl rt::Omit for Profile {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Profile, i32> = rt::Field::new(&column::ID);
 pub const BIO: rt::Field<Profile, String> = rt::Field::new(&column::BIO);
 pub const USER_ID: rt::Field<Profile, i32> = rt::Field::new(&column::USER_ID);

@@ -76,6 +76,41 @@ impl rt::Model for Shelf {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Shelf` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "region", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub region: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "code", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub code: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "label", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub label: Option<String>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            region: rt::decode_present(row, "region")?,
+            code: rt::decode_present(row, "code")?,
+            label: rt::decode_present(row, "label")?,
+        })
+    }
+}
+
+impl rt::Omit for Shelf {
+    type Omitted = Omitted;
+}
+
 pub const REGION: rt::Field<Shelf, String> = rt::Field::new(&column::REGION);
 pub const CODE: rt::Field<Shelf, String> = rt::Field::new(&column::CODE);
 pub const LABEL: rt::Field<Shelf, String> = rt::Field::new(&column::LABEL);

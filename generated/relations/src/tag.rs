@@ -69,6 +69,35 @@ impl rt::Model for Tag {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `Tag` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub name: Option<String>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            name: rt::decode_present(row, "name")?,
+        })
+    }
+}
+
+impl rt::Omit for Tag {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<Tag, i32> = rt::Field::new(&column::ID);
 pub const NAME: rt::Field<Tag, String> = rt::Field::new(&column::NAME);
 

@@ -210,6 +210,50 @@ impl rt::Model for User {
     const META: &'static rt::ModelMeta = &META;
 }
 
+/// A `User` read with `omit(..)`: every field, `None` where omitted.
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Omitted {
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub id: Option<i32>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "email", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub email: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
+    )]
+    pub name: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "managerId",
+            skip_serializing_if = "::core::option::Option::is_none"
+        )
+    )]
+    pub manager_id: Option<Option<i32>>,
+}
+
+impl rt::FromRow for Omitted {
+    fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
+        Ok(Omitted {
+            id: rt::decode_present(row, "id")?,
+            email: rt::decode_present(row, "email")?,
+            name: rt::decode_present(row, "name")?,
+            manager_id: rt::decode_present(row, "managerId")?,
+        })
+    }
+}
+
+impl rt::Omit for User {
+    type Omitted = Omitted;
+}
+
 pub const ID: rt::Field<User, i32> = rt::Field::new(&column::ID);
 pub const EMAIL: rt::Field<User, String> = rt::Field::new(&column::EMAIL);
 pub const NAME: rt::Field<User, String> = rt::Field::new(&column::NAME);

@@ -144,3 +144,68 @@ async fn an_explicit_value_overrides_a_data_helpers_default_in_nested_writes() {
         ["p5"]
     );
 }
+
+/// `findUnique({ where, omit: { email: true } })`: Prisma returns the record without the
+/// key. refract returns the model's `Omitted` record, every field in one more `Option`,
+/// `None` where omitted, so an omitted field cannot be mistaken for a stored value; it
+/// serializes without the omitted keys.
+#[tokio::test]
+async fn omit_leaves_fields_out() {
+    let s = seeded().await;
+    let db = &s.client;
+    let alice = db
+        .user()
+        .find_unique(user::id(1))
+        .omit(user::EMAIL)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        alice,
+        user::Omitted {
+            id: Some(1),
+            email: None,
+            name: Some("Alice".into()),
+            manager_id: Some(None),
+        }
+    );
+    assert_eq!(
+        serde_json::to_value(&alice).unwrap(),
+        serde_json::json!({"id": 1, "name": "Alice", "managerId": null})
+    );
+
+    let bobs = db
+        .user()
+        .find_many()
+        .filter(user::MANAGER_ID.equals(1))
+        .order_by(user::ID.asc())
+        .omit((user::EMAIL, user::MANAGER_ID))
+        .await
+        .unwrap();
+    let names: Vec<_> = bobs
+        .iter()
+        .map(|u| (u.id, u.name.clone(), u.email.clone(), u.manager_id))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (Some(2), Some("Bob".to_owned()), None, None),
+            (Some(3), Some("Carol".to_owned()), None, None)
+        ]
+    );
+
+    let first = db
+        .post()
+        .find_first()
+        .filter(post::ID.equals(3))
+        .omit(post::RATING)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.rating, None);
+    assert_eq!(first.title.as_deref(), Some("Draft on lifetimes"));
+    assert_eq!(
+        first.price.flatten().map(|p| p.to_string()),
+        Some("5.00".into())
+    );
+}
