@@ -242,6 +242,31 @@ async fn drift_and_missing_names_are_refused_with_the_way_forward() {
     assert!(stdout(&o).contains("_absorbed_drift/"), "{}", both(&o));
     assert_eq!(names(&db, "SELECT age::text FROM \"User\"").await, ["42"]);
 
+    // On a terminal: an index dropped by hand, absorbed when the answer is yes.
+    db.client()
+        .await
+        .batch_execute("DROP INDEX \"User_fullName_idx\"")
+        .await
+        .unwrap();
+    let o = gen_on_terminal(
+        dir,
+        &["migrate", "dev", "--name", "same", "--url", db.url()],
+        "y\n",
+    );
+    assert_exit(&o, 0);
+    assert!(
+        stdout(&o).contains("Absorb the drift into a new migration and go on?"),
+        "{}",
+        both(&o)
+    );
+    let o = gen_in(
+        dir,
+        &["migrate", "dev", "--name", "again", "--url", db.url()],
+    );
+    assert_exit(&o, 0);
+    assert!(stdout(&o).contains("Already in sync"), "{}", both(&o));
+    assert_eq!(names(&db, "SELECT age::text FROM \"User\"").await, ["42"]);
+
     // A change and no name, without a terminal: refused, nothing written.
     write_schema(
         dir,

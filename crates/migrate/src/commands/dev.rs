@@ -279,9 +279,14 @@ pub async fn dev(
         let counts = check::count(&*client, &plan).await?;
         let diagnostics = check::evaluate(&plan, &counts);
         if !diagnostics.unexecutable.is_empty() && !options.create_only {
-            return Err(MigrateError::Unexecutable(
-                diagnostics.unexecutable.iter().map(|m| m.message.clone()).collect(),
-            ));
+            let messages = diagnostics.unexecutable.iter().map(|m| m.message.clone()).collect();
+            if !candidates.is_empty() {
+                return Err(MigrateError::UnexecutableUnlessRenamed {
+                    messages,
+                    renames: candidates.iter().map(Rename::flag).collect(),
+                });
+            }
+            return Err(MigrateError::Unexecutable(messages));
         }
         let warnings: Vec<String> = diagnostics.warnings.iter().map(|m| m.message.clone()).collect();
         if !warnings.is_empty() && !options.accept_data_loss && !options.create_only {

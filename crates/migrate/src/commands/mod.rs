@@ -148,6 +148,14 @@ pub enum MigrateError {
     NameTooLong,
     #[error("The migration contains steps that cannot be executed:\n{}", .0.iter().map(|m| format!("  - {m}")).collect::<Vec<_>>().join("\n"))]
     Unexecutable(Vec<String>),
+    /// Unexecutable steps that come from drops and adds which may be renames (a renamed
+    /// required field on a table with rows is the usual case): the renames would run.
+    #[error("The migration contains steps that cannot be executed:\n{}\n\nIf a dropped and an added thing are one thing renamed, say so, and the rows are kept: {}", .messages.iter().map(|m| format!("  - {m}")).collect::<Vec<_>>().join("\n"), .renames.iter().map(|r| format!("`--rename {r}`")).collect::<Vec<_>>().join(", "))]
+    UnexecutableUnlessRenamed {
+        messages: Vec<String>,
+        /// The `--rename` arguments that would confirm the candidates.
+        renames: Vec<String>,
+    },
     /// A `--rename` that names nothing the history and the schema have.
     #[error("{0}")]
     InvalidRename(String),

@@ -246,3 +246,56 @@ fn append_sections(script: &mut String, sections: &[(&'static str, Statement)]) 
         script.push_str(";\n");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowered(models: &str) -> SqlSchema {
+        let text = format!("datasource db {{\n  provider = \"postgresql\"\n}}\n\n{models}");
+        let validated = refract_schema::validate_str("schema.prisma", &text);
+        assert!(validated.is_valid(), "{:?}", validated.diagnostics);
+        crate::lower(&validated.schema)
+    }
+
+    fn scripts(before: &str, after: &str) -> Vec<SafeScript> {
+        let (previous, next) = (lowered(before), lowered(after));
+        let steps = crate::diff(&previous, &next);
+        render_safe_scripts(&steps, Pair::new(&previous, &next), &Diagnostics::default())
+    }
+
+    #[test]
+    fn a_unique_index_a_new_key_needs_stays_in_the_transaction() {
+        let found = scripts(
+            "model A {\n  id   Int @id\n  code Int\n}\n\nmodel B {\n  id    Int @id\n  aCode Int\n}\n",
+            "model A {\n  id   Int @id\n  code Int @unique\n  bs   B[]\n}\n\nmodel B {\n  id    Int @id\n  aCode Int\n  a     A   @relation(fields: [aCode], references: [code])\n}\n",
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0]
+                .script
+                .contains("CREATE UNIQUE INDEX \"A_code_key\" ON \"A\"(\"code\");"),
+            "{}",
+            found[0].script
+        );
+        assert!(
+            found[0].script.contains("NOT VALID;"),
+            "{}",
+            found[0].script
+        );
+        assert_eq!(found[1].suffix, Some("validate"));
+    }
+
+    #[test]
+    fn new_tables_get_plain_statements() {
+        let found = scripts(
+            "model A {\n  id Int @id\n}\n",
+            "model A {\n  id Int @id\n  bs B[]\n}\n\nmodel B {\n  id  Int @id\n  aId Int\n  a   A   @relation(fields: [aId], references: [id])\n\n  @@index([aId])\n}\n",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let script = &found[0].script;
+        assert!(script.contains("CREATE INDEX \"B_aId_idx\""), "{script}");
+        assert!(!script.contains("NOT VALID"), "{script}");
+        assert!(!script.contains("CONCURRENTLY"), "{script}");
+    }
+}

@@ -103,7 +103,15 @@ async fn field_rename_by_flag_keeps_rows_and_renames_its_index() {
     let err = dev(&config, &users("displayName"), &options("rename", 1))
         .await
         .unwrap_err();
-    assert!(matches!(err, MigrateError::Unexecutable(_)), "{err}");
+    let MigrateError::UnexecutableUnlessRenamed { renames, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(renames, &["User.fullName=displayName"]);
+    assert!(
+        err.to_string()
+            .contains("say so, and the rows are kept: `--rename User.fullName=displayName`"),
+        "{err}"
+    );
 
     let mut renamed = options("rename", 1);
     renamed.renames = vec!["User.fullName=displayName".into()];

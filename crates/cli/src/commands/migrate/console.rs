@@ -126,7 +126,7 @@ fn hint(error: &refract_migrate::commands::MigrateError) -> Option<&'static str>
              the datasource (`gen dev` prints one).",
         );
     }
-    if let MigrateError::Unexecutable(_) = error {
+    if let MigrateError::Unexecutable(_) | MigrateError::UnexecutableUnlessRenamed { .. } = error {
         return Some(
             "Nothing was written or applied. Ways forward, none of which loses a row:\n\
              - `gen migrate dev --create-only` writes the migration without applying it: edit it to fill \
