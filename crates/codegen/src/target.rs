@@ -12,9 +12,10 @@
 //! from, by a path relative to the output folder, when that checkout exists, and the target
 //! carries a warning saying so (that path breaks when the checkout moves). With no checkout
 //! either, the generator is invalid: a version dependency nobody asked for would only fail
-//! later, in `cargo build`, with a message that names neither setting. A `runtimePath` must
-//! hold a `Cargo.toml`. Reading the environment is the caller's job: it passes a lookup for
-//! `env("...")` values.
+//! later, in `cargo build`, with a message that names neither setting. Resolution reads
+//! no files: the caller checks that a `runtimePath` holds a crate before writing
+//! ([`missing_runtime`]). Reading the environment is the caller's job: it passes a lookup
+//! for `env("...")` values.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -140,13 +141,6 @@ fn resolve_refract(
         RuntimeDependency::Version(version)
     } else if let Some(path) = setting(generator, "runtimePath", env)? {
         let path = normalize(&absolute(&schema_dir.join(path)));
-        if !path.join("Cargo.toml").is_file() {
-            return Err(format!(
-                "`runtimePath` is {}, which holds no Cargo.toml: point it at the \
-                 `crates/runtime` folder of a refract checkout",
-                path.display()
-            ));
-        }
         RuntimeDependency::Path(relative_path(&output, &path))
     } else if let Some(path) = runtime.path {
         let path = normalize(&absolute(path));
@@ -176,6 +170,23 @@ fn resolve_refract(
         },
         warnings,
     ))
+}
+
+/// For a path dependency, the message to show when the folder it names holds no
+/// `Cargo.toml` (a `runtimePath` with a typo, a checkout that moved); `None` when it does,
+/// or for a registry dependency.
+pub fn missing_runtime(output: &Path, runtime: &RuntimeDependency) -> Option<String> {
+    let RuntimeDependency::Path(path) = runtime else {
+        return None;
+    };
+    let folder = normalize(&output.join(path));
+    (!folder.join("Cargo.toml").is_file()).then(|| {
+        format!(
+            "the runtime path {} holds no Cargo.toml: point `runtimePath` at the \
+             `crates/runtime` folder of a refract checkout, or set `runtimeVersion`",
+            folder.display()
+        )
+    })
 }
 
 /// The output folder's name as a package name (`generated/client` → `client`).
@@ -324,12 +335,23 @@ mod tests {
         };
         assert!(matches!(options.runtime, RuntimeDependency::Path(_)));
         assert!(warnings.is_empty());
-        // A path with no crate there: refused, naming the setting.
-        let Outcome::Invalid { message } = outcome("  runtimePath = \"/nowhere/runtime\"\n", None)
+        // A path with no crate there: resolved (no file is read), and refused by the
+        // caller's check, naming the setting.
+        let Outcome::Generate {
+            output, options, ..
+        } = outcome("  runtimePath = \"/nowhere/runtime\"\n", None)
         else {
-            panic!("a runtimePath without Cargo.toml must be refused");
+            panic!("runtimePath resolves without reading files");
         };
+        let message = missing_runtime(&output, &options.runtime).expect("no crate there");
         assert!(message.contains("runtimePath"), "{message}");
+        let Outcome::Generate {
+            output, options, ..
+        } = outcome(&path_setting, None)
+        else {
+            panic!("runtimePath must generate");
+        };
+        assert_eq!(missing_runtime(&output, &options.runtime), None);
         // Neither setting, the checkout there: generated, with a warning naming both.
         let Outcome::Generate { warnings, .. } = outcome("", Some(&runtime_dir)) else {
             panic!("the checkout fallback must generate");

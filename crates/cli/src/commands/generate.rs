@@ -40,6 +40,21 @@ pub fn generate(config: &Config) -> Result<ExitCode, CliError> {
     let env = |name: &str| std::env::var(name).ok();
     let targets =
         refract_codegen::target::targets(&validated.schema, &config.schema_dir, runtime, &env);
+    // Every runtime path is checked before anything is written: a dependency on a folder
+    // with no crate would only fail later, in the user's `cargo build`.
+    for target in &targets {
+        if let Outcome::Generate {
+            output, options, ..
+        } = &target.outcome
+            && let Some(message) =
+                refract_codegen::target::missing_runtime(output, &options.runtime)
+        {
+            return Err(CliError::Failed(format!(
+                "generator `{}`: {message}",
+                target.generator
+            )));
+        }
+    }
     let mut generated = 0;
     for target in &targets {
         match &target.outcome {
