@@ -40,12 +40,7 @@ fn main() {
         for _ in 0..n {
             let t = std::time::Instant::now();
             let mut d = Diagnostics::new();
-            let ast = match std::env::var("THREADS").ok().and_then(|t| t.parse().ok()) {
-                Some(threads) => {
-                    parse::parse_files_on(&files, &mut d, threads, 96 * 1024, 8 * 1024)
-                }
-                None => parse::parse_files(&files, &mut d),
-            };
+            let ast = parse::parse_files(&files, &mut d);
             let t1 = std::time::Instant::now();
             let schema = refract_schema::resolve::resolve(&ast, &mut d);
             let t2 = std::time::Instant::now();

@@ -19,7 +19,6 @@ pub mod parse;
 pub mod render;
 pub mod resolve;
 pub mod source;
-mod threads;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use load::load;
@@ -44,26 +43,10 @@ pub fn validate(files: &SourceFiles) -> Validated {
     let mut diagnostics = Diagnostics::new();
     let ast = parse::parse_files(files, &mut diagnostics);
     let schema = resolve::resolve(&ast, &mut diagnostics);
-    drop_in_background(ast, files);
     Validated {
         schema,
         diagnostics,
     }
-}
-
-/// Frees a large AST on a thread of its own: freeing is a walk over tens of
-/// thousands of small allocations (5 ms for 1,000 models), which the caller
-/// need not wait for. Small ones are freed here, cheaper than a thread.
-fn drop_in_background(ast: ast::SchemaAst, files: &SourceFiles) {
-    let bytes: usize = files.iter().map(|(_, f)| f.text.len()).sum();
-    if bytes < parse::PARALLEL_MIN_BYTES {
-        return;
-    }
-    let freeing = std::thread::Builder::new()
-        .name("refract-free-ast".into())
-        .spawn(move || drop(ast));
-    // Without a thread, the AST was dropped with the closure, here.
-    drop(freeing);
 }
 
 /// Convenience for one in-memory file.

@@ -10,13 +10,8 @@
 //! unclosed `/*` runs to the end). A block without its `}` and an unclosed
 //! `/*` are reported here, each once, with the span on where it opens.
 //!
-//! Large schemas are parsed on several threads: a file is cut into pieces at
-//! lines that open a block at column 0 (`model X {`, spelt so that the
-//! grammar's `BLOCK_OPENER` surely matches), each piece is parsed on its
-//! own, and the pieces are joined. Only a block comment can run across such
-//! a line, so the cuts are kept unless a piece before the last has a `/*`;
-//! then the file is parsed again in one piece (twice in all, never more).
-//! `tests/parallel.rs` checks both give the same AST.
+//! Parsing runs on the calling thread, one file after the other: the whole
+//! parse of a 300-model schema takes a few milliseconds (BENCHMARKS.md).
 
 use pest::Parser;
 use pest::iterators::Pair;
@@ -31,213 +26,101 @@ use crate::source::{FileId, SourceFiles, Span};
 #[grammar = "grammar.pest"]
 pub(crate) struct PslParser;
 
-/// Parses every file and concatenates their top-level items, on as many
-/// threads as the machine has when the schema is large enough to gain.
+/// Parses every file and concatenates their top-level items, in file order.
 pub fn parse_files(files: &SourceFiles, diagnostics: &mut Diagnostics) -> SchemaAst {
-    parse_files_on(
-        files,
-        diagnostics,
-        crate::threads::parallelism(),
-        PARALLEL_MIN_BYTES,
-        PIECE_BYTES,
-    )
+    let mut ast = SchemaAst::default();
+    for (id, file) in files.iter() {
+        parse_into(&mut ast, &file.text, id, diagnostics);
+    }
+    ast
 }
 
 /// Parses one file's text.
 pub fn parse_str(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> SchemaAst {
     let mut ast = SchemaAst::default();
+    parse_into(&mut ast, text, file, diagnostics);
+    ast
+}
+
+/// Parses `text` (all of `file`) and appends its top-level items to `ast`.
+fn parse_into(ast: &mut SchemaAst, text: &str, file: FileId, diagnostics: &mut Diagnostics) {
     if let Some(error) = nesting_error(text, file) {
         diagnostics.push(error);
-        return ast;
+        return;
     }
-    ast.join(parse_piece(text, 0..text.len(), file), diagnostics);
-    ast
-}
-
-/// Schemas smaller than this are parsed on the calling thread: below it,
-/// starting a thread costs about what it saves.
-pub(crate) const PARALLEL_MIN_BYTES: usize = 96 * 1024;
-
-/// Size of the pieces a large file is cut into. Small pieces keep pest's token
-/// queue (which starts empty and doubles) in the core's cache and let the
-/// threads share the work evenly: 8 KiB pieces parse the 1,000-model bench
-/// schema 15% faster than one piece per thread (BENCHMARKS.md).
-const PIECE_BYTES: usize = 8 * 1024;
-
-/// [`parse_files`] with the thread count, the size threshold and the piece
-/// size given: tests force tiny pieces to check that cutting never changes
-/// the AST.
-#[doc(hidden)]
-pub fn parse_files_on(
-    files: &SourceFiles,
-    diagnostics: &mut Diagnostics,
-    threads: usize,
-    min_bytes: usize,
-    piece_bytes: usize,
-) -> SchemaAst {
-    let mut ast = SchemaAst::default();
-    let mut jobs = Vec::new();
-    let total: usize = files.iter().map(|(_, f)| f.text.len()).sum();
-    let piece_size = piece_bytes.max(1);
-    for (id, file) in files.iter() {
-        let text = file.text.as_str();
-        if let Some(error) = nesting_error(text, id) {
-            diagnostics.push(error);
-            continue;
-        }
-        let wanted = if total < min_bytes || threads < 2 {
-            1
-        } else {
-            text.len().div_ceil(piece_size)
-        };
-        let cuts = block_starts_near(text, wanted);
-        for (k, range) in cuts.windows(2).enumerate() {
-            jobs.push(Job {
-                file: id,
-                text,
-                start: range[0],
-                end: range[1],
-                last_of_file: k + 2 == cuts.len(),
-            });
-        }
-    }
-    let mut parsed = run_jobs(&jobs, threads).into_iter();
-    let mut at = 0;
-    while at < jobs.len() {
-        let file = jobs[at].file;
-        let count = jobs[at..].iter().take_while(|j| j.file == file).count();
-        let pieces: Vec<Piece> = parsed.by_ref().take(count).collect();
-        if pieces[..count - 1].iter().all(|p| p.clean) {
-            let mut doc = None;
-            for mut piece in pieces {
-                if let (Some(doc), Some(first)) = (doc.take(), piece.first_block) {
-                    set_documentation(&mut piece.tops[first], doc);
-                }
-                doc = piece.trailing_doc.take();
-                ast.join(piece, diagnostics);
-            }
-        } else {
-            // A cut may fall inside a block comment: parse the file in one
-            // piece.
-            let text = jobs[at].text;
-            ast.join(parse_piece(text, 0..text.len(), file), diagnostics);
-        }
-        at += count;
-    }
-    ast
-}
-
-/// One piece of one file to parse: `text[start..end]`.
-struct Job<'a> {
-    file: FileId,
-    text: &'a str,
-    start: usize,
-    end: usize,
-    last_of_file: bool,
-}
-
-/// Parses the jobs on `threads` threads, each taking the next unparsed job
-/// until none is left (pieces differ in cost, so a fixed split would leave one
-/// thread idle); results in job order.
-fn run_jobs(jobs: &[Job<'_>], threads: usize) -> Vec<Piece> {
-    let parse = |job: &Job<'_>| {
-        let mut piece = parse_piece(job.text, job.start..job.end, job.file);
-        // Only a piece followed by another of its file needs to end cleanly.
-        piece.clean |= job.last_of_file;
-        piece
-    };
-    if jobs.len() < 2 || threads < 2 {
-        return jobs.iter().map(parse).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(job) = jobs.get(i) else {
-                return done;
+    let root = match parse_tree(Rule::schema, text) {
+        Ok(root) => root,
+        Err(err) => {
+            let pos = match err.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
             };
-            done.push((i, parse(job)));
+            diagnostics.push(Diagnostic::error(
+                codes::SYNTAX,
+                Span::new(file, pos, pos),
+                "this schema could not be parsed",
+            ));
+            return;
         }
     };
-    let mut pieces: Vec<(usize, Piece)> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads.min(jobs.len()))
-            .map(|_| scope.spawn(work))
-            .collect();
-        let mut pieces = work();
-        for helper in helpers {
-            match helper.join() {
-                Ok(more) => pieces.extend(more),
-                Err(panic) => std::panic::resume_unwind(panic),
+    // Found before the tree is consumed, reported after the blocks' errors
+    // (the comment runs to the end, so it comes last in both orders). The
+    // block it opens in is unclosed only because of it: not reported.
+    let comment_error = unclosed_comment(text, &root, file);
+    let comment_start = comment_error.as_ref().map(|e| e.span.start as usize);
+    let cx = Cx { file };
+    let tops = &mut ast.tops;
+    let mut pending_doc: Option<String> = None;
+    for pair in root.into_inner() {
+        let rule = pair.as_rule();
+        if matches!(
+            rule,
+            Rule::model_declaration | Rule::enum_declaration | Rule::config_block
+        ) && comment_start.is_none_or(|at| {
+            let span = pair.as_span();
+            !(span.start()..span.end()).contains(&at)
+        }) {
+            diagnostics.extend(unclosed_block(text, &pair, file));
+        }
+        match rule {
+            Rule::comment_block => pending_doc = doc_of_comment_block(&pair),
+            Rule::empty_lines => pending_doc = None,
+            Rule::model_declaration => {
+                tops.push(cx.model(pair, pending_doc.take()));
             }
-        }
-        pieces
-    });
-    pieces.sort_unstable_by_key(|(i, _)| *i);
-    pieces.into_iter().map(|(_, piece)| piece).collect()
-}
-
-/// Offsets cutting `text` into about `pieces` parts, each cut at the start of
-/// a line opening a model, view, enum or type block at column 0 (a
-/// [`plain_opener`], where the contents of the block before end);
-/// always starts with 0 and ends with `text.len()`. Every byte is looked at
-/// once: a search starts after the previous cut.
-fn block_starts_near(text: &str, pieces: usize) -> Vec<usize> {
-    let mut cuts = vec![0];
-    for k in 1..pieces {
-        let target = (text.len() * k / pieces).max(cuts[cuts.len() - 1] + 1);
-        // Line starts after `target`: searched as bytes, since `target` may
-        // fall inside a multi-byte character (a line start never does).
-        let Some(rest) = text.as_bytes().get(target..) else {
-            break;
-        };
-        let found = rest
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| b == b'\n')
-            .map(|(i, _)| target + i + 1)
-            .find(|&line| plain_opener(&text[line..]));
-        match found {
-            Some(cut) if cut < text.len() => cuts.push(cut),
-            _ => break,
-        }
-    }
-    cuts.push(text.len());
-    cuts
-}
-
-/// The top-level items of one piece of a file.
-struct Piece {
-    tops: Vec<Top>,
-    /// Index in `tops` of the piece's first item when it is a block that a
-    /// `///` comment ending the previous piece documents.
-    first_block: Option<usize>,
-    /// The `///` text of a comment block ending the piece.
-    trailing_doc: Option<String>,
-    /// Whether a cut after the piece is an item boundary of the whole file:
-    /// the piece has no `/*` (which might close beyond the piece).
-    clean: bool,
-    errors: Vec<Diagnostic>,
-}
-
-impl SchemaAst {
-    fn join(&mut self, piece: Piece, diagnostics: &mut Diagnostics) {
-        self.tops.extend(piece.tops);
-        for error in piece.errors {
-            diagnostics.push(error);
+            Rule::enum_declaration => tops.push(Top::Enum(cx.enum_decl(pair, pending_doc.take()))),
+            Rule::config_block => tops.push(cx.config_block(pair, pending_doc.take())),
+            Rule::type_alias => {
+                let span = cx.span(&pair);
+                let name = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
+                if let Some(name) = name {
+                    tops.push(Top::TypeAlias(TypeAlias {
+                        name: cx.ident(&name),
+                        span,
+                    }));
+                }
+                pending_doc = None;
+            }
+            Rule::arbitrary_block => {
+                let span = cx.span(&pair);
+                let keyword = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
+                let keyword = keyword
+                    .map(|k| cx.ident(&k))
+                    .unwrap_or(Ident::missing(span));
+                tops.push(Top::InvalidBlock { keyword, span });
+                pending_doc = None;
+            }
+            Rule::CATCH_ALL => {
+                tops.push(Top::Invalid {
+                    span: cx.trimmed_span(&pair),
+                });
+                pending_doc = None;
+            }
+            _ => {}
         }
     }
+    diagnostics.extend(comment_error);
 }
-
-fn set_documentation(top: &mut Top, doc: String) {
-    match top {
-        Top::Model(m) => m.documentation = Some(doc),
-        Top::Enum(e) => e.documentation = Some(doc),
-        Top::Datasource(c) | Top::Generator(c) => c.documentation = Some(doc),
-        _ => {}
-    }
-}
-
 /// The tree of `text` read from `rule` (`schema`, or the formatter's
 /// `format_schema`).
 pub(crate) fn parse_tree(
@@ -299,141 +182,10 @@ fn nesting_error(text: &str, file: FileId) -> Option<Diagnostic> {
     ))
 }
 
-/// Whether `line` opens a model, view, enum or type block in its plainest
-/// spelling: the keyword, spaces, an ASCII name, spaces, `{`. Every such line
-/// is a `BLOCK_OPENER` of the grammar, which ends the contents of the block
-/// before it; blocks spelt otherwise (a Unicode name) are just not cut at.
-/// Checked here rather than by pest: a failed pest parse builds an error,
-/// which costs more than the whole line.
-fn plain_opener(line: &str) -> bool {
-    let Some(rest) = ["model", "view", "enum", "type"]
-        .iter()
-        .find_map(|keyword| line.strip_prefix(keyword))
-    else {
-        return false;
-    };
-    let name = rest.trim_start_matches([' ', '\t']);
-    if name.len() == rest.len() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return false;
-    }
-    let after = name.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
-    after.trim_start_matches([' ', '\t']).starts_with('{')
-}
-
-/// Parses `file_text[range]` of `file`. The rest of the file is only read to
-/// point at the block opener that ends an unclosed block.
-fn parse_piece(file_text: &str, range: std::ops::Range<usize>, file: FileId) -> Piece {
-    let base = range.start;
-    let text = &file_text[range];
-    let mut piece = Piece {
-        tops: Vec::new(),
-        first_block: None,
-        trailing_doc: None,
-        clean: !text.contains("/*"),
-        errors: Vec::new(),
-    };
-    let root = match parse_tree(Rule::schema, text) {
-        Ok(root) => root,
-        Err(err) => {
-            let pos = base
-                + match err.location {
-                    pest::error::InputLocation::Pos(p) => p,
-                    pest::error::InputLocation::Span((s, _)) => s,
-                };
-            piece.errors.push(Diagnostic::error(
-                codes::SYNTAX,
-                Span::new(file, pos, pos),
-                "this schema could not be parsed",
-            ));
-            piece.clean = false;
-            return piece;
-        }
-    };
-    // Found before the tree is consumed, reported after the blocks' errors
-    // (the comment runs to the end, so it comes last in both orders). The
-    // block it opens in is unclosed only because of it: not reported.
-    let comment_error = if piece.clean {
-        None
-    } else {
-        unclosed_comment(text, &root, base, file)
-    };
-    let comment_start = comment_error.as_ref().map(|e| e.span.start as usize - base);
-    let cx = Cx { file, base };
-    let tops = &mut piece.tops;
-    let mut pending_doc: Option<String> = None;
-    for (index, pair) in root.into_inner().enumerate() {
-        let rule = pair.as_rule();
-        if index == 0
-            && matches!(
-                rule,
-                Rule::model_declaration | Rule::enum_declaration | Rule::config_block
-            )
-        {
-            piece.first_block = Some(0);
-        }
-        if matches!(
-            rule,
-            Rule::model_declaration | Rule::enum_declaration | Rule::config_block
-        ) && comment_start.is_none_or(|at| {
-            let span = pair.as_span();
-            !(span.start()..span.end()).contains(&at)
-        }) {
-            piece
-                .errors
-                .extend(unclosed_block(file_text, &pair, base, file));
-        }
-        match rule {
-            Rule::comment_block => pending_doc = doc_of_comment_block(&pair),
-            Rule::empty_lines => pending_doc = None,
-            Rule::model_declaration => {
-                tops.push(cx.model(pair, pending_doc.take()));
-            }
-            Rule::enum_declaration => tops.push(Top::Enum(cx.enum_decl(pair, pending_doc.take()))),
-            Rule::config_block => tops.push(cx.config_block(pair, pending_doc.take())),
-            Rule::type_alias => {
-                let span = cx.span(&pair);
-                let name = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
-                if let Some(name) = name {
-                    tops.push(Top::TypeAlias(TypeAlias {
-                        name: cx.ident(&name),
-                        span,
-                    }));
-                }
-                pending_doc = None;
-            }
-            Rule::arbitrary_block => {
-                let span = cx.span(&pair);
-                let keyword = pair.into_inner().find(|p| p.as_rule() == Rule::identifier);
-                let keyword = keyword
-                    .map(|k| cx.ident(&k))
-                    .unwrap_or(Ident::missing(span));
-                tops.push(Top::InvalidBlock { keyword, span });
-                pending_doc = None;
-            }
-            Rule::CATCH_ALL => {
-                tops.push(Top::Invalid {
-                    span: cx.trimmed_span(&pair),
-                });
-                pending_doc = None;
-            }
-            _ => {}
-        }
-    }
-    piece.trailing_doc = pending_doc;
-    piece.errors.extend(comment_error);
-    piece
-}
-
 /// The error for a model, view, type, enum, datasource or generator block
-/// without its `}`, if `block` (a pair of the piece of `file_text` starting
-/// at `base`) is one: on its first line, with a label on the opener that
-/// ends it, if one does.
-fn unclosed_block(
-    file_text: &str,
-    block: &Pair<'_, Rule>,
-    base: usize,
-    file: FileId,
-) -> Option<Diagnostic> {
+/// without its `}`, if `block` (a pair of the tree of `text`) is one: on
+/// its first line, with a label on the opener that ends it, if one does.
+fn unclosed_block(text: &str, block: &Pair<'_, Rule>, file: FileId) -> Option<Diagnostic> {
     let mut parts = block.clone().into_inner();
     if parts.next_back()?.as_rule() == Rule::BLOCK_CLOSE {
         return None;
@@ -444,16 +196,16 @@ fn unclosed_block(
         .clone()
         .into_inner()
         .find(|p| p.as_rule() == Rule::BLOCK_OPEN)?;
-    let start = base + block.as_span().start();
-    let header = Span::new(file, start, base + open.as_span().end());
-    let end = base + block.as_span().end();
+    let start = block.as_span().start();
+    let header = Span::new(file, start, open.as_span().end());
+    let end = block.as_span().end();
     let mut error = Diagnostic::error(
         codes::SYNTAX,
         header,
         format!("`{} {name}` has no closing `}}`", keyword.as_str()),
     );
     // Contents end early only at a block opener: its first line up to `{`.
-    let next = file_text.get(end..).and_then(|rest| {
+    let next = text.get(end..).and_then(|rest| {
         let line = rest.split(['\n', '\r']).next()?;
         line.find('{').map(|brace| brace + 1)
     });
@@ -475,13 +227,8 @@ fn unclosed_block(
 
 /// The error for a `/*` that is never closed (it runs to the end of the
 /// text), if `root` (the tree of `text`) has one.
-fn unclosed_comment(
-    text: &str,
-    root: &Pair<'_, Rule>,
-    base: usize,
-    file: FileId,
-) -> Option<Diagnostic> {
-    let at = base + unclosed_comment_start(text, root)?;
+fn unclosed_comment(text: &str, root: &Pair<'_, Rule>, file: FileId) -> Option<Diagnostic> {
+    let at = unclosed_comment_start(text, root)?;
     Some(
         Diagnostic::error(
             codes::SYNTAX,
@@ -540,24 +287,22 @@ struct BlockBody {
     pending_doc: Option<String>,
 }
 
-/// What AST building needs besides the tree: where the parsed text sits.
+/// What AST building needs besides the tree: the file the spans point into.
 struct Cx {
     file: FileId,
-    /// Offset of the parsed text in its file (non-zero for later pieces).
-    base: usize,
 }
 
 impl Cx {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        Span::new(self.file, s.start(), s.end())
     }
 
     /// The span without trailing newline / whitespace (for catch-all lines).
     fn trimmed_span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
         let trimmed = s.as_str().trim_end();
-        let start = self.base + s.start();
+        let start = s.start();
         Span::new(self.file, start, start + trimmed.len())
     }
 
@@ -980,18 +725,6 @@ fn unescape(lit: &Pair<'_, Rule>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cuts_are_found_past_multi_byte_characters() {
-        let model = format!("/// {}\nmodel A {{\n  id Int @id\n}}\n", "日".repeat(100));
-        let text = model.repeat(3);
-        // The middle of the text falls inside a character.
-        assert!(!text.is_char_boundary(text.len() / 2));
-        let cuts = block_starts_near(&text, 2);
-        assert_eq!(cuts.len(), 3, "{cuts:?}");
-        assert!(cuts.iter().all(|&c| text.is_char_boundary(c)));
-        assert!(text[cuts[1]..].starts_with("model A {"));
-    }
 
     #[test]
     fn nesting_limit_is_per_line_and_points_at_the_first_bracket_too_many() {

@@ -1,8 +1,9 @@
 //! `gen format` tests, all over data this repository holds:
 //! - refract's fixtures (`tests/format/*.prisma`, `tests/format/multi/*/`), as
 //!   insta snapshots, each idempotent;
-//! - every schema of the validation fixtures (`tests/fixtures`, valid and
-//!   invalid, folder schemas formatted together) formats idempotently;
+//! - every schema of the validation fixtures (`tests/fixtures`: valid,
+//!   warnings and invalid, folder schemas formatted together) formats
+//!   idempotently;
 //! - a property test: formatting never panics and is idempotent.
 //!
 //! Prisma's own formatter cases and the corpus' schemas are the `corpus` test
@@ -55,7 +56,7 @@ fn folder_schema(dir: &Path) -> Vec<(String, String)> {
 fn fixture_schemas_format_idempotently() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut schemas: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    for kind in ["valid", "invalid"] {
+    for kind in ["valid", "warnings", "invalid"] {
         for file in prisma_files(&root.join(kind)) {
             schemas.push((
                 file.display().to_string(),

@@ -24,7 +24,6 @@ use crate::ast::{self, SchemaAst, Top};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::ir::{self, ModelId};
 use crate::source::Span;
-use crate::threads::run_on_threads;
 
 pub use config::{DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, SUPPORTED_PROVIDERS};
 pub use naming::{foreign_key_name, index_name, primary_key_name, unique_name};
@@ -45,8 +44,7 @@ pub(crate) struct ModelSpans<'a> {
     pub map_span: Option<Span>,
 }
 
-/// Shared state of one resolution run (or of one worker's share of the
-/// per-model passes, see [`model_passes`]).
+/// Shared state of one resolution run.
 pub(crate) struct Ctx<'a> {
     pub diags: Diagnostics,
     pub schema: ir::Schema,
@@ -99,13 +97,9 @@ impl<'a> Ctx<'a> {
         qualifies(prefix) || qualifies("db")
     }
 
-    /// Model names in declaration order (read from the name table, so a
-    /// worker whose other models are placeholders sees them all).
-    pub fn model_names_in_order(&self) -> Vec<&'a str> {
-        let mut names: Vec<(&'a str, ModelId)> =
-            self.model_names.iter().map(|(n, id)| (*n, *id)).collect();
-        names.sort_unstable_by_key(|(_, id)| *id);
-        names.into_iter().map(|(n, _)| n).collect()
+    /// Model names in declaration order.
+    pub fn model_names_in_order(&self) -> impl Iterator<Item = &str> {
+        self.schema.models.iter().map(|m| m.name.as_str())
     }
 
     /// Schemas declared in the datasource (`schemas = [...]`).
@@ -119,23 +113,6 @@ impl<'a> Ctx<'a> {
 
 /// Resolves a parsed schema into the IR, pushing every problem into `diags`.
 pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
-    resolve_on(
-        ast,
-        diags,
-        crate::threads::parallelism(),
-        PARALLEL_MIN_FIELDS,
-    )
-}
-
-/// [`resolve`] with the thread count and the size threshold given: tests
-/// resolve every schema they have on one thread and on several, and compare.
-#[doc(hidden)]
-pub fn resolve_on(
-    ast: &SchemaAst,
-    diags: &mut Diagnostics,
-    threads: usize,
-    min_fields: usize,
-) -> ir::Schema {
     let mut cx = Ctx {
         diags: Diagnostics::new(),
         schema: ir::Schema::default(),
@@ -148,13 +125,13 @@ pub fn resolve_on(
         has_datasource: false,
         unsupported_provider: false,
     };
-    passes(ast, &mut cx, threads, min_fields);
+    passes(ast, &mut cx);
     diags.extend(cx.diags.into_vec());
     cx.schema
 }
 
 /// The passes of [`resolve`], in order.
-fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>, threads: usize, min_fields: usize) {
+fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
     invalid_lines(ast, cx);
     let (models, enums) = top_level_names(ast, cx);
     config_blocks(ast, cx);
@@ -199,11 +176,9 @@ fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>, threads: usize, min_fields: 
             ..Default::default()
         });
     }
-    let fields: usize = models.iter().map(|m| m.fields.len()).sum();
-    // The per-model passes and the reading of `@relation` attributes run on
-    // `threads` threads when the schema is large enough to gain.
-    let parallel_threads = if fields >= min_fields { threads } else { 1 };
-    let mut block_diagnostics = model_passes(&models, cx, parallel_threads).into_iter();
+    for (i, m) in models.iter().enumerate() {
+        attributes::resolve_model_fields(ModelId(i as u32), m, cx);
+    }
     // Block attributes of models and enums, in source order (as a reader fixes them).
     // `models` and `enums` are in source order too, so walking the blocks
     // meets each of them in turn; their ids are their positions.
@@ -212,8 +187,7 @@ fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>, threads: usize, min_fields: 
     for top in &ast.tops {
         match top {
             Top::Model(m) if models.get(model_index).is_some_and(|x| std::ptr::eq(*x, m)) => {
-                cx.diags
-                    .extend(block_diagnostics.next().unwrap_or_default());
+                attributes::resolve_block_attributes(ModelId(model_index as u32), m, cx);
                 model_index += 1;
             }
             Top::Enum(e) if enums.get(enum_index).is_some_and(|x| std::ptr::eq(*x, e)) => {
@@ -224,138 +198,11 @@ fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>, threads: usize, min_fields: 
         }
     }
     naming::duplicate_table_names(cx);
-    relations::resolve(cx, parallel_threads);
+    relations::resolve(cx);
     attributes::check_models(cx);
     naming::check_constraint_names(cx);
     views_need_preview_feature(ast, cx);
     canonical_index_order(&mut cx.schema);
-}
-
-/// Schemas with fewer fields than this are resolved on the calling thread:
-/// below it, starting a thread costs about what it saves.
-const PARALLEL_MIN_FIELDS: usize = 2_000;
-
-/// The per-model passes: field types and field attributes, then block
-/// attributes. Both read and write only their own model (and the shared name
-/// tables, enums and datasource), so runs of consecutive models are resolved
-/// on separate threads, each into a [`Ctx`] of its own whose other models are
-/// placeholders. Field diagnostics are appended in model order, as one thread
-/// would; the block-attribute diagnostics of each model are returned, to be
-/// interleaved with the enums' in source order.
-fn model_passes<'a>(
-    models: &[&'a ast::Model],
-    cx: &mut Ctx<'a>,
-    threads: usize,
-) -> Vec<Vec<Diagnostic>> {
-    if threads < 2 {
-        return resolve_models(models, 0..models.len(), cx);
-    }
-    let fields: usize = models.iter().map(|m| m.fields.len()).sum();
-    // Runs with about the same number of fields each.
-    let mut runs = Vec::with_capacity(threads);
-    let (mut start, mut seen) = (0, 0);
-    for (i, m) in models.iter().enumerate() {
-        seen += m.fields.len();
-        if seen * threads >= fields * (runs.len() + 1) && runs.len() + 1 < threads {
-            runs.push(start..i + 1);
-            start = i + 1;
-        }
-    }
-    runs.push(start..models.len());
-    let mut workers: Vec<Ctx<'a>> = runs[1..]
-        .iter()
-        .map(|r| cx.lend_models(r.clone()))
-        .collect();
-    let rest: Vec<_> = workers
-        .iter_mut()
-        .zip(&runs[1..])
-        .map(|(worker, run)| move || resolve_models(models, run.clone(), worker))
-        .collect();
-    let mut results =
-        run_on_threads(|| resolve_models(models, runs[0].clone(), cx), rest).into_iter();
-    let first = results.next().unwrap_or_default();
-    let mut block_diagnostics = first;
-    for ((worker, run), more) in workers.into_iter().zip(&runs[1..]).zip(results) {
-        cx.take_models_back(worker, run.clone());
-        block_diagnostics.extend(more);
-    }
-    block_diagnostics
-}
-
-/// Runs the per-model passes over `models[run]`; returns each model's
-/// block-attribute diagnostics (field diagnostics stay in `cx`).
-fn resolve_models<'a>(
-    models: &[&'a ast::Model],
-    run: std::ops::Range<usize>,
-    cx: &mut Ctx<'a>,
-) -> Vec<Vec<Diagnostic>> {
-    for i in run.clone() {
-        attributes::resolve_model_fields(ModelId(i as u32), models[i], cx);
-    }
-    run.map(|i| {
-        let before = cx.diags.len();
-        attributes::resolve_block_attributes(ModelId(i as u32), models[i], cx);
-        cx.diags.split_off(before)
-    })
-    .collect()
-}
-
-impl<'a> Ctx<'a> {
-    /// A context for a worker resolving `run`: those models move into it,
-    /// the rest are placeholders; the shared tables are copied.
-    fn lend_models(&mut self, run: std::ops::Range<usize>) -> Ctx<'a> {
-        let count = self.schema.models.len();
-        let mut models: Vec<ir::Model> = (0..count).map(|_| placeholder_model()).collect();
-        let mut spans: Vec<ModelSpans<'a>> = (0..count).map(|_| ModelSpans::default()).collect();
-        for i in run {
-            std::mem::swap(&mut models[i], &mut self.schema.models[i]);
-            std::mem::swap(&mut spans[i], &mut self.spans[i]);
-        }
-        Ctx {
-            diags: Diagnostics::new(),
-            schema: ir::Schema {
-                datasource: self.schema.datasource.clone(),
-                generators: Vec::new(),
-                models,
-                enums: self.schema.enums.clone(),
-                relations: Vec::new(),
-            },
-            spans,
-            model_names: self.model_names.clone(),
-            enum_names: self.enum_names.clone(),
-            composite_types: self.composite_types.clone(),
-            enum_spans: self.enum_spans.clone(),
-            preview_features: self.preview_features.clone(),
-            has_datasource: self.has_datasource,
-            unsupported_provider: self.unsupported_provider,
-        }
-    }
-
-    /// Puts a worker's models back and appends its field diagnostics.
-    fn take_models_back(&mut self, mut worker: Ctx<'a>, run: std::ops::Range<usize>) {
-        for i in run {
-            std::mem::swap(&mut self.schema.models[i], &mut worker.schema.models[i]);
-            std::mem::swap(&mut self.spans[i], &mut worker.spans[i]);
-        }
-        self.diags.extend(worker.diags.into_vec());
-    }
-}
-
-/// Stands in for a model another worker is resolving.
-fn placeholder_model() -> ir::Model {
-    ir::Model {
-        name: String::new(),
-        db_name: String::new(),
-        schema: None,
-        kind: ir::ModelKind::Table,
-        fields: Vec::new(),
-        relation_fields: Vec::new(),
-        field_order: Vec::new(),
-        primary_key: None,
-        indexes: Vec::new(),
-        is_ignored: false,
-        documentation: None,
-    }
 }
 
 /// Orders each model's indexes as `gen format` orders their attributes

@@ -16,7 +16,6 @@ use crate::ir::{
     self, Arity, FieldId, ModelId, ReferentialAction, RelationFieldRef, RelationKind, RelationMode,
 };
 use crate::source::Span;
-use crate::threads::run_on_threads;
 
 /// What `@relation(...)` said on one field.
 #[derive(Default)]
@@ -60,7 +59,7 @@ struct Group<'n> {
     len: usize,
 }
 
-pub(super) fn resolve(cx: &mut Ctx<'_>, threads: usize) {
+pub(super) fn resolve(cx: &mut Ctx<'_>) {
     // 1. Read every @relation attribute.
     let model_count = cx.schema.models.len();
     let mut offsets = Vec::with_capacity(model_count);
@@ -73,7 +72,9 @@ pub(super) fn resolve(cx: &mut Ctx<'_>, threads: usize) {
                 .map(|index| RelationFieldRef { model, index }),
         );
     }
-    let args = read_all_args(cx, &refs, threads);
+    let mut diags = Diagnostics::new();
+    let args: Vec<RelationArgs> = refs.iter().map(|&r| read_args(cx, &mut diags, r)).collect();
+    cx.diags.extend(diags.into_vec());
     let table = ArgsTable { offsets, args };
     // 2. Group by (model pair, name). Members are listed by position (so in
     // `RelationFieldRef` order) in one shared list, group after group.
@@ -130,35 +131,6 @@ pub(super) fn resolve(cx: &mut Ctx<'_>, threads: usize) {
     for g in &groups {
         pair(cx, g.lo, g.hi, g.name, group_members(g), &table);
     }
-}
-
-/// Reads the `@relation` attribute of every relation field, on `threads`
-/// threads (each a run of consecutive fields, diagnostics appended in field
-/// order, as one thread would). Reading only looks up models' fields, so
-/// the runs share the context.
-fn read_all_args(cx: &mut Ctx<'_>, refs: &[RelationFieldRef], threads: usize) -> Vec<RelationArgs> {
-    let read = |cx: &Ctx<'_>, run: &[RelationFieldRef]| {
-        let mut diags = Diagnostics::new();
-        let args: Vec<RelationArgs> = run.iter().map(|&r| read_args(cx, &mut diags, r)).collect();
-        (args, diags)
-    };
-    let runs: Vec<&[RelationFieldRef]> = if threads < 2 || refs.len() < 2 {
-        vec![refs]
-    } else {
-        refs.chunks(refs.len().div_ceil(threads)).collect()
-    };
-    let shared: &Ctx<'_> = cx;
-    let rest: Vec<_> = runs[1..]
-        .iter()
-        .map(|run| move || read(shared, run))
-        .collect();
-    let results = run_on_threads(|| read(shared, runs[0]), rest);
-    let mut args = Vec::with_capacity(refs.len());
-    for (run_args, diags) in results {
-        args.extend(run_args);
-        cx.diags.extend(diags.into_vec());
-    }
-    args
 }
 
 fn field_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {

@@ -1,14 +1,12 @@
 //! refract-schema against Prisma's corpus, read in place from the folder `REFRACT_CORPUS`
 //! names (third-party files, never copied into this repository): Prisma's formatter cases,
-//! formatting every corpus schema idempotently, and parsing and resolving every corpus
-//! schema on several threads exactly as on one.
+//! and formatting every corpus schema idempotently.
 //!
 //! Not part of `cargo test` (`test = false` in Cargo.toml): `cargo xtask conformance`
 //! runs it as its `tests` section. A missing corpus fails every test here, loudly.
 //! By hand: `REFRACT_CORPUS=/abs/path/to/corpus cargo test -p refract-schema --test corpus`.
 
 mod format;
-mod parallel;
 
 use std::path::{Path, PathBuf};
 
