@@ -8,6 +8,7 @@
 //! fails the run before any section starts.
 
 pub mod codegen;
+mod corpus_tests;
 mod format;
 mod lint;
 mod migrate;
@@ -15,7 +16,6 @@ mod oracle;
 mod psl;
 mod renames;
 mod schemas;
-mod corpus_tests;
 
 use anyhow::{Context, Result};
 
