@@ -28,7 +28,9 @@ pub fn get() -> Result<&'static Client, Error> {
     CLIENT.get().ok_or(Error::GlobalNotInitialized)
 }
 
-/// The global client, created from `DATABASE_URL` (environment or `.env`) on first use.
+/// The global client, created from `DATABASE_URL` (environment or `.env`) on first use,
+/// with the read replicas `DATABASE_REPLICA_URLS` names, if any
+/// ([`ClientConfig::from_env`](crate::ClientConfig::from_env)).
 pub fn get_or_init_from_env() -> Result<&'static Client, Error> {
     if let Some(client) = CLIENT.get() {
         return Ok(client);
