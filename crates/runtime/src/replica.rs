@@ -171,7 +171,13 @@ where
     F: FnMut(&'c Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
-    let mut next = replicas.is_up(first).then_some(first);
+    // The chosen replica may have left the rotation since it was chosen (another call met
+    // its failure first): then the next one in rotation.
+    let mut next = if replicas.is_up(first) {
+        Some(first)
+    } else {
+        replicas.pick()
+    };
     for _ in 0..replicas.len() {
         let Some(index) = next.take() else { break };
         match attempt(replicas.client(index)).await {
@@ -225,6 +231,71 @@ mod tests {
         replicas.mark_down(0, &Error::Pool("test".into()));
         replicas.mark_down(2, &Error::Pool("test".into()));
         assert_eq!(replicas.pick(), None);
+    }
+
+    /// Which of `replicas` (or `None`: the primary) `client` is.
+    fn which(replicas: &Replicas, client: &Client) -> Option<usize> {
+        (0..replicas.len()).find(|&index| std::ptr::eq(replicas.client(index), client))
+    }
+
+    #[tokio::test]
+    async fn a_read_falls_back_to_live_replicas_then_the_primary() {
+        let client = |port: u16| Client::new(&format!("postgresql://127.0.0.1:{port}/db")).unwrap();
+        let primary = client(999);
+        let replicas = Replicas::new(
+            vec![client(1000), client(1001), client(1002)],
+            Duration::from_secs(60),
+        );
+        // Replica 0 cannot be reached: out of rotation, the read answered by the next one.
+        let dead = [0];
+        let attempt = |client: &Client| {
+            let replica = which(&replicas, client);
+            async move {
+                match replica {
+                    Some(index) if dead.contains(&index) => Err(Error::Pool("refused".into())),
+                    other => Ok(other),
+                }
+            }
+        };
+        assert_eq!(
+            run_with_fallback(&primary, &replicas, 0, attempt)
+                .await
+                .unwrap(),
+            Some(1)
+        );
+        assert!(!replicas.is_up(0));
+        // A read routed to replica 0 before it left the rotation goes to a live one.
+        let answered = run_with_fallback(&primary, &replicas, 0, attempt)
+            .await
+            .unwrap();
+        assert!(matches!(answered, Some(1 | 2)), "{answered:?}");
+
+        // Every replica unreachable: the primary answers, each replica tried once.
+        let all = Replicas::new(vec![client(1000), client(1001)], Duration::from_secs(60));
+        let tries = std::sync::atomic::AtomicUsize::new(0);
+        let answered = run_with_fallback(&primary, &all, 1, |client: &Client| {
+            let replica = which(&all, client);
+            tries.fetch_add(1, Ordering::Relaxed);
+            async move {
+                match replica {
+                    Some(_) => Err::<Option<usize>, _>(Error::Pool("refused".into())),
+                    None => Ok(None),
+                }
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!((answered, tries.load(Ordering::Relaxed)), (None, 3));
+        assert_eq!(all.in_rotation(), 0);
+
+        // The query's own error is returned as it is, and the replica stays.
+        let error = run_with_fallback(&primary, &replicas, 1, |_: &Client| async {
+            Err::<(), _>(Error::InvalidQuery("bad".into()))
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(error, Error::InvalidQuery(_)));
+        assert!(replicas.is_up(1));
     }
 
     #[test]
