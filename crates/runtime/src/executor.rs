@@ -1,6 +1,8 @@
-//! [`Executor`]: where a query runs, the pool (a [`Client`]) or one open [`Transaction`].
-//! Generated model accessors take an `Executor`, so they work the same on both; this is
-//! also the one place statements are prepared, run, timed (`socket_timeout`) and logged.
+//! [`Executor`]: where a query runs, the pool (a [`Client`]) or one open [`Transaction`];
+//! on a client with read replicas, also the primary or a replica chosen for one operation
+//! (see the `replica` module). Generated model accessors take an `Executor`, so they work
+//! the same on all of them; this is also the one place statements are prepared, run, timed
+//! (`socket_timeout`) and logged.
 //!
 //! How a statement reaches the server depends on the URL (`StatementMode`): by default it
 //! is prepared once per connection and cached (`statement_cache_size` bounds the cache,
