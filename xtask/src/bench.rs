@@ -10,43 +10,51 @@ use anyhow::{Context, Result};
 
 pub fn run(_args: &[String]) -> Result<bool> {
     let root = crate::root();
-    let status = Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["bench", "-p", "refract-schema", "--bench", "validate"])
-        .status()
-        .context("running cargo bench")?;
-    if !status.success() {
-        return Ok(false);
-    }
-    // Generated client vs hand-written tokio-postgres (needs PostgreSQL: refract-testdb), then
-    // the civitai client's lines per model and `cargo check` time.
-    let status = Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["bench", "-p", "refract-codegen", "--bench", "client"])
-        .status()
-        .context("running cargo bench")?;
-    if !status.success() || !crate::conformance::codegen::bench_check_time(&crate::corpus())? {
-        return Ok(false);
-    }
-    // Relations: 100 conversations × 20 messages with `include` against the best
-    // hand-written tokio-postgres versions (needs PostgreSQL: refract-testdb).
-    let status = Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["bench", "-p", "refract-codegen", "--bench", "relations"])
-        .status()
-        .context("running cargo bench")?;
-    if !status.success() {
-        return Ok(false);
-    }
-    // Migrations: introspect + diff + render for civitai against an empty and a migrated
-    // database (needs PostgreSQL: refract-testdb's server or private cluster).
-    let status = Command::new(env!("CARGO"))
-        .current_dir(&root)
-        .args(["bench", "-p", "refract-migrate", "--bench", "migrate"])
-        .status()
-        .context("running cargo bench")?;
-    if !status.success() {
-        return Ok(false);
+    // (crate, bench, what it measures), in the order BENCHMARKS.md lists them. The database
+    // benches need PostgreSQL (refract-testdb's server or private cluster); pooler needs
+    // PgBouncer, replicas a streaming replica, both started by refract-testdb.
+    let benches = [
+        ("refract-schema", "validate", "parse + resolve + validate"),
+        (
+            "refract-codegen",
+            "client",
+            "generated client vs hand-written tokio-postgres",
+        ),
+        (
+            "refract-codegen",
+            "relations",
+            "includes vs hand-written tokio-postgres",
+        ),
+        (
+            "refract-migrate",
+            "migrate",
+            "introspect + diff + render for civitai",
+        ),
+        (
+            "refract-runtime",
+            "pooler",
+            "pgbouncer=true: direct vs through PgBouncer",
+        ),
+        (
+            "refract-runtime",
+            "replicas",
+            "read-replica routing overhead",
+        ),
+    ];
+    for (package, bench, what) in benches {
+        println!("\n== {package} / {bench}: {what}");
+        let status = Command::new(env!("CARGO"))
+            .current_dir(&root)
+            .args(["bench", "-p", package, "--bench", bench])
+            .status()
+            .context("running cargo bench")?;
+        if !status.success() {
+            return Ok(false);
+        }
+        // After the client bench: the civitai client's lines per model and `cargo check` time.
+        if bench == "client" && !crate::conformance::codegen::bench_check_time(&crate::corpus())? {
+            return Ok(false);
+        }
     }
     // Whole process: `gen validate` on the reference schema (release build).
     let status = Command::new(env!("CARGO"))
