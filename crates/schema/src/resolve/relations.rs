@@ -313,42 +313,7 @@ fn pair(
         side_a_len > 1 || side_b_len > 1
     };
     if too_many {
-        let offenders: Vec<RelationFieldRef> = if lo == hi {
-            fields.to_vec()
-        } else if side_a_len > 1 {
-            fields.iter().filter(|r| r.model == lo).copied().collect()
-        } else {
-            fields.iter().filter(|r| r.model != lo).copied().collect()
-        };
-        let names: Vec<String> = offenders
-            .iter()
-            .map(|r| format!("`{}`", cx.schema.relation_field(*r).name))
-            .collect();
-        let model_name = cx.schema.model(offenders[0].model).name.clone();
-        let target_name = cx
-            .schema
-            .model(cx.schema.relation_field(offenders[0]).related_model)
-            .name
-            .clone();
-        for r in &offenders {
-            let msg = if name.is_empty() {
-                format!(
-                    "ambiguous relation: fields {} of model `{model_name}` all refer to `{target_name}`",
-                    names.join(", ")
-                )
-            } else {
-                format!(
-                    "ambiguous relation: fields {} of model `{model_name}` all use the relation name `{name}`",
-                    names.join(", ")
-                )
-            };
-            let span = field_span(cx, *r);
-            cx.push(
-                Diagnostic::error(codes::RELATION_AMBIGUOUS, span, msg).with_help(
-                    "give each relation its own name: `@relation(\"Name\")` on both sides",
-                ),
-            );
-        }
+        ambiguous_relation(cx, lo, hi, name, fields, side_a_len);
         return;
     }
     // At most one field per side (two in a self-relation), side A first.
@@ -369,36 +334,13 @@ fn pair(
     };
     // A single field: its opposite is missing.
     let Some(second) = second else {
-        let f = cx.schema.relation_field(first);
-        let target = cx.schema.model(f.related_model);
-        if !f.is_ignored && !target.is_ignored {
-            let model_name = &cx.schema.model(first.model).name;
-            let target_name = &target.name;
-            let suggestion = if f.arity == Arity::List {
-                format!("`{} {}`", lower_first(model_name), model_name)
-            } else {
-                format!("`{} {}[]`", lower_first(model_name), model_name)
-            };
-            let d = Diagnostic::error(
-                codes::RELATION_MISSING_OPPOSITE,
-                field_span(cx, first),
-                format!("relation field `{}` on model `{model_name}` has no opposite relation field on model `{target_name}`", f.name),
-            )
-            .with_help(format!("add a field such as {suggestion} to `{target_name}` (`gen format` adds it for you)"));
-            cx.push(d);
-        }
-        // Still record a one-sided relation so later passes have an id.
-        let a = args.get(first);
-        finish_relation(cx, first, None, name, a, lo, hi);
+        one_sided_relation(cx, first, name, args.get(first), lo, hi);
         return;
     };
     let fa_arity = cx.schema.relation_field(first).arity;
     let fb_arity = cx.schema.relation_field(second).arity;
     let aa = args.get(first);
     let ab = args.get(second);
-    let has_fk = |a: Option<&RelationArgs>| {
-        a.is_some_and(|a| a.fields.is_some() || a.references.is_some() || a.broken)
-    };
     let kind = match (fa_arity == Arity::List, fb_arity == Arity::List) {
         (true, true) => RelationKind::ManyToMany,
         (false, false) => RelationKind::OneToOne,
@@ -406,126 +348,13 @@ fn pair(
     };
     let (referencing, referenced) = match kind {
         RelationKind::ManyToMany => {
-            for (r, a) in [(first, aa), (second, ab)] {
-                if has_fk(a) {
-                    let span = attr_span(cx, r);
-                    cx.push(
-                        Diagnostic::error(
-                            codes::RELATION_INVALID,
-                            span,
-                            "implicit many-to-many relations do not take `fields` or `references`",
-                        )
-                        .with_help("remove them; refract manages the join table"),
-                    );
-                }
-            }
-            for r in [first, second] {
-                if cx.schema.model(r.model).is_view() {
-                    let span = field_span(cx, r);
-                    cx.push(Diagnostic::error(
-                        codes::VIEW,
-                        span,
-                        "implicit many-to-many relations are not supported for views",
-                    ));
-                    return;
-                }
-            }
-            for r in [first, second] {
-                let m = cx.schema.model(r.model);
-                let single_id = m
-                    .primary_key
-                    .as_ref()
-                    .is_some_and(|pk| pk.fields.len() == 1);
-                if !single_id && m.primary_key.is_some() {
-                    let span = field_span(cx, r);
-                    let mname = m.name.clone();
-                    cx.push(
-                        Diagnostic::error(
-                            codes::RELATION_INVALID,
-                            span,
-                            format!("implicit many-to-many relations need a single-field `@id` on `{mname}`"),
-                        )
-                        .with_help("use an explicit join model instead"),
-                    );
-                }
-            }
-            // Side A is the model whose name sorts first (Prisma's join column `A`).
-            let a_first = (
-                cx.schema.model(first.model).name.as_str(),
-                cx.schema.relation_field(first).name.as_str(),
-            ) <= (
-                cx.schema.model(second.model).name.as_str(),
-                cx.schema.relation_field(second).name.as_str(),
-            );
-            if a_first {
-                (first, second)
-            } else {
-                (second, first)
-            }
-        }
-        RelationKind::OneToMany => {
-            let (single, list, single_args, list_args) = if fa_arity == Arity::List {
-                (second, first, ab, aa)
-            } else {
-                (first, second, aa, ab)
+            let Some(sides) = many_to_many_sides(cx, first, second, aa, ab) else {
+                return;
             };
-            if has_fk(list_args) {
-                let span = attr_span(cx, list);
-                cx.push(
-                    Diagnostic::error(
-                        codes::RELATION_INVALID,
-                        span,
-                        "the list side of a one-to-many relation cannot define `fields` or `references`",
-                    )
-                    .with_help("put `fields` and `references` on the other side"),
-                );
-            }
-            if !has_fk(single_args) {
-                let span = field_span(cx, single);
-                let d = Diagnostic::error(
-                    codes::RELATION_INVALID,
-                    span,
-                    format!(
-                        "relation field `{}` must say which fields hold the foreign key",
-                        cx.schema.relation_field(single).name
-                    ),
-                )
-                .with_help("add `@relation(fields: [...], references: [...])` (`gen format` adds it for you)");
-                cx.push(d);
-            }
-            (single, list)
+            sides
         }
-        RelationKind::OneToOne => match (has_fk(aa), has_fk(ab)) {
-            (true, false) => (first, second),
-            (false, true) => (second, first),
-            (false, false) => {
-                let span = field_span(cx, first);
-                let d = Diagnostic::error(
-                    codes::RELATION_INVALID,
-                    span,
-                    format!(
-                        "one-to-one relation between `{}` and `{}` needs `fields` and `references` on exactly one side",
-                        cx.schema.relation_field(first).name,
-                        cx.schema.relation_field(second).name
-                    ),
-                )
-                .with_help("put `@relation(fields: [...], references: [...])` on the side that stores the foreign key");
-                cx.push(d);
-                (first, second)
-            }
-            (true, true) => {
-                let span = attr_span(cx, second);
-                cx.push(
-                    Diagnostic::error(
-                        codes::RELATION_INVALID,
-                        span,
-                        "only one side of a one-to-one relation can define `fields` and `references`",
-                    )
-                    .with_help("remove them from one side"),
-                );
-                (first, second)
-            }
-        },
+        RelationKind::OneToMany => one_to_many_sides(cx, first, second, aa, ab),
+        RelationKind::OneToOne => one_to_one_sides(cx, first, second, aa, ab),
     };
     if kind == RelationKind::OneToOne && fa_arity == Arity::Required && fb_arity == Arity::Required
     {
@@ -541,6 +370,247 @@ fn pair(
     }
     let ra = args.get(referencing);
     finish_relation(cx, referencing, Some(referenced), name, ra, lo, hi);
+}
+
+/// Several fields of one model in one unnamed (or same-named) relation:
+/// each of them is reported, and the group makes no relation.
+fn ambiguous_relation(
+    cx: &mut Ctx<'_>,
+    lo: ModelId,
+    hi: ModelId,
+    name: &str,
+    fields: &[RelationFieldRef],
+    side_a_len: usize,
+) {
+    let offenders: Vec<RelationFieldRef> = if lo == hi {
+        fields.to_vec()
+    } else if side_a_len > 1 {
+        fields.iter().filter(|r| r.model == lo).copied().collect()
+    } else {
+        fields.iter().filter(|r| r.model != lo).copied().collect()
+    };
+    let names: Vec<String> = offenders
+        .iter()
+        .map(|r| format!("`{}`", cx.schema.relation_field(*r).name))
+        .collect();
+    let model_name = cx.schema.model(offenders[0].model).name.clone();
+    let target_name = cx
+        .schema
+        .model(cx.schema.relation_field(offenders[0]).related_model)
+        .name
+        .clone();
+    for r in &offenders {
+        let msg = if name.is_empty() {
+            format!(
+                "ambiguous relation: fields {} of model `{model_name}` all refer to `{target_name}`",
+                names.join(", ")
+            )
+        } else {
+            format!(
+                "ambiguous relation: fields {} of model `{model_name}` all use the relation name `{name}`",
+                names.join(", ")
+            )
+        };
+        let span = field_span(cx, *r);
+        cx.push(
+            Diagnostic::error(codes::RELATION_AMBIGUOUS, span, msg)
+                .with_help("give each relation its own name: `@relation(\"Name\")` on both sides"),
+        );
+    }
+}
+
+/// A relation field without its opposite: reported (unless either side is
+/// ignored), and still recorded so later passes have a relation id.
+fn one_sided_relation(
+    cx: &mut Ctx<'_>,
+    first: RelationFieldRef,
+    name: &str,
+    args: Option<&RelationArgs>,
+    lo: ModelId,
+    hi: ModelId,
+) {
+    let f = cx.schema.relation_field(first);
+    let target = cx.schema.model(f.related_model);
+    if !f.is_ignored && !target.is_ignored {
+        let model_name = &cx.schema.model(first.model).name;
+        let target_name = &target.name;
+        let suggestion = if f.arity == Arity::List {
+            format!("`{} {}`", lower_first(model_name), model_name)
+        } else {
+            format!("`{} {}[]`", lower_first(model_name), model_name)
+        };
+        let d = Diagnostic::error(
+            codes::RELATION_MISSING_OPPOSITE,
+            field_span(cx, first),
+            format!("relation field `{}` on model `{model_name}` has no opposite relation field on model `{target_name}`", f.name),
+        )
+        .with_help(format!("add a field such as {suggestion} to `{target_name}` (`gen format` adds it for you)"));
+        cx.push(d);
+    }
+    // Still record a one-sided relation so later passes have an id.
+    finish_relation(cx, first, None, name, args, lo, hi);
+}
+
+/// Whether `@relation` gave a foreign key (or tried to).
+fn has_fk(a: Option<&RelationArgs>) -> bool {
+    a.is_some_and(|a| a.fields.is_some() || a.references.is_some() || a.broken)
+}
+
+/// An implicit many-to-many relation: neither side may name a foreign key,
+/// no view may take part, both models need a single-field id. Returns the
+/// sides in Prisma's join-table order (`A` first), or `None` when a view
+/// takes part (no relation is made).
+fn many_to_many_sides(
+    cx: &mut Ctx<'_>,
+    first: RelationFieldRef,
+    second: RelationFieldRef,
+    aa: Option<&RelationArgs>,
+    ab: Option<&RelationArgs>,
+) -> Option<(RelationFieldRef, RelationFieldRef)> {
+    for (r, a) in [(first, aa), (second, ab)] {
+        if has_fk(a) {
+            let span = attr_span(cx, r);
+            cx.push(
+                Diagnostic::error(
+                    codes::RELATION_INVALID,
+                    span,
+                    "implicit many-to-many relations do not take `fields` or `references`",
+                )
+                .with_help("remove them; refract manages the join table"),
+            );
+        }
+    }
+    for r in [first, second] {
+        if cx.schema.model(r.model).is_view() {
+            let span = field_span(cx, r);
+            cx.push(Diagnostic::error(
+                codes::VIEW,
+                span,
+                "implicit many-to-many relations are not supported for views",
+            ));
+            return None;
+        }
+    }
+    for r in [first, second] {
+        let m = cx.schema.model(r.model);
+        let single_id = m
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.fields.len() == 1);
+        if !single_id && m.primary_key.is_some() {
+            let span = field_span(cx, r);
+            let mname = m.name.clone();
+            cx.push(
+                Diagnostic::error(
+                    codes::RELATION_INVALID,
+                    span,
+                    format!(
+                        "implicit many-to-many relations need a single-field `@id` on `{mname}`"
+                    ),
+                )
+                .with_help("use an explicit join model instead"),
+            );
+        }
+    }
+    // Side A is the model whose name sorts first (Prisma's join column `A`).
+    let a_first = (
+        cx.schema.model(first.model).name.as_str(),
+        cx.schema.relation_field(first).name.as_str(),
+    ) <= (
+        cx.schema.model(second.model).name.as_str(),
+        cx.schema.relation_field(second).name.as_str(),
+    );
+    Some(if a_first {
+        (first, second)
+    } else {
+        (second, first)
+    })
+}
+
+/// A one-to-many relation: the foreign key is on the single side, never on
+/// the list side. Returns (referencing, referenced).
+fn one_to_many_sides(
+    cx: &mut Ctx<'_>,
+    first: RelationFieldRef,
+    second: RelationFieldRef,
+    aa: Option<&RelationArgs>,
+    ab: Option<&RelationArgs>,
+) -> (RelationFieldRef, RelationFieldRef) {
+    let first_is_list = cx.schema.relation_field(first).arity == Arity::List;
+    let (single, list, single_args, list_args) = if first_is_list {
+        (second, first, ab, aa)
+    } else {
+        (first, second, aa, ab)
+    };
+    if has_fk(list_args) {
+        let span = attr_span(cx, list);
+        cx.push(
+            Diagnostic::error(
+                codes::RELATION_INVALID,
+                span,
+                "the list side of a one-to-many relation cannot define `fields` or `references`",
+            )
+            .with_help("put `fields` and `references` on the other side"),
+        );
+    }
+    if !has_fk(single_args) {
+        let span = field_span(cx, single);
+        let d = Diagnostic::error(
+            codes::RELATION_INVALID,
+            span,
+            format!(
+                "relation field `{}` must say which fields hold the foreign key",
+                cx.schema.relation_field(single).name
+            ),
+        )
+        .with_help(
+            "add `@relation(fields: [...], references: [...])` (`gen format` adds it for you)",
+        );
+        cx.push(d);
+    }
+    (single, list)
+}
+
+/// A one-to-one relation: exactly one side names the foreign key. Returns
+/// (referencing, referenced).
+fn one_to_one_sides(
+    cx: &mut Ctx<'_>,
+    first: RelationFieldRef,
+    second: RelationFieldRef,
+    aa: Option<&RelationArgs>,
+    ab: Option<&RelationArgs>,
+) -> (RelationFieldRef, RelationFieldRef) {
+    match (has_fk(aa), has_fk(ab)) {
+        (true, false) => (first, second),
+        (false, true) => (second, first),
+        (false, false) => {
+            let span = field_span(cx, first);
+            let d = Diagnostic::error(
+                codes::RELATION_INVALID,
+                span,
+                format!(
+                    "one-to-one relation between `{}` and `{}` needs `fields` and `references` on exactly one side",
+                    cx.schema.relation_field(first).name,
+                    cx.schema.relation_field(second).name
+                ),
+            )
+            .with_help("put `@relation(fields: [...], references: [...])` on the side that stores the foreign key");
+            cx.push(d);
+            (first, second)
+        }
+        (true, true) => {
+            let span = attr_span(cx, second);
+            cx.push(
+                Diagnostic::error(
+                    codes::RELATION_INVALID,
+                    span,
+                    "only one side of a one-to-one relation can define `fields` and `references`",
+                )
+                .with_help("remove them from one side"),
+            );
+            (first, second)
+        }
+    }
 }
 
 fn lower_first(s: &str) -> String {
@@ -625,69 +695,7 @@ fn finish_relation(
     let on_delete = args.and_then(|a| a.on_delete).map(|(a, _)| a);
     let on_update = args.and_then(|a| a.on_update).map(|(a, _)| a);
     if let Some(a) = args {
-        if kind == RelationKind::ManyToMany && (a.on_delete.is_some() || a.on_update.is_some()) {
-            cx.error(
-                codes::RELATION_REFERENTIAL_ACTION,
-                span,
-                "implicit many-to-many relations do not take `onDelete` or `onUpdate`",
-            );
-        }
-        for (action, which) in [(a.on_delete, "onDelete"), (a.on_update, "onUpdate")] {
-            if let Some((ReferentialAction::NoAction, aspan)) = action {
-                if relation_mode == RelationMode::Prisma {
-                    // Prisma's own text: emulation has no deferred check to offer.
-                    cx.push(
-                        Diagnostic::error(
-                            codes::RELATION_REFERENTIAL_ACTION,
-                            aspan,
-                            format!(
-                                "`{which}: NoAction` is not implemented for PostgreSQL with `relationMode = \"prisma\"`"
-                            ),
-                        )
-                        .with_help("use `Restrict` instead (allowed: `Cascade`, `Restrict`, `SetNull`)"),
-                    );
-                }
-                continue;
-            }
-            let Some((ReferentialAction::SetNull, aspan)) = action else {
-                continue;
-            };
-            if !referential_required {
-                continue;
-            }
-            let prisma_mode = relation_mode == RelationMode::Prisma || !cx.has_datasource;
-            let msg =
-                format!("`{which}: SetNull` on a relation whose foreign-key fields are required");
-            let help = "make the foreign-key fields optional, or choose another referential action";
-            if prisma_mode {
-                cx.push(
-                    Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, aspan, msg)
-                        .with_help(help),
-                );
-            } else {
-                cx.push(
-                    Diagnostic::warning(
-                        codes::REFERENTIAL_ACTION_WARNING,
-                        aspan,
-                        format!("{msg} fails at run time when a row is deleted or updated"),
-                    )
-                    .with_help(help),
-                );
-            }
-        }
-        if let Some((ReferentialAction::SetDefault, aspan)) = a
-            .on_delete
-            .or(a.on_update)
-            .filter(|x| x.0 == ReferentialAction::SetDefault)
-        {
-            if relation_mode == RelationMode::Prisma {
-                cx.error(
-                    codes::RELATION_REFERENTIAL_ACTION,
-                    aspan,
-                    "`SetDefault` is not supported with `relationMode = \"prisma\"`",
-                );
-            }
-        }
+        check_referential_actions(cx, kind, a, span, referential_required);
     }
     let (db_name, explicit) = match kind {
         RelationKind::ManyToMany => match args.and_then(|a| a.map.clone()) {
@@ -727,6 +735,79 @@ fn finish_relation(
     f.references = references;
     f.on_delete = on_delete;
     f.on_update = on_update;
+}
+
+/// `onDelete`/`onUpdate` against the relation's kind, the relation mode and
+/// the foreign key's arity (`SetNull` on required fields).
+fn check_referential_actions(
+    cx: &mut Ctx<'_>,
+    kind: RelationKind,
+    a: &RelationArgs,
+    span: Span,
+    referential_required: bool,
+) {
+    let relation_mode = cx.relation_mode();
+    if kind == RelationKind::ManyToMany && (a.on_delete.is_some() || a.on_update.is_some()) {
+        cx.error(
+            codes::RELATION_REFERENTIAL_ACTION,
+            span,
+            "implicit many-to-many relations do not take `onDelete` or `onUpdate`",
+        );
+    }
+    for (action, which) in [(a.on_delete, "onDelete"), (a.on_update, "onUpdate")] {
+        if let Some((ReferentialAction::NoAction, aspan)) = action {
+            if relation_mode == RelationMode::Prisma {
+                // Prisma's own text: emulation has no deferred check to offer.
+                cx.push(
+                    Diagnostic::error(
+                        codes::RELATION_REFERENTIAL_ACTION,
+                        aspan,
+                        format!(
+                            "`{which}: NoAction` is not implemented for PostgreSQL with `relationMode = \"prisma\"`"
+                        ),
+                    )
+                    .with_help("use `Restrict` instead (allowed: `Cascade`, `Restrict`, `SetNull`)"),
+                );
+            }
+            continue;
+        }
+        let Some((ReferentialAction::SetNull, aspan)) = action else {
+            continue;
+        };
+        if !referential_required {
+            continue;
+        }
+        let prisma_mode = relation_mode == RelationMode::Prisma || !cx.has_datasource;
+        let msg = format!("`{which}: SetNull` on a relation whose foreign-key fields are required");
+        let help = "make the foreign-key fields optional, or choose another referential action";
+        if prisma_mode {
+            cx.push(
+                Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, aspan, msg).with_help(help),
+            );
+        } else {
+            cx.push(
+                Diagnostic::warning(
+                    codes::REFERENTIAL_ACTION_WARNING,
+                    aspan,
+                    format!("{msg} fails at run time when a row is deleted or updated"),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    if let Some((ReferentialAction::SetDefault, aspan)) = a
+        .on_delete
+        .or(a.on_update)
+        .filter(|x| x.0 == ReferentialAction::SetDefault)
+    {
+        if relation_mode == RelationMode::Prisma {
+            cx.error(
+                codes::RELATION_REFERENTIAL_ACTION,
+                aspan,
+                "`SetDefault` is not supported with `relationMode = \"prisma\"`",
+            );
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
