@@ -14,9 +14,10 @@ pub use renames::{Rename, Renames, apply_renames, rename_candidates, rename_erro
 
 use std::collections::HashSet;
 
+use crate::lower::POLICY_PREFIX;
 use crate::sql_schema::{
-    Column, ColumnDefault, ColumnId, ExtensionId, ForeignKey, ForeignKeyId, Index, IndexId,
-    SqlSchema, TableId,
+    Column, ColumnDefault, ColumnId, ExtensionId, ForeignKey, ForeignKeyId, Index, IndexId, Policy,
+    PolicyId, SqlSchema, TableId,
 };
 use crate::step::{AlterEnum, AlterTable, ColumnChanges, Pair, Step, TableChange, TypeChange};
 
@@ -33,6 +34,8 @@ pub fn diff(previous: &SqlSchema, next: &SqlSchema) -> Vec<Step> {
     push_created_indexes(&db, &mut steps);
     push_altered_tables(&db, &mut steps);
     push_enum_steps(&db, &mut steps);
+    push_row_level_security(&db, &mut steps);
+    push_policy_steps(&db, &mut steps);
 
     steps.sort();
     move_dropped_unique_index_after_new_primary_key(&db, &mut steps);
@@ -720,6 +723,203 @@ fn move_dropped_unique_index_after_new_primary_key(db: &Differ<'_>, steps: &mut 
     }
 }
 
+/// Row-level security switched on where the next schema has it, and off where refract's
+/// policies were and no longer are (a table whose row-level security someone else manages is
+/// left alone, as are tables the next schema does not secure).
+fn push_row_level_security(db: &Differ<'_>, steps: &mut Vec<Step>) {
+    let (previous, next) = (db.schemas.previous, db.schemas.next);
+    let created = db.created_tables.iter().map(|&t| (None, t));
+    let paired = db.table_pairs.iter().map(|p| (Some(p.previous), p.next));
+    for (prev, table) in created.chain(paired) {
+        let want = next.table(table).row_level_security;
+        let have = prev
+            .map(|p| previous.table(p).row_level_security)
+            .unwrap_or_default();
+        if want.enabled && !have.enabled {
+            steps.push(Step::EnableRowLevelSecurity { table });
+        }
+        if want.forced && !have.forced {
+            steps.push(Step::ForceRowLevelSecurity { table });
+        }
+        let Some(prev) = prev else { continue };
+        let had_ours = previous.table_policies(prev).any(|(_, p)| is_ours(p));
+        if had_ours && ((have.enabled && !want.enabled) || (have.forced && !want.forced)) {
+            steps.push(Step::DisableRowLevelSecurity { table: prev });
+        }
+    }
+}
+
+/// refract's policies (named with [`POLICY_PREFIX`]) are created, dropped, and dropped and
+/// created again when their definition differs; other policies are not refract's to change.
+fn push_policy_steps(db: &Differ<'_>, steps: &mut Vec<Step>) {
+    let (previous, next) = (db.schemas.previous, db.schemas.next);
+    let retyped = retyped_columns(db);
+    for (i, policy) in next.policies.iter().enumerate() {
+        let id = PolicyId(i as u32);
+        let pair = db.table_pairs.iter().find(|p| p.next == policy.table);
+        let old = pair.and_then(|pair| {
+            previous
+                .table_policies(pair.previous)
+                .find(|(_, p)| p.name == policy.name)
+        });
+        match old {
+            None => steps.push(Step::CreatePolicy { policy: id }),
+            Some((old_id, old)) => {
+                let table = &next.table(policy.table).name;
+                if !policies_match(old, policy) || depends_on_retyped(policy, table, &retyped) {
+                    steps.push(Step::DropPolicy { policy: old_id });
+                    steps.push(Step::CreatePolicy { policy: id });
+                }
+            }
+        }
+    }
+    for pair in &db.table_pairs {
+        for (id, policy) in previous.table_policies(pair.previous) {
+            if is_ours(policy)
+                && !next
+                    .table_policies(pair.next)
+                    .any(|(_, p)| p.name == policy.name)
+            {
+                steps.push(Step::DropPolicy { policy: id });
+            }
+        }
+    }
+}
+
+fn is_ours(policy: &Policy) -> bool {
+    policy.name.starts_with(POLICY_PREFIX)
+}
+
+fn policies_match(previous: &Policy, next: &Policy) -> bool {
+    let expression = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => normalize_policy_expression(a) == normalize_policy_expression(b),
+        (None, None) => true,
+        _ => false,
+    };
+    let roles = |r: &[String]| -> Vec<String> {
+        let mut r: Vec<String> = r.to_vec();
+        r.sort();
+        if r.is_empty() {
+            r.push("public".to_owned());
+        }
+        r
+    };
+    previous.command == next.command
+        && previous.permissive == next.permissive
+        && roles(&previous.roles) == roles(&next.roles)
+        && expression(&previous.using, &next.using)
+        && expression(&previous.with_check, &next.with_check)
+}
+
+/// (table, column) names of the next schema whose type changes: PostgreSQL refuses to change
+/// the type of a column a policy reads, so such policies are dropped first and created again.
+fn retyped_columns(db: &Differ<'_>) -> Vec<(String, String)> {
+    let mut retyped = Vec::new();
+    for &tables in &db.table_pairs {
+        for ids in db.column_pairs(tables) {
+            if db.column_changes(ids).0.tpe {
+                let next = db.schemas.next;
+                retyped.push((
+                    next.table(tables.next).name.clone(),
+                    db.columns(ids).next.name.clone(),
+                ));
+            }
+        }
+    }
+    retyped
+}
+
+fn depends_on_retyped(policy: &Policy, table: &str, retyped: &[(String, String)]) -> bool {
+    let text: String = [&policy.using, &policy.with_check]
+        .into_iter()
+        .flatten()
+        .map(|e| normalize_policy_expression(e))
+        .collect();
+    retyped.iter().any(|(t, column)| {
+        let mentions = |name: &str| {
+            text.contains(&normalize_policy_expression(
+                &crate::sql::Ident(name).to_string(),
+            ))
+        };
+        (t == table || mentions(t)) && mentions(column)
+    })
+}
+
+/// A policy expression in a form where refract's rendering and PostgreSQL's `pg_get_expr`
+/// print-back compare equal: whitespace next to parentheses dropped and other runs made one
+/// space, and quoted identifiers that need no quotes unquoted (PostgreSQL quotes only where
+/// needed; refract always quotes). String literals are kept as they are. Parentheses, casts and
+/// keywords are compared as written, so refract writes its expressions the way PostgreSQL
+/// prints them (every operator parenthesised, `'...'::text`).
+pub fn normalize_policy_expression(expression: &str) -> String {
+    let mut tokens = String::with_capacity(expression.len());
+    let mut chars = expression.chars().peekable();
+    let mut pending_space = false;
+    let push = |out: &mut String, text: &str, pending: &mut bool| {
+        let starts_paren = text.starts_with(['(', ')']);
+        let after_paren = out.ends_with(['(', ')']);
+        if *pending && !out.is_empty() && !starts_paren && !after_paren {
+            out.push(' ');
+        }
+        *pending = false;
+        out.push_str(text);
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => pending_space = true,
+            '\'' => {
+                let mut literal = String::from('\'');
+                while let Some(d) = chars.next() {
+                    literal.push(d);
+                    if d == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            literal.push(chars.next().unwrap_or('\''));
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                push(&mut tokens, &literal, &mut pending_space);
+            }
+            '"' => {
+                let mut name = String::new();
+                while let Some(d) = chars.next() {
+                    if d == '"' {
+                        if chars.peek() == Some(&'"') {
+                            name.push(chars.next().unwrap_or('"'));
+                        } else {
+                            break;
+                        }
+                    } else {
+                        name.push(d);
+                    }
+                }
+                let plain = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                    && name.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$'
+                    });
+                if plain {
+                    push(&mut tokens, &name, &mut pending_space);
+                } else {
+                    push(
+                        &mut tokens,
+                        &crate::sql::Ident(&name).to_string(),
+                        &mut pending_space,
+                    );
+                }
+            }
+            c => {
+                let mut buf = [0u8; 4];
+                push(&mut tokens, c.encode_utf8(&mut buf), &mut pending_space);
+            }
+        }
+    }
+    tokens
+}
+
 /// Whether a column's default is a sequence that no other column of `schema` still uses.
 pub(crate) fn sequence_is_unused_elsewhere(
     schema: &SqlSchema,
@@ -730,4 +930,27 @@ pub(crate) fn sequence_is_unused_elsewhere(
         !std::ptr::eq(c, except)
             && matches!(&c.default, Some(ColumnDefault::Sequence(s)) if s == sequence)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_policy_expression as normalize;
+
+    #[test]
+    fn policy_expressions_compare_as_postgresql_prints_them() {
+        // As refract renders it, and as PostgreSQL 15's pg_get_expr prints it back.
+        let rendered = "(EXISTS ( SELECT 1 FROM \"Conv\" p1 WHERE ((p1.\"id\" = \"Msg\".\"convoId\") AND (p1.\"tenantId\" = current_setting('refract.tenant_id'::text, true)))))";
+        let printed = "(EXISTS ( SELECT 1\n   FROM \"Conv\" p1\n  WHERE ((p1.id = \"Msg\".\"convoId\") AND (p1.\"tenantId\" = current_setting('refract.tenant_id'::text, true)))))";
+        assert_eq!(normalize(rendered), normalize(printed));
+        // A changed operand, precedence or literal is a difference.
+        assert_ne!(
+            normalize(printed),
+            normalize(&printed.replace("p1.id", "p1.\"ID\""))
+        );
+        assert_ne!(
+            normalize("((a = b) OR (c IS NULL))"),
+            normalize("(a = (b OR c) IS NULL)")
+        );
+        assert_ne!(normalize("('a b' = x)"), normalize("('a  b' = x)"));
+    }
 }

@@ -12,7 +12,8 @@ use tokio_postgres::{Client, Row};
 use crate::sql_schema::{
     Arity, Column, ColumnDefault, ColumnType, DefaultValue, Enum, Extension, ForeignKey,
     ForeignKeyAction, Identity, Index, IndexAlgorithm, IndexColumn, IndexKind, NativeType, OpClass,
-    PrimaryKey, Sequence, SortOrder, SqlSchema, Table, View,
+    Policy, PolicyCommand, PrimaryKey, RowLevelSecurity, Sequence, SortOrder, SqlSchema, Table,
+    View,
 };
 
 const RELATIONS: &str = include_str!("introspect/relations.sql");
@@ -22,6 +23,7 @@ const INDEXES: &str = include_str!("introspect/indexes.sql");
 const ENUMS: &str = include_str!("introspect/enums.sql");
 const EXTENSIONS: &str = include_str!("introspect/extensions.sql");
 const NAMESPACES: &str = include_str!("introspect/namespaces.sql");
+const POLICIES: &str = include_str!("introspect/policies.sql");
 
 /// The history table, never part of the schema.
 pub const MIGRATIONS_TABLE: &str = "_prisma_migrations";
@@ -65,7 +67,16 @@ pub async fn introspect(
     let names = namespaces.names();
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&names];
 
-    let (ns_rows, relation_rows, column_rows, constraint_rows, index_rows, enum_rows, ext_rows) = tokio::try_join!(
+    let (
+        ns_rows,
+        relation_rows,
+        column_rows,
+        constraint_rows,
+        index_rows,
+        enum_rows,
+        ext_rows,
+        policy_rows,
+    ) = tokio::try_join!(
         client.query(NAMESPACES, &params),
         client.query(RELATIONS, &params),
         client.query(COLUMNS, &params),
@@ -73,6 +84,7 @@ pub async fn introspect(
         client.query(INDEXES, &params),
         client.query(ENUMS, &params),
         client.query(EXTENSIONS, &[]),
+        client.query(POLICIES, &params),
     )?;
 
     let mut schema = SqlSchema {
@@ -98,6 +110,10 @@ pub async fn introspect(
                     name: name.clone(),
                     columns: Vec::new(),
                     primary_key: None,
+                    row_level_security: RowLevelSecurity {
+                        enabled: row.get("row_security"),
+                        forced: row.get("force_row_security"),
+                    },
                 });
                 table_ids.insert((namespace, name), id);
             }
@@ -213,6 +229,30 @@ pub async fn introspect(
             schema: row.get("schema"),
             version: row.get("version"),
             relocatable: row.get("relocatable"),
+        });
+    }
+    for row in &policy_rows {
+        let key = (
+            row.get::<_, String>("namespace"),
+            row.get::<_, String>("table_name"),
+        );
+        let Some(&table) = table_ids.get(&key) else {
+            continue;
+        };
+        schema.policies.push(Policy {
+            table,
+            name: row.get("name"),
+            command: match row.get::<_, String>("command").as_str() {
+                "r" => PolicyCommand::Select,
+                "a" => PolicyCommand::Insert,
+                "w" => PolicyCommand::Update,
+                "d" => PolicyCommand::Delete,
+                _ => PolicyCommand::All,
+            },
+            permissive: row.get("permissive"),
+            roles: row.get("roles"),
+            using: row.get("using_expr"),
+            with_check: row.get("check_expr"),
         });
     }
     Ok(schema)

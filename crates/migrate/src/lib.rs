@@ -35,6 +35,7 @@ pub mod sql;
 pub mod sql_schema;
 pub mod step;
 pub mod summary;
+pub mod tenancy;
 
 pub use check::Diagnostics;
 pub use diff::diff;

@@ -10,11 +10,13 @@
 
 use refract_schema::ir;
 
+use crate::sql::{Ident, StringLit};
 use crate::sql_schema::{
     Arity, Column, ColumnDefault, ColumnType, DefaultValue, Enum, Extension, ForeignKey,
-    ForeignKeyAction, Index, IndexAlgorithm, IndexColumn, IndexKind, NativeType, OpClass,
-    PrimaryKey, SortOrder, SqlSchema, Table, TableId, View,
+    ForeignKeyAction, Index, IndexAlgorithm, IndexColumn, IndexKind, NativeType, OpClass, Policy,
+    PolicyCommand, PrimaryKey, RowLevelSecurity, SortOrder, SqlSchema, Table, TableId, View,
 };
+use crate::tenancy;
 
 const MAX_IDENTIFIER: usize = 63;
 
@@ -79,6 +81,7 @@ pub fn lower_in(schema: &ir::Schema, default_namespace: &str) -> SqlSchema {
             name: model.db_name.clone(),
             columns,
             primary_key,
+            row_level_security: RowLevelSecurity::default(),
         });
         model_tables.push(Some(id));
     }
@@ -176,6 +179,12 @@ pub fn lower_in(schema: &ir::Schema, default_namespace: &str) -> SqlSchema {
         );
     }
 
+    // An unknown `tenantModel` is reported by the commands (`tenancy::plan`); lowering stays
+    // infallible and lowers no policies for it.
+    if let Ok(Some(plan)) = tenancy::plan(schema) {
+        lower_tenancy(schema, &plan, &model_tables, &mut sql);
+    }
+
     if let Some(ds) = &schema.datasource {
         if schema.preview_features().contains(&"postgresqlExtensions") {
             for ext in &ds.extensions {
@@ -203,6 +212,171 @@ pub fn lower_in(schema: &ir::Schema, default_namespace: &str) -> SqlSchema {
         sql.namespaces = vec![default_namespace.to_owned()];
     }
     sql
+}
+
+/// Name of the policy that isolates a tenant's rows (every command).
+pub const ISOLATION_POLICY: &str = "refract_tenant_isolation";
+/// Name of the policy that lets every tenant read global rows (NULL tenant column).
+pub const GLOBAL_READ_POLICY: &str = "refract_tenant_global_read";
+/// Policies whose names start with this are refract's; others are left alone.
+pub const POLICY_PREFIX: &str = "refract_tenant_";
+
+/// Row-level security and policies for the tenant-owned tables of `plan`.
+///
+/// Expressions are written in the form PostgreSQL prints back (`pg_get_expr`: every operator
+/// parenthesised, `'...'::text`, the table's own columns unqualified at the top and qualified
+/// by table name inside subqueries), so that diffing compares like with like.
+fn lower_tenancy(
+    schema: &ir::Schema,
+    plan: &tenancy::TenancyPlan,
+    model_tables: &[Option<TableId>],
+    sql: &mut SqlSchema,
+) {
+    for owned in &plan.tables {
+        let Some(table) = model_tables[owned.model.0 as usize] else {
+            continue;
+        };
+        sql.tables[table.0 as usize].row_level_security = RowLevelSecurity {
+            enabled: true,
+            forced: true,
+        };
+        let isolation = scope_condition(schema, plan, owned, None, 1);
+        let mut check = vec![isolation.clone()];
+        for link in &owned.parents {
+            let Some(parent) = plan.table(link.parent) else {
+                continue;
+            };
+            let outer = Ident(&schema.model(owned.model).db_name).to_string();
+            let exists = parent_exists(schema, plan, link, parent, &outer, 1, true);
+            check.push(if link.nullable {
+                let nulls: Vec<String> = link
+                    .columns
+                    .iter()
+                    .map(|c| format!("({} IS NULL)", Ident(c)))
+                    .collect();
+                format!("({} OR {exists})", nulls.join(" OR "))
+            } else {
+                exists
+            });
+        }
+        let with_check = if check.len() == 1 {
+            isolation.clone()
+        } else {
+            format!("({})", check.join(" AND "))
+        };
+        sql.policies.push(Policy {
+            table,
+            name: ISOLATION_POLICY.to_owned(),
+            command: PolicyCommand::All,
+            permissive: true,
+            roles: vec!["public".to_owned()],
+            using: Some(isolation),
+            with_check: Some(with_check),
+        });
+        if let tenancy::Scope::Column {
+            column,
+            nullable: true,
+        } = &owned.scope
+        {
+            sql.policies.push(Policy {
+                table,
+                name: GLOBAL_READ_POLICY.to_owned(),
+                command: PolicyCommand::Select,
+                permissive: true,
+                roles: vec!["public".to_owned()],
+                // Global rows, to a session that names a tenant (unset reads NULL; a setting
+                // reset after `SET LOCAL` reads '').
+                using: Some(format!(
+                    "(({} IS NULL) AND (current_setting({}::text, true) <> ''::text))",
+                    Ident(column),
+                    StringLit(tenancy::TENANT_SETTING)
+                )),
+                with_check: None,
+            });
+        }
+    }
+}
+
+/// The condition that a row of `owned` (columns qualified by `outer`, or unqualified at the
+/// top) belongs to the current tenant; `global_rows` also admits rows with a NULL tenant.
+fn scope_condition(
+    schema: &ir::Schema,
+    plan: &tenancy::TenancyPlan,
+    owned: &tenancy::TenantTable,
+    outer: Option<&str>,
+    depth: usize,
+) -> String {
+    scope_condition_with(schema, plan, owned, outer, depth, false)
+}
+
+fn scope_condition_with(
+    schema: &ir::Schema,
+    plan: &tenancy::TenancyPlan,
+    owned: &tenancy::TenantTable,
+    outer: Option<&str>,
+    depth: usize,
+    global_rows: bool,
+) -> String {
+    let column_ref = |c: &str| match outer {
+        Some(q) => format!("{q}.{}", Ident(c)),
+        None => Ident(c).to_string(),
+    };
+    match &owned.scope {
+        tenancy::Scope::Column { column, nullable } => {
+            let equals = format!(
+                "({} = current_setting({}::text, true))",
+                column_ref(column),
+                StringLit(tenancy::TENANT_SETTING)
+            );
+            if *nullable && global_rows {
+                format!("({equals} OR ({} IS NULL))", column_ref(column))
+            } else {
+                equals
+            }
+        }
+        tenancy::Scope::Parent(link) => {
+            let Some(parent) = plan.table(link.parent) else {
+                return "false".to_owned();
+            };
+            let outer = match outer {
+                Some(q) => q.to_owned(),
+                None => Ident(&schema.model(owned.model).db_name).to_string(),
+            };
+            parent_exists(schema, plan, link, parent, &outer, depth, false)
+        }
+    }
+}
+
+/// `(EXISTS ( SELECT 1 FROM parent pN WHERE ((pN.key = outer.fk) AND <parent's condition>)))`.
+fn parent_exists(
+    schema: &ir::Schema,
+    plan: &tenancy::TenancyPlan,
+    link: &tenancy::ParentLink,
+    parent: &tenancy::TenantTable,
+    outer: &str,
+    depth: usize,
+    global_rows: bool,
+) -> String {
+    let alias = format!("p{depth}");
+    let mut conditions: Vec<String> = link
+        .referenced
+        .iter()
+        .zip(&link.columns)
+        .map(|(key, fk)| format!("({alias}.{} = {outer}.{})", Ident(key), Ident(fk)))
+        .collect();
+    conditions.push(scope_condition_with(
+        schema,
+        plan,
+        parent,
+        Some(&alias),
+        depth + 1,
+        global_rows,
+    ));
+    format!(
+        "(EXISTS ( SELECT 1 FROM {} {alias} WHERE ({})))",
+        Ident(&schema.model(parent.model).db_name),
+        conditions.join(" AND ")
+    )
 }
 
 fn lower_join_table(
@@ -248,6 +422,7 @@ fn lower_join_table(
             name: truncated(&name, "_AB_pkey"),
             columns: vec!["A".into(), "B".into()],
         }),
+        row_level_security: RowLevelSecurity::default(),
     });
     sql.indexes.push(Index {
         table,

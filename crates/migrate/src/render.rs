@@ -11,7 +11,8 @@ pub use safe::{SafeScript, render_safe_scripts};
 use crate::check::Diagnostics;
 use crate::diff::sequence_is_unused_elsewhere;
 use crate::sql::{
-    AlterTableClause, ColumnDef, IndexColumnDef, QualifiedName, Statement, StringLit,
+    AlterTableClause, ColumnDef, IndexColumnDef, QualifiedName, RowLevelSecurityAction, Statement,
+    StringLit,
 };
 use crate::sql_schema::{
     Arity, Column, ColumnDefault, ColumnType, DefaultValue, NativeType, SqlSchema, Table,
@@ -211,6 +212,50 @@ pub fn render_step(step: &Step, schemas: Pair<&SqlSchema>) -> Vec<Statement> {
                 referenced_columns: fk.referenced_columns.clone(),
                 on_delete: fk.on_delete,
                 on_update: fk.on_update,
+            }]
+        }
+        Step::DropPolicy { policy } => {
+            let p = previous.policy(*policy);
+            vec![Statement::DropPolicy {
+                name: p.name.clone(),
+                table: table_name(previous.table(p.table)),
+            }]
+        }
+        Step::DisableRowLevelSecurity { table } => {
+            let t = previous.table(*table);
+            let mut statements = Vec::new();
+            if t.row_level_security.forced {
+                statements.push(Statement::RowLevelSecurity {
+                    table: table_name(t),
+                    action: RowLevelSecurityAction::NoForce,
+                });
+            }
+            if t.row_level_security.enabled {
+                statements.push(Statement::RowLevelSecurity {
+                    table: table_name(t),
+                    action: RowLevelSecurityAction::Disable,
+                });
+            }
+            statements
+        }
+        Step::EnableRowLevelSecurity { table } => vec![Statement::RowLevelSecurity {
+            table: table_name(next.table(*table)),
+            action: RowLevelSecurityAction::Enable,
+        }],
+        Step::ForceRowLevelSecurity { table } => vec![Statement::RowLevelSecurity {
+            table: table_name(next.table(*table)),
+            action: RowLevelSecurityAction::Force,
+        }],
+        Step::CreatePolicy { policy } => {
+            let p = next.policy(*policy);
+            vec![Statement::CreatePolicy {
+                name: p.name.clone(),
+                table: table_name(next.table(p.table)),
+                command: p.command,
+                permissive: p.permissive,
+                roles: p.roles.clone(),
+                using: p.using.clone(),
+                with_check: p.with_check.clone(),
             }]
         }
         Step::RenameIndex { index } => {

@@ -6,7 +6,7 @@
 
 use std::fmt::{self, Display, Formatter, Write as _};
 
-use crate::sql_schema::{ForeignKeyAction, IndexAlgorithm, SortOrder};
+use crate::sql_schema::{ForeignKeyAction, IndexAlgorithm, PolicyCommand, SortOrder};
 
 pub(crate) const INDENT: &str = "    ";
 
@@ -264,6 +264,47 @@ pub enum Statement {
         table: QualifiedName,
         name: String,
     },
+    /// `ALTER TABLE t {ENABLE | DISABLE | FORCE | NO FORCE} ROW LEVEL SECURITY`.
+    RowLevelSecurity {
+        table: QualifiedName,
+        action: RowLevelSecurityAction,
+    },
+    /// `CREATE POLICY p ON t [AS RESTRICTIVE] FOR cmd [TO roles] [USING (e)] [WITH CHECK (e)]`;
+    /// the expressions are SQL text built with [`Ident`] and [`StringLit`].
+    CreatePolicy {
+        name: String,
+        table: QualifiedName,
+        command: PolicyCommand,
+        permissive: bool,
+        /// Empty or `["public"]`: every role.
+        roles: Vec<String>,
+        using: Option<String>,
+        with_check: Option<String>,
+    },
+    /// `DROP POLICY p ON t`.
+    DropPolicy {
+        name: String,
+        table: QualifiedName,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowLevelSecurityAction {
+    Enable,
+    Disable,
+    Force,
+    NoForce,
+}
+
+impl RowLevelSecurityAction {
+    fn sql(self) -> &'static str {
+        match self {
+            RowLevelSecurityAction::Enable => "ENABLE",
+            RowLevelSecurityAction::Disable => "DISABLE",
+            RowLevelSecurityAction::Force => "FORCE",
+            RowLevelSecurityAction::NoForce => "NO FORCE",
+        }
+    }
 }
 
 impl Display for Statement {
@@ -407,6 +448,45 @@ impl Display for Statement {
                 Ident(name),
                 Ident(column)
             ),
+            Statement::RowLevelSecurity { table, action } => {
+                write!(f, "ALTER TABLE {table} {} ROW LEVEL SECURITY", action.sql())
+            }
+            Statement::CreatePolicy {
+                name,
+                table,
+                command,
+                permissive,
+                roles,
+                using,
+                with_check,
+            } => {
+                write!(f, "CREATE POLICY {} ON {table}", Ident(name))?;
+                if !permissive {
+                    f.write_str(" AS RESTRICTIVE")?;
+                }
+                write!(f, " FOR {}", command.sql())?;
+                if !roles.is_empty() && roles.iter().any(|r| r != "public") {
+                    f.write_str(" TO ")?;
+                    join(
+                        f,
+                        roles.iter().map(|r| match r.as_str() {
+                            "public" => "PUBLIC".to_owned(),
+                            r => Ident(r).to_string(),
+                        }),
+                        ", ",
+                    )?;
+                }
+                if let Some(using) = using {
+                    write!(f, "\n{INDENT}USING ({using})")?;
+                }
+                if let Some(check) = with_check {
+                    write!(f, "\n{INDENT}WITH CHECK ({check})")?;
+                }
+                Ok(())
+            }
+            Statement::DropPolicy { name, table } => {
+                write!(f, "DROP POLICY {} ON {table}", Ident(name))
+            }
             Statement::ValidateConstraint { table, name } => {
                 write!(f, "ALTER TABLE {table} VALIDATE CONSTRAINT {}", Ident(name))
             }

@@ -51,6 +51,8 @@ pub struct SqlSchema {
     /// Views are recorded by name only; like Prisma, diffing ignores them.
     pub views: Vec<View>,
     pub extensions: Vec<Extension>,
+    /// Row-level-security policies (tenancy), in a flat arena like indexes.
+    pub policies: Vec<Policy>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +61,57 @@ pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
     pub primary_key: Option<PrimaryKey>,
+    /// `ENABLE` / `FORCE ROW LEVEL SECURITY` (`pg_class.relrowsecurity`/`relforcerowsecurity`).
+    pub row_level_security: RowLevelSecurity,
+}
+
+/// A table's row-level-security switches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowLevelSecurity {
+    pub enabled: bool,
+    pub forced: bool,
+}
+
+/// Index of a policy in [`SqlSchema::policies`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PolicyId(pub u32);
+
+/// Which commands a policy applies to (`pg_policy.polcmd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyCommand {
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl PolicyCommand {
+    pub fn sql(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
+}
+
+/// A permissive row-level-security policy for every role (`TO public`). Expressions are SQL
+/// text: lowered ones as refract renders them, introspected ones as `pg_get_expr` prints them;
+/// `diff` compares them through [`crate::diff::normalize_policy_expression`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub table: TableId,
+    pub name: String,
+    pub command: PolicyCommand,
+    /// `AS PERMISSIVE` (true) or `AS RESTRICTIVE`.
+    pub permissive: bool,
+    /// Role names; `["public"]` for every role.
+    pub roles: Vec<String>,
+    pub using: Option<String>,
+    pub with_check: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -370,6 +423,17 @@ impl SqlSchema {
     }
     pub fn foreign_key(&self, id: ForeignKeyId) -> &ForeignKey {
         &self.foreign_keys[id.0 as usize]
+    }
+    pub fn policy(&self, id: PolicyId) -> &Policy {
+        &self.policies[id.0 as usize]
+    }
+    /// Policies of a table, in id order.
+    pub fn table_policies(&self, table: TableId) -> impl Iterator<Item = (PolicyId, &Policy)> + '_ {
+        self.policies
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.table == table)
+            .map(|(i, p)| (PolicyId(i as u32), p))
     }
     pub fn column(&self, id: ColumnId) -> &Column {
         &self.tables[id.table.0 as usize].columns[id.index as usize]

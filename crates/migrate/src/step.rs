@@ -8,7 +8,7 @@
 //! (tables, columns, enums, enum values) come right after schemas and extensions, so every
 //! later step can name things by their new names.
 
-use crate::sql_schema::{ColumnId, EnumId, ExtensionId, ForeignKeyId, IndexId, TableId};
+use crate::sql_schema::{ColumnId, EnumId, ExtensionId, ForeignKeyId, IndexId, PolicyId, TableId};
 
 /// A pair of things from the previous and the next schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -74,6 +74,16 @@ pub enum Step {
         enm: EnumId,
     },
     AlterEnum(AlterEnum),
+    /// A refract policy that changed or went away: dropped before the tables and columns its
+    /// expressions depend on change.
+    DropPolicy {
+        policy: PolicyId,
+    },
+    /// `NO FORCE` and `DISABLE ROW LEVEL SECURITY` on a table (of the previous schema) that
+    /// had refract's policies and has none now.
+    DisableRowLevelSecurity {
+        table: TableId,
+    },
     DropForeignKey {
         foreign_key: ForeignKeyId,
     },
@@ -104,6 +114,17 @@ pub enum Step {
     RenameIndex {
         index: Pair<IndexId>,
     },
+    /// Row-level security and policies come last, once every table and column they name
+    /// exists.
+    EnableRowLevelSecurity {
+        table: TableId,
+    },
+    ForceRowLevelSecurity {
+        table: TableId,
+    },
+    CreatePolicy {
+        policy: PolicyId,
+    },
 }
 
 impl Step {
@@ -128,6 +149,11 @@ impl Step {
             Step::RenameForeignKey { .. } => "RenameForeignKey",
             Step::AddForeignKey { .. } => "AddForeignKey",
             Step::RenameIndex { .. } => "RenameIndex",
+            Step::DropPolicy { .. } => "DropPolicy",
+            Step::DisableRowLevelSecurity { .. } => "DisableRowLevelSecurity",
+            Step::EnableRowLevelSecurity { .. } => "EnableRowLevelSecurity",
+            Step::ForceRowLevelSecurity { .. } => "ForceRowLevelSecurity",
+            Step::CreatePolicy { .. } => "CreatePolicy",
         }
     }
 }

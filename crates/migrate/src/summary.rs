@@ -149,6 +149,32 @@ pub fn summarize(steps: &[Step], schemas: Pair<&SqlSchema>) -> String {
                     ),
                 );
             }
+            Step::DropPolicy { policy } => {
+                let p = prev.policy(*policy);
+                add(
+                    Section::ChangedTable(prev.table(p.table).name.clone()),
+                    format!("  [-] Removed row-level security policy `{}`", p.name),
+                );
+            }
+            Step::CreatePolicy { policy } => {
+                let p = next.policy(*policy);
+                add(
+                    Section::ChangedTable(next.table(p.table).name.clone()),
+                    format!("  [+] Added row-level security policy `{}`", p.name),
+                );
+            }
+            Step::DisableRowLevelSecurity { table } => add(
+                Section::ChangedTable(prev.table(*table).name.clone()),
+                "  [-] Disabled row-level security".to_owned(),
+            ),
+            Step::EnableRowLevelSecurity { table } => add(
+                Section::ChangedTable(next.table(*table).name.clone()),
+                "  [+] Enabled row-level security".to_owned(),
+            ),
+            Step::ForceRowLevelSecurity { table } => add(
+                Section::ChangedTable(next.table(*table).name.clone()),
+                "  [+] Forced row-level security on the table owner".to_owned(),
+            ),
             Step::RenameIndex { index } => {
                 let (p, n) = (prev.index_at(index.previous), next.index_at(index.next));
                 add(

@@ -1,5 +1,6 @@
-//! `renames`: databases that `migrate dev` changed with renames, absorbed drift and `--safe`
-//! show no drift to Prisma 7.10 (the oracle of `oracle.rs`, ../shared/oracle).
+//! `renames`: databases that `migrate dev` changed with renames, absorbed drift, `--safe` and
+//! tenancy (row-level security and policies) show no drift to Prisma 7.10 (the oracle of
+//! `oracle.rs`, ../shared/oracle).
 //!
 //! Each scenario migrates a fresh database with refract-migrate's `dev` (the function behind
 //! `gen migrate dev`), with rows in its tables, then asks Prisma twice:
@@ -77,6 +78,16 @@ fn events(after: bool) -> String {
     }
 }
 
+/// The reference platform schema with `tenantModel = "Tenant"` (crates/migrate's fixture),
+/// without the datasource URL Prisma 7 reads from its config.
+fn platform_with_tenancy() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/migrate/tests/tenancy/platform.prisma");
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .replace("  url      = env(\"DATABASE_URL\")\n", "")
+}
+
 fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
@@ -124,6 +135,12 @@ fn scenarios() -> Vec<Scenario> {
                     ..Change::to(events(true))
                 },
             ],
+        },
+        // Row-level security and refract's policies (issue 17) are invisible to Prisma's diff:
+        // a database refract migrated with tenancy shows no drift to Prisma.
+        Scenario {
+            name: "tenancy (row-level security)",
+            changes: vec![Change::to(platform_with_tenancy())],
         },
     ]
 }

@@ -147,6 +147,7 @@ pub async fn dev(
     schema: &ir::Schema,
     options: &DevOptions,
 ) -> Result<DevOutcome, MigrateError> {
+    crate::tenancy::plan(schema)?;
     let name = slugify(&options.name);
     if name.len() > MAX_NAME_LEN {
         return Err(MigrateError::NameTooLong);

@@ -79,7 +79,10 @@ async fn resolve(
 ) -> Result<SqlSchema, MigrateError> {
     match source {
         DiffSource::Empty => Ok(SqlSchema::default()),
-        DiffSource::Schema(schema) => Ok(lower(schema)),
+        DiffSource::Schema(schema) => {
+            crate::tenancy::plan(schema)?;
+            Ok(lower(schema))
+        }
         DiffSource::Url(url) => {
             let client = connect(url).await?;
             Ok(introspect(&client, &namespaces_for(reference, url)).await?)

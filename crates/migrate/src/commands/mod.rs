@@ -101,6 +101,9 @@ pub enum MigrateError {
     /// A migration cannot run as written; nothing was run or recorded.
     #[error("{0}")]
     Refused(Refusal),
+    /// The `refract` generator's `tenantModel` names no model.
+    #[error("{0}")]
+    Tenancy(#[from] crate::tenancy::TenancyError),
     #[error(
         "P3018: A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve\n\n{0}"
     )]

@@ -32,6 +32,7 @@ pub async fn db_push(
     schema: &ir::Schema,
     accept_data_loss: bool,
 ) -> Result<PushOutcome, MigrateError> {
+    crate::tenancy::plan(schema)?;
     let mut client = connect_or_create(&config.url).await?;
     let namespaces = namespaces_for(Some(schema), &config.url);
     let default_namespace = super::url_schema(&config.url);

@@ -11,5 +11,6 @@ mod reintrospection;
 mod renames;
 mod safe_under_load;
 mod schemas;
+mod tenancy;
 mod tls;
 mod truthful_history;
