@@ -88,6 +88,15 @@ pub(super) fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, 
     } else {
         for f in &fields {
             if let Some(ir::OperatorClass::Named(op)) = &f.operator_class {
+                // Prisma rejects an unknown operator class with or without `type:`.
+                if index_rules::find(op).is_none() {
+                    cx.error(
+                        codes::INDEX_OPERATOR_CLASS,
+                        a.span,
+                        format!("unknown operator class `{op}`"),
+                    );
+                    continue;
+                }
                 if index_rules::find(op).is_some_and(|o| o.algorithm != ir::IndexAlgorithm::BTree) {
                     let o = index_rules::find(op)
                         .map(|o| index_rules::algorithm_name(o.algorithm))
