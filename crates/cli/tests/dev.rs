@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{assert_exit, both, stdout};
+use support::{assert_exit, both, stderr, stdout};
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -294,6 +294,36 @@ fn write_env_puts_both_urls_beside_the_schema() {
             printed(&stdout(&out), "SHADOW_DATABASE_URL")
         )
     );
+    // It holds the password: git must not pick it up, and an existing file keeps its mode.
+    assert!(
+        stderr(&out).contains("not ignored by git") && stderr(&out).contains(".gitignore"),
+        "{}",
+        both(&out)
+    );
+    let mode = |path: &Path| std::fs::metadata(path).expect(".env").permissions().mode() & 0o777;
+    let env_path = project.path().join(".env");
+    std::fs::set_permissions(&env_path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let again = gen_with(
+        project.path(),
+        state.path(),
+        &["dev", "--detach", "--write-env", "--name", &name],
+        None,
+    );
+    assert_exit(&again, 0);
+    assert_eq!(mode(&env_path), 0o640);
+
+    // A new .env is the owner's alone; an ignored one draws no warning.
+    std::fs::remove_file(&env_path).expect("rm .env");
+    std::fs::write(project.path().join(".gitignore"), "target\n.env\n").expect(".gitignore");
+    let fresh = gen_with(
+        project.path(),
+        state.path(),
+        &["dev", "--detach", "--write-env", "--name", &name],
+        None,
+    );
+    assert_exit(&fresh, 0);
+    assert_eq!(mode(&env_path), 0o600);
+    assert!(!stderr(&fresh).contains("not ignored"), "{}", both(&fresh));
 }
 
 #[test]
@@ -352,6 +382,14 @@ async fn migrate_dev_without_createdb_replays_in_a_local_shadow() {
     )
     .expect("schema");
     let state = state_dir();
+    // What a `gen` killed at a prompt leaves: the folder of a process that is gone.
+    let run_as = refract_localpg::RunAs::for_this_process().expect("run-as user");
+    let shadow_base = refract_localpg::base_dir(run_as);
+    let mut child = std::process::Command::new("true").spawn().expect("true");
+    let dead = child.id();
+    child.wait().expect("wait");
+    let planted = shadow_base.join(format!("refract-shadow-{dead}-0"));
+    refract_localpg::create_owned_dir(&planted, run_as).expect("planted folder");
     let dir = project.path().to_path_buf();
     let state_path = state.path().to_path_buf();
     let url_for_gen = url.clone();
@@ -383,8 +421,9 @@ async fn migrate_dev_without_createdb_replays_in_a_local_shadow() {
         .filter(|e| e.path().join("migration.sql").is_file())
         .collect();
     assert_eq!(migrations.len(), 1);
-    // The throwaway server is gone with the command.
-    let leftovers = std::fs::read_dir(std::env::temp_dir())
+    // The throwaway server is gone with the command, and so is the dead command's.
+    assert!(!planted.exists(), "{} was not swept", planted.display());
+    let leftovers = std::fs::read_dir(&shadow_base)
         .expect("temp dir")
         .flatten()
         .filter(|e| {

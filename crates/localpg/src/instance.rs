@@ -209,7 +209,17 @@ impl Registry {
             database,
             dir,
         };
-        // A folder left by a failed creation (no instance.conf) is replaced.
+        // A folder left by a failed creation (no instance.conf) is replaced, unless it
+        // holds a data folder: that may be a server's data whose instance.conf was lost.
+        if instance.data().join("PG_VERSION").exists() {
+            return Err(Error::Io {
+                what: format!("creating server `{name}` in {}", instance.dir.display()),
+                source: std::io::Error::other(format!(
+                    "{} holds a PostgreSQL data folder but no instance.conf; refusing to delete it                      (move it away, or remove it yourself if its data is not needed)",
+                    instance.dir.display()
+                )),
+            });
+        }
         if instance.dir.exists() {
             std::fs::remove_dir_all(&instance.dir)
                 .map_err(io_error(format!("removing {}", instance.dir.display())))?;

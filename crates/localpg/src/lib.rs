@@ -4,7 +4,8 @@
 //! Owns the mechanics every local server of refract shares: finding the server binaries
 //! ([`Binaries::find`]: a caller's hint, `pg_config --bindir`, `PATH`, then the usual
 //! Debian, PGDG, Homebrew and Postgres.app locations), `initdb` with trust or a password
-//! ([`initdb`]), the settings that keep a server on loopback ([`configure`]), starting it
+//! ([`initdb`]), the settings that keep a server on loopback or on a private unix socket
+//! ([`configure`], [`socket_url`]), starting it
 //! and waiting until it accepts connections ([`start`], through `pg_ctl -w`), stopping it
 //! ([`stop`]), telling whether one runs ([`running_pid`]), and running the server as the
 //! `postgres` OS user when this process is root, since PostgreSQL refuses to run as root
@@ -324,7 +325,9 @@ impl RunAs {
 /// How the server authenticates connections.
 #[derive(Clone, Debug)]
 pub enum Auth {
-    /// Anyone who reaches the server is let in as any role (throwaway test servers).
+    /// Anyone who reaches the server is let in as any role: only for servers that no one
+    /// else can reach (`Settings::tcp = false`, the socket in a 0700 folder), or refract's
+    /// own test clusters.
     Trust,
     /// SCRAM-SHA-256 with this password for the superuser.
     Password(String),
@@ -430,6 +433,12 @@ fn run_initdb(
 pub struct Settings {
     /// Folder of the unix socket, or `None` for no socket (TCP on loopback only).
     pub socket_dir: Option<PathBuf>,
+    /// `true`: TCP on `127.0.0.1` (which every local user can reach, so such a server
+    /// needs [`Auth::Password`] unless its connections are otherwise checked). `false`: no
+    /// TCP at all (`listen_addresses = ''`); the only way in is the unix socket in
+    /// `socket_dir`, which must then be a folder only the server's OS user can enter
+    /// (made by [`create_owned_dir`]: 0700), so that [`Auth::Trust`] trusts that user alone.
+    pub tcp: bool,
     /// `false` turns fsync, synchronous commit and full-page writes off: fast, and fine
     /// for data nobody needs after a crash (test servers).
     pub durable: bool,
@@ -443,6 +452,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             socket_dir: None,
+            tcp: true,
             durable: true,
             max_connections: 100,
             extra: String::new(),
@@ -450,16 +460,28 @@ impl Default for Settings {
     }
 }
 
-/// Appends `settings` to `data`'s `postgresql.conf`: listening on `127.0.0.1` only.
+/// Appends `settings` to `data`'s `postgresql.conf`: listening on `127.0.0.1` only, or
+/// (`tcp: false`) on the unix socket only.
 pub fn configure(data: &Path, settings: &Settings) -> Result<(), Error> {
     let socket = settings
         .socket_dir
         .as_deref()
         .map(quote_setting)
         .unwrap_or_default();
+    if !settings.tcp && settings.socket_dir.is_none() {
+        return Err(Error::Io {
+            what: format!("configuring {}", data.display()),
+            source: std::io::Error::other("a server without TCP needs a unix socket folder"),
+        });
+    }
+    let (comment, listen) = if settings.tcp {
+        ("loopback only", "127.0.0.1")
+    } else {
+        ("unix socket only, in a folder only its owner can enter", "")
+    };
     let mut text = format!(
-        "\n# refract-localpg: loopback only\n\
-         listen_addresses = '127.0.0.1'\n\
+        "\n# refract-localpg: {comment}\n\
+         listen_addresses = '{listen}'\n\
          unix_socket_directories = '{socket}'\n\
          max_connections = {}\n\
          log_min_messages = warning\n",
@@ -615,6 +637,92 @@ pub fn free_port() -> Result<u16, Error> {
 /// Whether nothing listens on `127.0.0.1:port` right now.
 pub fn port_is_free(port: u16) -> bool {
     std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
+/// The URL of `database` on the server whose unix socket is in `socket_dir` (`port` names
+/// the socket file, `.s.PGSQL.<port>`), as superuser [`SUPERUSER`]: the folder is
+/// percent-encoded as the URL's host, which tokio-postgres (and libpq) read as a socket
+/// folder.
+pub fn socket_url(socket_dir: &Path, port: u16, database: &str) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut host = String::new();
+    for byte in socket_dir.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(byte) {
+            host.push(char::from(*byte));
+        } else {
+            host.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("postgresql://{SUPERUSER}@{host}:{port}/{database}")
+}
+
+/// Where throwaway servers' folders go: `/dev/shm` (a tmpfs: creating a database there is
+/// 5-10x faster than on disk) when it is a writable folder, else `/tmp` when the server
+/// runs as another user (who must be able to reach it), else the temporary folder. Each
+/// server's own folder in it is 0700 ([`create_owned_dir`]); [`sweep_stale`] clears the
+/// folders of processes that died.
+pub fn base_dir(run_as: Option<RunAs>) -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if shm
+        .metadata()
+        .is_ok_and(|m| m.is_dir() && !m.permissions().readonly())
+    {
+        return shm.to_path_buf();
+    }
+    if run_as.is_some() {
+        PathBuf::from("/tmp")
+    } else {
+        std::env::temp_dir()
+    }
+}
+
+/// A folder name for a throwaway server of this process: `<prefix><pid>-<nanos, hex>`, the
+/// shape [`sweep_stale`] reads (short: a unix socket's path is limited to 107 bytes).
+pub fn owned_folder_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{prefix}{}-{nanos:x}", std::process::id())
+}
+
+/// Removes, in `base`, the folders named `<prefix><pid>-...` (for any of `prefixes`) whose
+/// process `pid` is gone (killed before it could clean up): stops the server in its `data`
+/// (`pg_ctl stop -m immediate`), then deletes the folder. Only real folders (not symbolic
+/// links) owned by this process's user, or by `run_as` (the server's user, to whom
+/// [`create_owned_dir`] gives them), are touched: a shared base such as `/dev/shm` lets
+/// anyone plant a folder with a matching name. Best effort; never fails.
+pub fn sweep_stale(base: &Path, prefixes: &[&str], binaries: &Binaries, run_as: Option<RunAs>) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = prefixes
+            .iter()
+            .find_map(|prefix| name.strip_prefix(prefix))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let dir = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&dir) else {
+            continue;
+        };
+        let ours = meta.uid() == euid || run_as.is_some_and(|user| meta.uid() == user.uid);
+        if !meta.is_dir() || !ours {
+            continue;
+        }
+        let _ = stop(binaries, &dir.join("data"), StopMode::Immediate, run_as);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// `path` as a quoted `postgresql.conf` string value.

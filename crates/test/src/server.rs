@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use refract_localpg::{Auth, Binaries, RunAs, Settings, StopMode};
 
 const RUN_PREFIX: &str = "refract-test-";
-const START_ATTEMPTS: usize = 10;
+/// The port naming the socket file (`.s.PGSQL.5432`); no TCP port is opened.
+const PORT: u16 = 5432;
 
 /// Where test databases are made.
 enum Server {
@@ -23,7 +24,6 @@ struct Private {
     root: PathBuf,
     binaries: Binaries,
     run_as: Option<RunAs>,
-    port: u16,
 }
 
 impl Private {
@@ -36,11 +36,7 @@ impl Server {
     fn database_url(&self, database: &str) -> String {
         match self {
             Server::External { url } => with_database(url, database),
-            Server::Private(private) => format!(
-                "postgresql://{}@127.0.0.1:{}/{database}",
-                refract_localpg::SUPERUSER,
-                private.port
-            ),
+            Server::Private(private) => refract_localpg::socket_url(&private.root, PORT, database),
         }
     }
 
@@ -98,8 +94,10 @@ fn choose_server() -> Result<Server, String> {
     Ok(Server::Private(private))
 }
 
-/// Starts this process's private server in a fresh folder: `/dev/shm` (a tmpfs) when
-/// writable, else the temporary folder.
+/// Starts this process's private server in a fresh 0700 folder (in
+/// `refract_localpg::base_dir`: `/dev/shm` when writable), listening on a unix socket in
+/// that folder only: it trusts every connection, so no other OS user may reach it (no TCP,
+/// where any local user could connect as the superuser).
 fn start_private() -> Result<Private, refract_localpg::Error> {
     let hint = std::env::var_os("REFRACT_PG_BINDIR").map(PathBuf::from);
     // Installing is the project's choice, never the harness's: refract's own workspace
@@ -110,9 +108,9 @@ fn start_private() -> Result<Private, refract_localpg::Error> {
         Binaries::find(hint.as_deref())?
     };
     let run_as = RunAs::for_this_process()?;
-    let base = base_dir();
-    sweep_stale(&base, &binaries, run_as);
-    let root = base.join(format!("{RUN_PREFIX}{}-{}", std::process::id(), nanos()));
+    let base = refract_localpg::base_dir(run_as);
+    refract_localpg::sweep_stale(&base, &[RUN_PREFIX], &binaries, run_as);
+    let root = base.join(refract_localpg::owned_folder_name(RUN_PREFIX));
     refract_localpg::create_owned_dir(&root, run_as)?;
     let made = (|| {
         let data = root.join("data");
@@ -120,29 +118,20 @@ fn start_private() -> Result<Private, refract_localpg::Error> {
         refract_localpg::configure(
             &data,
             &Settings {
+                socket_dir: Some(root.clone()),
+                tcp: false,
                 durable: false,
                 max_connections: 300,
                 ..Settings::default()
             },
         )?;
-        let log = root.join("postgres.log");
-        let mut last = None;
-        for _ in 0..START_ATTEMPTS {
-            let port = refract_localpg::free_port()?;
-            match refract_localpg::start(&binaries, &data, port, &log, run_as) {
-                Ok(()) => return Ok(port),
-                Err(refract_localpg::Error::PortTaken(_)) => last = Some(port),
-                Err(error) => return Err(error),
-            }
-        }
-        Err(refract_localpg::Error::PortTaken(last.unwrap_or(0)))
+        refract_localpg::start(&binaries, &data, PORT, &root.join("postgres.log"), run_as)
     })();
     match made {
-        Ok(port) => Ok(Private {
+        Ok(()) => Ok(Private {
             root,
             binaries,
             run_as,
-            port,
         }),
         Err(error) => {
             let _ = std::fs::remove_dir_all(&root);
@@ -182,41 +171,6 @@ extern "C" fn at_exit() {
         }
         _ => {}
     });
-}
-
-/// Removes private servers whose process is gone (killed before its exit hook ran).
-fn sweep_stale(base: &Path, binaries: &Binaries, run_as: Option<RunAs>) {
-    let Ok(entries) = std::fs::read_dir(base) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix(RUN_PREFIX)
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid == std::process::id() || refract_localpg::process_alive(pid) {
-            continue;
-        }
-        let data = entry.path().join("data");
-        let _ = refract_localpg::stop(binaries, &data, StopMode::Immediate, run_as);
-        let _ = std::fs::remove_dir_all(entry.path());
-    }
-}
-
-fn base_dir() -> PathBuf {
-    let shm = Path::new("/dev/shm");
-    let writable = shm
-        .metadata()
-        .is_ok_and(|m| m.is_dir() && !m.permissions().readonly());
-    if writable {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    }
 }
 
 async fn connect(url: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
@@ -402,7 +356,9 @@ pub(crate) fn find_migrations(start: &Path) -> Result<PathBuf, String> {
 }
 
 fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    let mut quoted = String::with_capacity(name.len() + 2);
+    refract_runtime::quote_ident(name, &mut quoted);
+    quoted
 }
 
 fn describe(error: &tokio_postgres::Error) -> String {
@@ -416,11 +372,4 @@ fn describe(error: &tokio_postgres::Error) -> String {
 /// reading of URLs; [`choose_server`] checked that `DATABASE_URL` is one).
 fn with_database(url: &str, database: &str) -> String {
     refract_migrate::commands::with_database(url, database).unwrap_or_else(|| url.to_owned())
-}
-
-fn nanos() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default()
 }

@@ -99,3 +99,29 @@ fn a_failing_test_keeps_its_database() {
             .expect("drop the kept database");
     });
 }
+
+/// The private server trusts every connection, so no other OS user may reach it: it
+/// listens on no TCP port, only on a unix socket in its own 0700 folder, and the URLs the
+/// harness hands out name that socket. (On a `DATABASE_URL` server there is nothing of the
+/// harness's to check.)
+#[refract_test::test(migrations = "../../migrations")]
+async fn the_private_server_is_reachable_only_through_a_private_socket(
+    db: refract_test::TestDatabase,
+) {
+    if std::env::var("DATABASE_URL").is_ok_and(|url| !url.trim().is_empty()) {
+        return;
+    }
+    assert!(!db.url().contains("127.0.0.1"), "{}", db.url());
+    let client = db.client();
+    let row = |sql: &'static str| async move {
+        let rows = client.query_raw(sql, &[]).await.expect(sql);
+        rows[0].get::<_, String>(0)
+    };
+    assert_eq!(row("SHOW listen_addresses").await, "");
+    let socket_dir = row("SHOW unix_socket_directories").await;
+    let mode = std::fs::metadata(&socket_dir)
+        .expect("socket folder")
+        .permissions();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(mode.mode() & 0o777, 0o700, "{socket_dir}");
+}

@@ -156,6 +156,7 @@ impl Cluster {
             &self.data,
             &Settings {
                 socket_dir: Some(self.root.clone()),
+                tcp: true,
                 durable: false,
                 max_connections: 300,
                 extra: "hot_standby = on\n".into(),
@@ -278,6 +279,7 @@ impl Cluster {
             &self.data,
             &Settings {
                 socket_dir: Some(self.root.clone()),
+                tcp: true,
                 durable: false,
                 max_connections: 300,
                 extra: String::new(),
@@ -404,53 +406,24 @@ fn ensure_template(
         .then_some(template)
 }
 
-/// Removes clusters and template staging directories whose owning process is gone.
+/// Removes clusters and template staging directories whose owning process is gone (and
+/// that are owned by this user: refract-localpg's sweep).
 fn sweep_stale(base: &Path, binaries: &Binaries, run_as: Option<RunAs>) {
-    let Ok(entries) = std::fs::read_dir(base) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let owner = name
-            .strip_prefix(RUN_PREFIX)
-            .or_else(|| name.strip_prefix(&format!("{TEMPLATE_PREFIX}staging-")))
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|pid| pid.parse::<u32>().ok());
-        let Some(pid) = owner else { continue };
-        if pid == std::process::id() || refract_localpg::process_alive(pid) {
-            continue;
-        }
-        let dir = entry.path();
-        let _ = refract_localpg::stop(binaries, &dir.join("data"), StopMode::Immediate, run_as);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
+    let staging = format!("{TEMPLATE_PREFIX}staging-");
+    refract_localpg::sweep_stale(base, &[RUN_PREFIX, &staging], binaries, run_as);
 }
 
 pub(crate) fn create_owned_dir(path: &Path, run_as: Option<RunAs>) -> Result<(), Error> {
     Ok(refract_localpg::create_owned_dir(path, run_as)?)
 }
 
-/// Where clusters live: `REFRACT_TESTDB_DIR` if set, else `/dev/shm` (tmpfs: creating a
-/// database there is 5-10x faster than on disk), else the temp dir (`/tmp` when the server
-/// runs as another user, who must be able to reach it).
+/// Where clusters live: `REFRACT_TESTDB_DIR` if set, else refract-localpg's `base_dir`
+/// (`/dev/shm` when writable: creating a database there is 5-10x faster than on disk).
 pub(crate) fn base_dir(run_as: Option<RunAs>) -> PathBuf {
     if let Some(dir) = std::env::var_os("REFRACT_TESTDB_DIR") {
         return PathBuf::from(dir);
     }
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir()
-        && !shm
-            .metadata()
-            .map(|m| m.permissions().readonly())
-            .unwrap_or(true)
-    {
-        return shm.to_path_buf();
-    }
-    if run_as.is_some() {
-        PathBuf::from("/tmp")
-    } else {
-        std::env::temp_dir()
-    }
+    refract_localpg::base_dir(run_as)
 }
 
 pub(crate) fn free_port() -> Result<u16, Error> {

@@ -314,10 +314,9 @@ fn create_databases(instance: &Instance) -> Result<(), CliError> {
                 .await?
                 .is_some();
             if !exists {
-                let quoted = name.replace('"', "\"\"");
-                client
-                    .batch_execute(&format!("CREATE DATABASE \"{quoted}\""))
-                    .await?;
+                let mut sql = String::from("CREATE DATABASE ");
+                refract_runtime::quote_ident(&name, &mut sql);
+                client.batch_execute(&sql).await?;
             }
         }
         drop(client);
@@ -370,8 +369,52 @@ fn write_env_file(path: &Path, instance: &Instance) -> Result<(), CliError> {
     }
     let mut text = lines.join("\n");
     text.push('\n');
-    std::fs::write(path, text)
-        .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))
+    // It holds the server's password: a new file is 0600 (an existing one keeps its mode).
+    let write = || -> std::io::Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?;
+        file.write_all(text.as_bytes())
+    };
+    write().map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
+    if !ignored_by_git(path) {
+        eprintln!(
+            "warning: {} holds the server's password and is not ignored by git: \
+             add `.env` to .gitignore",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Whether git ignores the file at `path`: `git check-ignore` in its folder; outside a
+/// repository (or without git), whether the folder's `.gitignore` names `.env`.
+fn ignored_by_git(path: &Path) -> bool {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let asked = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["check-ignore", "-q", "--"])
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match asked.ok().and_then(|status| status.code()) {
+        Some(0) => true,
+        Some(1) => false,
+        // 128: not a repository (or git is missing): read the .gitignore beside it.
+        _ => std::fs::read_to_string(dir.join(".gitignore")).is_ok_and(|text| {
+            text.lines()
+                .map(str::trim)
+                .any(|line| matches!(line, ".env" | "/.env" | ".env*" | "/.env*" | "*.env"))
+        }),
+    }
 }
 
 /// The state folder: `REFRACT_STATE_DIR`, else `XDG_STATE_HOME/refract`, else
@@ -430,35 +473,39 @@ fn local(error: refract_localpg::Error) -> CliError {
     }
 }
 
+/// The folder prefix of `--local-shadow`'s servers (`<prefix><pid>-<nanos>`).
+const SHADOW_PREFIX: &str = "refract-shadow-";
+
+/// The port naming the shadow server's socket file; it opens no TCP port.
+const SHADOW_PORT: u16 = 5432;
+
 /// A private server for one command's shadow database (`gen migrate dev --local-shadow`):
-/// started from the same binaries as `gen dev`'s, in a temporary folder, trusting
-/// connections on loopback (it holds nothing but the shadow's replay, and lives for one
-/// command), stopped and deleted when dropped.
+/// started from the same binaries as `gen dev`'s, in a 0700 folder of its own (in
+/// refract-localpg's `base_dir`), trusting connections on a unix socket in that folder and
+/// listening on no TCP port, so only this OS user (and root) can reach it; stopped and
+/// deleted when dropped. A `gen` killed before it could drop one (Ctrl-C at a prompt) leaves
+/// it running: the next `ShadowServer::start` stops and deletes such leftovers.
 pub struct ShadowServer {
     root: PathBuf,
     binaries: Binaries,
     run_as: Option<RunAs>,
-    port: u16,
 }
 
 impl ShadowServer {
-    /// Starts one.
+    /// Starts one, after sweeping the servers of `gen` processes that died.
     pub fn start() -> Result<ShadowServer, CliError> {
         let hint = std::env::var_os("REFRACT_PG_BINDIR").map(PathBuf::from);
         let binaries = Binaries::find(hint.as_deref()).map_err(local)?;
         let run_as = RunAs::for_this_process().map_err(local)?;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let root =
-            std::env::temp_dir().join(format!("refract-shadow-{}-{nanos}", std::process::id()));
+        let base = refract_localpg::base_dir(run_as);
+        refract_localpg::sweep_stale(&base, &[SHADOW_PREFIX], &binaries, run_as);
+        let root = base.join(refract_localpg::owned_folder_name(SHADOW_PREFIX));
         refract_localpg::create_owned_dir(&root, run_as).map_err(local)?;
-        let mut server = ShadowServer {
+        // From here on, dropping the server cleans up whatever was made.
+        let server = ShadowServer {
             root,
             binaries,
             run_as,
-            port: 0,
         };
         let data = server.root.join("data");
         refract_localpg::initdb(
@@ -471,35 +518,30 @@ impl ShadowServer {
             refract_localpg::configure(
                 &data,
                 &refract_localpg::Settings {
+                    socket_dir: Some(server.root.clone()),
+                    tcp: false,
                     durable: false,
                     ..refract_localpg::Settings::default()
                 },
             )
         })
+        .and_then(|()| {
+            refract_localpg::start(
+                &server.binaries,
+                &data,
+                SHADOW_PORT,
+                &server.root.join("postgres.log"),
+                run_as,
+            )
+        })
         .map_err(local)?;
-        let log = server.root.join("postgres.log");
-        for attempt in 0.. {
-            let port = refract_localpg::free_port().map_err(local)?;
-            match refract_localpg::start(&server.binaries, &data, port, &log, run_as) {
-                Ok(()) => {
-                    server.port = port;
-                    break;
-                }
-                Err(refract_localpg::Error::PortTaken(_)) if attempt < 10 => {}
-                Err(error) => return Err(local(error)),
-            }
-        }
         Ok(server)
     }
 
     /// The shadow database's URL (the server's maintenance database: the server is
-    /// the shadow's alone).
+    /// the shadow's alone), through its unix socket.
     pub fn url(&self) -> String {
-        format!(
-            "postgresql://{}@127.0.0.1:{}/postgres",
-            refract_localpg::SUPERUSER,
-            self.port
-        )
+        refract_localpg::socket_url(&self.root, SHADOW_PORT, "postgres")
     }
 }
 
