@@ -255,4 +255,58 @@ mod tests {
         assert_eq!(err.tenant_model, "Tenants");
         assert!(err.to_string().contains("names no model"), "{err}");
     }
+
+    #[test]
+    fn a_policy_over_a_retyped_column_is_dropped_first_and_created_again() {
+        use crate::step::Step;
+        let before = crate::lower(&schema("  tenantModel = \"Tenant\"\n", MODELS));
+        let retyped = MODELS.replace(
+            "  tenantId String?\n",
+            "  tenantId String? @db.VarChar(64)\n",
+        );
+        let after = crate::lower(&schema("  tenantModel = \"Tenant\"\n", &retyped));
+        let steps = crate::diff(&before, &after);
+        let tool = after.find_table(None, "Tool").unwrap();
+        // Tool's policies, and Convo's, whose write check reads the tool's tenant column.
+        let dropped: Vec<(&str, &str)> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::DropPolicy { policy } => {
+                    let p = before.policy(*policy);
+                    Some((before.table(p.table).name.as_str(), p.name.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            dropped,
+            [
+                ("Convo", "refract_tenant_isolation"),
+                ("Tool", "refract_tenant_isolation"),
+                ("Tool", "refract_tenant_global_read")
+            ],
+            "{steps:?}"
+        );
+        let created = steps
+            .iter()
+            .filter(|s| matches!(s, Step::CreatePolicy { .. }))
+            .count();
+        assert_eq!(created, 3);
+        assert!(steps.iter().any(
+            |s| matches!(s, Step::CreatePolicy { policy } if after.policy(*policy).table == tool)
+        ));
+        // Dropped before the column changes, created after.
+        let first_alter = steps
+            .iter()
+            .position(|s| matches!(s, Step::AlterTable(_)))
+            .unwrap();
+        let last_drop = steps
+            .iter()
+            .rposition(|s| matches!(s, Step::DropPolicy { .. }))
+            .unwrap();
+        assert!(last_drop < first_alter, "{steps:?}");
+        assert!(matches!(steps.last(), Some(Step::CreatePolicy { .. })));
+        // Unchanged, the same schema diffs to nothing.
+        assert_eq!(crate::diff(&after, &after), []);
+    }
 }
