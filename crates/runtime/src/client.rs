@@ -97,15 +97,7 @@ impl ClientConfig {
                 "connect_timeout" => config.connect_timeout = seconds(value)?,
                 "schema" => config.schema = Some(refract_tls::decode_query_value(value)),
                 "pgbouncer" => {
-                    config.pgbouncer = match value {
-                        "true" | "1" => true,
-                        "false" | "0" => false,
-                        _ => {
-                            return Err(Error::Config(
-                                "`pgbouncer` must be `true` or `false`".into(),
-                            ));
-                        }
-                    }
+                    config.pgbouncer = refract_tls::pgbouncer_flag(value).map_err(Error::Config)?;
                 }
                 "statement_cache_size" => {
                     config.statement_cache_size = Some(value.parse().map_err(|_| {
@@ -418,11 +410,18 @@ impl Client {
 
     /// This client on one of its read replicas (round robin) for one call chain, raw
     /// queries included (Prisma's `$replica()`): `db.replica().query_raw(..)` is how a raw
-    /// read reaches a replica. A write sent this way fails on the replica (PostgreSQL's
-    /// `25006`, read-only transaction). Without replicas, or with all of them out of
-    /// rotation, this is the primary.
+    /// read reaches a replica. Statements go to the next replica in rotation when the chosen
+    /// one cannot be reached, but never to the primary: with every replica out of rotation
+    /// the call fails with the replica's error, and a write sent this way (multi-statement
+    /// ones included) fails on the replica (PostgreSQL's `25006`, read-only transaction).
+    /// Without replicas configured, this is the client itself (the primary).
     pub fn replica(&self) -> Executor<'_> {
-        Executor::Client(self).for_read()
+        match &self.replicas {
+            None => Executor::Client(self),
+            Some(replicas) => {
+                Executor::Replica(crate::executor::ReplicaRoute::explicit(self, replicas))
+            }
+        }
     }
 
     /// Read replicas in rotation (able to serve reads now) and configured.

@@ -23,6 +23,7 @@ use std::pin::Pin;
 use std::time::Instant;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use deadpool_postgres::ClientWrapper;
@@ -52,22 +53,41 @@ pub enum Executor<'a> {
     Primary(&'a Client),
     /// One of the client's read replicas, chosen for one operation (by
     /// [`Executor::for_read`] or [`Client::replica`]); statements fall back to the other
-    /// replicas, then the primary, when it cannot be reached. Multi-statement writes
-    /// ([`Executor::atomically`]) run on the primary.
+    /// replicas when it cannot be reached. A read routed by [`Executor::for_read`] then
+    /// falls back to the primary, and its multi-statement writes ([`Executor::atomically`])
+    /// run on the primary; [`Client::replica`]'s route never reaches the primary.
     Replica(ReplicaRoute<'a>),
 }
 
-/// A read replica chosen for one operation: which one, and the client it belongs to.
+/// A read replica chosen for one operation: which one, the client it belongs to, and
+/// whether the primary is the last resort.
 #[derive(Clone, Copy)]
 pub struct ReplicaRoute<'a> {
     client: &'a Client,
     index: usize,
+    /// Routed by [`Executor::for_read`] (a read): when no replica answers, the primary
+    /// does. `false` for [`Client::replica`]: what the caller sends there may be a write,
+    /// which must fail on a replica rather than reach the primary.
+    to_primary: bool,
+}
+
+impl<'a> ReplicaRoute<'a> {
+    /// [`Client::replica`]'s route: the next replica in rotation (the next in turn when
+    /// none is), with no fallback to the primary.
+    pub(crate) fn explicit(client: &'a Client, replicas: &crate::replica::Replicas) -> Self {
+        ReplicaRoute {
+            client,
+            index: replicas.pick().unwrap_or_else(|| replicas.next_in_turn()),
+            to_primary: false,
+        }
+    }
 }
 
 impl std::fmt::Debug for ReplicaRoute<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReplicaRoute")
             .field("replica", &self.index)
+            .field("to_primary", &self.to_primary)
             .finish_non_exhaustive()
     }
 }
@@ -106,7 +126,11 @@ impl<'a> Executor<'a> {
             Executor::Client(client) => match &client.replicas {
                 None => self,
                 Some(replicas) => match replicas.pick() {
-                    Some(index) => Executor::Replica(ReplicaRoute { client, index }),
+                    Some(index) => Executor::Replica(ReplicaRoute {
+                        client,
+                        index,
+                        to_primary: true,
+                    }),
                     None => Executor::Primary(client),
                 },
             },
@@ -214,6 +238,7 @@ impl<'a> Executor<'a> {
                         route.client,
                         replicas,
                         route.index,
+                        route.to_primary,
                         |client| run_pooled(client, &request),
                     )
                     .await
@@ -238,6 +263,19 @@ impl<'a> Executor<'a> {
             Executor::Client(client)
             | Executor::Primary(client)
             | Executor::Replica(ReplicaRoute { client, .. }) => {
+                // `db.replica()`: the transaction runs on the replica (and a write in it
+                // fails there), never on the primary.
+                let client = match self {
+                    Executor::Replica(ReplicaRoute {
+                        client,
+                        index,
+                        to_primary: false,
+                    }) => client
+                        .replicas
+                        .as_deref()
+                        .map_or(client, |replicas| replicas.client(index)),
+                    _ => client,
+                };
                 // The runtime's own multi-statement operations are not interactive
                 // transactions: no `timeout`/`maxWait` beyond the pool's.
                 client
@@ -371,20 +409,86 @@ fn clear_statement_caches(client: &Client) {
     client.pool.manager().statement_caches.clear();
 }
 
+/// Whether a sequence of several requests that must not be cut short is under way on a
+/// pooled connection outside a user transaction (`describe`'s `BEGIN` ... `COMMIT`).
+#[derive(Default)]
+struct Sequence(AtomicBool);
+
+impl Sequence {
+    fn start(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    fn end(&self) {
+        self.0.store(false, Ordering::Release);
+    }
+
+    fn is_open(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// A pooled connection checked out for one call. Dropped while its [`Sequence`] is open (the
+/// caller's future was dropped between two of its requests: an outer timeout, a handler
+/// dropped by its server), it takes the connection out of the pool, so it is closed and the
+/// server rolls back: the pool only checks that a connection is open, and would hand this
+/// one to the next caller in the middle of a transaction.
+struct Checkout<'s> {
+    shared: &'s Shared,
+    connection: Option<deadpool_postgres::Object>,
+    sequence: Sequence,
+}
+
+impl<'s> Checkout<'s> {
+    fn new(shared: &'s Shared, connection: deadpool_postgres::Object) -> Self {
+        Checkout {
+            shared,
+            connection: Some(connection),
+            sequence: Sequence::default(),
+        }
+    }
+
+    fn connection(&self) -> &ClientWrapper {
+        self.connection
+            .as_deref()
+            .expect("a checkout holds its connection until it is discarded")
+    }
+
+    /// Closes the connection instead of returning it to the pool (see [`discard`]).
+    fn discard(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            discard(self.shared, connection);
+        }
+    }
+}
+
+impl Drop for Checkout<'_> {
+    fn drop(&mut self) {
+        if self.sequence.is_open() {
+            self.discard();
+        }
+    }
+}
+
 async fn run_pooled(client: &Client, request: &Request<'_>) -> Result<Outcome, Error> {
     let shared = &*client.shared;
-    let mut connection = client.connection().await?;
+    let mut checkout = Checkout::new(shared, client.connection().await?);
     let mut retried = false;
     loop {
         let result = timed(
             shared.config.socket_timeout,
-            send(shared, &connection, request, false),
+            send(
+                shared,
+                checkout.connection(),
+                request,
+                Some(&checkout.sequence),
+            ),
         )
         .await;
         let error = match result {
             Ok(outcome) => return Ok(outcome),
             Err(error @ Error::SocketTimeout(_)) => {
-                discard(shared, connection);
+                checkout.discard();
                 return Err(error);
             }
             Err(error) => error,
@@ -395,22 +499,22 @@ async fn run_pooled(client: &Client, request: &Request<'_>) -> Result<Outcome, E
         if shared.mode == StatementMode::Unnamed {
             // Only tokio-postgres's type lookups name statements in this mode, and it keeps
             // them per connection: a fresh connection learns the types again.
-            discard(shared, connection);
+            checkout.discard();
             if retried {
                 // The flag is on already: no hint to give.
                 return Err(error);
             }
-            connection = client.connection().await?;
+            checkout = Checkout::new(shared, client.connection().await?);
         } else {
             match kind {
                 Stale::Plan => clear_statement_caches(client),
-                Stale::Missing => connection.statement_cache.clear(),
+                Stale::Missing => checkout.connection().statement_cache.clear(),
             }
             if retried {
                 if kind == Stale::Missing {
                     // tokio-postgres keeps named statements of its own (type lookups),
                     // which no cache clearing reaches: the next call gets a new connection.
-                    discard(shared, connection);
+                    checkout.discard();
                 }
                 return Err(stale_error(error, kind));
             }
@@ -428,7 +532,7 @@ async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<O
     loop {
         let result = timed(
             shared.config.socket_timeout,
-            send(shared, connection, request, true),
+            send(shared, connection, request, None),
         )
         .await;
         let error = match result {
@@ -459,12 +563,13 @@ async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<O
     }
 }
 
-/// Sends one statement on `connection` as the client's [`StatementMode`] says.
+/// Sends one statement on `connection` as the client's [`StatementMode`] says. `sequence`:
+/// the pooled connection's (see [`Checkout`]); `None` inside a transaction.
 async fn send(
     shared: &Shared,
     connection: &ClientWrapper,
     request: &Request<'_>,
-    in_transaction: bool,
+    sequence: Option<&Sequence>,
 ) -> Result<Outcome, Error> {
     let db = |error| Error::from_postgres(error, request.model);
     match shared.mode {
@@ -485,7 +590,7 @@ async fn send(
                 .await
                 .map_err(db)
         }
-        StatementMode::Unnamed => send_unnamed(shared, connection, request, in_transaction).await,
+        StatementMode::Unnamed => send_unnamed(shared, connection, request, sequence).await,
     }
 }
 
@@ -518,13 +623,13 @@ async fn send_unnamed(
     shared: &Shared,
     connection: &ClientWrapper,
     request: &Request<'_>,
-    in_transaction: bool,
+    sequence: Option<&Sequence>,
 ) -> Result<Outcome, Error> {
     let db = |error| Error::from_postgres(error, request.model);
     let (types, fresh) = match shared.described(request.sql) {
         Some(types) => (types, false),
         None => {
-            let types = describe(connection, request.sql, in_transaction)
+            let types = describe(connection, request.sql, sequence)
                 .await
                 .map_err(db)?;
             // Shapes that vary with the data (multi-row inserts) would only crowd the map.
@@ -547,10 +652,12 @@ async fn send_unnamed(
             // The table changed since the types were learnt: learn them again. Inside a
             // transaction the error has aborted it; the next call will succeed.
             shared.forget(request.sql);
-            if in_transaction {
+            if sequence.is_none() {
                 return Err(db(error));
             }
-            let types = describe(connection, request.sql, false).await.map_err(db)?;
+            let types = describe(connection, request.sql, sequence)
+                .await
+                .map_err(db)?;
             if request.cacheable {
                 shared.remember(request.sql, types.clone());
             }
@@ -595,12 +702,19 @@ fn types_changed(error: &tokio_postgres::Error) -> bool {
 /// keeps the one server connection throughout), then drops every named statement on that
 /// server before the transaction ends, tokio-postgres's own type lookups included: nothing
 /// named outlives the transaction.
+///
+/// Outside a transaction (`sequence` is the pooled connection's), the sequence is open from
+/// before `BEGIN` until `COMMIT` (or `ROLLBACK`) has been answered: if the call is dropped
+/// in between, or a step fails, the connection is closed rather than pooled (see
+/// [`Checkout`]).
 async fn describe(
     connection: &ClientWrapper,
     sql: &str,
-    in_transaction: bool,
+    sequence: Option<&Sequence>,
 ) -> Result<Arc<[Type]>, tokio_postgres::Error> {
-    if !in_transaction {
+    let in_transaction = sequence.is_none();
+    if let Some(sequence) = sequence {
+        sequence.start();
         connection.batch_execute("BEGIN").await?;
     }
     // Dropping the statement queues its Close ahead of what follows.
@@ -616,6 +730,9 @@ async fn describe(
     };
     if !end.is_empty() {
         connection.batch_execute(end).await?;
+    }
+    if let Some(sequence) = sequence {
+        sequence.end();
     }
     prepared
 }

@@ -161,12 +161,15 @@
 //! transactions (and every read inside one) and raw SQL (`query_raw` too: the runtime
 //! cannot tell a raw read from a raw write) run on the primary. `db.primary()` forces the
 //! primary for one call chain (`db.primary().user().find_many()`), `db.replica()` a
-//! replica (`db.replica().query_raw(..)` for a raw read).
+//! replica (`db.replica().query_raw(..)` for a raw read), never the primary: a write sent
+//! that way fails on the replica (`25006`), and with every replica down the call fails.
 //!
-//! A replica that cannot be reached or stops answering (connection refused or closed,
-//! server shutting down, `socket_timeout`; not an SQL error) leaves the rotation for
-//! `replica_backoff` (5 s) and the statement runs again on the next replica, then on the
-//! primary, so the call does not fail; the first read after the back-off tries it again.
+//! A replica that cannot be reached (connection refused or closed, server shutting down,
+//! too many connections) leaves the rotation for `replica_backoff` (5 s) and the statement
+//! runs again on the next replica, then on the primary, so the call does not fail; the
+//! first read after the back-off tries it again. A replica whose pool is exhausted, or
+//! whose query a recovery conflict cancelled, stays in rotation; the read runs elsewhere
+//! the same way. SQL errors of the query and `socket_timeout` are returned, not rerun.
 //!
 //! Replicas lag: a read right after a write may not see it. The runtime does not hide
 //! this (no read-your-writes tracking, which would pin readers to the primary after every

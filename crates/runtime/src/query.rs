@@ -280,12 +280,15 @@ impl<M> JsonPath<M> {
     pub fn lt(self, value: impl Into<serde_json::Value>) -> Filter<M> {
         self.compare(CompareOp::Lt, value)
     }
+    /// The value at the path is of `value`'s Json type and less or equal.
     pub fn lte(self, value: impl Into<serde_json::Value>) -> Filter<M> {
         self.compare(CompareOp::Lte, value)
     }
+    /// The value at the path is of `value`'s Json type and greater.
     pub fn gt(self, value: impl Into<serde_json::Value>) -> Filter<M> {
         self.compare(CompareOp::Gt, value)
     }
+    /// The value at the path is of `value`'s Json type and greater or equal.
     pub fn gte(self, value: impl Into<serde_json::Value>) -> Filter<M> {
         self.compare(CompareOp::Gte, value)
     }
@@ -294,9 +297,13 @@ impl<M> JsonPath<M> {
     pub fn string_contains(self, text: impl Into<String>) -> Filter<M> {
         self.string(LikeKind::Contains, text)
     }
+    /// The value at the path is a string starting with `text` (matched literally;
+    /// `.insensitive()` ignores case).
     pub fn string_starts_with(self, text: impl Into<String>) -> Filter<M> {
         self.string(LikeKind::StartsWith, text)
     }
+    /// The value at the path is a string ending with `text` (matched literally;
+    /// `.insensitive()` ignores case).
     pub fn string_ends_with(self, text: impl Into<String>) -> Filter<M> {
         self.string(LikeKind::EndsWith, text)
     }
@@ -339,9 +346,11 @@ impl<M, K> Field<M, serde_json::Value, K> {
     pub fn string_contains(self, text: impl Into<String>) -> Filter<M> {
         self.root().string_contains(text)
     }
+    /// The field holds a string starting with `text` (matched literally).
     pub fn string_starts_with(self, text: impl Into<String>) -> Filter<M> {
         self.root().string_starts_with(text)
     }
+    /// The field holds a string ending with `text` (matched literally).
     pub fn string_ends_with(self, text: impl Into<String>) -> Filter<M> {
         self.root().string_ends_with(text)
     }
@@ -349,9 +358,11 @@ impl<M, K> Field<M, serde_json::Value, K> {
     pub fn array_contains(self, value: impl Into<serde_json::Value>) -> Filter<M> {
         self.root().array_contains(value)
     }
+    /// The field holds an array whose first element equals `value`.
     pub fn array_starts_with(self, value: impl Into<serde_json::Value>) -> Filter<M> {
         self.root().array_starts_with(value)
     }
+    /// The field holds an array whose last element equals `value`.
     pub fn array_ends_with(self, value: impl Into<serde_json::Value>) -> Filter<M> {
         self.root().array_ends_with(value)
     }

@@ -5,17 +5,20 @@
 //! Routing follows `@prisma/extension-read-replicas`: the read operations (`find_*`,
 //! `count`, `aggregate`, `group_by`, and the includes they load) go to a replica when they
 //! run on the client outside a transaction; writes, transactions and raw SQL go to the
-//! primary; [`Client::primary`] and [`Client::replica`] force a side. The choice is made
+//! primary; [`Client::primary`] and [`Client::replica`] force a side ([`Client::replica`]
+//! never falls back to the primary: what it carries may be a write). The choice is made
 //! once per operation ([`crate::Executor::for_read`]), so an operation's statements (a
 //! `find_many` and its includes) all read one replica, which replays the primary's history
 //! in order.
 //!
-//! A replica that fails to connect or to answer (connection errors, server shutdown, a
-//! `socket_timeout`; never an SQL error of the query itself) is marked down for the
-//! back-off period and the statement runs again on the next live replica, then on the
-//! primary: a read never fails because a replica went away. Nothing runs in the
-//! background: after the back-off the next read that picks the replica tries it again.
-//! Reads are safe to run twice; writes never come here.
+//! A replica that fails to connect (connection errors, server shutdown, too many
+//! connections) is marked down for the back-off period and the statement runs again on the
+//! next live replica, then on the primary: a read never fails because a replica went away.
+//! A replica that cannot serve one read (pool exhausted, recovery conflict) stays in
+//! rotation and the read runs elsewhere the same way. The query's own errors, a
+//! `socket_timeout` included, are returned as they are. Nothing runs in the background:
+//! after the back-off the next read that picks the replica tries it again. Reads are safe
+//! to run twice; writes never come here.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -67,6 +70,12 @@ impl Replicas {
     /// The pool of replica `index`.
     pub(crate) fn client(&self, index: usize) -> &Client {
         &self.members[index % self.members.len()].client
+    }
+
+    /// The next replica in turn, in rotation or not (for [`Client::replica`] when every
+    /// replica is out of rotation: the call tries one and fails with its error).
+    pub(crate) fn next_in_turn(&self) -> usize {
+        self.next.fetch_add(1, Ordering::Relaxed) % self.members.len()
     }
 
     /// The next replica in rotation, or `None` when every replica is down.
@@ -130,8 +139,11 @@ pub(crate) fn classify(error: &Error) -> Failure {
         Error::Unreachable { .. }
         | Error::Connection { .. }
         | Error::Tls { .. }
-        | Error::Pool(_)
-        | Error::SocketTimeout(_) => Failure::Down,
+        | Error::Pool(_) => Failure::Down,
+        // The replica answered too slowly for this query: the same query would most likely
+        // be as slow anywhere, so it is not run again (N + 1 times, each replica marked down
+        // in turn); the connection is closed and the replica stays in rotation.
+        Error::SocketTimeout(_) => Failure::Query,
         Error::PoolTimeout { .. } => Failure::Busy,
         _ => {
             let Some(db) = error.postgres().and_then(|source| source.as_db_error()) else {
@@ -158,13 +170,16 @@ pub(crate) fn classify(error: &Error) -> Failure {
     }
 }
 
-/// Runs `attempt` on replica `first`, then on the other replicas in rotation, then on the
-/// primary, until one answers (or fails with the query's own error). At most one attempt
-/// per replica, so the loop is bounded.
+/// Runs `attempt` on replica `first`, then on the other replicas in rotation, then (if
+/// `to_primary`) on the primary, until one answers (or fails with the query's own error).
+/// Without `to_primary`, the last replica's error is returned when none answers, and
+/// `first` is tried even when it is out of rotation if no replica is in it. At most one
+/// attempt per replica, so the loop is bounded.
 pub(crate) async fn run_with_fallback<'c, T, F, Fut>(
     primary: &'c Client,
     replicas: &'c Replicas,
     first: usize,
+    to_primary: bool,
     mut attempt: F,
 ) -> Result<T, Error>
 where
@@ -176,23 +191,30 @@ where
     let mut next = if replicas.is_up(first) {
         Some(first)
     } else {
-        replicas.pick()
+        replicas.pick().or((!to_primary).then_some(first))
     };
+    let mut last = None;
     for _ in 0..replicas.len() {
         let Some(index) = next.take() else { break };
         match attempt(replicas.client(index)).await {
-            Err(error) => match classify(&error) {
-                Failure::Query => return Err(error),
-                Failure::Down => replicas.mark_down(index, &error),
-                Failure::Busy => {
-                    tracing::debug!(target: "refract::replica", replica = index, %error, "read retried elsewhere");
+            Err(error) => {
+                match classify(&error) {
+                    Failure::Query => return Err(error),
+                    Failure::Down => replicas.mark_down(index, &error),
+                    Failure::Busy => {
+                        tracing::debug!(target: "refract::replica", replica = index, %error, "read retried elsewhere");
+                    }
                 }
-            },
+                last = Some(error);
+            }
             outcome => return outcome,
         }
         next = replicas.pick().filter(|&other| other != index);
     }
-    attempt(primary).await
+    match last {
+        Some(error) if !to_primary => Err(error),
+        _ => attempt(primary).await,
+    }
 }
 
 /// Splits `DATABASE_REPLICA_URLS`: comma-separated URLs, blanks around them ignored.
@@ -258,14 +280,14 @@ mod tests {
             }
         };
         assert_eq!(
-            run_with_fallback(&primary, &replicas, 0, attempt)
+            run_with_fallback(&primary, &replicas, 0, true, attempt)
                 .await
                 .unwrap(),
             Some(1)
         );
         assert!(!replicas.is_up(0));
         // A read routed to replica 0 before it left the rotation goes to a live one.
-        let answered = run_with_fallback(&primary, &replicas, 0, attempt)
+        let answered = run_with_fallback(&primary, &replicas, 0, true, attempt)
             .await
             .unwrap();
         assert!(matches!(answered, Some(1 | 2)), "{answered:?}");
@@ -273,7 +295,7 @@ mod tests {
         // Every replica unreachable: the primary answers, each replica tried once.
         let all = Replicas::new(vec![client(1000), client(1001)], Duration::from_secs(60));
         let tries = std::sync::atomic::AtomicUsize::new(0);
-        let answered = run_with_fallback(&primary, &all, 1, |client: &Client| {
+        let answered = run_with_fallback(&primary, &all, 1, true, |client: &Client| {
             let replica = which(&all, client);
             tries.fetch_add(1, Ordering::Relaxed);
             async move {
@@ -289,13 +311,75 @@ mod tests {
         assert_eq!(all.in_rotation(), 0);
 
         // The query's own error is returned as it is, and the replica stays.
-        let error = run_with_fallback(&primary, &replicas, 1, |_: &Client| async {
+        let error = run_with_fallback(&primary, &replicas, 1, true, |_: &Client| async {
             Err::<(), _>(Error::InvalidQuery("bad".into()))
         })
         .await
         .unwrap_err();
         assert!(matches!(error, Error::InvalidQuery(_)));
         assert!(replicas.is_up(1));
+    }
+
+    #[tokio::test]
+    async fn a_socket_timeout_is_the_query_s_own_error() {
+        let client = |port: u16| Client::new(&format!("postgresql://127.0.0.1:{port}/db")).unwrap();
+        let primary = client(999);
+        let replicas = Replicas::new(
+            vec![client(1000), client(1001), client(1002)],
+            Duration::from_secs(60),
+        );
+        let limit = Duration::from_secs(1);
+        assert_eq!(classify(&Error::SocketTimeout(limit)), Failure::Query);
+        // A read slower than `socket_timeout` fails once: not run again on every replica
+        // and the primary, and no replica leaves the rotation.
+        let tries = std::sync::atomic::AtomicUsize::new(0);
+        let error = run_with_fallback(&primary, &replicas, 1, true, |_: &Client| {
+            tries.fetch_add(1, Ordering::Relaxed);
+            async move { Err::<(), _>(Error::SocketTimeout(limit)) }
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(error, Error::SocketTimeout(_)), "{error:?}");
+        assert_eq!(tries.load(Ordering::Relaxed), 1);
+        assert_eq!(replicas.in_rotation(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_explicit_replica_route_never_reaches_the_primary() {
+        let client = |port: u16| Client::new(&format!("postgresql://127.0.0.1:{port}/db")).unwrap();
+        let primary = client(999);
+        let replicas = Replicas::new(vec![client(1000), client(1001)], Duration::from_secs(60));
+        let attempt = |client: &Client| {
+            let replica = which(&replicas, client);
+            async move {
+                match replica {
+                    Some(_) => Err::<Option<usize>, _>(Error::Pool("refused".into())),
+                    None => Ok(None),
+                }
+            }
+        };
+        // Every replica unreachable: each tried once, then the last one's error.
+        let error = run_with_fallback(&primary, &replicas, 0, false, attempt)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Pool(_)), "{error:?}");
+        assert_eq!(replicas.in_rotation(), 0);
+        // All out of rotation: the chosen replica is still tried, not the primary.
+        let tried = std::sync::Mutex::new(Vec::new());
+        let error = run_with_fallback(&primary, &replicas, 1, false, |client: &Client| {
+            let replica = which(&replicas, client);
+            tried.lock().unwrap().push(replica);
+            attempt(client)
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(error, Error::Pool(_)), "{error:?}");
+        assert_eq!(*tried.lock().unwrap(), [Some(1)]);
+        // A read route, by contrast, ends on the primary.
+        let answered = run_with_fallback(&primary, &replicas, 1, true, attempt)
+            .await
+            .unwrap();
+        assert_eq!(answered, None);
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub struct TransactionOptions {
     /// Roll back and fail with P2028 if the closure runs longer (Prisma's `timeout`,
     /// default 5 s; `None`: no limit).
     pub timeout: Option<Duration>,
+    /// `BEGIN ... READ ONLY`: writes fail with PostgreSQL's `25006`. Default `false`.
     pub read_only: bool,
     /// Fail with P2028 if no connection is free within this (Prisma's `maxWait`, default
     /// 2 s; `None`: the pool's own `pool_timeout` only).
@@ -82,10 +83,14 @@ impl Default for TransactionOptions {
 }
 
 impl TransactionOptions {
+    /// Runs the transaction at `level` (`BEGIN ISOLATION LEVEL ...`) rather than the
+    /// server's default.
     pub fn isolation_level(mut self, level: IsolationLevel) -> Self {
         self.isolation_level = Some(level);
         self
     }
+    /// How long the closure may run: past it the transaction is rolled back and the call
+    /// fails with P2028 (Prisma's `timeout`, default 5 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -95,6 +100,8 @@ impl TransactionOptions {
         self.timeout = None;
         self
     }
+    /// How long to wait for a free connection before failing with P2028 (Prisma's
+    /// `maxWait`, default 2 s).
     pub fn max_wait(mut self, max_wait: Duration) -> Self {
         self.max_wait = Some(max_wait);
         self
@@ -104,6 +111,7 @@ impl TransactionOptions {
         self.max_wait = None;
         self
     }
+    /// A read-only transaction (`BEGIN ... READ ONLY`): writes in it fail with `25006`.
     pub fn read_only(mut self) -> Self {
         self.read_only = true;
         self
@@ -259,31 +267,38 @@ impl Client {
                 .await
                 .map_err(|_| Error::TransactionStartTimeout(limit))??,
         };
-        let begin_sql = options.begin_sql();
+        // The transaction owns the connection before `BEGIN` is sent: if this call is
+        // dropped while `BEGIN` is on its way, the connection is closed, not pooled.
+        let tx = Transaction {
+            inner: Arc::new(Inner {
+                connection: Some(connection),
+                state: AtomicU8::new(OPEN),
+                client: self.clone(),
+                statements: AtomicUsize::new(0),
+                begin_sql: options.begin_sql(),
+            }),
+        };
+        let connection = tx.connection()?;
         let begun = timed(self.shared.config.socket_timeout, async {
             connection
-                .batch_execute(&begin_sql)
+                .batch_execute(&tx.inner.begin_sql)
                 .await
                 .map_err(|e| Error::from_postgres(e, None))
         })
         .await;
-        if let Err(error) = begun {
-            if matches!(error, Error::SocketTimeout(_)) {
-                crate::executor::cancel_in_background(&self.shared, &connection);
-                drop(deadpool_postgres::Object::take(connection));
+        match begun {
+            Ok(()) => Ok(tx),
+            Err(error @ Error::SocketTimeout(_)) => {
+                // Dropping `tx` open cancels what the connection runs and closes it.
+                tx.mark_broken();
+                Err(error)
             }
-            return Err(error);
+            Err(error) => {
+                // `BEGIN` was refused: the connection is outside any transaction.
+                tx.inner.state.store(FINISHED, Ordering::Release);
+                Err(error)
+            }
         }
-        let inner = Inner {
-            connection: Some(connection),
-            state: AtomicU8::new(OPEN),
-            client: self.clone(),
-            statements: AtomicUsize::new(0),
-            begin_sql,
-        };
-        Ok(Transaction {
-            inner: Arc::new(inner),
-        })
     }
 }
 
@@ -327,14 +342,16 @@ impl Transaction {
     }
 
     /// Rolls back and begins again with the same options (after the first statement failed
-    /// on a stale prepared statement, before anything else ran).
+    /// on a stale prepared statement, before anything else ran). One request, so nothing a
+    /// clone of this transaction sends meanwhile can run between the two, outside the
+    /// transaction; and `BEGIN` runs only if `ROLLBACK` did.
     pub(crate) async fn restart(&self) -> Result<(), Error> {
         let connection = self.connection()?;
+        let sql = format!("ROLLBACK; {}", self.inner.begin_sql);
         let restarted = timed(self.shared().config.socket_timeout, async {
             connection
-                .batch_execute("ROLLBACK")
+                .batch_execute(&sql)
                 .await
-                .and(connection.batch_execute(&self.inner.begin_sql).await)
                 .map_err(|error| Error::from_postgres(error, None))
         })
         .await;
@@ -365,8 +382,20 @@ impl Transaction {
     /// call returns), waiting at most the socket timeout (5 s without one); then close the
     /// connection, which rolls back too if the server did not answer. Through a
     /// transaction pooler only the last step (see `Shared::can_cancel`).
+    ///
+    /// The state is `CANCELLED` before the cancel request is sent, so no clone of the
+    /// transaction starts a statement the cancel could land on, and the connection is closed
+    /// whatever happens next (this call dropped too, the rollback failing).
     async fn abort(&self) {
-        let Ok(connection) = self.connection() else {
+        if self
+            .inner
+            .state
+            .compare_exchange(OPEN, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return;
+        }
+        let Some(connection) = self.inner.connection.as_deref() else {
             return;
         };
         let shared = self.shared();
@@ -380,7 +409,6 @@ impl Transaction {
             })
             .await;
         }
-        self.inner.state.store(CANCELLED, Ordering::Release);
     }
 
     /// Raw SQL inside the transaction; see [`Executor::query_raw`].

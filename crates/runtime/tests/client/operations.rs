@@ -368,3 +368,32 @@ async fn max_wait_bounds_the_wait_for_a_connection() {
         .unwrap();
     assert_eq!(count.len(), 1);
 }
+
+/// A transaction restarted under its first statement (stale after a column type change)
+/// begins again with its own options, in one request with the rollback.
+#[tokio::test]
+async fn a_restarted_transaction_keeps_its_options() {
+    let s = pooled(1).await;
+    seed_users(&s.client, 2).await;
+    s.client.user().find_many().await.unwrap();
+    alter_name_type(&s, "VARCHAR(200)").await;
+    let options = TransactionOptions::default()
+        .isolation_level(refract_runtime::IsolationLevel::Serializable)
+        .read_only();
+    let (users, settings) = s
+        .client
+        .transaction_with(options, |tx| async move {
+            let users = tx.user().find_many().await?;
+            let settings: Vec<(String, String)> = tx
+                .query_raw_as(
+                    "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only')",
+                    &[],
+                )
+                .await?;
+            Ok::<_, Error>((users, settings))
+        })
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!(settings, [("serializable".into(), "on".into())]);
+}

@@ -197,3 +197,75 @@ fn the_runtime_client_tests_pass_through_pgbouncer() {
         through_pgbouncer(*test);
     }
 }
+
+/// `pgbouncer=true` learns a statement's parameter types between a `BEGIN` and a `COMMIT`
+/// on a pooled connection. A call dropped in between (an outer timeout, a handler dropped
+/// by its server) must not leave that connection in the pool inside the transaction, where
+/// the next calls' writes would never be committed. The describe is held up by a lock on
+/// the table, the call dropped while it waits, and a write on the pool's one connection
+/// must be visible from another connection.
+#[tokio::test]
+async fn a_call_dropped_while_a_statement_is_described_leaves_no_transaction_open() {
+    let db = TestDb::new().await;
+    let admin = db.client().await;
+    admin
+        .batch_execute("CREATE TABLE slow (id int); CREATE TABLE mark (v int)")
+        .await
+        .unwrap();
+    let client = refract_runtime::ClientConfig::from_url(db.url())
+        .unwrap()
+        .pgbouncer(true)
+        .max_connections(1)
+        .build()
+        .unwrap();
+    // The insert's parameter types are learnt now, so it later runs in one round trip,
+    // with no `BEGIN`/`COMMIT` of its own.
+    let insert = "INSERT INTO mark (v) VALUES ($1)";
+    client.execute_raw(insert, &[&0i32]).await.unwrap();
+    let pid: Vec<(i32,)> = client
+        .query_raw_as("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap();
+    let pid = pid[0].0;
+
+    admin
+        .batch_execute("BEGIN; LOCK TABLE slow IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let call = client.query_raw("SELECT id FROM slow", &[]);
+    let waiting = async {
+        // Until the pool's connection waits for the lock: inside the describe's `BEGIN`.
+        loop {
+            let waits = admin
+                .query(
+                    "SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted",
+                    &[&pid],
+                )
+                .await
+                .unwrap();
+            if !waits.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::select! {
+        result = call => panic!("the statement was described under the lock: {result:?}"),
+        () = waiting => {}
+    }
+    // The call is dropped; the describe can go on now, but nobody will commit it.
+    admin.batch_execute("ROLLBACK").await.unwrap();
+
+    for v in 1..=3i32 {
+        client.execute_raw(insert, &[&v]).await.unwrap();
+        let seen = admin
+            .query_one("SELECT count(*) FROM mark WHERE v = $1", &[&v])
+            .await
+            .unwrap()
+            .get::<_, i64>(0);
+        assert_eq!(
+            seen, 1,
+            "write {v} is not committed: its connection was left in a transaction"
+        );
+    }
+}

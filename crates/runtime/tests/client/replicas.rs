@@ -434,3 +434,58 @@ async fn a_replica_stopped_mid_run_costs_no_failed_call() {
     }
     assert!(back, "replica 0 never came back into rotation");
 }
+
+/// `db.replica()` never reaches the primary: a write fails on the replica (25006), and
+/// with every replica down the call fails with the replica's error rather than writing on
+/// the primary.
+#[tokio::test]
+async fn writes_through_replica_never_reach_the_primary() {
+    let (server, db) = start(1, Duration::from_secs(60)).await;
+    server.wait_for_replay().await.unwrap();
+    let insert = r#"INSERT INTO "ProbeRow" (label) VALUES ('through replica()')"#;
+    let sqlstate = |error: &Error| error.postgres().and_then(|source| source.code()).cloned();
+
+    let error = db.replica().execute_raw(insert, &[]).await.unwrap_err();
+    assert_eq!(
+        sqlstate(&error),
+        Some(tokio_postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION),
+        "{error:?}"
+    );
+    let error = db
+        .replica()
+        .probe()
+        .create([probe::LABEL.set("through replica()")])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        sqlstate(&error),
+        Some(tokio_postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION),
+        "{error:?}"
+    );
+
+    let server = Arc::new(server);
+    let stopping = server.clone();
+    tokio::task::spawn_blocking(move || stopping.stop_replica(0))
+        .await
+        .unwrap()
+        .unwrap();
+    // The replica is down: the write fails with its connection error (and takes it out of
+    // rotation); once it is out, `replica()` still tries it rather than the primary.
+    for _ in 0..2 {
+        let error = db.replica().execute_raw(insert, &[]).await.unwrap_err();
+        assert_ne!(
+            sqlstate(&error),
+            Some(tokio_postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION)
+        );
+        assert_eq!(db.replica_status(), (0, 1));
+    }
+    db.replica().query_raw("SELECT 1", &[]).await.unwrap_err();
+    // Reads routed on their own still fall back to the primary.
+    assert_eq!(db.probe().count().await.unwrap(), 0);
+    let written: Vec<(i64,)> = db
+        .primary()
+        .query_raw_as(r#"SELECT count(*) FROM "ProbeRow""#, &[])
+        .await
+        .unwrap();
+    assert_eq!(written, [(0,)]);
+}
