@@ -3,14 +3,17 @@
 //! non-superuser role without `BYPASSRLS` sees and writes only its tenant's rows (`Message`
 //! through its conversation included), cannot point a row at another tenant's parent, sees
 //! nothing without the setting and sees global tools (NULL tenant) from every tenant. The
-//! migrated database is in sync, a policy changed by hand is drift, and removing
-//! `tenantModel` writes a migration that drops the policies.
+//! migrated database is in sync, `db pull` keeps `tenantModel`, a policy changed by hand is
+//! drift, and removing `tenantModel` writes a migration that drops the policies.
 
 use std::path::PathBuf;
 
 use chrono::{TimeZone, Utc};
 use refract_migrate::commands::{Config, DevOptions, DevOutcome, dev};
+use refract_migrate::introspect::{Namespaces, introspect};
+use refract_migrate::pull::{config_blocks, render_pulled_schema};
 use refract_migrate::sql::{Ident, StringLit};
+use refract_schema::SourceFiles;
 use refract_testdb::TestDb;
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
@@ -127,6 +130,32 @@ async fn tenant_owned_tables_are_isolated_by_row_level_security() {
         DevOutcome::AlreadyInSync { applied: vec![] },
         "what PostgreSQL prints back of the policies compares equal to what refract renders"
     );
+
+    // `db pull` keeps the generator block, so the pulled schema declares the same tenancy.
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tenancy/platform.prisma"),
+    )
+    .unwrap();
+    let preamble = config_blocks(&SourceFiles::single("schema.prisma", text));
+    let live = introspect(&db.client().await, &Namespaces::default())
+        .await
+        .unwrap();
+    let pulled = render_pulled_schema(&live, &preamble);
+    assert!(pulled.contains("tenantModel = \"Tenant\""), "{pulled}");
+    let pulled = refract_schema::validate_str("pulled.prisma", &pulled);
+    assert!(pulled.is_valid(), "{:?}", pulled.diagnostics);
+    let owned = |schema: &refract_schema::ir::Schema| -> Vec<String> {
+        let plan = refract_migrate::tenancy::plan(schema).unwrap().unwrap();
+        let mut names: Vec<String> = plan
+            .tables
+            .iter()
+            .map(|t| schema.model(t.model).db_name.clone())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(owned(&pulled.schema), owned(&platform(true)));
+    assert_eq!(owned(&pulled.schema).len(), OWNED.len());
 
     let mut admin = db.client().await;
     admin.batch_execute(SEED).await.unwrap();
