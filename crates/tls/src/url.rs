@@ -21,6 +21,23 @@ pub const PRISMA_URL_PARAMS: &[&str] = &[
     "max_idle_connection_lifetime",
 ];
 
+/// The `pgbouncer` parameter's value as a flag: `true`/`1` or `false`/`0` (ASCII case
+/// ignored, `%XX` decoded), anything else an error naming the parameter. The one reading:
+/// the runtime sends statements for a transaction-mode pooler when it is true, migrate
+/// refuses the URL when it is true, so a value must mean the same to both.
+pub fn pgbouncer_flag(value: &str) -> Result<bool, String> {
+    let value = decode_query_value(value);
+    if value.eq_ignore_ascii_case("true") || value == "1" {
+        Ok(true)
+    } else if value.eq_ignore_ascii_case("false") || value == "0" {
+        Ok(false)
+    } else {
+        Err(format!(
+            "`pgbouncer` must be `true` or `false` (or `1` or `0`), not `{value}`"
+        ))
+    }
+}
+
 /// URL parameters naming a file, whose relative paths [`certificate_paths_relative_to`]
 /// rewrites.
 const PATH_PARAMS: &[&str] = &["sslcert", "sslrootcert", "sslidentity"];

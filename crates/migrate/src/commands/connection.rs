@@ -7,7 +7,7 @@
 //! when several commands race to do it: the loser finds it created and goes on.
 //!
 //! Every Prisma URL parameter the runtime accepts is accepted here too (tokio-postgres
-//! rejects options it does not know). A URL with `pgbouncer=true` is refused: the commands
+//! rejects options it does not know). A URL with `pgbouncer=true` (or `1`) is refused: the commands
 //! need a session (the advisory lock, multi-statement scripts), which a transaction-mode
 //! pooler does not keep; Prisma's answer is the datasource's `directUrl`.
 
@@ -27,7 +27,8 @@ pub struct ConnectionParams {
 }
 
 /// Splits Prisma-only and TLS query parameters off a URL: (URL for tokio-postgres,
-/// parameters). Fails on a TLS parameter that cannot be honoured, and on `pgbouncer=true`.
+/// parameters). Fails on a TLS parameter that cannot be honoured, on a `pgbouncer` value
+/// that is not a flag, and on `pgbouncer=true` (or `1`, as the runtime reads it).
 pub fn split_prisma_params(url: &str) -> Result<(String, ConnectionParams), MigrateError> {
     let mut params = ConnectionParams {
         schema: "public".to_owned(),
@@ -41,8 +42,9 @@ pub fn split_prisma_params(url: &str) -> Result<(String, ConnectionParams), Migr
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
             "schema" => params.schema = refract_tls::decode_query_value(value),
+            // Read as the runtime reads it (refract-tls's one reading).
             "pgbouncer" => {
-                if refract_tls::decode_query_value(value).eq_ignore_ascii_case("true") {
+                if refract_tls::pgbouncer_flag(value).map_err(MigrateError::UrlParameter)? {
                     return Err(MigrateError::PoolerUrl);
                 }
             }
@@ -274,12 +276,27 @@ mod tests {
         for url in [
             "postgresql://h/db?pgbouncer=true",
             "postgresql://h/db?schema=x&pgbouncer=TRUE&connection_limit=1",
+            "postgresql://h/db?pgbouncer=1",
         ] {
             assert!(
                 matches!(split_prisma_params(url), Err(MigrateError::PoolerUrl)),
                 "{url}"
             );
         }
+        // Every value the runtime reads as `true` is refused; the rest it reads as `false`
+        // are accepted; anything else is an error here as it is there.
+        for value in ["true", "TRUE", "1"] {
+            assert_eq!(refract_tls::pgbouncer_flag(value), Ok(true), "{value}");
+        }
+        for value in ["false", "0"] {
+            assert_eq!(refract_tls::pgbouncer_flag(value), Ok(false), "{value}");
+            let url = format!("postgresql://h/db?pgbouncer={value}");
+            assert!(split_prisma_params(&url).is_ok(), "{url}");
+        }
+        assert!(matches!(
+            split_prisma_params("postgresql://h/db?pgbouncer=yes"),
+            Err(MigrateError::UrlParameter(_))
+        ));
         assert!(
             MigrateError::PoolerUrl
                 .to_string()

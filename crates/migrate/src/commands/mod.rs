@@ -71,6 +71,9 @@ pub enum MigrateError {
     AccessDenied(String),
     #[error("invalid database URL `{0}`")]
     InvalidUrl(String),
+    /// A Prisma URL parameter with a value it cannot take (`pgbouncer=yes`).
+    #[error("P1013: The provided database string is invalid. {0}")]
+    UrlParameter(String),
     #[error("P1013: The provided database string is invalid. {0}")]
     TlsSettings(#[from] refract_tls::TlsError),
     #[error("P1011: Error opening a TLS connection to `{target}`: {detail}")]
