@@ -7,7 +7,7 @@ use std::path::Path;
 use refract_testdb::TestDb;
 
 mod support;
-use support::{assert_exit, both, gen_in, stdout};
+use support::{assert_exit, both, gen_in, stderr, stdout};
 
 const SCHEMA: &str = "datasource db {\n  provider = \"postgresql\"\n}\n\nmodel User {\n  id    Int    @id @default(autoincrement())\n  email String\n  age   Int?\n}\n";
 
@@ -86,6 +86,13 @@ fn all_and_file_need_no_database() {
     );
     let o = gen_in(dir, &["migrate", "lint", file, "--pg-version", "16"]);
     assert_exit(&o, 0);
+    // A major that is no PostgreSQL version is a usage error (it used to overflow
+    // `major * 10000`).
+    for major in ["429497", "8", "100"] {
+        let o = gen_in(dir, &["migrate", "lint", file, "--pg-version", major]);
+        assert_exit(&o, 2);
+        assert!(stderr(&o).contains("--pg-version"), "{}", both(&o));
+    }
 
     let o = gen_in(dir, &["migrate", "lint", "missing.sql"]);
     assert_exit(&o, 2);

@@ -303,3 +303,80 @@ async fn drift_and_missing_names_are_refused_with_the_way_forward() {
         .unwrap_or_else(|| panic!("{}", both(&o)));
     assert!(create_only < reset, "{}", both(&o));
 }
+
+/// Absorbed drift is what `gen migrate deploy` runs on every other database: a column
+/// dropped by hand is absorbed only with `--accept-data-loss`, and the script (a DROP
+/// COLUMN, with its warning) is printed either way, never "every row is kept".
+#[tokio::test]
+async fn destructive_drift_needs_accept_data_loss_and_is_shown() {
+    let db = TestDb::new().await;
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    write_schema(dir, &user("fullName"));
+    assert_exit(
+        &gen_in(
+            dir,
+            &["migrate", "dev", "--name", "init", "--url", db.url()],
+        ),
+        0,
+    );
+    db.client()
+        .await
+        .batch_execute(
+            "INSERT INTO \"User\" (email, \"fullName\") VALUES ('a@b.c', 'Ann');
+             ALTER TABLE \"User\" DROP COLUMN \"fullName\";",
+        )
+        .await
+        .unwrap();
+    write_schema(
+        dir,
+        "model User {\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n}\n",
+    );
+    let absorb = [
+        "migrate",
+        "dev",
+        "--name",
+        "next",
+        "--absorb-drift",
+        "--url",
+        db.url(),
+    ];
+    let o = gen_in(dir, &absorb);
+    assert_exit(&o, 1);
+    let out = stdout(&o);
+    assert!(out.contains("DROP COLUMN \"fullName\""), "{}", both(&o));
+    assert!(
+        out.contains("You are about to drop the column `fullName`"),
+        "{}",
+        both(&o)
+    );
+    assert!(!both(&o).contains("every row is kept"), "{}", both(&o));
+    assert!(
+        stderr(&o).contains("--absorb-drift --accept-data-loss"),
+        "{}",
+        both(&o)
+    );
+    let folders = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir.join("migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with("_absorbed_drift"))
+            .collect()
+    };
+    assert!(folders(dir).is_empty());
+
+    let mut accepted = absorb.to_vec();
+    accepted.push("--accept-data-loss");
+    let o = gen_in(dir, &accepted);
+    assert_exit(&o, 0);
+    let out = stdout(&o);
+    assert!(out.contains("_absorbed_drift/"), "{}", both(&o));
+    assert!(out.contains("DROP COLUMN \"fullName\""), "{}", both(&o));
+    assert!(
+        out.contains("`gen migrate deploy` will run it on every other database"),
+        "{}",
+        both(&o)
+    );
+    assert_eq!(folders(dir).len(), 1);
+    assert_eq!(names(&db, "SELECT email FROM \"User\"").await, ["a@b.c"]);
+}

@@ -1,6 +1,10 @@
 //! Applying one migration script to a database and recording it in `_prisma_migrations`,
-//! so that the history always tells the truth: a migration recorded as applied ran exactly
-//! as written, and one that could not run as written is refused before anything runs.
+//! so that the history always tells the truth: a migration recorded as applied ran in the
+//! one transaction planned from it (or statement by statement), or, for `_absorbed_drift`,
+//! was already true of the database; one that could not run as planned is refused before
+//! anything runs. A failure inside the one transaction is recorded with
+//! [`ROLLED_BACK_LOGS`] first in its `logs`, the only row that says nothing of it was
+//! applied (a row Prisma wrote, or one of a statement-by-statement run, lacks it).
 //!
 //! Each script is planned first ([`plan`]) from its statements' heads ([`crate::split`]):
 //!
@@ -236,9 +240,30 @@ pub async fn server_version_num(client: &Client) -> Result<u32, tokio_postgres::
     Ok(text.trim().parse().unwrap_or(u32::MAX))
 }
 
-/// Runs `script` without recording it (shadow databases, `db push`), as [`plan`] says.
+/// The first line of the `logs` of a migration that failed inside the one transaction
+/// [`apply_migration`] ran it in: the transaction rolled back, so nothing of the migration
+/// was applied.
+pub const ROLLED_BACK_LOGS: &str =
+    "refract: ran in one transaction, which rolled back: nothing of this migration was applied.";
+
+/// Runs `script` without recording it (shadow databases, `db push`), as [`plan`] says for
+/// this server's version.
 pub async fn run_script(client: &mut Client, name: &str, script: &str) -> Result<(), ApplyError> {
     let version = server_version_num(client).await?;
+    run_script_for(client, name, script, version).await
+}
+
+/// Runs `script` without recording it, planned for a server of `server_version_num`: a
+/// shadow replay plans with the version of the database the migrations are applied to, so
+/// that it accepts and refuses exactly what applying there does (a shadow server of
+/// another major version then runs the same plan, and PostgreSQL's own refusals are its).
+pub async fn run_script_for(
+    client: &mut Client,
+    name: &str,
+    script: &str,
+    server_version_num: u32,
+) -> Result<(), ApplyError> {
+    let version = server_version_num;
     let result = match plan(name, script, version).map_err(ApplyError::Refused)? {
         Plan::WithoutTransaction(statements) => run_without_transaction(client, &statements).await,
         Plan::InTransaction(statements) => run_in_transaction(client, &statements, None).await,
@@ -269,7 +294,11 @@ pub async fn apply_migration(
         }
         Err(failure) => {
             let err = failure.into_error(name);
-            history::record_failed(&*client, &id, &err.to_string()).await?;
+            let logs = match plan {
+                Plan::InTransaction(_) => format!("{ROLLED_BACK_LOGS}\n{err}"),
+                Plan::WithoutTransaction(_) => err.to_string(),
+            };
+            history::record_failed(&*client, &id, &logs).await?;
             Err(err)
         }
     }

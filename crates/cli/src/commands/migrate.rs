@@ -68,7 +68,10 @@ pub enum MigrateCommand {
         #[arg(long, value_name = "OLD=NEW")]
         rename: Vec<String>,
         /// When the database drifted from the history (changed by hand), write the difference
-        /// as a migration `<timestamp>_absorbed_drift`, record it as applied, and go on.
+        /// as a migration `<timestamp>_absorbed_drift`, record it as applied, and go on. No
+        /// row of this database is touched, but `migrate deploy` runs it on every other
+        /// database: drift that drops, changes a type or removes an enum value also needs
+        /// --accept-data-loss (or a yes on a terminal).
         #[arg(long)]
         absorb_drift: bool,
         /// Lock-safe SQL: CREATE INDEX CONCURRENTLY on existing tables (a migration of its
@@ -212,6 +215,7 @@ fn dev(target: &Target, flags: DevFlags) -> Result<ExitCode, CliError> {
     }
 
     let mut warnings_shown = false;
+    let mut drift_shown = false;
     let mut printed_applied: Vec<String> = Vec::new();
     loop {
         match &outcome {
@@ -240,6 +244,7 @@ fn dev(target: &Target, flags: DevFlags) -> Result<ExitCode, CliError> {
             DevOutcome::Drift {
                 summary,
                 script,
+                warnings,
                 pending,
             } => {
                 println!("{summary}\n");
@@ -247,24 +252,53 @@ fn dev(target: &Target, flags: DevFlags) -> Result<ExitCode, CliError> {
                     return Err(CliError::Failed(format!(
                         "the database drifted from the migration history, and migrations are pending ({}); nothing was changed. \
                          Apply them first with `gen migrate deploy`, then run `gen migrate dev --absorb-drift` to write the drift \
-                         down as a migration (every row is kept). Last resort: `gen migrate reset` (all data will be lost)",
+                         down as a migration (no row of this database is touched; `gen migrate deploy` will run it on every other database). \
+                         Last resort: `gen migrate reset` (all data will be lost)",
                         pending.join(", ")
                     )));
                 }
-                if !interactive {
-                    return Err(CliError::Failed(
-                        "the database drifted from the migration history (see above); nothing was changed. \
-                         Run `gen migrate dev --absorb-drift` to write the drift down as a migration \
-                         `<timestamp>_absorbed_drift`, record it as applied (it already is) and go on: every row is kept. \
-                         Or undo the change by hand and run again. Last resort: `gen migrate reset` (all data will be lost)"
-                            .into(),
-                    ));
-                }
+                // The script is always shown: `gen migrate deploy` will run it elsewhere.
+                drift_shown = true;
                 println!(
-                    "Absorbing it writes this migration, recorded as applied (nothing of it runs):\n\n{script}"
+                    "Absorbing it writes this migration, recorded as applied here (nothing of it runs on this database; \
+                     `gen migrate deploy` will run it on every other database):\n\n{script}"
                 );
-                if !confirm("Absorb the drift into a new migration and go on? Every row is kept.")?
-                {
+                if !warnings.is_empty() {
+                    println!(
+                        "⚠️  Where `gen migrate deploy` runs it, this migration loses data:\n"
+                    );
+                    print!("{}", bullet_list(warnings));
+                    println!();
+                }
+                let consent = if warnings.is_empty() {
+                    ""
+                } else {
+                    " --accept-data-loss"
+                };
+                if !interactive {
+                    let asked = if options.absorb_drift {
+                        format!(
+                            "The drift loses data where the migration is deployed (see the warnings above): \
+                             run `gen migrate dev --absorb-drift{consent}` to absorb it anyway"
+                        )
+                    } else {
+                        format!(
+                            "Run `gen migrate dev --absorb-drift{consent}` to write the drift down as a migration \
+                             `<timestamp>_absorbed_drift` and record it as applied (it already is): no row of this database is touched; \
+                             `gen migrate deploy` will run it on every other database"
+                        )
+                    };
+                    return Err(CliError::Failed(format!(
+                        "the database drifted from the migration history (see above); nothing was changed. {asked}. \
+                         Or undo the change by hand and run again. Last resort: `gen migrate reset` (all data will be lost)"
+                    )));
+                }
+                let question = if warnings.is_empty() {
+                    "Absorb the drift into a new migration and go on? No row of this database is touched; `gen migrate deploy` will run it on every other database."
+                } else {
+                    "Absorb the drift into a new migration and go on? No row of this database is touched, but `gen migrate deploy` will run it, losing the data above, on every other database."
+                };
+                if !confirm(question)? {
                     println!(
                         "Nothing was changed. Undo the change by hand, or run `gen migrate dev --absorb-drift`; \
                          last resort: `gen migrate reset` (all data will be lost)."
@@ -272,6 +306,7 @@ fn dev(target: &Target, flags: DevFlags) -> Result<ExitCode, CliError> {
                     return Ok(ExitCode::from(1));
                 }
                 options.absorb_drift = true;
+                options.accept_absorbed_data_loss = true;
                 outcome = run(&options)?;
             }
             DevOutcome::NeedsConsent {
@@ -384,6 +419,8 @@ fn dev(target: &Target, flags: DevFlags) -> Result<ExitCode, CliError> {
             applied,
             more,
             absorbed,
+            absorbed_script,
+            absorbed_warnings,
             ..
         } => {
             let mut written: Vec<String> = Vec::new();
@@ -402,9 +439,21 @@ fn dev(target: &Target, flags: DevFlags) -> Result<ExitCode, CliError> {
             print_applied(target, &pending);
             if let Some(absorbed) = &absorbed {
                 println!(
-                    "The drift was written down as a migration and recorded as applied:\n\n{}",
+                    "The drift was written down as a migration and recorded as applied (no row of this database was touched; \
+                     `gen migrate deploy` will run it on every other database):\n\n{}",
                     migration_tree(dir, std::slice::from_ref(absorbed))
                 );
+                // Shown unless the drift was shown above already.
+                if !drift_shown {
+                    println!("{absorbed_script}");
+                }
+                if !absorbed_warnings.is_empty() && !drift_shown {
+                    println!(
+                        "⚠️  Where `gen migrate deploy` runs it, this migration loses data:\n"
+                    );
+                    print!("{}", bullet_list(&absorbed_warnings));
+                    println!();
+                }
                 if *absorbed == folder {
                     println!("Your database is now in sync with your schema.");
                     return Ok(ExitCode::SUCCESS);

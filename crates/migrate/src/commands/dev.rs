@@ -2,12 +2,18 @@
 //!
 //! 1. Check `migration_lock.toml` names `postgresql`.
 //! 2. Diagnose the history: failed, edited, applied-but-missing migrations; drift between the
-//!    applied migrations (replayed in a shadow database) and the development database. A
-//!    failed migration comes back as [`DevOutcome::FailedMigrations`] (saying whether nothing
-//!    of it ran, so `resolve --rolled-back` keeps every row); drift alone as
-//!    [`DevOutcome::Drift`], unless `absorb_drift` asks to write it down as a migration
-//!    `<timestamp>_absorbed_drift` (exactly the SQL from the history to the live database),
+//!    applied migrations (replayed in a shadow database, each script planned for the
+//!    development database's version) and the development database. A failed migration
+//!    comes back as [`DevOutcome::FailedMigrations`] (saying whether nothing of it ran, so
+//!    `resolve --rolled-back` keeps every row: only when its row says refract ran it in one
+//!    transaction that rolled back, [`crate::apply::ROLLED_BACK_LOGS`], and its checksum is
+//!    the file's); drift alone as [`DevOutcome::Drift`], unless `absorb_drift` asks to write
+//!    it down as a migration `<timestamp>_absorbed_drift` (exactly the SQL from the history
+//!    to the live database, with the data-loss warnings of the pure check as comments),
 //!    recorded as applied since it already is; anything else as [`DevOutcome::NeedsReset`].
+//!    No row of the development database is touched by absorbing, but `migrate deploy` runs
+//!    the script on every other database: drift that drops, changes a type or removes an
+//!    enum value is absorbed only with `accept_data_loss` or `accept_absorbed_data_loss`.
 //!    Nothing is changed before the user chose.
 //! 3. Apply pending migrations.
 //! 4. Diff the whole folder (replayed in a shadow database) against the schema, with the
@@ -28,7 +34,7 @@ use super::history_cmds::{check_scripts, locked, read_folder};
 use super::renames::resolve_renames;
 use super::shadow::schema_of_migrations;
 use super::{Config, MigrateError, namespaces_for, url_schema};
-use crate::apply::{Plan, apply_migration, plan, server_version_num};
+use crate::apply::{ROLLED_BACK_LOGS, apply_migration, server_version_num};
 use crate::check;
 use crate::checksum::render_checksum;
 use crate::diff::{Rename, diff_with_renames, rename_candidates};
@@ -69,6 +75,10 @@ pub struct DevOptions {
     /// Write the drift between the history and the database down as a migration, recorded
     /// as applied, then go on.
     pub absorb_drift: bool,
+    /// Consent to the data-loss warnings of the absorbed drift alone (what `migrate deploy`
+    /// will run on every other database), as a terminal asks it; `accept_data_loss`
+    /// consents to them too.
+    pub accept_absorbed_data_loss: bool,
     /// Lock-safe scripts (`CREATE INDEX CONCURRENTLY`, `NOT VALID` then `VALIDATE`).
     pub safe: bool,
 }
@@ -85,6 +95,7 @@ impl DevOptions {
             declined_renames: Vec::new(),
             ask_renames: false,
             absorb_drift: false,
+            accept_absorbed_data_loss: false,
             safe: false,
         }
     }
@@ -98,10 +109,15 @@ pub enum DevOutcome {
     /// Migrations failed and were not rolled back; nothing was changed.
     FailedMigrations { failed: Vec<FailedMigration> },
     /// The database differs from what the applied migrations produce; nothing was changed.
-    /// `summary` explains the drift, `script` is what absorbing it would write.
+    /// `summary` explains the drift, `script` is what absorbing it would write. Also the
+    /// answer to `absorb_drift` when `warnings` is not empty and neither consent was given.
     Drift {
         summary: String,
         script: String,
+        /// The data-loss warnings of the script (drops, type changes, enum value removals),
+        /// worded for a database whose rows are unknown: `migrate deploy` runs the script on
+        /// every other database. Absorbing needs consent when there are any.
+        warnings: Vec<String>,
         /// Pending migrations, which must be applied before drift can be absorbed.
         pending: Vec<String>,
     },
@@ -130,6 +146,9 @@ pub enum DevOutcome {
         more: Vec<(String, String)>,
         /// The `<timestamp>_absorbed_drift` folder written (and recorded) first, if any.
         absorbed: Option<String>,
+        /// Its script and data-loss warnings (empty without one).
+        absorbed_script: String,
+        absorbed_warnings: Vec<String>,
     },
 }
 
@@ -137,8 +156,11 @@ pub enum DevOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailedMigration {
     pub name: String,
-    /// Its script ran in one transaction, so nothing of it was applied: `migrate resolve
-    /// --rolled-back` and a fix keep every row.
+    /// Its history row says refract ran it in one transaction, which rolled back
+    /// ([`ROLLED_BACK_LOGS`]), and the file is unchanged since (same checksum), so nothing
+    /// of it was applied: `migrate resolve --rolled-back` and a fix keep every row. False
+    /// for a row Prisma wrote (statements one at a time), a statement-by-statement run and
+    /// an edited file: it may have failed part way.
     pub nothing_applied: bool,
 }
 
@@ -173,16 +195,12 @@ pub async fn dev(
             && diagnosis.edited.is_empty()
             && diagnosis.missing_from_folder.is_empty();
         if only_failures {
-            let version = server_version_num(client).await?;
             let failed = diagnosis
                 .failed
                 .iter()
                 .map(|name| FailedMigration {
                     name: name.clone(),
-                    nothing_applied: folder.iter().any(|(m, script)| {
-                        m.name == *name
-                            && matches!(plan(name, script, version), Ok(Plan::InTransaction(_)))
-                    }),
+                    nothing_applied: rolled_back_whole(&records, &folder, name),
                 })
                 .collect();
             return Ok(DevOutcome::FailedMigrations { failed });
@@ -197,14 +215,28 @@ pub async fn dev(
             .filter(|(m, _)| diagnosis.applied.contains(&m.name))
             .cloned()
             .collect();
-        let expected = schema_of_migrations(config, &applied_folder, &namespaces).await?;
+        let version = server_version_num(client).await?;
+        let expected =
+            schema_of_migrations(config, &applied_folder, &namespaces, Some(version)).await?;
         let actual = introspect(&*client, &namespaces).await?;
         let drift = diff(&expected, &actual);
         let mut absorbed = None;
         if !drift.is_empty() {
             let pair = Pair::new(&expected, &actual);
-            let script = render_script(&drift, pair, &check::Diagnostics::default());
-            if !options.absorb_drift || !diagnosis.pending.is_empty() {
+            // The script runs wherever `migrate deploy` runs, on rows unknown here: the pure
+            // check's warnings ("if the table is not empty"), as comments in the script.
+            let diagnostics = check::evaluate(&check::plan(&drift, pair), &check::Counts::default());
+            let script = render_script(&drift, pair, &diagnostics);
+            let warnings: Vec<String> = diagnostics
+                .warnings
+                .iter()
+                .chain(&diagnostics.unexecutable)
+                .map(|m| m.message.clone())
+                .collect();
+            let consented = warnings.is_empty()
+                || options.accept_data_loss
+                || options.accept_absorbed_data_loss;
+            if !options.absorb_drift || !diagnosis.pending.is_empty() || !consented {
                 return Ok(DevOutcome::Drift {
                     summary: format!(
                         "Drift detected: Your database schema is not in sync with your migration history.\n\n\
@@ -213,6 +245,7 @@ pub async fn dev(
                         summarize(&drift, pair)
                     ),
                     script,
+                    warnings,
                     pending: diagnosis.pending.clone(),
                 });
             }
@@ -226,7 +259,7 @@ pub async fn dev(
             history::ensure_table(&*client).await?;
             history::mark_applied(&*client, &migration.name, &render_checksum(&script)).await?;
             folder.push((migration, script.clone()));
-            absorbed = Some((folder_name, script));
+            absorbed = Some((folder_name, script, warnings));
         }
 
         history::ensure_table(&*client).await?;
@@ -238,7 +271,7 @@ pub async fn dev(
             }
         }
 
-        let from = schema_of_migrations(config, &folder, &namespaces).await?;
+        let from = schema_of_migrations(config, &folder, &namespaces, Some(version)).await?;
         let target = lower_in(schema, &default_namespace);
         let mut renames = resolve_renames(&options.renames, &from, &target, schema)?;
         for rename in &options.confirmed_renames {
@@ -259,14 +292,16 @@ pub async fn dev(
             });
         }
         if steps.is_empty() && !options.create_only {
-            if let Some((folder, script)) = absorbed {
+            if let Some((folder, script, warnings)) = absorbed {
                 return Ok(DevOutcome::Created {
                     folder: folder.clone(),
-                    script,
+                    script: script.clone(),
                     warnings: Vec::new(),
                     applied,
                     more: Vec::new(),
                     absorbed: Some(folder),
+                    absorbed_script: script,
+                    absorbed_warnings: warnings,
                 });
             }
             return Ok(DevOutcome::AlreadyInSync { applied });
@@ -332,14 +367,45 @@ pub async fn dev(
         let Some((folder, script)) = written.next() else {
             return Ok(DevOutcome::AlreadyInSync { applied });
         };
+        let (absorbed, absorbed_script, absorbed_warnings) = match absorbed {
+            Some((folder, script, warnings)) => (Some(folder), script, warnings),
+            None => (None, String::new(), Vec::new()),
+        };
         Ok(DevOutcome::Created {
             folder,
             script,
             warnings,
             applied,
             more: written.collect(),
-            absorbed: absorbed.map(|(folder, _)| folder),
+            absorbed,
+            absorbed_script,
+            absorbed_warnings,
         })
     })
     .await
+}
+
+/// Whether nothing of the failed migration `name` was applied: its latest failed row says
+/// refract ran it in one transaction that rolled back, and the file in the folder is the
+/// one that ran (same checksum). Anything else may have failed part way.
+fn rolled_back_whole(
+    records: &[history::MigrationRecord],
+    folder: &[(crate::migrations_dir::MigrationDirectory, String)],
+    name: &str,
+) -> bool {
+    let Some(record) = records
+        .iter()
+        .rev()
+        .find(|r| r.migration_name == name && r.is_failed())
+    else {
+        return false;
+    };
+    let ran_whole = record
+        .logs
+        .as_deref()
+        .is_some_and(|logs| logs.starts_with(ROLLED_BACK_LOGS));
+    ran_whole
+        && folder
+            .iter()
+            .any(|(m, script)| m.name == name && render_checksum(script) == record.checksum)
 }

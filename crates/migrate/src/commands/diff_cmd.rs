@@ -100,7 +100,7 @@ async fn resolve(
                 Some(_) => namespaces_for(reference, &server),
                 None => Namespaces::Single(super::url_schema(&server)),
             };
-            schema_of_migrations(&config, &folder, &namespaces).await
+            schema_of_migrations(&config, &folder, &namespaces, None).await
         }
     }
 }

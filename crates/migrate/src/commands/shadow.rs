@@ -9,7 +9,7 @@ use tokio_postgres::Client;
 
 use super::connection::{connect, connect_or_create, with_database};
 use super::{Config, MigrateError};
-use crate::apply::run_script;
+use crate::apply::{run_script, run_script_for};
 use crate::introspect::{Namespaces, introspect};
 use crate::migrations_dir::MigrationDirectory;
 use crate::sql::Ident;
@@ -98,14 +98,18 @@ impl Shadow {
     }
 }
 
-/// Replays `migrations` into a fresh shadow database and introspects the result.
+/// Replays `migrations` into a fresh shadow database and introspects the result. Each
+/// script is planned for `target_version` (the `server_version_num` of the database they
+/// are applied to) when there is one, so that the replay and the real apply accept and
+/// refuse the same scripts whatever server the shadow is; otherwise for the shadow's own.
 pub(crate) async fn schema_of_migrations(
     config: &Config,
     migrations: &[(MigrationDirectory, String)],
     namespaces: &Namespaces,
+    target_version: Option<u32>,
 ) -> Result<SqlSchema, MigrateError> {
     let mut shadow = Shadow::create(config, namespaces).await?;
-    let result = replay(&mut shadow.client, migrations, namespaces).await;
+    let result = replay(&mut shadow.client, migrations, namespaces, target_version).await;
     shadow.cleanup().await;
     result
 }
@@ -114,14 +118,17 @@ async fn replay(
     client: &mut Client,
     migrations: &[(MigrationDirectory, String)],
     namespaces: &Namespaces,
+    target_version: Option<u32>,
 ) -> Result<SqlSchema, MigrateError> {
     for (migration, script) in migrations {
-        run_script(client, &migration.name, script)
-            .await
-            .map_err(|error| MigrateError::ShadowApply {
-                migration: migration.name.clone(),
-                error: Box::new(error),
-            })?;
+        let run = match target_version {
+            Some(version) => run_script_for(client, &migration.name, script, version).await,
+            None => run_script(client, &migration.name, script).await,
+        };
+        run.map_err(|error| MigrateError::ShadowApply {
+            migration: migration.name.clone(),
+            error: Box::new(error),
+        })?;
     }
     Ok(introspect(client, namespaces).await?)
 }

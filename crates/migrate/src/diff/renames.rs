@@ -127,9 +127,11 @@ pub struct Renames {
 }
 
 impl Renames {
+    /// No rename confirmed: the diff sees only drops and adds.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+    /// Whether `rename` is confirmed already (the same from and to).
     pub fn contains(&self, rename: &Rename) -> bool {
         self.items.contains(rename)
     }

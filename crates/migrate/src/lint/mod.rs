@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::SqlSchema;
-use crate::split::{ScriptStatement, StatementKind, classify, split_statements};
+use crate::split::{ScriptStatement, split_statements};
 use statement::Statement;
 
 /// The comment that silences rules for the statement below it.
@@ -46,6 +46,7 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in the order findings and `--explain` list them.
     pub const ALL: [Rule; 11] = [
         Rule::AddingRequiredField,
         Rule::RequireConcurrentIndexCreation,
@@ -77,6 +78,8 @@ impl Rule {
         }
     }
 
+    /// The rule named `name` (its stable [`Rule::name`], as `refract-lint: allow` comments
+    /// and the CLI write it); `None` for a name no rule has.
     pub fn from_name(name: &str) -> Option<Rule> {
         Rule::ALL.into_iter().find(|rule| rule.name() == name)
     }
@@ -192,6 +195,9 @@ pub(crate) struct Hazard {
 }
 
 impl<'a> Linter<'a> {
+    /// A linter knowing nothing yet of the migrations before: feed the applied ones to
+    /// [`Linter::learn`], then [`Linter::lint`] the rest in order. `scope` says whether the
+    /// tables a migration creates count as new for the migrations after it.
     pub fn new(context: Context<'a>, scope: Scope) -> Self {
         Linter {
             context,
@@ -211,13 +217,14 @@ impl<'a> Linter<'a> {
     /// Lints one migration, then remembers it as [`Linter::learn`] does.
     pub fn lint(&mut self, script: &str) -> Vec<Finding> {
         let statements = split_statements(script);
+        // Whether it runs in a transaction is what applying it decides (one model): only a
+        // script `apply::plan` runs statement by statement does not. Without a version, or
+        // refused (a mix applying would not run), it is taken as in one.
         let in_transaction = self.context.server_version_num.is_none_or(|version| {
-            statements.iter().any(|s| {
-                !matches!(
-                    classify(s.code(), version),
-                    StatementKind::NoTransaction(_) | StatementKind::Setting
-                )
-            })
+            !matches!(
+                crate::apply::plan("lint", script, version),
+                Ok(crate::apply::Plan::WithoutTransaction(_))
+            )
         });
         if self.scope == Scope::EachAlone {
             self.state.new_tables.clear();

@@ -555,3 +555,136 @@ async fn failures_and_missing_names_say_how_to_go_on() {
         ["Ann"]
     );
 }
+
+/// Absorbed drift is what `migrate deploy` runs on every other database: drift that drops a
+/// column is written down only with consent, with Prisma's data-loss warning (worded for a
+/// database whose rows are unknown) as a comment in the script; without consent nothing is
+/// written or recorded, and the outcome lists the warnings.
+#[tokio::test]
+async fn destructive_drift_is_absorbed_only_with_consent() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::new(db.url(), dir.path().join("migrations"));
+    let v1 = schema(&format!(
+        "{HEADER}\nmodel User {{\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n  bio   String?\n}}\n"
+    ));
+    dev(&config, &v1, &options("init", 0)).await.unwrap();
+    let client = db.client().await;
+    client
+        .batch_execute(
+            "INSERT INTO \"User\" (email, bio) SELECT 'u' || i || '@x.y', 'b' FROM generate_series(1, 50) AS i;
+             ALTER TABLE \"User\" DROP COLUMN \"bio\";",
+        )
+        .await
+        .unwrap();
+    let v2 = schema(&format!(
+        "{HEADER}\nmodel User {{\n  id    Int     @id @default(autoincrement())\n  email String  @unique\n}}\n"
+    ));
+    let warning = "You are about to drop the column `bio` on the `User` table. All the data in the column will be lost.";
+
+    // Asked to absorb, without consent: refused with the warning; nothing written.
+    let mut absorbing = options("next", 1);
+    absorbing.absorb_drift = true;
+    let outcome = dev(&config, &v2, &absorbing).await.unwrap();
+    let DevOutcome::Drift {
+        script, warnings, ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(warnings, [warning]);
+    assert!(script.contains("/*\n  Warnings:\n"), "{script}");
+    assert!(script.contains(warning), "{script}");
+    assert!(script.contains("DROP COLUMN \"bio\""), "{script}");
+    assert_eq!(folders(&config.migrations_dir), ["20260304050000_init"]);
+
+    // With the consent a terminal asks for: absorbed, warning and all, recorded as applied.
+    absorbing.accept_absorbed_data_loss = true;
+    let outcome = dev(&config, &v2, &absorbing).await.unwrap();
+    let DevOutcome::Created {
+        absorbed,
+        absorbed_script,
+        absorbed_warnings,
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(absorbed.as_deref(), Some("20260304050100_absorbed_drift"));
+    assert_eq!(absorbed_warnings, [warning]);
+    assert_eq!(absorbed_script, script);
+    let written = std::fs::read_to_string(
+        config
+            .migrations_dir
+            .join("20260304050100_absorbed_drift")
+            .join("migration.sql"),
+    )
+    .unwrap();
+    assert_eq!(written, script);
+    let rows: i64 = client
+        .query_one("SELECT COUNT(*) FROM \"User\"", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 50);
+    assert_in_sync(&config, &v2, 2).await;
+}
+
+/// "Nothing of it was applied" is claimed only from the history row refract wrote when the
+/// migration's one transaction rolled back, and only while the file is the one that ran.
+/// An edited file, or a failed row without refract's mark (as Prisma writes them, having
+/// run the statements one at a time), may have failed part way.
+#[tokio::test]
+async fn nothing_applied_only_when_refract_rolled_back_the_unchanged_file() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::new(db.url(), dir.path().join("migrations"));
+    let v1 = users("fullName");
+    dev(&config, &v1, &options("init", 0)).await.unwrap();
+    let v2 = schema(&format!(
+        "{HEADER}\nmodel User {{\n  id       Int     @id @default(autoincrement())\n  email    String  @unique\n  fullName String\n  age      Int?\n\n  @@index([fullName])\n}}\n"
+    ));
+    let mut create_only = options("bad", 1);
+    create_only.create_only = true;
+    let DevOutcome::Created { folder, .. } = dev(&config, &v2, &create_only).await.unwrap() else {
+        panic!()
+    };
+    let path = config.migrations_dir.join(&folder).join("migration.sql");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let bad = format!("{good}\nSELECT 1/0;\n");
+    std::fs::write(&path, &bad).unwrap();
+    dev(&config, &v2, &options("next", 2)).await.unwrap_err();
+    let failed = |nothing_applied| DevOutcome::FailedMigrations {
+        failed: vec![FailedMigration {
+            name: folder.clone(),
+            nothing_applied,
+        }],
+    };
+    assert_eq!(
+        dev(&config, &v2, &options("next", 2)).await.unwrap(),
+        failed(true)
+    );
+
+    // Edited since it failed: the row no longer speaks for the file.
+    std::fs::write(&path, &good).unwrap();
+    assert_eq!(
+        dev(&config, &v2, &options("next", 2)).await.unwrap(),
+        failed(false)
+    );
+
+    // A failed row as Prisma writes it (its logs, not refract's), checksum of the file.
+    resolve_rolled_back(&config, &folder).await.unwrap();
+    let client = db.client().await;
+    client
+        .execute(
+            "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at, applied_steps_count) \
+             VALUES (gen_random_uuid()::text, $1, $2, 'Database error code: 22012', now(), 0)",
+            &[&refract_migrate::checksum::render_checksum(&good), &folder],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        dev(&config, &v2, &options("next", 2)).await.unwrap(),
+        failed(false)
+    );
+}

@@ -1,11 +1,13 @@
-//! The history tells the truth (issue 15): a migration recorded as applied ran exactly as
-//! written, and one that cannot run as written is refused before anything of it (or of the
-//! migrations after it) runs. Against real PostgreSQL: a script's own `ROLLBACK`, a table
+//! The history tells the truth (issue 15): a migration recorded as applied ran in the one
+//! transaction planned from it (or statement by statement), and one that cannot run as
+//! planned is refused before anything of it (or of the migrations after it) runs. Against
+//! real PostgreSQL: a script's own `ROLLBACK`, a table
 //! whose quoted name contains `Concurrently`, `CREATE INDEX CONCURRENTLY` mixed with other
 //! statements and alone, `reset` refusing before it drops anything, routine bodies whose
 //! semicolons do not end the statement, migration folders whose names are not UTF-8,
 //! concurrent creation of a missing database, and the URLs migrate accepts
-//! (`pgbouncer=true` refused, every Prisma parameter the runtime accepts taken).
+//! (`pgbouncer=true` or `1` refused, every Prisma parameter the runtime accepts taken), and
+//! a shadow replay planned for the target's version.
 
 use std::path::PathBuf;
 
@@ -348,17 +350,28 @@ async fn pgbouncer_url_is_refused_with_direct_url_advice() {
     let db = TestDb::new().await;
     let folder = Folder::new();
     folder.write("1_init", "CREATE TABLE \"t\" (\"id\" INTEGER);\n");
-    let config = Config::new(format!("{}?pgbouncer=true", db.url()), &folder.path);
-    for (what, result) in [
-        ("deploy", deploy(&config).await.map(drop)),
-        ("status", status(&config).await.map(drop)),
-    ] {
-        let err = result.unwrap_err();
-        assert!(matches!(err, MigrateError::PoolerUrl), "{what}: {err}");
-        assert!(err.to_string().contains("directUrl"), "{what}: {err}");
+    // `1` is `true` to the runtime (refract-tls's one reading), so here too.
+    for value in ["true", "1"] {
+        let config = Config::new(format!("{}?pgbouncer={value}", db.url()), &folder.path);
+        for (what, result) in [
+            ("deploy", deploy(&config).await.map(drop)),
+            ("status", status(&config).await.map(drop)),
+        ] {
+            let err = result.unwrap_err();
+            assert!(
+                matches!(err, MigrateError::PoolerUrl),
+                "{what} {value}: {err}"
+            );
+            assert!(err.to_string().contains("directUrl"), "{what}: {err}");
+        }
     }
     assert!(!exists(&db, "t").await);
     assert!(!history::table_exists(&db.client().await).await.unwrap());
+
+    // A value the runtime refuses is refused here too, before connecting.
+    let config = Config::new(format!("{}?pgbouncer=yes", db.url()), &folder.path);
+    let err = deploy(&config).await.unwrap_err();
+    assert!(matches!(err, MigrateError::UrlParameter(_)), "{err}");
 
     // `pgbouncer=false` is a direct connection.
     let config = Config::new(format!("{}?pgbouncer=false", db.url()), &folder.path);
@@ -447,4 +460,32 @@ async fn sql_standard_routine_body_applies_as_one_statement() {
         .unwrap()
         .get(0);
     assert_eq!(logged, 2);
+}
+
+/// A shadow replay plans a script for the version of the database it is applied to
+/// (`run_script_for`), not for the shadow server's own: planned for PostgreSQL 11, a
+/// script mixing `ALTER TYPE ... ADD VALUE` with other statements is refused on a current
+/// server too, before anything of it runs, as applying it to an 11 would refuse it.
+#[tokio::test]
+async fn a_replay_plans_for_the_target_version() {
+    let db = TestDb::new().await;
+    let mut client = db.client().await;
+    let script = "CREATE TYPE \"Mood\" AS ENUM ('sad');\nALTER TYPE \"Mood\" ADD VALUE 'happy';\n";
+    let err = refract_migrate::apply::run_script_for(&mut client, "m", script, 110_000)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, refract_migrate::apply::ApplyError::Refused(_)),
+        "{err}"
+    );
+    let types: i64 = client
+        .query_one("SELECT COUNT(*) FROM pg_type WHERE typname = 'Mood'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(types, 0);
+    // Planned for the server it runs on (12 or later), the same script runs.
+    refract_migrate::apply::run_script(&mut client, "m", script)
+        .await
+        .unwrap();
 }

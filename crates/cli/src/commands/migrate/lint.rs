@@ -36,7 +36,8 @@ pub struct LintArgs {
     pub file: Option<PathBuf>,
     /// The target server's major PostgreSQL version, for the rules that depend on it, when
     /// no database is asked (`--all`, FILE). Pending migrations read it from the database.
-    #[arg(long, value_name = "MAJOR")]
+    /// 9 to 99 (`server_version_num` is the major times 10000).
+    #[arg(long, value_name = "MAJOR", value_parser = clap::value_parser!(u32).range(9..=99))]
     pub pg_version: Option<u32>,
 }
 
