@@ -142,3 +142,30 @@ fn errors_exit_1_and_write_nothing() {
         "nothing else written either"
     );
 }
+
+/// `tenantModel` naming no model is refused by `generate` too, before anything is written,
+/// with the message `migrate dev` gives.
+#[test]
+fn an_unknown_tenant_model_is_refused_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../runtime")
+        .canonicalize()
+        .unwrap();
+    let schema = format!(
+        "generator client {{\n  provider    = \"refract\"\n  output      = \"./client\"\n  \
+         runtimePath = \"{}\"\n  tenantModel = \"Tenent\"\n}}\n\n\
+         datasource db {{\n  provider = \"postgresql\"\n}}\n\n\
+         model Tenant {{\n  id Int @id\n}}\n",
+        runtime.display()
+    );
+    fs::write(dir.path().join("schema.prisma"), schema).unwrap();
+    let o = gen_in(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let stderr = text(&o.stderr);
+    assert!(
+        stderr.contains("`tenantModel = \"Tenent\"` names no model"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("client").exists(), "nothing written");
+}

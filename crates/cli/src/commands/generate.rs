@@ -28,6 +28,9 @@ pub fn run(schema: Option<PathBuf>) -> Result<ExitCode, CliError> {
 pub fn generate(config: &Config) -> Result<ExitCode, CliError> {
     let started = Instant::now();
     let (_, validated) = super::schema::load_valid(config, "nothing was generated")?;
+    // A `tenantModel` that names no model fails here as in `migrate dev`: the same plan.
+    refract_migrate::tenancy::plan(&validated.schema)
+        .map_err(|e| CliError::Failed(format!("{e}; nothing was generated")))?;
 
     let runtime_path = PathBuf::from(RUNTIME_SOURCE);
     let runtime = RuntimeSource {
