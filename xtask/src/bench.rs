@@ -46,6 +46,7 @@ pub fn run(_args: &[String]) -> Result<bool> {
         let status = Command::new(env!("CARGO"))
             .current_dir(&root)
             .args(["bench", "-p", package, "--bench", bench])
+            .env("REFRACT_CORPUS", crate::corpus())
             .status()
             .context("running cargo bench")?;
         if !status.success() {

@@ -32,8 +32,11 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/schemas/civitai__civitai.prisma");
+    // The corpus lives outside the repository: `cargo xtask bench` passes its folder.
+    let corpus = std::env::var_os("REFRACT_CORPUS")
+        .map(std::path::PathBuf::from)
+        .expect("REFRACT_CORPUS names the corpus folder (cargo xtask bench sets it)");
+    let path = corpus.join("schemas/civitai__civitai.prisma");
     let files = refract_schema::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let validated = refract_schema::validate(&files);
     assert!(validated.is_valid(), "civitai does not validate");

@@ -1,6 +1,7 @@
-//! Prisma Client's semantics where refract used to differ (issue 14), each checked against
-//! what Prisma Client 7.10 returns on the same data (the oracle in `../shared/oracle`):
-//! cursors over nullable orderings, `mode: insensitive` on every string operator,
+//! Prisma Client's semantics where refract used to differ (issue 14). The expected results
+//! are written here: they are what Prisma Client 7.10 returned on the same data when run by
+//! hand; the tests read nothing outside this repository.
+//! Covered: cursors over nullable orderings, `mode: insensitive` on every string operator,
 //! `updateMany` with nothing to set, explicit values over a `data()` helper's, one instant
 //! for `updatedAt` and `createdAt` on create, LIKE patterns, and Json filters.
 

@@ -1,5 +1,6 @@
-//! Nested writes where refract used to differ from Prisma Client 7.10 (issue 14), checked
-//! against what Prisma returns (the oracle in `../shared/oracle`): deleting a record that
+//! Nested writes where refract used to differ from Prisma Client 7.10 (issue 14); the
+//! expected results, written here, are what Prisma returned when run by hand on the same
+//! data (nothing outside this repository is read): deleting a record that
 //! is not connected to the parent is P2017, and a field pushed after a `data()` helper
 //! set it (a client-side default such as `cuid()`) keeps the pushed value in nested
 //! create, create_many and upsert, as at the top level.
