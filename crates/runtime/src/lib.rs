@@ -51,7 +51,8 @@
 //! # What generated code looks like
 //! This is the whole of what codegen emits for `model Tag { id Int @id, label String?,
 //! kind Kind }` with `enum Kind { A B }` (the full template, with every field type, compound
-//! uniques and the create wrapper, is `tests/client/generated.rs`):
+//! uniques and the create wrapper, is `generated/runtime_tests`, the client of
+//! `tests/client/schema.prisma` that the integration tests run against):
 //! ```no_run
 //! use refract_runtime as rt;
 //!

@@ -8,6 +8,7 @@ const COMMITTED: &[&str] = &[
     "schema.prisma",
     "crates/codegen/tests/fixtures/every_type.prisma",
     "crates/codegen/tests/fixtures/relations.prisma",
+    "crates/runtime/tests/client/schema.prisma",
 ];
 
 #[test]
@@ -34,7 +35,7 @@ fn committed_clients_are_up_to_date() {
         stale.is_empty(),
         "the committed clients are stale; run `cargo gen generate` and \
          `cargo gen generate --schema crates/codegen/tests/fixtures/<fixture>.prisma` for the \
-         every_type and relations fixtures:\n{}",
+         every_type and relations fixtures and crates/runtime/tests/client/schema.prisma:\n{}",
         stale.join("\n")
     );
 }

@@ -8,9 +8,9 @@ use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 
-use crate::generated::Models;
-use crate::generated::user::{self, *};
 use crate::support::setup;
+use runtime_tests_client::Models;
+use runtime_tests_client::user::{self, *};
 
 /// Records the `sql` and `duration_us` fields of `refract::query` events.
 ///
@@ -117,7 +117,7 @@ async fn every_statement_is_logged_with_sql_and_duration() {
     let entries = log.0.lock().unwrap().clone();
     assert_eq!(entries.len(), 3, "{entries:?}");
     assert!(
-        entries[0].0.starts_with("INSERT INTO \"User\""),
+        entries[0].0.starts_with("INSERT INTO \"public\".\"User\""),
         "{}",
         entries[0].0
     );
@@ -128,7 +128,7 @@ async fn every_statement_is_logged_with_sql_and_duration() {
     );
     assert_eq!(
         entries[2].0,
-        "SELECT COUNT(*) FROM \"User\" WHERE \"name\" IS NULL"
+        "SELECT COUNT(*) FROM \"public\".\"User\" WHERE \"name\" IS NULL"
     );
     assert!(entries.iter().all(|(_, has_duration)| *has_duration));
     // Values never appear in the SQL text.

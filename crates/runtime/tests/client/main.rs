@@ -1,7 +1,7 @@
 //! Runtime tests against real PostgreSQL (one fresh database per test, via refract-testdb),
-//! through `generated`, a hand-written module shaped exactly like codegen's output.
+//! through `runtime_tests_client`, the client `gen generate` writes for `schema.prisma`
+//! (committed at generated/runtime_tests).
 
-mod generated;
 mod logging;
 mod operations;
 mod pooler;

@@ -9,9 +9,9 @@ use std::time::Duration;
 use refract_runtime::{Client, Error, TransactionOptions};
 use tokio::sync::Barrier;
 
-use crate::generated::Models;
-use crate::generated::user::{self, ID, NAME};
 use crate::support::{Setup, seed_users, setup_with};
+use runtime_tests_client::Models;
+use runtime_tests_client::user::{self, ID, NAME};
 
 const POOL: usize = 4;
 

@@ -3,9 +3,9 @@
 
 use refract_runtime::{Filter, Value};
 
-use crate::generated::user::{self, *};
-use crate::generated::{Models, Role};
 use crate::support::{seed_users, setup};
+use runtime_tests_client::user::{self, *};
+use runtime_tests_client::{Models, Role};
 
 /// Handles of the users a filter returns, in id order.
 async fn handles(client: &refract_runtime::Client, filter: Filter<User>) -> Vec<String> {

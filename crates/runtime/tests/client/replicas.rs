@@ -80,6 +80,7 @@ mod probe {
         columns: &[&column::ID, &column::LABEL, &column::PORT, &column::REPLICA],
         primary_key: &[&column::ID],
         updated_at: &[],
+        tenant: None,
     };
 
     impl rt::FromRow for Probe {

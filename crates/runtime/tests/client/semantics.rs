@@ -8,9 +8,9 @@
 use refract_runtime::{Assign, Client, Filter};
 use serde_json::json;
 
-use crate::generated::Models;
-use crate::generated::user::{self, *};
 use crate::support::{seed_users, setup};
+use runtime_tests_client::Models;
+use runtime_tests_client::user::{self, *};
 
 /// Ids of the users a filter returns, in id order.
 async fn ids(client: &Client, filter: Filter<User>) -> Vec<i32> {

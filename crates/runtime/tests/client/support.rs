@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use refract_runtime::{Client, ClientConfig};
 use refract_testdb::{PgBouncer, TestDb};
 
-use crate::generated::{Models, Role, SCHEMA_SQL};
+use runtime_tests_client::{Models, Role};
 
 pub struct Setup {
     pub client: Client,
@@ -40,8 +40,8 @@ pub async fn setup_with(configure: impl FnOnce(ClientConfig) -> ClientConfig) ->
 }
 
 /// Creates users `u0..u{n}` in tenant `t`, with varied fields for filters and ordering.
-pub async fn seed_users(client: &Client, n: usize) -> Vec<crate::generated::user::User> {
-    use crate::generated::user::*;
+pub async fn seed_users(client: &Client, n: usize) -> Vec<runtime_tests_client::user::User> {
+    use runtime_tests_client::user::*;
     let mut users = Vec::new();
     for i in 0..n {
         let mut create = client
@@ -87,3 +87,41 @@ pub fn pgbouncer(upstream: &str) -> &'static PgBouncer {
         Err(error) => panic!("cannot start pgbouncer: {error}"),
     })
 }
+
+/// The tables of `schema.prisma` (the client in generated/runtime_tests), as Prisma's
+/// migration engine creates them.
+pub const SCHEMA_SQL: &str = r#"
+CREATE TYPE "Role" AS ENUM ('ADMIN', 'member');
+CREATE TABLE "User" (
+    "id" SERIAL NOT NULL,
+    "email" TEXT NOT NULL,
+    "name" TEXT,
+    "role" "Role" NOT NULL DEFAULT 'member',
+    "profile" JSONB,
+    "tags" TEXT[] DEFAULT ARRAY[]::TEXT[],
+    "balance" DECIMAL(65,30) NOT NULL DEFAULT 0,
+    "score" DOUBLE PRECISION NOT NULL DEFAULT 0,
+    "visits" BIGINT NOT NULL DEFAULT 0,
+    "active" BOOLEAN NOT NULL DEFAULT true,
+    "avatar" BYTEA,
+    "tenant" TEXT NOT NULL,
+    "handle" TEXT NOT NULL,
+    "birthday" TIMESTAMP(3),
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
+);
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+CREATE UNIQUE INDEX "User_tenant_handle_key" ON "User"("tenant", "handle");
+CREATE SCHEMA "blog";
+CREATE TABLE "blog"."posts" (
+    "id" UUID NOT NULL,
+    "title" TEXT NOT NULL,
+    "views" INTEGER NOT NULL DEFAULT 0,
+    "published" BOOLEAN NOT NULL DEFAULT false,
+    "author_id" INTEGER NOT NULL,
+    CONSTRAINT "posts_pkey" PRIMARY KEY ("id")
+);
+ALTER TABLE "blog"."posts" ADD CONSTRAINT "posts_author_id_fkey"
+    FOREIGN KEY ("author_id") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+"#;

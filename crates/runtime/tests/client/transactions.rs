@@ -6,9 +6,9 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use refract_runtime::{AsExecutor, Error, IsolationLevel, TransactionOptions};
 
-use crate::generated::Models;
-use crate::generated::user::{self, *};
 use crate::support::{setup, setup_with};
+use runtime_tests_client::Models;
+use runtime_tests_client::user::{self, *};
 
 #[tokio::test]
 pub(crate) async fn commit_on_ok() {

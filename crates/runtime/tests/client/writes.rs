@@ -4,10 +4,10 @@
 use refract_runtime::{Error, Filter};
 use rust_decimal::Decimal;
 
-use crate::generated::post::{self, Post};
-use crate::generated::user::{self, *};
-use crate::generated::{Models, Role};
 use crate::support::{seed_users, setup};
+use runtime_tests_client::post::{self, Post};
+use runtime_tests_client::user::{self, *};
+use runtime_tests_client::{Models, Role};
 
 #[tokio::test]
 pub(crate) async fn create_and_create_many() {
