@@ -211,6 +211,20 @@ impl TestDb {
     }
 }
 
+/// The first column of every row `sql` returns, in order: what a test reads back to check
+/// the database (`SELECT name FROM "User" ORDER BY id`). Panics with the statement and the
+/// error when the query fails.
+pub async fn first_column<T: tokio_postgres::types::FromSqlOwned>(
+    client: &tokio_postgres::Client,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Vec<T> {
+    match client.query(sql, params).await {
+        Ok(rows) => rows.iter().map(|row| row.get(0)).collect(),
+        Err(error) => panic!("refract-testdb: `{sql}` failed: {error}"),
+    }
+}
+
 impl fmt::Debug for TestDb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TestDb").field("url", &self.url).finish()

@@ -67,13 +67,7 @@ pub(crate) async fn assert_in_sync(
 }
 
 async fn strings(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {
-    client
-        .query(sql, &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    refract_testdb::first_column(client, sql, &[]).await
 }
 
 fn users(field: &str) -> refract_schema::ir::Schema {
