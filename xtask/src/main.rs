@@ -4,7 +4,8 @@
 //!   corpus (`REFRACT_CORPUS`, default ../shared/corpus; missing, it fails),
 //!   printed as tables; exits non-zero on any difference not listed in
 //!   `xtask/known-gaps.tsv`. Sections: `psl`, `format`, `schemas`, `migrate`,
-//!   `tests`, `oracle`, `codegen`. `tests` runs the crates' test targets that
+//!   `tests`, `oracle`, `codegen`, `client` (whose deliberate differences are in
+//!   `src/conformance/client/deliberate.md`). `tests` runs the crates' test targets that
 //!   read the corpus (`crates/{schema,migrate}/tests/corpus`), which `cargo
 //!   test` leaves out: `cargo test` reads only what the repository holds.
 //! - `cargo xtask bench`: the benchmarks recorded in BENCHMARKS.md.

@@ -1,12 +1,14 @@
 //! `cargo xtask conformance`: one section per kind of evidence, each printing
 //! a table and returning its disagreements. Known, deliberate differences are
-//! listed with their reason in `xtask/known-gaps.tsv`; anything else fails.
+//! listed with their reason in `xtask/known-gaps.tsv` (section `client`: in
+//! `client/deliberate.md`); anything else fails.
 //!
 //! Everything that reads the corpus (`REFRACT_CORPUS`, default
 //! `../shared/corpus`) runs here, never in `cargo test`: the sections below,
 //! and (section `tests`) the crates' corpus test targets. A missing corpus
 //! fails the run before any section starts.
 
+mod client;
 pub mod codegen;
 mod corpus_tests;
 mod format;
@@ -96,6 +98,9 @@ pub fn run(args: &[String]) -> Result<bool> {
     }
     if wanted("codegen") {
         disagreements.extend(codegen::run(&corpus)?);
+    }
+    if wanted("client") {
+        disagreements.extend(client::run()?);
     }
     let mut unexpected = 0;
     let mut known = 0;
