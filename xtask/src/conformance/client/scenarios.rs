@@ -386,6 +386,8 @@ fn reads() -> Vec<Scenario> {
             |db| async { db.gadget().find_many().filter(gadget::SPECS.equals(json!(true))).select::<(i32,)>([gadget::ID]).await.map(|r| objects(&["id"], r)) }),
         read!("json_equals_object", "prisma.gadget.findMany({ where: { specs: { equals: { tags: [], color: 'red_ish' } } }, select: { id: true } })",
             |db| async { db.gadget().find_many().filter(gadget::SPECS.equals(json!({"color": "red_ish", "tags": []}))).select::<(i32,)>([gadget::ID]).await.map(|r| objects(&["id"], r)) }),
+        read!("json_json_null", "prisma.gadget.findMany({ where: { specs: { equals: Prisma.JsonNull } }, select: { id: true } })",
+            |db| async { db.gadget().find_many().filter(gadget::SPECS.equals(Value::Null)).select::<(i32,)>([gadget::ID]).await.map(|r| objects(&["id"], r)) }),
         read!("json_db_null", "prisma.gadget.findMany({ where: { specs: { equals: Prisma.DbNull } }, select: { id: true } })",
             |db| async { db.gadget().find_many().filter(gadget::SPECS.is_null()).select::<(i32,)>([gadget::ID]).await.map(|r| objects(&["id"], r)) }),
         read!("json_values_of_every_shape", "prisma.gadget.findMany({ orderBy: { id: 'asc' }, select: { id: true, specs: true } })",
@@ -456,6 +458,8 @@ fn relation_reads() -> Vec<Scenario> {
             |db| async { db.gadget().find_many().filter(gadget::LABELS.none(label::NAME.starts_with("k").insensitive())).order_by(gadget::ID.asc()).select::<(i32,)>([gadget::ID]).await.map(|r| objects(&["id"], r)) }),
         read!("relation_every_with_or", "prisma.maker.findMany({ where: { mentees: { every: { OR: [{ tier: 'PRO' }, { bio: null }] } } }, orderBy: { id: 'asc' } })",
             |db| db.maker().find_many().filter(MENTEES.every(Filter::or([TIER.equals(Tier::Pro), BIO.is_null()]))).order_by(ID.asc())),
+        read!("relation_many_to_many_every", "prisma.gadget.findMany({ where: { labels: { every: { name: { not: 'gift' } } } }, orderBy: { id: 'asc' }, select: { id: true } })",
+            |db| async { db.gadget().find_many().filter(gadget::LABELS.every(label::NAME.not("gift"))).order_by(gadget::ID.asc()).select::<(i32,)>([gadget::ID]).await.map(|r| objects(&["id"], r)) }),
         read!("relation_filter_and_count", "prisma.maker.count({ where: { gadgets: { some: { colors: { has: 'red' } } } } })",
             |db| db.maker().count().filter(GADGETS.some(gadget::COLORS.has("red")))),
         // Orderings through relations.
@@ -527,6 +531,12 @@ fn writes() -> Vec<Scenario> {
     vec![
         write!("create", ["Maker"], "prisma.maker.create({ data: { handle: 'new', name: 'Névé', joinedAt: new Date('2020-05-05T05:05:05.555Z'), nicknames: [], luckyNumbers: [] } })",
             |db| db.maker().create("new", "Névé", at("2020-05-05T05:05:05.555Z"))),
+        write!("create_select", ["Label"], "prisma.label.create({ data: { name: 'selected' }, select: { id: true, name: true } })",
+            |db| async { db.label().create_from(label::data("selected")).select::<(i32, String)>((label::ID, label::NAME)).await.map(|row| objects(&["id", "name"], vec![row]).pop()) }),
+        write!("update_with_include", ["Gadget"], "prisma.gadget.update({ where: { id: 10 }, data: { title: 'Widget Ü' }, include: { maker: true, labels: true } })",
+            |db| db.gadget().update(gadget::id(10), [gadget::TITLE.set("Widget Ü")]).include(gadget::MAKER).include(gadget::LABELS)),
+        write!("delete_with_include", ["Maker"], "prisma.maker.delete({ where: { id: 8 }, include: { gadgets: true, badge: true } })",
+            |db| db.maker().delete(maker::id(8)).include(GADGETS).include(BADGE)),
         write!("create_every_type", ["Maker"], "prisma.maker.create({ data: { handle: 'full', name: 'Full', bio: '50%_\\\\', tier: 'ENTERPRISE', rating: 1.5, balance: '12.3456', visits: 9007199254740995n, avatar: Uint8Array.from([1, 2, 255]), joinedAt: new Date('2020-05-05T05:05:05.555Z'), nicknames: ['a', 'B'], luckyNumbers: [3, 1], mentorId: 1 } })",
             |db| db.maker().create("full", "Full", at("2020-05-05T05:05:05.555Z")).set(BIO.set("50%_\\")).set(TIER.set(Tier::Enterprise))
                 .set(RATING.set(1.5)).set(BALANCE.set(dec("12.3456"))).set(VISITS.set(9_007_199_254_740_995_i64)).set(AVATAR.set(vec![1u8, 2, 255]))
@@ -614,12 +624,16 @@ fn writes() -> Vec<Scenario> {
                 part::data("p2").into_iter().chain([part::REF.set("nested-many-2")]).collect()])).include(gadget::PARTS.order_by(part::ID.asc()))),
         write!("nested_connect", ["Gadget"], "prisma.maker.update({ where: { id: 6 }, data: { gadgets: { connect: [{ id: 4 }, { sku: 'T-9' }] } }, include: { gadgets: { orderBy: { id: 'asc' } } } })",
             |db| db.maker().update_relations(maker::id(6)).with(GADGETS.connect(gadget::id(4))).with(GADGETS.connect(gadget::sku("T-9"))).include(GADGETS.order_by(gadget::ID.asc()))),
-        write!("nested_connect_missing_p2025", ["Gadget"], "prisma.maker.update({ where: { id: 6 }, data: { gadgets: { connect: { id: 999 } } } })",
+        write!("nested_connect_missing_to_many_p2018", ["Gadget"], "prisma.maker.update({ where: { id: 6 }, data: { gadgets: { connect: { id: 999 } } } })",
             |db| db.maker().update_relations(maker::id(6)).with(GADGETS.connect(gadget::id(999)))),
         write!("nested_connect_missing_to_one_p2025", ["Gadget"], "prisma.gadget.create({ data: { title: 'x', sku: 'X', colors: [], sizes: [], maker: { connect: { id: 999 } } } })",
             |db| db.gadget().create_from(gadget::data_without_maker("x", "X")).with(gadget::MAKER.connect(maker::id(999)))),
         write!("nested_connect_missing_many_to_many", ["_GadgetToLabel"], "prisma.gadget.update({ where: { id: 6 }, data: { labels: { connect: [{ id: 999 }] } } })",
             |db| db.gadget().update_relations(gadget::id(6)).with(gadget::LABELS.connect(label::id(999)))),
+        write!("nested_connect_missing_to_one_inverse", ["Badge"], "prisma.maker.update({ where: { id: 2 }, data: { badge: { connect: { id: 999 } } } })",
+            |db| db.maker().update_relations(maker::id(2)).with(BADGE.connect(badge::id(999)))),
+        write!("nested_connect_missing_on_create_to_many_p2018", ["Maker", "Gadget"], "prisma.maker.create({ data: { handle: 'c', name: 'C', joinedAt: new Date('2020-01-01T00:00:00Z'), nicknames: [], luckyNumbers: [], gadgets: { connect: [{ id: 999 }] } } })",
+            |db| db.maker().create("c", "C", at("2020-01-01T00:00:00Z")).with(GADGETS.connect(gadget::id(999)))),
         write!("nested_connect_on_create", ["Gadget"], "prisma.gadget.create({ data: { title: 'linked', sku: 'LNK', colors: [], sizes: [], maker: { connect: { handle: 'lonely' } }, labels: { connect: [{ name: 'gift' }] } }, include: { labels: true } })",
             |db| db.gadget().create_from(gadget::data_without_maker("linked", "LNK")).with(gadget::MAKER.connect(maker::handle("lonely")))
                 .with(gadget::LABELS.connect(label::name("gift"))).include(gadget::LABELS)),
