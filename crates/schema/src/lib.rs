@@ -19,10 +19,12 @@ pub mod parse;
 pub mod render;
 pub mod resolve;
 pub mod source;
+pub mod source_facts;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use load::load;
 pub use source::{FileId, SourceFile, SourceFiles, Span};
+pub use source_facts::SourceFacts;
 
 /// The result of reading a schema: the IR (as complete as the input allows)
 /// and every diagnostic. The schema is valid when there is no error.
@@ -30,6 +32,9 @@ pub use source::{FileId, SourceFile, SourceFiles, Span};
 pub struct Validated {
     pub schema: ir::Schema,
     pub diagnostics: Diagnostics,
+    /// What the source says and the IR does not keep (written `@map`s, files, config
+    /// blocks as written), for consumers that write the schema back.
+    pub source_facts: SourceFacts,
 }
 
 impl Validated {
@@ -43,9 +48,11 @@ pub fn validate(files: &SourceFiles) -> Validated {
     let mut diagnostics = Diagnostics::new();
     let ast = parse::parse_files(files, &mut diagnostics);
     let schema = resolve::resolve(&ast, &mut diagnostics);
+    let source_facts = SourceFacts::read(&ast, files, &schema);
     Validated {
         schema,
         diagnostics,
+        source_facts,
     }
 }
 

@@ -172,9 +172,9 @@ async fn check_project(dir: &Path, url: &str) -> Result<ProjectReport> {
         &config,
         Some(Existing {
             schema: &schema,
-            files: Some(&files),
+            facts: Some(&validated.source_facts),
         }),
-        &refract_migrate::pull::config_blocks(&files),
+        &refract_migrate::pull::config_blocks(&validated.source_facts),
         ExistingModels::Keep,
     )
     .await

@@ -16,9 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use refract_migrate::commands::{self as migrate, PushOutcome};
-use refract_migrate::pull::{Existing, Pulled};
-use refract_schema::ast::Top;
-use refract_schema::{Diagnostics, SourceFiles};
+use refract_migrate::pull::plan::{PullPlan, PullRequest};
 
 use super::migrate::DatabaseArgs;
 use super::migrate::console::{block_on, bullet_list, confirm, failed, is_interactive};
@@ -193,157 +191,69 @@ impl Drop for EmptyDir {
     }
 }
 
+/// Runs the plan `refract_migrate::pull::plan` makes: refusals, destination files,
+/// validation of the result and the texts to print are decided there.
 fn pull(target: &Target, print: bool, force: bool) -> Result<ExitCode, CliError> {
     let started = Instant::now();
-    let files = &target.schema.files;
-    // Views are not introspected yet: writing would drop the schema's `view` blocks.
-    let views: Vec<&str> = target
-        .schema
-        .schema
-        .models
-        .iter()
-        .filter(|m| m.is_view())
-        .map(|m| m.name.as_str())
-        .collect();
-    if !views.is_empty() && !print && !force {
-        return Err(CliError::Failed(format!(
-            "the schema has views ({}), which `gen db pull` does not introspect yet: writing would drop them. \
-             Use `gen db pull --print` and merge by hand, or `--force` to overwrite",
-            views.join(", ")
-        )));
+    let request = PullRequest {
+        schema: &target.schema.schema,
+        facts: &target.schema.source_facts,
+        schema_path: target.schema_path(),
+        schema_is_folder: target.schema_path().is_dir(),
+        print,
+        force,
+    };
+    if let Some(refusal) = request.refusal() {
+        return Err(CliError::Failed(refusal));
     }
-    let blocks = config_blocks(files);
-    let preamble = if blocks.datasource_file.is_some() {
-        blocks.text.clone()
-    } else {
-        refract_migrate::pull::DEFAULT_PREAMBLE.to_owned()
-    };
-    let models_kept = if force {
-        migrate::ExistingModels::Ignore
-    } else {
-        migrate::ExistingModels::Keep
-    };
     let pulled = block_on(migrate::db_pull_over(
         &target.migrate,
-        Some(Existing {
-            schema: &target.schema.schema,
-            files: Some(files),
-        }),
-        &preamble,
-        models_kept,
+        Some(request.existing()),
+        &request.preamble(),
+        request.models_kept(),
     ))?
     .map_err(failed)?;
-    let Pulled {
-        text,
-        files: pulled_files,
-        warnings,
-    } = pulled;
-    let validated = refract_schema::validate_str("pulled.prisma", &text);
-    let errors: Vec<_> = validated.diagnostics.errors().collect();
-    if !errors.is_empty() {
-        // Prisma writes such schemas; refract never writes one it would then reject.
-        let pulled_files = refract_schema::SourceFiles::single("pulled.prisma", text.clone());
-        eprint!(
-            "{}",
-            refract_schema::render::render(&pulled_files, &errors, false)
-        );
-        let advice = if print {
-            "printed anyway"
-        } else {
-            "nothing was written; `gen db pull --print` shows it"
-        };
-        eprintln!(
-            "error: the pulled schema does not validate (the database has names the schema cannot hold as they are, \
-             see above): {advice}"
-        );
-        if print {
-            print!("{text}");
+    match request.plan(pulled, &display_path) {
+        PullPlan::Invalid { stderr, stdout } => {
+            eprint!("{stderr}");
+            if let Some(stdout) = stdout {
+                print!("{stdout}");
+            }
+            Ok(ExitCode::from(1))
         }
-        return Ok(ExitCode::from(1));
-    }
-    let models = validated.schema.models.len();
-    let enums = validated.schema.enums.len();
-    if models == 0 && enums == 0 {
-        return Err(CliError::Failed(format!(
+        PullPlan::Empty => Err(CliError::Failed(format!(
             "P4001: the introspected database was empty: {} has no tables or enums",
             super::migrate::target::describe_database(&target.migrate.url)
-        )));
-    }
-    // A schema in several files is written back file by file, as Prisma does; new models
-    // and enums go to `introspected.prisma` in the schema folder.
-    let mut per_file: Vec<(PathBuf, String)> = pulled_files
-        .into_iter()
-        .map(|(file, text)| {
-            let path = match file {
-                Some(i) => PathBuf::from(&files.files[i].name),
-                None => target.schema_path().join(refract_migrate::pull::NEW_FILE),
-            };
-            (path, text)
-        })
-        .collect();
-    per_file.sort();
-    if print {
-        if per_file.is_empty() {
-            print!("{text}");
+        ))),
+        PullPlan::Print { stdout, stderr } => {
+            print!("{stdout}");
+            if let Some(stderr) = stderr {
+                eprint!("{stderr}");
+            }
+            Ok(ExitCode::SUCCESS)
         }
-        for (path, text) in &per_file {
-            println!("// {}\n{text}", display_path(path));
-        }
-        if let Some(warnings) = &warnings {
-            // As Prisma: the warnings as comments on stderr, so stdout stays a schema.
-            eprintln!("\n{}", comment_lines(warnings));
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    if !per_file.is_empty() {
-        write_all(&per_file)?;
-        println!(
-            "✔ Introspected {models} model{} and {enums} enum{} and wrote them into {} in {}ms",
-            if models == 1 { "" } else { "s" },
-            if enums == 1 { "" } else { "s" },
-            display_path(target.schema_path()),
-            started.elapsed().as_millis()
-        );
-        if let Some(warnings) = &warnings {
-            println!("\n{warnings}");
-        }
-        println!("\nRun `gen generate` to generate the client.");
-        return Ok(ExitCode::SUCCESS);
-    }
-    let destination = match blocks.datasource_file {
-        Some(file) => PathBuf::from(&files.files[file].name),
-        None => target.schema_path().to_path_buf(),
-    };
-    if target.schema_path().is_dir() {
-        // Other files' models would clash with the pulled ones.
-        let elsewhere: Vec<&str> = blocks
-            .files_with_models
-            .iter()
-            .filter(|f| Path::new(&files.files[**f].name) != destination)
-            .map(|f| files.files[*f].name.as_str())
-            .collect();
-        if !elsewhere.is_empty() {
-            return Err(CliError::Failed(format!(
-                "`gen db pull` writes one file ({}), but models are also defined in {}; \
-                 move them out of the schema folder or use `gen db pull --print`",
-                destination.display(),
-                elsewhere.join(", ")
-            )));
+        PullPlan::Refused(reason) => Err(CliError::Failed(reason)),
+        PullPlan::Write {
+            files,
+            destination,
+            models,
+            enums,
+            warnings,
+        } => {
+            write_all(&files)?;
+            print!(
+                "{}",
+                PullPlan::written_message(
+                    models,
+                    enums,
+                    &display_path(&destination),
+                    started.elapsed().as_millis(),
+                    warnings.as_deref(),
+                )
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
-    write_all(&[(destination.clone(), text)])?;
-    println!(
-        "✔ Introspected {models} model{} and {enums} enum{} and wrote them into {} in {}ms",
-        if models == 1 { "" } else { "s" },
-        if enums == 1 { "" } else { "s" },
-        display_path(&destination),
-        started.elapsed().as_millis()
-    );
-    if let Some(warnings) = &warnings {
-        println!("\n{warnings}");
-    }
-    println!("\nRun `gen generate` to generate the client.");
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes every file or none: each text goes to a temporary file beside its destination
@@ -374,62 +284,4 @@ fn write_all(outputs: &[(PathBuf, String)]) -> Result<(), CliError> {
             .map_err(|e| CliError::Failed(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(())
-}
-
-/// Every line of `text` as a `//` comment.
-fn comment_lines(text: &str) -> String {
-    text.split('\n')
-        .map(|line| format!("// {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The generator and datasource blocks of a schema, as written.
-struct ConfigBlocks {
-    text: String,
-    /// Index (in `files.files`) of the file holding the datasource block.
-    datasource_file: Option<usize>,
-    files_with_models: Vec<usize>,
-}
-
-fn config_blocks(files: &SourceFiles) -> ConfigBlocks {
-    let ast = refract_schema::parse::parse_files(files, &mut Diagnostics::new());
-    let mut datasource_file = None;
-    let mut files_with_models = Vec::new();
-    for top in &ast.tops {
-        match top {
-            Top::Datasource(block) => {
-                datasource_file.get_or_insert(block.span.file.0 as usize);
-            }
-            Top::Model(model) => files_with_models.push(model.span.file.0 as usize),
-            Top::Enum(enm) => files_with_models.push(enm.span.file.0 as usize),
-            _ => {}
-        }
-    }
-    files_with_models.dedup();
-    ConfigBlocks {
-        text: refract_migrate::pull::config_blocks(files),
-        datasource_file,
-        files_with_models,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn config_blocks_keep_generators_and_the_datasource_as_written() {
-        let files = SourceFiles::single(
-            "schema.prisma",
-            "// top\ngenerator client {\n  provider = \"refract\"\n  output   = \"./out\"\n}\n\ndatasource db {\n  provider = \"postgresql\"\n  url      = env(\"DB\")\n}\n\nmodel A {\n  id Int @id\n}\n",
-        );
-        let blocks = config_blocks(&files);
-        assert_eq!(
-            blocks.text,
-            "generator client {\n  provider = \"refract\"\n  output   = \"./out\"\n}\n\ndatasource db {\n  provider = \"postgresql\"\n  url      = env(\"DB\")\n}\n"
-        );
-        assert_eq!(blocks.datasource_file, Some(0));
-        assert_eq!(blocks.files_with_models, vec![0]);
-    }
 }

@@ -1,13 +1,14 @@
 //! The existing schema as re-introspection reads it: which of its models, fields, enums and
 //! relations stands for each table, column, enum and foreign key of the database. Matching
 //! is by database name (`@@map`/`@map` applied), as Prisma matches; what cannot be matched is
-//! new and gets the raw introspection's names.
+//! new and gets the raw introspection's names. What the IR does not keep (a written
+//! `@map` repeating the name, a written relation name, each block's file) comes from the
+//! front end's [`SourceFacts`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use refract_schema::ast::Top;
+use refract_schema::SourceFacts;
 use refract_schema::ir::{self, ModelKind, RelationKind};
-use refract_schema::{Diagnostics, SourceFiles};
 
 use crate::sql_schema::{EnumId, ForeignKey, SqlSchema, TableId};
 
@@ -19,13 +20,11 @@ pub(super) struct Previous<'a> {
     /// (model or enum, field or value) written with `@map`/`@@map` (`None`: the block's),
     /// which Prisma keeps even when it repeats the name. The IR cannot tell; the source can.
     written_maps: BTreeSet<(String, Option<String>)>,
-    /// Model or enum name → the index of the file it is written in.
-    files: BTreeMap<String, usize>,
     /// (model, relation field) whose `@relation` is written with a name.
     named_relations: BTreeSet<(String, String)>,
-    /// Whether the source was read (else a relation name equal to the default counts as
-    /// unwritten).
-    has_source: bool,
+    /// What the source says, when known (else a relation name equal to the default counts
+    /// as unwritten).
+    facts: Option<&'a SourceFacts>,
 }
 
 /// A relation of the existing schema that the same foreign key (or join table) still holds.
@@ -43,13 +42,13 @@ pub(super) struct PreviousRelation<'a> {
 impl<'a> Previous<'a> {
     pub(super) fn new(
         schema: Option<&'a ir::Schema>,
-        files: Option<&SourceFiles>,
+        facts: Option<&'a SourceFacts>,
         sql: &SqlSchema,
     ) -> Self {
-        let has_source = schema.is_some() && files.is_some();
-        let source = match (schema, files) {
-            (Some(_), Some(files)) => read_source(files),
-            _ => Source::default(),
+        let facts = facts.filter(|_| schema.is_some());
+        let (written_maps, named_relations) = match (schema, facts) {
+            (Some(schema), Some(facts)) => written(schema, facts),
+            _ => Default::default(),
         };
         let mut models = BTreeMap::new();
         let mut enums = BTreeMap::new();
@@ -91,16 +90,22 @@ impl<'a> Previous<'a> {
             schema,
             models,
             enums,
-            written_maps: source.written_maps,
-            files: source.files,
-            named_relations: source.named_relations,
-            has_source,
+            written_maps,
+            named_relations,
+            facts,
         }
     }
 
-    /// The file the existing model or enum `name` is written in.
-    pub(super) fn file_of(&self, name: &str) -> Option<usize> {
-        self.files.get(name).copied()
+    /// The file the existing model standing for `table` is written in.
+    pub(super) fn model_file(&self, table: TableId) -> Option<usize> {
+        let block = self.facts?.model(*self.models.get(&table)?)?;
+        Some(block.file.0 as usize)
+    }
+
+    /// The file the existing enum standing for `id` is written in.
+    pub(super) fn enum_file(&self, id: EnumId) -> Option<usize> {
+        let block = self.facts?.enm(*self.enums.get(&id)?)?;
+        Some(block.file.0 as usize)
     }
 
     /// Whether the existing schema maps `member` of `owner` (or `owner` itself when
@@ -302,66 +307,35 @@ impl<'a> Previous<'a> {
     }
 }
 
-/// What the source says and the IR does not.
-#[derive(Default)]
-struct Source {
-    written_maps: BTreeSet<(String, Option<String>)>,
-    files: BTreeMap<String, usize>,
-    named_relations: BTreeSet<(String, String)>,
-}
+/// Every `@map`/`@@map` written, as (model or enum, field or value), and every relation
+/// field whose `@relation` is written with a name, as (model, field).
+type Written = (
+    BTreeSet<(String, Option<String>)>,
+    BTreeSet<(String, String)>,
+);
 
-/// Every `@map`/`@@map` and relation name written in the source, and the file of every
-/// model and enum.
-fn read_source(files: &SourceFiles) -> Source {
-    let ast = refract_schema::parse::parse_files(files, &mut Diagnostics::new());
-    let mut in_file = BTreeMap::new();
-    let mut named_relations = BTreeSet::new();
-    let has_map = |attributes: &[refract_schema::ast::Attribute]| {
-        attributes.iter().any(|a| a.name.name == "map")
-    };
+fn written(schema: &ir::Schema, facts: &SourceFacts) -> Written {
     let mut maps = BTreeSet::new();
-    for top in &ast.tops {
-        match top {
-            Top::Model(model) => {
-                let owner = model.name.name.to_string();
-                in_file.insert(owner.clone(), model.span.file.0 as usize);
-                if has_map(&model.attributes) {
-                    maps.insert((owner.clone(), None));
-                }
-                for field in model.fields.iter().filter(|f| has_map(&f.attributes)) {
-                    maps.insert((owner.clone(), Some(field.name.name.to_string())));
-                }
-                let has_name = |a: &refract_schema::ast::Attribute| {
-                    a.name.name == "relation"
-                        && a.arguments.items.iter().any(|arg| {
-                            matches!(arg.value, refract_schema::ast::Expression::String(..))
-                                && arg.name.as_ref().is_none_or(|n| n.name == "name")
-                        })
-                };
-                for field in &model.fields {
-                    if field.attributes.iter().any(has_name) {
-                        named_relations.insert((owner.clone(), field.name.name.to_string()));
-                    }
-                }
-            }
-            Top::Enum(enm) => {
-                let owner = enm.name.name.to_string();
-                in_file.insert(owner.clone(), enm.span.file.0 as usize);
-                if has_map(&enm.attributes) {
-                    maps.insert((owner.clone(), None));
-                }
-                for value in enm.values.iter().filter(|v| has_map(&v.attributes)) {
-                    maps.insert((owner.clone(), Some(value.name.name.to_string())));
-                }
-            }
-            _ => {}
+    let mut named_relations = BTreeSet::new();
+    let models = schema
+        .model_ids()
+        .filter_map(|id| Some((schema.model(id).name.as_str(), facts.model(id)?)));
+    let enums = (0..schema.enums.len()).filter_map(|i| {
+        let id = ir::EnumId(i as u32);
+        Some((schema.enum_(id).name.as_str(), facts.enm(id)?))
+    });
+    for (owner, block) in models.chain(enums) {
+        if block.writes_map {
+            maps.insert((owner.to_owned(), None));
+        }
+        for member in &block.mapped_members {
+            maps.insert((owner.to_owned(), Some(member.clone())));
+        }
+        for field in &block.named_relation_fields {
+            named_relations.insert((owner.to_owned(), field.clone()));
         }
     }
-    Source {
-        written_maps: maps,
-        files: in_file,
-        named_relations,
-    }
+    (maps, named_relations)
 }
 
 impl<'a> Previous<'a> {
@@ -369,7 +343,7 @@ impl<'a> Previous<'a> {
     /// either side), even if it is the default one; without the source, when it is not the
     /// default one.
     fn written_name(&self, schema: &'a ir::Schema, relation: &'a ir::Relation) -> Option<&'a str> {
-        if !self.has_source {
+        if self.facts.is_none() {
             return explicit_name(schema, relation);
         }
         let written = |side: ir::RelationFieldRef| {

@@ -64,7 +64,7 @@ async fn reintrospection_cases() {
             preamble(&text),
             Some(Existing {
                 schema: &existing.schema,
-                files: Some(&files),
+                facts: Some(&existing.source_facts),
             }),
         );
         let validated = refract_schema::validate_str("pulled.prisma", &pulled.text);

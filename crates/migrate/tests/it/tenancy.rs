@@ -13,7 +13,6 @@ use refract_migrate::commands::{Config, DevOptions, DevOutcome, dev};
 use refract_migrate::introspect::{Namespaces, introspect};
 use refract_migrate::pull::{config_blocks, render_pulled_schema};
 use refract_migrate::sql::{Ident, StringLit};
-use refract_schema::SourceFiles;
 use refract_testdb::TestDb;
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
@@ -136,7 +135,8 @@ async fn tenant_owned_tables_are_isolated_by_row_level_security() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tenancy/platform.prisma"),
     )
     .unwrap();
-    let preamble = config_blocks(&SourceFiles::single("schema.prisma", text));
+    let preamble =
+        config_blocks(&refract_schema::validate_str("schema.prisma", &text).source_facts);
     let live = introspect(&db.client().await, &Namespaces::default())
         .await
         .unwrap();

@@ -13,8 +13,8 @@
 
 use std::path::{Path, PathBuf};
 
+use refract_schema::ir;
 use refract_schema::ir::{ConfigValue, Datasource};
-use refract_schema::{SourceFiles, ir};
 
 use crate::config::{CliError, Config};
 
@@ -24,8 +24,9 @@ const DISABLE_ADVISORY_LOCK: &str = "PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK";
 /// A schema read from disk and validated (warnings already printed).
 pub struct LoadedSchema {
     pub config: Config,
-    pub files: SourceFiles,
     pub schema: ir::Schema,
+    /// What the source says and the IR does not keep (for `db pull`).
+    pub source_facts: refract_schema::SourceFacts,
 }
 
 impl LoadedSchema {
@@ -98,11 +99,11 @@ impl Target {
 /// printed; errors are printed and fail the command.
 pub fn load_schema(path: Option<PathBuf>) -> Result<LoadedSchema, CliError> {
     let config = Config::resolve(path)?;
-    let (files, validated) = crate::commands::schema::load_valid(&config, "fix the schema first")?;
+    let (_, validated) = crate::commands::schema::load_valid(&config, "fix the schema first")?;
     Ok(LoadedSchema {
         config,
-        files,
         schema: validated.schema,
+        source_facts: validated.source_facts,
     })
 }
 
