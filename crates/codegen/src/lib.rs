@@ -46,6 +46,7 @@ mod model;
 mod names;
 mod plan;
 mod root;
+mod tenancy;
 pub mod target;
 mod vfs;
 
@@ -85,9 +86,10 @@ pub fn generate(schema: &ir::Schema, options: &GenerateOptions) -> Vfs {
         let path = format!("src/{}.rs", names::file_stem(&plan.enums_module));
         vfs.insert(path, root::print(enums::enums_module(&plan)));
     }
-    for model in &plan.models {
+    let tenant_fields = tenancy::tenant_fields(schema, &plan);
+    for (model, tenant) in plan.models.iter().zip(&tenant_fields) {
         let path = format!("src/{}.rs", names::file_stem(&model.module));
-        vfs.insert(path, root::print(model::model_module(&plan, model)));
+        vfs.insert(path, root::print(model::model_module(&plan, model, tenant)));
     }
     vfs
 }

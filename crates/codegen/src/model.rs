@@ -15,11 +15,12 @@ use crate::docs::doc_attrs;
 use crate::names;
 use crate::plan::{ClientDefault, FieldPlan, LinkPlan, ModelPlan, Plan, RelationPlan};
 
-pub fn model_module(plan: &Plan, model: &ModelPlan) -> TokenStream {
+/// `tenant`: the `ModelMeta`'s tenant scope (see the `tenancy` module).
+pub fn model_module(plan: &Plan, model: &ModelPlan, tenant: &TokenStream) -> TokenStream {
     let items = [
         model_struct(plan, model),
         columns(model),
-        meta(model),
+        meta(model, tenant),
         from_row(plan, model),
         omitted(plan, model),
         field_constants(plan, model),
@@ -169,7 +170,7 @@ fn columns(model: &ModelPlan) -> TokenStream {
     }
 }
 
-fn meta(model: &ModelPlan) -> TokenStream {
+fn meta(model: &ModelPlan, tenant: &TokenStream) -> TokenStream {
     let (meta, name, column) = (&model.meta, &model.model.name, &model.column_module);
     let table = &model.model.db_name;
     let schema = match &model.model.schema {
@@ -196,6 +197,7 @@ fn meta(model: &ModelPlan) -> TokenStream {
             columns: &[#(#columns),*],
             primary_key: &[#(#primary_key),*],
             updated_at: &[#(#updated_at),*],
+            tenant: #tenant,
         };
     }
 }

@@ -34,7 +34,7 @@ use crate::model::{Column, Model};
 use crate::query::{
     CompareOp, Field, Filter, FilterNode, Nullable, OrderBy, OrderTarget, Required,
 };
-use crate::render::{self, SelectArgs, SqlWriter, TOP};
+use crate::render::{self, SelectArgs, SqlWriter};
 use crate::value::IntoValue;
 
 /// An aggregate function.
@@ -502,16 +502,8 @@ fn render_aggregate_query<'v>(
         w.push(") AS ");
         w.ident("page");
     } else {
-        w.push(" FROM ");
-        w.table(&model.table);
-        if let Some(filter) = &args.filter {
-            if filter.has_relations() {
-                w.push(" AS ");
-                w.ident(TOP);
-            }
-            w.push(" WHERE ");
-            render::render_filter(&mut w, filter, None);
-        }
+        let aliased = args.filter.as_ref().is_some_and(FilterNode::has_relations);
+        w.from_where(model, args.filter.as_ref(), aliased);
     }
     Ok(w.finish(true))
 }
@@ -610,18 +602,9 @@ impl<'a, M: Model, K: GroupKeys<M>, S: AggregateSet<M>> GroupBy<'a, M, K, S> {
             w.push(", ");
             render_aggregate(&mut w, expr, None);
         }
-        w.push(" FROM ");
-        w.table(&M::META.table);
         let aliased = self.filter.as_ref().is_some_and(FilterNode::has_relations)
             || self.having.as_ref().is_some_and(FilterNode::has_relations);
-        if aliased {
-            w.push(" AS ");
-            w.ident(TOP);
-        }
-        if let Some(filter) = &self.filter {
-            w.push(" WHERE ");
-            render::render_filter(&mut w, filter, None);
-        }
+        w.from_where(M::META, self.filter.as_ref(), aliased);
         w.push(" GROUP BY ");
         w.column_list(&self.by);
         if let Some(having) = &self.having {

@@ -449,6 +449,7 @@ impl Client {
     pub(crate) fn render_context(&self) -> RenderContext<'_> {
         RenderContext {
             default_schema: self.shared.config.schema.as_deref(),
+            tenant: None,
         }
     }
 }

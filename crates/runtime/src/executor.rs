@@ -37,6 +37,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::model::ModelMeta;
 use crate::render::{RenderContext, Statement};
+use crate::tenancy::TenantClient;
 use crate::transaction::{Transaction, TransactionOptions};
 
 /// A boxed, sendable future: the return type of closures given to [`Executor::atomically`].
@@ -57,6 +58,10 @@ pub enum Executor<'a> {
     /// falls back to the primary, and its multi-statement writes ([`Executor::atomically`])
     /// run on the primary; [`Client::replica`]'s route never reaches the primary.
     Replica(ReplicaRoute<'a>),
+    /// A tenant-scoped client ([`Client::for_tenant`]): each statement runs on the primary
+    /// in a transaction that sets `refract.tenant_id` first (one round trip), and the
+    /// renderer restricts tenant-owned models to the tenant (see the `tenancy` module).
+    Tenant(&'a TenantClient),
 }
 
 /// A read replica chosen for one operation: which one, the client it belongs to, and
@@ -112,6 +117,7 @@ impl<'a> Executor<'a> {
             Executor::Client(client) | Executor::Primary(client) => client.render_context(),
             Executor::Replica(route) => route.client.render_context(),
             Executor::Transaction(tx) => tx.render_context(),
+            Executor::Tenant(scoped) => scoped.render_context(),
         }
     }
 
@@ -144,6 +150,7 @@ impl<'a> Executor<'a> {
         statement: &Statement<'_>,
         model: Option<&ModelMeta>,
     ) -> Result<Vec<Row>, Error> {
+        refused(statement)?;
         let params = rendered_params(statement);
         self.run(
             &statement.sql,
@@ -162,6 +169,7 @@ impl<'a> Executor<'a> {
         statement: &Statement<'_>,
         model: Option<&ModelMeta>,
     ) -> Result<u64, Error> {
+        refused(statement)?;
         let params = rendered_params(statement);
         self.run(
             &statement.sql,
@@ -246,6 +254,7 @@ impl<'a> Executor<'a> {
                 None => run_pooled(route.client, &request).await,
             },
             Executor::Transaction(tx) => run_in_transaction(tx, &request).await,
+            Executor::Tenant(scoped) => run_scoped(scoped, &request).await,
         };
         log_finish(started, sql, params.len());
         outcome
@@ -285,7 +294,26 @@ impl<'a> Executor<'a> {
                     .await
             }
             Executor::Transaction(_) => work(self).await,
+            // One transaction with the tenant set, its statements restricted to it.
+            Executor::Tenant(scoped) => {
+                scoped
+                    .client()
+                    .run_transaction(
+                        TransactionOptions::unbounded(),
+                        Some(scoped.tenant().clone()),
+                        move |tx| async move { work(Executor::Transaction(&tx)).await },
+                    )
+                    .await
+            }
         }
+    }
+}
+
+/// A statement the renderer refused (a tenant-scoped write naming another tenant).
+fn refused(statement: &Statement<'_>) -> Result<(), Error> {
+    match &statement.refusal {
+        Some(reason) => Err(Error::InvalidQuery(reason.clone())),
+        None => Ok(()),
     }
 }
 
@@ -561,6 +589,106 @@ async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<O
         tx.restart().await?;
         retried = true;
     }
+}
+
+/// A tenant-scoped client's statement on a pooled connection: in a transaction of its own
+/// that sets the tenant first (see [`send_scoped`]); retried once on a stale statement, as
+/// [`run_pooled`] does (the failed transaction was rolled back).
+async fn run_scoped(scoped: &TenantClient, request: &Request<'_>) -> Result<Outcome, Error> {
+    let client = scoped.client();
+    let shared = &*client.shared;
+    let begin = &scoped.tenant().begin_sql("BEGIN");
+    let mut checkout = Checkout::new(shared, client.connection().await?);
+    let mut retried = false;
+    loop {
+        let result = timed(
+            shared.config.socket_timeout,
+            send_scoped(
+                shared,
+                checkout.connection(),
+                request,
+                begin,
+                &checkout.sequence,
+            ),
+        )
+        .await;
+        let error = match result {
+            Ok(outcome) => return Ok(outcome),
+            Err(error @ Error::SocketTimeout(_)) => {
+                checkout.discard();
+                return Err(error);
+            }
+            Err(error) => error,
+        };
+        let Some(kind) = stale(&error) else {
+            return Err(error);
+        };
+        if shared.mode == StatementMode::Unnamed || retried {
+            checkout.discard();
+            return Err(stale_error(error, kind));
+        }
+        match kind {
+            Stale::Plan => clear_statement_caches(client),
+            Stale::Missing => checkout.connection().statement_cache.clear(),
+        }
+        tracing::debug!(target: LOG_TARGET, %error, "retrying a statement once");
+        retried = true;
+    }
+}
+
+/// `BEGIN; SELECT set_config('refract.tenant_id', .., true)`, the statement, `COMMIT`:
+/// pipelined in one round trip when the statement is prepared (cached, or prepared just
+/// before); with `pgbouncer=true` one request after the other (the statement may need its
+/// parameter types described inside the transaction). A failed statement turns the `COMMIT`
+/// into a rollback. The connection's [`Sequence`] is open throughout, so a call dropped
+/// half way closes the connection instead of pooling it inside the transaction.
+async fn send_scoped(
+    shared: &Shared,
+    connection: &ClientWrapper,
+    request: &Request<'_>,
+    begin: &str,
+    sequence: &Sequence,
+) -> Result<Outcome, Error> {
+    let db = |error| Error::from_postgres(error, request.model);
+    let prepared = match shared.mode {
+        StatementMode::Cached { capacity } if request.cacheable => {
+            let prepared = connection.prepare_cached(request.sql).await.map_err(db)?;
+            if capacity.is_some_and(|capacity| connection.statement_cache.size() > capacity) {
+                connection.statement_cache.clear();
+            }
+            Some(prepared)
+        }
+        StatementMode::Cached { .. } | StatementMode::Uncached => {
+            Some(connection.prepare(request.sql).await.map_err(db)?)
+        }
+        StatementMode::Unnamed => None,
+    };
+    sequence.start();
+    let outcome = match prepared {
+        Some(prepared) => {
+            let (begun, ran, committed) = futures_util::future::join3(
+                connection.batch_execute(begin),
+                run_prepared(connection, &prepared, request),
+                connection.batch_execute("COMMIT"),
+            )
+            .await;
+            begun.map_err(db)?;
+            let outcome = ran.map_err(db)?;
+            committed.map_err(db)?;
+            outcome
+        }
+        None => {
+            connection.batch_execute(begin).await.map_err(db)?;
+            let ran = send_unnamed(shared, connection, request, None).await;
+            let end = if ran.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            let ended = connection.batch_execute(end).await.map_err(db);
+            let outcome = ran?;
+            ended?;
+            outcome
+        }
+    };
+    sequence.end();
+    Ok(outcome)
 }
 
 /// Sends one statement on `connection` as the client's [`StatementMode`] says. `sequence`:

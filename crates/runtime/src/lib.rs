@@ -83,6 +83,7 @@
 //!     columns: &[&column::ID, &column::LABEL, &column::KIND], // struct field order
 //!     primary_key: &[&column::ID],
 //!     updated_at: &[],
+//!     tenant: None,
 //! };
 //!
 //! impl rt::FromRow for Tag {
@@ -251,6 +252,7 @@ mod query;
 mod relation;
 mod render;
 mod replica;
+mod tenancy;
 mod transaction;
 mod value;
 
@@ -264,7 +266,7 @@ pub use decode::{Decode, FromRow, PgEnum, decode};
 pub use error::Error;
 pub use executor::{AsExecutor, BoxFuture, Executor, ReplicaRoute};
 pub use include::{CountFilter, Include, IncludeNode, Included, IntoInclude, Level};
-pub use model::{Column, Model, ModelMeta, Table};
+pub use model::{Column, Model, ModelMeta, Table, TenantKey, TenantParent, TenantScope};
 pub use nested::{Creating, NestedCreate, NestedUpdate, NestedWrite, Updating};
 pub use query::*;
 pub use relation::{
@@ -272,6 +274,7 @@ pub use relation::{
     RelationMeta, Slot, SlotId, ToMany, ToOne, ToOptional,
 };
 pub use render::{escape_like, quote_ident};
+pub use tenancy::{TENANT_SETTING, TenantClient};
 pub use transaction::{IsolationLevel, Transaction, TransactionOptions};
 pub use value::{IntoValue, Value};
 

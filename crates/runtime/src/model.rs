@@ -1,5 +1,6 @@
 //! Model metadata that generated code emits as `static`s: the table, its scalar columns in
-//! struct-field order, the primary key. Plain data; the renderer reads it, nothing else.
+//! struct-field order, the primary key, its tenant scope. Plain data; the renderer reads it,
+//! nothing else.
 
 use crate::decode::FromRow;
 
@@ -35,6 +36,43 @@ pub struct ModelMeta {
     /// `@updatedAt` columns: the runtime sets them to the current time on every create and
     /// update that does not set them itself.
     pub updated_at: &'static [&'static Column],
+    /// How the model's rows belong to a tenant (`tenantModel` in the `refract` generator),
+    /// `None` when they do not: a tenant-scoped client restricts every statement on the
+    /// model to its tenant through this (see the `tenancy` module).
+    pub tenant: Option<&'static TenantScope>,
+}
+
+/// How a tenant-owned model reaches its tenant: generated from the same plan as the
+/// row-level-security policies `gen migrate dev` writes (refract-schema's `tenancy::plan`).
+#[derive(Debug)]
+pub struct TenantScope {
+    pub key: TenantKey,
+    /// Foreign keys to other tenant-owned models (besides the key's parent): a scoped
+    /// client lets a row point only at its own tenant's records there (or at global ones).
+    pub parents: &'static [TenantParent],
+}
+
+/// Where a tenant-owned model's tenant is found.
+#[derive(Debug)]
+pub enum TenantKey {
+    /// Its own tenant column (database name); `nullable`: rows with NULL are global,
+    /// readable by every tenant, written only by the unscoped client.
+    Column {
+        column: &'static str,
+        nullable: bool,
+    },
+    /// Through a required foreign key to a tenant-owned parent (`Message` through its
+    /// conversation).
+    Parent(TenantParent),
+}
+
+/// A foreign key from a tenant-owned model to a tenant-owned parent.
+#[derive(Debug)]
+pub struct TenantParent {
+    pub parent: &'static ModelMeta,
+    /// Local columns (database names), paired with `references`, the parent's.
+    pub columns: &'static [&'static str],
+    pub references: &'static [&'static str],
 }
 
 impl ModelMeta {

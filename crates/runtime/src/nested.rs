@@ -825,6 +825,7 @@ fn join_meta(table: &crate::model::Table) -> ModelMeta {
         columns: &[],
         primary_key: &[],
         updated_at: &[],
+        tenant: None,
     }
 }
 

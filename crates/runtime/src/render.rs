@@ -19,7 +19,9 @@ use crate::relation::RelationMeta;
 use crate::value::{Param, Value};
 
 mod relations;
+mod tenancy;
 pub(crate) use relations::include_select;
+pub(crate) use tenancy::Access;
 
 /// The alias of a statement's main table when a subquery must refer to it.
 pub(crate) const TOP: &str = "t0";
@@ -47,6 +49,9 @@ pub(crate) struct Statement<'v> {
     /// Whether to use the prepared-statement cache (false for shapes that vary with data
     /// size, like multi-row inserts, which would grow the cache without bound).
     pub(crate) cacheable: bool,
+    /// Why the statement must not run (a tenant-scoped write naming another tenant):
+    /// the executor fails with it instead of sending the statement.
+    pub(crate) refusal: Option<String>,
 }
 
 /// Settings rendering depends on.
@@ -54,6 +59,9 @@ pub(crate) struct Statement<'v> {
 pub(crate) struct RenderContext<'c> {
     /// Schema for tables that name none (the URL's `?schema=`).
     pub(crate) default_schema: Option<&'c str>,
+    /// The tenant of a tenant-scoped client (`Client::for_tenant`): statements on
+    /// tenant-owned models are restricted to it (`render/tenancy.rs`).
+    pub(crate) tenant: Option<&'c Value>,
 }
 
 pub(crate) struct SqlWriter<'v> {
@@ -62,6 +70,10 @@ pub(crate) struct SqlWriter<'v> {
     default_schema: Option<&'v str>,
     /// Aliases handed out to subqueries (`r1`, `r2`...), unique within the statement.
     aliases: usize,
+    tenant: Option<&'v Value>,
+    /// The placeholder the tenant was bound to, once it has been.
+    tenant_placeholder: Option<usize>,
+    refusal: Option<String>,
 }
 
 impl<'v> SqlWriter<'v> {
@@ -71,6 +83,9 @@ impl<'v> SqlWriter<'v> {
             params: Vec::new(),
             default_schema: ctx.default_schema,
             aliases: 0,
+            tenant: ctx.tenant,
+            tenant_placeholder: None,
+            refusal: None,
         }
     }
 
@@ -95,6 +110,39 @@ impl<'v> SqlWriter<'v> {
             sql: self.sql,
             params: self.params,
             cacheable,
+            refusal: self.refusal,
+        }
+    }
+
+    /// Refuses the statement (the first reason given wins).
+    pub(crate) fn refuse(&mut self, reason: Option<String>) {
+        if self.refusal.is_none() {
+            self.refusal = reason;
+        }
+    }
+
+    /// ` FROM table [AS t0] [WHERE (filter) AND tenant]`: the main table of a read
+    /// (`count`, `aggregate`, `group_by`), aliased when `aliased` or scoped.
+    pub(crate) fn from_where(
+        &mut self,
+        model: &ModelMeta,
+        filter: Option<&'v FilterNode>,
+        aliased: bool,
+    ) {
+        self.push(" FROM ");
+        self.table(&model.table);
+        if aliased || self.scopes(model) {
+            self.push(" AS ");
+            self.ident(TOP);
+        }
+        match filter {
+            Some(filter) => self.where_scoped(
+                model,
+                TOP,
+                Access::Read,
+                Some(&mut |w: &mut SqlWriter<'v>| render_filter(w, filter, None)),
+            ),
+            None => self.where_scoped(model, TOP, Access::Read, None),
         }
     }
 
@@ -224,16 +272,9 @@ pub(crate) fn count<'v>(
         && args.take.is_none()
         && args.distinct.is_empty();
     if simple {
-        w.push("SELECT COUNT(*) FROM ");
-        w.table(&model.table);
-        if let Some(filter) = &args.filter {
-            if filter.has_relations() {
-                w.push(" AS ");
-                w.ident(TOP);
-            }
-            w.push(" WHERE ");
-            render_filter(&mut w, filter, None);
-        }
+        w.push("SELECT COUNT(*)");
+        let aliased = args.filter.as_ref().is_some_and(FilterNode::has_relations);
+        w.from_where(model, args.filter.as_ref(), aliased);
     } else {
         w.push("SELECT COUNT(*) FROM (");
         render_select(&mut w, model, &[], &[], args)?;
@@ -279,7 +320,8 @@ fn render_select<'v>(
     // Subqueries (relation filters, orderings, counts) refer to the main table as `t0`.
     let aliased = related_order
         || !counts.is_empty()
-        || args.filter.as_ref().is_some_and(FilterNode::has_relations);
+        || args.filter.as_ref().is_some_and(FilterNode::has_relations)
+        || w.scopes(model);
 
     let distinct = !args.distinct.is_empty();
     if distinct && related_order {
@@ -342,7 +384,8 @@ fn render_select<'v>(
         w.ident(TOP);
     }
 
-    let has_where = args.filter.is_some() || args.cursor.is_some();
+    let scoped = w.scopes(model);
+    let has_where = args.filter.is_some() || args.cursor.is_some() || scoped;
     if has_where {
         w.push(" WHERE ");
         let mut first = true;
@@ -357,6 +400,13 @@ fn render_select<'v>(
                 w.push(" AND ");
             }
             render_cursor(w, model, cursor, &order);
+            first = false;
+        }
+        if scoped {
+            if !first {
+                w.push(" AND ");
+            }
+            w.tenant_condition(model, TOP, Access::Read);
         }
     }
 
@@ -453,13 +503,20 @@ fn render_cursor<'v>(
     order: &[OrderTerm],
 ) {
     // Render the cursor criterion once (binding its values once), reuse the text.
+    // On a scoped client the cursor row, too, must be the tenant's.
+    const CURSOR: &str = "c";
     let mut cursor_where = String::new();
     std::mem::swap(&mut w.sql, &mut cursor_where);
     render_filter(w, cursor, None);
+    w.and_tenant(model, CURSOR, Access::Read);
     std::mem::swap(&mut w.sql, &mut cursor_where);
     let mut from = String::new();
     std::mem::swap(&mut w.sql, &mut from);
     w.table(&model.table);
+    if w.scopes(model) {
+        w.push(" AS ");
+        w.ident(CURSOR);
+    }
     std::mem::swap(&mut w.sql, &mut from);
 
     let subquery = |w: &mut SqlWriter<'_>, column: &Column| {
@@ -839,6 +896,37 @@ pub(crate) fn insert<'v>(
 ) -> Statement<'v> {
     const ALIAS: &str = TOP;
     let mut w = SqlWriter::new(ctx);
+    // A tenant-scoped client: the tenant column is set (never to another tenant), and a
+    // single row is inserted only when the parents it names are the tenant's.
+    let refusal = w.refuse_other_tenant(
+        model,
+        rows.iter().flat_map(|row| {
+            columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (*c, row.get(i).copied().flatten()))
+        }),
+    );
+    w.refuse(refusal);
+    let tenant_column = w.tenant_column_to_add(model, columns);
+    let added: Vec<&'static Column>;
+    let columns = match tenant_column {
+        Ok(None) => columns,
+        Ok(Some(column)) => {
+            added = columns.iter().copied().chain([column]).collect();
+            &added[..]
+        }
+        Err(reason) => {
+            w.refuse(Some(reason));
+            columns
+        }
+    };
+    let guarded = w.scopes(model)
+        && rows.len() == 1
+        && rows[0].iter().all(Option::is_some)
+        && model.tenant.is_some_and(|scope| {
+            !scope.parents.is_empty() || matches!(scope.key, crate::model::TenantKey::Parent(_))
+        });
     w.push("INSERT INTO ");
     w.table(&model.table);
     w.push(" AS ");
@@ -869,12 +957,16 @@ pub(crate) fn insert<'v>(
             }
             w.column_list(&stamped);
         }
-        w.push(") VALUES ");
+        // Guarded: `SELECT values WHERE <parents are the tenant's>` (no DEFAULT there: the
+        // row sets every column it names).
+        w.push(if guarded { ") SELECT " } else { ") VALUES " });
         for (r, row) in rows.iter().enumerate() {
             if r > 0 {
                 w.push(", ");
             }
-            w.push("(");
+            if !guarded {
+                w.push("(");
+            }
             for (i, column) in columns.iter().enumerate() {
                 if i > 0 {
                     w.push(", ");
@@ -882,6 +974,7 @@ pub(crate) fn insert<'v>(
                 match row.get(i).copied().flatten() {
                     Some(value) => w.bind_value(value),
                     None if is_stamped(column) => w.push("CURRENT_TIMESTAMP"),
+                    None if i >= row.len() => w.bind_tenant(),
                     None => w.push("DEFAULT"),
                 }
             }
@@ -891,13 +984,32 @@ pub(crate) fn insert<'v>(
                 }
                 w.push("CURRENT_TIMESTAMP");
             }
-            w.push(")");
+            if !guarded {
+                w.push(")");
+            }
+        }
+        if guarded {
+            w.push(" WHERE TRUE");
+            let row = &rows[0];
+            w.and_parent_guards(model, |name| {
+                columns
+                    .iter()
+                    .position(|c| c.name == name)
+                    .and_then(|i| row.get(i).copied().flatten())
+            });
         }
     }
     match on_conflict {
         OnConflict::Fail => {}
         OnConflict::DoNothing => w.push(" ON CONFLICT DO NOTHING"),
         OnConflict::DoUpdate { target, assigns } => {
+            let refusal = w.refuse_other_tenant(
+                model,
+                assigns.iter().map(|(column, op, value)| {
+                    (*column, (*op == AssignOp::Set).then_some(value))
+                }),
+            );
+            w.refuse(refusal);
             w.push(" ON CONFLICT (");
             w.column_list(target);
             w.push(") DO UPDATE SET ");
@@ -910,6 +1022,11 @@ pub(crate) fn insert<'v>(
                 }
             } else {
                 render_assigns(&mut w, assigns, Some(ALIAS));
+            }
+            // An existing row of another tenant is not updated (nor returned).
+            if w.scopes(model) {
+                w.push(" WHERE ");
+                w.tenant_condition(model, ALIAS, Access::Write);
             }
         }
     }
@@ -931,9 +1048,17 @@ pub(crate) fn update<'v>(
     ctx: RenderContext<'v>,
 ) -> Statement<'v> {
     let mut w = SqlWriter::new(ctx);
+    let scoped = w.scopes(model);
+    let refusal = w.refuse_other_tenant(
+        model,
+        assigns.iter().map(|(column, op, value)| {
+            (*column, (*op == AssignOp::Set).then_some(value))
+        }),
+    );
+    w.refuse(refusal);
     w.push("UPDATE ");
     w.table(&model.table);
-    if filter.is_some_and(FilterNode::has_relations) {
+    if scoped || filter.is_some_and(FilterNode::has_relations) {
         w.push(" AS ");
         w.ident(TOP);
     }
@@ -942,6 +1067,17 @@ pub(crate) fn update<'v>(
     if let Some(filter) = filter {
         w.push(" WHERE ");
         render_filter(&mut w, filter, None);
+    }
+    if scoped {
+        w.push(if filter.is_some() { " AND " } else { " WHERE " });
+        w.tenant_condition(model, TOP, Access::Write);
+        // A foreign key set to a parent of another tenant matches no row.
+        w.and_parent_guards(model, |name| {
+            assigns
+                .iter()
+                .find(|(c, op, _)| c.name == name && *op == AssignOp::Set)
+                .map(|(_, _, value)| value)
+        });
     }
     if let Some(returning) = returning {
         render_returning(&mut w, returning);
@@ -957,15 +1093,20 @@ pub(crate) fn delete<'v>(
     ctx: RenderContext<'v>,
 ) -> Statement<'v> {
     let mut w = SqlWriter::new(ctx);
+    let scoped = w.scopes(model);
     w.push("DELETE FROM ");
     w.table(&model.table);
-    if filter.is_some_and(FilterNode::has_relations) {
+    if scoped || filter.is_some_and(FilterNode::has_relations) {
         w.push(" AS ");
         w.ident(TOP);
     }
     if let Some(filter) = filter {
         w.push(" WHERE ");
         render_filter(&mut w, filter, None);
+    }
+    if scoped {
+        w.push(if filter.is_some() { " AND " } else { " WHERE " });
+        w.tenant_condition(model, TOP, Access::Write);
     }
     if let Some(returning) = returning {
         render_returning(&mut w, returning);
@@ -1041,6 +1182,7 @@ mod tests {
         columns: &[&ID, &NAME],
         primary_key: &[&ID],
         updated_at: &[],
+        tenant: None,
     };
 
     #[test]

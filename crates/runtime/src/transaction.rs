@@ -26,6 +26,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{AsExecutor, Executor, timed};
 use crate::render::RenderContext;
+use crate::tenancy::Tenant;
 
 /// Transaction isolation levels (all four PostgreSQL has).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,7 +163,12 @@ struct Inner {
     /// Statements started in this transaction (a stale statement can be retried, with the
     /// transaction restarted, only when it was the first).
     statements: AtomicUsize,
+    /// `BEGIN ...`, with the tenant's `set_config` on a tenant-scoped client's transaction
+    /// (so a restart sets it again too).
     begin_sql: String,
+    /// The tenant of a [`TenantClient`](crate::TenantClient)'s transaction: its statements
+    /// are restricted to it.
+    tenant: Option<Arc<Tenant>>,
 }
 
 impl Drop for Inner {
@@ -232,7 +238,22 @@ impl Client {
         Fut: Future<Output = Result<T, E>>,
         E: From<Error>,
     {
-        let tx = self.begin(&options).await?;
+        self.run_transaction(options, None, work).await
+    }
+
+    /// [`Client::transaction_with`], on a tenant-scoped client's behalf when `tenant` is set.
+    pub(crate) async fn run_transaction<T, E, F, Fut>(
+        &self,
+        options: TransactionOptions,
+        tenant: Option<Arc<Tenant>>,
+        work: F,
+    ) -> Result<T, E>
+    where
+        F: FnOnce(Transaction) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        E: From<Error>,
+    {
+        let tx = self.begin(&options, tenant).await?;
         let guarded = AssertUnwindSafe(work(tx.clone())).catch_unwind();
         let outcome = match options.timeout {
             None => guarded.await,
@@ -260,7 +281,11 @@ impl Client {
         }
     }
 
-    async fn begin(&self, options: &TransactionOptions) -> Result<Transaction, Error> {
+    async fn begin(
+        &self,
+        options: &TransactionOptions,
+        tenant: Option<Arc<Tenant>>,
+    ) -> Result<Transaction, Error> {
         let connection = match options.max_wait {
             None => self.connection().await?,
             Some(limit) => tokio::time::timeout(limit, self.connection())
@@ -275,7 +300,11 @@ impl Client {
                 state: AtomicU8::new(OPEN),
                 client: self.clone(),
                 statements: AtomicUsize::new(0),
-                begin_sql: options.begin_sql(),
+                begin_sql: match &tenant {
+                    Some(tenant) => tenant.begin_sql(&options.begin_sql()),
+                    None => options.begin_sql(),
+                },
+                tenant,
             }),
         };
         let connection = tx.connection()?;
@@ -314,7 +343,10 @@ impl Transaction {
     }
 
     pub(crate) fn render_context(&self) -> RenderContext<'_> {
-        self.inner.client.render_context()
+        RenderContext {
+            tenant: self.inner.tenant.as_ref().map(|tenant| &tenant.id),
+            ..self.inner.client.render_context()
+        }
     }
 
     pub(crate) fn client(&self) -> &Client {

@@ -20,6 +20,7 @@ pub mod render;
 pub mod resolve;
 pub mod source;
 pub mod source_facts;
+pub mod tenancy;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use load::load;

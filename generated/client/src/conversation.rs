@@ -113,6 +113,21 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ],
     primary_key: &[&column::ID],
     updated_at: &[&column::UPDATED_AT],
+    tenant: Some(
+        &rt::TenantScope {
+            key: rt::TenantKey::Column {
+                column: "tenantId",
+                nullable: false,
+            },
+            parents: &[
+                rt::TenantParent {
+                    parent: &crate::agent::META,
+                    columns: &["agentId"],
+                    references: &["id"],
+                },
+            ],
+        },
+    ),
 };
 
 impl<Agent: rt::Slot, Tenant: rt::Slot, Messages: rt::Slot, Count: rt::Slot> rt::FromRow

@@ -76,6 +76,16 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: Some(
+        &rt::TenantScope {
+            key: rt::TenantKey::Parent(rt::TenantParent {
+                parent: &crate::conversation::META,
+                columns: &["convoId"],
+                references: &["id"],
+            }),
+            parents: &[],
+        },
+    ),
 };
 
 impl<Convo: rt::Slot> rt::FromRow for Message<Convo> {

@@ -106,6 +106,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ],
     primary_key: &[&column::ID],
     updated_at: &[&column::UPDATED_AT],
+    tenant: None,
 };
 
 impl<

@@ -83,6 +83,15 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ],
     primary_key: &[&column::ID],
     updated_at: &[&column::UPDATED_AT],
+    tenant: Some(
+        &rt::TenantScope {
+            key: rt::TenantKey::Column {
+                column: "tenantId",
+                nullable: false,
+            },
+            parents: &[],
+        },
+    ),
 };
 
 impl<Tenant: rt::Slot> rt::FromRow for User<Tenant> {

@@ -57,6 +57,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     columns: &[&column::ID, &column::CODE, &column::MAKER_ID, &column::ISSUED_AT],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<Maker: rt::Slot> rt::FromRow for Badge<Maker> {

@@ -141,6 +141,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<Maker: rt::Slot, Labels: rt::Slot, Parts: rt::Slot, Count: rt::Slot> rt::FromRow

@@ -51,6 +51,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     columns: &[&column::ORG_ID, &column::USER_ID, &column::HANDLE, &column::SEAT],
     primary_key: &[&column::ORG_ID, &column::USER_ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl rt::FromRow for Membership {

@@ -198,6 +198,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ],
     primary_key: &[&column::ID],
     updated_at: &[&column::TOUCHED],
+    tenant: None,
 };
 
 impl rt::FromRow for Sample {

@@ -57,6 +57,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     columns: &[&column::ID, &column::TITLE, &column::SHELF_REGION, &column::SHELF_CODE],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<Shelf: rt::Slot> rt::FromRow for Book<Shelf> {

@@ -51,6 +51,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     columns: &[&column::ID, &column::NUMBER, &column::HOLDER_ID],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<Holder: rt::Slot> rt::FromRow for Passport<Holder> {

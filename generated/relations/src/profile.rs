@@ -51,6 +51,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     columns: &[&column::ID, &column::BIO, &column::USER_ID],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<User: rt::Slot> rt::FromRow for Profile<User> {

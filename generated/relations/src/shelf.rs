@@ -53,6 +53,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     columns: &[&column::REGION, &column::CODE, &column::LABEL],
     primary_key: &[&column::REGION, &column::CODE],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<Books: rt::Slot, Count: rt::Slot> rt::FromRow for Shelf<Books, Count> {

@@ -47,6 +47,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     columns: &[&column::ID, &column::NAME],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<Posts: rt::Slot, Count: rt::Slot> rt::FromRow for Tag<Posts, Count> {

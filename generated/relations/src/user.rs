@@ -123,6 +123,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     columns: &[&column::ID, &column::EMAIL, &column::NAME, &column::MANAGER_ID],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<

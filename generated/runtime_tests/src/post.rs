@@ -69,6 +69,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ],
     primary_key: &[&column::ID],
     updated_at: &[],
+    tenant: None,
 };
 
 impl<Author: rt::Slot> rt::FromRow for Post<Author> {

@@ -152,6 +152,7 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ],
     primary_key: &[&column::ID],
     updated_at: &[&column::UPDATED_AT],
+    tenant: None,
 };
 
 impl<Posts: rt::Slot, Count: rt::Slot> rt::FromRow for User<Posts, Count> {

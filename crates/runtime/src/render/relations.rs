@@ -6,7 +6,9 @@
 //! enclosing query by the alias it was given (`t0` for a statement's main table), so
 //! self-relations and nesting at any depth never confuse two uses of one table.
 
-use super::{Param, SelectArgs, SqlWriter, Statement, TOP, render_filter, render_order};
+use super::{
+    Access, Param, SelectArgs, SqlWriter, Statement, TOP, render_filter, render_order,
+};
 use crate::error::Error;
 use crate::include::{ChildLink, Counted, KeyPart};
 use crate::model::Column;
@@ -35,6 +37,7 @@ fn render_related_from(w: &mut SqlWriter<'_>, relation: &RelationMeta, outer: &s
             w.ident(&inner);
             w.push(" WHERE ");
             conditions(w, &inner, references, fields);
+            w.and_tenant(relation.related, &inner, Access::Read);
         }
         Link::Inverse { fields, references } => {
             w.push("FROM ");
@@ -43,6 +46,7 @@ fn render_related_from(w: &mut SqlWriter<'_>, relation: &RelationMeta, outer: &s
             w.ident(&inner);
             w.push(" WHERE ");
             conditions(w, &inner, fields, references);
+            w.and_tenant(relation.related, &inner, Access::Read);
         }
         Link::JoinTable {
             table,
@@ -68,6 +72,7 @@ fn render_related_from(w: &mut SqlWriter<'_>, relation: &RelationMeta, outer: &s
             w.qualified(Some(&join), this);
             w.push(" = ");
             w.qualified(Some(outer), key);
+            w.and_tenant(relation.related, &inner, Access::Read);
         }
     }
     inner
@@ -115,7 +120,8 @@ pub(crate) fn render_count<'v>(
 ) {
     w.push("(SELECT COUNT(*) ");
     match &relation.link {
-        _ if filter.is_some() => {
+        // A scoped count of a many-to-many relation counts the tenant's related rows.
+        _ if filter.is_some() || w.scopes(relation.related) => {
             let inner = render_related_from(w, relation, outer);
             if let Some(filter) = filter {
                 w.push(" AND (");
@@ -303,6 +309,7 @@ pub(crate) fn include_select<'v>(
         render_filter(&mut w, filter, Some(TOP));
         w.push(")");
     }
+    w.and_tenant(child, TOP, Access::Read);
     if windowed {
         w.push(") AS ");
         w.ident("w");
@@ -396,6 +403,7 @@ mod tests {
         columns: &[&USER_ID],
         primary_key: &[&USER_ID],
         updated_at: &[],
+        tenant: None,
     };
     static POST: ModelMeta = ModelMeta {
         name: "Post",
@@ -406,6 +414,7 @@ mod tests {
         columns: &[&POST_ID, &AUTHOR_ID, &VIEWS],
         primary_key: &[&POST_ID],
         updated_at: &[],
+        tenant: None,
     };
     static POSTS: RelationMeta = RelationMeta {
         name: "posts",

@@ -1,0 +1,226 @@
+//! The tenant predicate (issue 17): what a tenant-scoped client adds to every statement on a
+//! tenant-owned model, so its isolation holds even for a role that bypasses row-level
+//! security. The one place it is written; the renderer calls it at every table reference of
+//! a model (a statement's main table, relation subqueries, included relations, cursor rows)
+//! and for the values a write puts into tenant columns and foreign keys.
+//!
+//! The conditions mirror the row-level-security policies `gen migrate dev` writes from the
+//! same plan (`ModelMeta::tenant`): a model with its own tenant column compares it with the
+//! tenant (reads also admit NULL, global rows, when the column is nullable); a model owned
+//! through a parent has that parent row belong to the tenant (`EXISTS`, recursively). The
+//! tenant id is one bound parameter per statement, so the text stays one shape per query.
+
+use super::SqlWriter;
+use crate::model::{Column, ModelMeta, TenantKey, TenantParent};
+use crate::value::Value;
+
+/// Whether a condition is for reading (global rows pass) or writing (only the tenant's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+    Write,
+}
+
+impl<'v> SqlWriter<'v> {
+    /// Whether statements on `model` are restricted: a scoped client, a tenant-owned model.
+    pub(crate) fn scopes(&self, model: &ModelMeta) -> bool {
+        self.tenant.is_some() && model.tenant.is_some()
+    }
+
+    /// The tenant as a parameter, bound once per statement.
+    fn tenant_param(&mut self) {
+        if let Some(index) = self.tenant_placeholder {
+            self.placeholder(index);
+        } else if let Some(tenant) = self.tenant {
+            self.bind_value(tenant);
+            self.tenant_placeholder = Some(self.params.len());
+        } else {
+            self.push("NULL");
+        }
+    }
+
+    /// ` AND <the row named qualifier belongs to the tenant>`, when [`SqlWriter::scopes`].
+    pub(crate) fn and_tenant(&mut self, model: &ModelMeta, qualifier: &str, access: Access) {
+        if self.scopes(model) {
+            self.push(" AND ");
+            self.tenant_condition(model, qualifier, access);
+        }
+    }
+
+    /// `<filter> AND <tenant>` joined as a `WHERE` clause: ` WHERE ...` when there is
+    /// anything to write. `filter` writes the caller's own conditions.
+    pub(crate) fn where_scoped(
+        &mut self,
+        model: &ModelMeta,
+        qualifier: &str,
+        access: Access,
+        filter: Option<&mut dyn FnMut(&mut SqlWriter<'v>)>,
+    ) {
+        let scoped = self.scopes(model);
+        match filter {
+            Some(filter) => {
+                self.push(" WHERE ");
+                if scoped {
+                    self.push("(");
+                    filter(self);
+                    self.push(") AND ");
+                    self.tenant_condition(model, qualifier, access);
+                } else {
+                    filter(self);
+                }
+            }
+            None if scoped => {
+                self.push(" WHERE ");
+                self.tenant_condition(model, qualifier, access);
+            }
+            None => {}
+        }
+    }
+
+    /// The condition that the row of `model` named `qualifier` belongs to the tenant.
+    pub(crate) fn tenant_condition(&mut self, model: &ModelMeta, qualifier: &str, access: Access) {
+        let Some(scope) = model.tenant else {
+            self.push("TRUE");
+            return;
+        };
+        match &scope.key {
+            TenantKey::Column { column, nullable } => {
+                let global = *nullable && access == Access::Read;
+                if global {
+                    self.push("(");
+                }
+                self.qualified_name(qualifier, column);
+                self.push(" = ");
+                self.tenant_param();
+                if global {
+                    self.push(" OR ");
+                    self.qualified_name(qualifier, column);
+                    self.push(" IS NULL)");
+                }
+            }
+            // Through the parent, as the policies: only the tenant's own parents.
+            TenantKey::Parent(link) => self.parent_exists(link, Access::Write, |w, n| {
+                w.qualified_name(qualifier, link.columns[n]);
+            }),
+        }
+    }
+
+    /// `EXISTS (SELECT 1 FROM parent AS rN WHERE rN.key = <value n> ... AND <rN is the
+    /// tenant's>)`; `access` Read admits global parents.
+    pub(crate) fn parent_exists(
+        &mut self,
+        link: &TenantParent,
+        access: Access,
+        mut value: impl FnMut(&mut SqlWriter<'v>, usize),
+    ) {
+        let alias = self.next_alias();
+        self.push("EXISTS (SELECT 1 FROM ");
+        self.table(&link.parent.table);
+        self.push(" AS ");
+        self.ident(&alias);
+        self.push(" WHERE ");
+        for (n, reference) in link.references.iter().enumerate() {
+            self.qualified_name(&alias, reference);
+            self.push(" = ");
+            value(self, n);
+            self.push(" AND ");
+        }
+        self.tenant_condition(link.parent, &alias, access);
+        self.push(")");
+    }
+
+    fn qualified_name(&mut self, qualifier: &str, column: &str) {
+        self.ident(qualifier);
+        self.push(".");
+        self.ident(column);
+    }
+
+    /// Why a write setting `values` of `columns` on `model` is refused: a tenant column set to
+    /// another tenant (or to NULL, a global row only the unscoped client writes).
+    pub(crate) fn refuse_other_tenant<'a>(
+        &self,
+        model: &ModelMeta,
+        values: impl IntoIterator<Item = (&'a Column, Option<&'a Value>)>,
+    ) -> Option<String> {
+        let (Some(scope), Some(tenant)) = (model.tenant, self.tenant) else {
+            return None;
+        };
+        let TenantKey::Column { column, .. } = &scope.key else {
+            return None;
+        };
+        for (c, value) in values {
+            if c.name == *column && value != Some(tenant) {
+                return Some(format!(
+                    "`{}.{}` is the tenant key: a tenant-scoped client writes only its own tenant there (leave it out on create, it is set for you); use the unscoped client for other tenants and global rows",
+                    model.name, c.field
+                ));
+            }
+        }
+        None
+    }
+
+    /// The tenant column of `model` when a create must set it (scoped, own column, not among
+    /// `columns`); `Err` when the model does not expose it.
+    pub(crate) fn tenant_column_to_add(
+        &self,
+        model: &ModelMeta,
+        columns: &[&'static Column],
+    ) -> Result<Option<&'static Column>, String> {
+        let (Some(scope), true) = (model.tenant, self.tenant.is_some()) else {
+            return Ok(None);
+        };
+        let TenantKey::Column { column, .. } = &scope.key else {
+            return Ok(None);
+        };
+        if columns.iter().any(|c| c.name == *column) {
+            return Ok(None);
+        }
+        match model.columns.iter().find(|c| c.name == *column) {
+            Some(found) => Ok(Some(*found)),
+            None => Err(format!(
+                "`{}` has no client field for its tenant column `{column}`: a tenant-scoped client cannot create it",
+                model.name
+            )),
+        }
+    }
+
+    /// The tenant value, for a tenant column a create adds.
+    pub(crate) fn bind_tenant(&mut self) {
+        self.tenant_param();
+    }
+
+    /// ` AND EXISTS (...)` for each foreign key of `model` to a tenant-owned parent that
+    /// `value_of` gives a value for (not NULL): the row may point only at the tenant's
+    /// parents (global ones too, except through the key that makes it tenant-owned).
+    pub(crate) fn and_parent_guards(
+        &mut self,
+        model: &ModelMeta,
+        value_of: impl Fn(&str) -> Option<&'v Value>,
+    ) {
+        if !self.scopes(model) {
+            return;
+        }
+        let Some(scope) = model.tenant else {
+            return;
+        };
+        let key = match &scope.key {
+            TenantKey::Parent(link) => Some((link, Access::Write)),
+            TenantKey::Column { .. } => None,
+        };
+        let links = key
+            .into_iter()
+            .chain(scope.parents.iter().map(|link| (link, Access::Read)));
+        for (link, access) in links {
+            let values: Option<Vec<&'v Value>> = link
+                .columns
+                .iter()
+                .map(|c| value_of(c).filter(|v| !v.is_null()))
+                .collect();
+            let Some(values) = values else {
+                continue;
+            };
+            self.push(" AND ");
+            self.parent_exists(link, access, |w, n| w.bind_value(values[n]));
+        }
+    }
+}
