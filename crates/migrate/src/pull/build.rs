@@ -352,7 +352,7 @@ fn algorithm_name(algorithm: IndexAlgorithm) -> &'static str {
 /// default.
 fn field_type(column: &Column) -> (dm::FieldType, Option<Attribute>) {
     let native = match &column.tpe {
-        ColumnType::Enum { name, .. } => return (dm::FieldType::Named(sanitize(name).0), None),
+        ColumnType::Enum { name, .. } => return (dm::FieldType::Named(sanitize(name)), None),
         ColumnType::Unsupported(t) => return (dm::FieldType::Unsupported(t.clone()), None),
         ColumnType::Native(n) => *n,
     };

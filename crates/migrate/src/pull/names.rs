@@ -47,12 +47,12 @@ impl Names {
         let table_name = |id: TableId| {
             previous
                 .model(id)
-                .map_or_else(|| sanitize(&schema.table(id).name).0, |m| m.name.clone())
+                .map_or_else(|| sanitize(&schema.table(id).name), |m| m.name.clone())
         };
         let enum_name = |id: EnumId| {
             previous
                 .enm(id)
-                .map_or_else(|| sanitize(&schema.enm(id).name).0, |e| e.name.clone())
+                .map_or_else(|| sanitize(&schema.enm(id).name), |e| e.name.clone())
         };
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for id in schema.table_ids() {
@@ -90,13 +90,13 @@ impl Names {
             for value in &enm.values {
                 let name = kept
                     .and_then(|e| e.values.iter().find(|v| &v.db_name == value))
-                    .map_or_else(|| sanitize_enum_value(value).0, |v| v.name.clone());
+                    .map_or_else(|| sanitize_enum_value(value), |v| v.name.clone());
                 names.values.insert((key.clone(), value.clone()), name);
             }
         }
         for id in schema.table_ids() {
             let table = schema.table(id);
-            let raw = sanitize(&table.name).0;
+            let raw = sanitize(&table.name);
             let name = dedup(
                 table_name(id),
                 previous.model(id).is_some(),
@@ -109,7 +109,7 @@ impl Names {
             for column in &table.columns {
                 let name = previous
                     .field(id, &column.name)
-                    .map_or_else(|| sanitize(&column.name).0, |f| f.name.clone());
+                    .map_or_else(|| sanitize(&column.name), |f| f.name.clone());
                 fields.insert(column.name.clone(), name);
             }
         }
@@ -126,7 +126,7 @@ impl Names {
             .get(&table)
             .and_then(|f| f.get(column))
             .cloned()
-            .unwrap_or_else(|| sanitize(column).0)
+            .unwrap_or_else(|| sanitize(column))
     }
 
     /// `[a, b]` for `fields: [...]`, `@@id([...])` and the like.
@@ -157,7 +157,7 @@ impl Names {
         self.enum_key(namespace, db_name)
             .and_then(|key| self.enums.get(key))
             .cloned()
-            .unwrap_or_else(|| sanitize(db_name).0)
+            .unwrap_or_else(|| sanitize(db_name))
     }
 
     pub(super) fn value(&self, enum_: Option<(Option<&str>, &str)>, value: &str) -> String {
@@ -165,36 +165,25 @@ impl Names {
             .and_then(|(namespace, name)| self.enum_key(namespace, name))
             .and_then(|key| self.values.get(&(key.clone(), value.to_owned())))
             .cloned()
-            .unwrap_or_else(|| sanitize_enum_value(value).0)
+            .unwrap_or_else(|| sanitize_enum_value(value))
     }
 }
 
-/// A valid identifier for a database name, and whether it had to change.
-pub(super) fn sanitize(name: &str) -> (String, bool) {
-    let mut out: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    // As Prisma: a name starts with a letter, so leading digits and
-    // underscores are dropped (`_foo` → `foo @@map("_foo")`, `1abc` → `abc`).
-    let kept = out.trim_start_matches(|c: char| !c.is_ascii_alphabetic());
-    out = if kept.is_empty() {
-        format!("n{out}")
-    } else {
-        kept.to_string()
-    };
-    let changed = out != name;
-    (out, changed)
+/// A valid identifier for a database name: characters other than ASCII letters, digits and
+/// `_` become `_`, and, as Prisma, a name starts with a letter, so leading digits and
+/// underscores are dropped (`_foo` → `foo @@map("_foo")`, `1abc` → `abc`).
+pub(super) fn sanitize(name: &str) -> String {
+    identifier(name, |c| !c.is_ascii_alphabetic())
 }
 
 /// Enum values may start with a digit (they are identifiers), not with `_`.
-fn sanitize_enum_value(name: &str) -> (String, bool) {
+fn sanitize_enum_value(name: &str) -> String {
+    identifier(name, |c| c == '_')
+}
+
+/// `name` with its invalid characters replaced and the leading ones `dropped` removed;
+/// `n` before the replaced name when nothing is left.
+fn identifier(name: &str, dropped: impl Fn(char) -> bool) -> String {
     let replaced: String = name
         .chars()
         .map(|c| {
@@ -205,12 +194,8 @@ fn sanitize_enum_value(name: &str) -> (String, bool) {
             }
         })
         .collect();
-    let kept = replaced.trim_start_matches('_');
-    let out = if kept.is_empty() {
-        format!("n{replaced}")
-    } else {
-        kept.to_string()
-    };
-    let changed = out != name;
-    (out, changed)
+    match replaced.trim_start_matches(dropped) {
+        "" => format!("n{replaced}"),
+        kept => kept.to_owned(),
+    }
 }

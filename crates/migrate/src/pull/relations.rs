@@ -94,7 +94,7 @@ pub(super) fn relation_fields(
                 referencing,
                 fk.columns
                     .iter()
-                    .map(|c| sanitize(c).0)
+                    .map(|c| sanitize(c))
                     .collect::<Vec<_>>()
                     .join("_"),
                 referenced
