@@ -9,7 +9,9 @@
 //! A schema folder is written back file by file (new models and enums go to
 //! `introspected.prisma`), as Prisma does. `--force` ignores the existing models (the raw
 //! introspection, names as the database has them); `--print` only prints (a folder's files
-//! each under a `// path` line), the warnings going to stderr as `//` comments.
+//! each under a `// path` line), the warnings going to stderr as `//` comments. What to
+//! refuse, write where and print is decided by `refract_migrate::pull::plan`; this command
+//! runs the plan (reads the database, writes all files or none, prints).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
