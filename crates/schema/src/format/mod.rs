@@ -21,7 +21,6 @@
 //! differs on input Prisma rejects or mangles), the difference is named at
 //! the place that makes it; the list is in `tests/format/README.md`.
 
-mod blocking_errors;
 mod layout;
 mod relations;
 mod table;

@@ -28,9 +28,10 @@ use crate::source::Span;
 pub use config::{DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, SUPPORTED_PROVIDERS};
 pub use naming::{foreign_key_name, index_name, primary_key_name, unique_name};
 
-/// Where the parts of each IR model came from, for later passes' messages.
+/// Where the parts of each IR model came from, for later passes' messages
+/// and for relation completion (`gen format`).
 #[derive(Debug, Default)]
-pub(crate) struct ModelSpans<'a> {
+pub struct ModelSpans<'a> {
     pub ast: Option<&'a ast::Model>,
     /// AST field for each scalar field.
     pub fields: Vec<&'a ast::Field>,
@@ -38,11 +39,54 @@ pub(crate) struct ModelSpans<'a> {
     pub relation_fields: Vec<&'a ast::Field>,
     /// The `@relation` attribute of each relation field, if any.
     pub relation_attrs: Vec<Option<&'a ast::Attribute>>,
+    /// What each relation field's `@relation` says, as written on that side
+    /// (the IR keeps `fields` and `references` only on the referencing side).
+    pub relation_args: Vec<WrittenRelation>,
     /// The attribute each index came from (`@unique` or `@@index` ...).
     pub indexes: Vec<Span>,
     pub primary_key: Option<Span>,
     pub map_span: Option<Span>,
 }
+
+/// A relation field's `@relation` arguments as written and resolved;
+/// `fields` / `references` are `None` when not written (or not resolvable).
+#[derive(Debug, Default, Clone)]
+pub struct WrittenRelation {
+    pub name: Option<String>,
+    pub fields: Option<Vec<ir::FieldId>>,
+    pub references: Option<Vec<ir::FieldId>>,
+}
+
+/// The IR with what relation completion reads beside it.
+pub struct Resolution<'a> {
+    pub schema: ir::Schema,
+    /// Per model (by [`ModelId`]), the AST parts it came from.
+    pub sources: Vec<ModelSpans<'a>>,
+    /// Whether the first stage (names, types, attributes and their
+    /// arguments: Prisma's parser database) reported an error. Prisma
+    /// completes relations only when it did not.
+    pub reading_failed: bool,
+}
+
+/// Codes the first stage reports; later checks (relation pairing,
+/// constraint names, native types, the datasource) report others.
+const READING_CODES: &[crate::diagnostics::Code] = &[
+    codes::SYNTAX,
+    codes::INVALID_BLOCK,
+    codes::INVALID_FIELD,
+    codes::DUPLICATE_TOP,
+    codes::DUPLICATE_FIELD,
+    codes::DUPLICATE_ENUM_VALUE,
+    codes::UNKNOWN_TYPE,
+    codes::UNSUPPORTED_ARITY,
+    codes::UNKNOWN_ATTRIBUTE,
+    codes::DUPLICATE_ATTRIBUTE,
+    codes::ATTRIBUTE_ARGUMENT,
+    codes::ATTRIBUTE_MISPLACED,
+    codes::MULTIPLE_IDS,
+    codes::INVALID_DEFAULT,
+    codes::INVALID_UPDATED_AT,
+];
 
 /// Shared state of one resolution run.
 pub(crate) struct Ctx<'a> {
@@ -59,6 +103,12 @@ pub(crate) struct Ctx<'a> {
     pub has_datasource: bool,
     /// The datasource names a provider refract does not support.
     pub unsupported_provider: bool,
+    /// A name in `@relation` or `@@index`-like arguments did not resolve
+    /// (reported under a code later checks share): see [`READING_CODES`].
+    pub reading_failed: bool,
+    /// Errors under [`READING_CODES`] that Prisma reports only later
+    /// (provider-specific ones).
+    pub later_stage_errors: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -113,6 +163,17 @@ impl<'a> Ctx<'a> {
 
 /// Resolves a parsed schema into the IR, pushing every problem into `diags`.
 pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
+    resolve_with_sources(ast, diags, false).schema
+}
+
+/// [`resolve`], keeping the AST parts of each model. With
+/// `past_unsupported_provider`, resolution goes on for a provider refract
+/// does not support (the formatter completes relations for any provider).
+pub fn resolve_with_sources<'a>(
+    ast: &'a SchemaAst,
+    diags: &mut Diagnostics,
+    past_unsupported_provider: bool,
+) -> Resolution<'a> {
     let mut cx = Ctx {
         diags: Diagnostics::new(),
         schema: ir::Schema::default(),
@@ -124,18 +185,30 @@ pub fn resolve(ast: &SchemaAst, diags: &mut Diagnostics) -> ir::Schema {
         preview_features: Vec::new(),
         has_datasource: false,
         unsupported_provider: false,
+        reading_failed: false,
+        later_stage_errors: 0,
     };
-    passes(ast, &mut cx);
+    passes(ast, &mut cx, past_unsupported_provider);
+    let reading_errors = cx
+        .diags
+        .errors()
+        .filter(|d| READING_CODES.contains(&d.code))
+        .count();
+    let reading_failed = cx.reading_failed || reading_errors > cx.later_stage_errors;
     diags.extend(cx.diags.into_vec());
-    cx.schema
+    Resolution {
+        schema: cx.schema,
+        sources: cx.spans,
+        reading_failed,
+    }
 }
 
 /// The passes of [`resolve`], in order.
-fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
+fn passes<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>, past_unsupported_provider: bool) {
     invalid_lines(ast, cx);
     let (models, enums) = top_level_names(ast, cx);
     config_blocks(ast, cx);
-    if cx.unsupported_provider {
+    if cx.unsupported_provider && !past_unsupported_provider {
         // One clear error instead of a cascade of PostgreSQL-specific ones.
         return;
     }

@@ -74,6 +74,7 @@ pub(super) fn resolve(cx: &mut Ctx<'_>) {
     }
     let mut diags = Diagnostics::new();
     let args: Vec<RelationArgs> = refs.iter().map(|&r| read_args(cx, &mut diags, r)).collect();
+    cx.reading_failed |= diags.has_errors();
     cx.diags.extend(diags.into_vec());
     let table = ArgsTable { offsets, args };
     // 2. Group by (model pair, name). Members are listed by position (so in
@@ -130,6 +131,16 @@ pub(super) fn resolve(cx: &mut Ctx<'_>) {
     });
     for g in &groups {
         pair(cx, g.lo, g.hi, g.name, group_members(g), &table);
+    }
+    drop(groups);
+    for (r, a) in refs.iter().zip(table.args) {
+        cx.spans[r.model.0 as usize]
+            .relation_args
+            .push(super::WrittenRelation {
+                name: a.name,
+                fields: a.fields,
+                references: a.references,
+            });
     }
 }
 

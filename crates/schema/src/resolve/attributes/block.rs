@@ -214,9 +214,11 @@ pub(super) fn index_fields(
             }
         }
         cx.push(d);
+        cx.reading_failed = true;
         ok = false;
     }
     if !relation_refs.is_empty() {
+        cx.reading_failed = true;
         let hint = relation_refs
             .iter()
             .flat_map(|r| relation_scalar_fields(cx, id, r))

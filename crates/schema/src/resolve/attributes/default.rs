@@ -156,6 +156,8 @@ pub(super) fn default_kind(
                 }
             },
             "auto" => {
+                // MongoDB's: Prisma reports it when validating, after completion.
+                cx.later_stage_errors += 1;
                 cx.error(
                     codes::INVALID_DEFAULT,
                     span,

@@ -329,7 +329,14 @@ pub(super) fn scalar_field_attributes(
             ),
             "shardKey" => {}
             n if cx.is_native_type_attribute(n) => field.native_type = native_type(field, a, cx),
-            other => unknown_attribute(cx, a, "@", other, FIELD_ATTRIBUTES),
+            other => {
+                // A native type of another datasource's prefix: Prisma
+                // reports it only when validating, after completion.
+                if other.contains('.') {
+                    cx.later_stage_errors += 1;
+                }
+                unknown_attribute(cx, a, "@", other, FIELD_ATTRIBUTES)
+            }
         }
     }
 }
