@@ -37,7 +37,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::model::ModelMeta;
 use crate::render::{RenderContext, Statement};
-use crate::tenancy::TenantClient;
+use crate::tenancy::{Tenant, TenantClient};
 use crate::transaction::{Transaction, TransactionOptions};
 
 /// A boxed, sendable future: the return type of closures given to [`Executor::atomically`].
@@ -597,7 +597,7 @@ async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<O
 async fn run_scoped(scoped: &TenantClient, request: &Request<'_>) -> Result<Outcome, Error> {
     let client = scoped.client();
     let shared = &*client.shared;
-    let begin = &scoped.tenant().begin_sql("BEGIN");
+    let tenant = scoped.tenant();
     let mut checkout = Checkout::new(shared, client.connection().await?);
     let mut retried = false;
     loop {
@@ -607,7 +607,7 @@ async fn run_scoped(scoped: &TenantClient, request: &Request<'_>) -> Result<Outc
                 shared,
                 checkout.connection(),
                 request,
-                begin,
+                tenant,
                 &checkout.sequence,
             ),
         )
@@ -636,49 +636,70 @@ async fn run_scoped(scoped: &TenantClient, request: &Request<'_>) -> Result<Outc
     }
 }
 
-/// `BEGIN; SELECT set_config('refract.tenant_id', .., true)`, the statement, `COMMIT`:
+/// `BEGIN`, `SELECT set_config('refract.tenant_id', $1, true)`, the statement, `COMMIT`:
 /// pipelined in one round trip when the statement is prepared (cached, or prepared just
-/// before); with `pgbouncer=true` one request after the other (the statement may need its
-/// parameter types described inside the transaction). A failed statement turns the `COMMIT`
-/// into a rollback. The connection's [`Sequence`] is open throughout, so a call dropped
-/// half way closes the connection instead of pooling it inside the transaction.
+/// before; `set_config` is a cached prepared statement too); with `pgbouncer=true` one
+/// request after the other (`BEGIN` and the setting in one simple query; the statement may
+/// need its parameter types described inside the transaction). A failed statement turns
+/// the `COMMIT` into a rollback. The connection's [`Sequence`] is open throughout, so a call
+/// dropped half way closes the connection instead of pooling it inside the transaction.
 async fn send_scoped(
     shared: &Shared,
     connection: &ClientWrapper,
     request: &Request<'_>,
-    begin: &str,
+    tenant: &Tenant,
     sequence: &Sequence,
 ) -> Result<Outcome, Error> {
     let db = |error| Error::from_postgres(error, request.model);
     let prepared = match shared.mode {
-        StatementMode::Cached { capacity } if request.cacheable => {
-            let prepared = connection.prepare_cached(request.sql).await.map_err(db)?;
+        StatementMode::Cached { capacity } => {
+            let prepared = if request.cacheable {
+                connection.prepare_cached(request.sql).await
+            } else {
+                connection.prepare(request.sql).await
+            };
+            let prepared = prepared.map_err(db)?;
+            let set = connection
+                .prepare_cached(crate::tenancy::SET_TENANT_SQL)
+                .await
+                .map_err(db)?;
             if capacity.is_some_and(|capacity| connection.statement_cache.size() > capacity) {
                 connection.statement_cache.clear();
             }
-            Some(prepared)
+            Some((prepared, set))
         }
-        StatementMode::Cached { .. } | StatementMode::Uncached => {
-            Some(connection.prepare(request.sql).await.map_err(db)?)
+        StatementMode::Uncached => {
+            let prepared = connection.prepare(request.sql).await.map_err(db)?;
+            let set = connection
+                .prepare(crate::tenancy::SET_TENANT_SQL)
+                .await
+                .map_err(db)?;
+            Some((prepared, set))
         }
         StatementMode::Unnamed => None,
     };
     sequence.start();
     let outcome = match prepared {
-        Some(prepared) => {
-            let (begun, ran, committed) = futures_util::future::join3(
-                connection.batch_execute(begin),
+        Some((prepared, set)) => {
+            let tenant_id: &(dyn ToSql + Sync) = &tenant.id;
+            let (begun, tenant_set, ran, committed) = futures_util::future::join4(
+                connection.batch_execute("BEGIN"),
+                connection.execute(&set, &[tenant_id]),
                 run_prepared(connection, &prepared, request),
                 connection.batch_execute("COMMIT"),
             )
             .await;
             begun.map_err(db)?;
+            tenant_set.map_err(db)?;
             let outcome = ran.map_err(db)?;
             committed.map_err(db)?;
             outcome
         }
         None => {
-            connection.batch_execute(begin).await.map_err(db)?;
+            connection
+                .batch_execute(&tenant.begin_sql("BEGIN"))
+                .await
+                .map_err(db)?;
             let ran = send_unnamed(shared, connection, request, None).await;
             let end = if ran.is_ok() { "COMMIT" } else { "ROLLBACK" };
             let ended = connection.batch_execute(end).await.map_err(db);

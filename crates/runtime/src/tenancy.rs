@@ -15,8 +15,8 @@
 //!   row-level-security policies `gen migrate dev` writes read. For a role subject to them
 //!   (not the tables' owner, no `BYPASSRLS`) raw SQL is isolated too.
 //!
-//! A single statement is one round trip: `BEGIN; SELECT set_config(..)` (one simple query),
-//! the statement, and `COMMIT` are pipelined on one connection. Transactions
+//! A single statement is one round trip: `BEGIN`, `set_config` (a cached prepared
+//! statement), the statement and `COMMIT` are pipelined on one connection. Transactions
 //! ([`TenantClient::transaction`]) and the runtime's own multi-statement operations (nested
 //! writes) set the tenant once, with their `BEGIN`.
 
@@ -36,6 +36,9 @@ use crate::value::Value;
 
 /// The PostgreSQL setting the row-level-security policies read.
 pub const TENANT_SETTING: &str = "refract.tenant_id";
+
+/// Sets the tenant for the rest of the transaction, as a prepared statement (bound text).
+pub(crate) const SET_TENANT_SQL: &str = "SELECT set_config('refract.tenant_id', $1, true)";
 
 /// A client whose statements are restricted to one tenant: see [`Client::for_tenant`].
 /// Cheap to clone (the pool is shared); generated model accessors work on it as on a
