@@ -39,8 +39,7 @@ pub struct ModelSpans<'a> {
     pub relation_fields: Vec<&'a ast::Field>,
     /// The `@relation` attribute of each relation field, if any.
     pub relation_attrs: Vec<Option<&'a ast::Attribute>>,
-    /// What each relation field's `@relation` says, as written on that side
-    /// (the IR keeps `fields` and `references` only on the referencing side).
+    /// What each relation field's `@relation` says.
     pub relation_args: Vec<WrittenRelation>,
     /// The attribute each index came from (`@unique` or `@@index` ...).
     pub indexes: Vec<Span>,
@@ -48,13 +47,19 @@ pub struct ModelSpans<'a> {
     pub map_span: Option<Span>,
 }
 
-/// A relation field's `@relation` arguments as written and resolved;
-/// `fields` / `references` are `None` when not written (or not resolvable).
-#[derive(Debug, Default, Clone)]
+/// What `@relation(...)` says on one relation field, as written on that
+/// side (the IR keeps `fields` and `references` only on the referencing side).
+#[derive(Debug, Default)]
 pub struct WrittenRelation {
     pub name: Option<String>,
+    /// `None` when not written, or when it could not be resolved (`broken`).
     pub fields: Option<Vec<ir::FieldId>>,
     pub references: Option<Vec<ir::FieldId>>,
+    /// `fields`/`references` were given but could not be resolved (already reported).
+    pub broken: bool,
+    pub map: Option<String>,
+    pub on_delete: Option<(ir::ReferentialAction, Span)>,
+    pub on_update: Option<(ir::ReferentialAction, Span)>,
 }
 
 /// The IR with what relation completion reads beside it.

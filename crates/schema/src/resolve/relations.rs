@@ -6,10 +6,10 @@
 //! hold exactly one field on each side (two fields of one model for
 //! self-relations). The side with `fields`/`references` holds the foreign key.
 
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxHashMap;
 
 use super::args::{ArgReader, as_array, as_constant, as_string};
-use super::{Ctx, closest, naming};
+use super::{Ctx, WrittenRelation as RelationArgs, closest, naming};
 use crate::ast::{self, Expression};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::ir::{
@@ -17,130 +17,76 @@ use crate::ir::{
 };
 use crate::source::Span;
 
-/// What `@relation(...)` said on one field.
-#[derive(Default)]
-struct RelationArgs {
-    name: Option<String>,
-    fields: Option<Vec<FieldId>>,
-    references: Option<Vec<FieldId>>,
-    /// `fields`/`references` were given but could not be resolved (already reported).
-    broken: bool,
-    map: Option<String>,
-    on_delete: Option<(ReferentialAction, Span)>,
-    on_update: Option<(ReferentialAction, Span)>,
+/// Every relation field's `@relation`, by model and relation field index.
+type ArgsTable = [Vec<RelationArgs>];
+
+fn args_of(table: &ArgsTable, r: RelationFieldRef) -> Option<&RelationArgs> {
+    table.get(r.model.0 as usize)?.get(r.index)
 }
 
-/// Every relation field's [`RelationArgs`], stored flat in
-/// [`RelationFieldRef`] order (model, then field), so a field's position is
-/// its model's offset plus its index.
-struct ArgsTable {
-    /// Where each model's relation fields start in `args`.
-    offsets: Vec<usize>,
-    args: Vec<RelationArgs>,
-}
-
-impl ArgsTable {
-    fn position(&self, r: RelationFieldRef) -> usize {
-        self.offsets[r.model.0 as usize] + r.index
-    }
-
-    fn get(&self, r: RelationFieldRef) -> Option<&RelationArgs> {
-        self.args.get(self.position(r))
-    }
-}
-
-/// The relation fields of one (model pair, relation name) group.
+/// The relation fields of one (model pair, relation name) group, in
+/// (model, field) order.
 struct Group<'n> {
     lo: ModelId,
     hi: ModelId,
     name: &'n str,
-    /// Where the group's members start in the shared member list.
-    start: usize,
-    len: usize,
+    members: Vec<RelationFieldRef>,
 }
 
 pub(super) fn resolve(cx: &mut Ctx<'_>) {
     // 1. Read every @relation attribute.
-    let model_count = cx.schema.models.len();
-    let mut offsets = Vec::with_capacity(model_count);
-    let mut refs: Vec<RelationFieldRef> = Vec::new();
-    for m in 0..model_count {
-        offsets.push(refs.len());
-        let model = ModelId(m as u32);
-        refs.extend(
-            (0..cx.schema.models[m].relation_fields.len())
-                .map(|index| RelationFieldRef { model, index }),
-        );
-    }
     let mut diags = Diagnostics::new();
-    let args: Vec<RelationArgs> = refs.iter().map(|&r| read_args(cx, &mut diags, r)).collect();
+    let table: Vec<Vec<RelationArgs>> = (0..cx.schema.models.len())
+        .map(|m| {
+            let model = ModelId(m as u32);
+            (0..cx.schema.models[m].relation_fields.len())
+                .map(|index| read_args(cx, &mut diags, RelationFieldRef { model, index }))
+                .collect()
+        })
+        .collect();
     cx.reading_failed |= diags.has_errors();
     cx.diags.extend(diags.into_vec());
-    let table = ArgsTable { offsets, args };
-    // 2. Group by (model pair, name). Members are listed by position (so in
-    // `RelationFieldRef` order) in one shared list, group after group.
-    let mut group_ids: FxHashMap<(ModelId, ModelId, &str), usize> =
-        FxHashMap::with_capacity_and_hasher(refs.len(), FxBuildHasher);
+    // 2. Group by (model pair, name).
+    let mut group_ids: FxHashMap<(ModelId, ModelId, &str), usize> = FxHashMap::default();
     let mut groups: Vec<Group<'_>> = Vec::new();
-    let mut group_of: Vec<usize> = Vec::with_capacity(refs.len());
-    for (&r, a) in refs.iter().zip(&table.args) {
-        let target = cx.schema.relation_field(r).related_model;
-        let (lo, hi) = if r.model <= target {
-            (r.model, target)
-        } else {
-            (target, r.model)
-        };
-        let name = a.name.as_deref().unwrap_or_default();
-        let g = *group_ids.entry((lo, hi, name)).or_insert_with(|| {
-            groups.push(Group {
-                lo,
-                hi,
-                name,
-                start: 0,
-                len: 0,
+    for (m, model_args) in table.iter().enumerate() {
+        for (index, a) in model_args.iter().enumerate() {
+            let r = RelationFieldRef {
+                model: ModelId(m as u32),
+                index,
+            };
+            let target = cx.schema.relation_field(r).related_model;
+            let (lo, hi) = (r.model.min(target), r.model.max(target));
+            let name = a.name.as_deref().unwrap_or_default();
+            let g = *group_ids.entry((lo, hi, name)).or_insert_with(|| {
+                groups.push(Group {
+                    lo,
+                    hi,
+                    name,
+                    members: Vec::new(),
+                });
+                groups.len() - 1
             });
-            groups.len() - 1
-        });
-        groups[g].len += 1;
-        group_of.push(g);
-    }
-    drop(group_ids);
-    let mut next = 0;
-    for g in &mut groups {
-        g.start = next;
-        next += g.len;
-    }
-    let mut filled: Vec<usize> = vec![0; groups.len()];
-    // Every slot is overwritten below; starting from a copy avoids a placeholder value.
-    let mut members = refs.clone();
-    for (&r, &g) in refs.iter().zip(&group_of) {
-        members[groups[g].start + filled[g]] = r;
-        filled[g] += 1;
+            groups[g].members.push(r);
+        }
     }
     // Handle relations in source order of their foreign-key side, so
     // diagnostics come out in the order a reader meets them. Groups share no
     // field, so no two have the same key.
-    let group_members = |g: &Group<'_>| &members[g.start..g.start + g.len];
     groups.sort_unstable_by_key(|g| {
-        let fields = group_members(g);
-        fields
+        g.members
             .iter()
-            .find(|r| table.get(**r).is_some_and(|a| a.fields.is_some()))
-            .or(fields.first())
+            .find(|r| args_of(&table, **r).is_some_and(|a| a.fields.is_some()))
+            .or(g.members.first())
             .copied()
     });
     for g in &groups {
-        pair(cx, g.lo, g.hi, g.name, group_members(g), &table);
+        pair(cx, g.lo, g.hi, g.name, &g.members, &table);
     }
     drop(groups);
-    for (r, a) in refs.iter().zip(table.args) {
-        cx.spans[r.model.0 as usize]
-            .relation_args
-            .push(super::WrittenRelation {
-                name: a.name,
-                fields: a.fields,
-                references: a.references,
-            });
+    drop(group_ids);
+    for (spans, model_args) in cx.spans.iter_mut().zip(table) {
+        spans.relation_args = model_args;
     }
 }
 
@@ -345,13 +291,13 @@ fn pair(
     };
     // A single field: its opposite is missing.
     let Some(second) = second else {
-        one_sided_relation(cx, first, name, args.get(first), lo, hi);
+        one_sided_relation(cx, first, name, args_of(args, first), lo, hi);
         return;
     };
     let fa_arity = cx.schema.relation_field(first).arity;
     let fb_arity = cx.schema.relation_field(second).arity;
-    let aa = args.get(first);
-    let ab = args.get(second);
+    let aa = args_of(args, first);
+    let ab = args_of(args, second);
     let kind = match (fa_arity == Arity::List, fb_arity == Arity::List) {
         (true, true) => RelationKind::ManyToMany,
         (false, false) => RelationKind::OneToOne,
@@ -379,7 +325,7 @@ fn pair(
             .with_help("make it optional with `?`: both records cannot be created first"),
         );
     }
-    let ra = args.get(referencing);
+    let ra = args_of(args, referencing);
     finish_relation(cx, referencing, Some(referenced), name, ra, lo, hi);
 }
 
@@ -672,20 +618,26 @@ fn finish_relation(
     let broken = args.is_some_and(|a| a.broken);
     if kind != RelationKind::ManyToMany && !broken {
         let one_to_one = kind == RelationKind::OneToOne && referenced.is_some();
-        let rf = cx.schema.relation_field(referencing);
-        let model = cx.schema.model(referencing.model);
-        let target = cx.schema.model(related_model);
-        check_foreign_key(
-            &mut cx.diags,
-            rf,
-            model,
-            target,
-            &fields,
-            &references,
-            args,
+        let fk = ForeignKey {
+            relation_field: cx.schema.relation_field(referencing),
+            model: cx.schema.model(referencing.model),
+            target: cx.schema.model(related_model),
+            fields: &fields,
+            references: &references,
             span,
-            one_to_one,
+        };
+        let written = (
+            args.is_some_and(|a| a.fields.is_some()),
+            args.is_some_and(|a| a.references.is_some()),
         );
+        if fk_lists_are_complete(&mut cx.diags, &fk, written) {
+            references_are_unique(&mut cx.diags, &fk);
+            fk_types_match(&mut cx.diags, &fk);
+            required_relation_has_required_fk(&mut cx.diags, &fk);
+            if one_to_one {
+                one_to_one_fk_is_unique(&mut cx.diags, &fk);
+            }
+        }
     }
     let model = cx.schema.model(referencing.model);
     // Join tables of implicit many-to-many relations cascade both ways (Prisma's DDL).
@@ -821,22 +773,29 @@ fn check_referential_actions(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_foreign_key(
-    diags: &mut crate::diagnostics::Diagnostics,
-    rf: &ir::RelationField,
-    model: &ir::Model,
-    target: &ir::Model,
-    fields: &[FieldId],
-    references: &[FieldId],
-    args: Option<&RelationArgs>,
+/// The foreign key of a 1:1 or 1:n relation, as its rules read it.
+struct ForeignKey<'a> {
+    relation_field: &'a ir::RelationField,
+    model: &'a ir::Model,
+    target: &'a ir::Model,
+    fields: &'a [FieldId],
+    references: &'a [FieldId],
+    /// The `@relation` attribute (or the field without one).
     span: Span,
-    one_to_one: bool,
-) {
-    let has_fields = args.is_some_and(|a| a.fields.is_some());
-    let has_refs = args.is_some_and(|a| a.references.is_some());
+}
+
+/// Rule: `fields` and `references` are both given, equally long and not
+/// empty (neither given is reported by pairing). `written` says which of
+/// the two `@relation` has. The other rules run only when this one holds.
+fn fk_lists_are_complete(
+    diags: &mut Diagnostics,
+    fk: &ForeignKey<'_>,
+    written: (bool, bool),
+) -> bool {
+    let (has_fields, has_refs) = written;
+    let (fields, references, span) = (fk.fields, fk.references, fk.span);
     if !has_fields && !has_refs {
-        return; // reported by pairing
+        return false;
     }
     if has_fields != has_refs {
         let missing = if has_fields { "references" } else { "fields" };
@@ -851,7 +810,7 @@ fn check_foreign_key(
             )
             .with_help("give both `fields` and `references`"),
         );
-        return;
+        return false;
     }
     if fields.len() != references.len() {
         diags.push(
@@ -866,7 +825,7 @@ fn check_foreign_key(
             )
             .with_help("list the same number of fields in both, in matching order"),
         );
-        return;
+        return false;
     }
     if fields.is_empty() {
         diags.error(
@@ -874,9 +833,15 @@ fn check_foreign_key(
             span,
             "`fields` and `references` must not be empty",
         );
-        return;
+        return false;
     }
-    // References must be a unique criterion of the target.
+    true
+}
+
+/// Rule: `references` name a unique criterion (id or unique index) of the
+/// referenced model.
+fn references_are_unique(diags: &mut Diagnostics, fk: &ForeignKey<'_>) {
+    let (target, references, span) = (fk.target, fk.references, fk.span);
     let is_unique = target.unique_criteria().any(|c| same_fields(c, references));
     if !is_unique {
         let names: Vec<&str> = references
@@ -912,7 +877,13 @@ fn check_foreign_key(
             .with_help(hint),
         );
     }
-    // Types must match pairwise.
+}
+
+/// Rule: each foreign-key field has the type (and native type) of the
+/// field it references, and is not a list.
+fn fk_types_match(diags: &mut Diagnostics, fk: &ForeignKey<'_>) {
+    let (model, target, fields, references, span) =
+        (fk.model, fk.target, fk.fields, fk.references, fk.span);
     for (f, t) in fields.iter().zip(references) {
         let (lf, tf) = (model.field(*f), target.field(*t));
         let same_native = lf.native_type.as_ref().map(|n| &n.name)
@@ -940,7 +911,12 @@ fn check_foreign_key(
             );
         }
     }
-    // A required relation field needs required scalar fields.
+}
+
+/// Rule: a required relation field has required foreign-key fields.
+fn required_relation_has_required_fk(diags: &mut Diagnostics, fk: &ForeignKey<'_>) {
+    let (rf, model, target, fields, span) =
+        (fk.relation_field, fk.model, fk.target, fk.fields, fk.span);
     if rf.arity == Arity::Required {
         let optional: Vec<&str> = fields
             .iter()
@@ -968,35 +944,38 @@ fn check_foreign_key(
             );
         }
     }
-    // One-to-one: the foreign key must be unique on the referencing side.
-    if one_to_one {
-        let unique = model.unique_criteria().any(|c| same_fields(c, fields));
-        if !unique {
-            let names: Vec<&str> = fields
-                .iter()
-                .map(|f| model.field(*f).name.as_str())
-                .collect();
-            let hint = if names.len() == 1 {
-                format!(
-                    "add `@unique` to `{}`, or make the other side a list (one-to-many)",
-                    names[0]
-                )
-            } else {
-                format!(
-                    "add `@@unique([{}])` to `{}`, or make the other side a list (one-to-many)",
-                    names.join(", "),
-                    model.name
-                )
-            };
-            diags.push(
-                Diagnostic::error(
-                    codes::RELATION_INVALID,
-                    span,
-                    "the foreign key of a one-to-one relation must be unique",
-                )
-                .with_help(hint),
-            );
-        }
+}
+
+/// Rule: the foreign key of a one-to-one relation is unique on the
+/// referencing side.
+fn one_to_one_fk_is_unique(diags: &mut Diagnostics, fk: &ForeignKey<'_>) {
+    let (model, fields, span) = (fk.model, fk.fields, fk.span);
+    let unique = model.unique_criteria().any(|c| same_fields(c, fields));
+    if !unique {
+        let names: Vec<&str> = fields
+            .iter()
+            .map(|f| model.field(*f).name.as_str())
+            .collect();
+        let hint = if names.len() == 1 {
+            format!(
+                "add `@unique` to `{}`, or make the other side a list (one-to-many)",
+                names[0]
+            )
+        } else {
+            format!(
+                "add `@@unique([{}])` to `{}`, or make the other side a list (one-to-many)",
+                names.join(", "),
+                model.name
+            )
+        };
+        diags.push(
+            Diagnostic::error(
+                codes::RELATION_INVALID,
+                span,
+                "the foreign key of a one-to-one relation must be unique",
+            )
+            .with_help(hint),
+        );
     }
 }
 

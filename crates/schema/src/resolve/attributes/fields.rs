@@ -56,41 +56,23 @@ pub(in crate::resolve) fn resolve_model_fields<'a>(
                 "the name of a field must not contain `-`",
             );
         }
-        match ty.invalid_arity {
-            Some(ast::InvalidArity::OptionalList) => {
-                cx.push(
-                    Diagnostic::error(
-                        codes::UNSUPPORTED_ARITY,
-                        ty.span,
-                        "optional lists are not supported",
-                    )
-                    .with_help("use either `Type[]` or `Type?`"),
-                );
-                continue;
-            }
-            Some(ast::InvalidArity::LegacyRequired) => {
-                cx.push(
-                    Diagnostic::error(
-                        codes::UNSUPPORTED_ARITY,
-                        ty.span,
-                        "fields are required by default; `!` is not needed",
-                    )
-                    .with_help("remove the `!`"),
-                );
-                continue;
-            }
-            Some(ast::InvalidArity::LegacyList) => {
-                cx.push(
-                    Diagnostic::error(
-                        codes::UNSUPPORTED_ARITY,
-                        ty.span,
-                        "lists are written `Type[]`, not `[Type]`",
-                    )
-                    .with_help("move the brackets after the type"),
-                );
-                continue;
-            }
-            None => {}
+        if let Some(invalid) = ty.invalid_arity {
+            let (message, help) = match invalid {
+                ast::InvalidArity::OptionalList => (
+                    "optional lists are not supported",
+                    "use either `Type[]` or `Type?`",
+                ),
+                ast::InvalidArity::LegacyRequired => (
+                    "fields are required by default; `!` is not needed",
+                    "remove the `!`",
+                ),
+                ast::InvalidArity::LegacyList => (
+                    "lists are written `Type[]`, not `[Type]`",
+                    "move the brackets after the type",
+                ),
+            };
+            cx.push(Diagnostic::error(codes::UNSUPPORTED_ARITY, ty.span, message).with_help(help));
+            continue;
         }
         let arity = match ty.arity {
             ast::Arity::Required => Arity::Required,
