@@ -5,7 +5,7 @@
 //! written, and the files' names. Read from the AST once, beside resolution ([`crate::validate`]), and indexed like
 //! the IR: [`SourceFacts::model`] by [`ir::ModelId`], [`SourceFacts::enm`] by [`ir::EnumId`].
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 
 use crate::ast::{self, SchemaAst, Top};
 use crate::ir;
@@ -57,8 +57,8 @@ impl SourceFacts {
     /// Reads the facts of `ast` (parsed from `files`) for the resolved `schema`: each IR
     /// model and enum is matched to the block of its name.
     pub fn read(ast: &SchemaAst, files: &SourceFiles, schema: &ir::Schema) -> SourceFacts {
-        let mut models: BTreeMap<&str, BlockFacts> = BTreeMap::new();
-        let mut enums: BTreeMap<&str, BlockFacts> = BTreeMap::new();
+        let mut models: FxHashMap<&str, BlockFacts> = FxHashMap::default();
+        let mut enums: FxHashMap<&str, BlockFacts> = FxHashMap::default();
         let mut config_blocks = Vec::new();
         for top in &ast.tops {
             match top {
