@@ -3,7 +3,8 @@
 //! Pipeline: text → [`parse`] (pest grammar, AST with spans) → [`resolve`]
 //! (names, types, attributes, relations, in ordered passes) → [`ir::Schema`],
 //! with [`validate`] rules pushing into one [`Diagnostics`] list. The IR is the
-//! only thing codegen, migrate and studio read.
+//! only thing codegen, migrate and studio read, with one side table beside it,
+//! [`SourceFacts`], for what writing a schema back (`db pull`) needs of the text.
 //!
 //! What this crate must not know: SQL, Rust tokens, databases, the file system
 //! beyond reading schema files ([`load`]), the environment (env vars are
