@@ -50,7 +50,7 @@ async fn main() -> Result<(), client::Error> {
         .find_unique(shelf::label("fiction"))
         .include(shelf::BOOKS)
         .await?
-        .map(|s| s.books.len());
+        .map(|s| s.get(shelf::BOOKS).len());
     println!("long books: {}, on the shelf: {:?}", long.len(), on_shelf);
     Ok(())
 }

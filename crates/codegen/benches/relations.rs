@@ -21,8 +21,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use client::runtime::{Client, ClientConfig, NotLoaded};
-use client::{Conversation, Message, Models, conversation, message};
+use client::runtime::{Client, ClientConfig, With};
+use client::{Conversation, Models, conversation, message};
 use divan::Bencher;
 use postgres_types::FromSql;
 use tokio::runtime::Runtime;
@@ -39,7 +39,7 @@ const CONVERSATIONS: usize = 100;
 const MESSAGES: usize = 20;
 const TENANT: &str = "bench-tenant";
 
-type Loaded = Conversation<NotLoaded, NotLoaded, Vec<Message>>;
+type Loaded = client::runtime::Loaded<Conversation, (With<conversation::relation::Messages>,)>;
 
 /// The hand-written side's rows.
 #[allow(dead_code)]
@@ -265,7 +265,11 @@ async fn generated(db: &Client) -> Vec<Loaded> {
 
 fn check_generated(loaded: &[Loaded]) {
     assert_eq!(loaded.len(), CONVERSATIONS);
-    assert!(loaded.iter().all(|c| c.messages.len() == MESSAGES));
+    assert!(
+        loaded
+            .iter()
+            .all(|c| c.get(conversation::MESSAGES).len() == MESSAGES)
+    );
 }
 
 fn check_hand(loaded: &[HandConversation]) {

@@ -28,17 +28,18 @@
 //!   `create(required fields...)`.
 //!
 //! Per relation field (`User.posts`):
-//! - a type parameter of the struct, defaulting to `NotLoaded`, and a field of that type
-//!   (`User<Posts = NotLoaded, ...>`): `include(user::POSTS)` makes it `Vec<Post>`;
-//! - `user::POSTS`, a `rt::Relation` handle: include it, filter by it (`some`, `every`,
-//!   `none`, `is`, `is_not`), order by it, write through it (`create`, `connect`...);
-//! - in `user::relation`: a marker type `Posts` and the `RelationMeta` static `POSTS`
-//!   the runtime reads (the foreign key's side and columns, or the join table);
-//! - an impl of `rt::HasRelation<relation::Posts>` that retypes the struct.
+//! - `user::POSTS`, a `rt::Relation` handle: include it (the result becomes
+//!   `rt::Loaded<User, (rt::With<user::relation::Posts>,)>`, read with
+//!   `.get(user::POSTS)`), filter by it (`some`, `every`, `none`, `is`, `is_not`), order
+//!   by it, write through it (`create`, `connect`...);
+//! - in `user::relation`: a marker type `Posts` with its `rt::RelationField` impl, and the
+//!   `RelationMeta` static `POSTS` the runtime reads (the foreign key's side and columns,
+//!   or the join table).
 //!
 //! And for a model with to-many relations, `user::Counts` (its `_count`, one `i64` per
-//! to-many relation) and the `_count` slot. No impl is generic over anything but the
-//! slots, and none is instantiated unless the application includes that relation.
+//! to-many relation, read with `.counts()`) and `rt::HasCount`. The struct itself holds
+//! scalars only; everything that combines includes is the runtime's generic code, so a
+//! model's code grows linearly with its fields and relations.
 
 mod docs;
 mod enums;

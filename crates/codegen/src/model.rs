@@ -76,66 +76,14 @@ fn model_struct(plan: &Plan, model: &ModelPlan) -> TokenStream {
             pub #member: #ty,
         }
     });
-    let serde_name_of = |member: &proc_macro2::Ident| {
-        if needs_rename {
-            names::serde_camel(&names::file_stem(member))
-        } else {
-            names::file_stem(member)
-        }
-    };
-    let slots = model.relations.iter().map(|r| {
-        let (member, param) = (&r.member, &r.param);
-        let related = &plan.models[r.related].struct_ident;
-        let default_doc = format!(
-            "`{}`: {} when included, else [`rt::NotLoaded`].",
-            r.field.name,
-            match r.field.arity {
-                refract_schema::ir::Arity::List => format!("the related `{related}` records (`Vec`)"),
-                refract_schema::ir::Arity::Optional => format!("the related `{related}`, if any (`Option`)"),
-                refract_schema::ir::Arity::Required => format!("the related `{related}`"),
-            }
-        );
-        let doc = doc_attrs(r.field.documentation.as_deref().or(Some(&default_doc)));
-        let prisma = &r.field.name;
-        let rename = (serde_name_of(member) != *prisma).then(|| quote!(, rename = #prisma));
-        quote! {
-            #doc
-            #[cfg_attr(feature = "serde", serde(skip_serializing_if = "rt::Slot::is_not_loaded" #rename))]
-            pub #member: #param,
-        }
-    });
-    let count_slot = model.count.as_ref().map(|count| {
-        let (member, param) = (&count.member, &count.param);
-        let rename = (serde_name_of(member) != "_count").then(|| quote!(, rename = "_count"));
-        quote! {
-            /// `_count`: how many related records each to-many relation has, when included.
-            #[cfg_attr(feature = "serde", serde(skip_serializing_if = "rt::Slot::is_not_loaded" #rename))]
-            pub #member: #param,
-        }
-    });
-    let generics =
-        slot_params(model).map(|params| quote!(<#(#params: rt::Slot = rt::NotLoaded),*>));
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize) #rename_all)]
-        pub struct #name #generics {
+        pub struct #name {
             #(#fields)*
-            #(#slots)*
-            #count_slot
         }
     }
-}
-
-/// The type parameters of a model's relation slots (relations, then `_count`), if any.
-fn slot_params<'m>(model: &'m ModelPlan) -> Option<Vec<&'m proc_macro2::Ident>> {
-    let params: Vec<&proc_macro2::Ident> = model
-        .relations
-        .iter()
-        .map(|r| &r.param)
-        .chain(model.count.as_ref().map(|c| &c.param))
-        .collect();
-    (!params.is_empty()).then_some(params)
 }
 
 /// The struct field type: `T`, `Option<T>` or `Vec<T>`.
@@ -158,7 +106,7 @@ fn columns(model: &ModelPlan) -> TokenStream {
         let (db_name, prisma) = (&f.field.db_name, &f.field.name);
         let nullable = f.is_optional();
         quote! {
-            pub static #constant: Column = Column { name: #db_name, field: #prisma, nullable: #nullable };
+            pub static #constant: Column = Column::new(#db_name, #prisma, #nullable);
         }
     });
     quote! {
@@ -209,34 +157,6 @@ fn from_row(plan: &Plan, model: &ModelPlan) -> TokenStream {
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         quote!(#member: rt::decode(row, #index)?,)
     });
-    if let Some(params) = slot_params(model) {
-        let relation_module = &model.relation_module;
-        let slots = model.relations.iter().map(|r| {
-            let (member, constant) = (&r.member, &r.constant);
-            quote!(#member: rt::Slot::load(level, index, rt::SlotId::Relation(&#relation_module::#constant))?,)
-        });
-        let count = model.count.as_ref().map(|c| {
-            let member = &c.member;
-            quote!(#member: rt::Slot::load(level, index, rt::SlotId::Count)?,)
-        });
-        return quote! {
-            impl<#(#params: rt::Slot),*> rt::FromRow for #name<#(#params),*> {
-                #[inline]
-                fn from_row(row: &rt::Row) -> #result<Self, rt::Error> {
-                    rt::FromRow::from_level(&rt::Level::single(row), 0)
-                }
-
-                fn from_level(level: &rt::Level<'_>, index: usize) -> #result<Self, rt::Error> {
-                    let row = level.row(index);
-                    Ok(Self { #(#fields)* #(#slots)* #count })
-                }
-            }
-
-            impl rt::Model for #name {
-                const META: &'static rt::ModelMeta = &#meta;
-            }
-        };
-    }
     quote! {
         impl rt::FromRow for #name {
             fn from_row(row: &rt::Row) -> #result<Self, rt::Error> {
@@ -264,12 +184,28 @@ fn omitted(plan: &Plan, model: &ModelPlan) -> TokenStream {
         " A `{}` read with `omit(..)`: every field, `None` where omitted.",
         model.model.name
     );
+    // Serialized under the model struct's names (one container attribute, a rename only
+    // where camelCase is not the Prisma name), each field left out when omitted.
+    let needs_rename = model
+        .fields
+        .iter()
+        .any(|f| names::file_stem(&f.member) != f.field.name);
+    let rename_all = needs_rename.then(|| quote!(, serde(rename_all = "camelCase")));
+    let is_none = format!("{}::is_none", option.to_string().replace(' ', ""));
     let fields = model.fields.iter().map(|f| {
         let member = &f.member;
         let ty = struct_field_type(plan, f);
         let prisma = &f.field.name;
+        let serde_name = if needs_rename {
+            names::serde_camel(&names::file_stem(member))
+        } else {
+            names::file_stem(member)
+        };
+        let rename = (serde_name != *prisma)
+            .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #prisma))]));
         quote! {
-            #[cfg_attr(feature = "serde", serde(rename = #prisma, skip_serializing_if = "::core::option::Option::is_none"))]
+            #rename
+            #[cfg_attr(feature = "serde", serde(skip_serializing_if = #is_none))]
             pub #member: #option<#ty>,
         }
     });
@@ -280,7 +216,7 @@ fn omitted(plan: &Plan, model: &ModelPlan) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize) #rename_all)]
         pub struct #ident {
             #(#fields)*
         }
@@ -319,12 +255,14 @@ fn field_constants(plan: &Plan, model: &ModelPlan) -> TokenStream {
     quote!(#(#constants)*)
 }
 
-/// The relation module (marker types, metadata), the handle constants, the
-/// `HasRelation` impls that retype the struct when a relation is included, and `Counts`.
+/// The relation module (marker types, metadata), the handle constants, and `Counts` (the
+/// `_count` record) with its `HasCount` impl: a fixed number of items per relation, so a
+/// model's code is linear in its relations (what an include loads is typed by the
+/// runtime's generic `Loaded`).
 fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
-    let Some(params) = slot_params(model) else {
+    if model.relations.is_empty() {
         return TokenStream::new();
-    };
+    }
     let (name, relation_module, meta) = (&model.struct_ident, &model.relation_module, &model.meta);
     let column = &model.column_module;
     let own_columns = |indexes: &[usize]| -> Vec<TokenStream> {
@@ -428,27 +366,6 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
             pub const #constant: rt::Relation<#relation_module::#marker, #arity> = rt::Relation::new();
         }
     });
-    let with_param = |replaced: &proc_macro2::Ident, by: TokenStream| -> Vec<TokenStream> {
-        params
-            .iter()
-            .map(|p| {
-                if *p == replaced {
-                    by.clone()
-                } else {
-                    quote!(#p)
-                }
-            })
-            .collect()
-    };
-    let has_relation = model.relations.iter().map(|r| {
-        let marker = &r.marker;
-        let retyped = with_param(&r.param, quote!(Loaded));
-        quote! {
-            impl<#(#params: rt::Slot),*> rt::HasRelation<#relation_module::#marker> for #name<#(#params),*> {
-                type With<Loaded: rt::Slot> = #name<#(#retyped),*>;
-            }
-        }
-    });
     let counts = model.count.as_ref().map(|count| {
         let counts = &count.struct_ident;
         let to_many: Vec<&RelationPlan> = model
@@ -475,7 +392,6 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
             let constant = &r.constant;
             quote!(&#relation_module::#constant)
         });
-        let retyped = with_param(&count.param, quote!(#counts));
         let result = &plan.std.result;
         let doc = format!(
             " `_count` of a `{}`: how many related records each to-many relation has.",
@@ -489,14 +405,14 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
                 #(#members)*
             }
 
-            impl rt::Slot for #counts {
-                fn load(level: &rt::Level<'_>, index: usize, _: rt::SlotId) -> #result<Self, rt::Error> {
+            impl rt::CountsRecord for #counts {
+                fn from_level(level: &rt::Level<'_>, index: usize) -> #result<Self, rt::Error> {
                     Ok(#counts { #(#loads)* })
                 }
             }
 
-            impl<#(#params: rt::Slot),*> rt::HasCount for #name<#(#params),*> {
-                type WithCount = #name<#(#retyped),*>;
+            impl rt::HasCount for #name {
+                type Counts = #counts;
                 const COUNTED: &'static [&'static rt::RelationMeta] = &[#(#counted),*];
             }
         }
@@ -509,7 +425,6 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
         }
 
         #(#handles)*
-        #(#has_relation)*
         #counts
     }
 }

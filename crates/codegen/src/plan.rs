@@ -116,8 +116,7 @@ pub struct ModelPlan<'s> {
     pub relations: Vec<RelationPlan<'s>>,
     /// The module of relation markers and metadata (`conversation::relation`).
     pub relation_module: Ident,
-    /// `_count`, for models with to-many relations: (struct member, type parameter,
-    /// `Counts` struct).
+    /// `_count`, for models with to-many relations: the `Counts` struct.
     pub count: Option<CountPlan>,
     /// `data_without_<relation>` functions: (index into `relations`, function name).
     pub data_without: Vec<(usize, Ident)>,
@@ -128,13 +127,10 @@ pub struct ModelPlan<'s> {
 struct PendingNames {
     relation_names: Vec<Option<(String, String)>>,
     counts_ident: String,
-    count_member: String,
     scope: Scope,
 }
 
 pub struct CountPlan {
-    pub member: Ident,
-    pub param: Ident,
     pub struct_ident: Ident,
 }
 
@@ -146,9 +142,8 @@ pub struct RelationPlan<'s> {
     pub member: Ident,
     /// The handle constant (`MESSAGES`), also the metadata static in the relation module.
     pub constant: Ident,
-    /// The marker type in the relation module and the struct's type parameter (`Messages`).
+    /// The marker type in the relation module (`Messages`).
     pub marker: Ident,
-    pub param: Ident,
     /// Index of the related model in [`Plan::models`].
     pub related: usize,
     pub link: LinkPlan,
@@ -462,7 +457,6 @@ fn plan_model<'s>(
     let data_fn = scope.claim_ident("data");
     let relation_module = scope.claim_ident("relation");
     let counts_ident = scope.claim("Counts");
-    let count_member = members.claim("_count");
 
     ModelPlan {
         model,
@@ -486,7 +480,6 @@ fn plan_model<'s>(
         pending: PendingNames {
             relation_names,
             counts_ident,
-            count_member,
             scope,
         },
     }
@@ -623,7 +616,6 @@ fn plan_relations<'s>(schema: &'s ir::Schema, models: &mut [ModelPlan<'s>]) {
                 member: names::ident(&member),
                 constant: names::ident(&constant),
                 marker: names::ident(&names::upper_camel(&field.name)),
-                param: names::ident(&names::upper_camel(&field.name)),
                 related,
                 link,
             });
@@ -645,14 +637,10 @@ fn plan_relations<'s>(schema: &'s ir::Schema, models: &mut [ModelPlan<'s>]) {
         let mut relations = relations;
         for relation in &mut relations {
             let name = params.claim(&names::upper_camel(&relation.field.name));
-            relation.param = names::ident(&name);
             relation.marker = names::ident(&name);
         }
         if relations.iter().any(|r| r.field.arity == Arity::List) {
-            let param = params.claim("Count");
             plan.count = Some(CountPlan {
-                member: names::ident(&plan.pending.count_member),
-                param: names::ident(&param),
                 struct_ident: names::ident(&plan.pending.counts_ident),
             });
         }

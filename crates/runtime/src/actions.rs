@@ -15,11 +15,12 @@ use crate::executor::{BoxFuture, Executor};
 use chrono::Utc;
 
 use crate::aggregate::{AggregateQuery, AggregateSet, GroupBy, GroupKeys};
-use crate::include::{self, CountFilter, Included, IntoInclude, Loads};
+use crate::include::{self, CountFilter, CountIncluded, IncludeEntry, Included, IntoInclude, Loads};
+use crate::loaded::{AddLoad, Counted, HasCount};
 use crate::model::{Column, Model, ModelMeta};
 use crate::nested::{self, Creating, NestedWrite, Updating};
 use crate::query::{Assign, AssignOp, Filter, FilterNode, IntoColumns, OrderBy, Set, UniqueWhere};
-use crate::relation::{HasCount, HasRelation, RelationField};
+use crate::relation::RelationField;
 use crate::render::{self, InsertRow, MAX_PARAMS, OnConflict, SelectArgs};
 use crate::value::Value;
 
@@ -365,21 +366,24 @@ macro_rules! include_methods {
     ($builder:ident [$($before:tt),*] [$($after:tt),*]) => {
         /// Also loads relation `include` of the record(s): `include(conversation::MESSAGES)`,
         /// or with arguments, `include(conversation::MESSAGES.order_by(..).take(20))`. The
-        /// row type gains the loaded relation (see [`crate::Relation`]).
+        /// row type becomes a [`Loaded`](crate::Loaded) with the relation at the end of its
+        /// list (`row.get(conversation::MESSAGES)`).
         pub fn include<I>(mut self, include: I) -> $builder<$($before,)* Included<R, I> $(, $after)*>
         where
             I: IntoInclude,
             I::Rel: RelationField<Parent = M>,
-            R: HasRelation<I::Rel>,
+            R: AddLoad<IncludeEntry<I>>,
         {
             self.loads.includes.push(include.into_node());
             self.retype()
         }
 
-        /// Also loads the `_count` of every to-many relation (Prisma's `_count: true`).
-        pub fn include_count(self) -> $builder<$($before,)* R::WithCount $(, $after)*>
+        /// Also loads the `_count` of every to-many relation (Prisma's `_count: true`),
+        /// read with `.counts()`.
+        pub fn include_count(self) -> $builder<$($before,)* CountIncluded<R, M> $(, $after)*>
         where
-            R: HasCount,
+            M: HasCount,
+            R: AddLoad<Counted<M::Counts>>,
         {
             self.include_count_where([])
         }
@@ -390,11 +394,12 @@ macro_rules! include_methods {
         pub fn include_count_where(
             mut self,
             filters: impl IntoIterator<Item = CountFilter<M>>,
-        ) -> $builder<$($before,)* R::WithCount $(, $after)*>
+        ) -> $builder<$($before,)* CountIncluded<R, M> $(, $after)*>
         where
-            R: HasCount,
+            M: HasCount,
+            R: AddLoad<Counted<M::Counts>>,
         {
-            self.loads.set_counts(R::COUNTED, filters);
+            self.loads.set_counts(M::COUNTED, filters);
             self.retype()
         }
     };

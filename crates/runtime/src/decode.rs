@@ -24,9 +24,9 @@ type BoxError = Box<dyn StdError + Sync + Send>;
 pub trait FromRow: Sized {
     fn from_row(row: &Row) -> Result<Self, Error>;
 
-    /// Decodes row `index` of a level whose relations were loaded (`include`). Generated
-    /// models with relations override it to fill their relation slots; everything else
-    /// reads the row alone.
+    /// Decodes row `index` of a level whose relations were loaded (`include`).
+    /// [`Loaded`](crate::Loaded) overrides it to read its entries; everything else reads
+    /// the row alone.
     #[doc(hidden)]
     #[inline]
     fn from_level(level: &Level<'_>, index: usize) -> Result<Self, Error> {

@@ -10,8 +10,8 @@
 //! statement as the rows it counts for.
 //!
 //! Results are decoded only at the end: a [`LoadedLevel`] keeps the rows of one level and
-//! the loaded relations under it; generated `FromRow::from_level` impls read their scalar
-//! columns from the row and each relation slot through [`Slot`](crate::Slot).
+//! the loaded relations under it; [`Loaded`](crate::Loaded)'s `FromRow::from_level` reads
+//! the record from the row and each entry of its list from the relation it names.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -24,11 +24,10 @@ use tokio_postgres::Row;
 use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{BoxFuture, Executor};
+use crate::loaded::{AddLoad, Counted as CountEntry, HasCount, With};
 use crate::model::{Column, ModelMeta};
 use crate::query::{Filter, FilterNode, IntoColumns, OrderBy};
-use crate::relation::{
-    Arity, HasCount, HasRelation, Link, Relation, RelationField, RelationMeta, SlotId, ToMany,
-};
+use crate::relation::{Link, Relation, RelationField, RelationMeta, ToMany};
 use crate::render::{self, SelectArgs};
 
 /// What is loaded on top of the rows of one level: included relations and `_count`.
@@ -135,10 +134,15 @@ pub trait IntoInclude {
     fn into_node(self) -> IncludeNode;
 }
 
-/// The row type `R` with the relation of include `I` loaded.
-pub type Included<R, I> = <R as HasRelation<<I as IntoInclude>::Rel>>::With<
-    <<<I as IntoInclude>::Rel as RelationField>::Arity as Arity>::Loaded<<I as IntoInclude>::Row>,
->;
+/// The entry include `I` adds to a [`Loaded`](crate::Loaded) list.
+pub type IncludeEntry<I> = With<<I as IntoInclude>::Rel, <I as IntoInclude>::Row>;
+
+/// The row type `R` (a model, or a [`Loaded`](crate::Loaded) one) with the relation of
+/// include `I` loaded after what it already has.
+pub type Included<R, I> = <R as AddLoad<IncludeEntry<I>>>::Output;
+
+/// The row type `R` of model `M` with `M`'s `_count` loaded after what it already has.
+pub type CountIncluded<R, M> = <R as AddLoad<CountEntry<<M as HasCount>::Counts>>>::Output;
 
 impl<Rel: RelationField, A> IntoInclude for Relation<Rel, A> {
     type Rel = Rel;
@@ -197,7 +201,7 @@ impl<Rel: RelationField, C: FromRow> Include<Rel, C> {
     where
         I: IntoInclude,
         I::Rel: RelationField<Parent = Rel::Child>,
-        C: HasRelation<I::Rel>,
+        C: AddLoad<IncludeEntry<I>>,
     {
         self.node.loads.includes.push(include.into_node());
         Include {
@@ -207,9 +211,10 @@ impl<Rel: RelationField, C: FromRow> Include<Rel, C> {
     }
 
     /// Also loads the related records' `_count` of their to-many relations.
-    pub fn include_count(self) -> Include<Rel, C::WithCount>
+    pub fn include_count(self) -> Include<Rel, CountIncluded<C, Rel::Child>>
     where
-        C: HasCount,
+        Rel::Child: HasCount,
+        C: AddLoad<CountEntry<<Rel::Child as HasCount>::Counts>>,
     {
         self.include_count_where([])
     }
@@ -219,11 +224,14 @@ impl<Rel: RelationField, C: FromRow> Include<Rel, C> {
     pub fn include_count_where(
         mut self,
         filters: impl IntoIterator<Item = CountFilter<Rel::Child>>,
-    ) -> Include<Rel, C::WithCount>
+    ) -> Include<Rel, CountIncluded<C, Rel::Child>>
     where
-        C: HasCount,
+        Rel::Child: HasCount,
+        C: AddLoad<CountEntry<<Rel::Child as HasCount>::Counts>>,
     {
-        self.node.loads.set_counts(C::COUNTED, filters);
+        self.node
+            .loads
+            .set_counts(<Rel::Child as HasCount>::COUNTED, filters);
         Include {
             node: self.node,
             marker: PhantomData,
@@ -263,15 +271,15 @@ impl<Rel: RelationField, A> Relation<Rel, A> {
     where
         I: IntoInclude,
         I::Rel: RelationField<Parent = Rel::Child>,
-        Rel::Child: HasRelation<I::Rel>,
+        Rel::Child: AddLoad<IncludeEntry<I>>,
     {
         Include::<Rel, Rel::Child>::new().include(include)
     }
 
     /// Includes this relation with its records' `_count`.
-    pub fn include_count(self) -> Include<Rel, <Rel::Child as HasCount>::WithCount>
+    pub fn include_count(self) -> Include<Rel, CountIncluded<Rel::Child, Rel::Child>>
     where
-        Rel::Child: HasCount,
+        Rel::Child: HasCount + AddLoad<CountEntry<<Rel::Child as HasCount>::Counts>>,
     {
         Include::<Rel, Rel::Child>::new().include_count()
     }
@@ -281,9 +289,9 @@ impl<Rel: RelationField, A> Relation<Rel, A> {
     pub fn include_count_where(
         self,
         filters: impl IntoIterator<Item = CountFilter<Rel::Child>>,
-    ) -> Include<Rel, <Rel::Child as HasCount>::WithCount>
+    ) -> Include<Rel, CountIncluded<Rel::Child, Rel::Child>>
     where
-        Rel::Child: HasCount,
+        Rel::Child: HasCount + AddLoad<CountEntry<<Rel::Child as HasCount>::Counts>>,
     {
         Include::<Rel, Rel::Child>::new().include_count_where(filters)
     }
@@ -366,15 +374,12 @@ impl<'r> Level<'r> {
         crate::decode::decode::<i64>(self.row(index), offset + position)
     }
 
-    /// The loaded related rows of `slot` and which of them belong to row `index`.
+    /// The loaded related rows of relation `meta` and which of them belong to row `index`.
     pub(crate) fn children(
         &self,
         index: usize,
-        slot: SlotId,
+        meta: &'static RelationMeta,
     ) -> Result<(Level<'r>, &'r [u32]), Error> {
-        let SlotId::Relation(meta) = slot else {
-            return Err(Error::InvalidQuery("`_count` is not a relation".into()));
-        };
         let loaded = self
             .relations
             .iter()

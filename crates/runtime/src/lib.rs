@@ -187,7 +187,7 @@
 //!
 //! ```text
 //! // GET /conversations/{id}: the conversation and its messages in order, one typed call.
-//! let found: Option<Conversation<NotLoaded, NotLoaded, Vec<Message>>> = db
+//! let found: Option<Loaded<Conversation, (With<conversation::relation::Messages>,)>> = db
 //!     .conversation()
 //!     .find_unique(conversation::id(id))
 //!     .include(conversation::MESSAGES.order_by(message::CREATED_AT.asc()))
@@ -211,10 +211,11 @@
 //!     .await?;
 //! ```
 //!
-//! - **Typed results.** A model struct has one type parameter per relation, defaulting to
-//!   [`NotLoaded`] (see [`NotLoaded`] for why this shape): `include` retypes the row through
-//!   [`HasRelation`], so `found.messages` is a `Vec<Message>` exactly when it was included,
-//!   `Option<T>` for an optional to-one relation, `T` for a required one.
+//! - **Typed results.** A model struct holds its scalar fields only; `include` makes the
+//!   row a [`Loaded`] (the record plus a tuple of loaded entries, see [`Loaded`] for why
+//!   this shape), read by naming the relation: `found.get(conversation::MESSAGES)` is a
+//!   `&Vec<Message>`, an `Option<T>` for an optional to-one relation, a `T` for a required
+//!   one; reading a relation that was not included does not compile.
 //! - **Cost.** [`Include`] loads one statement per included relation per level, for all
 //!   parents at once (`"convoId" = ANY($1)`, keys bound as one array); `take`/`skip` hold
 //!   per parent (`ROW_NUMBER() OVER (PARTITION BY ...)`); `_count` is a `COUNT(*)`
@@ -246,6 +247,7 @@ mod executor;
 pub mod global;
 pub mod ids;
 mod include;
+mod loaded;
 mod model;
 mod nested;
 mod query;
@@ -265,13 +267,21 @@ pub use client::{Client, ClientConfig};
 pub use decode::{Decode, FromRow, PgEnum, decode};
 pub use error::Error;
 pub use executor::{AsExecutor, BoxFuture, Executor, ReplicaRoute};
-pub use include::{CountFilter, Include, IncludeNode, Included, IntoInclude, Level};
+pub use include::{
+    CountFilter, CountIncluded, Include, IncludeEntry, IncludeNode, Included, IntoInclude, Level,
+};
+#[cfg(feature = "serde")]
+pub use loaded::{SerializeEntries, SerializeEntry};
+pub use loaded::{
+    AddLoad, At, CountKey, Counted, CountsRecord, Entry, Find, HasCount, LoadList, Loaded, Push,
+    With,
+};
 pub use model::{Column, Model, ModelMeta, Table, TenantKey, TenantParent, TenantScope};
 pub use nested::{Creating, NestedCreate, NestedUpdate, NestedWrite, Updating};
 pub use query::*;
 pub use relation::{
-    Arity, HasCount, HasRelation, JOIN_A, JOIN_B, Link, NotLoaded, Relation, RelationField,
-    RelationMeta, Slot, SlotId, ToMany, ToOne, ToOptional,
+    Arity, JOIN_A, JOIN_B, Link, Relation, RelationField, RelationMeta, Slot, ToMany, ToOne,
+    ToOptional,
 };
 pub use render::{escape_like, quote_ident};
 pub use tenancy::{TENANT_SETTING, TenantClient};

@@ -22,6 +22,17 @@ pub struct Column {
     pub nullable: bool,
 }
 
+impl Column {
+    /// A column (what generated code declares, one line per field).
+    pub const fn new(name: &'static str, field: &'static str, nullable: bool) -> Self {
+        Column {
+            name,
+            field,
+            nullable,
+        }
+    }
+}
+
 /// Everything the runtime needs to know about a model.
 #[derive(Debug)]
 pub struct ModelMeta {

@@ -1,21 +1,8 @@
 //! Relations: what generated code declares about them ([`RelationMeta`], [`Link`], one
 //! [`RelationField`] marker type per relation field), the typed handle application code
 //! uses ([`Relation`]: relation filters, ordering by related data, includes, nested
-//! writes), and how loaded relations live in result types ([`Slot`], [`NotLoaded`]).
-//!
-//! # Typed results
-//! A generated model struct has one type parameter per relation field, defaulting to
-//! [`NotLoaded`], plus one for `_count`: `Conversation<Agent = NotLoaded, Tenant =
-//! NotLoaded, Messages = NotLoaded, Count = NotLoaded>`. Plain `Conversation` is the row
-//! with no relation loaded. `include(conversation::MESSAGES)` turns the query's row type
-//! into `Conversation<NotLoaded, NotLoaded, Vec<Message>>` (through [`HasRelation`]), so
-//! `conversation.messages` is a `Vec<Message>` exactly when it was loaded, and a
-//! `NotLoaded` (which has no methods and serializes to nothing) otherwise. A to-many
-//! relation loads as `Vec<T>`, an optional to-one as `Option<T>`, a required to-one as `T`.
-//!
-//! Why this shape: no `WithX` struct per combination (their number explodes), no
-//! `Option` that silently means "not loaded", field access stays plain (`c.messages`), and
-//! the cost per relation is one small impl in generated code.
+//! writes), and how a loaded relation's rows are decoded ([`Slot`]). Result types with
+//! loaded relations are [`Loaded`](crate::Loaded) (see its module for why that shape).
 
 use std::marker::PhantomData;
 
@@ -125,95 +112,24 @@ pub trait RelationField: 'static {
     const META: &'static RelationMeta;
 }
 
-/// A model row type that has relation `Rel`: `With<V>` is the same type with the
-/// relation's slot holding `V`. Generated for every relation of every model.
-pub trait HasRelation<Rel>: FromRow {
-    type With<V: Slot>: FromRow;
-}
-
-/// A model row type with to-many relations, whose `_count` can be loaded.
-pub trait HasCount: FromRow {
-    /// The same type with `_count` loaded.
-    type WithCount: FromRow;
-    /// The relations counted, in the order of the generated `Counts` struct's fields.
-    #[doc(hidden)]
-    const COUNTED: &'static [&'static RelationMeta];
-}
-
-/// The value of a relation that was not included: it has no methods, so reading it as
-/// related data is a compile error, and serde skips it.
-///
-/// A generated model has one type parameter per relation, defaulting to `NotLoaded`
-/// (`Conversation<Agent = NotLoaded, Tenant = NotLoaded, Messages = NotLoaded, Count =
-/// NotLoaded>`), so plain `Conversation` is the row alone, and
-/// `include(conversation::MESSAGES)` makes it `Conversation<NotLoaded, NotLoaded,
-/// Vec<Message>>`. Why this shape: no `WithX` struct per combination of includes (their
-/// number explodes, and each costs compile time), no `Option` that silently means "not
-/// loaded", plain field access (`c.messages`), and one small impl per relation in
-/// generated code. Name a loaded type once with a type alias.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct NotLoaded;
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for NotLoaded {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_none()
-    }
-}
-
-/// A missing field (or `null`) reads as `NotLoaded`.
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for NotLoaded {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Nothing;
-        impl<'de> serde::de::Visitor<'de> for Nothing {
-            type Value = NotLoaded;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("nothing (a relation that was not loaded)")
-            }
-            fn visit_none<E>(self) -> Result<NotLoaded, E> {
-                Ok(NotLoaded)
-            }
-            fn visit_unit<E>(self) -> Result<NotLoaded, E> {
-                Ok(NotLoaded)
-            }
-        }
-        deserializer.deserialize_option(Nothing)
-    }
-}
-
-/// Which slot of a row a [`Slot`] fills.
+/// How a loaded relation's value is decoded: `Vec<T>` (to-many), `Option<T>` (optional
+/// to-one) or `T` (required to-one), from the rows loaded for relation `relation`.
 #[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub enum SlotId {
-    Relation(&'static RelationMeta),
-    Count,
-}
-
-/// What a relation slot of a generated model can hold: [`NotLoaded`], `Vec<T>`,
-/// `Option<T>`, a row `T`, or a model's `Counts`.
 pub trait Slot: Sized {
-    #[doc(hidden)]
-    fn load(level: &Level<'_>, index: usize, slot: SlotId) -> Result<Self, Error>;
-    /// Whether this is [`NotLoaded`] (serde skips such fields).
-    fn is_not_loaded(&self) -> bool {
-        false
-    }
-}
-
-impl Slot for NotLoaded {
-    #[inline]
-    fn load(_: &Level<'_>, _: usize, _: SlotId) -> Result<Self, Error> {
-        Ok(NotLoaded)
-    }
-    fn is_not_loaded(&self) -> bool {
-        true
-    }
+    fn load(
+        level: &Level<'_>,
+        index: usize,
+        relation: &'static RelationMeta,
+    ) -> Result<Self, Error>;
 }
 
 impl<T: FromRow> Slot for Vec<T> {
-    fn load(level: &Level<'_>, index: usize, slot: SlotId) -> Result<Self, Error> {
-        let (children, items) = level.children(index, slot)?;
+    fn load(
+        level: &Level<'_>,
+        index: usize,
+        relation: &'static RelationMeta,
+    ) -> Result<Self, Error> {
+        let (children, items) = level.children(index, relation)?;
         items
             .iter()
             .map(|&child| T::from_level(&children, child as usize))
@@ -222,8 +138,12 @@ impl<T: FromRow> Slot for Vec<T> {
 }
 
 impl<T: FromRow> Slot for Option<T> {
-    fn load(level: &Level<'_>, index: usize, slot: SlotId) -> Result<Self, Error> {
-        let (children, items) = level.children(index, slot)?;
+    fn load(
+        level: &Level<'_>,
+        index: usize,
+        relation: &'static RelationMeta,
+    ) -> Result<Self, Error> {
+        let (children, items) = level.children(index, relation)?;
         items
             .first()
             .map(|&child| T::from_level(&children, child as usize))
@@ -232,15 +152,16 @@ impl<T: FromRow> Slot for Option<T> {
 }
 
 impl<T: FromRow> Slot for T {
-    fn load(level: &Level<'_>, index: usize, slot: SlotId) -> Result<Self, Error> {
-        let (children, items) = level.children(index, slot)?;
+    fn load(
+        level: &Level<'_>,
+        index: usize,
+        relation: &'static RelationMeta,
+    ) -> Result<Self, Error> {
+        let (children, items) = level.children(index, relation)?;
         match items.first() {
             Some(&child) => T::from_level(&children, child as usize),
             None => Err(Error::RecordNotFound {
-                model: match slot {
-                    SlotId::Relation(meta) => meta.related.name,
-                    SlotId::Count => "_count",
-                },
+                model: relation.related.name,
                 operation: "include",
             }),
         }

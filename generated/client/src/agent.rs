@@ -9,11 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Agent<
-    Tenant: rt::Slot = rt::NotLoaded,
-    Conversations: rt::Slot = rt::NotLoaded,
-    Count: rt::Slot = rt::NotLoaded,
-> {
+pub struct Agent {
     pub id: String,
     pub name: String,
     pub version: String,
@@ -22,69 +18,19 @@ pub struct Agent<
     pub tenant_id: String,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `tenant`: the related `Tenant` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub tenant: Tenant,
-    /// `conversations`: the related `Conversation` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub conversations: Conversations,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: false,
-    };
-    pub static VERSION: Column = Column {
-        name: "version",
-        field: "version",
-        nullable: false,
-    };
-    pub static STATUS: Column = Column {
-        name: "status",
-        field: "status",
-        nullable: false,
-    };
-    pub static FLOW_JSON: Column = Column {
-        name: "flowJson",
-        field: "flowJson",
-        nullable: false,
-    };
-    pub static TENANT_ID: Column = Column {
-        name: "tenantId",
-        field: "tenantId",
-        nullable: false,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
-    pub static UPDATED_AT: Column = Column {
-        name: "updatedAt",
-        field: "updatedAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static NAME: Column = Column::new("name", "name", false);
+    pub static VERSION: Column = Column::new("version", "version", false);
+    pub static STATUS: Column = Column::new("status", "status", false);
+    pub static FLOW_JSON: Column = Column::new("flowJson", "flowJson", false);
+    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", false);
+    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
+    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -117,15 +63,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ),
 };
 
-impl<Tenant: rt::Slot, Conversations: rt::Slot, Count: rt::Slot> rt::FromRow
-for Agent<Tenant, Conversations, Count> {
-    #[inline]
+impl rt::FromRow for Agent {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Agent {
             id: rt::decode(row, 0)?,
             name: rt::decode(row, 1)?,
             version: rt::decode(row, 2)?,
@@ -134,17 +74,6 @@ for Agent<Tenant, Conversations, Count> {
             tenant_id: rt::decode(row, 5)?,
             created_at: rt::decode(row, 6)?,
             updated_at: rt::decode(row, 7)?,
-            tenant: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::TENANT),
-            )?,
-            conversations: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::CONVERSATIONS),
-            )?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -155,62 +84,23 @@ impl rt::Model for Agent {
 
 /// A `Agent` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "version",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub version: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "status", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::AgentStatus>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "flowJson",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub flow_json: Option<rt::serde_json::Value>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "tenantId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -305,22 +195,6 @@ pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new(
 /// `conversations` → `Conversation`: include it (`include(CONVERSATIONS)`), filter by it, order by it, write through it.
 pub const CONVERSATIONS: rt::Relation<relation::Conversations, rt::ToMany> = rt::Relation::new();
 
-impl<
-    Tenant: rt::Slot,
-    Conversations: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Tenant> for Agent<Tenant, Conversations, Count> {
-    type With<Loaded: rt::Slot> = Agent<Loaded, Conversations, Count>;
-}
-
-impl<
-    Tenant: rt::Slot,
-    Conversations: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Conversations> for Agent<Tenant, Conversations, Count> {
-    type With<Loaded: rt::Slot> = Agent<Tenant, Loaded, Count>;
-}
-
 /// `_count` of a `Agent`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -328,21 +202,16 @@ pub struct Counts {
     pub conversations: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             conversations: level.count(index, 0)?,
         })
     }
 }
 
-impl<Tenant: rt::Slot, Conversations: rt::Slot, Count: rt::Slot> rt::HasCount
-for Agent<Tenant, Conversations, Count> {
-    type WithCount = Agent<Tenant, Conversations, Counts>;
+impl rt::HasCount for Agent {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::CONVERSATIONS];
 }
 

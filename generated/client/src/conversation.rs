@@ -9,12 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Conversation<
-    Agent: rt::Slot = rt::NotLoaded,
-    Tenant: rt::Slot = rt::NotLoaded,
-    Messages: rt::Slot = rt::NotLoaded,
-    Count: rt::Slot = rt::NotLoaded,
-> {
+pub struct Conversation {
     pub id: String,
     pub agent_id: String,
     pub tenant_id: String,
@@ -23,75 +18,19 @@ pub struct Conversation<
     pub state: rt::serde_json::Value,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `agent`: the related `Agent` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub agent: Agent,
-    /// `tenant`: the related `Tenant` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub tenant: Tenant,
-    /// `messages`: the related `Message` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub messages: Messages,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static AGENT_ID: Column = Column {
-        name: "agentId",
-        field: "agentId",
-        nullable: false,
-    };
-    pub static TENANT_ID: Column = Column {
-        name: "tenantId",
-        field: "tenantId",
-        nullable: false,
-    };
-    pub static USER_ID: Column = Column {
-        name: "userId",
-        field: "userId",
-        nullable: true,
-    };
-    pub static CHANNEL: Column = Column {
-        name: "channel",
-        field: "channel",
-        nullable: true,
-    };
-    pub static STATE: Column = Column {
-        name: "state",
-        field: "state",
-        nullable: false,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
-    pub static UPDATED_AT: Column = Column {
-        name: "updatedAt",
-        field: "updatedAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static AGENT_ID: Column = Column::new("agentId", "agentId", false);
+    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", false);
+    pub static USER_ID: Column = Column::new("userId", "userId", true);
+    pub static CHANNEL: Column = Column::new("channel", "channel", true);
+    pub static STATE: Column = Column::new("state", "state", false);
+    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
+    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -130,15 +69,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ),
 };
 
-impl<Agent: rt::Slot, Tenant: rt::Slot, Messages: rt::Slot, Count: rt::Slot> rt::FromRow
-for Conversation<Agent, Tenant, Messages, Count> {
-    #[inline]
+impl rt::FromRow for Conversation {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Conversation {
             id: rt::decode(row, 0)?,
             agent_id: rt::decode(row, 1)?,
             tenant_id: rt::decode(row, 2)?,
@@ -147,18 +80,6 @@ for Conversation<Agent, Tenant, Messages, Count> {
             state: rt::decode(row, 5)?,
             created_at: rt::decode(row, 6)?,
             updated_at: rt::decode(row, 7)?,
-            agent: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::AGENT))?,
-            tenant: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::TENANT),
-            )?,
-            messages: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::MESSAGES),
-            )?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -169,62 +90,23 @@ impl rt::Model for Conversation {
 
 /// A `Conversation` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "agentId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub agent_id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "tenantId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "userId", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub user_id: Option<Option<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "channel",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub channel: Option<Option<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "state", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<rt::serde_json::Value>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -353,33 +235,6 @@ pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new(
 /// `messages` → `Message`: include it (`include(MESSAGES)`), filter by it, order by it, write through it.
 pub const MESSAGES: rt::Relation<relation::Messages, rt::ToMany> = rt::Relation::new();
 
-impl<
-    Agent: rt::Slot,
-    Tenant: rt::Slot,
-    Messages: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Agent> for Conversation<Agent, Tenant, Messages, Count> {
-    type With<Loaded: rt::Slot> = Conversation<Loaded, Tenant, Messages, Count>;
-}
-
-impl<
-    Agent: rt::Slot,
-    Tenant: rt::Slot,
-    Messages: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Tenant> for Conversation<Agent, Tenant, Messages, Count> {
-    type With<Loaded: rt::Slot> = Conversation<Agent, Loaded, Messages, Count>;
-}
-
-impl<
-    Agent: rt::Slot,
-    Tenant: rt::Slot,
-    Messages: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Messages> for Conversation<Agent, Tenant, Messages, Count> {
-    type With<Loaded: rt::Slot> = Conversation<Agent, Tenant, Loaded, Count>;
-}
-
 /// `_count` of a `Conversation`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -387,21 +242,16 @@ pub struct Counts {
     pub messages: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             messages: level.count(index, 0)?,
         })
     }
 }
 
-impl<Agent: rt::Slot, Tenant: rt::Slot, Messages: rt::Slot, Count: rt::Slot> rt::HasCount
-for Conversation<Agent, Tenant, Messages, Count> {
-    type WithCount = Conversation<Agent, Tenant, Messages, Counts>;
+impl rt::HasCount for Conversation {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::MESSAGES];
 }
 

@@ -9,7 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Document<Tenant: rt::Slot = rt::NotLoaded> {
+pub struct Document {
     pub id: String,
     pub source: String,
     pub uri: String,
@@ -18,57 +18,19 @@ pub struct Document<Tenant: rt::Slot = rt::NotLoaded> {
     pub tenant_id: String,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `tenant`: the related `Tenant` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub tenant: Tenant,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static SOURCE: Column = Column {
-        name: "source",
-        field: "source",
-        nullable: false,
-    };
-    pub static URI: Column = Column {
-        name: "uri",
-        field: "uri",
-        nullable: false,
-    };
-    pub static TITLE: Column = Column {
-        name: "title",
-        field: "title",
-        nullable: false,
-    };
-    pub static METADATA: Column = Column {
-        name: "metadata",
-        field: "metadata",
-        nullable: false,
-    };
-    pub static TENANT_ID: Column = Column {
-        name: "tenantId",
-        field: "tenantId",
-        nullable: false,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
-    pub static UPDATED_AT: Column = Column {
-        name: "updatedAt",
-        field: "updatedAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static SOURCE: Column = Column::new("source", "source", false);
+    pub static URI: Column = Column::new("uri", "uri", false);
+    pub static TITLE: Column = Column::new("title", "title", false);
+    pub static METADATA: Column = Column::new("metadata", "metadata", false);
+    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", false);
+    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
+    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -101,14 +63,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ),
 };
 
-impl<Tenant: rt::Slot> rt::FromRow for Document<Tenant> {
-    #[inline]
+impl rt::FromRow for Document {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Document {
             id: rt::decode(row, 0)?,
             source: rt::decode(row, 1)?,
             uri: rt::decode(row, 2)?,
@@ -117,11 +74,6 @@ impl<Tenant: rt::Slot> rt::FromRow for Document<Tenant> {
             tenant_id: rt::decode(row, 5)?,
             created_at: rt::decode(row, 6)?,
             updated_at: rt::decode(row, 7)?,
-            tenant: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::TENANT),
-            )?,
         })
     }
 }
@@ -132,59 +84,23 @@ impl rt::Model for Document {
 
 /// A `Document` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "source", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub source: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "uri", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub uri: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "metadata",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub metadata: Option<rt::serde_json::Value>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "tenantId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -253,10 +169,6 @@ pub mod relation {
 
 /// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
 pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
-
-impl<Tenant: rt::Slot> rt::HasRelation<relation::Tenant> for Document<Tenant> {
-    type With<Loaded: rt::Slot> = Document<Loaded>;
-}
 
 /// The `Document` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Document> {

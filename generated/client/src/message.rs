@@ -9,54 +9,24 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Message<Convo: rt::Slot = rt::NotLoaded> {
+pub struct Message {
     pub id: String,
     pub role: crate::MessageRole,
     pub content: String,
     pub metadata: Option<rt::serde_json::Value>,
     pub convo_id: String,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `convo`: the related `Conversation` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub convo: Convo,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static ROLE: Column = Column {
-        name: "role",
-        field: "role",
-        nullable: false,
-    };
-    pub static CONTENT: Column = Column {
-        name: "content",
-        field: "content",
-        nullable: false,
-    };
-    pub static METADATA: Column = Column {
-        name: "metadata",
-        field: "metadata",
-        nullable: true,
-    };
-    pub static CONVO_ID: Column = Column {
-        name: "convoId",
-        field: "convoId",
-        nullable: false,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static ROLE: Column = Column::new("role", "role", false);
+    pub static CONTENT: Column = Column::new("content", "content", false);
+    pub static METADATA: Column = Column::new("metadata", "metadata", true);
+    pub static CONVO_ID: Column = Column::new("convoId", "convoId", false);
+    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -88,21 +58,15 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ),
 };
 
-impl<Convo: rt::Slot> rt::FromRow for Message<Convo> {
-    #[inline]
+impl rt::FromRow for Message {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Message {
             id: rt::decode(row, 0)?,
             role: rt::decode(row, 1)?,
             content: rt::decode(row, 2)?,
             metadata: rt::decode(row, 3)?,
             convo_id: rt::decode(row, 4)?,
             created_at: rt::decode(row, 5)?,
-            convo: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::CONVO))?,
         })
     }
 }
@@ -113,49 +77,19 @@ impl rt::Model for Message {
 
 /// A `Message` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "role", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<crate::MessageRole>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "content",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "metadata",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub metadata: Option<Option<rt::serde_json::Value>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "convoId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub convo_id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -217,10 +151,6 @@ pub mod relation {
 
 /// `convo` → `Conversation`: include it (`include(CONVO)`), filter by it, order by it, write through it.
 pub const CONVO: rt::Relation<relation::Convo, rt::ToOne> = rt::Relation::new();
-
-impl<Convo: rt::Slot> rt::HasRelation<relation::Convo> for Message<Convo> {
-    type With<Loaded: rt::Slot> = Message<Loaded>;
-}
 
 /// The `Message` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Message> {

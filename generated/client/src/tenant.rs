@@ -9,85 +9,22 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Tenant<
-    Users: rt::Slot = rt::NotLoaded,
-    Agents: rt::Slot = rt::NotLoaded,
-    Tools: rt::Slot = rt::NotLoaded,
-    Conversations: rt::Slot = rt::NotLoaded,
-    Documents: rt::Slot = rt::NotLoaded,
-    Count: rt::Slot = rt::NotLoaded,
-> {
+pub struct Tenant {
     pub id: String,
     pub name: String,
     pub plan: crate::TenantPlan,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `users`: the related `User` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub users: Users,
-    /// `agents`: the related `Agent` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub agents: Agents,
-    /// `tools`: the related `Tool` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub tools: Tools,
-    /// `conversations`: the related `Conversation` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub conversations: Conversations,
-    /// `documents`: the related `Document` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub documents: Documents,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: false,
-    };
-    pub static PLAN: Column = Column {
-        name: "plan",
-        field: "plan",
-        nullable: false,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
-    pub static UPDATED_AT: Column = Column {
-        name: "updatedAt",
-        field: "updatedAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static NAME: Column = Column::new("name", "name", false);
+    pub static PLAN: Column = Column::new("plan", "plan", false);
+    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
+    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -109,44 +46,14 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<
-    Users: rt::Slot,
-    Agents: rt::Slot,
-    Tools: rt::Slot,
-    Conversations: rt::Slot,
-    Documents: rt::Slot,
-    Count: rt::Slot,
-> rt::FromRow for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
-    #[inline]
+impl rt::FromRow for Tenant {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Tenant {
             id: rt::decode(row, 0)?,
             name: rt::decode(row, 1)?,
             plan: rt::decode(row, 2)?,
             created_at: rt::decode(row, 3)?,
             updated_at: rt::decode(row, 4)?,
-            users: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::USERS))?,
-            agents: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::AGENTS),
-            )?,
-            tools: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::TOOLS))?,
-            conversations: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::CONVERSATIONS),
-            )?,
-            documents: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::DOCUMENTS),
-            )?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -157,38 +64,17 @@ impl rt::Model for Tenant {
 
 /// A `Tenant` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "plan", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub plan: Option<crate::TenantPlan>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -349,94 +235,6 @@ pub const CONVERSATIONS: rt::Relation<relation::Conversations, rt::ToMany> = rt:
 /// `documents` → `Document`: include it (`include(DOCUMENTS)`), filter by it, order by it, write through it.
 pub const DOCUMENTS: rt::Relation<relation::Documents, rt::ToMany> = rt::Relation::new();
 
-impl<
-    Users: rt::Slot,
-    Agents: rt::Slot,
-    Tools: rt::Slot,
-    Conversations: rt::Slot,
-    Documents: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Users>
-for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
-    type With<Loaded: rt::Slot> = Tenant<
-        Loaded,
-        Agents,
-        Tools,
-        Conversations,
-        Documents,
-        Count,
-    >;
-}
-
-impl<
-    Users: rt::Slot,
-    Agents: rt::Slot,
-    Tools: rt::Slot,
-    Conversations: rt::Slot,
-    Documents: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Agents>
-for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
-    type With<Loaded: rt::Slot> = Tenant<
-        Users,
-        Loaded,
-        Tools,
-        Conversations,
-        Documents,
-        Count,
-    >;
-}
-
-impl<
-    Users: rt::Slot,
-    Agents: rt::Slot,
-    Tools: rt::Slot,
-    Conversations: rt::Slot,
-    Documents: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Tools>
-for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
-    type With<Loaded: rt::Slot> = Tenant<
-        Users,
-        Agents,
-        Loaded,
-        Conversations,
-        Documents,
-        Count,
-    >;
-}
-
-impl<
-    Users: rt::Slot,
-    Agents: rt::Slot,
-    Tools: rt::Slot,
-    Conversations: rt::Slot,
-    Documents: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Conversations>
-for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
-    type With<Loaded: rt::Slot> = Tenant<Users, Agents, Tools, Loaded, Documents, Count>;
-}
-
-impl<
-    Users: rt::Slot,
-    Agents: rt::Slot,
-    Tools: rt::Slot,
-    Conversations: rt::Slot,
-    Documents: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Documents>
-for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
-    type With<Loaded: rt::Slot> = Tenant<
-        Users,
-        Agents,
-        Tools,
-        Conversations,
-        Loaded,
-        Count,
-    >;
-}
-
 /// `_count` of a `Tenant`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -448,12 +246,8 @@ pub struct Counts {
     pub documents: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             users: level.count(index, 0)?,
             agents: level.count(index, 1)?,
@@ -464,15 +258,8 @@ impl rt::Slot for Counts {
     }
 }
 
-impl<
-    Users: rt::Slot,
-    Agents: rt::Slot,
-    Tools: rt::Slot,
-    Conversations: rt::Slot,
-    Documents: rt::Slot,
-    Count: rt::Slot,
-> rt::HasCount for Tenant<Users, Agents, Tools, Conversations, Documents, Count> {
-    type WithCount = Tenant<Users, Agents, Tools, Conversations, Documents, Counts>;
+impl rt::HasCount for Tenant {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[
         &relation::USERS,
         &relation::AGENTS,

@@ -9,7 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Tool<Tenant: rt::Slot = rt::NotLoaded> {
+pub struct Tool {
     pub id: String,
     pub name: String,
     pub title: String,
@@ -21,72 +21,26 @@ pub struct Tool<Tenant: rt::Slot = rt::NotLoaded> {
     pub tenant_id: Option<String>,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `tenant`: the related `Tenant`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub tenant: Tenant,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: false,
-    };
-    pub static TITLE: Column = Column {
-        name: "title",
-        field: "title",
-        nullable: false,
-    };
-    pub static TYPE: Column = Column {
-        name: "type",
-        field: "type",
-        nullable: false,
-    };
-    pub static INPUT_SCHEMA: Column = Column {
-        name: "inputSchema",
-        field: "inputSchema",
-        nullable: false,
-    };
-    pub static OUTPUT_SCHEMA: Column = Column {
-        name: "outputSchema",
-        field: "outputSchema",
-        nullable: false,
-    };
-    pub static AUTH_TYPE: Column = Column {
-        name: "authType",
-        field: "authType",
-        nullable: false,
-    };
-    pub static AUTH_CONFIG: Column = Column {
-        name: "authConfig",
-        field: "authConfig",
-        nullable: false,
-    };
-    pub static TENANT_ID: Column = Column {
-        name: "tenantId",
-        field: "tenantId",
-        nullable: true,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
-    pub static UPDATED_AT: Column = Column {
-        name: "updatedAt",
-        field: "updatedAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static NAME: Column = Column::new("name", "name", false);
+    pub static TITLE: Column = Column::new("title", "title", false);
+    pub static TYPE: Column = Column::new("type", "type", false);
+    pub static INPUT_SCHEMA: Column = Column::new("inputSchema", "inputSchema", false);
+    pub static OUTPUT_SCHEMA: Column = Column::new(
+        "outputSchema",
+        "outputSchema",
+        false,
+    );
+    pub static AUTH_TYPE: Column = Column::new("authType", "authType", false);
+    pub static AUTH_CONFIG: Column = Column::new("authConfig", "authConfig", false);
+    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", true);
+    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
+    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -122,14 +76,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ),
 };
 
-impl<Tenant: rt::Slot> rt::FromRow for Tool<Tenant> {
-    #[inline]
+impl rt::FromRow for Tool {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Tool {
             id: rt::decode(row, 0)?,
             name: rt::decode(row, 1)?,
             title: rt::decode(row, 2)?,
@@ -141,11 +90,6 @@ impl<Tenant: rt::Slot> rt::FromRow for Tool<Tenant> {
             tenant_id: rt::decode(row, 8)?,
             created_at: rt::decode(row, 9)?,
             updated_at: rt::decode(row, 10)?,
-            tenant: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::TENANT),
-            )?,
         })
     }
 }
@@ -156,83 +100,29 @@ impl rt::Model for Tool {
 
 /// A `Tool` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "type", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub r#type: Option<crate::ToolType>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "inputSchema",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub input_schema: Option<rt::serde_json::Value>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "outputSchema",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub output_schema: Option<rt::serde_json::Value>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "authType",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub auth_type: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "authConfig",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub auth_config: Option<rt::serde_json::Value>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "tenantId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: Option<Option<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -316,10 +206,6 @@ pub mod relation {
 
 /// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
 pub const TENANT: rt::Relation<relation::Tenant, rt::ToOptional> = rt::Relation::new();
-
-impl<Tenant: rt::Slot> rt::HasRelation<relation::Tenant> for Tool<Tenant> {
-    type With<Loaded: rt::Slot> = Tool<Loaded>;
-}
 
 /// The `Tool` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Tool> {

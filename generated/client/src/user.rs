@@ -9,7 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct User<Tenant: rt::Slot = rt::NotLoaded> {
+pub struct User {
     pub id: String,
     pub email: String,
     pub name: Option<String>,
@@ -17,52 +17,18 @@ pub struct User<Tenant: rt::Slot = rt::NotLoaded> {
     pub tenant_id: String,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `tenant`: the related `Tenant` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub tenant: Tenant,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static EMAIL: Column = Column {
-        name: "email",
-        field: "email",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: true,
-    };
-    pub static ROLE: Column = Column {
-        name: "role",
-        field: "role",
-        nullable: false,
-    };
-    pub static TENANT_ID: Column = Column {
-        name: "tenantId",
-        field: "tenantId",
-        nullable: false,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
-    pub static UPDATED_AT: Column = Column {
-        name: "updatedAt",
-        field: "updatedAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static EMAIL: Column = Column::new("email", "email", false);
+    pub static NAME: Column = Column::new("name", "name", true);
+    pub static ROLE: Column = Column::new("role", "role", false);
+    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", false);
+    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
+    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -94,14 +60,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     ),
 };
 
-impl<Tenant: rt::Slot> rt::FromRow for User<Tenant> {
-    #[inline]
+impl rt::FromRow for User {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(User {
             id: rt::decode(row, 0)?,
             email: rt::decode(row, 1)?,
             name: rt::decode(row, 2)?,
@@ -109,11 +70,6 @@ impl<Tenant: rt::Slot> rt::FromRow for User<Tenant> {
             tenant_id: rt::decode(row, 4)?,
             created_at: rt::decode(row, 5)?,
             updated_at: rt::decode(row, 6)?,
-            tenant: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::TENANT),
-            )?,
         })
     }
 }
@@ -124,51 +80,21 @@ impl rt::Model for User {
 
 /// A `User` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "email", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<Option<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "role", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<crate::UserRole>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "tenantId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -232,10 +158,6 @@ pub mod relation {
 
 /// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
 pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
-
-impl<Tenant: rt::Slot> rt::HasRelation<relation::Tenant> for User<Tenant> {
-    type With<Loaded: rt::Slot> = User<Loaded>;
-}
 
 /// The `User` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<User> {

@@ -9,42 +9,20 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Badge<Maker: rt::Slot = rt::NotLoaded> {
+pub struct Badge {
     pub id: i32,
     pub code: String,
     pub maker_id: i32,
     pub issued_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `maker`: the related `Maker` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub maker: Maker,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static CODE: Column = Column {
-        name: "code",
-        field: "code",
-        nullable: false,
-    };
-    pub static MAKER_ID: Column = Column {
-        name: "makerId",
-        field: "makerId",
-        nullable: false,
-    };
-    pub static ISSUED_AT: Column = Column {
-        name: "issuedAt",
-        field: "issuedAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static CODE: Column = Column::new("code", "code", false);
+    pub static MAKER_ID: Column = Column::new("makerId", "makerId", false);
+    pub static ISSUED_AT: Column = Column::new("issuedAt", "issuedAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -60,19 +38,13 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Maker: rt::Slot> rt::FromRow for Badge<Maker> {
-    #[inline]
+impl rt::FromRow for Badge {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Badge {
             id: rt::decode(row, 0)?,
             code: rt::decode(row, 1)?,
             maker_id: rt::decode(row, 2)?,
             issued_at: rt::decode(row, 3)?,
-            maker: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::MAKER))?,
         })
     }
 }
@@ -83,33 +55,15 @@ impl rt::Model for Badge {
 
 /// A `Badge` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "code", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "makerId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub maker_id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "issuedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub issued_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -164,10 +118,6 @@ pub mod relation {
 
 /// `maker` → `Maker`: include it (`include(MAKER)`), filter by it, order by it, write through it.
 pub const MAKER: rt::Relation<relation::Maker, rt::ToOne> = rt::Relation::new();
-
-impl<Maker: rt::Slot> rt::HasRelation<relation::Maker> for Badge<Maker> {
-    type With<Loaded: rt::Slot> = Badge<Loaded>;
-}
 
 /// The `Badge` with this `@id` on `id`.
 pub fn id(id: i32) -> rt::UniqueWhere<Badge> {

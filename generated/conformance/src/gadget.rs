@@ -9,12 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Gadget<
-    Maker: rt::Slot = rt::NotLoaded,
-    Labels: rt::Slot = rt::NotLoaded,
-    Parts: rt::Slot = rt::NotLoaded,
-    Count: rt::Slot = rt::NotLoaded,
-> {
+pub struct Gadget {
     pub id: i32,
     pub maker_id: i32,
     pub title: String,
@@ -27,95 +22,23 @@ pub struct Gadget<
     pub sizes: Vec<i32>,
     pub released_on: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     pub status: crate::Status,
-    /// `maker`: the related `Maker` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub maker: Maker,
-    /// `labels`: the related `Label` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub labels: Labels,
-    /// `parts`: the related `Part` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub parts: Parts,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static MAKER_ID: Column = Column {
-        name: "makerId",
-        field: "makerId",
-        nullable: false,
-    };
-    pub static TITLE: Column = Column {
-        name: "title",
-        field: "title",
-        nullable: false,
-    };
-    pub static SKU: Column = Column {
-        name: "sku",
-        field: "sku",
-        nullable: false,
-    };
-    pub static PRICE: Column = Column {
-        name: "price",
-        field: "price",
-        nullable: true,
-    };
-    pub static WEIGHT: Column = Column {
-        name: "weight",
-        field: "weight",
-        nullable: true,
-    };
-    pub static STOCK: Column = Column {
-        name: "stock",
-        field: "stock",
-        nullable: false,
-    };
-    pub static SPECS: Column = Column {
-        name: "specs",
-        field: "specs",
-        nullable: true,
-    };
-    pub static COLORS: Column = Column {
-        name: "colors",
-        field: "colors",
-        nullable: false,
-    };
-    pub static SIZES: Column = Column {
-        name: "sizes",
-        field: "sizes",
-        nullable: false,
-    };
-    pub static RELEASED_ON: Column = Column {
-        name: "releasedOn",
-        field: "releasedOn",
-        nullable: true,
-    };
-    pub static STATUS: Column = Column {
-        name: "status",
-        field: "status",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static MAKER_ID: Column = Column::new("makerId", "makerId", false);
+    pub static TITLE: Column = Column::new("title", "title", false);
+    pub static SKU: Column = Column::new("sku", "sku", false);
+    pub static PRICE: Column = Column::new("price", "price", true);
+    pub static WEIGHT: Column = Column::new("weight", "weight", true);
+    pub static STOCK: Column = Column::new("stock", "stock", false);
+    pub static SPECS: Column = Column::new("specs", "specs", true);
+    pub static COLORS: Column = Column::new("colors", "colors", false);
+    pub static SIZES: Column = Column::new("sizes", "sizes", false);
+    pub static RELEASED_ON: Column = Column::new("releasedOn", "releasedOn", true);
+    pub static STATUS: Column = Column::new("status", "status", false);
 }
 
 /// What the runtime knows about this model.
@@ -144,15 +67,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Maker: rt::Slot, Labels: rt::Slot, Parts: rt::Slot, Count: rt::Slot> rt::FromRow
-for Gadget<Maker, Labels, Parts, Count> {
-    #[inline]
+impl rt::FromRow for Gadget {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Gadget {
             id: rt::decode(row, 0)?,
             maker_id: rt::decode(row, 1)?,
             title: rt::decode(row, 2)?,
@@ -165,14 +82,6 @@ for Gadget<Maker, Labels, Parts, Count> {
             sizes: rt::decode(row, 9)?,
             released_on: rt::decode(row, 10)?,
             status: rt::decode(row, 11)?,
-            maker: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::MAKER))?,
-            labels: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::LABELS),
-            )?,
-            parts: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::PARTS))?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -183,73 +92,31 @@ impl rt::Model for Gadget {
 
 /// A `Gadget` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "makerId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub maker_id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "sku", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub sku: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "price", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<Option<rt::rust_decimal::Decimal>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "weight", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub weight: Option<Option<f64>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "stock", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub stock: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "specs", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub specs: Option<Option<rt::serde_json::Value>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "colors", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub colors: Option<Vec<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "sizes", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub sizes: Option<Vec<i32>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "releasedOn",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub released_on: Option<Option<rt::chrono::DateTime<rt::chrono::Utc>>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "status", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::Status>,
 }
 
@@ -386,33 +253,6 @@ pub const LABELS: rt::Relation<relation::Labels, rt::ToMany> = rt::Relation::new
 /// `parts` → `Part`: include it (`include(PARTS)`), filter by it, order by it, write through it.
 pub const PARTS: rt::Relation<relation::Parts, rt::ToMany> = rt::Relation::new();
 
-impl<
-    Maker: rt::Slot,
-    Labels: rt::Slot,
-    Parts: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Maker> for Gadget<Maker, Labels, Parts, Count> {
-    type With<Loaded: rt::Slot> = Gadget<Loaded, Labels, Parts, Count>;
-}
-
-impl<
-    Maker: rt::Slot,
-    Labels: rt::Slot,
-    Parts: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Labels> for Gadget<Maker, Labels, Parts, Count> {
-    type With<Loaded: rt::Slot> = Gadget<Maker, Loaded, Parts, Count>;
-}
-
-impl<
-    Maker: rt::Slot,
-    Labels: rt::Slot,
-    Parts: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Parts> for Gadget<Maker, Labels, Parts, Count> {
-    type With<Loaded: rt::Slot> = Gadget<Maker, Labels, Loaded, Count>;
-}
-
 /// `_count` of a `Gadget`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -421,12 +261,8 @@ pub struct Counts {
     pub parts: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             labels: level.count(index, 0)?,
             parts: level.count(index, 1)?,
@@ -434,9 +270,8 @@ impl rt::Slot for Counts {
     }
 }
 
-impl<Maker: rt::Slot, Labels: rt::Slot, Parts: rt::Slot, Count: rt::Slot> rt::HasCount
-for Gadget<Maker, Labels, Parts, Count> {
-    type WithCount = Gadget<Maker, Labels, Parts, Counts>;
+impl rt::HasCount for Gadget {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[
         &relation::LABELS,
         &relation::PARTS,

@@ -5,36 +5,16 @@ use refract_runtime as rt;
 /// A label; labels and gadgets are an implicit many-to-many (`_GadgetToLabel`).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Label<Gadgets: rt::Slot = rt::NotLoaded, Count: rt::Slot = rt::NotLoaded> {
+pub struct Label {
     pub id: i32,
     pub name: String,
-    /// `gadgets`: the related `Gadget` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub gadgets: Gadgets,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static NAME: Column = Column::new("name", "name", false);
 }
 
 /// What the runtime knows about this model.
@@ -50,22 +30,11 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Gadgets: rt::Slot, Count: rt::Slot> rt::FromRow for Label<Gadgets, Count> {
-    #[inline]
+impl rt::FromRow for Label {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Label {
             id: rt::decode(row, 0)?,
             name: rt::decode(row, 1)?,
-            gadgets: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::GADGETS),
-            )?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -78,15 +47,9 @@ impl rt::Model for Label {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
 
@@ -142,11 +105,6 @@ pub mod relation {
 /// `gadgets` → `Gadget`: include it (`include(GADGETS)`), filter by it, order by it, write through it.
 pub const GADGETS: rt::Relation<relation::Gadgets, rt::ToMany> = rt::Relation::new();
 
-impl<Gadgets: rt::Slot, Count: rt::Slot> rt::HasRelation<relation::Gadgets>
-for Label<Gadgets, Count> {
-    type With<Loaded: rt::Slot> = Label<Loaded, Count>;
-}
-
 /// `_count` of a `Label`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -154,20 +112,16 @@ pub struct Counts {
     pub gadgets: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             gadgets: level.count(index, 0)?,
         })
     }
 }
 
-impl<Gadgets: rt::Slot, Count: rt::Slot> rt::HasCount for Label<Gadgets, Count> {
-    type WithCount = Label<Gadgets, Counts>;
+impl rt::HasCount for Label {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::GADGETS];
 }
 

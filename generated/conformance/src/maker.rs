@@ -9,13 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Maker<
-    Mentor: rt::Slot = rt::NotLoaded,
-    Mentees: rt::Slot = rt::NotLoaded,
-    Gadgets: rt::Slot = rt::NotLoaded,
-    Badge: rt::Slot = rt::NotLoaded,
-    Count: rt::Slot = rt::NotLoaded,
-> {
+pub struct Maker {
     pub id: i32,
     pub handle: String,
     pub name: String,
@@ -29,106 +23,28 @@ pub struct Maker<
     pub nicknames: Vec<String>,
     pub lucky_numbers: Vec<i32>,
     pub mentor_id: Option<i32>,
-    /// `mentor`: the related `Maker`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub mentor: Mentor,
-    /// `mentees`: the related `Maker` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub mentees: Mentees,
-    /// `gadgets`: the related `Gadget` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub gadgets: Gadgets,
-    /// `badge`: the related `Badge`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub badge: Badge,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static HANDLE: Column = Column {
-        name: "handle",
-        field: "handle",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: false,
-    };
-    pub static BIO: Column = Column {
-        name: "bio",
-        field: "bio",
-        nullable: true,
-    };
-    pub static TIER: Column = Column {
-        name: "tier",
-        field: "tier",
-        nullable: false,
-    };
-    pub static RATING: Column = Column {
-        name: "rating",
-        field: "rating",
-        nullable: true,
-    };
-    pub static BALANCE: Column = Column {
-        name: "balance",
-        field: "balance",
-        nullable: false,
-    };
-    pub static VISITS: Column = Column {
-        name: "visits",
-        field: "visits",
-        nullable: false,
-    };
-    pub static AVATAR: Column = Column {
-        name: "avatar",
-        field: "avatar",
-        nullable: true,
-    };
-    pub static JOINED_AT: Column = Column {
-        name: "joinedAt",
-        field: "joinedAt",
-        nullable: false,
-    };
-    pub static NICKNAMES: Column = Column {
-        name: "nicknames",
-        field: "nicknames",
-        nullable: false,
-    };
-    pub static LUCKY_NUMBERS: Column = Column {
-        name: "luckyNumbers",
-        field: "luckyNumbers",
-        nullable: false,
-    };
-    pub static MENTOR_ID: Column = Column {
-        name: "mentorId",
-        field: "mentorId",
-        nullable: true,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static HANDLE: Column = Column::new("handle", "handle", false);
+    pub static NAME: Column = Column::new("name", "name", false);
+    pub static BIO: Column = Column::new("bio", "bio", true);
+    pub static TIER: Column = Column::new("tier", "tier", false);
+    pub static RATING: Column = Column::new("rating", "rating", true);
+    pub static BALANCE: Column = Column::new("balance", "balance", false);
+    pub static VISITS: Column = Column::new("visits", "visits", false);
+    pub static AVATAR: Column = Column::new("avatar", "avatar", true);
+    pub static JOINED_AT: Column = Column::new("joinedAt", "joinedAt", false);
+    pub static NICKNAMES: Column = Column::new("nicknames", "nicknames", false);
+    pub static LUCKY_NUMBERS: Column = Column::new(
+        "luckyNumbers",
+        "luckyNumbers",
+        false,
+    );
+    pub static MENTOR_ID: Column = Column::new("mentorId", "mentorId", true);
 }
 
 /// What the runtime knows about this model.
@@ -158,20 +74,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<
-    Mentor: rt::Slot,
-    Mentees: rt::Slot,
-    Gadgets: rt::Slot,
-    Badge: rt::Slot,
-    Count: rt::Slot,
-> rt::FromRow for Maker<Mentor, Mentees, Gadgets, Badge, Count> {
-    #[inline]
+impl rt::FromRow for Maker {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Maker {
             id: rt::decode(row, 0)?,
             handle: rt::decode(row, 1)?,
             name: rt::decode(row, 2)?,
@@ -185,23 +90,6 @@ impl<
             nicknames: rt::decode(row, 10)?,
             lucky_numbers: rt::decode(row, 11)?,
             mentor_id: rt::decode(row, 12)?,
-            mentor: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::MENTOR),
-            )?,
-            mentees: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::MENTEES),
-            )?,
-            gadgets: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::GADGETS),
-            )?,
-            badge: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::BADGE))?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -212,87 +100,33 @@ impl rt::Model for Maker {
 
 /// A `Maker` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "handle", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub handle: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "bio", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bio: Option<Option<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "tier", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tier: Option<crate::Tier>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "rating", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub rating: Option<Option<f64>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "balance",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub balance: Option<rt::rust_decimal::Decimal>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "visits", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub visits: Option<i64>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "avatar", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<Option<Vec<u8>>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "joinedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub joined_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "nicknames",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub nicknames: Option<Vec<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "luckyNumbers",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub lucky_numbers: Option<Vec<i32>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "mentorId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub mentor_id: Option<Option<i32>>,
 }
 
@@ -456,46 +290,6 @@ pub const GADGETS: rt::Relation<relation::Gadgets, rt::ToMany> = rt::Relation::n
 /// `badge` → `Badge`: include it (`include(BADGE)`), filter by it, order by it, write through it.
 pub const BADGE: rt::Relation<relation::Badge, rt::ToOptional> = rt::Relation::new();
 
-impl<
-    Mentor: rt::Slot,
-    Mentees: rt::Slot,
-    Gadgets: rt::Slot,
-    Badge: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Mentor> for Maker<Mentor, Mentees, Gadgets, Badge, Count> {
-    type With<Loaded: rt::Slot> = Maker<Loaded, Mentees, Gadgets, Badge, Count>;
-}
-
-impl<
-    Mentor: rt::Slot,
-    Mentees: rt::Slot,
-    Gadgets: rt::Slot,
-    Badge: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Mentees> for Maker<Mentor, Mentees, Gadgets, Badge, Count> {
-    type With<Loaded: rt::Slot> = Maker<Mentor, Loaded, Gadgets, Badge, Count>;
-}
-
-impl<
-    Mentor: rt::Slot,
-    Mentees: rt::Slot,
-    Gadgets: rt::Slot,
-    Badge: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Gadgets> for Maker<Mentor, Mentees, Gadgets, Badge, Count> {
-    type With<Loaded: rt::Slot> = Maker<Mentor, Mentees, Loaded, Badge, Count>;
-}
-
-impl<
-    Mentor: rt::Slot,
-    Mentees: rt::Slot,
-    Gadgets: rt::Slot,
-    Badge: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Badge> for Maker<Mentor, Mentees, Gadgets, Badge, Count> {
-    type With<Loaded: rt::Slot> = Maker<Mentor, Mentees, Gadgets, Loaded, Count>;
-}
-
 /// `_count` of a `Maker`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -504,12 +298,8 @@ pub struct Counts {
     pub gadgets: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             mentees: level.count(index, 0)?,
             gadgets: level.count(index, 1)?,
@@ -517,14 +307,8 @@ impl rt::Slot for Counts {
     }
 }
 
-impl<
-    Mentor: rt::Slot,
-    Mentees: rt::Slot,
-    Gadgets: rt::Slot,
-    Badge: rt::Slot,
-    Count: rt::Slot,
-> rt::HasCount for Maker<Mentor, Mentees, Gadgets, Badge, Count> {
-    type WithCount = Maker<Mentor, Mentees, Gadgets, Badge, Counts>;
+impl rt::HasCount for Maker {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[
         &relation::MENTEES,
         &relation::GADGETS,

@@ -9,48 +9,22 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Part<Gadget: rt::Slot = rt::NotLoaded> {
+pub struct Part {
     pub id: i32,
     pub r#ref: String,
     pub gadget_id: Option<i32>,
     pub name: String,
     pub qty: i32,
-    /// `gadget`: the related `Gadget`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub gadget: Gadget,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static REF: Column = Column {
-        name: "ref",
-        field: "ref",
-        nullable: false,
-    };
-    pub static GADGET_ID: Column = Column {
-        name: "gadgetId",
-        field: "gadgetId",
-        nullable: true,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: false,
-    };
-    pub static QTY: Column = Column {
-        name: "qty",
-        field: "qty",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static REF: Column = Column::new("ref", "ref", false);
+    pub static GADGET_ID: Column = Column::new("gadgetId", "gadgetId", true);
+    pub static NAME: Column = Column::new("name", "name", false);
+    pub static QTY: Column = Column::new("qty", "qty", false);
 }
 
 /// What the runtime knows about this model.
@@ -72,24 +46,14 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Gadget: rt::Slot> rt::FromRow for Part<Gadget> {
-    #[inline]
+impl rt::FromRow for Part {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Part {
             id: rt::decode(row, 0)?,
             r#ref: rt::decode(row, 1)?,
             gadget_id: rt::decode(row, 2)?,
             name: rt::decode(row, 3)?,
             qty: rt::decode(row, 4)?,
-            gadget: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::GADGET),
-            )?,
         })
     }
 }
@@ -100,35 +64,17 @@ impl rt::Model for Part {
 
 /// A `Part` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ref", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub r#ref: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "gadgetId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub gadget_id: Option<Option<i32>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "qty", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<i32>,
 }
 
@@ -186,10 +132,6 @@ pub mod relation {
 
 /// `gadget` → `Gadget`: include it (`include(GADGET)`), filter by it, order by it, write through it.
 pub const GADGET: rt::Relation<relation::Gadget, rt::ToOptional> = rt::Relation::new();
-
-impl<Gadget: rt::Slot> rt::HasRelation<relation::Gadget> for Part<Gadget> {
-    type With<Loaded: rt::Slot> = Part<Loaded>;
-}
 
 /// The `Part` with this `@id` on `id`.
 pub fn id(id: i32) -> rt::UniqueWhere<Part> {

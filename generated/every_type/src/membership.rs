@@ -19,26 +19,10 @@ pub struct Membership {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ORG_ID: Column = Column {
-        name: "orgId",
-        field: "orgId",
-        nullable: false,
-    };
-    pub static USER_ID: Column = Column {
-        name: "userId",
-        field: "userId",
-        nullable: false,
-    };
-    pub static HANDLE: Column = Column {
-        name: "handle",
-        field: "handle",
-        nullable: false,
-    };
-    pub static SEAT: Column = Column {
-        name: "seat",
-        field: "seat",
-        nullable: true,
-    };
+    pub static ORG_ID: Column = Column::new("orgId", "orgId", false);
+    pub static USER_ID: Column = Column::new("userId", "userId", false);
+    pub static HANDLE: Column = Column::new("handle", "handle", false);
+    pub static SEAT: Column = Column::new("seat", "seat", true);
 }
 
 /// What the runtime knows about this model.
@@ -71,27 +55,15 @@ impl rt::Model for Membership {
 
 /// A `Membership` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "orgId", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub org_id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "userId", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub user_id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "handle", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub handle: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "seat", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub seat: Option<Option<i32>>,
 }
 

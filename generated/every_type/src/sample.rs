@@ -41,126 +41,30 @@ pub struct Sample {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static TEXT: Column = Column {
-        name: "text",
-        field: "text",
-        nullable: false,
-    };
-    pub static MAYBE_TEXT: Column = Column {
-        name: "maybeText",
-        field: "maybeText",
-        nullable: true,
-    };
-    pub static FLAG: Column = Column {
-        name: "flag",
-        field: "flag",
-        nullable: false,
-    };
-    pub static COUNT: Column = Column {
-        name: "count",
-        field: "count",
-        nullable: false,
-    };
-    pub static BIG: Column = Column {
-        name: "big",
-        field: "big",
-        nullable: false,
-    };
-    pub static RATIO: Column = Column {
-        name: "ratio",
-        field: "ratio",
-        nullable: true,
-    };
-    pub static AMOUNT: Column = Column {
-        name: "amount",
-        field: "amount",
-        nullable: false,
-    };
-    pub static AT: Column = Column {
-        name: "at",
-        field: "at",
-        nullable: false,
-    };
-    pub static DAY: Column = Column {
-        name: "day",
-        field: "day",
-        nullable: true,
-    };
-    pub static PAYLOAD: Column = Column {
-        name: "payload",
-        field: "payload",
-        nullable: false,
-    };
-    pub static BLOB: Column = Column {
-        name: "blob",
-        field: "blob",
-        nullable: true,
-    };
-    pub static TAGS: Column = Column {
-        name: "tags",
-        field: "tags",
-        nullable: false,
-    };
-    pub static SCORES: Column = Column {
-        name: "scores",
-        field: "scores",
-        nullable: false,
-    };
-    pub static LEVEL: Column = Column {
-        name: "level",
-        field: "level",
-        nullable: false,
-    };
-    pub static LEVELS: Column = Column {
-        name: "levels",
-        field: "levels",
-        nullable: false,
-    };
-    pub static UUID4: Column = Column {
-        name: "uuid4",
-        field: "uuid4",
-        nullable: false,
-    };
-    pub static UUID7: Column = Column {
-        name: "uuid7",
-        field: "uuid7",
-        nullable: false,
-    };
-    pub static CUID1: Column = Column {
-        name: "cuid1",
-        field: "cuid1",
-        nullable: false,
-    };
-    pub static CUID2: Column = Column {
-        name: "cuid2",
-        field: "cuid2",
-        nullable: false,
-    };
-    pub static NANO: Column = Column {
-        name: "nano",
-        field: "nano",
-        nullable: false,
-    };
-    pub static ULID: Column = Column {
-        name: "ulid",
-        field: "ulid",
-        nullable: false,
-    };
-    pub static TOUCHED: Column = Column {
-        name: "touched",
-        field: "touched",
-        nullable: false,
-    };
-    pub static MAPPED: Column = Column {
-        name: "mapped_column",
-        field: "mapped",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static TEXT: Column = Column::new("text", "text", false);
+    pub static MAYBE_TEXT: Column = Column::new("maybeText", "maybeText", true);
+    pub static FLAG: Column = Column::new("flag", "flag", false);
+    pub static COUNT: Column = Column::new("count", "count", false);
+    pub static BIG: Column = Column::new("big", "big", false);
+    pub static RATIO: Column = Column::new("ratio", "ratio", true);
+    pub static AMOUNT: Column = Column::new("amount", "amount", false);
+    pub static AT: Column = Column::new("at", "at", false);
+    pub static DAY: Column = Column::new("day", "day", true);
+    pub static PAYLOAD: Column = Column::new("payload", "payload", false);
+    pub static BLOB: Column = Column::new("blob", "blob", true);
+    pub static TAGS: Column = Column::new("tags", "tags", false);
+    pub static SCORES: Column = Column::new("scores", "scores", false);
+    pub static LEVEL: Column = Column::new("level", "level", false);
+    pub static LEVELS: Column = Column::new("levels", "levels", false);
+    pub static UUID4: Column = Column::new("uuid4", "uuid4", false);
+    pub static UUID7: Column = Column::new("uuid7", "uuid7", false);
+    pub static CUID1: Column = Column::new("cuid1", "cuid1", false);
+    pub static CUID2: Column = Column::new("cuid2", "cuid2", false);
+    pub static NANO: Column = Column::new("nano", "nano", false);
+    pub static ULID: Column = Column::new("ulid", "ulid", false);
+    pub static TOUCHED: Column = Column::new("touched", "touched", false);
+    pub static MAPPED: Column = Column::new("mapped_column", "mapped", false);
 }
 
 /// What the runtime knows about this model.
@@ -238,136 +142,55 @@ impl rt::Model for Sample {
 
 /// A `Sample` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "text", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub text: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "maybeText",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub maybe_text: Option<Option<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "flag", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub flag: Option<bool>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "count", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub count: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "big", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub big: Option<i64>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ratio", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub ratio: Option<Option<f64>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "amount", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub amount: Option<rt::rust_decimal::Decimal>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "at", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "day", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub day: Option<Option<rt::chrono::DateTime<rt::chrono::Utc>>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "payload",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub payload: Option<rt::serde_json::Value>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "blob", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub blob: Option<Option<Vec<u8>>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "tags", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tags: Option<Vec<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "scores", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub scores: Option<Vec<i32>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "level", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub level: Option<crate::Level>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "levels", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub levels: Option<Vec<crate::Level>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "uuid4", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub uuid4: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "uuid7", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub uuid7: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "cuid1", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub cuid1: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "cuid2", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub cuid2: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "nano", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub nano: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ulid", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub ulid: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "touched",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub touched: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "mapped", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub mapped: Option<String>,
 }
 

@@ -9,42 +9,20 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Book<Shelf: rt::Slot = rt::NotLoaded> {
+pub struct Book {
     pub id: String,
     pub title: String,
     pub shelf_region: Option<String>,
     pub shelf_code: Option<String>,
-    /// `shelf`: the related `Shelf`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub shelf: Shelf,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static TITLE: Column = Column {
-        name: "title",
-        field: "title",
-        nullable: false,
-    };
-    pub static SHELF_REGION: Column = Column {
-        name: "shelfRegion",
-        field: "shelfRegion",
-        nullable: true,
-    };
-    pub static SHELF_CODE: Column = Column {
-        name: "shelfCode",
-        field: "shelfCode",
-        nullable: true,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static TITLE: Column = Column::new("title", "title", false);
+    pub static SHELF_REGION: Column = Column::new("shelfRegion", "shelfRegion", true);
+    pub static SHELF_CODE: Column = Column::new("shelfCode", "shelfCode", true);
 }
 
 /// What the runtime knows about this model.
@@ -60,19 +38,13 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Shelf: rt::Slot> rt::FromRow for Book<Shelf> {
-    #[inline]
+impl rt::FromRow for Book {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Book {
             id: rt::decode(row, 0)?,
             title: rt::decode(row, 1)?,
             shelf_region: rt::decode(row, 2)?,
             shelf_code: rt::decode(row, 3)?,
-            shelf: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::SHELF))?,
         })
     }
 }
@@ -83,33 +55,15 @@ impl rt::Model for Book {
 
 /// A `Book` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "shelfRegion",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub shelf_region: Option<Option<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "shelfCode",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub shelf_code: Option<Option<String>>,
 }
 
@@ -167,10 +121,6 @@ pub mod relation {
 
 /// `shelf` → `Shelf`: include it (`include(SHELF)`), filter by it, order by it, write through it.
 pub const SHELF: rt::Relation<relation::Shelf, rt::ToOptional> = rt::Relation::new();
-
-impl<Shelf: rt::Slot> rt::HasRelation<relation::Shelf> for Book<Shelf> {
-    type With<Loaded: rt::Slot> = Book<Loaded>;
-}
 
 /// The `Book` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Book> {

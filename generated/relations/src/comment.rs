@@ -9,79 +9,23 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Comment<
-    Post: rt::Slot = rt::NotLoaded,
-    Author: rt::Slot = rt::NotLoaded,
-    Parent: rt::Slot = rt::NotLoaded,
-    Replies: rt::Slot = rt::NotLoaded,
-    Count: rt::Slot = rt::NotLoaded,
-> {
+pub struct Comment {
     pub id: i32,
     pub body: String,
     pub post_id: i32,
     pub author_id: Option<i32>,
     /// Self-relation: a thread of replies.
     pub parent_id: Option<i32>,
-    /// `post`: the related `Post` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub post: Post,
-    /// `author`: the related `User`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub author: Author,
-    /// `parent`: the related `Comment`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub parent: Parent,
-    /// `replies`: the related `Comment` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub replies: Replies,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static BODY: Column = Column {
-        name: "body",
-        field: "body",
-        nullable: false,
-    };
-    pub static POST_ID: Column = Column {
-        name: "postId",
-        field: "postId",
-        nullable: false,
-    };
-    pub static AUTHOR_ID: Column = Column {
-        name: "authorId",
-        field: "authorId",
-        nullable: true,
-    };
-    pub static PARENT_ID: Column = Column {
-        name: "parentId",
-        field: "parentId",
-        nullable: true,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static BODY: Column = Column::new("body", "body", false);
+    pub static POST_ID: Column = Column::new("postId", "postId", false);
+    pub static AUTHOR_ID: Column = Column::new("authorId", "authorId", true);
+    pub static PARENT_ID: Column = Column::new("parentId", "parentId", true);
 }
 
 /// What the runtime knows about this model.
@@ -103,42 +47,14 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<
-    Post: rt::Slot,
-    Author: rt::Slot,
-    Parent: rt::Slot,
-    Replies: rt::Slot,
-    Count: rt::Slot,
-> rt::FromRow for Comment<Post, Author, Parent, Replies, Count> {
-    #[inline]
+impl rt::FromRow for Comment {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Comment {
             id: rt::decode(row, 0)?,
             body: rt::decode(row, 1)?,
             post_id: rt::decode(row, 2)?,
             author_id: rt::decode(row, 3)?,
             parent_id: rt::decode(row, 4)?,
-            post: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::POST))?,
-            author: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::AUTHOR),
-            )?,
-            parent: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::PARENT),
-            )?,
-            replies: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::REPLIES),
-            )?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -149,38 +65,17 @@ impl rt::Model for Comment {
 
 /// A `Comment` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "body", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "postId", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub post_id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "authorId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub author_id: Option<Option<i32>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "parentId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub parent_id: Option<Option<i32>>,
 }
 
@@ -316,46 +211,6 @@ pub const PARENT: rt::Relation<relation::Parent, rt::ToOptional> = rt::Relation:
 /// `replies` → `Comment`: include it (`include(REPLIES)`), filter by it, order by it, write through it.
 pub const REPLIES: rt::Relation<relation::Replies, rt::ToMany> = rt::Relation::new();
 
-impl<
-    Post: rt::Slot,
-    Author: rt::Slot,
-    Parent: rt::Slot,
-    Replies: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Post> for Comment<Post, Author, Parent, Replies, Count> {
-    type With<Loaded: rt::Slot> = Comment<Loaded, Author, Parent, Replies, Count>;
-}
-
-impl<
-    Post: rt::Slot,
-    Author: rt::Slot,
-    Parent: rt::Slot,
-    Replies: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Author> for Comment<Post, Author, Parent, Replies, Count> {
-    type With<Loaded: rt::Slot> = Comment<Post, Loaded, Parent, Replies, Count>;
-}
-
-impl<
-    Post: rt::Slot,
-    Author: rt::Slot,
-    Parent: rt::Slot,
-    Replies: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Parent> for Comment<Post, Author, Parent, Replies, Count> {
-    type With<Loaded: rt::Slot> = Comment<Post, Author, Loaded, Replies, Count>;
-}
-
-impl<
-    Post: rt::Slot,
-    Author: rt::Slot,
-    Parent: rt::Slot,
-    Replies: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Replies> for Comment<Post, Author, Parent, Replies, Count> {
-    type With<Loaded: rt::Slot> = Comment<Post, Author, Parent, Loaded, Count>;
-}
-
 /// `_count` of a `Comment`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -363,26 +218,16 @@ pub struct Counts {
     pub replies: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             replies: level.count(index, 0)?,
         })
     }
 }
 
-impl<
-    Post: rt::Slot,
-    Author: rt::Slot,
-    Parent: rt::Slot,
-    Replies: rt::Slot,
-    Count: rt::Slot,
-> rt::HasCount for Comment<Post, Author, Parent, Replies, Count> {
-    type WithCount = Comment<Post, Author, Parent, Replies, Counts>;
+impl rt::HasCount for Comment {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::REPLIES];
 }
 

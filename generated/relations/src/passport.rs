@@ -9,36 +9,18 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Passport<Holder: rt::Slot = rt::NotLoaded> {
+pub struct Passport {
     pub id: String,
     pub number: String,
     pub holder_id: Option<i32>,
-    /// `holder`: the related `User`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub holder: Holder,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static NUMBER: Column = Column {
-        name: "number",
-        field: "number",
-        nullable: false,
-    };
-    pub static HOLDER_ID: Column = Column {
-        name: "holderId",
-        field: "holderId",
-        nullable: true,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static NUMBER: Column = Column::new("number", "number", false);
+    pub static HOLDER_ID: Column = Column::new("holderId", "holderId", true);
 }
 
 /// What the runtime knows about this model.
@@ -54,22 +36,12 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Holder: rt::Slot> rt::FromRow for Passport<Holder> {
-    #[inline]
+impl rt::FromRow for Passport {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Passport {
             id: rt::decode(row, 0)?,
             number: rt::decode(row, 1)?,
             holder_id: rt::decode(row, 2)?,
-            holder: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::HOLDER),
-            )?,
         })
     }
 }
@@ -80,25 +52,13 @@ impl rt::Model for Passport {
 
 /// A `Passport` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "number", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub number: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "holderId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub holder_id: Option<Option<i32>>,
 }
 
@@ -151,10 +111,6 @@ pub mod relation {
 
 /// `holder` → `User`: include it (`include(HOLDER)`), filter by it, order by it, write through it.
 pub const HOLDER: rt::Relation<relation::Holder, rt::ToOptional> = rt::Relation::new();
-
-impl<Holder: rt::Slot> rt::HasRelation<relation::Holder> for Passport<Holder> {
-    type With<Loaded: rt::Slot> = Passport<Loaded>;
-}
 
 /// The `Passport` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Passport> {

@@ -9,13 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Post<
-    Author: rt::Slot = rt::NotLoaded,
-    Editor: rt::Slot = rt::NotLoaded,
-    Tags: rt::Slot = rt::NotLoaded,
-    Comments: rt::Slot = rt::NotLoaded,
-    Count: rt::Slot = rt::NotLoaded,
-> {
+pub struct Post {
     pub id: i32,
     pub title: String,
     pub published: bool,
@@ -26,86 +20,20 @@ pub struct Post<
     /// Deleting an author with posts fails (P2003).
     pub author_id: i32,
     pub editor_id: Option<i32>,
-    /// `author`: the related `User` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub author: Author,
-    /// `editor`: the related `User`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub editor: Editor,
-    /// `tags`: the related `Tag` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub tags: Tags,
-    /// `comments`: the related `Comment` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub comments: Comments,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static TITLE: Column = Column {
-        name: "title",
-        field: "title",
-        nullable: false,
-    };
-    pub static PUBLISHED: Column = Column {
-        name: "published",
-        field: "published",
-        nullable: false,
-    };
-    pub static VIEWS: Column = Column {
-        name: "views",
-        field: "views",
-        nullable: false,
-    };
-    pub static RATING: Column = Column {
-        name: "rating",
-        field: "rating",
-        nullable: true,
-    };
-    pub static PRICE: Column = Column {
-        name: "price",
-        field: "price",
-        nullable: true,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
-    pub static AUTHOR_ID: Column = Column {
-        name: "authorId",
-        field: "authorId",
-        nullable: false,
-    };
-    pub static EDITOR_ID: Column = Column {
-        name: "editorId",
-        field: "editorId",
-        nullable: true,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static TITLE: Column = Column::new("title", "title", false);
+    pub static PUBLISHED: Column = Column::new("published", "published", false);
+    pub static VIEWS: Column = Column::new("views", "views", false);
+    pub static RATING: Column = Column::new("rating", "rating", true);
+    pub static PRICE: Column = Column::new("price", "price", true);
+    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
+    pub static AUTHOR_ID: Column = Column::new("authorId", "authorId", false);
+    pub static EDITOR_ID: Column = Column::new("editorId", "editorId", true);
 }
 
 /// What the runtime knows about this model.
@@ -131,20 +59,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<
-    Author: rt::Slot,
-    Editor: rt::Slot,
-    Tags: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::FromRow for Post<Author, Editor, Tags, Comments, Count> {
-    #[inline]
+impl rt::FromRow for Post {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Post {
             id: rt::decode(row, 0)?,
             title: rt::decode(row, 1)?,
             published: rt::decode(row, 2)?,
@@ -154,23 +71,6 @@ impl<
             created_at: rt::decode(row, 6)?,
             author_id: rt::decode(row, 7)?,
             editor_id: rt::decode(row, 8)?,
-            author: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::AUTHOR),
-            )?,
-            editor: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::EDITOR),
-            )?,
-            tags: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::TAGS))?,
-            comments: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::COMMENTS),
-            )?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -181,64 +81,25 @@ impl rt::Model for Post {
 
 /// A `Post` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "published",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub published: Option<bool>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "views", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub views: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "rating", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub rating: Option<Option<f64>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "price", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<Option<rt::rust_decimal::Decimal>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "authorId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub author_id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "editorId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub editor_id: Option<Option<i32>>,
 }
 
@@ -391,46 +252,6 @@ pub const TAGS: rt::Relation<relation::Tags, rt::ToMany> = rt::Relation::new();
 /// `comments` → `Comment`: include it (`include(COMMENTS)`), filter by it, order by it, write through it.
 pub const COMMENTS: rt::Relation<relation::Comments, rt::ToMany> = rt::Relation::new();
 
-impl<
-    Author: rt::Slot,
-    Editor: rt::Slot,
-    Tags: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Author> for Post<Author, Editor, Tags, Comments, Count> {
-    type With<Loaded: rt::Slot> = Post<Loaded, Editor, Tags, Comments, Count>;
-}
-
-impl<
-    Author: rt::Slot,
-    Editor: rt::Slot,
-    Tags: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Editor> for Post<Author, Editor, Tags, Comments, Count> {
-    type With<Loaded: rt::Slot> = Post<Author, Loaded, Tags, Comments, Count>;
-}
-
-impl<
-    Author: rt::Slot,
-    Editor: rt::Slot,
-    Tags: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Tags> for Post<Author, Editor, Tags, Comments, Count> {
-    type With<Loaded: rt::Slot> = Post<Author, Editor, Loaded, Comments, Count>;
-}
-
-impl<
-    Author: rt::Slot,
-    Editor: rt::Slot,
-    Tags: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Comments> for Post<Author, Editor, Tags, Comments, Count> {
-    type With<Loaded: rt::Slot> = Post<Author, Editor, Tags, Loaded, Count>;
-}
-
 /// `_count` of a `Post`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -439,12 +260,8 @@ pub struct Counts {
     pub comments: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             tags: level.count(index, 0)?,
             comments: level.count(index, 1)?,
@@ -452,14 +269,8 @@ impl rt::Slot for Counts {
     }
 }
 
-impl<
-    Author: rt::Slot,
-    Editor: rt::Slot,
-    Tags: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasCount for Post<Author, Editor, Tags, Comments, Count> {
-    type WithCount = Post<Author, Editor, Tags, Comments, Counts>;
+impl rt::HasCount for Post {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[
         &relation::TAGS,
         &relation::COMMENTS,

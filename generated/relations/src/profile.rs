@@ -9,36 +9,18 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Profile<User: rt::Slot = rt::NotLoaded> {
+pub struct Profile {
     pub id: i32,
     pub bio: String,
     pub user_id: i32,
-    /// `user`: the related `User` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub user: User,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static BIO: Column = Column {
-        name: "bio",
-        field: "bio",
-        nullable: false,
-    };
-    pub static USER_ID: Column = Column {
-        name: "userId",
-        field: "userId",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static BIO: Column = Column::new("bio", "bio", false);
+    pub static USER_ID: Column = Column::new("userId", "userId", false);
 }
 
 /// What the runtime knows about this model.
@@ -54,18 +36,12 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<User: rt::Slot> rt::FromRow for Profile<User> {
-    #[inline]
+impl rt::FromRow for Profile {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Profile {
             id: rt::decode(row, 0)?,
             bio: rt::decode(row, 1)?,
             user_id: rt::decode(row, 2)?,
-            user: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::USER))?,
         })
     }
 }
@@ -76,22 +52,13 @@ impl rt::Model for Profile {
 
 /// A `Profile` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "bio", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bio: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "userId", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub user_id: Option<i32>,
 }
 
@@ -142,10 +109,6 @@ pub mod relation {
 
 /// `user` → `User`: include it (`include(USER)`), filter by it, order by it, write through it.
 pub const USER: rt::Relation<relation::User, rt::ToOne> = rt::Relation::new();
-
-impl<User: rt::Slot> rt::HasRelation<relation::User> for Profile<User> {
-    type With<Loaded: rt::Slot> = Profile<Loaded>;
-}
 
 /// The `Profile` with this `@id` on `id`.
 pub fn id(id: i32) -> rt::UniqueWhere<Profile> {

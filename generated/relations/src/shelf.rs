@@ -5,42 +5,18 @@ use refract_runtime as rt;
 /// A compound key, referenced by a compound foreign key.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Shelf<Books: rt::Slot = rt::NotLoaded, Count: rt::Slot = rt::NotLoaded> {
+pub struct Shelf {
     pub region: String,
     pub code: String,
     pub label: String,
-    /// `books`: the related `Book` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub books: Books,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static REGION: Column = Column {
-        name: "region",
-        field: "region",
-        nullable: false,
-    };
-    pub static CODE: Column = Column {
-        name: "code",
-        field: "code",
-        nullable: false,
-    };
-    pub static LABEL: Column = Column {
-        name: "label",
-        field: "label",
-        nullable: false,
-    };
+    pub static REGION: Column = Column::new("region", "region", false);
+    pub static CODE: Column = Column::new("code", "code", false);
+    pub static LABEL: Column = Column::new("label", "label", false);
 }
 
 /// What the runtime knows about this model.
@@ -56,19 +32,12 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Books: rt::Slot, Count: rt::Slot> rt::FromRow for Shelf<Books, Count> {
-    #[inline]
+impl rt::FromRow for Shelf {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Shelf {
             region: rt::decode(row, 0)?,
             code: rt::decode(row, 1)?,
             label: rt::decode(row, 2)?,
-            books: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::BOOKS))?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -81,20 +50,11 @@ impl rt::Model for Shelf {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "region", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub region: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "code", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "label", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 }
 
@@ -149,11 +109,6 @@ pub mod relation {
 /// `books` → `Book`: include it (`include(BOOKS)`), filter by it, order by it, write through it.
 pub const BOOKS: rt::Relation<relation::Books, rt::ToMany> = rt::Relation::new();
 
-impl<Books: rt::Slot, Count: rt::Slot> rt::HasRelation<relation::Books>
-for Shelf<Books, Count> {
-    type With<Loaded: rt::Slot> = Shelf<Loaded, Count>;
-}
-
 /// `_count` of a `Shelf`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -161,20 +116,16 @@ pub struct Counts {
     pub books: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             books: level.count(index, 0)?,
         })
     }
 }
 
-impl<Books: rt::Slot, Count: rt::Slot> rt::HasCount for Shelf<Books, Count> {
-    type WithCount = Shelf<Books, Counts>;
+impl rt::HasCount for Shelf {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::BOOKS];
 }
 

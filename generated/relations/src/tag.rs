@@ -5,36 +5,16 @@ use refract_runtime as rt;
 /// `model Tag` (table `Tag`).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Tag<Posts: rt::Slot = rt::NotLoaded, Count: rt::Slot = rt::NotLoaded> {
+pub struct Tag {
     pub id: i32,
     pub name: String,
-    /// `posts`: the related `Post` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub posts: Posts,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static NAME: Column = Column::new("name", "name", false);
 }
 
 /// What the runtime knows about this model.
@@ -50,18 +30,11 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Posts: rt::Slot, Count: rt::Slot> rt::FromRow for Tag<Posts, Count> {
-    #[inline]
+impl rt::FromRow for Tag {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Tag {
             id: rt::decode(row, 0)?,
             name: rt::decode(row, 1)?,
-            posts: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::POSTS))?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -74,15 +47,9 @@ impl rt::Model for Tag {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
 
@@ -138,11 +105,6 @@ pub mod relation {
 /// `posts` → `Post`: include it (`include(POSTS)`), filter by it, order by it, write through it.
 pub const POSTS: rt::Relation<relation::Posts, rt::ToMany> = rt::Relation::new();
 
-impl<Posts: rt::Slot, Count: rt::Slot> rt::HasRelation<relation::Posts>
-for Tag<Posts, Count> {
-    type With<Loaded: rt::Slot> = Tag<Loaded, Count>;
-}
-
 /// `_count` of a `Tag`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -150,20 +112,16 @@ pub struct Counts {
     pub posts: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             posts: level.count(index, 0)?,
         })
     }
 }
 
-impl<Posts: rt::Slot, Count: rt::Slot> rt::HasCount for Tag<Posts, Count> {
-    type WithCount = Tag<Posts, Counts>;
+impl rt::HasCount for Tag {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::POSTS];
 }
 

@@ -9,108 +9,21 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct User<
-    Manager: rt::Slot = rt::NotLoaded,
-    Reports: rt::Slot = rt::NotLoaded,
-    Profile: rt::Slot = rt::NotLoaded,
-    Passport: rt::Slot = rt::NotLoaded,
-    Posts: rt::Slot = rt::NotLoaded,
-    Edited: rt::Slot = rt::NotLoaded,
-    Followers: rt::Slot = rt::NotLoaded,
-    Following: rt::Slot = rt::NotLoaded,
-    Comments: rt::Slot = rt::NotLoaded,
-    Count: rt::Slot = rt::NotLoaded,
-> {
+pub struct User {
     pub id: i32,
     pub email: String,
     pub name: String,
     /// Self-relation, one-to-many: who manages whom.
     pub manager_id: Option<i32>,
-    /// `manager`: the related `User`, if any (`Option`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub manager: Manager,
-    /// `reports`: the related `User` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub reports: Reports,
-    /// One-to-one, the key on the other side (required there).
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub profile: Profile,
-    /// One-to-one, the key on the other side (optional there).
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub passport: Passport,
-    /// Two named relations to `Post`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub posts: Posts,
-    /// `edited`: the related `Post` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub edited: Edited,
-    /// Self-relation, many-to-many (`_Follows`).
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub followers: Followers,
-    /// `following`: the related `User` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub following: Following,
-    /// `comments`: the related `Comment` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub comments: Comments,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static EMAIL: Column = Column {
-        name: "email",
-        field: "email",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: false,
-    };
-    pub static MANAGER_ID: Column = Column {
-        name: "managerId",
-        field: "managerId",
-        nullable: true,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static EMAIL: Column = Column::new("email", "email", false);
+    pub static NAME: Column = Column::new("name", "name", false);
+    pub static MANAGER_ID: Column = Column::new("managerId", "managerId", true);
 }
 
 /// What the runtime knows about this model.
@@ -126,83 +39,13 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::FromRow
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    #[inline]
+impl rt::FromRow for User {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(User {
             id: rt::decode(row, 0)?,
             email: rt::decode(row, 1)?,
             name: rt::decode(row, 2)?,
             manager_id: rt::decode(row, 3)?,
-            manager: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::MANAGER),
-            )?,
-            reports: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::REPORTS),
-            )?,
-            profile: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::PROFILE),
-            )?,
-            passport: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::PASSPORT),
-            )?,
-            posts: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::POSTS))?,
-            edited: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::EDITED),
-            )?,
-            followers: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::FOLLOWERS),
-            )?,
-            following: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::FOLLOWING),
-            )?,
-            comments: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::COMMENTS),
-            )?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -213,30 +56,15 @@ impl rt::Model for User {
 
 /// A `User` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "email", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "managerId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub manager_id: Option<Option<i32>>,
 }
 
@@ -504,348 +332,6 @@ pub const FOLLOWING: rt::Relation<relation::Following, rt::ToMany> = rt::Relatio
 /// `comments` → `Comment`: include it (`include(COMMENTS)`), filter by it, order by it, write through it.
 pub const COMMENTS: rt::Relation<relation::Comments, rt::ToMany> = rt::Relation::new();
 
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Manager>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Loaded,
-        Reports,
-        Profile,
-        Passport,
-        Posts,
-        Edited,
-        Followers,
-        Following,
-        Comments,
-        Count,
-    >;
-}
-
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Reports>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Manager,
-        Loaded,
-        Profile,
-        Passport,
-        Posts,
-        Edited,
-        Followers,
-        Following,
-        Comments,
-        Count,
-    >;
-}
-
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Profile>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Manager,
-        Reports,
-        Loaded,
-        Passport,
-        Posts,
-        Edited,
-        Followers,
-        Following,
-        Comments,
-        Count,
-    >;
-}
-
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Passport>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Manager,
-        Reports,
-        Profile,
-        Loaded,
-        Posts,
-        Edited,
-        Followers,
-        Following,
-        Comments,
-        Count,
-    >;
-}
-
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Posts>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Manager,
-        Reports,
-        Profile,
-        Passport,
-        Loaded,
-        Edited,
-        Followers,
-        Following,
-        Comments,
-        Count,
-    >;
-}
-
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Edited>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Manager,
-        Reports,
-        Profile,
-        Passport,
-        Posts,
-        Loaded,
-        Followers,
-        Following,
-        Comments,
-        Count,
-    >;
-}
-
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Followers>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Manager,
-        Reports,
-        Profile,
-        Passport,
-        Posts,
-        Edited,
-        Loaded,
-        Following,
-        Comments,
-        Count,
-    >;
-}
-
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Following>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Manager,
-        Reports,
-        Profile,
-        Passport,
-        Posts,
-        Edited,
-        Followers,
-        Loaded,
-        Comments,
-        Count,
-    >;
-}
-
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasRelation<relation::Comments>
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type With<Loaded: rt::Slot> = User<
-        Manager,
-        Reports,
-        Profile,
-        Passport,
-        Posts,
-        Edited,
-        Followers,
-        Following,
-        Loaded,
-        Count,
-    >;
-}
-
 /// `_count` of a `User`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -858,12 +344,8 @@ pub struct Counts {
     pub comments: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             reports: level.count(index, 0)?,
             posts: level.count(index, 1)?,
@@ -875,42 +357,8 @@ impl rt::Slot for Counts {
     }
 }
 
-impl<
-    Manager: rt::Slot,
-    Reports: rt::Slot,
-    Profile: rt::Slot,
-    Passport: rt::Slot,
-    Posts: rt::Slot,
-    Edited: rt::Slot,
-    Followers: rt::Slot,
-    Following: rt::Slot,
-    Comments: rt::Slot,
-    Count: rt::Slot,
-> rt::HasCount
-for User<
-    Manager,
-    Reports,
-    Profile,
-    Passport,
-    Posts,
-    Edited,
-    Followers,
-    Following,
-    Comments,
-    Count,
-> {
-    type WithCount = User<
-        Manager,
-        Reports,
-        Profile,
-        Passport,
-        Posts,
-        Edited,
-        Followers,
-        Following,
-        Comments,
-        Counts,
-    >;
+impl rt::HasCount for User {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[
         &relation::REPORTS,
         &relation::POSTS,

@@ -9,48 +9,22 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct Post<Author: rt::Slot = rt::NotLoaded> {
+pub struct Post {
     pub id: String,
     pub title: String,
     pub views: i32,
     pub published: bool,
     pub author_id: i32,
-    /// `author`: the related `User` when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub author: Author,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static TITLE: Column = Column {
-        name: "title",
-        field: "title",
-        nullable: false,
-    };
-    pub static VIEWS: Column = Column {
-        name: "views",
-        field: "views",
-        nullable: false,
-    };
-    pub static PUBLISHED: Column = Column {
-        name: "published",
-        field: "published",
-        nullable: false,
-    };
-    pub static AUTHOR_ID: Column = Column {
-        name: "author_id",
-        field: "authorId",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static TITLE: Column = Column::new("title", "title", false);
+    pub static VIEWS: Column = Column::new("views", "views", false);
+    pub static PUBLISHED: Column = Column::new("published", "published", false);
+    pub static AUTHOR_ID: Column = Column::new("author_id", "authorId", false);
 }
 
 /// What the runtime knows about this model.
@@ -72,24 +46,14 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Author: rt::Slot> rt::FromRow for Post<Author> {
-    #[inline]
+impl rt::FromRow for Post {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(Post {
             id: rt::decode(row, 0)?,
             title: rt::decode(row, 1)?,
             views: rt::decode(row, 2)?,
             published: rt::decode(row, 3)?,
             author_id: rt::decode(row, 4)?,
-            author: rt::Slot::load(
-                level,
-                index,
-                rt::SlotId::Relation(&relation::AUTHOR),
-            )?,
         })
     }
 }
@@ -100,38 +64,17 @@ impl rt::Model for Post {
 
 /// A `Post` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "title", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "views", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub views: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "published",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub published: Option<bool>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "authorId",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub author_id: Option<i32>,
 }
 
@@ -186,10 +129,6 @@ pub mod relation {
 
 /// `author` → `User`: include it (`include(AUTHOR)`), filter by it, order by it, write through it.
 pub const AUTHOR: rt::Relation<relation::Author, rt::ToOne> = rt::Relation::new();
-
-impl<Author: rt::Slot> rt::HasRelation<relation::Author> for Post<Author> {
-    type With<Loaded: rt::Slot> = Post<Loaded>;
-}
 
 /// The `Post` with this `@id` on `id`.
 pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Post> {

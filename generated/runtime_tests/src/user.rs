@@ -9,7 +9,7 @@ use refract_runtime as rt;
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "camelCase")
 )]
-pub struct User<Posts: rt::Slot = rt::NotLoaded, Count: rt::Slot = rt::NotLoaded> {
+pub struct User {
     pub id: i32,
     pub email: String,
     pub name: Option<String>,
@@ -26,103 +26,27 @@ pub struct User<Posts: rt::Slot = rt::NotLoaded, Count: rt::Slot = rt::NotLoaded
     pub birthday: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
     pub created_at: rt::chrono::DateTime<rt::chrono::Utc>,
     pub updated_at: rt::chrono::DateTime<rt::chrono::Utc>,
-    /// `posts`: the related `Post` records (`Vec`) when included, else [`rt::NotLoaded`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded")
-    )]
-    pub posts: Posts,
-    /// `_count`: how many related records each to-many relation has, when included.
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "rt::Slot::is_not_loaded", rename = "_count")
-    )]
-    pub _count: Count,
 }
 
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    pub static EMAIL: Column = Column {
-        name: "email",
-        field: "email",
-        nullable: false,
-    };
-    pub static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: true,
-    };
-    pub static ROLE: Column = Column {
-        name: "role",
-        field: "role",
-        nullable: false,
-    };
-    pub static PROFILE: Column = Column {
-        name: "profile",
-        field: "profile",
-        nullable: true,
-    };
-    pub static TAGS: Column = Column {
-        name: "tags",
-        field: "tags",
-        nullable: false,
-    };
-    pub static BALANCE: Column = Column {
-        name: "balance",
-        field: "balance",
-        nullable: false,
-    };
-    pub static SCORE: Column = Column {
-        name: "score",
-        field: "score",
-        nullable: false,
-    };
-    pub static VISITS: Column = Column {
-        name: "visits",
-        field: "visits",
-        nullable: false,
-    };
-    pub static ACTIVE: Column = Column {
-        name: "active",
-        field: "active",
-        nullable: false,
-    };
-    pub static AVATAR: Column = Column {
-        name: "avatar",
-        field: "avatar",
-        nullable: true,
-    };
-    pub static TENANT: Column = Column {
-        name: "tenant",
-        field: "tenant",
-        nullable: false,
-    };
-    pub static HANDLE: Column = Column {
-        name: "handle",
-        field: "handle",
-        nullable: false,
-    };
-    pub static BIRTHDAY: Column = Column {
-        name: "birthday",
-        field: "birthday",
-        nullable: true,
-    };
-    pub static CREATED_AT: Column = Column {
-        name: "created_at",
-        field: "createdAt",
-        nullable: false,
-    };
-    pub static UPDATED_AT: Column = Column {
-        name: "updatedAt",
-        field: "updatedAt",
-        nullable: false,
-    };
+    pub static ID: Column = Column::new("id", "id", false);
+    pub static EMAIL: Column = Column::new("email", "email", false);
+    pub static NAME: Column = Column::new("name", "name", true);
+    pub static ROLE: Column = Column::new("role", "role", false);
+    pub static PROFILE: Column = Column::new("profile", "profile", true);
+    pub static TAGS: Column = Column::new("tags", "tags", false);
+    pub static BALANCE: Column = Column::new("balance", "balance", false);
+    pub static SCORE: Column = Column::new("score", "score", false);
+    pub static VISITS: Column = Column::new("visits", "visits", false);
+    pub static ACTIVE: Column = Column::new("active", "active", false);
+    pub static AVATAR: Column = Column::new("avatar", "avatar", true);
+    pub static TENANT: Column = Column::new("tenant", "tenant", false);
+    pub static HANDLE: Column = Column::new("handle", "handle", false);
+    pub static BIRTHDAY: Column = Column::new("birthday", "birthday", true);
+    pub static CREATED_AT: Column = Column::new("created_at", "createdAt", false);
+    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
 }
 
 /// What the runtime knows about this model.
@@ -155,14 +79,9 @@ pub static META: rt::ModelMeta = rt::ModelMeta {
     tenant: None,
 };
 
-impl<Posts: rt::Slot, Count: rt::Slot> rt::FromRow for User<Posts, Count> {
-    #[inline]
+impl rt::FromRow for User {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
-        rt::FromRow::from_level(&rt::Level::single(row), 0)
-    }
-    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
-        let row = level.row(index);
-        Ok(Self {
+        Ok(User {
             id: rt::decode(row, 0)?,
             email: rt::decode(row, 1)?,
             name: rt::decode(row, 2)?,
@@ -179,8 +98,6 @@ impl<Posts: rt::Slot, Count: rt::Slot> rt::FromRow for User<Posts, Count> {
             birthday: rt::decode(row, 13)?,
             created_at: rt::decode(row, 14)?,
             updated_at: rt::decode(row, 15)?,
-            posts: rt::Slot::load(level, index, rt::SlotId::Relation(&relation::POSTS))?,
-            _count: rt::Slot::load(level, index, rt::SlotId::Count)?,
         })
     }
 }
@@ -191,102 +108,39 @@ impl rt::Model for User {
 
 /// A `User` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "id", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "email", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<Option<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "role", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<crate::Role>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "profile",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub profile: Option<Option<rt::serde_json::Value>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "tags", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tags: Option<Vec<String>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "balance",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub balance: Option<rt::rust_decimal::Decimal>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "score", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub score: Option<f64>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "visits", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub visits: Option<i64>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "active", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub active: Option<bool>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "avatar", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<Option<Vec<u8>>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "tenant", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "handle", skip_serializing_if = "::core::option::Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub handle: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "birthday",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub birthday: Option<Option<rt::chrono::DateTime<rt::chrono::Utc>>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "createdAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "updatedAt",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
 
@@ -383,11 +237,6 @@ pub mod relation {
 /// `posts` → `Post`: include it (`include(POSTS)`), filter by it, order by it, write through it.
 pub const POSTS: rt::Relation<relation::Posts, rt::ToMany> = rt::Relation::new();
 
-impl<Posts: rt::Slot, Count: rt::Slot> rt::HasRelation<relation::Posts>
-for User<Posts, Count> {
-    type With<Loaded: rt::Slot> = User<Loaded, Count>;
-}
-
 /// `_count` of a `User`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -395,20 +244,16 @@ pub struct Counts {
     pub posts: i64,
 }
 
-impl rt::Slot for Counts {
-    fn load(
-        level: &rt::Level<'_>,
-        index: usize,
-        _: rt::SlotId,
-    ) -> Result<Self, rt::Error> {
+impl rt::CountsRecord for Counts {
+    fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
         Ok(Counts {
             posts: level.count(index, 0)?,
         })
     }
 }
 
-impl<Posts: rt::Slot, Count: rt::Slot> rt::HasCount for User<Posts, Count> {
-    type WithCount = User<Posts, Counts>;
+impl rt::HasCount for User {
+    type Counts = Counts;
     const COUNTED: &'static [&'static rt::RelationMeta] = &[&relation::POSTS];
 }
 

@@ -67,8 +67,8 @@ async fn request(db: Client, i: usize) -> Result<(), Error> {
             model: "Conversation",
             operation: "read back",
         })?;
-    assert_eq!(found.messages.len(), 2);
-    assert_eq!(found.messages[0].role, MessageRole::User);
+    assert_eq!(found.get(conversation::MESSAGES).len(), 2);
+    assert_eq!(found.get(conversation::MESSAGES)[0].role, MessageRole::User);
     let counted: Vec<(i64,)> = db
         .query_raw_as(
             r#"SELECT count(*) FROM "Message" WHERE "convoId" = $1"#,

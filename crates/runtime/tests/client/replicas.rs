@@ -283,7 +283,7 @@ async fn includes_are_read_on_the_replica_of_their_read() {
         .await
         .unwrap();
     let contents: BTreeSet<String> = found[0]
-        .messages
+        .get(conversation::MESSAGES)
         .iter()
         .map(|message| message.content.clone())
         .collect();
@@ -302,11 +302,11 @@ async fn includes_are_read_on_the_replica_of_their_read() {
     let primary = server.port();
     assert!(
         on_primary
-            .messages
+            .get(conversation::MESSAGES)
             .iter()
             .all(|message| message.content.ends_with(&format!("@{primary}"))),
         "{:?}",
-        on_primary.messages
+        on_primary.get(conversation::MESSAGES)
     );
 }
 

@@ -13,8 +13,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use client::runtime::NotLoaded;
 use client::runtime::chrono::{DateTime, Duration, SubsecRound, Utc};
+use client::runtime::{Loaded, With};
 use client::{
     AgentStatus, Conversation, Message, MessageRole, Models, agent, conversation, message, user,
 };
@@ -108,9 +108,10 @@ pub async fn create_conversation(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// A conversation with its messages loaded (`include(conversation::MESSAGES)`); the
-/// other relations stay [`NotLoaded`] and are left out of the JSON.
-pub type ConversationWithMessages = Conversation<NotLoaded, NotLoaded, Vec<Message>>;
+/// A conversation with its messages loaded (`include(conversation::MESSAGES)`), read
+/// with `.get(conversation::MESSAGES)`; its JSON is the conversation's fields plus
+/// `messages`, as Prisma returns it.
+pub type ConversationWithMessages = Loaded<Conversation, (With<conversation::relation::Messages>,)>;
 
 /// `GET /conversations/{id}` → the conversation with its messages in order, in one call
 /// (the client loads the messages with one more statement, `"convoId" = ANY($1)`); 404

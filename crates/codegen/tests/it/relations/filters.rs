@@ -302,7 +302,11 @@ async fn ordering_by_related_fields_and_counts() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        alice.posts.iter().map(|p| p.id).collect::<Vec<_>>(),
+        alice
+            .get(user::POSTS)
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
         [1, 2, 3]
     );
 }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use relations_client::runtime::{Client, NotLoaded};
+use relations_client::runtime::Client;
 use relations_client::*;
 
 use super::{ids, rows, seeded};
@@ -51,7 +51,11 @@ async fn one_to_many_with_per_parent_filter_order_skip_take() {
         )
         .await
         .unwrap();
-    let got = by_parent::<_, ()>(&users, |u| u.id, |u| u.posts.iter().map(|p| p.id).collect());
+    let got = by_parent::<_, ()>(
+        &users,
+        |u| u.id,
+        |u| u.get(user::POSTS).iter().map(|p| p.id).collect(),
+    );
     let expected = grouped(
         db,
         r#"SELECT "authorId", id FROM (
@@ -67,7 +71,7 @@ async fn one_to_many_with_per_parent_filter_order_skip_take() {
     );
     // Every parent is there, those without matching children with an empty list.
     assert_eq!(users.len(), 6);
-    assert!(users[4].posts.is_empty());
+    assert!(users[4].get(user::POSTS).is_empty());
 
     // A negative take: the last records of each parent, in order.
     let users = db
@@ -77,7 +81,11 @@ async fn one_to_many_with_per_parent_filter_order_skip_take() {
         .include(user::POSTS.order_by(post::CREATED_AT.asc()).take(-2))
         .await
         .unwrap();
-    let got = by_parent::<_, ()>(&users, |u| u.id, |u| u.posts.iter().map(|p| p.id).collect());
+    let got = by_parent::<_, ()>(
+        &users,
+        |u| u.id,
+        |u| u.get(user::POSTS).iter().map(|p| p.id).collect(),
+    );
     let expected = grouped(
         db,
         r#"SELECT "authorId", id FROM (
@@ -120,8 +128,8 @@ async fn to_one_both_ways_required_and_optional() {
         .map(|p| {
             (
                 p.id,
-                p.author.name.clone(),
-                p.editor.as_ref().map(|e| e.name.clone()),
+                p.get(post::AUTHOR).name.clone(),
+                p.get(post::EDITOR).as_ref().map(|e| e.name.clone()),
             )
         })
         .collect();
@@ -155,8 +163,8 @@ async fn to_one_both_ways_required_and_optional() {
         .map(|u| {
             (
                 u.id,
-                u.profile.as_ref().map(|p| p.bio.clone()),
-                u.passport.as_ref().map(|p| p.number.clone()),
+                u.get(user::PROFILE).as_ref().map(|p| p.bio.clone()),
+                u.get(user::PASSPORT).as_ref().map(|p| p.number.clone()),
             )
         })
         .collect();
@@ -171,7 +179,7 @@ async fn to_one_both_ways_required_and_optional() {
         .unwrap();
     let holders: Vec<Option<i32>> = passports
         .iter()
-        .map(|p| p.holder.as_ref().map(|h| h.id))
+        .map(|p| p.get(passport::HOLDER).as_ref().map(|h| h.id))
         .collect();
     assert_eq!(holders, [Some(1), Some(3), None]);
 }
@@ -187,7 +195,11 @@ async fn many_to_many_both_sides_and_self() {
         .include(post::TAGS.order_by(tag::NAME.desc()))
         .await
         .unwrap();
-    let got = by_parent::<_, ()>(&posts, |p| p.id, |p| p.tags.iter().map(|t| t.id).collect());
+    let got = by_parent::<_, ()>(
+        &posts,
+        |p| p.id,
+        |p| p.get(post::TAGS).iter().map(|t| t.id).collect(),
+    );
     let expected = grouped(
         db,
         r#"SELECT j."A", t.id FROM "_PostToTag" j JOIN "Tag" t ON t.id = j."B" ORDER BY j."A", t.name DESC"#,
@@ -206,7 +218,11 @@ async fn many_to_many_both_sides_and_self() {
         )
         .await
         .unwrap();
-    let got = by_parent::<_, ()>(&tags, |t| t.id, |t| t.posts.iter().map(|p| p.id).collect());
+    let got = by_parent::<_, ()>(
+        &tags,
+        |t| t.id,
+        |t| t.get(tag::POSTS).iter().map(|p| p.id).collect(),
+    );
     let expected = grouped(
         db,
         r#"SELECT j."B", p.id FROM "_PostToTag" j JOIN "Post" p ON p.id = j."A"
@@ -214,7 +230,10 @@ async fn many_to_many_both_sides_and_self() {
     )
     .await;
     assert_eq!(got, expected);
-    assert!(tags[3].posts.is_empty(), "the unused tag has no posts");
+    assert!(
+        tags[3].get(tag::POSTS).is_empty(),
+        "the unused tag has no posts"
+    );
 
     // Self many-to-many: `followers` is side A of `_Follows`, `following` side B.
     let users = db
@@ -228,12 +247,12 @@ async fn many_to_many_both_sides_and_self() {
     let followers = by_parent::<_, ()>(
         &users,
         |u| u.id,
-        |u| u.followers.iter().map(|f| f.id).collect(),
+        |u| u.get(user::FOLLOWERS).iter().map(|f| f.id).collect(),
     );
     let following = by_parent::<_, ()>(
         &users,
         |u| u.id,
-        |u| u.following.iter().map(|f| f.id).collect(),
+        |u| u.get(user::FOLLOWING).iter().map(|f| f.id).collect(),
     );
     assert_eq!(
         followers,
@@ -262,7 +281,7 @@ async fn self_relations_and_named_relations() {
     let reports = by_parent::<_, ()>(
         &users,
         |u| u.id,
-        |u| u.reports.iter().map(|r| r.id).collect(),
+        |u| u.get(user::REPORTS).iter().map(|r| r.id).collect(),
     );
     assert_eq!(
         reports,
@@ -274,18 +293,22 @@ async fn self_relations_and_named_relations() {
     );
     let managers: Vec<Option<i32>> = users
         .iter()
-        .map(|u| u.manager.as_ref().map(|m| m.id))
+        .map(|u| u.get(user::MANAGER).as_ref().map(|m| m.id))
         .collect();
     let expected = rows(db, r#"SELECT "managerId" FROM "User" ORDER BY id"#, |r| {
         r.get::<_, Option<i32>>(0)
     })
     .await;
     assert_eq!(managers, expected);
-    let authored = by_parent::<_, ()>(&users, |u| u.id, |u| u.posts.iter().map(|p| p.id).collect());
+    let authored = by_parent::<_, ()>(
+        &users,
+        |u| u.id,
+        |u| u.get(user::POSTS).iter().map(|p| p.id).collect(),
+    );
     let edited = by_parent::<_, ()>(
         &users,
         |u| u.id,
-        |u| u.edited.iter().map(|p| p.id).collect(),
+        |u| u.get(user::EDITED).iter().map(|p| p.id).collect(),
     );
     assert_eq!(
         authored,
@@ -323,14 +346,16 @@ async fn self_relations_and_named_relations() {
         .map(|c| {
             (
                 c.id,
-                c.replies
+                c.get(comment::REPLIES)
                     .iter()
                     .map(|r| {
                         (
                             r.id,
-                            r.replies
+                            r.get(comment::REPLIES)
                                 .iter()
-                                .map(|rr| (rr.id, rr.parent.as_ref().map_or(0, |p| p.id)))
+                                .map(|rr| {
+                                    (rr.id, rr.get(comment::PARENT).as_ref().map_or(0, |p| p.id))
+                                })
                                 .collect(),
                         )
                     })
@@ -362,7 +387,7 @@ async fn compound_keys_link_both_ways() {
             (
                 s.region.clone(),
                 s.code.clone(),
-                s.books.iter().map(|b| b.id.clone()).collect(),
+                s.get(shelf::BOOKS).iter().map(|b| b.id.clone()).collect(),
             )
         })
         .collect();
@@ -385,7 +410,7 @@ async fn compound_keys_link_both_ways() {
         .unwrap();
     let labels: Vec<Option<String>> = books
         .iter()
-        .map(|b| b.shelf.as_ref().map(|s| s.label.clone()))
+        .map(|b| b.get(book::SHELF).as_ref().map(|s| s.label.clone()))
         .collect();
     assert_eq!(
         labels,
@@ -423,18 +448,18 @@ async fn four_levels_deep_with_select_and_counts() {
         .await
         .unwrap();
     let alice = &users[0];
-    let first = &alice.posts[0];
-    assert_eq!(first._count.comments, 5);
-    assert_eq!(first._count.tags, 1);
+    let first = &alice.get(user::POSTS)[0];
+    assert_eq!(first.counts().comments, 5);
+    assert_eq!(first.counts().tags, 1);
     let authors: Vec<(i32, Option<i32>, Option<String>)> = first
-        .comments
+        .get(post::COMMENTS)
         .iter()
         .map(|c| {
-            let author = c.author.as_ref();
+            let author = c.get(comment::AUTHOR).as_ref();
             (
                 c.id,
                 author.map(|a| a.id),
-                author.and_then(|a| a.profile.as_ref().map(|p| p.bio.clone())),
+                author.and_then(|a| a.get(user::PROFILE).as_ref().map(|p| p.bio.clone())),
             )
         })
         .collect();
@@ -447,15 +472,15 @@ async fn four_levels_deep_with_select_and_counts() {
     .await;
     assert_eq!(authors, expected);
     assert_eq!(
-        alice.followers,
-        vec![(2, "Bob".to_owned()), (3, "Carol".to_owned())]
+        alice.get(user::FOLLOWERS),
+        &vec![(2, "Bob".to_owned()), (3, "Carol".to_owned())]
     );
 
     // Top-level `_count` of every to-many relation, against COUNT(*) per relation.
     let counts: Vec<(i32, i64, i64, i64, i64, i64, i64)> = users
         .iter()
         .map(|u| {
-            let c = u._count;
+            let c = u.counts();
             (
                 u.id,
                 c.reports,
@@ -505,8 +530,14 @@ async fn single_record_reads_and_writes_include() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(post.author.name, "Bob");
-    assert_eq!(post.tags.iter().map(|t| t.id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(post.get(post::AUTHOR).name, "Bob");
+    assert_eq!(
+        post.get(post::TAGS)
+            .iter()
+            .map(|t| t.id)
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
     let missing = db
         .post()
         .find_unique(post::id(99))
@@ -521,7 +552,14 @@ async fn single_record_reads_and_writes_include() {
         .include(user::POSTS.order_by(post::ID.desc()).take(1))
         .await
         .unwrap();
-    assert_eq!(first.posts.iter().map(|p| p.id).collect::<Vec<_>>(), [6]);
+    assert_eq!(
+        first
+            .get(user::POSTS)
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
+        [6]
+    );
 
     // Writes return the record with what it includes.
     let created = db
@@ -531,8 +569,8 @@ async fn single_record_reads_and_writes_include() {
         .include_count()
         .await
         .unwrap();
-    assert!(created.posts.is_empty());
-    assert_eq!(created._count.posts, 0);
+    assert!(created.get(tag::POSTS).is_empty());
+    assert_eq!(created.counts().posts, 0);
     let updated = db
         .user()
         .update(user::id(5), [user::NAME.set("Erin B.")])
@@ -541,7 +579,11 @@ async fn single_record_reads_and_writes_include() {
         .unwrap();
     assert_eq!(updated.name, "Erin B.");
     assert_eq!(
-        updated.followers.iter().map(|f| f.id).collect::<Vec<_>>(),
+        updated
+            .get(user::FOLLOWERS)
+            .iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>(),
         [6]
     );
     let upserted = db
@@ -555,7 +597,11 @@ async fn single_record_reads_and_writes_include() {
         .await
         .unwrap();
     assert_eq!(
-        upserted.posts.iter().map(|p| p.id).collect::<Vec<_>>(),
+        upserted
+            .get(tag::POSTS)
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
         ids(
             db,
             r#"SELECT "A" FROM "_PostToTag" WHERE "B" = 1 ORDER BY 1"#
@@ -570,7 +616,11 @@ async fn single_record_reads_and_writes_include() {
         .await
         .unwrap();
     assert_eq!(
-        deleted.replies.iter().map(|r| r.id).collect::<Vec<_>>(),
+        deleted
+            .get(comment::REPLIES)
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
         [2, 3]
     );
     assert_eq!(
@@ -594,17 +644,25 @@ async fn results_serialize_like_prisma() {
     let json = serde_json::to_value(&profile).unwrap();
     assert_eq!(json["user"]["email"], "alice@x");
     assert_eq!(json["user"]["_count"]["posts"], 3);
-    let plain = serde_json::to_value(&profile.user).unwrap();
+    // One flat object per record, Prisma's members in Prisma's names.
+    let members = |value: &serde_json::Value| -> Vec<String> {
+        value.as_object().unwrap().keys().cloned().collect()
+    };
+    assert_eq!(members(&json), ["bio", "id", "user", "userId"]);
+    assert_eq!(
+        members(&json["user"]),
+        ["_count", "email", "id", "managerId", "name"]
+    );
+    let plain = serde_json::to_value(&profile.get(profile::USER)).unwrap();
     assert!(
         plain.get("posts").is_none(),
         "a relation not loaded is left out: {plain}"
     );
-    // And reads back.
-    let back: profile::Profile<user::User<NotLoaded>> =
-        serde_json::from_value(serde_json::json!({"id": 1, "bio": "b", "userId": 1,
-            "user": {"id": 1, "email": "e", "name": "n", "managerId": null}}))
-        .unwrap();
-    assert_eq!(back.user.email, "e");
+    // The record reads back from it (the loaded relations are extra members).
+    let back: profile::Profile = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(&back, profile.record());
+    let back: user::User = serde_json::from_value(json["user"].clone()).unwrap();
+    assert_eq!(&back, profile.get(profile::USER).record());
 }
 
 #[tokio::test]
@@ -627,7 +685,14 @@ async fn counts_with_filters() {
         .unwrap();
     let got: Vec<(i32, i64, i64, i64)> = users
         .iter()
-        .map(|u| (u.id, u._count.posts, u._count.followers, u._count.edited))
+        .map(|u| {
+            (
+                u.id,
+                u.counts().posts,
+                u.counts().followers,
+                u.counts().edited,
+            )
+        })
         .collect();
     let expected = rows(
         db,
@@ -641,9 +706,9 @@ async fn counts_with_filters() {
     .await;
     assert_eq!(got, expected);
     let top_level_comments: Vec<(i32, i64)> = users[0]
-        .posts
+        .get(user::POSTS)
         .iter()
-        .map(|p| (p.id, p._count.comments))
+        .map(|p| (p.id, p.counts().comments))
         .collect();
     let expected = rows(
         db,

@@ -2,14 +2,14 @@
 //! with its messages in order, in one typed call; a conversation created with its first
 //! message in one nested write; tenants filtered and counted by their relations.
 
-use client::runtime::{NotLoaded, count_all};
+use client::runtime::{Loaded, With, count_all};
 use client::*;
 use serde_json::json;
 
 use super::{setup, tenant};
 
 /// What `GET /conversations/{id}` returns.
-type ConversationWithMessages = Conversation<NotLoaded, NotLoaded, Vec<Message>>;
+type ConversationWithMessages = Loaded<Conversation, (With<conversation::relation::Messages>,)>;
 
 #[tokio::test]
 async fn a_conversation_with_its_messages_in_one_call() {
@@ -33,8 +33,8 @@ async fn a_conversation_with_its_messages_in_one_call() {
         .include(conversation::MESSAGES)
         .await
         .unwrap();
-    assert_eq!(created.messages.len(), 1);
-    assert_eq!(created.messages[0].convo_id, created.id);
+    assert_eq!(created.get(conversation::MESSAGES).len(), 1);
+    assert_eq!(created.get(conversation::MESSAGES)[0].convo_id, created.id);
 
     // More messages, with explicit times out of insertion order.
     let at = |s: i64| chrono::DateTime::from_timestamp(1_700_000_000 + s, 0).unwrap();
@@ -47,7 +47,7 @@ async fn a_conversation_with_its_messages_in_one_call() {
     }
     db.message()
         .update(
-            message::id(&created.messages[0].id),
+            message::id(&created.get(conversation::MESSAGES)[0].id),
             [message::CREATED_AT.set(at(10))],
         )
         .await
@@ -61,7 +61,11 @@ async fn a_conversation_with_its_messages_in_one_call() {
         .await
         .unwrap();
     let found = found.unwrap();
-    let contents: Vec<&str> = found.messages.iter().map(|m| m.content.as_str()).collect();
+    let contents: Vec<&str> = found
+        .get(conversation::MESSAGES)
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect();
     assert_eq!(contents, ["hello", "second", "third", "fourth"]);
     let json = serde_json::to_value(&found).unwrap();
     assert_eq!(json["messages"][3]["content"], "fourth");
@@ -86,15 +90,22 @@ async fn a_conversation_with_its_messages_in_one_call() {
         .unwrap();
     assert_eq!(
         latest
-            .messages
+            .get(conversation::MESSAGES)
             .iter()
             .map(|m| m.content.as_str())
             .collect::<Vec<_>>(),
         ["third", "fourth"]
     );
-    assert_eq!(latest.agent.name, "helper");
-    assert_eq!(latest.tenant._count.conversations, 1);
-    assert_eq!(latest.tenant._count.agents, 1);
+    assert_eq!(latest.get(conversation::AGENT).name, "helper");
+    let tenant = latest.get(conversation::TENANT);
+    assert_eq!(tenant.counts().conversations, 1);
+    assert_eq!(tenant.counts().agents, 1);
+    // Prisma's shape: the record's fields, each relation by its name, `_count`.
+    let json = serde_json::to_value(&latest).unwrap();
+    assert_eq!(json["agent"]["name"], "helper");
+    assert_eq!(json["tenant"]["_count"]["conversations"], 1);
+    assert_eq!(json["messages"].as_array().map(Vec::len), Some(2));
+    assert_eq!(json["id"], serde_json::Value::from(created.id.clone()));
 }
 
 #[tokio::test]
