@@ -130,17 +130,8 @@ async fn pending_migrations_and_deploy_refusal() {
     assert!(text.contains("-- refract-lint: allow <rule>"), "{text}");
     assert!(text.contains("without `--lint`"), "{text}");
     let applied = async |db: &TestDb| -> Vec<String> {
-        db.client()
-            .await
-            .query(
-                "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name",
-                &[],
-            )
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
+        let sql = "SELECT migration_name FROM _prisma_migrations ORDER BY migration_name";
+        refract_testdb::first_column(&db.client().await, sql, &[]).await
     };
     assert_eq!(applied(&db).await, ["01_init"]);
 

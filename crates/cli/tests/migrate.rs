@@ -73,17 +73,12 @@ async fn history(db: &TestDb) -> Vec<(String, String, bool)> {
 }
 
 async fn columns(db: &TestDb, table: &str) -> Vec<String> {
-    db.client()
-        .await
-        .query(
-            "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
-            &[&table],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    refract_testdb::first_column(
+        &db.client().await,
+        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        &[&table],
+    )
+    .await
 }
 
 #[tokio::test]

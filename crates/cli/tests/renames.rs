@@ -51,14 +51,7 @@ fn gen_on_terminal(dir: &Path, args: &[&str], input: &str) -> Output {
 }
 
 async fn names(db: &TestDb, sql: &str) -> Vec<String> {
-    db.client()
-        .await
-        .query(sql, &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
+    refract_testdb::first_column(&db.client().await, sql, &[]).await
 }
 
 #[tokio::test]

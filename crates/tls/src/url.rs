@@ -102,6 +102,20 @@ fn percent_encode(text: &[u8]) -> String {
     out
 }
 
+/// `url` without its password, for messages: `scheme://user@host...`. Everything up to the
+/// last `@` is the user information, so a password holding an unencoded `@` is dropped
+/// whole rather than shown in part.
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    let user = userinfo.split(':').next().unwrap_or("");
+    format!("{scheme}://{user}@{host}")
+}
+
 /// `url` with the relative paths of its certificate parameters (`sslcert`,
 /// `sslrootcert`, `sslidentity`) made relative to `base` (the schema's folder, where
 /// Prisma resolves them). A value is decoded before it is judged relative, and the
@@ -133,6 +147,22 @@ pub fn certificate_paths_relative_to(url: &str, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacting_drops_the_whole_password() {
+        assert_eq!(
+            redact_password("postgresql://u:secret@h/db"),
+            "postgresql://u@h/db"
+        );
+        assert_eq!(redact_password("postgresql://h/db"), "postgresql://h/db");
+        assert_eq!(redact_password("not a url"), "not a url");
+        // Unencoded `@` in the password: migrate's copy split at the first `@` and
+        // printed `postgresql://u@ss@h/db`.
+        assert_eq!(
+            redact_password("postgresql://u:p@ss@h/db"),
+            "postgresql://u@h/db"
+        );
+    }
 
     #[test]
     fn decoding_query_values_and_path_parts() {

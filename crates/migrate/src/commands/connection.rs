@@ -144,7 +144,7 @@ async fn open(url: &str) -> Result<(Client, ConnectionParams), MigrateError> {
     let (plain, params) = split_prisma_params(url)?;
     let mut config: tokio_postgres::Config = plain
         .parse()
-        .map_err(|_| MigrateError::InvalidUrl(redact(url)))?;
+        .map_err(|_| MigrateError::InvalidUrl(refract_tls::redact_password(url)))?;
     config.ssl_mode(params.tls.postgres_ssl_mode());
     let (client, connection) = config
         .connect(params.tls.connector()?)
@@ -194,7 +194,7 @@ fn created_concurrently(error: &tokio_postgres::Error) -> bool {
 }
 
 fn classify(url: &str, error: tokio_postgres::Error) -> MigrateError {
-    let target = redact(url);
+    let target = refract_tls::redact_password(url);
     match error.as_db_error().map(|e| e.code().clone()) {
         Some(code) if code == SqlState::INVALID_CATALOG_NAME => {
             MigrateError::DatabaseMissing(database_name(url).unwrap_or_default())
@@ -222,17 +222,6 @@ fn classify(url: &str, error: tokio_postgres::Error) -> MigrateError {
     }
 }
 
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_owned();
-    };
-    let user = userinfo.split(':').next().unwrap_or("");
-    format!("{scheme}://{user}@{host}")
-}
 
 #[cfg(test)]
 mod tests {
@@ -314,6 +303,5 @@ mod tests {
             with_database("postgresql://u@h:1/my_db?schema=x", "postgres").as_deref(),
             Some("postgresql://u@h:1/postgres?schema=x")
         );
-        assert_eq!(redact("postgresql://u:secret@h/db"), "postgresql://u@h/db");
     }
 }

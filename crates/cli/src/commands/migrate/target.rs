@@ -170,7 +170,7 @@ fn check_url(url: String) -> Result<String, CliError> {
     } else {
         Err(CliError::Failed(format!(
             "the database URL must start with `postgresql://` or `postgres://` (got `{}`)",
-            redact(trimmed)
+            refract_tls::redact_password(trimmed)
         )))
     }
 }
@@ -240,17 +240,6 @@ pub fn describe_database(url: &str) -> String {
     )
 }
 
-/// The URL without its password.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some((userinfo, host)) = rest.rsplit_once('@') else {
-        return url.to_owned();
-    };
-    let user = userinfo.split(':').next().unwrap_or("");
-    format!("{scheme}://{user}@{host}")
-}
 
 /// `path` relative to the working folder when it is below it.
 pub fn display_path(path: &Path) -> String {
@@ -289,8 +278,6 @@ mod tests {
             describe_database("postgres://localhost/x"),
             "PostgreSQL database \"x\", schema \"public\" at \"localhost:5432\""
         );
-        assert_eq!(redact("postgresql://u:secret@h/db"), "postgresql://u@h/db");
-        assert_eq!(redact("postgresql://h/db"), "postgresql://h/db");
     }
 
     #[test]
