@@ -13,6 +13,7 @@
 //! # fn demo<M: rt::Model>(actions: rt::Actions<'_, M>, amount: rt::Field<M, i32>, kind: rt::Field<M, String>) {
 //! // SELECT COUNT(*), SUM("amount"), AVG("amount")::DOUBLE PRECISION FROM ... WHERE ...
 //! let totals = actions.aggregate((rt::count_all(), amount.sum(), amount.avg()));
+//! // awaited: `totals.count_all()`, `totals.get(amount.sum())`: Option<i64>, ...
 //! // SELECT "kind", COUNT(*), MAX("amount") ... GROUP BY "kind" HAVING COUNT(*) > $1
 //! let groups = actions
 //!     .group_by(kind)
@@ -27,7 +28,11 @@ use std::marker::PhantomData;
 
 use tokio_postgres::Row;
 
-use crate::decode::{Decode, decode};
+mod named;
+
+pub use named::{AggregateOutput, Aggregates, ErasedValue, Group, MaybeSerialize};
+
+use crate::decode::Decode;
 use crate::error::Error;
 use crate::executor::{BoxFuture, Executor};
 use crate::model::{Column, Model};
@@ -250,45 +255,42 @@ impl<M, T, K> Field<M, T, K> {
     }
 }
 
-/// A selection of aggregates: one [`Aggregate`] or a tuple of them; `Output` is the tuple
-/// of their values.
+/// A selection of aggregates: one [`Aggregate`] or a tuple of them. The results are
+/// named ([`Aggregates`], [`Group`]): read each with the handle that asked for it.
 pub trait AggregateSet<M> {
-    type Output;
     #[doc(hidden)]
     fn exprs(&self) -> Vec<AggExpr>;
+    /// The values of columns `offset..` of `row`, in the order of `exprs`.
     #[doc(hidden)]
-    fn decode(row: &Row, offset: usize) -> Result<Self::Output, Error>;
+    fn decode(row: &Row, offset: usize) -> Result<Vec<Box<dyn ErasedValue>>, Error>;
 }
 
 impl<M> AggregateSet<M> for () {
-    type Output = ();
     fn exprs(&self) -> Vec<AggExpr> {
         Vec::new()
     }
-    fn decode(_: &Row, _: usize) -> Result<(), Error> {
-        Ok(())
+    fn decode(_: &Row, _: usize) -> Result<Vec<Box<dyn ErasedValue>>, Error> {
+        Ok(Vec::new())
     }
 }
 
-impl<M, T: Decode> AggregateSet<M> for Aggregate<M, T> {
-    type Output = T;
+impl<M, T: AggregateOutput> AggregateSet<M> for Aggregate<M, T> {
     fn exprs(&self) -> Vec<AggExpr> {
         vec![self.expr]
     }
-    fn decode(row: &Row, offset: usize) -> Result<T, Error> {
-        decode::<T>(row, offset)
+    fn decode(row: &Row, offset: usize) -> Result<Vec<Box<dyn ErasedValue>>, Error> {
+        Ok(vec![named::decode_value::<T>(row, offset)?])
     }
 }
 
 macro_rules! aggregate_tuples {
     ($($name:ident : $index:tt),+) => {
-        impl<M, $($name: Decode),+> AggregateSet<M> for ($(Aggregate<M, $name>,)+) {
-            type Output = ($($name,)+);
+        impl<M, $($name: AggregateOutput),+> AggregateSet<M> for ($(Aggregate<M, $name>,)+) {
             fn exprs(&self) -> Vec<AggExpr> {
                 vec![$(self.$index.expr),+]
             }
-            fn decode(row: &Row, offset: usize) -> Result<Self::Output, Error> {
-                Ok(($(decode::<$name>(row, offset + $index)?,)+))
+            fn decode(row: &Row, offset: usize) -> Result<Vec<Box<dyn ErasedValue>>, Error> {
+                Ok(vec![$(named::decode_value::<$name>(row, offset + $index)?),+])
             }
         }
     };
@@ -303,7 +305,7 @@ aggregate_tuples!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6);
 aggregate_tuples!(A: 0, B: 1, C: 2, D: 3, E: 4, F: 5, G: 6, H: 7);
 
 /// One field a `group_by` groups by: its value decodes as `T` (required fields) or
-/// `Option<T>` (optional ones).
+/// `Option<T>` (optional ones); [`Group::key`] reads it.
 pub trait GroupKey<M> {
     type Output: Decode;
     #[doc(hidden)]
@@ -322,38 +324,42 @@ impl<M, T: Decode> GroupKey<M> for Field<M, T, Nullable> {
     }
 }
 
-/// What `group_by` groups by: one field (its value is the group's key) or a tuple of
-/// fields (a tuple of values).
+/// What `group_by` groups by: one field or a tuple of fields; each [`Group`] reads its
+/// values by field (`group.key(post::AUTHOR_ID)`).
 pub trait GroupKeys<M> {
-    type Output;
     #[doc(hidden)]
     fn columns(&self) -> Vec<&'static Column>;
+    /// The values of the first columns of `row`, in the order of `columns`.
     #[doc(hidden)]
-    fn decode(row: &Row) -> Result<Self::Output, Error>;
+    fn decode(row: &Row) -> Result<Vec<Box<dyn ErasedValue>>, Error>;
 }
 
 impl<M, T: Decode, K> GroupKeys<M> for Field<M, T, K>
 where
     Field<M, T, K>: GroupKey<M>,
+    <Field<M, T, K> as GroupKey<M>>::Output: AggregateOutput,
 {
-    type Output = <Field<M, T, K> as GroupKey<M>>::Output;
     fn columns(&self) -> Vec<&'static Column> {
         vec![GroupKey::column(self)]
     }
-    fn decode(row: &Row) -> Result<Self::Output, Error> {
-        decode(row, 0)
+    fn decode(row: &Row) -> Result<Vec<Box<dyn ErasedValue>>, Error> {
+        Ok(vec![named::decode_value::<
+            <Field<M, T, K> as GroupKey<M>>::Output,
+        >(row, 0)?])
     }
 }
 
 macro_rules! group_tuples {
     ($($name:ident : $index:tt),+) => {
-        impl<M, $($name: GroupKey<M>),+> GroupKeys<M> for ($($name,)+) {
-            type Output = ($($name::Output,)+);
+        impl<M, $($name: GroupKey<M>),+> GroupKeys<M> for ($($name,)+)
+        where
+            $($name::Output: AggregateOutput),+
+        {
             fn columns(&self) -> Vec<&'static Column> {
                 vec![$(self.$index.column()),+]
             }
-            fn decode(row: &Row) -> Result<Self::Output, Error> {
-                Ok(($(decode::<$name::Output>(row, $index)?,)+))
+            fn decode(row: &Row) -> Result<Vec<Box<dyn ErasedValue>>, Error> {
+                Ok(vec![$(named::decode_value::<$name::Output>(row, $index)?),+])
             }
         }
     };
@@ -461,7 +467,7 @@ impl<'a, M: Model, S: AggregateSet<M>> AggregateQuery<'a, M, S> {
         self
     }
 
-    pub async fn exec(self) -> Result<S::Output, Error> {
+    pub async fn exec(self) -> Result<Aggregates<M>, Error> {
         let exprs = self.selection.exprs();
         if exprs.is_empty() {
             return Err(Error::InvalidQuery(
@@ -473,7 +479,9 @@ impl<'a, M: Model, S: AggregateSet<M>> AggregateQuery<'a, M, S> {
         let row = rows
             .first()
             .ok_or_else(|| Error::InvalidQuery("aggregate returned no row".into()))?;
-        S::decode(row, 0)
+        Ok(Aggregates::new(
+            exprs.into_iter().zip(S::decode(row, 0)?).collect(),
+        ))
     }
 }
 
@@ -583,7 +591,7 @@ impl<'a, M: Model, K: GroupKeys<M>, S: AggregateSet<M>> GroupBy<'a, M, K, S> {
         self
     }
 
-    pub async fn exec(self) -> Result<Vec<(K::Output, S::Output)>, Error> {
+    pub async fn exec(self) -> Result<Vec<Group<M>>, Error> {
         if self.by.is_empty() {
             return Err(Error::InvalidQuery(
                 "group_by needs at least one field".into(),
@@ -627,16 +635,17 @@ impl<'a, M: Model, K: GroupKeys<M>, S: AggregateSet<M>> GroupBy<'a, M, K, S> {
         let rows = self.executor.fetch(&statement, Some(M::META)).await?;
         let offset = self.by.len();
         rows.iter()
-            .map(|row| Ok((K::decode(row)?, S::decode(row, offset)?)))
+            .map(|row| {
+                let keys = self.by.iter().copied().zip(K::decode(row)?).collect();
+                let values = exprs.iter().copied().zip(S::decode(row, offset)?).collect();
+                Ok(Group::new(keys, Aggregates::new(values)))
+            })
             .collect()
     }
 }
 
-impl<'a, M: Model, S: AggregateSet<M> + Send + 'a> IntoFuture for AggregateQuery<'a, M, S>
-where
-    S::Output: Send,
-{
-    type Output = Result<S::Output, Error>;
+impl<'a, M: Model, S: AggregateSet<M> + Send + 'a> IntoFuture for AggregateQuery<'a, M, S> {
+    type Output = Result<Aggregates<M>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.exec())
@@ -645,11 +654,8 @@ where
 
 impl<'a, M: Model, K: GroupKeys<M> + 'a, S: AggregateSet<M> + Send + 'a> IntoFuture
     for GroupBy<'a, M, K, S>
-where
-    K::Output: Send,
-    S::Output: Send,
 {
-    type Output = Result<Vec<(K::Output, S::Output)>, Error>;
+    type Output = Result<Vec<Group<M>>, Error>;
     type IntoFuture = BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.exec())

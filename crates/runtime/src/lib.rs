@@ -236,7 +236,9 @@
 //!   ([`Error::RequiredRelationViolation`]), a foreign key the database refuses P2003.
 //!   Referential actions (`onDelete`, `onUpdate`) are the database's.
 //! - **Aggregates**: `aggregate((count_all(), AMOUNT.sum(), AMOUNT.avg()))` and
-//!   `group_by(KIND).aggregate(..).having(..)`, typed per field ([`Aggregate`]).
+//!   `group_by(KIND).aggregate(..).having(..)`, typed per field ([`Aggregate`]); the
+//!   results are named ([`Aggregates`], [`Group`]): `totals.get(AMOUNT.sum())`,
+//!   `group.key(KIND)`, `group.count_all()`, serialized as Prisma returns them.
 
 mod actions;
 mod aggregate;
@@ -260,8 +262,9 @@ mod value;
 
 pub use actions::*;
 pub use aggregate::{
-    Aggregate, AggregateQuery, AggregateSet, AggregateValue, Averageable, GroupBy, GroupKey,
-    GroupKeys, Having, Summable, count_all,
+    Aggregate, AggregateOutput, AggregateQuery, AggregateSet, AggregateValue, Aggregates,
+    Averageable, ErasedValue, Group, GroupBy, GroupKey, GroupKeys, Having, MaybeSerialize,
+    Summable, count_all,
 };
 pub use client::{Client, ClientConfig};
 pub use decode::{Decode, FromRow, PgEnum, decode};

@@ -481,45 +481,31 @@ fn aggregates() -> Vec<Scenario> {
     use maker::*;
     vec![
         read!("aggregate_everything", "prisma.maker.aggregate({ _count: { _all: true }, _avg: { rating: true }, _sum: { balance: true, visits: true }, _min: { joinedAt: true }, _max: { name: true } })",
-            |db| async { db.maker().aggregate((count_all(), RATING.avg(), BALANCE.sum(), VISITS.sum(), JOINED_AT.min(), NAME.max())).await
-                .map(|(count, avg, balance, visits, min, max)| json!({"_count": {"_all": count}, "_avg": {"rating": avg},
-                    "_sum": {"balance": balance, "visits": visits}, "_min": {"joinedAt": min}, "_max": {"name": max}})) }),
+            |db| async { db.maker().aggregate((count_all(), RATING.avg(), BALANCE.sum(), VISITS.sum(), JOINED_AT.min(), NAME.max())).await }),
         read!("aggregate_of_nothing", "prisma.maker.aggregate({ where: { id: { lt: 0 } }, _count: { _all: true }, _avg: { rating: true }, _sum: { visits: true }, _min: { balance: true } })",
-            |db| async { db.maker().aggregate((count_all(), RATING.avg(), VISITS.sum(), BALANCE.min())).filter(ID.lt(0)).await
-                .map(|(count, avg, visits, min)| json!({"_count": {"_all": count}, "_avg": {"rating": avg}, "_sum": {"visits": visits}, "_min": {"balance": min}})) }),
+            |db| async { db.maker().aggregate((count_all(), RATING.avg(), VISITS.sum(), BALANCE.min())).filter(ID.lt(0)).await }),
         read!("aggregate_count_fields", "prisma.maker.aggregate({ _count: { _all: true, bio: true, rating: true } })",
-            |db| async { db.maker().aggregate((count_all(), BIO.count(), RATING.count())).await
-                .map(|(all, bio, rating)| json!({"_count": {"_all": all, "bio": bio, "rating": rating}})) }),
+            |db| async { db.maker().aggregate((count_all(), BIO.count(), RATING.count())).await }),
         read!("aggregate_take_ordered", "prisma.gadget.aggregate({ orderBy: { id: 'asc' }, take: 3, _sum: { stock: true }, _max: { weight: true } })",
-            |db| async { db.gadget().aggregate((gadget::STOCK.sum(), gadget::WEIGHT.max())).order_by(gadget::ID.asc()).take(3).await
-                .map(|(sum, max)| json!({"_sum": {"stock": sum}, "_max": {"weight": max}})) }),
+            |db| async { db.gadget().aggregate((gadget::STOCK.sum(), gadget::WEIGHT.max())).order_by(gadget::ID.asc()).take(3).await }),
         read!("aggregate_decimal", "prisma.gadget.aggregate({ _avg: { price: true }, _sum: { price: true }, _min: { price: true }, _max: { releasedOn: true } })",
-            |db| async { db.gadget().aggregate((gadget::PRICE.avg(), gadget::PRICE.sum(), gadget::PRICE.min(), gadget::RELEASED_ON.max())).await
-                .map(|(avg, sum, min, max)| json!({"_avg": {"price": avg}, "_sum": {"price": sum}, "_min": {"price": min}, "_max": {"releasedOn": max}})) }),
+            |db| async { db.gadget().aggregate((gadget::PRICE.avg(), gadget::PRICE.sum(), gadget::PRICE.min(), gadget::RELEASED_ON.max())).await }),
         read!("aggregate_int_avg", "prisma.gadget.aggregate({ where: { status: 'LIVE' }, _avg: { stock: true, weight: true } })",
-            |db| async { db.gadget().aggregate((gadget::STOCK.avg(), gadget::WEIGHT.avg())).filter(gadget::STATUS.equals(Status::Live)).await
-                .map(|(stock, weight)| json!({"_avg": {"stock": stock, "weight": weight}})) }),
+            |db| async { db.gadget().aggregate((gadget::STOCK.avg(), gadget::WEIGHT.avg())).filter(gadget::STATUS.equals(Status::Live)).await }),
         read!("group_by_enum", "prisma.maker.groupBy({ by: ['tier'], _count: { _all: true }, _avg: { rating: true }, orderBy: { tier: 'asc' } })",
-            |db| async { db.maker().group_by(TIER).aggregate((count_all(), RATING.avg())).order_by(TIER.asc()).await
-                .map(|rows| rows.into_iter().map(|(tier, (count, avg))| json!({"tier": tier, "_count": {"_all": count}, "_avg": {"rating": avg}})).collect::<Vec<_>>()) }),
+            |db| async { db.maker().group_by(TIER).aggregate((count_all(), RATING.avg())).order_by(TIER.asc()).await }),
         read!("group_by_two_keys", "prisma.gadget.groupBy({ by: ['status', 'makerId'], _sum: { stock: true }, orderBy: [{ status: 'asc' }, { makerId: 'asc' }] })",
-            |db| async { db.gadget().group_by((gadget::STATUS, gadget::MAKER_ID)).aggregate((gadget::STOCK.sum(),)).order_by(gadget::STATUS.asc()).order_by(gadget::MAKER_ID.asc()).await
-                .map(|rows| rows.into_iter().map(|((status, maker), (sum,))| json!({"status": status, "makerId": maker, "_sum": {"stock": sum}})).collect::<Vec<_>>()) }),
+            |db| async { db.gadget().group_by((gadget::STATUS, gadget::MAKER_ID)).aggregate((gadget::STOCK.sum(),)).order_by(gadget::STATUS.asc()).order_by(gadget::MAKER_ID.asc()).await }),
         read!("group_by_having_avg", "prisma.maker.groupBy({ by: ['tier'], _avg: { rating: true }, having: { rating: { _avg: { gt: 3 } } }, orderBy: { tier: 'asc' } })",
-            |db| async { db.maker().group_by(TIER).aggregate((RATING.avg(),)).having(RATING.avg().gt(3.0)).order_by(TIER.asc()).await
-                .map(|rows| rows.into_iter().map(|(tier, (avg,))| json!({"tier": tier, "_avg": {"rating": avg}})).collect::<Vec<_>>()) }),
+            |db| async { db.maker().group_by(TIER).aggregate((RATING.avg(),)).having(RATING.avg().gt(3.0)).order_by(TIER.asc()).await }),
         read!("group_by_where_having_sum", "prisma.gadget.groupBy({ by: ['makerId'], where: { status: { not: 'RETIRED' } }, _sum: { stock: true }, having: { stock: { _sum: { gt: 5 } } }, orderBy: { makerId: 'asc' } })",
-            |db| async { db.gadget().group_by(gadget::MAKER_ID).aggregate((gadget::STOCK.sum(),)).filter(gadget::STATUS.not(Status::Retired)).having(gadget::STOCK.sum().gt(5)).order_by(gadget::MAKER_ID.asc()).await
-                .map(|rows| rows.into_iter().map(|(maker, (sum,))| json!({"makerId": maker, "_sum": {"stock": sum}})).collect::<Vec<_>>()) }),
+            |db| async { db.gadget().group_by(gadget::MAKER_ID).aggregate((gadget::STOCK.sum(),)).filter(gadget::STATUS.not(Status::Retired)).having(gadget::STOCK.sum().gt(5)).order_by(gadget::MAKER_ID.asc()).await }),
         read!("group_by_nullable_key", "prisma.maker.groupBy({ by: ['rating'], _count: { _all: true }, orderBy: { rating: { sort: 'asc', nulls: 'first' } } })",
-            |db| async { db.maker().group_by(RATING).aggregate((count_all(),)).order_by(RATING.asc().nulls_first()).await
-                .map(|rows| rows.into_iter().map(|(rating, (count,))| json!({"rating": rating, "_count": {"_all": count}})).collect::<Vec<_>>()) }),
+            |db| async { db.maker().group_by(RATING).aggregate((count_all(),)).order_by(RATING.asc().nulls_first()).await }),
         read!("group_by_order_by_count", "prisma.gadget.groupBy({ by: ['makerId'], _count: { _all: true }, orderBy: [{ _count: { id: 'desc' } }, { makerId: 'asc' }], take: 3 })",
-            |db| async { db.gadget().group_by(gadget::MAKER_ID).aggregate((count_all(),)).order_by(count_all::<gadget::Gadget>().desc()).order_by(gadget::MAKER_ID.asc()).take(3).await
-                .map(|rows| rows.into_iter().map(|(maker, (count,))| json!({"makerId": maker, "_count": {"_all": count}})).collect::<Vec<_>>()) }),
+            |db| async { db.gadget().group_by(gadget::MAKER_ID).aggregate((count_all(),)).order_by(count_all::<gadget::Gadget>().desc()).order_by(gadget::MAKER_ID.asc()).take(3).await }),
         read!("group_by_skip_min_max", "prisma.gadget.groupBy({ by: ['status'], _min: { price: true }, _max: { title: true }, orderBy: { status: 'desc' }, skip: 1 })",
-            |db| async { db.gadget().group_by(gadget::STATUS).aggregate((gadget::PRICE.min(), gadget::TITLE.max())).order_by(gadget::STATUS.desc()).skip(1).await
-                .map(|rows| rows.into_iter().map(|(status, (min, max))| json!({"status": status, "_min": {"price": min}, "_max": {"title": max}})).collect::<Vec<_>>()) }),
+            |db| async { db.gadget().group_by(gadget::STATUS).aggregate((gadget::PRICE.min(), gadget::TITLE.max())).order_by(gadget::STATUS.desc()).skip(1).await }),
     ]
 }
 

@@ -15,18 +15,9 @@ async fn aggregate_is_typed_and_matches_sql() {
     let s = seeded().await;
     let db = &s.client;
     // Typed by field: counts are i64, sums of Int i64, of Float f64, of Decimal Decimal;
-    // averages f64 (Decimal for Decimal); min/max the field's own type.
-    type Totals = (
-        i64,
-        i64,
-        Option<i64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<Decimal>,
-        Option<Decimal>,
-    );
-    let totals: Totals = db
+    // averages f64 (Decimal for Decimal); min/max the field's own type. Each is read with
+    // the handle that asked for it.
+    let totals = db
         .post()
         .aggregate((
             count_all(),
@@ -40,12 +31,21 @@ async fn aggregate_is_typed_and_matches_sql() {
         ))
         .await
         .unwrap();
-    let (count, rated, views, avg_views, sum_rating, avg_rating, sum_price, avg_price) = totals;
-    let (min_at, max_title): (Option<DateTime<Utc>>, Option<String>) = db
+    let count: i64 = totals.count_all();
+    let rated: i64 = totals.get(post::RATING.count());
+    let views: Option<i64> = totals.get(post::VIEWS.sum());
+    let avg_views: Option<f64> = totals.get(post::VIEWS.avg());
+    let sum_rating: Option<f64> = totals.get(post::RATING.sum());
+    let avg_rating: Option<f64> = totals.get(post::RATING.avg());
+    let sum_price: Option<Decimal> = totals.get(post::PRICE.sum());
+    let avg_price: Option<Decimal> = totals.get(post::PRICE.avg());
+    let extremes = db
         .post()
         .aggregate((post::CREATED_AT.min(), post::TITLE.max()))
         .await
         .unwrap();
+    let min_at: Option<DateTime<Utc>> = extremes.get(post::CREATED_AT.min());
+    let max_title: Option<String> = extremes.get(post::TITLE.max());
     let expected = rows(
         db,
         r#"SELECT COUNT(*), COUNT(rating), SUM(views)::BIGINT, AVG(views)::FLOAT8, SUM(rating), AVG(rating),
@@ -76,13 +76,21 @@ async fn aggregate_is_typed_and_matches_sql() {
     assert_eq!(count, 8);
 
     // Filtered (with a relation filter), and over an ordered page of rows.
-    let (n, top_views) = db
+    let alices = db
         .post()
         .aggregate((count_all(), post::VIEWS.sum()))
         .filter(post::AUTHOR.is(user::NAME.equals("Alice")))
         .await
         .unwrap();
-    assert_eq!((n, top_views), (3, Some(200)));
+    assert_eq!(
+        (alices.count_all(), alices.get(post::VIEWS.sum())),
+        (3, Some(200))
+    );
+    // Prisma's shape: one object per aggregate function, fields by their Prisma names.
+    assert_eq!(
+        serde_json::to_value(&alices).unwrap(),
+        serde_json::json!({"_count": {"_all": 3}, "_sum": {"views": 200}})
+    );
     let page = db
         .post()
         .aggregate((post::VIEWS.sum(), post::VIEWS.min()))
@@ -97,7 +105,10 @@ async fn aggregate_is_typed_and_matches_sql() {
         |r| (r.get::<_, Option<i64>>(0), r.get::<_, Option<i32>>(1)),
     )
     .await;
-    assert_eq!(page, expected[0]);
+    assert_eq!(
+        (page.get(post::VIEWS.sum()), page.get(post::VIEWS.min())),
+        expected[0]
+    );
     // Over no rows: counts are 0, the rest None.
     let empty = db
         .post()
@@ -110,10 +121,20 @@ async fn aggregate_is_typed_and_matches_sql() {
         .filter(post::VIEWS.lt(0))
         .await
         .unwrap();
-    assert_eq!(empty, (0, None, None, None));
-    // One aggregate alone is its value, not a tuple.
-    let total: i64 = db.tag().aggregate(count_all()).await.unwrap();
-    assert_eq!(total, 4);
+    assert_eq!(
+        (
+            empty.count_all(),
+            empty.get(post::VIEWS.sum()),
+            empty.get(post::RATING.avg()),
+            empty.get(post::TITLE.min())
+        ),
+        (0, None, None, None)
+    );
+    // One aggregate alone.
+    let total = db.tag().aggregate(count_all()).await.unwrap();
+    assert_eq!(total.count_all(), 4);
+    // An aggregate that was not asked for is never a made-up value.
+    assert_eq!(total.try_get(tag::ID.max()), None);
 }
 
 #[tokio::test]
@@ -149,7 +170,29 @@ async fn group_by_with_having_ordering_and_pagination() {
         },
     )
     .await;
-    assert_eq!(groups, expected);
+    let got: Vec<_> = groups
+        .iter()
+        .map(|g| {
+            (
+                g.key(post::AUTHOR_ID),
+                (
+                    g.count_all(),
+                    g.get(post::VIEWS.sum()),
+                    g.get(post::RATING.avg()),
+                    g.get(post::CREATED_AT.max()),
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+    // Prisma's shape: the grouped fields by name, then the aggregates.
+    let first = serde_json::to_value(&groups[0]).unwrap();
+    assert_eq!(first["authorId"], expected[0].0);
+    assert_eq!(first["_count"]["_all"], expected[0].1.0);
+    assert_eq!(
+        first.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["_avg", "_count", "_max", "_sum", "authorId"]
+    );
 
     // Two fields, one optional; a WHERE with a relation filter; HAVING on an aggregate and
     // on a grouped field; ordered by an aggregate, paginated.
@@ -184,7 +227,16 @@ async fn group_by_with_having_ordering_and_pagination() {
         },
     )
     .await;
-    assert_eq!(groups, expected);
+    let got: Vec<_> = groups
+        .iter()
+        .map(|g| {
+            (
+                (g.key(post::PUBLISHED), g.key(post::EDITOR_ID)),
+                (g.count_all(), g.get(post::VIEWS.max())),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
     assert_eq!(groups.len(), 2);
 
     // group_by with no aggregate: the distinct keys.
@@ -194,7 +246,7 @@ async fn group_by_with_having_ordering_and_pagination() {
         .order_by(comment::AUTHOR_ID.asc().nulls_last())
         .await
         .unwrap();
-    let keys: Vec<Option<i32>> = authors.into_iter().map(|(key, ())| key).collect();
+    let keys: Vec<Option<i32>> = authors.iter().map(|g| g.key(comment::AUTHOR_ID)).collect();
     let expected = rows(
         db,
         r#"SELECT DISTINCT "authorId" FROM "Comment" ORDER BY 1 NULLS LAST"#,
@@ -202,4 +254,12 @@ async fn group_by_with_having_ordering_and_pagination() {
     )
     .await;
     assert_eq!(keys, expected);
+}
+
+#[tokio::test]
+#[should_panic(expected = "aggregate `_avg.views` was not requested")]
+async fn reading_an_aggregate_not_asked_for_names_it() {
+    let s = seeded().await;
+    let counted = s.client.post().aggregate(count_all()).await.unwrap();
+    let _ = counted.get(post::VIEWS.avg());
 }

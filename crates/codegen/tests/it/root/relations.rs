@@ -149,6 +149,10 @@ async fn tenants_by_their_relations() {
         .order_by(message::ROLE.asc())
         .await
         .unwrap();
+    let per_role: Vec<(MessageRole, i64)> = per_role
+        .iter()
+        .map(|group| (group.key(message::ROLE), group.count_all()))
+        .collect();
     assert_eq!(
         per_role,
         [(MessageRole::User, 3), (MessageRole::Assistant, 3)]
