@@ -47,8 +47,8 @@ mod model;
 mod names;
 mod plan;
 mod root;
-mod tenancy;
 pub mod target;
+mod tenancy;
 mod vfs;
 
 use refract_schema::ir;

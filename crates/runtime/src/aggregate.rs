@@ -511,7 +511,7 @@ fn render_aggregate_query<'v>(
         w.ident("page");
     } else {
         let aliased = args.filter.as_ref().is_some_and(FilterNode::has_relations);
-        w.from_where(model, args.filter.as_ref(), aliased);
+        w.main_table_where(model, args.filter.as_ref(), aliased);
     }
     Ok(w.finish(true))
 }
@@ -612,7 +612,7 @@ impl<'a, M: Model, K: GroupKeys<M>, S: AggregateSet<M>> GroupBy<'a, M, K, S> {
         }
         let aliased = self.filter.as_ref().is_some_and(FilterNode::has_relations)
             || self.having.as_ref().is_some_and(FilterNode::has_relations);
-        w.from_where(M::META, self.filter.as_ref(), aliased);
+        w.main_table_where(M::META, self.filter.as_ref(), aliased);
         w.push(" GROUP BY ");
         w.column_list(&self.by);
         if let Some(having) = &self.having {

@@ -123,7 +123,7 @@ impl<'v> SqlWriter<'v> {
 
     /// ` FROM table [AS t0] [WHERE (filter) AND tenant]`: the main table of a read
     /// (`count`, `aggregate`, `group_by`), aliased when `aliased` or scoped.
-    pub(crate) fn from_where(
+    pub(crate) fn main_table_where(
         &mut self,
         model: &ModelMeta,
         filter: Option<&'v FilterNode>,
@@ -274,7 +274,7 @@ pub(crate) fn count<'v>(
     if simple {
         w.push("SELECT COUNT(*)");
         let aliased = args.filter.as_ref().is_some_and(FilterNode::has_relations);
-        w.from_where(model, args.filter.as_ref(), aliased);
+        w.main_table_where(model, args.filter.as_ref(), aliased);
     } else {
         w.push("SELECT COUNT(*) FROM (");
         render_select(&mut w, model, &[], &[], args)?;
@@ -1005,9 +1005,9 @@ pub(crate) fn insert<'v>(
         OnConflict::DoUpdate { target, assigns } => {
             let refusal = w.refuse_other_tenant(
                 model,
-                assigns.iter().map(|(column, op, value)| {
-                    (*column, (*op == AssignOp::Set).then_some(value))
-                }),
+                assigns
+                    .iter()
+                    .map(|(column, op, value)| (*column, (*op == AssignOp::Set).then_some(value))),
             );
             w.refuse(refusal);
             w.push(" ON CONFLICT (");
@@ -1051,9 +1051,9 @@ pub(crate) fn update<'v>(
     let scoped = w.scopes(model);
     let refusal = w.refuse_other_tenant(
         model,
-        assigns.iter().map(|(column, op, value)| {
-            (*column, (*op == AssignOp::Set).then_some(value))
-        }),
+        assigns
+            .iter()
+            .map(|(column, op, value)| (*column, (*op == AssignOp::Set).then_some(value))),
     );
     w.refuse(refusal);
     w.push("UPDATE ");

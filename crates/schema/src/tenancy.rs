@@ -199,4 +199,3 @@ impl TenancyPlan {
         self.tables.iter().find(|t| t.model == model)
     }
 }
-

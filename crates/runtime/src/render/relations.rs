@@ -6,9 +6,7 @@
 //! enclosing query by the alias it was given (`t0` for a statement's main table), so
 //! self-relations and nesting at any depth never confuse two uses of one table.
 
-use super::{
-    Access, Param, SelectArgs, SqlWriter, Statement, TOP, render_filter, render_order,
-};
+use super::{Access, Param, SelectArgs, SqlWriter, Statement, TOP, render_filter, render_order};
 use crate::error::Error;
 use crate::include::{ChildLink, Counted, KeyPart};
 use crate::model::Column;
