@@ -93,7 +93,7 @@ fn assignments<M>(data: impl IntoIterator<Item = impl Into<Assign<M>>>) -> Vec<A
 }
 
 /// Sets the model's `@updatedAt` columns to now in a non-empty update that does not set them.
-fn stamp_updated(assigns: &mut Vec<Assignment>, meta: &ModelMeta) {
+pub(crate) fn stamp_updated(assigns: &mut Vec<Assignment>, meta: &ModelMeta) {
     if assigns.is_empty() {
         return;
     }

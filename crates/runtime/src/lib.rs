@@ -244,6 +244,8 @@ mod actions;
 mod aggregate;
 mod client;
 mod decode;
+#[doc(hidden)]
+pub mod dynamic;
 mod error;
 mod executor;
 pub mod global;

@@ -818,7 +818,7 @@ async fn join_values(
 }
 
 /// A `ModelMeta` for a join table, so the insert renderer can name it.
-fn join_meta(table: &crate::model::Table) -> ModelMeta {
+pub(crate) fn join_meta(table: &crate::model::Table) -> ModelMeta {
     ModelMeta {
         name: table.name,
         table: *table,

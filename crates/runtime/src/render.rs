@@ -757,7 +757,7 @@ pub(crate) fn render_filter<'v>(
 
 /// The LIKE pattern for `text`: escaped and wrapped for `contains`/`starts_with`/
 /// `ends_with`, as it is for an explicit pattern.
-fn like_pattern(kind: LikeKind, text: &str) -> String {
+pub(crate) fn like_pattern(kind: LikeKind, text: &str) -> String {
     match kind {
         LikeKind::Contains => format!("%{}%", escape_like(text)),
         LikeKind::StartsWith => format!("{}%", escape_like(text)),

@@ -12,7 +12,7 @@ use std::error::Error as StdError;
 
 use bytes::{BufMut, BytesMut};
 use chrono::{DateTime, Utc};
-use postgres_types::{IsNull, Kind, ToSql, Type, to_sql_checked};
+use postgres_types::{Format, IsNull, Kind, ToSql, Type, to_sql_checked};
 use rust_decimal::Decimal;
 
 use crate::include::KeyPart;
@@ -111,6 +111,10 @@ impl<T: IntoValue> IntoValue for Vec<T> {
 
 impl ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        if self.binds_as_text(ty) {
+            write_text(self, out);
+            return Ok(IsNull::No);
+        }
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Bool(v) => v.to_sql_checked(ty, out),
@@ -147,7 +151,70 @@ impl ToSql for Value {
         true
     }
 
+    fn encode_format(&self, ty: &Type) -> Format {
+        if self.binds_as_text(ty) {
+            Format::Text
+        } else {
+            Format::Binary
+        }
+    }
+
     to_sql_checked!();
+}
+
+impl Value {
+    /// Whether this value goes to the server as text, parsed by the column type's own input
+    /// function: text bound to a type with no binary text form here (`numeric` beyond
+    /// `Decimal`'s range, `money`, `inet`, `xml`, `varbit`, `timetz`...), and a list of
+    /// texts bound to an array of such a type. Written as `CAST($1::text AS type)` would
+    /// be, without the cast in the SQL.
+    fn binds_as_text(&self, ty: &Type) -> bool {
+        let binary_text = |ty: &Type| {
+            matches!(ty.kind(), Kind::Enum(_)) || *ty == Type::UUID || <&str as ToSql>::accepts(ty)
+        };
+        match (self, ty.kind()) {
+            (Value::String(_), _) => !binary_text(ty),
+            (Value::Array(items), Kind::Array(member)) => {
+                !binary_text(member)
+                    && items.iter().any(|item| matches!(item, Value::String(_)))
+                    && items
+                        .iter()
+                        .all(|item| matches!(item, Value::String(_) | Value::Null))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The text form of a value [`Value::binds_as_text`]: the text itself, or an array
+/// literal (`{"a","b",NULL}`, each element quoted and `\` and `"` escaped).
+fn write_text(value: &Value, out: &mut BytesMut) {
+    match value {
+        Value::String(text) => out.put_slice(text.as_bytes()),
+        Value::Array(items) => {
+            out.put_u8(b'{');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.put_u8(b',');
+                }
+                match item {
+                    Value::String(text) => {
+                        out.put_u8(b'"');
+                        for byte in text.bytes() {
+                            if matches!(byte, b'"' | b'\\') {
+                                out.put_u8(b'\\');
+                            }
+                            out.put_u8(byte);
+                        }
+                        out.put_u8(b'"');
+                    }
+                    _ => out.put_slice(b"NULL"),
+                }
+            }
+            out.put_u8(b'}');
+        }
+        _ => {}
+    }
 }
 
 fn encode_integer(v: i64, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
@@ -217,6 +284,13 @@ impl ToSql for Param<'_> {
         true
     }
 
+    fn encode_format(&self, ty: &Type) -> Format {
+        match self {
+            Param::Borrowed(value) => value.encode_format(ty),
+            _ => Format::Binary,
+        }
+    }
+
     to_sql_checked!();
 }
 
@@ -258,5 +332,31 @@ mod tests {
         assert_eq!(with[15], 0x00);
         assert!(parse_uuid("not-a-uuid").is_err());
         assert!(parse_uuid("123e4567-e89b-12d3-a456-42661417400g").is_err());
+    }
+
+    /// Text bound to a type with no binary text form here goes as text, for the server to
+    /// parse; a list of texts as an array literal.
+    #[test]
+    fn binds_text_as_text_where_the_type_has_no_binary_text_form() {
+        use super::Value;
+        use bytes::BytesMut;
+        use postgres_types::{Format, ToSql, Type};
+
+        let address = Value::String("10.0.0.1".into());
+        assert!(matches!(address.encode_format(&Type::INET), Format::Text));
+        assert!(matches!(address.encode_format(&Type::TEXT), Format::Binary));
+        assert!(matches!(address.encode_format(&Type::UUID), Format::Binary));
+        let list = Value::Array(vec![Value::String("a\"b\\".into()), Value::Null]);
+        assert!(matches!(
+            list.encode_format(&Type::INET_ARRAY),
+            Format::Text
+        ));
+        assert!(matches!(
+            list.encode_format(&Type::TEXT_ARRAY),
+            Format::Binary
+        ));
+        let mut out = BytesMut::new();
+        list.to_sql(&Type::INET_ARRAY, &mut out).unwrap();
+        assert_eq!(&out[..], br#"{"a\"b\\",NULL}"#);
     }
 }

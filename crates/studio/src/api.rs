@@ -1,8 +1,8 @@
 //! The HTTP handlers: the page and its assets, the schema description, row counts, the
-//! four row operations, and many-to-many links. Each handler turns a request into a
-//! [`query`] statement, runs it with the runtime's raw-query API (bound parameters only)
-//! and answers JSON; failures answer an [`ApiError`] the page shows beside the action that
-//! caused it.
+//! four row operations, and many-to-many links. Each handler turns a request into the
+//! arguments of one [`refract_runtime::dynamic`] call ([`query`]), runs it on the runtime
+//! (its renderer, its executor) and answers JSON; failures answer an [`ApiError`] the page
+//! shows beside the action that caused it.
 
 use std::sync::Arc;
 
@@ -12,17 +12,16 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::join_all;
-use refract_runtime::Client;
-use refract_schema::ir::Model;
+use refract_runtime::dynamic::{self, LinkChange};
+use refract_runtime::{AsExecutor, Client};
+use refract_schema::ir::{Model, ModelId};
 use serde_json::{Map, Value as Json, json};
 
 use crate::assets;
 use crate::catalog::Catalog;
 use crate::error::ApiError;
 use crate::guard::Access;
-use crate::query::{
-    self, CreateRequest, DeleteRequest, LinkOp, LinkRequest, PageRequest, Statement, UpdateRequest,
-};
+use crate::query::{self, CreateRequest, DeleteRequest, LinkRequest, PageRequest, UpdateRequest};
 use crate::values::{Cell, UNREADABLE_KEY, cell_json, has_text_fallback};
 
 /// What every handler shares.
@@ -79,28 +78,26 @@ pub async fn schema(State(app): State<Shared>) -> Response {
 /// Row counts of every model, counted concurrently; a model whose table is missing gets its
 /// error instead of a count.
 pub async fn counts(State(app): State<Shared>) -> JsonBody<Json> {
-    let models: Vec<&Model> = app.catalog.models().map(|(_, m)| m).collect();
-    let results = join_all(models.iter().map(|model| {
-        let sql = query::count_all(&app.catalog, model);
-        let client = &app.client;
-        async move { client.query_raw(&sql, &[]).await }
+    let models: Vec<(ModelId, &Model)> = app.catalog.models().collect();
+    let results = join_all(models.iter().map(|&(id, _)| {
+        let app = &app;
+        async move {
+            let described = app.catalog.described(id).map_err(|e| e.to_string())?;
+            dynamic::count(app.client.executor(), described.meta, &[])
+                .await
+                .map_err(|e| ApiError::from_db_plain(e).to_string())
+        }
     }))
     .await;
     let mut counts = Map::new();
     let mut errors = Map::new();
-    for (model, result) in models.iter().zip(results) {
-        match result.map(|rows| rows.first().map(|r| r.try_get::<_, i64>(0))) {
-            Ok(Some(Ok(n))) => {
+    for ((_, model), result) in models.iter().zip(results) {
+        match result {
+            Ok(n) => {
                 counts.insert(model.name.clone(), json!(n));
             }
-            Ok(_) => {
-                errors.insert(model.name.clone(), json!("no count returned"));
-            }
-            Err(e) => {
-                errors.insert(
-                    model.name.clone(),
-                    json!(ApiError::from_db_plain(e).to_string()),
-                );
+            Err(message) => {
+                errors.insert(model.name.clone(), json!(message));
             }
         }
     }
@@ -118,16 +115,11 @@ fn body<T>(body: Result<JsonBody<T>, JsonRejection>) -> Result<T, ApiError> {
     })
 }
 
-async fn fetch_rows(
+fn rows_json(
     app: &AppState,
     model: &Model,
-    statement: &Statement,
+    rows: &[refract_runtime::Row],
 ) -> Result<Vec<Json>, ApiError> {
-    let rows = app
-        .client
-        .query_raw(&statement.sql, &statement.param_refs())
-        .await
-        .map_err(|e| ApiError::from_db(e, &app.catalog, model))?;
     rows.iter()
         .map(|row| row_json(&app.catalog, model, row))
         .collect()
@@ -140,7 +132,7 @@ fn row_json(
 ) -> Result<Json, ApiError> {
     let mut object = Map::new();
     let mut unreadable = Vec::new();
-    // The text fallbacks follow the fields, in field order (see `query::select_list`).
+    // The text fallbacks follow the fields, in field order (see `meta::Described::reads`).
     let mut next_fallback = catalog.fields(model).count();
     for (index, (_, field)) in catalog.fields(model).enumerate() {
         let fallback = has_text_fallback(field).then(|| {
@@ -169,19 +161,17 @@ pub async fn page(
     request: Result<JsonBody<PageRequest>, JsonRejection>,
 ) -> Result<JsonBody<Json>, ApiError> {
     let request = body(request)?;
-    let (_, model) = app.catalog.model(&model)?;
-    let (select, count) = query::page(&app.catalog, model, &request)?;
-    let count_params = count.param_refs();
+    let (id, model) = app.catalog.model(&model)?;
+    let query = query::find_many(&app.catalog, id, model, &request)?;
+    let described = app.catalog.described(id)?;
+    let ex = app.client.executor();
     let (rows, total) = tokio::join!(
-        fetch_rows(&app, model, &select),
-        app.client.query_raw(&count.sql, &count_params)
+        dynamic::find_many(ex, described.meta, &described.reads, &query),
+        dynamic::count(ex, described.meta, &query.conditions)
     );
-    let rows = rows?;
-    let total = total
-        .map_err(|e| ApiError::from_db(e, &app.catalog, model))?
-        .first()
-        .and_then(|row| row.try_get::<_, i64>(0).ok())
-        .unwrap_or(0);
+    let db_error = |e| ApiError::from_db(e, &app.catalog, model);
+    let rows = rows_json(&app, model, &rows.map_err(db_error)?)?;
+    let total = total.map_err(db_error)?;
     Ok(JsonBody(json!({ "rows": rows, "total": total })))
 }
 
@@ -191,14 +181,27 @@ pub async fn create(
     request: Result<JsonBody<CreateRequest>, JsonRejection>,
 ) -> Result<JsonBody<Json>, ApiError> {
     let request = body(request)?;
-    let (_, model) = app.catalog.model(&model)?;
-    let statement = query::create(&app.catalog, model, &request)?;
-    let row = fetch_rows(&app, model, &statement)
-        .await?
-        .into_iter()
-        .next()
-        .unwrap_or(Json::Null);
-    Ok(JsonBody(json!({ "row": row })))
+    let (id, model) = app.catalog.model(&model)?;
+    let mut data = query::create_data(&app.catalog, id, model, &request)?;
+    let described = app.catalog.described(id)?;
+    for default in &described.defaults {
+        if !data.iter().any(|(c, _)| std::ptr::eq(*c, default.column))
+            && let Some(value) = default.default.value()
+        {
+            data.push((default.column, value));
+        }
+    }
+    let row = dynamic::create(
+        app.client.executor(),
+        described.meta,
+        data,
+        &described.reads,
+    )
+    .await
+    .map_err(|e| ApiError::from_db(e, &app.catalog, model))?;
+    Ok(JsonBody(
+        json!({ "row": row_json(&app.catalog, model, &row)? }),
+    ))
 }
 
 pub async fn update(
@@ -207,20 +210,28 @@ pub async fn update(
     request: Result<JsonBody<UpdateRequest>, JsonRejection>,
 ) -> Result<JsonBody<Json>, ApiError> {
     let request = body(request)?;
-    let (_, model) = app.catalog.model(&model)?;
-    let statement = query::update(&app.catalog, model, &request)?;
-    let row = fetch_rows(&app, model, &statement)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            ApiError::new(
-                axum::http::StatusCode::NOT_FOUND,
-                Some("P2025"),
-                "Record to update not found.",
-            )
-        })?;
-    Ok(JsonBody(json!({ "row": row })))
+    let (id, model) = app.catalog.model(&model)?;
+    let (key, data) = query::update_data(&app.catalog, id, model, &request)?;
+    let described = app.catalog.described(id)?;
+    let row = dynamic::update_by_key(
+        app.client.executor(),
+        described.meta,
+        &key,
+        data,
+        &described.reads,
+    )
+    .await
+    .map_err(|e| ApiError::from_db(e, &app.catalog, model))?
+    .ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            Some("P2025"),
+            "Record to update not found.",
+        )
+    })?;
+    Ok(JsonBody(
+        json!({ "row": row_json(&app.catalog, model, &row)? }),
+    ))
 }
 
 pub async fn delete(
@@ -229,11 +240,10 @@ pub async fn delete(
     request: Result<JsonBody<DeleteRequest>, JsonRejection>,
 ) -> Result<JsonBody<Json>, ApiError> {
     let request = body(request)?;
-    let (_, model) = app.catalog.model(&model)?;
-    let statement = query::delete(&app.catalog, model, &request)?;
-    let deleted = app
-        .client
-        .execute_raw(&statement.sql, &statement.param_refs())
+    let (id, model) = app.catalog.model(&model)?;
+    let keys = query::delete_keys(&app.catalog, model, &request)?;
+    let described = app.catalog.described(id)?;
+    let deleted = dynamic::delete_by_keys(app.client.executor(), described.meta, &keys)
         .await
         .map_err(|e| ApiError::from_db(e, &app.catalog, model))?;
     Ok(JsonBody(json!({ "deleted": deleted })))
@@ -248,33 +258,36 @@ pub async fn link(
     request: Result<JsonBody<LinkRequest>, JsonRejection>,
 ) -> Result<JsonBody<Json>, ApiError> {
     let request = body(request)?;
-    let (_, model) = app.catalog.model(&model)?;
-    let run = async |op: LinkOp| -> Result<usize, ApiError> {
-        let statement = query::link(&app.catalog, model, &request, op)?;
-        let rows = app
-            .client
-            .query_raw(&statement.sql, &statement.param_refs())
-            .await
-            .map_err(|e| ApiError::from_db(e, &app.catalog, model))?;
-        Ok(rows.len())
-    };
-    let op = if request.linked {
-        LinkOp::Link
-    } else {
-        LinkOp::Unlink
-    };
-    let changed = run(op).await?;
-    if changed == 0 && !(request.linked && run(LinkOp::Exists).await? > 0) {
-        return Err(ApiError::new(
+    let (id, model) = app.catalog.model(&model)?;
+    let (relation, key, target) = query::link_args(&app.catalog, id, model, &request)?;
+    let ex = app.client.executor();
+    let db_error = |e| ApiError::from_db(e, &app.catalog, model);
+    let not_found = |message: &str| {
+        ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
             Some("P2025"),
-            if request.linked {
-                "No record found to link: check both rows exist."
-            } else {
-                "The records are not linked."
-            },
-        ));
-    }
+            message.to_owned(),
+        )
+    };
+    let changed = if request.linked {
+        match dynamic::link(ex, relation, &key, &target)
+            .await
+            .map_err(db_error)?
+        {
+            LinkChange::Made => 1,
+            LinkChange::Unchanged => 0,
+            LinkChange::Missing => {
+                return Err(not_found("No record found to link: check both rows exist."));
+            }
+        }
+    } else if dynamic::unlink(ex, relation, &key, &target)
+        .await
+        .map_err(db_error)?
+    {
+        1
+    } else {
+        return Err(not_found("The records are not linked."));
+    };
     Ok(JsonBody(
         json!({ "linked": request.linked, "changed": changed }),
     ))

@@ -2,8 +2,9 @@
 //! (its [`Shape`]), how rows are identified, and the JSON description the page is built from.
 //!
 //! Everything the page knows about the schema comes from [`Catalog::describe`]; everything the
-//! SQL builder needs comes from the lookups here. Models and fields marked `@@ignore`/`@ignore`
-//! are left out, as Prisma's client leaves them out.
+//! requests need comes from the lookups here and the runtime's description of each model
+//! ([`crate::meta`]). Models and fields marked `@@ignore`/`@ignore` are left out, as
+//! Prisma's client leaves them out.
 
 use refract_schema::ir::{
     self, Arity, DefaultKind, FieldId, FieldRef, FieldType, Literal, Model, ModelId, RelationKind,
@@ -12,6 +13,7 @@ use refract_schema::ir::{
 use serde_json::{Value as Json, json};
 
 use crate::error::ApiError;
+use crate::meta::{Described, Metas, Relations};
 
 /// How a field's values are read, written and compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +31,8 @@ pub enum Shape {
     Bytes,
     Enum(ir::EnumId),
     /// A type only PostgreSQL can parse (`numeric`, `inet`, `money`, `xml`...): read as text,
-    /// written as text through `CAST($n::text AS <type>)`.
+    /// written as text that the server parses (the runtime binds text to such a column in
+    /// PostgreSQL's text format).
     Cast(&'static str),
     /// `Unsupported("...")`: shown as text, never written or compared.
     ReadOnly,
@@ -69,20 +72,42 @@ impl Shape {
     }
 }
 
-/// The schema as the studio serves it.
-#[derive(Debug, Clone)]
+/// The schema as the studio serves it, and the runtime's description of its models.
+#[derive(Debug)]
 pub struct Catalog {
     schema: ir::Schema,
-    /// The database schema of tables whose model names none (the URL's `?schema=`).
-    default_namespace: Option<String>,
+    metas: Metas,
 }
 
 impl Catalog {
-    pub fn new(schema: ir::Schema, default_namespace: Option<String>) -> Catalog {
-        Catalog {
+    pub fn new(schema: ir::Schema) -> Catalog {
+        let mut catalog = Catalog {
             schema,
-            default_namespace,
-        }
+            metas: Metas::default(),
+        };
+        let shown: Vec<(ModelId, &Model)> = catalog.models().collect();
+        let metas = Metas::build(&catalog.schema, &shown, |model| {
+            catalog
+                .row_key(model)
+                .map(|fields| fields.iter().map(|f| f.field).collect())
+        });
+        catalog.metas = metas;
+        catalog
+    }
+
+    /// The runtime's description of a shown model.
+    pub fn described(&self, id: ModelId) -> Result<&Described, ApiError> {
+        self.metas.model(id).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "there is no model `{}`",
+                self.schema.model(id).name
+            ))
+        })
+    }
+
+    /// The runtime's description of a relation field (both directions), if it can follow it.
+    pub fn relation(&self, field: ir::RelationFieldRef) -> Option<Relations> {
+        self.metas.relation(field)
     }
 
     pub fn schema(&self) -> &ir::Schema {
@@ -141,28 +166,6 @@ impl Catalog {
     /// Whether rows of the model can be created, edited and deleted here.
     pub fn is_editable(&self, model: &Model) -> bool {
         !model.is_view() && self.row_key(model).is_some()
-    }
-
-    /// `"schema"."table"` or `"table"`, quoted.
-    pub fn table_sql(&self, model: &Model) -> String {
-        let mut out = String::new();
-        if let Some(namespace) = model.schema.as_ref().or(self.default_namespace.as_ref()) {
-            refract_runtime::quote_ident(namespace, &mut out);
-            out.push('.');
-        }
-        refract_runtime::quote_ident(&model.db_name, &mut out);
-        out
-    }
-
-    /// Quoted name of an implicit many-to-many join table, in the schema of `model`.
-    pub fn join_table_sql(&self, model: &Model, name: &str) -> String {
-        let mut out = String::new();
-        if let Some(namespace) = model.schema.as_ref().or(self.default_namespace.as_ref()) {
-            refract_runtime::quote_ident(namespace, &mut out);
-            out.push('.');
-        }
-        refract_runtime::quote_ident(name, &mut out);
-        out
     }
 
     /// The field of `model` stored in column `column`, for error messages.
@@ -379,7 +382,7 @@ mod tests {
     fn catalog(text: &str) -> Catalog {
         let validated = crate::test_schema(text);
         assert!(validated.is_valid(), "{:?}", validated.diagnostics);
-        Catalog::new(validated.schema, None)
+        Catalog::new(validated.schema)
     }
 
     #[test]

@@ -188,12 +188,12 @@ fn with_hint(code: Option<&str>, message: String) -> String {
     }
 }
 
+/// `` `a`, `b` ``: field names as Prisma's messages list them.
 fn backticked(fields: &[String]) -> String {
-    fields
-        .iter()
-        .map(|f| format!("`{f}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    if fields.is_empty() {
+        return String::new();
+    }
+    format!("`{}`", fields.join("`, `"))
 }
 
 impl std::fmt::Display for ApiError {

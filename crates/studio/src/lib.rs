@@ -3,14 +3,16 @@
 //! Owns the HTTP server (axum), its access rules ([`guard`]), the page (plain HTML, CSS and
 //! JavaScript embedded with `include_str!`, see [`assets`]) and the JSON API the page calls.
 //! It reads only the IR ([`refract_schema::ir`]) to know models, fields, types and relations,
-//! and talks to the database only through the runtime's raw-query API with bound parameters
-//! ([`refract_runtime::Client::query_raw`]); SQL text is built in [`query`] from quoted
-//! identifiers. It knows nothing of flags, `.env` or opening a browser: the CLI resolves
-//! those and calls [`Studio::bind`] then [`Studio::serve`].
+//! and writes no SQL: at startup it describes each model to the runtime as generated code
+//! would ([`meta`]: a `ModelMeta` per model, leaked once), and every read and write is a
+//! call of the runtime's [`refract_runtime::dynamic`] entry point, rendered by the
+//! runtime's renderer and run by its executor, with ids from the runtime's one generator
+//! ([`refract_runtime::ids`]). It knows nothing of flags, `.env` or opening a browser:
+//! the CLI resolves those and calls [`Studio::bind`] then [`Studio::serve`].
 //!
 //! The key design decision: the studio works on *dynamic* models. Instead of generated
 //! structs, each field has a [`catalog::Shape`] that says how its values travel (as text,
-//! numbers, hex, RFC 3339, JSON) and how they are bound and cast, so one code path serves
+//! numbers, hex, RFC 3339, JSON) and how they are read and bound, so one code path serves
 //! every schema.
 //!
 //! # API (all behind the token, Host and Origin checks)
@@ -38,6 +40,7 @@ pub mod assets;
 pub mod catalog;
 pub mod error;
 pub mod guard;
+pub mod meta;
 pub mod query;
 pub mod values;
 
@@ -78,7 +81,7 @@ impl Default for Options {
 
 /// The API and page for `schema` over `client`, behind `access`.
 pub fn router(schema: ir::Schema, client: Client, access: Access) -> Router {
-    let catalog = catalog::Catalog::new(schema, client.config().schema.clone());
+    let catalog = catalog::Catalog::new(schema);
     let description = catalog.describe().to_string();
     let access = Arc::new(access);
     let state = Arc::new(api::AppState {

@@ -13,10 +13,11 @@
 //! holds its row: its cell is a [`Cell::Unreadable`], the value as PostgreSQL prints it, and
 //! the row lists the field under [`UNREADABLE_KEY`] so the page shows it read-only. JSON and
 //! lists are read as text and parsed here, so their text is at hand; a `DateTime` is decoded
-//! from the binary form and also read as text ([`text_fallback`]), for the rare row that
+//! from the binary form and also read as text ([`has_text_fallback`]), for the rare row that
 //! needs it.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use refract_runtime::dynamic::ReadAs;
 use refract_runtime::{Row, Value, decode};
 use refract_schema::ir::{Arity, ScalarField, Schema};
 use serde_json::Value as Json;
@@ -194,37 +195,39 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
 /// studio cannot decode them (see [`Cell::Unreadable`]); `$` keeps it apart from field names.
 pub const UNREADABLE_KEY: &str = "$unreadable";
 
-/// The SQL expression that reads `column` (already qualified and quoted) so that
-/// [`cell_json`] can decode it: text for the shapes that travel as text and for JSON (parsed
-/// here, so a value `serde_json` refuses still has its text), `to_jsonb(...)::text` for lists.
-pub fn read_expr(field: &ScalarField, column: &str) -> String {
+/// How a field is read so that [`cell_json`] can decode it: as text for the shapes that
+/// travel as text and for JSON (parsed here, so a value `serde_json` refuses still has its
+/// text), as JSON text for lists, as stored otherwise.
+pub fn read_as(field: &ScalarField) -> ReadAs {
     if field.arity == Arity::List {
-        return format!("to_jsonb({column})::text");
+        return ReadAs::JsonText;
     }
     match Shape::of(field) {
-        // `inet::text` adds the netmask (`/32`); `abbrev` prints what PostgreSQL shows.
-        Shape::Cast("inet") => format!("abbrev({column})"),
         Shape::Text
         | Shape::BigInt
         | Shape::Enum(_)
         | Shape::Cast(_)
         | Shape::ReadOnly
-        | Shape::Json => format!("{column}::text"),
-        _ => column.to_owned(),
+        | Shape::Json => ReadAs::Text,
+        _ => ReadAs::Value,
     }
 }
 
-/// The SQL expression read besides [`read_expr`] for a field whose binary form can hold
-/// values the studio cannot decode: a `DateTime`'s text, for `infinity` and years past
-/// chrono's range. `None` for every other field (their values always decode, or are read
-/// as text already).
-pub fn text_fallback(field: &ScalarField, column: &str) -> Option<String> {
-    has_text_fallback(field).then(|| format!("{column}::text"))
-}
-
-/// Whether [`text_fallback`] reads something for `field`.
+/// Whether a field is also read as text, besides [`read_as`], because its binary form can
+/// hold values the studio cannot decode: a `DateTime`'s `infinity` and years past chrono's
+/// range. Every other field's values always decode, or are read as text already.
 pub fn has_text_fallback(field: &ScalarField) -> bool {
     field.arity != Arity::List && Shape::of(field) == Shape::DateTime
+}
+
+/// An `inet` as PostgreSQL prints it: its text cast adds a full-length netmask (`/32`,
+/// `/128`) that the output function leaves out.
+fn inet_display(text: String) -> String {
+    let full = if text.contains(':') { "/128" } else { "/32" };
+    match text.strip_suffix(full) {
+        Some(address) => address.to_owned(),
+        None => text,
+    }
 }
 
 /// One cell of a row, as the page gets it.
@@ -236,8 +239,8 @@ pub enum Cell {
     Unreadable(String),
 }
 
-/// Column `index` of `row`, read with [`read_expr`], as the page's JSON; `fallback` is the
-/// column of the field's [`text_fallback`], if it has one.
+/// Column `index` of `row`, read as [`read_as`] says, as the page's JSON; `fallback` is the
+/// column of the field's text, if it [`has_text_fallback`].
 pub fn cell_json(
     row: &Row,
     index: usize,
@@ -266,6 +269,9 @@ pub fn cell_json(
         return json_text(row);
     }
     Ok(Cell::Value(match Shape::of(field) {
+        Shape::Cast("inet") => decode::<Option<String>>(row, index)
+            .map_err(decode_error)?
+            .map_or(Json::Null, |text| Json::String(inet_display(text))),
         Shape::Text | Shape::BigInt | Shape::Enum(_) | Shape::Cast(_) | Shape::ReadOnly => {
             decode::<Option<String>>(row, index)
                 .map_err(decode_error)?

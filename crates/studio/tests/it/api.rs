@@ -1178,3 +1178,78 @@ async fn an_oversized_body_is_413() {
         ["user000001@globex.test"]
     );
 }
+
+/// Studio fills client-side defaults with the runtime's one generator, as a generated
+/// client does: `cuid(2)` is a CUID2 (24 characters, a letter first; the studio once drew
+/// a version-1 cuid, 25 characters starting with `c`), and a new row's `@updatedAt` is the
+/// same instant as its `@default(now())`; an edit stamps `@updatedAt` again.
+#[tokio::test]
+async fn created_rows_get_the_runtime_s_client_defaults() {
+    let db = refract_testdb::TestDb::new().await;
+    let sql = db.client().await;
+    let validated = refract_schema::validate_str(
+        "schema.prisma",
+        r#"datasource db {
+  provider = "postgresql"
+}
+
+model Note {
+  id        String   @id @default(cuid(2))
+  legacy    String   @default(cuid())
+  sortable  String   @default(ulid())
+  short     String   @default(nanoid(8))
+  text      String
+  tags      String[]
+  createdAt DateTime @default(now())
+  updatedAt DateTime @updatedAt
+}
+"#,
+    );
+    assert!(validated.is_valid(), "{:?}", validated.diagnostics);
+    crate::seed::create_tables(&sql, &validated.schema).await;
+    let app = router(&db, validated.schema);
+
+    let (status, body) = post(
+        &app,
+        "/api/models/Note/create",
+        json!({"values": {"text": "hello"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let row = &body["row"];
+    let id = row["id"].as_str().unwrap();
+    assert_eq!(id.len(), 24, "a cuid2: {id}");
+    assert!(id.starts_with(|c: char| c.is_ascii_lowercase()), "{id}");
+    let legacy = row["legacy"].as_str().unwrap();
+    assert!(legacy.len() == 25 && legacy.starts_with('c'), "{legacy}");
+    assert_eq!(row["sortable"].as_str().unwrap().len(), 26);
+    assert_eq!(row["short"].as_str().unwrap().len(), 8);
+    assert_eq!(row["updatedAt"], row["createdAt"], "{row}");
+    assert_eq!(
+        row["tags"],
+        json!([]),
+        "a list without a default is empty, not NULL"
+    );
+
+    sql.execute(
+        r#"UPDATE "Note" SET "updatedAt" = timestamp '2020-01-01' WHERE id = $1"#,
+        &[&id],
+    )
+    .await
+    .unwrap();
+    let (status, body) = post(
+        &app,
+        "/api/models/Note/update",
+        json!({"key": {"id": id}, "values": {"text": "edited"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let stamped = sql
+        .query_one(
+            r#"SELECT "updatedAt" > timestamp '2021-01-01' FROM "Note" WHERE id = $1"#,
+            &[&id],
+        )
+        .await
+        .unwrap();
+    assert!(stamped.get::<_, bool>(0), "{body}");
+}
