@@ -653,7 +653,7 @@ async fn results_serialize_like_prisma() {
         members(&json["user"]),
         ["_count", "email", "id", "managerId", "name"]
     );
-    let plain = serde_json::to_value(&profile.get(profile::USER)).unwrap();
+    let plain = serde_json::to_value(profile.get(profile::USER)).unwrap();
     assert!(
         plain.get("posts").is_none(),
         "a relation not loaded is left out: {plain}"
