@@ -262,7 +262,21 @@ impl<'s> Plan<'s> {
         let models_trait = root.claim_ident("Models");
         let runtime_module = (!root.is_taken("runtime")).then(|| root.claim_ident("runtime"));
         let mut reexports = Vec::new();
-        for name in ["Client", "ClientConfig", "Error", "Transaction"] {
+        for name in [
+            "Client",
+            "ClientConfig",
+            "Error",
+            "Transaction",
+            // What application code names every day: filters, loaded rows, aggregates.
+            "Filter",
+            "Having",
+            "Loaded",
+            "With",
+            "Counted",
+            "Aggregates",
+            "Group",
+            "count_all",
+        ] {
             if !root.is_taken(name) {
                 reexports.push(root.claim_ident(name));
             }

@@ -14,7 +14,10 @@
 #![allow(clippy::too_many_arguments)]
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
-pub use refract_runtime::{Client, ClientConfig, Error, Transaction};
+pub use refract_runtime::{
+    Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
+    Aggregates, Group, count_all,
+};
 
 #[rustfmt::skip]
 pub mod enums;
