@@ -7,9 +7,13 @@
 //! is two raw queries with bound parameters (the full-text search of `GET /kb/search`
 //! and the usage report); everything else goes through the generated client.
 //!
-//! The key invariant is tenant isolation: every query a handler runs carries the
-//! request's tenant id in its filter (or in the unique lookup's extra condition), so a
-//! row of another tenant is indistinguishable from a missing one, and the answer is 404.
+//! The key invariant is tenant isolation, and it is the client's: every handler runs its
+//! queries on the request's tenant-scoped client (`db.for_tenant(id)`, in [`tenancy`]),
+//! which restricts every statement to the tenant (and sets `refract.tenant_id` for the
+//! database's row-level-security policies), so no handler writes a tenant filter, a row of
+//! another tenant is indistinguishable from a missing one, and the answer is 404. The
+//! unscoped client serves only what is not a tenant's: creating tenants and the
+//! cross-tenant usage report ([`singleton`]).
 //!
 //! Writes that touch several rows (a conversation and its checks, a message and its
 //! conversation) run in one transaction: a request that fails leaves nothing behind.

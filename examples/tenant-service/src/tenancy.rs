@@ -1,6 +1,8 @@
 //! The tenant a request acts for: the `X-Tenant-Id` header, checked against the
-//! `Tenant` table once per request. Handlers take a [`CurrentTenant`] argument and put
-//! its id into every query they run; none of them reads the header itself.
+//! `Tenant` table once per request. Handlers take a [`CurrentTenant`] argument and run
+//! every query on its [`TenantClient`] (`tenant.db`, the client's `for_tenant`): the client
+//! restricts each statement to the tenant and sets `refract.tenant_id` for the database's
+//! row-level security, so no handler writes a tenant filter, and none reads the header.
 //!
 //! In a real deployment the id would come from a verified token rather than a bare
 //! header; what matters here is that it is resolved in one place.
@@ -8,6 +10,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use client::runtime::TenantClient;
 use client::{Models, tenant};
 
 use crate::AppState;
@@ -16,10 +19,12 @@ use crate::error::ApiError;
 /// The header naming the tenant.
 pub const TENANT_HEADER: &str = "x-tenant-id";
 
-/// An existing tenant's id, taken from the request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An existing tenant's id, taken from the request, and the client scoped to it.
+#[derive(Debug, Clone)]
 pub struct CurrentTenant {
     pub id: String,
+    /// The application's client restricted to this tenant: the only one handlers use.
+    pub db: TenantClient,
 }
 
 impl FromRequestParts<AppState> for CurrentTenant {
@@ -56,6 +61,9 @@ impl FromRequestParts<AppState> for CurrentTenant {
                 format!("no tenant `{id}`"),
             ));
         }
-        Ok(CurrentTenant { id: id.to_owned() })
+        Ok(CurrentTenant {
+            id: id.to_owned(),
+            db: state.db.for_tenant(id)?,
+        })
     }
 }

@@ -896,3 +896,116 @@ async fn the_demo_seed_is_served(db: client::Client) {
 async fn demo_seed(db: client::Client) -> Result<(), client::Error> {
     tenant_service::demo::seed(&db).await.map(|_| ())
 }
+
+/// The database half of the isolation, without the client: raw SQL as the application's
+/// role (it can log in, is not a superuser, has no `BYPASSRLS`, owns no table), in a
+/// transaction that sets `refract.tenant_id` as the scoped client does. With tenant A set
+/// it sees none of B's rows in any tenant-owned table (`Message` too, which has no tenant
+/// column), cannot write a conversation for A that points at B's agent, and with the
+/// setting unset it sees no row at all.
+#[refract_test::test]
+async fn the_application_role_sees_only_the_tenant_it_sets(db: refract_test::TestDatabase) {
+    let service = Service::start(db.client().clone()).await;
+    let acme = service.tenant("Acme").await;
+    let globex = service.tenant("Globex").await;
+    for (tenant, name) in [(&acme, "acme"), (&globex, "globex")] {
+        let agent = service.agent(tenant, &format!("{name}-bot")).await;
+        let conversation = service.conversation(tenant, &agent).await;
+        service
+            .create(
+                "/messages",
+                Some(tenant),
+                json!({ "conversationId": conversation, "role": "USER", "content": name }),
+            )
+            .await;
+        service
+            .create(
+                "/users",
+                Some(tenant),
+                json!({ "email": format!("ada@{name}.test") }),
+            )
+            .await;
+        service
+            .create(
+                "/documents",
+                Some(tenant),
+                json!({ "source": "upload", "uri": format!("s3://{name}/a.pdf"), "title": name }),
+            )
+            .await;
+    }
+    let role = format!("app_{}", db.name());
+    for sql in [
+        format!("CREATE ROLE \"{role}\" LOGIN NOSUPERUSER NOBYPASSRLS"),
+        format!("GRANT USAGE ON SCHEMA public TO \"{role}\""),
+        format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"{role}\""
+        ),
+    ] {
+        db.client().execute_raw(&sql, &[]).await.unwrap();
+    }
+    // The same database as the application role (the harness's server trusts its socket).
+    let (scheme, rest) = db.url().split_once("://").unwrap();
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    let app = client::Client::new(&format!("{scheme}://{role}@{host}")).unwrap();
+    let tables = ["User", "Agent", "Conversation", "Message", "Document"];
+    let acme_app = app.for_tenant(&acme).unwrap();
+    for table in tables {
+        let rows: Vec<(String,)> = acme_app
+            .query_raw_as(
+                &format!(
+                    "SELECT count(*)::text FROM \"{table}\" WHERE {}",
+                    if table == "Message" {
+                        "\"convoId\" IN (SELECT \"id\" FROM \"Conversation\" WHERE \"tenantId\" <> current_setting('refract.tenant_id'))"
+                            .to_owned()
+                    } else {
+                        "\"tenantId\" <> current_setting('refract.tenant_id')".to_owned()
+                    }
+                ),
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows[0].0, "0", "{table}: rows of another tenant");
+        let all: Vec<(i64,)> = acme_app
+            .query_raw_as(&format!("SELECT count(*) FROM \"{table}\""), &[])
+            .await
+            .unwrap();
+        assert_eq!(all[0].0, 1, "{table}: the tenant's own row");
+        // Unset (the application role's unscoped client): no row at all.
+        let unset: Vec<(i64,)> = app
+            .query_raw_as(&format!("SELECT count(*) FROM \"{table}\""), &[])
+            .await
+            .unwrap();
+        assert_eq!(unset[0].0, 0, "{table} without the setting");
+    }
+    // A conversation of Acme pointing at Globex's agent is refused by the policy.
+    let globex_agent: Vec<(String,)> = service
+        .db
+        .query_raw_as(
+            "SELECT \"id\" FROM \"Agent\" WHERE \"tenantId\" = $1",
+            &[&globex],
+        )
+        .await
+        .unwrap();
+    let refused = acme_app
+        .execute_raw(
+            "INSERT INTO \"Conversation\" (\"id\", \"agentId\", \"tenantId\", \"state\", \"updatedAt\") VALUES ('x', $1, $2, '{}', now())",
+            &[&globex_agent[0].0, &acme],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.postgres().and_then(|e| e.code()).map(|c| c.code()),
+        Some("42501"),
+        "{refused}"
+    );
+    drop((acme_app, app));
+    db.client()
+        .execute_raw(&format!("DROP OWNED BY \"{role}\""), &[])
+        .await
+        .unwrap();
+    db.client()
+        .execute_raw(&format!("DROP ROLE \"{role}\""), &[])
+        .await
+        .unwrap();
+}

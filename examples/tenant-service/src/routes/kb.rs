@@ -10,12 +10,10 @@
 //! which would cost a second scan.
 
 use axum::Json;
-use axum::extract::State;
 use client::Document;
 use client::runtime::{self as rt, FromRow};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::error::{ApiError, QueryParams};
 use crate::tenancy::CurrentTenant;
 
@@ -23,10 +21,13 @@ use crate::tenancy::CurrentTenant;
 pub const DEFAULT_PAGE_SIZE: i64 = 10;
 pub const MAX_PAGE_SIZE: i64 = 50;
 
-/// $1 tenant id, $2 the query text, $3 limit, $4 offset. The first eight columns are
-/// `Document`'s, in its struct order, so its generated `FromRow` decodes them.
+/// $1 the query text, $2 limit, $3 offset. The first eight columns are `Document`'s, in
+/// its struct order, so its generated `FromRow` decodes them. The tenant is the one the
+/// scoped client sets for the statement (`refract.tenant_id`): raw SQL gets no predicate
+/// from the client, so the query reads the setting itself (the row-level-security policy
+/// would too, for the application's role; this keeps it right for a superuser as well).
 const SEARCH_SQL: &str = r#"
-WITH search AS (SELECT websearch_to_tsquery('english', $2) AS query)
+WITH search AS (SELECT websearch_to_tsquery('english', $1) AS query)
 SELECT d."id", d."source", d."uri", d."title", d."metadata", d."tenantId",
        d."createdAt", d."updatedAt",
        ts_rank(v.document, search.query)::float8 AS "rank"
@@ -41,9 +42,9 @@ CROSS JOIN LATERAL (
                         THEN d."metadata" -> 'tags' ELSE '[]'::jsonb END) AS tag
            ), '')), 'B') AS document
 ) AS v
-WHERE d."tenantId" = $1 AND v.document @@ search.query
+WHERE d."tenantId" = current_setting('refract.tenant_id') AND v.document @@ search.query
 ORDER BY "rank" DESC, d."createdAt" DESC, d."id"
-LIMIT $3 OFFSET $4
+LIMIT $2 OFFSET $3
 "#;
 
 #[derive(Debug, Deserialize)]
@@ -84,7 +85,6 @@ pub struct SearchPage {
 
 /// `GET /kb/search?q=...&page=..&pageSize=..`.
 pub async fn search(
-    State(state): State<AppState>,
     tenant: CurrentTenant,
     QueryParams(params): QueryParams<SearchParams>,
 ) -> Result<Json<SearchPage>, ApiError> {
@@ -110,9 +110,9 @@ pub async fn search(
         .checked_mul(page_size)
         .ok_or_else(|| ApiError::invalid("page", "`page` is too large"))?;
     let limit = page_size + 1;
-    let mut results: Vec<SearchHit> = state
+    let mut results: Vec<SearchHit> = tenant
         .db
-        .query_raw_as(SEARCH_SQL, &[&tenant.id, &query, &limit, &offset])
+        .query_raw_as(SEARCH_SQL, &[&query, &limit, &offset])
         .await?;
     let has_more = results.len() as i64 > page_size;
     results.truncate(page_size as usize);
