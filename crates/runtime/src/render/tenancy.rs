@@ -224,3 +224,126 @@ impl<'v> SqlWriter<'v> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{RenderContext, SelectArgs, delete, select, update};
+    use crate::model::{Column, ModelMeta, Table, TenantKey, TenantParent, TenantScope};
+    use crate::query::{AssignOp, FilterNode};
+    use crate::value::Value;
+
+    static ID: Column = Column {
+        name: "id",
+        field: "id",
+        nullable: false,
+    };
+    static TENANT_ID: Column = Column {
+        name: "tenantId",
+        field: "tenantId",
+        nullable: true,
+    };
+    static CONVO_ID: Column = Column {
+        name: "convoId",
+        field: "convoId",
+        nullable: false,
+    };
+    static CONVO: ModelMeta = ModelMeta {
+        name: "Convo",
+        table: Table {
+            schema: None,
+            name: "Convo",
+        },
+        columns: &[&ID, &TENANT_ID],
+        primary_key: &[&ID],
+        updated_at: &[],
+        tenant: Some(&TenantScope {
+            key: TenantKey::Column {
+                column: "tenantId",
+                nullable: true,
+            },
+            parents: &[],
+        }),
+    };
+    static MESSAGE: ModelMeta = ModelMeta {
+        name: "Message",
+        table: Table {
+            schema: None,
+            name: "Message",
+        },
+        columns: &[&ID, &CONVO_ID],
+        primary_key: &[&ID],
+        updated_at: &[],
+        tenant: Some(&TenantScope {
+            key: TenantKey::Parent(TenantParent {
+                parent: &CONVO,
+                columns: &["convoId"],
+                references: &["id"],
+            }),
+            parents: &[],
+        }),
+    };
+
+    fn scoped(tenant: &Value) -> RenderContext<'_> {
+        RenderContext {
+            default_schema: None,
+            tenant: Some(tenant),
+        }
+    }
+
+    #[test]
+    fn reads_admit_global_rows_writes_do_not_and_the_tenant_is_bound_once() {
+        let tenant = Value::String("a".into());
+        let args = SelectArgs::new();
+        let read = select(&CONVO, &[&ID], &args, scoped(&tenant)).unwrap();
+        assert_eq!(
+            read.sql,
+            r#"SELECT "id" FROM "Convo" AS "t0" WHERE ("t0"."tenantId" = $1 OR "t0"."tenantId" IS NULL)"#
+        );
+        assert_eq!(read.params.len(), 1);
+        let filter = FilterNode::Compare {
+            column: &ID,
+            op: crate::query::CompareOp::Eq,
+            value: Value::String("x".into()),
+            insensitive: false,
+        };
+        let removed = delete(&CONVO, Some(&filter), None, scoped(&tenant));
+        assert_eq!(
+            removed.sql,
+            r#"DELETE FROM "Convo" AS "t0" WHERE "id" = $1 AND "t0"."tenantId" = $2"#
+        );
+        // Unscoped: the statement is as it always was.
+        let plain = select(&CONVO, &[&ID], &args, RenderContext::default()).unwrap();
+        assert_eq!(plain.sql, r#"SELECT "id" FROM "Convo""#);
+    }
+
+    #[test]
+    fn a_child_is_the_tenants_through_its_parent() {
+        let tenant = Value::String("a".into());
+        let args = SelectArgs::new();
+        let read = select(&MESSAGE, &[&ID], &args, scoped(&tenant)).unwrap();
+        assert_eq!(
+            read.sql,
+            r#"SELECT "id" FROM "Message" AS "t0" WHERE EXISTS (SELECT 1 FROM "Convo" AS "r1" WHERE "r1"."id" = "t0"."convoId" AND "r1"."tenantId" = $1)"#
+        );
+    }
+
+    #[test]
+    fn writing_another_tenant_into_the_tenant_column_is_refused() {
+        let tenant = Value::String("a".into());
+        let assigns = [(&TENANT_ID, AssignOp::Set, Value::String("b".into()))];
+        let moved = update(&CONVO, &assigns, None, None, scoped(&tenant));
+        assert!(
+            moved
+                .refusal
+                .as_deref()
+                .is_some_and(|r| r.contains("tenant key")),
+            "{moved:?}"
+        );
+        let same = [(&TENANT_ID, AssignOp::Set, Value::String("a".into()))];
+        assert!(
+            update(&CONVO, &same, None, None, scoped(&tenant))
+                .refusal
+                .is_none()
+        );
+    }
+}
