@@ -391,8 +391,7 @@ fn top_level_names<'a>(
         if name.name.is_empty() {
             continue;
         }
-        if let Some(first) = name.name.chars().next().filter(char::is_ascii_digit) {
-            let _ = first;
+        if name.name.starts_with(|c: char| c.is_ascii_digit()) {
             cx.error(
                 codes::INVALID_NAME,
                 name.span,
@@ -458,12 +457,7 @@ fn top_level_names<'a>(
             Top::Model(m) if m.kind == ast::ModelKind::CompositeType => {
                 cx.composite_types.insert(&m.name.name, m);
             }
-            Top::Model(m) => {
-                if m.kind == ast::ModelKind::View {
-                    // Preview gate checked once the generators are known (config pass).
-                }
-                models.push(m);
-            }
+            Top::Model(m) => models.push(m),
             Top::Enum(e) => enums.push(e),
             _ => {}
         }

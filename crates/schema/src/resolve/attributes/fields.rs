@@ -131,12 +131,6 @@ pub(in crate::resolve) fn resolve_model_fields<'a>(
             is_ignored: false,
             documentation: f.documentation.clone(),
         };
-        if field.arity == Arity::List
-            && matches!(field.field_type, FieldType::Scalar(ScalarType::Json))
-            && cx.has_datasource
-        {
-            // PostgreSQL supports JSONB[]; Prisma accepts it.
-        }
         scalar_field_attributes(id, fid, f, &mut field, &mut pk_fields, cx);
         let model = &mut cx.schema.models[id.0 as usize];
         model.field_order.push(ir::FieldRef::Scalar(fid));
