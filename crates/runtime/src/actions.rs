@@ -15,7 +15,9 @@ use crate::executor::{BoxFuture, Executor};
 use chrono::Utc;
 
 use crate::aggregate::{AggregateQuery, AggregateSet, GroupBy, GroupKeys};
-use crate::include::{self, CountFilter, CountIncluded, IncludeEntry, Included, IntoInclude, Loads};
+use crate::include::{
+    self, CountFilter, CountIncluded, IncludeEntry, Included, IntoInclude, Loads,
+};
 use crate::loaded::{AddLoad, Counted, HasCount};
 use crate::model::{Column, Model, ModelMeta};
 use crate::nested::{self, Creating, NestedWrite, Updating};

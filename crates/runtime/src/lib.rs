@@ -275,12 +275,12 @@ pub use executor::{AsExecutor, BoxFuture, Executor, ReplicaRoute};
 pub use include::{
     CountFilter, CountIncluded, Include, IncludeEntry, IncludeNode, Included, IntoInclude, Level,
 };
-#[cfg(feature = "serde")]
-pub use loaded::{SerializeEntries, SerializeEntry};
 pub use loaded::{
     AddLoad, At, CountKey, Counted, CountsRecord, Entry, Find, HasCount, LoadList, Loaded, Push,
     With,
 };
+#[cfg(feature = "serde")]
+pub use loaded::{DeserializeEntries, DeserializeEntry, SerializeEntries, SerializeEntry};
 pub use model::{Column, Model, ModelMeta, Table, TenantKey, TenantParent, TenantScope};
 pub use nested::{Creating, NestedCreate, NestedUpdate, NestedWrite, Updating};
 pub use query::*;

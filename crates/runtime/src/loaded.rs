@@ -27,7 +27,7 @@
 //!   `into_record()` and `into_parts()` take it out.
 //! - With serde, `Loaded` serializes as one flat object, the record's fields followed by
 //!   each loaded relation under its Prisma field name and `_count`: the JSON Prisma Client
-//!   returns for an `include`.
+//!   returns for an `include`; it reads back from the same shape.
 //!
 //! The list holds at most 12 entries (the tuple impls' length), far above what one query
 //! level includes in practice.
@@ -356,6 +356,15 @@ macro_rules! entry_tuple {
         }
 
         #[cfg(feature = "serde")]
+        impl<$($entry: DeserializeEntry),+> DeserializeEntries for ($($entry,)+) {
+            fn deserialize_entries(
+                object: &mut serde_json::Map<String, serde_json::Value>,
+            ) -> Result<Self, serde_json::Error> {
+                Ok(($($entry::deserialize_entry(object)?,)+))
+            }
+        }
+
+        #[cfg(feature = "serde")]
         impl<$($entry: SerializeEntry),+> SerializeEntries for ($($entry,)+) {
             #[allow(non_snake_case)]
             fn serialize_entries<S: serde::ser::SerializeMap>(&self, map: &mut S) -> Result<(), S::Error> {
@@ -451,5 +460,69 @@ impl<M: serde::Serialize, L: SerializeEntries> serde::Serialize for Loaded<M, L>
             loaded: Entries(&self.loaded),
         }
         .serialize(serializer)
+    }
+}
+
+/// One entry of a [`Loaded`] list read back from its JSON member (taken out of the
+/// object, so the record does not see it).
+#[cfg(feature = "serde")]
+pub trait DeserializeEntry: Sized {
+    #[doc(hidden)]
+    fn deserialize_entry(
+        object: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, serde_json::Error>;
+}
+
+#[cfg(feature = "serde")]
+impl<R: RelationField, C: FromRow> DeserializeEntry for With<R, C>
+where
+    <R::Arity as Arity>::Loaded<C>: serde::de::DeserializeOwned,
+{
+    fn deserialize_entry(
+        object: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, serde_json::Error> {
+        let value = object
+            .remove(R::META.name)
+            .unwrap_or(serde_json::Value::Null);
+        serde_json::from_value(value).map(With)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<C: serde::de::DeserializeOwned> DeserializeEntry for Counted<C> {
+    fn deserialize_entry(
+        object: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, serde_json::Error> {
+        let value = object.remove("_count").unwrap_or(serde_json::Value::Null);
+        serde_json::from_value(value).map(Counted)
+    }
+}
+
+/// The entries of a [`Loaded`] list read back from their JSON members.
+#[cfg(feature = "serde")]
+pub trait DeserializeEntries: Sized {
+    #[doc(hidden)]
+    fn deserialize_entries(
+        object: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, serde_json::Error>;
+}
+
+/// Reads the flat object [`Loaded`] serializes to: each loaded relation from its member
+/// (a missing to-one that is required, or a missing list, is an error; a missing optional
+/// one is `None`), the record from the other members.
+#[cfg(feature = "serde")]
+impl<'de, M: serde::de::DeserializeOwned, L: DeserializeEntries> serde::Deserialize<'de>
+    for Loaded<M, L>
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut object =
+            <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+        let loaded = L::deserialize_entries(&mut object).map_err(D::Error::custom)?;
+        let record =
+            serde_json::from_value(serde_json::Value::Object(object)).map_err(D::Error::custom)?;
+        Ok(Loaded { record, loaded })
     }
 }

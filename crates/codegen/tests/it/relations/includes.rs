@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use relations_client::runtime::Client;
+use relations_client::runtime::{Client, Counted, Loaded, With};
 use relations_client::*;
 
 use super::{ids, rows, seeded};
@@ -658,11 +658,22 @@ async fn results_serialize_like_prisma() {
         plain.get("posts").is_none(),
         "a relation not loaded is left out: {plain}"
     );
-    // The record reads back from it (the loaded relations are extra members).
-    let back: profile::Profile = serde_json::from_value(json.clone()).unwrap();
-    assert_eq!(&back, profile.record());
-    let back: user::User = serde_json::from_value(json["user"].clone()).unwrap();
-    assert_eq!(&back, profile.get(profile::USER).record());
+    // And reads back, whole (the type names what was loaded) or as the record alone.
+    type UserWithCounts = Loaded<User, (Counted<user::Counts>,)>;
+    type ProfileWithUser =
+        Loaded<profile::Profile, (With<profile::relation::User, UserWithCounts>,)>;
+    let back: ProfileWithUser = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, profile);
+    let record: profile::Profile = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(&record, profile.record());
+    // A relation the type names but the JSON lacks is an error, not a made-up value.
+    let without_user = serde_json::json!({"id": 1, "bio": "b", "userId": 1});
+    assert!(
+        serde_json::from_value::<Loaded<profile::Profile, (With<profile::relation::User>,)>>(
+            without_user
+        )
+        .is_err()
+    );
 }
 
 #[tokio::test]
