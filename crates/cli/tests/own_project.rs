@@ -37,9 +37,12 @@ use client::{book, shelf, Models};
 #[tokio::main]
 async fn main() -> Result<(), client::Error> {
     let db = client::Client::from_env()?;
-    let shelf = db.shelf().create("fiction").await?;
-    db.book().create("Dune", shelf.id).set(book::PAGES.set(412)).await?;
-    db.book().create("Emma", shelf.id).await?;
+    let shelf = db.shelf().create(shelf::Create { label: "fiction".into() }).await?;
+    db.book()
+        .create(book::Create { title: "Dune".into(), shelf_id: shelf.id })
+        .set(book::PAGES.set(412))
+        .await?;
+    db.book().create(book::Create { title: "Emma".into(), shelf_id: shelf.id }).await?;
     let long = db
         .book()
         .find_many()

@@ -37,7 +37,7 @@ fn tests_rs() -> String {
          use client::{Models, note};\n\n\
          async fn only_my_notes(db: client::Client, owner: &str, count: usize) {\n    \
              for i in 0..count {\n        \
-                 db.note().create(owner, format!(\"note {i}\")).await.expect(\"create\");\n    \
+                 db.note().create(note::Create { owner: owner.into(), body: format!(\"note {i}\") }).await.expect(\"create\");\n    \
              }\n    \
              let all = db.note().find_many().order_by(note::ID.asc()).await.expect(\"find\");\n    \
              assert_eq!(all.len(), count, \"{owner} sees {all:?}\");\n    \

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use client::runtime::{Client, ClientConfig};
-use client::{Models, User, user};
+use client::{Models, User, WriteData, tenant, user};
 use divan::Bencher;
 use postgres_types::FromSql;
 use tokio::runtime::Runtime;
@@ -120,12 +120,11 @@ fn setup() -> &'static Setup {
                 .max_connections(1)
                 .build()
                 .unwrap();
-            let tenant = generated.tenant().create("bench").await.unwrap();
-            let create_tenant = generated.tenant().create("creates").await.unwrap();
+            let tenant = generated.tenant().create(tenant::Create { name: "bench".into() }).await.unwrap();
+            let create_tenant = generated.tenant().create(tenant::Create { name: "creates".into() }).await.unwrap();
             let rows = (0..ROWS).map(|i| {
-                let mut data = user::data(format!("seed{i}@x.io"), &tenant.id);
-                data.push(user::NAME.set(format!("Seed {i}")));
-                data
+                user::Create { email: format!("seed{i}@x.io"), tenant_id: tenant.id.clone() }
+                    .set(user::NAME.set(format!("Seed {i}")))
             });
             let seeded = generated.user().create_many(rows).and_return().await.unwrap();
             let ids = seeded.into_iter().map(|u| u.id).collect();
@@ -252,7 +251,15 @@ mod create {
         bencher.bench_local(|| {
             let email = format!("g{}@x.io", next());
             s.runtime
-                .block_on(s.generated.user().create(email, &s.create_tenant_id).exec())
+                .block_on(
+                    s.generated
+                        .user()
+                        .create(user::Create {
+                            email: email.to_owned(),
+                            tenant_id: s.create_tenant_id.to_owned(),
+                        })
+                        .exec(),
+                )
                 .unwrap()
         });
     }
@@ -401,7 +408,10 @@ fn paired() {
             2000,
             timed(move || {
                 let email = format!("pg{}@x.io", next());
-                let create = s.generated.user().create(email, &s.create_tenant_id);
+                let create = s.generated.user().create(user::Create {
+                    email: email.to_owned(),
+                    tenant_id: s.create_tenant_id.to_owned(),
+                });
                 s.runtime.block_on(create.exec()).unwrap();
             }),
             timed(move || {

@@ -21,11 +21,51 @@
 //! - `user::EMAIL`... `rt::Field` constants: `EMAIL.contains("a").insensitive()`,
 //!   `EMAIL.asc()`, `EMAIL.set("x")`, `VISITS.increment(1)`;
 //! - `user::id(..)`, `user::email(..)`, `user::tenant_handle(..)`: unique criteria;
-//! - `user::data(..)`: the required fields and client-computed defaults of a new row, and
-//!   `user::data_without_tenant(..)` per relation whose key `User` holds: the same without
-//!   the key fields, which a nested write through the relation sets;
-//! - `db.user()` (through the `Models` trait): [`refract_runtime`]'s `Actions` plus
-//!   `create(required fields...)`.
+//! - `user::Create`: a new row's required fields without a default, named (`create`,
+//!   `create_many` and `upsert` take it; `.set(..)` adds the others), and
+//!   `user::CreateWithoutTenant` per relation whose required key `User` holds: the same
+//!   without the key fields, which only a nested create through that relation takes
+//!   (`rt::NestedCreateData`, one impl per relation field);
+//! - `user::DEFAULTS`: the columns the client fills when a create leaves them out
+//!   (`cuid()`, `uuid()`, `now()`...; see `refract_runtime::defaults`);
+//! - `db.user()` (through the `Models` trait): `rt::Actions<'_, User>`, every operation.
+//!
+//! A nested create through a relation whose required key the related model holds takes
+//! that model's `CreateWithout<Relation>` (the relation sets the key), checked by the
+//! compiler through `rt::NestedCreateData` (the root schema's client):
+//! ```
+//! use client::{MessageRole, conversation, message};
+//! let _ = conversation::MESSAGES.create(message::CreateWithoutConvo {
+//!     role: MessageRole::User,
+//!     content: "hi".into(),
+//! });
+//! ```
+//! The full `Create`, which has the key the relation would ignore, does not compile there:
+//! ```compile_fail
+//! use client::{MessageRole, conversation, message};
+//! let _ = conversation::MESSAGES.create(message::Create {
+//!     role: MessageRole::User,
+//!     content: "hi".into(),
+//!     convo_id: "another conversation".into(),
+//! });
+//! ```
+//! Nor does a `CreateWithout` struct through another relation (`Conversation` holds the
+//! keys of both `agent` and `tenant`; `CreateWithoutTenant` fits `tenant::CONVERSATIONS`
+//! only):
+//! ```compile_fail
+//! use client::{agent, conversation};
+//! let _ = agent::CONVERSATIONS.create(conversation::CreateWithoutTenant {
+//!     agent_id: "a".into(),
+//!     state: serde_json::json!({}),
+//! });
+//! ```
+//! ```
+//! use client::{conversation, tenant};
+//! let _ = tenant::CONVERSATIONS.create(conversation::CreateWithoutTenant {
+//!     agent_id: "a".into(),
+//!     state: serde_json::json!({}),
+//! });
+//! ```
 //!
 //! Per relation field (`User.posts`):
 //! - `user::POSTS`, a `rt::Relation` handle: include it (the result becomes

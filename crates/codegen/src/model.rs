@@ -1,11 +1,11 @@
 //! One model's module: the struct, its columns and `ModelMeta`, `FromRow` by column index,
 //! the `Omitted` record `omit(..)` returns, one `Field` constant per scalar field, one
-//! function per unique criterion, the required data of a new row, and the actions wrapper
-//! whose `create` takes the required fields.
+//! function per unique criterion, its client-side defaults, and the `Create` struct of a
+//! new row's required fields (and `CreateWithout<Relation>` for nested creates).
 //!
-//! Everything else a model can do (every operation, filter, ordering) is implemented once,
-//! generically, in the runtime: this module is data plus thin wrappers, so a model costs
-//! little to compile.
+//! Everything a model can do (every operation, filter, ordering) is implemented once,
+//! generically, in the runtime (`db.user()` is `rt::Actions<'_, User>`): this module is
+//! data, so a model costs little to compile.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -13,7 +13,7 @@ use refract_schema::ir::ScalarType;
 
 use crate::docs::doc_attrs;
 use crate::names;
-use crate::plan::{ClientDefault, FieldPlan, LinkPlan, ModelPlan, Plan, RelationPlan};
+use crate::plan::{FieldPlan, LinkPlan, ModelPlan, Plan, RelationPlan};
 
 /// `tenant`: the `ModelMeta`'s tenant scope (see the `tenancy` module).
 pub fn model_module(plan: &Plan, model: &ModelPlan, tenant: &TokenStream) -> TokenStream {
@@ -26,14 +26,11 @@ pub fn model_module(plan: &Plan, model: &ModelPlan, tenant: &TokenStream) -> Tok
         field_constants(plan, model),
         relations(plan, model),
         unique_functions(plan, model),
-        actions(plan, model),
+        writes(plan, model),
     ];
-    let module_doc = format!(
-        " The `{}` model: its struct, fields and operations.",
-        model.model.name
-    );
+    let module_doc = module_doc(plan, model);
     quote! {
-        #![doc = #module_doc]
+        #(#![doc = #module_doc])*
         use refract_runtime as rt;
         #(#items)*
     }
@@ -152,6 +149,7 @@ fn meta(model: &ModelPlan, tenant: &TokenStream) -> TokenStream {
 
 fn from_row(plan: &Plan, model: &ModelPlan) -> TokenStream {
     let (name, meta, result) = (&model.struct_ident, &model.meta, &plan.std.result);
+    let defaults_static = &model.defaults_static;
     let fields = model.fields.iter().enumerate().map(|(index, f)| {
         let member = &f.member;
         let index = proc_macro2::Literal::usize_unsuffixed(index);
@@ -166,6 +164,7 @@ fn from_row(plan: &Plan, model: &ModelPlan) -> TokenStream {
 
         impl rt::Model for #name {
             const META: &'static rt::ModelMeta = &#meta;
+            const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &#defaults_static;
         }
     }
 }
@@ -499,35 +498,99 @@ fn unique_functions(plan: &Plan, model: &ModelPlan) -> TokenStream {
     quote!(#(#functions)*)
 }
 
-/// The `data` function and the actions wrapper with `create`.
-fn actions(plan: &Plan, model: &ModelPlan) -> TokenStream {
-    let (name, actions, data_fn, vec) = (
-        &model.struct_ident,
-        &model.actions,
-        &model.data_fn,
-        &plan.std.vec,
-    );
-    let accessor_doc = format!(
-        " `db.{}()`: every operation of [`rt::Actions`], and `create` with the required fields.",
-        names::file_stem(&model.accessor)
-    );
-    let wrapper = quote! {
-        #[doc = #accessor_doc]
-        #[derive(Clone, Copy, Debug)]
-        pub struct #actions<'a>(pub(crate) rt::Actions<'a, #name>);
-
-        impl<'a> std::ops::Deref for #actions<'a> {
-            type Target = rt::Actions<'a, #name>;
-            fn deref(&self) -> &Self::Target {
-                &self.0
-            }
-        }
+/// The module's doc: what it holds and every operation, linked to `rt::Actions`.
+fn module_doc(plan: &Plan, model: &ModelPlan) -> Vec<String> {
+    let (name, accessor) = (&model.model.name, names::file_stem(&model.accessor));
+    let models_trait = &plan.models_trait;
+    let link = |op: &str| format!("[`{op}`](rt::Actions::{op})");
+    let ops = |list: &[&str]| {
+        list.iter()
+            .map(|op| link(op))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    if !model.can_create {
-        return wrapper;
+    let mut doc = vec![
+        format!(" The `{name}` model: its struct, fields and operations."),
+        String::new(),
+        format!(
+            " `db.{accessor}()` (through [`{models_trait}`](crate::{models_trait})) is [`rt::Actions`]`<'_, {}>`:",
+            model.struct_ident
+        ),
+        format!(
+            " - reads: {}, {};",
+            ops(&["find_unique", "find_unique_or_throw", "find_first"]),
+            ops(&[
+                "find_first_or_throw",
+                "find_many",
+                "count",
+                "aggregate",
+                "group_by"
+            ])
+        ),
+        format!(
+            " - writes: {}, {};",
+            ops(&[
+                "create",
+                "create_linked",
+                "create_many",
+                "update",
+                "update_relations"
+            ]),
+            ops(&["update_many", "upsert", "delete", "delete_many"])
+        ),
+    ];
+    if model.can_create {
+        let create = &model.create_struct;
+        doc.push(format!(
+            " - a new record's data is [`{create}`] (its required fields), more fields through `.set(..)`:"
+        ));
+        doc.push(format!(
+            "   `db.{accessor}().create({}::{create} {{ .. }}).set({}::FIELD.set(..))`.",
+            names::file_stem(&model.module),
+            names::file_stem(&model.module)
+        ));
+        for (_, ident) in &model.create_without {
+            doc.push(format!(
+                " - [`{ident}`]: the same without a foreign key, for a nested create through that relation."
+            ));
+        }
     }
-    let data_function = |function: &proc_macro2::Ident, without: &[usize], doc: &[String]| {
-        let arguments: Vec<&FieldPlan> = model
+    doc
+}
+
+/// What a create needs: the model's client-side defaults, the `Create` struct of its
+/// required fields, a `CreateWithout<Relation>` struct per relation whose required foreign
+/// key it holds, and, per relation field, which of the related model's structs a nested
+/// create through it takes (`rt::NestedCreateData`). Lines are linear in fields plus
+/// relations.
+fn writes(plan: &Plan, model: &ModelPlan) -> TokenStream {
+    let (name, column, vec) = (&model.struct_ident, &model.column_module, &plan.std.vec);
+    let defaults_static = &model.defaults_static;
+    let defaults: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let default = f.client_default()?;
+            let constant = &f.constant;
+            Some(quote!(rt::defaults::ColumnDefault { column: &#column::#constant, default: #default }))
+        })
+        .collect();
+    let count = proc_macro2::Literal::usize_unsuffixed(defaults.len());
+    let defaults_doc = format!(
+        " The columns of `{}` the client fills when a create leaves them out.",
+        model.model.name
+    );
+    let defaults = quote! {
+        #[doc = #defaults_doc]
+        pub static #defaults_static: [rt::defaults::ColumnDefault; #count] = [#(#defaults),*];
+    };
+    let nested = nested_create_impls(plan, model);
+    if !model.can_create {
+        return quote!(#defaults #nested);
+    }
+    let accessor = names::file_stem(&model.accessor);
+    let create_struct = |ident: &proc_macro2::Ident, without: &[usize], doc: &[String]| {
+        let fields: Vec<&FieldPlan> = model
             .fields
             .iter()
             .enumerate()
@@ -536,59 +599,44 @@ fn actions(plan: &Plan, model: &ModelPlan) -> TokenStream {
             })
             .map(|(_, f)| f)
             .collect();
-        let params: Vec<TokenStream> = arguments
-            .iter()
-            .map(|f| {
-                let (member, ty) = (&f.member, argument_type(plan, f));
-                quote!(#member: #ty)
-            })
-            .collect();
-        let sets: Vec<TokenStream> = model
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !without.contains(i))
-            .filter_map(|(_, f)| {
-                let constant = &f.constant;
-                match f.client_default() {
-                    Some(ClientDefault::Call(function, size)) => {
-                        let function = names::ident(function);
-                        let size = size.map(proc_macro2::Literal::usize_unsuffixed);
-                        Some(quote!(#constant.set(rt::ids::#function(#size))))
-                    }
-                    Some(ClientDefault::EmptyList) => Some(quote!(#constant.set(#vec::new()))),
-                    None if f.is_create_argument() => {
-                        let member = &f.member;
-                        Some(quote!(#constant.set(#member)))
-                    }
-                    None => None,
-                }
-            })
-            .collect();
-        let body = if sets.is_empty() {
-            quote!(#vec::new())
-        } else {
-            quote!(vec![#(#sets),*])
-        };
-        let args: Vec<&proc_macro2::Ident> = arguments.iter().map(|f| &f.member).collect();
-        let tokens = quote! {
+        let members = fields.iter().map(|f| {
+            let (member, ty) = (&f.member, plan.value_type(&f.field.field_type));
+            let doc = doc_attrs(f.field.documentation.as_deref());
+            quote!(#doc pub #member: #ty,)
+        });
+        let sets = fields.iter().map(|f| {
+            let (member, constant) = (&f.member, &f.constant);
+            quote!(#constant.set(self.#member))
+        });
+        let derive_default = fields.is_empty().then(|| quote!(Default,));
+        quote! {
             #(#[doc = #doc])*
-            pub fn #function(#(#params),*) -> #vec<rt::Set<#name>> {
-                #body
+            #[derive(Clone, Debug, #derive_default)]
+            pub struct #ident {
+                #(#members)*
             }
-        };
-        (tokens, params, args)
+
+            impl rt::WriteData<#name> for #ident {
+                fn into_assigns(self) -> #vec<rt::Assign<#name>> {
+                    vec![#(#sets),*]
+                }
+            }
+        }
     };
-    let data_doc = [
+    let create_ident = &model.create_struct;
+    let create_doc = [
         format!(
-            " The data of a new `{}`: its required fields and the defaults the client",
+            " A new `{}`: its required fields without a default, so a missing one is a compile",
             model.model.name
         ),
-        " computes, for `create_many` and `upsert`; add fields with `.push(FIELD.set(..))`."
-            .to_owned(),
+        format!(
+            " error: `db.{accessor}().create({}::{create_ident} {{ .. }})`, then `.set(..)` for optional",
+            names::file_stem(&model.module)
+        ),
+        " and defaulted fields; also the data of `create_many` and `upsert`.".to_owned(),
     ];
-    let (data_fn_tokens, params, args) = data_function(data_fn, &[], &data_doc);
-    let without_fns = model.data_without.iter().map(|(index, function)| {
+    let create = create_struct(create_ident, &[], &create_doc);
+    let without = model.create_without.iter().map(|(index, ident)| {
         let relation = &model.relations[*index];
         let LinkPlan::Owned { fields, .. } = &relation.link else {
             return TokenStream::new();
@@ -599,32 +647,75 @@ fn actions(plan: &Plan, model: &ModelPlan) -> TokenStream {
             .collect();
         let doc = [
             format!(
-                " The data of a new `{}` without {}, which a nested write through",
+                " A new `{}` created through `{}`'s `{}` (`{}::{}.create(..)`): [`{create_ident}`]",
                 model.model.name,
+                plan.models[relation.related].model.name,
+                back_relation_name(plan, model, relation),
+                names::file_stem(&plan.models[relation.related].module),
+                back_relation_hint(plan, model, relation),
+            ),
+            format!(
+                " without {}, which the relation sets; accepted only by that relation, and by",
                 key_names.join(", ")
             ),
             format!(
-                " `{}` sets (`{}::{}.create(..)`, or `create_from(..)` with `.with({}.connect(..))`).",
-                relation.field.name,
-                names::file_stem(&plan.models[relation.related].module),
-                back_relation_hint(plan, model, relation),
+                " [`create_linked`](rt::Actions::create_linked) with a write through `{}`.",
                 relation.constant
             ),
         ];
-        data_function(function, fields, &doc).0
+        let data = create_struct(ident, fields, &doc);
+        let (relation_module, marker) = (&model.relation_module, &relation.marker);
+        quote! {
+            #data
+            impl rt::CreateWithout<#relation_module::#marker> for #ident {}
+        }
     });
     quote! {
-        #data_fn_tokens
-        #(#without_fns)*
-
-        #wrapper
-
-        impl<'a> #actions<'a> {
-            /// Inserts one row. The required fields are arguments, so a missing one is a
-            /// compile error; set optional and defaulted fields with `.set(FIELD.set(..))`.
-            pub fn create(self, #(#params),*) -> rt::Create<'a, #name> {
-                self.0.create(self::#data_fn(#(#args),*))
-            }
-        }
+        #defaults
+        #create
+        impl rt::CreateData<#name> for #create_ident {}
+        #(#without)*
+        #nested
     }
+}
+
+/// The struct a nested create through each relation of `model` takes: the related
+/// model's `CreateWithout<BackRelation>` when it holds the relation's required key, else
+/// its `Create`.
+fn nested_create_impls(plan: &Plan, model: &ModelPlan) -> TokenStream {
+    let relation_module = &model.relation_module;
+    let impls = model.relations.iter().filter_map(|r| {
+        let related = &plan.models[r.related];
+        if !related.can_create {
+            return None;
+        }
+        let module = &related.module;
+        let data = match &r.link {
+            LinkPlan::Inverse { .. } => related
+                .create_without
+                .iter()
+                .find(|(index, _)| {
+                    let back = &related.relations[*index];
+                    std::ptr::eq(back.relation, r.relation) && !std::ptr::eq(back.field, r.field)
+                })
+                .map_or(&related.create_struct, |(_, ident)| ident),
+            _ => &related.create_struct,
+        };
+        let marker = &r.marker;
+        Some(quote!(impl rt::NestedCreateData<#relation_module::#marker> for crate::#module::#data {}))
+    });
+    quote!(#(#impls)*)
+}
+
+/// The name of the relation field on the other side of `relation` (for docs).
+fn back_relation_name(plan: &Plan, model: &ModelPlan, relation: &RelationPlan) -> String {
+    let related = &plan.models[relation.related];
+    related
+        .relations
+        .iter()
+        .find(|r| {
+            std::ptr::eq(r.relation, relation.relation) && !std::ptr::eq(r.field, relation.field)
+        })
+        .map(|r| r.field.name.clone())
+        .unwrap_or_else(|| model.model.name.clone())
 }

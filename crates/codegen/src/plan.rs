@@ -96,10 +96,12 @@ pub struct ModelPlan<'s> {
     pub module: Ident,
     pub struct_ident: Ident,
     pub accessor: Ident,
-    pub actions: Ident,
     pub meta: Ident,
     pub column_module: Ident,
-    pub data_fn: Ident,
+    /// The struct of a new record's required fields (`Create`).
+    pub create_struct: Ident,
+    /// The static of the model's client-side defaults (`DEFAULTS`).
+    pub defaults_static: Ident,
     /// Client-visible scalar fields, in declaration (struct) order.
     pub fields: Vec<FieldPlan<'s>>,
     pub uniques: Vec<UniquePlan>,
@@ -118,8 +120,9 @@ pub struct ModelPlan<'s> {
     pub relation_module: Ident,
     /// `_count`, for models with to-many relations: the `Counts` struct.
     pub count: Option<CountPlan>,
-    /// `data_without_<relation>` functions: (index into `relations`, function name).
-    pub data_without: Vec<(usize, Ident)>,
+    /// `CreateWithout<Relation>` structs, for each relation whose foreign key this model
+    /// holds among its required fields: (index into `relations`, struct name).
+    pub create_without: Vec<(usize, Ident)>,
     /// Names claimed by the first pass for the relation pass.
     pending: PendingNames,
 }
@@ -196,29 +199,28 @@ impl FieldPlan<'_> {
             && !self.field.is_updated_at
     }
 
-    /// What the client fills in when `create` does not set it: an id generator, or `[]`
-    /// for a list without a default (Prisma reads a list as empty, never NULL).
-    pub fn client_default(&self) -> Option<ClientDefault> {
-        match self.field.default.as_ref().map(|d| &d.kind) {
-            Some(DefaultKind::Uuid(7)) => Some(ClientDefault::Call("uuid_v7", None)),
-            Some(DefaultKind::Uuid(_)) => Some(ClientDefault::Call("uuid_v4", None)),
-            Some(DefaultKind::Cuid(2)) => Some(ClientDefault::Call("cuid2", None)),
-            Some(DefaultKind::Cuid(_)) => Some(ClientDefault::Call("cuid", None)),
-            Some(DefaultKind::Nanoid(size)) => Some(ClientDefault::Call(
-                "nanoid",
-                Some(usize::from(size.unwrap_or(21))),
-            )),
-            Some(DefaultKind::Ulid) => Some(ClientDefault::Call("ulid", None)),
-            None if self.is_list() => Some(ClientDefault::EmptyList),
-            _ => None,
-        }
+    /// What the client fills in when a create does not set it, as a
+    /// `rt::defaults::ClientDefault` expression: an id generator, `now()` (so that it is
+    /// the same instant as `@updatedAt`), or `[]` for a list without a default (Prisma
+    /// reads a list as empty, never NULL). `@updatedAt` is not here: the runtime reads it
+    /// from `ModelMeta::updated_at`.
+    pub fn client_default(&self) -> Option<TokenStream> {
+        let variant = match self.field.default.as_ref().map(|d| &d.kind) {
+            Some(DefaultKind::Uuid(7)) => quote!(UuidV7),
+            Some(DefaultKind::Uuid(_)) => quote!(UuidV4),
+            Some(DefaultKind::Cuid(2)) => quote!(Cuid2),
+            Some(DefaultKind::Cuid(_)) => quote!(Cuid),
+            Some(DefaultKind::Nanoid(size)) => {
+                let size = proc_macro2::Literal::u8_unsuffixed(size.unwrap_or(21));
+                quote!(Nanoid(#size))
+            }
+            Some(DefaultKind::Ulid) => quote!(Ulid),
+            Some(DefaultKind::Now) => quote!(Now),
+            None if self.is_list() => quote!(EmptyList),
+            _ => return None,
+        };
+        Some(quote!(rt::defaults::ClientDefault::#variant))
     }
-}
-
-pub enum ClientDefault {
-    /// `rt::ids::<name>(<size>)`.
-    Call(&'static str, Option<usize>),
-    EmptyList,
 }
 
 pub struct UniquePlan {
@@ -276,6 +278,7 @@ impl<'s> Plan<'s> {
             "Aggregates",
             "Group",
             "count_all",
+            "WriteData",
         ] {
             if !root.is_taken(name) {
                 reexports.push(root.claim_ident(name));
@@ -467,8 +470,8 @@ fn plan_model<'s>(
         is_visible(f) || f.arity != Arity::Required || f.default.is_some() || f.is_updated_at
     });
     let meta = scope.claim_ident("META");
-    let actions = scope.claim_ident(&format!("{struct_ident}Actions"));
-    let data_fn = scope.claim_ident("data");
+    let defaults_static = scope.claim_ident("DEFAULTS");
+    let create_struct = scope.claim_ident("Create");
     let relation_module = scope.claim_ident("relation");
     let counts_ident = scope.claim("Counts");
 
@@ -477,10 +480,10 @@ fn plan_model<'s>(
         module,
         struct_ident,
         accessor,
-        actions,
         meta,
         column_module: names::ident("column"),
-        data_fn,
+        create_struct,
+        defaults_static,
         fields,
         uniques,
         identifier,
@@ -490,7 +493,7 @@ fn plan_model<'s>(
         relations: Vec::new(),
         relation_module,
         count: None,
-        data_without: Vec::new(),
+        create_without: Vec::new(),
         pending: PendingNames {
             relation_names,
             counts_ident,
@@ -658,8 +661,8 @@ fn plan_relations<'s>(schema: &'s ir::Schema, models: &mut [ModelPlan<'s>]) {
                 struct_ident: names::ident(&plan.pending.counts_ident),
             });
         }
-        // data_without_<relation> for each relation whose key fields this model holds and
-        // `create` takes as arguments.
+        // CreateWithout<Relation> for each relation whose key fields this model holds and
+        // `Create` has as fields.
         if plan.can_create {
             for (index, relation) in relations.iter().enumerate() {
                 let LinkPlan::Owned { fields, .. } = &relation.link else {
@@ -670,10 +673,10 @@ fn plan_relations<'s>(schema: &'s ir::Schema, models: &mut [ModelPlan<'s>]) {
                 });
                 if takes_key {
                     let name = plan.pending.scope.claim_ident(&format!(
-                        "data_without_{}",
-                        names::snake(&relation.field.name)
+                        "CreateWithout{}",
+                        names::upper_camel(&relation.field.name)
                     ));
-                    plan.data_without.push((index, name));
+                    plan.create_without.push((index, name));
                 }
             }
         }

@@ -36,12 +36,16 @@ pub fn lib_rs(plan: &Plan) -> TokenStream {
         quote!(pub use refract_runtime::{#(#idents),*};)
     });
     let accessors = plan.models.iter().map(|m| {
-        let (accessor, module, actions) = (&m.accessor, &m.module, &m.actions);
-        let doc = format!(" `{}`: its operations.", m.model.name);
+        let (accessor, module, ident) = (&m.accessor, &m.module, &m.struct_ident);
+        let doc = format!(
+            " `{}`: its operations ([`rt::Actions`]; listed in [`{}`]).",
+            m.model.name,
+            crate::names::file_stem(module)
+        );
         quote! {
             #[doc = #doc]
-            fn #accessor(&self) -> #module::#actions<'_> {
-                #module::#actions(rt::Actions::new(rt::AsExecutor::executor(self)))
+            fn #accessor(&self) -> rt::Actions<'_, #module::#ident> {
+                rt::Actions::new(rt::AsExecutor::executor(self))
             }
         }
     });
@@ -55,10 +59,10 @@ pub fn lib_rs(plan: &Plan) -> TokenStream {
         //! and one function per unique criterion (`user::id(..)`, for `find_unique`).
         //! Relations are handles too: `include(user::POSTS)` loads them (the result type
         //! gains the relation), `user::POSTS.some(..)` filters, `.with(user::POSTS.create(..))`
-        //! writes through them.
+        //! writes through them. A new record's data is the model's `Create` struct, its
+        //! required fields named: `db.user().create(user::Create { email: "a@x".into() })`.
         //!
         //! The modules are `#[rustfmt::skip]`: `cargo fmt` leaves generated code as generated.
-        #![allow(clippy::too_many_arguments)]
 
         use refract_runtime as rt;
         #runtime
@@ -67,7 +71,8 @@ pub fn lib_rs(plan: &Plan) -> TokenStream {
         #enums
         #(#modules)*
 
-        /// The model accessors, on [`Client`](rt::Client) and [`Transaction`](rt::Transaction) alike.
+        /// The model accessors, on [`rt::Client`] and [`rt::Transaction`] alike: each returns
+        /// [`rt::Actions`] of its model, whose page lists every operation.
         #[rustfmt::skip]
         pub trait #models_trait: rt::AsExecutor {
             #(#accessors)*

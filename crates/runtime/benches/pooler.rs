@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use client::runtime::Client;
-use client::{Models, User, user};
+use client::{Models, User, tenant, user};
 use divan::Bencher;
 use refract_testdb::{PgBouncer, TestDb};
 use tokio::runtime::Runtime;
@@ -64,8 +64,17 @@ fn setup() -> &'static Setup {
                 .batch_execute(ROOT_MIGRATION)
                 .await
                 .unwrap();
-            let tenant = direct.tenant().create("bench").await.unwrap();
-            let rows = (0..ROWS).map(|i| user::data(format!("seed{i}@x.io"), &tenant.id));
+            let tenant = direct
+                .tenant()
+                .create(tenant::Create {
+                    name: "bench".into(),
+                })
+                .await
+                .unwrap();
+            let rows = (0..ROWS).map(|i| user::Create {
+                email: format!("seed{i}@x.io"),
+                tenant_id: tenant.id.to_owned(),
+            });
             let seeded = direct.user().create_many(rows).and_return().await.unwrap();
             (tenant.id, seeded.into_iter().map(|u| u.id).collect())
         });
@@ -141,7 +150,14 @@ fn create(bencher: Bencher, name: &str) {
     bencher.bench_local(|| {
         let email = format!("{name}{}@x.io", next());
         s.runtime
-            .block_on(db.user().create(email, &s.tenant_id).exec())
+            .block_on(
+                db.user()
+                    .create(user::Create {
+                        email: email.to_owned(),
+                        tenant_id: s.tenant_id.to_owned(),
+                    })
+                    .exec(),
+            )
             .unwrap()
     });
 }
@@ -179,7 +195,14 @@ fn throughput() {
                                 let id = &ids[(t * PER_TASK + r) % ROWS];
                                 db.user().find_unique(user::id(id)).exec().await.unwrap();
                                 let email = format!("t{i}-{}@x.io", next());
-                                db.user().create(email, &tenant).exec().await.unwrap();
+                                db.user()
+                                    .create(user::Create {
+                                        email: email.to_owned(),
+                                        tenant_id: tenant.to_owned(),
+                                    })
+                                    .exec()
+                                    .await
+                                    .unwrap();
                             }
                         })
                     })

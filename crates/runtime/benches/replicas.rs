@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use client::runtime::{AsExecutor, Client, ClientConfig};
-use client::{Models, User, user};
+use client::{Models, User, tenant, user};
 use divan::Bencher;
 use refract_testdb::ReplicatedServer;
 use tokio::runtime::Runtime;
@@ -71,8 +71,17 @@ fn setup() -> &'static Setup {
                     .unwrap();
             tokio::spawn(connection);
             admin.batch_execute(ROOT_MIGRATION).await.unwrap();
-            let tenant = primary.tenant().create("bench").await.unwrap();
-            let rows = (0..ROWS).map(|i| user::data(format!("seed{i}@x.io"), &tenant.id));
+            let tenant = primary
+                .tenant()
+                .create(tenant::Create {
+                    name: "bench".into(),
+                })
+                .await
+                .unwrap();
+            let rows = (0..ROWS).map(|i| user::Create {
+                email: format!("seed{i}@x.io"),
+                tenant_id: tenant.id.to_owned(),
+            });
             let seeded = primary.user().create_many(rows).and_return().await.unwrap();
             server.wait_for_replay().await.unwrap();
             (tenant.id, seeded.into_iter().map(|u| u.id).collect())

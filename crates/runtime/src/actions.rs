@@ -12,16 +12,19 @@ use std::marker::PhantomData;
 use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{BoxFuture, Executor};
-use chrono::Utc;
 
 use crate::aggregate::{AggregateQuery, AggregateSet, GroupBy, GroupKeys};
+use crate::defaults::{self, ColumnDefault};
 use crate::include::{
     self, CountFilter, CountIncluded, IncludeEntry, Included, IntoInclude, Loads,
 };
 use crate::loaded::{AddLoad, Counted, HasCount};
 use crate::model::{Column, Model, ModelMeta};
 use crate::nested::{self, Creating, NestedWrite, Updating};
-use crate::query::{Assign, AssignOp, Filter, FilterNode, IntoColumns, OrderBy, Set, UniqueWhere};
+use crate::query::{
+    Assign, AssignOp, CreateData, CreateWithout, Filter, FilterNode, IntoColumns, OrderBy,
+    PendingData, UniqueWhere, add_to_data, create_pairs,
+};
 use crate::relation::RelationField;
 use crate::render::{self, InsertRow, MAX_PARAMS, OnConflict, SelectArgs};
 use crate::value::Value;
@@ -85,39 +88,20 @@ type Columns = Cow<'static, [&'static Column]>;
 type Marker<T> = fn() -> T;
 type Assignment = (&'static Column, AssignOp, Value);
 
-fn assignments<M>(data: impl IntoIterator<Item = impl Into<Assign<M>>>) -> Vec<Assignment> {
+fn assignments<M>(data: impl IntoIterator<Item = Assign<M>>) -> Vec<Assignment> {
     data.into_iter()
-        .map(|assign| {
-            let assign = assign.into();
-            (assign.column, assign.op, assign.value)
-        })
+        .map(|assign| (assign.column, assign.op, assign.value))
         .collect()
 }
 
-/// Sets the model's `@updatedAt` columns to now in a non-empty update that does not set them.
+/// Stamps `@updatedAt` in an update of `meta` (see [`defaults::stamp_updated`]).
 pub(crate) fn stamp_updated(assigns: &mut Vec<Assignment>, meta: &ModelMeta) {
-    if assigns.is_empty() {
-        return;
-    }
-    let now = Utc::now();
-    for column in meta.updated_at {
-        if !assigns.iter().any(|(c, _, _)| c.name == column.name) {
-            assigns.push((column, AssignOp::Set, Value::DateTime(now)));
-        }
-    }
+    defaults::stamp_updated(assigns, meta, defaults::statement_time());
 }
 
-/// Create data as column-value pairs. A field set twice keeps its last value: a value
-/// pushed after a `data*()` helper's (a client-side default such as `uuid()`) wins.
-pub(crate) fn pairs<M>(data: impl IntoIterator<Item = Set<M>>) -> Vec<(&'static Column, Value)> {
-    let mut pairs: Vec<(&'static Column, Value)> = Vec::new();
-    for set in data {
-        match pairs.iter_mut().find(|(c, _)| c.name == set.column.name) {
-            Some(pair) => pair.1 = set.value,
-            None => pairs.push((set.column, set.value)),
-        }
-    }
-    pairs
+/// The pairs of create data, each column once, checked to be plain values.
+pub(crate) fn pending<M>(data: impl CreateData<M>) -> PendingData {
+    create_pairs(data.into_assigns())
 }
 
 fn column_refs<M>(columns: impl IntoColumns<M>) -> Vec<&'static Column> {
@@ -156,6 +140,8 @@ pub fn decode_present<T: crate::decode::Decode>(
 }
 
 impl<'a, M: Model> Actions<'a, M> {
+    /// The operations of `M` on `executor`. Generated code's `Models` trait calls this
+    /// (`db.user()`); applications do not need to.
     pub fn new(executor: Executor<'a>) -> Self {
         Actions {
             executor,
@@ -163,32 +149,37 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
-    /// The record with this unique key, if any.
+    /// Prisma's `findUnique`: the record with this unique key (`user::id(1)`,
+    /// `user::email("a@x")`), if any. Add `.include(..)`, `.select(..)` or `.omit(..)`.
     pub fn find_unique(self, unique: UniqueWhere<M>) -> FindUnique<'a, M, M, Optional> {
         FindUnique::new(self.executor.for_read(), unique)
     }
 
-    /// The record with this unique key, or P2025.
+    /// Prisma's `findUniqueOrThrow`: the record with this unique key, or P2025
+    /// ([`Error::RecordNotFound`]).
     pub fn find_unique_or_throw(self, unique: UniqueWhere<M>) -> FindUnique<'a, M, M, OrThrow> {
         FindUnique::new(self.executor.for_read(), unique)
     }
 
-    /// The first record matching the filters, in order.
+    /// Prisma's `findFirst`: the first record matching `.filter(..)`, in `.order_by(..)`
+    /// order, if any.
     pub fn find_first(self) -> FindFirst<'a, M, M, Optional> {
         FindFirst::new(self.executor.for_read())
     }
 
-    /// The first record matching the filters, or P2025.
+    /// Prisma's `findFirstOrThrow`: [`find_first`](Self::find_first), or P2025.
     pub fn find_first_or_throw(self) -> FindFirst<'a, M, M, OrThrow> {
         FindFirst::new(self.executor.for_read())
     }
 
-    /// Every record matching the filters.
+    /// Prisma's `findMany`: every record matching `.filter(..)`, with `.order_by(..)`,
+    /// `.skip(..)`, `.take(..)`, `.cursor(..)`, `.distinct(..)`, `.include(..)`,
+    /// `.select(..)`, `.omit(..)`.
     pub fn find_many(self) -> FindMany<'a, M, M> {
         FindMany::new(self.executor.for_read())
     }
 
-    /// How many records match.
+    /// Prisma's `count`: how many records match `.filter(..)`.
     pub fn count(self) -> Count<'a, M> {
         Count {
             executor: self.executor.for_read(),
@@ -197,12 +188,20 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
-    /// Inserts one record; `data` must hold every required field without a default
-    /// (generated code takes those as arguments, so this is checked at compile time).
-    pub fn create(self, data: impl IntoIterator<Item = Set<M>>) -> Create<'a, M, M> {
+    /// Prisma's `create`: inserts one record and returns it.
+    ///
+    /// `data` is the model's generated `Create` struct, whose fields are exactly the
+    /// required fields without a default, so a missing one is a compile error:
+    /// `create(post::Create { title: "Hi".into(), author_id: 1 })`. Optional and
+    /// defaulted fields are added with [`Create::set`] (`.set(post::BODY.set("..."))`),
+    /// related records with [`Create::with`]. Client-side defaults (`cuid()`, `uuid()`,
+    /// `now()`, `@updatedAt`, see [`crate::defaults`]) fill what the data leaves out; an
+    /// explicit value always wins. A list of assignments (`[post::TITLE.set("Hi"), ..]`)
+    /// is accepted too, unchecked.
+    pub fn create(self, data: impl CreateData<M>) -> Create<'a, M, M> {
         Create {
             executor: self.executor,
-            data: pairs(data),
+            data: pending(data),
             columns: Cow::Borrowed(M::META.columns),
             nested: Vec::new(),
             loads: Loads::default(),
@@ -210,35 +209,51 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
-    /// [`Actions::create`] under another name: generated wrappers shadow `create` with a
-    /// typed one, this one takes a data list (e.g. `message::data_without_convo(..)` with a
-    /// nested `connect` through `.with(..)`).
-    pub fn create_from(self, data: impl IntoIterator<Item = Set<M>>) -> Create<'a, M, M> {
-        self.create(data)
-    }
-
-    /// Aggregates over the matching rows: `aggregate((count_all(), AMOUNT.sum()))`.
-    pub fn aggregate<S: AggregateSet<M>>(self, selection: S) -> AggregateQuery<'a, M, S> {
-        AggregateQuery::new(self.executor.for_read(), selection)
-    }
-
-    /// Groups rows by one field or a tuple of fields; add aggregates with
-    /// `.aggregate(..)`.
-    pub fn group_by<K: GroupKeys<M>>(self, by: K) -> GroupBy<'a, M, K, ()> {
-        GroupBy::new(self.executor.for_read(), by)
-    }
-
-    /// The executor these actions run on (for generated code that adds operations).
-    pub fn executor(&self) -> Executor<'a> {
-        self.executor
-    }
-
-    /// Inserts many records in as few statements as the parameter limit allows, atomically.
-    pub fn create_many<I>(self, rows: impl IntoIterator<Item = I>) -> CreateMany<'a, M>
+    /// Prisma's `create` of a record whose relation `Rel` (one it holds the foreign key of)
+    /// is written in the same call: `data` is the model's `CreateWithout<Relation>` struct,
+    /// which has no key fields, and `link` is that relation's `connect`, `create` or
+    /// `connect_or_create`, which sets them:
+    /// `create_linked(post::CreateWithoutAuthor { .. }, post::AUTHOR.connect(user::id(1)))`.
+    /// A `link` through another relation fails with [`Error::InvalidQuery`].
+    pub fn create_linked<Rel, D>(
+        self,
+        data: D,
+        link: impl Into<NestedWrite<M, Creating>>,
+    ) -> Create<'a, M, M>
     where
-        I: IntoIterator<Item = Set<M>>,
+        Rel: RelationField<Parent = M>,
+        D: CreateWithout<Rel>,
     {
-        let rows = rows.into_iter().map(pairs).collect();
+        let link = link.into();
+        let data = if link.op.relation.name == Rel::META.name {
+            create_pairs(data.into_assigns())
+        } else {
+            Err(format!(
+                "`{}` data lacks the key of `{}`, but the write is through `{}`",
+                M::META.name,
+                Rel::META.name,
+                link.op.relation.name
+            ))
+        };
+        Create {
+            executor: self.executor,
+            data,
+            columns: Cow::Borrowed(M::META.columns),
+            nested: vec![link.op],
+            loads: Loads::default(),
+            marker: PhantomData,
+        }
+    }
+
+    /// Prisma's `createMany`: inserts every row (each a `Create` struct, or a list of
+    /// assignments, as for [`create`](Self::create)) in as few statements as the
+    /// parameter limit allows, atomically; returns how many. `.skip_duplicates()`,
+    /// `.and_return()` (`createManyAndReturn`).
+    pub fn create_many<D: CreateData<M>>(
+        self,
+        rows: impl IntoIterator<Item = D>,
+    ) -> CreateMany<'a, M> {
+        let rows = rows.into_iter().map(pending).collect();
         CreateMany {
             executor: self.executor,
             rows,
@@ -247,11 +262,14 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
-    /// Updates the record with this unique key, or fails with P2025.
+    /// Prisma's `update`: applies `data` to the record with this unique key and returns
+    /// it, or fails with P2025. `data` mixes values and operations:
+    /// `[post::TITLE.set("x"), post::VIEWS.increment(1)]`. `@updatedAt` is stamped unless
+    /// set. Nested writes go in `.with(..)`.
     pub fn update(
         self,
         unique: UniqueWhere<M>,
-        data: impl IntoIterator<Item = impl Into<Assign<M>>>,
+        data: impl IntoIterator<Item = Assign<M>>,
     ) -> Update<'a, M, M> {
         Update {
             executor: self.executor,
@@ -264,17 +282,19 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
-    /// An update that changes no field of the record itself, only its relations through
-    /// `.with(..)` nested writes (Prisma's `update` whose `data` holds only relations).
+    /// An [`update`](Self::update) that changes no field of the record itself, only its
+    /// relations through `.with(..)` nested writes (Prisma's `update` whose `data` holds
+    /// only relations).
     pub fn update_relations(self, unique: UniqueWhere<M>) -> Update<'a, M, M> {
-        self.update(unique, Vec::<Assign<M>>::new())
+        self.update(unique, Vec::new())
     }
 
-    /// Updates every record matching `filter`; returns how many.
+    /// Prisma's `updateMany`: applies `data` to every record matching `filter`; returns
+    /// how many match. `.and_return()` (`updateManyAndReturn`) returns them.
     pub fn update_many(
         self,
         filter: Filter<M>,
-        data: impl IntoIterator<Item = impl Into<Assign<M>>>,
+        data: impl IntoIterator<Item = Assign<M>>,
     ) -> UpdateMany<'a, M> {
         UpdateMany {
             executor: self.executor,
@@ -284,17 +304,19 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
-    /// Updates the record with this unique key, or creates it from `create`.
+    /// Prisma's `upsert`: updates the record with this unique key with `update`, or
+    /// creates it from `create` (a `Create` struct, as for [`create`](Self::create)).
+    /// Nested writes of each branch go in `.with_create(..)` and `.with_update(..)`.
     pub fn upsert(
         self,
         unique: UniqueWhere<M>,
-        create: impl IntoIterator<Item = Set<M>>,
-        update: impl IntoIterator<Item = impl Into<Assign<M>>>,
+        create: impl CreateData<M>,
+        update: impl IntoIterator<Item = Assign<M>>,
     ) -> Upsert<'a, M, M> {
         Upsert {
             executor: self.executor,
             unique,
-            create: pairs(create),
+            create: pending(create),
             update: assignments(update),
             columns: Cow::Borrowed(M::META.columns),
             loads: Loads::default(),
@@ -304,7 +326,8 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
-    /// Deletes the record with this unique key and returns it, or fails with P2025.
+    /// Prisma's `delete`: deletes the record with this unique key and returns it, or
+    /// fails with P2025.
     pub fn delete(self, unique: UniqueWhere<M>) -> Delete<'a, M, M> {
         Delete {
             executor: self.executor,
@@ -315,13 +338,30 @@ impl<'a, M: Model> Actions<'a, M> {
         }
     }
 
-    /// Deletes every record matching `filter`; returns how many.
+    /// Prisma's `deleteMany`: deletes every record matching `filter`; returns how many.
     pub fn delete_many(self, filter: Filter<M>) -> DeleteMany<'a, M> {
         DeleteMany {
             executor: self.executor,
             filter: filter.node,
             marker: PhantomData,
         }
+    }
+
+    /// Prisma's `aggregate`: aggregates over the matching rows,
+    /// `aggregate((count_all(), AMOUNT.sum()))`.
+    pub fn aggregate<S: AggregateSet<M>>(self, selection: S) -> AggregateQuery<'a, M, S> {
+        AggregateQuery::new(self.executor.for_read(), selection)
+    }
+
+    /// Prisma's `groupBy`: groups rows by one field or a tuple of fields; add aggregates
+    /// with `.aggregate(..)`, conditions on them with `.having(..)`.
+    pub fn group_by<K: GroupKeys<M>>(self, by: K) -> GroupBy<'a, M, K, ()> {
+        GroupBy::new(self.executor.for_read(), by)
+    }
+
+    /// The executor these actions run on.
+    pub fn executor(&self) -> Executor<'a> {
+        self.executor
     }
 }
 
@@ -678,7 +718,7 @@ impl<'a, M: Model> Count<'a, M> {
 /// `create`.
 pub struct Create<'a, M, R = M> {
     executor: Executor<'a>,
-    data: Vec<(&'static Column, Value)>,
+    data: PendingData,
     columns: Columns,
     nested: Vec<nested::NestedOp>,
     loads: Loads,
@@ -699,11 +739,11 @@ impl<'a, M: Model, R: FromRow + Send> Create<'a, M, R> {
         }
     }
 
-    /// Adds (or overrides) one field of the data.
-    pub fn set(mut self, set: Set<M>) -> Self {
-        self.data
-            .retain(|(column, _)| column.name != set.column.name);
-        self.data.push((set.column, set.value));
+    /// Sets one more field (an optional or defaulted one), or replaces a value already
+    /// given: `.set(post::BODY.set("..."))`. Takes values only: an arithmetic operation
+    /// fails the create with [`Error::InvalidQuery`].
+    pub fn set(mut self, value: Assign<M>) -> Self {
+        add_to_data(&mut self.data, value);
         self
     }
 
@@ -730,8 +770,10 @@ impl<'a, M: Model, R: FromRow + Send> Create<'a, M, R> {
         if !self.nested.is_empty() || !self.loads.is_empty() {
             return self.exec_nested().await;
         }
-        let columns: Vec<&'static Column> = self.data.iter().map(|(c, _)| *c).collect();
-        let row: InsertRow<'_> = self.data.iter().map(|(_, v)| Some(v)).collect();
+        let mut data = self.data.map_err(Error::InvalidQuery)?;
+        defaults::fill(&mut data, M::META, M::DEFAULTS, defaults::statement_time());
+        let columns: Vec<&'static Column> = data.iter().map(|(c, _)| *c).collect();
+        let row: InsertRow<'_> = data.iter().map(|(_, v)| Some(v)).collect();
         let statement = render::insert(
             M::META,
             &columns,
@@ -758,7 +800,7 @@ impl<'a, M: Model, R: FromRow + Send> Create<'a, M, R> {
         executor
             .atomically(move |ex| -> BoxFuture<'_, Result<R, Error>> {
                 Box::pin(async move {
-                    let record = nested::new_record(data, nested);
+                    let record = nested::new_record(data, M::DEFAULTS, nested);
                     let row = nested::create_record(ex, M::META, record).await?;
                     finish_write::<M, R>(ex, &row, &columns, &loads, "create").await
                 })
@@ -793,7 +835,7 @@ async fn finish_write<M: Model, R: FromRow>(
 /// `create_many` (and, through [`CreateMany::and_return`], `create_many_and_return`).
 pub struct CreateMany<'a, M> {
     executor: Executor<'a>,
-    rows: Vec<Vec<(&'static Column, Value)>>,
+    rows: Vec<PendingData>,
     skip_duplicates: bool,
     marker: PhantomData<fn() -> M>,
 }
@@ -818,10 +860,16 @@ impl<'a, M: Model> CreateMany<'a, M> {
     /// Runs the inserts, atomically when they need more than one statement; returns the
     /// count, and the rows when `returning`.
     async fn run(self, returning: bool) -> Result<(u64, Vec<tokio_postgres::Row>), Error> {
+        let rows = self
+            .rows
+            .into_iter()
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(Error::InvalidQuery)?;
         insert_rows(
             self.executor,
             M::META,
-            self.rows,
+            rows,
+            M::DEFAULTS,
             self.skip_duplicates,
             returning,
         )
@@ -831,16 +879,22 @@ impl<'a, M: Model> CreateMany<'a, M> {
 
 /// Inserts `rows` of `model` in as few statements as the parameter limit allows,
 /// atomically when that is more than one; returns the count, and the full rows when
-/// `returning`. Shared by `create_many` and nested `create_many`.
+/// `returning`. Each row gets the client defaults it does not set (one instant for all).
+/// Shared by `create_many` and nested `create_many`.
 pub(crate) async fn insert_rows(
     executor: Executor<'_>,
     model: &'static ModelMeta,
-    rows: Vec<Vec<(&'static Column, Value)>>,
+    mut rows: Vec<Vec<(&'static Column, Value)>>,
+    column_defaults: &'static [ColumnDefault],
     skip_duplicates: bool,
     returning: bool,
 ) -> Result<(u64, Vec<tokio_postgres::Row>), Error> {
     if rows.is_empty() {
         return Ok((0, Vec::new()));
+    }
+    let now = defaults::statement_time();
+    for row in &mut rows {
+        defaults::fill(row, model, column_defaults, now);
     }
     // The union of the rows' columns, in first-seen order; missing cells are DEFAULT.
     let mut columns: Vec<&'static Column> = Vec::new();
@@ -1122,7 +1176,7 @@ impl<M: Model> UpdateManyAndReturn<'_, M> {
 pub struct Upsert<'a, M, R = M> {
     executor: Executor<'a>,
     unique: UniqueWhere<M>,
-    create: Vec<(&'static Column, Value)>,
+    create: PendingData,
     update: Vec<Assignment>,
     columns: Columns,
     loads: Loads,
@@ -1179,12 +1233,11 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
     /// Like Prisma: one `INSERT ... ON CONFLICT DO UPDATE` when the unique key's values are
     /// exactly those being created (and no extra filter applies), else find, then update
     /// or create, atomically.
-    fn native(&self) -> bool {
+    fn native(&self, create: &[(&'static Column, Value)]) -> bool {
         self.unique.extra.is_none()
             && self.unique.keys.iter().all(|(key, value)| {
                 !value.is_null()
-                    && self
-                        .create
+                    && create
                         .iter()
                         .any(|(column, created)| column.name == key.name && created == value)
             })
@@ -1227,7 +1280,7 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
                             )
                             .await?
                         } else {
-                            let record = nested::new_record(create, nested_create);
+                            let record = nested::new_record(create, M::DEFAULTS, nested_create);
                             nested::create_record(ex, M::META, record).await?
                         };
                         finish_write::<M, R>(ex, &row, &columns, &loads, "upsert").await
@@ -1269,10 +1322,14 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
 
     /// The upsert itself, decoding `R` from the written row.
     async fn exec_plain(mut self) -> Result<R, Error> {
-        if self.native() {
-            stamp_updated(&mut self.update, M::META);
-            let columns: Vec<&'static Column> = self.create.iter().map(|(c, _)| *c).collect();
-            let row: InsertRow<'_> = self.create.iter().map(|(_, v)| Some(v)).collect();
+        let now = defaults::statement_time();
+        let mut create =
+            std::mem::replace(&mut self.create, Ok(Vec::new())).map_err(Error::InvalidQuery)?;
+        defaults::fill(&mut create, M::META, M::DEFAULTS, now);
+        if self.native(&create) {
+            defaults::stamp_updated(&mut self.update, M::META, now);
+            let columns: Vec<&'static Column> = create.iter().map(|(c, _)| *c).collect();
+            let row: InsertRow<'_> = create.iter().map(|(_, v)| Some(v)).collect();
             let target: Vec<&'static Column> = self.unique.keys.iter().map(|(c, _)| *c).collect();
             let statement = render::insert(
                 M::META,
@@ -1314,7 +1371,7 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
                     } else {
                         let create = Create::<M, R> {
                             executor,
-                            data: self.create,
+                            data: Ok(create),
                             columns: self.columns,
                             nested: Vec::new(),
                             loads: Loads::default(),

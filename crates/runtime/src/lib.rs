@@ -1,8 +1,8 @@
 //! refract-runtime: the only crate a generated refract client depends on.
 //!
 //! Owns the connection pool ([`Client`]), transactions ([`Transaction`]), the typed query
-//! vocabulary generated code builds from ([`Field`], [`Filter`], [`OrderBy`], [`Set`],
-//! [`Assign`], [`UniqueWhere`], [`Relation`]), the operations ([`Actions`] and one builder
+//! vocabulary generated code builds from ([`Field`], [`Filter`], [`OrderBy`], [`Assign`],
+//! [`UniqueWhere`], [`Relation`]), the operations ([`Actions`] and one builder
 //! per Prisma operation, `include`, nested writes, `aggregate`, `group_by`), rendering them
 //! to SQL with bound parameters, row decoding ([`FromRow`], [`Decode`], [`PgEnum`]), raw
 //! SQL, and typed errors with Prisma's codes ([`Error`]).
@@ -128,8 +128,10 @@
 //!     Ok(())
 //! }
 //! ```
-//! Codegen adds: `create` wrappers whose required fields are arguments, client-side
-//! defaults from [`ids`] (`cuid()`, `uuid()`...), `///` docs, serde derives.
+//! Codegen adds: a `Create` struct per model (its required fields, named: what `create`,
+//! `create_many` and `upsert` take) and `CreateWithout<Relation>` structs for nested
+//! creates, each model's client-side defaults ([`defaults`]: `cuid()`, `uuid()`, `now()`,
+//! read by the runtime's writes), `///` docs, serde derives.
 //!
 //! # SQL
 //! Every value is a `$n` parameter (lists bind as one array: `= ANY($1)`), every identifier
@@ -200,8 +202,8 @@
 //!     .await?;
 //! // POST /conversations: the conversation and its first message, one transaction.
 //! db.conversation()
-//!     .create(agent_id, tenant_id, state)
-//!     .with(conversation::MESSAGES.create(message::data_without_convo(MessageRole::User, text)))
+//!     .create(conversation::Create { agent_id, tenant_id, state })
+//!     .with(conversation::MESSAGES.create(message::CreateWithoutConvo { role: MessageRole::User, content: text }))
 //!     .include(conversation::MESSAGES)
 //!     .await?;
 //! // Relation filters and orderings.
@@ -244,10 +246,11 @@ mod actions;
 mod aggregate;
 mod client;
 mod decode;
-#[doc(hidden)]
-pub mod dynamic;
+pub mod defaults;
 mod error;
 mod executor;
+#[doc(hidden)]
+pub mod dynamic;
 pub mod global;
 pub mod ids;
 mod include;

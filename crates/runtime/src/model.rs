@@ -99,4 +99,7 @@ impl ModelMeta {
 /// A generated model struct: decodable from a full row, described by [`ModelMeta`].
 pub trait Model: FromRow + Send + Sync + 'static {
     const META: &'static ModelMeta;
+    /// The columns the client fills when a create leaves them out (ids, `now()`, `[]`),
+    /// read by [`defaults::fill`](crate::defaults::fill).
+    const DEFAULTS: &'static [crate::defaults::ColumnDefault] = &[];
 }

@@ -3,7 +3,7 @@
 //! `updateMany`, `upsert`, `delete`, `deleteMany` inside `data`).
 //!
 //! The typed side: each operation is a method on a relation handle
-//! (`conversation::MESSAGES.create(message::data_without_convo(..))`) returning a
+//! (`conversation::MESSAGES.create(message::CreateWithoutConvo { .. })`) returning a
 //! [`NestedWrite`], handed to the parent's builder with `.with(..)`. Operations that only
 //! make sense on an existing parent (`disconnect`, `set`, `update`, `delete`...) are
 //! [`NestedWrite<P, Updating>`]; the others are [`NestedWrite<P, Creating>`] and fit both.
@@ -16,15 +16,19 @@
 
 use std::marker::PhantomData;
 
-use chrono::Utc;
 use tokio_postgres::Row;
 
 use crate::decode::value_at;
+use crate::defaults::{self, ColumnDefault};
 use crate::error::Error;
 use crate::executor::{BoxFuture, Executor};
 use crate::include::positions;
+use crate::model::Model;
 use crate::model::{Column, ModelMeta};
-use crate::query::{Assign, AssignOp, CompareOp, Filter, FilterNode, Set, UniqueWhere};
+use crate::query::{
+    Assign, AssignOp, CompareOp, Filter, FilterNode, NestedCreateData, PendingData, UniqueWhere,
+    add_to_data, create_pairs,
+};
 use crate::relation::{Link, Relation, RelationField, RelationMeta, ToMany, ToOne, ToOptional};
 use crate::render::{self, InsertRow, OnConflict, SelectArgs};
 use crate::value::Value;
@@ -70,21 +74,47 @@ type Data = Vec<(&'static Column, Value)>;
 /// One nested operation on one relation (untyped).
 #[derive(Clone, Debug)]
 pub(crate) struct NestedOp {
-    relation: &'static RelationMeta,
+    pub(crate) relation: &'static RelationMeta,
     action: Action,
 }
 
-/// A record to create, with its own nested writes.
+/// A record to create, with its client defaults and its own nested writes.
 #[derive(Clone, Debug)]
 pub(crate) struct NewRecord {
-    data: Data,
+    data: PendingData,
+    defaults: &'static [ColumnDefault],
     nested: Vec<NestedOp>,
+}
+
+impl NewRecord {
+    /// A record of `Rel`'s related model from nested create data.
+    fn of<Rel: RelationField>(data: impl NestedCreateData<Rel>) -> NewRecord {
+        NewRecord {
+            data: create_pairs(data.into_assigns()),
+            defaults: <Rel::Child as Model>::DEFAULTS,
+            nested: Vec::new(),
+        }
+    }
+
+    /// Sets key columns the relation decides (replacing any value given for them).
+    fn set_columns(&mut self, columns: &[&'static Column], values: Vec<Value>) {
+        if let Ok(data) = &mut self.data {
+            set_columns(data, columns, values);
+        }
+    }
+}
+
+/// The rows of a nested `create_many`, with their client defaults.
+#[derive(Clone, Debug)]
+pub(crate) struct NewRows {
+    rows: Vec<PendingData>,
+    defaults: &'static [ColumnDefault],
 }
 
 #[derive(Clone, Debug)]
 enum Action {
     Create(NewRecord),
-    CreateMany(Vec<Data>),
+    CreateMany(NewRows),
     Connect(FilterNode),
     ConnectOrCreate(FilterNode, NewRecord),
     /// `None`: the to-one related record.
@@ -97,16 +127,9 @@ enum Action {
     DeleteMany(FilterNode),
 }
 
-fn pairs<M>(data: impl IntoIterator<Item = Set<M>>) -> Data {
-    crate::actions::pairs(data)
-}
-
-fn assignments<M>(data: impl IntoIterator<Item = impl Into<Assign<M>>>) -> Vec<Assignment> {
+fn assignments<M>(data: impl IntoIterator<Item = Assign<M>>) -> Vec<Assignment> {
     data.into_iter()
-        .map(|a| {
-            let a = a.into();
-            (a.column, a.op, a.value)
-        })
+        .map(|a| (a.column, a.op, a.value))
         .collect()
 }
 
@@ -123,6 +146,13 @@ impl<Rel: RelationField> std::fmt::Debug for NestedCreate<Rel> {
 }
 
 impl<Rel: RelationField> NestedCreate<Rel> {
+    /// Sets one more field of the created record (an optional or defaulted one), or
+    /// replaces a value given: `.set(post::BODY.set("..."))`. Values only, as in `create`.
+    pub fn set(mut self, value: Assign<Rel::Child>) -> Self {
+        add_to_data(&mut self.record.data, value);
+        self
+    }
+
     /// Adds a nested write on a relation of the created record.
     pub fn with(mut self, write: impl Into<NestedWrite<Rel::Child, Creating>>) -> Self {
         self.record.nested.push(write.into().op);
@@ -188,15 +218,15 @@ impl<Rel: RelationField, A> Relation<Rel, A> {
         })
     }
 
-    /// Creates a related record (Prisma's nested `create`). For a relation whose key the
-    /// related model holds, build `data` without those key fields
-    /// (`message::data_without_convo(..)`): they are set from the parent.
-    pub fn create(self, data: impl IntoIterator<Item = Set<Rel::Child>>) -> NestedCreate<Rel> {
+    /// Creates a related record (Prisma's nested `create`). `data` is the related model's
+    /// `Create` struct, or, when the related model holds the foreign key this relation
+    /// sets, its `CreateWithout<Relation>` struct, which has no key fields
+    /// (`conversation::MESSAGES.create(message::CreateWithoutConvo { .. })`): the key comes
+    /// from the parent. Optional fields go in `.set(..)`, its own nested writes in
+    /// `.with(..)`.
+    pub fn create(self, data: impl NestedCreateData<Rel>) -> NestedCreate<Rel> {
         NestedCreate {
-            record: NewRecord {
-                data: pairs(data),
-                nested: Vec::new(),
-            },
+            record: NewRecord::of::<Rel>(data),
             marker: PhantomData,
         }
     }
@@ -210,26 +240,27 @@ impl<Rel: RelationField, A> Relation<Rel, A> {
     pub fn connect_or_create(
         self,
         unique: UniqueWhere<Rel::Child>,
-        data: impl IntoIterator<Item = Set<Rel::Child>>,
+        data: impl NestedCreateData<Rel>,
     ) -> NestedWrite<Rel::Parent, Creating> {
-        let record = NewRecord {
-            data: pairs(data),
-            nested: Vec::new(),
-        };
+        let record = NewRecord::of::<Rel>(data);
         self.write(Action::ConnectOrCreate(unique.into_node(), record))
     }
 }
 
 impl<Rel: RelationField> Relation<Rel, ToMany> {
-    /// Creates many related records in one statement (Prisma's nested `createMany`).
-    pub fn create_many<I>(
+    /// Creates many related records in one statement (Prisma's nested `createMany`);
+    /// each row is data as for [`create`](Self::create).
+    pub fn create_many<D: NestedCreateData<Rel>>(
         self,
-        rows: impl IntoIterator<Item = I>,
-    ) -> NestedWrite<Rel::Parent, Creating>
-    where
-        I: IntoIterator<Item = Set<Rel::Child>>,
-    {
-        self.write(Action::CreateMany(rows.into_iter().map(pairs).collect()))
+        rows: impl IntoIterator<Item = D>,
+    ) -> NestedWrite<Rel::Parent, Creating> {
+        self.write(Action::CreateMany(NewRows {
+            rows: rows
+                .into_iter()
+                .map(|row| create_pairs(row.into_assigns()))
+                .collect(),
+            defaults: <Rel::Child as Model>::DEFAULTS,
+        }))
     }
 
     /// Disconnects this related record (it stays; its key is cleared or, for
@@ -252,7 +283,7 @@ impl<Rel: RelationField> Relation<Rel, ToMany> {
     pub fn update(
         self,
         unique: UniqueWhere<Rel::Child>,
-        data: impl IntoIterator<Item = impl Into<Assign<Rel::Child>>>,
+        data: impl IntoIterator<Item = Assign<Rel::Child>>,
     ) -> NestedUpdate<Rel> {
         NestedUpdate {
             filter: Some(unique.into_node()),
@@ -266,7 +297,7 @@ impl<Rel: RelationField> Relation<Rel, ToMany> {
     pub fn update_many(
         self,
         filter: Filter<Rel::Child>,
-        data: impl IntoIterator<Item = impl Into<Assign<Rel::Child>>>,
+        data: impl IntoIterator<Item = Assign<Rel::Child>>,
     ) -> NestedWrite<Rel::Parent, Updating> {
         self.write(Action::UpdateMany(filter.node, assignments(data)))
     }
@@ -275,13 +306,10 @@ impl<Rel: RelationField> Relation<Rel, ToMany> {
     pub fn upsert(
         self,
         unique: UniqueWhere<Rel::Child>,
-        create: impl IntoIterator<Item = Set<Rel::Child>>,
-        update: impl IntoIterator<Item = impl Into<Assign<Rel::Child>>>,
+        create: impl NestedCreateData<Rel>,
+        update: impl IntoIterator<Item = Assign<Rel::Child>>,
     ) -> NestedWrite<Rel::Parent, Updating> {
-        let record = NewRecord {
-            data: pairs(create),
-            nested: Vec::new(),
-        };
+        let record = NewRecord::of::<Rel>(create);
         self.write(Action::Upsert(
             Some(unique.into_node()),
             record,
@@ -306,7 +334,7 @@ macro_rules! to_one_writes {
             /// Updates the related record (P2025 if there is none).
             pub fn update(
                 self,
-                data: impl IntoIterator<Item = impl Into<Assign<Rel::Child>>>,
+                data: impl IntoIterator<Item = Assign<Rel::Child>>,
             ) -> NestedUpdate<Rel> {
                 NestedUpdate {
                     filter: None,
@@ -319,13 +347,10 @@ macro_rules! to_one_writes {
             /// Updates the related record, or creates and connects one.
             pub fn upsert(
                 self,
-                create: impl IntoIterator<Item = Set<Rel::Child>>,
-                update: impl IntoIterator<Item = impl Into<Assign<Rel::Child>>>,
+                create: impl NestedCreateData<Rel>,
+                update: impl IntoIterator<Item = Assign<Rel::Child>>,
             ) -> NestedWrite<Rel::Parent, Updating> {
-                let record = NewRecord {
-                    data: pairs(create),
-                    nested: Vec::new(),
-                };
+                let record = NewRecord::of::<Rel>(create);
                 self.write(Action::Upsert(None, record, assignments(update)))
             }
         }
@@ -411,18 +436,6 @@ fn set_columns(data: &mut Data, columns: &[&'static Column], values: Vec<Value>)
     }
 }
 
-fn stamp_updated(assigns: &mut Vec<Assignment>, model: &ModelMeta) {
-    if assigns.is_empty() {
-        return;
-    }
-    let now = Utc::now();
-    for column in model.updated_at {
-        if !assigns.iter().any(|(c, _, _)| c.name == column.name) {
-            assigns.push((column, AssignOp::Set, Value::DateTime(now)));
-        }
-    }
-}
-
 /// The first row of `model` matching `filter`, as `columns` (full rows for `None`).
 async fn find(
     ex: Executor<'_>,
@@ -467,7 +480,7 @@ async fn update_where(
     mut assigns: Vec<Assignment>,
     filter: FilterNode,
 ) -> Result<Vec<Row>, Error> {
-    stamp_updated(&mut assigns, model);
+    defaults::stamp_updated(&mut assigns, model, defaults::statement_time());
     let statement = render::update(
         model,
         &assigns,
@@ -494,7 +507,12 @@ pub(crate) fn create_record<'e>(
     record: NewRecord,
 ) -> BoxFuture<'e, Result<Row, Error>> {
     Box::pin(async move {
-        let NewRecord { mut data, nested } = record;
+        let NewRecord {
+            data,
+            defaults: column_defaults,
+            nested,
+        } = record;
+        let mut data = data.map_err(Error::InvalidQuery)?;
         let (owned, after): (Vec<NestedOp>, Vec<NestedOp>) = nested
             .into_iter()
             .partition(|op| matches!(op.relation.link, Link::Owned { .. }));
@@ -530,6 +548,12 @@ pub(crate) fn create_record<'e>(
             };
             set_columns(&mut data, fields, values);
         }
+        defaults::fill(
+            &mut data,
+            model,
+            column_defaults,
+            defaults::statement_time(),
+        );
         let row = insert(ex, model, data).await?;
         for op in after {
             apply_after(ex, model, &row, op, true).await?;
@@ -905,14 +929,21 @@ async fn apply_after(
                 release_current(ex, relation, &link, None).await?;
             }
             if let Some((fields, values)) = &link.set {
-                set_columns(&mut child.data, fields, values.clone());
+                child.set_columns(fields, values.clone());
             }
             let created = create_record(ex, related, child).await?;
             if let Some(key) = &link.join {
                 join(ex, relation, key, &created).await?;
             }
         }
-        Action::CreateMany(mut rows) => {
+        Action::CreateMany(NewRows {
+            rows,
+            defaults: column_defaults,
+        }) => {
+            let mut rows = rows
+                .into_iter()
+                .collect::<Result<Vec<Data>, String>>()
+                .map_err(Error::InvalidQuery)?;
             if let Some((fields, values)) = &link.set {
                 for data in &mut rows {
                     set_columns(data, fields, values.clone());
@@ -921,7 +952,8 @@ async fn apply_after(
             // One statement for the rows (and, for many-to-many, one per join row).
             let returning = link.join.is_some();
             let (_, created) =
-                crate::actions::insert_rows(ex, related, rows, false, returning).await?;
+                crate::actions::insert_rows(ex, related, rows, column_defaults, false, returning)
+                    .await?;
             if let Some(key) = &link.join {
                 for row in &created {
                     join(ex, relation, key, row).await?;
@@ -974,7 +1006,7 @@ async fn apply_after(
                 update_record(ex, related, filter, assigns, Vec::new(), "upsert").await?;
             } else {
                 if let Some((fields, values)) = &link.set {
-                    set_columns(&mut child.data, fields, values.clone());
+                    child.set_columns(fields, values.clone());
                 }
                 let created = create_record(ex, related, child).await?;
                 if let Some(key) = &link.join {
@@ -1050,7 +1082,7 @@ async fn connect(
     if updated.is_empty() {
         match create {
             Some(mut record) => {
-                set_columns(&mut record.data, fields, values.clone());
+                record.set_columns(fields, values.clone());
                 create_record(ex, related, record).await?;
             }
             None => return Err(not_found(related, "connect")),
@@ -1131,7 +1163,15 @@ async fn disconnect(
     Ok(())
 }
 
-/// Starts a record to create: the parent's data and nested writes.
-pub(crate) fn new_record(data: Data, nested: Vec<NestedOp>) -> NewRecord {
-    NewRecord { data, nested }
+/// Starts a record to create: the parent's data, client defaults and nested writes.
+pub(crate) fn new_record(
+    data: PendingData,
+    defaults: &'static [ColumnDefault],
+    nested: Vec<NestedOp>,
+) -> NewRecord {
+    NewRecord {
+        data,
+        defaults,
+        nested,
+    }
 }

@@ -1,6 +1,6 @@
 //! The typed query vocabulary generated code builds queries from: [`Field`] handles per
-//! model column, and what they make: [`Filter`] trees, [`OrderBy`], [`Set`] (a column with a
-//! value), [`Assign`] (an update operation), [`UniqueWhere`].
+//! model column, and what they make: [`Filter`] trees, [`OrderBy`], [`Assign`] (a column's
+//! new value or update operation), [`UniqueWhere`].
 //!
 //! Everything is typed by the model `M`, so a `Filter<User>` cannot be handed to a `Post`
 //! query, and by the field's Rust type `T`, so `contains` exists only on text fields,
@@ -460,44 +460,12 @@ impl FilterNode {
     }
 }
 
-/// A column with a value: an assignment in create and update data, or one part of a
-/// unique key in [`UniqueWhere`].
-pub struct Set<M> {
-    pub(crate) column: &'static Column,
-    pub(crate) value: Value,
-    marker: PhantomData<fn() -> M>,
-}
-
-impl<M> Set<M> {
-    pub(crate) fn new(column: &'static Column, value: Value) -> Self {
-        Set {
-            column,
-            value,
-            marker: PhantomData,
-        }
-    }
-    pub fn column(&self) -> &'static Column {
-        self.column
-    }
-    pub fn value(&self) -> &Value {
-        &self.value
-    }
-}
-
-impl<M> Clone for Set<M> {
-    fn clone(&self) -> Self {
-        Set::new(self.column, self.value.clone())
-    }
-}
-
-impl<M> std::fmt::Debug for Set<M> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Set({} = {:?})", self.column.name, self.value)
-    }
-}
-
-/// An update operation on one column (Prisma's `set`, `increment`, `decrement`,
-/// `multiply`, `divide`, and `push` for lists).
+/// One operation on one column: `FIELD.set(value)` (create data, update data, unique key
+/// parts) or an update's arithmetic and list operations (`increment`, `decrement`,
+/// `multiply`, `divide`, `push`). One type for all of them, so an update list mixes them:
+/// `update(post::id(1), [post::TITLE.set("x"), post::VIEWS.increment(1)])`. Create data
+/// takes plain values only: an arithmetic operation there fails the create with
+/// [`Error::InvalidQuery`](crate::Error::InvalidQuery) before anything is sent.
 pub struct Assign<M> {
     pub(crate) column: &'static Column,
     pub(crate) op: AssignOp,
@@ -513,6 +481,22 @@ impl<M> Assign<M> {
             value,
             marker: PhantomData,
         }
+    }
+    /// `column = value`.
+    pub(crate) fn set(column: &'static Column, value: Value) -> Self {
+        Assign::new(column, AssignOp::Set, value)
+    }
+    /// The column this operation writes.
+    pub fn column(&self) -> &'static Column {
+        self.column
+    }
+    /// The operation's value (the amount, for arithmetic).
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+    /// Whether this is a plain `set` (what create data and unique keys take).
+    pub fn is_set(&self) -> bool {
+        self.op == AssignOp::Set
     }
 }
 
@@ -532,9 +516,113 @@ impl<M> std::fmt::Debug for Assign<M> {
     }
 }
 
-impl<M> From<Set<M>> for Assign<M> {
-    fn from(set: Set<M>) -> Self {
-        Assign::new(set.column, AssignOp::Set, set.value)
+/// The data of one record to write, as assignments to model `M`'s columns. Generated code
+/// implements it for each model's `Create` struct (its required fields, named) and
+/// `CreateWithout<Relation>` structs; lists of assignments (`[FIELD.set(..), ..]`, a
+/// `Vec`) implement it too, unchecked: a required field missing from a list is the
+/// database's error (P2011), not the compiler's.
+pub trait WriteData<M> {
+    fn into_assigns(self) -> Vec<Assign<M>>;
+
+    /// This data and one more field, as a list: a `create_many` or `upsert` row with an
+    /// optional or defaulted field (`user::Create { .. }.set(user::NAME.set("Ann"))`;
+    /// `create` and nested `create` have their own `.set(..)`). Chains.
+    fn set(self, value: Assign<M>) -> Vec<Assign<M>>
+    where
+        Self: Sized,
+    {
+        let mut assigns = self.into_assigns();
+        assigns.push(value);
+        assigns
+    }
+}
+
+/// [`WriteData`] that describes a whole new record of `M`: what `create`, `create_many`
+/// and `upsert` take. Generated `Create` structs and lists of assignments implement it;
+/// `CreateWithout<Relation>` structs do not (they lack a foreign key only a nested write
+/// through that relation sets).
+pub trait CreateData<M>: WriteData<M> {}
+
+/// [`WriteData`] for a record created through relation `Rel` (nested `create`,
+/// `create_many`, `upsert`, `connect_or_create`). Generated code implements it once per
+/// relation field: for the related model's `CreateWithout<BackRelation>` when the related
+/// model holds the foreign key the relation sets (so the key cannot be given, and a full
+/// `Create` is refused by the compiler), else for its `Create`.
+pub trait NestedCreateData<Rel: crate::relation::RelationField>: WriteData<Rel::Child> {}
+
+/// The data of a new record of `Rel::Parent` without the foreign key of `Rel`, a relation
+/// it holds the key of: generated `CreateWithout<Relation>` structs. Top-level creates take
+/// it with the relation's write that sets the key ([`Actions::create_linked`](crate::Actions::create_linked)).
+pub trait CreateWithout<Rel: crate::relation::RelationField>: WriteData<Rel::Parent> {}
+
+impl<M, const N: usize> WriteData<M> for [Assign<M>; N] {
+    fn into_assigns(self) -> Vec<Assign<M>> {
+        self.into()
+    }
+}
+impl<M> WriteData<M> for Vec<Assign<M>> {
+    fn into_assigns(self) -> Vec<Assign<M>> {
+        self
+    }
+}
+impl<M, const N: usize> CreateData<M> for [Assign<M>; N] {}
+impl<M> CreateData<M> for Vec<Assign<M>> {}
+impl<Rel: crate::relation::RelationField, const N: usize> NestedCreateData<Rel>
+    for [Assign<Rel::Child>; N]
+{
+}
+impl<Rel: crate::relation::RelationField> NestedCreateData<Rel> for Vec<Assign<Rel::Child>> {}
+
+/// Create data as column-value pairs, each column once (a later assignment of a column
+/// replaces an earlier one); an arithmetic or list operation, which has nothing to work
+/// on in a new record, is an [`Error::InvalidQuery`](crate::Error::InvalidQuery).
+pub(crate) fn create_pairs<M>(
+    assigns: impl IntoIterator<Item = Assign<M>>,
+) -> Result<Vec<(&'static Column, Value)>, String> {
+    let mut pairs: Vec<(&'static Column, Value)> = Vec::new();
+    for assign in assigns {
+        if assign.op != AssignOp::Set {
+            return Err(format!(
+                "`{}` of `{}` is an update operation: create data takes values (`{}.set(..)`)",
+                assign.op.name(),
+                assign.column.field,
+                assign.column.field
+            ));
+        }
+        match pairs.iter_mut().find(|(c, _)| c.name == assign.column.name) {
+            Some(pair) => pair.1 = assign.value,
+            None => pairs.push((assign.column, assign.value)),
+        }
+    }
+    Ok(pairs)
+}
+
+/// Create data being built: its pairs, or why it is invalid (reported when it runs).
+pub(crate) type PendingData = Result<Vec<(&'static Column, Value)>, String>;
+
+/// Adds `assign` to create data (replacing an earlier value of its column).
+pub(crate) fn add_to_data<M>(data: &mut PendingData, assign: Assign<M>) {
+    if let Ok(pairs) = data {
+        match create_pairs([assign]) {
+            Ok(mut one) => {
+                pairs.retain(|(c, _)| one.iter().all(|(o, _)| o.name != c.name));
+                pairs.append(&mut one);
+            }
+            Err(error) => *data = Err(error),
+        }
+    }
+}
+
+impl AssignOp {
+    fn name(self) -> &'static str {
+        match self {
+            AssignOp::Set => "set",
+            AssignOp::Increment => "increment",
+            AssignOp::Decrement => "decrement",
+            AssignOp::Multiply => "multiply",
+            AssignOp::Divide => "divide",
+            AssignOp::Push => "push",
+        }
     }
 }
 
@@ -839,10 +927,10 @@ impl<M> std::fmt::Debug for UniqueWhere<M> {
 impl<M> UniqueWhere<M> {
     /// The key parts, one per column of the unique criterion. Generated code calls this
     /// only with the exact column set of an `@id`/`@unique`/`@@id`/`@@unique`.
-    pub fn new(parts: impl IntoIterator<Item = Set<M>>) -> Self {
+    pub fn new(parts: impl IntoIterator<Item = Assign<M>>) -> Self {
         let keys = parts
             .into_iter()
-            .map(|set| (set.column, set.value))
+            .map(|part| (part.column, part.value))
             .collect();
         UniqueWhere {
             keys,
@@ -1021,23 +1109,23 @@ impl<M, K> Field<M, String, K> {
 
 impl<M, T: IntoValue> Field<M, T, Required> {
     /// Sets the field (create and update data, unique keys).
-    pub fn set(self, value: impl Into<T>) -> Set<M> {
-        Set::new(self.column, value.into().into_value())
+    pub fn set(self, value: impl Into<T>) -> Assign<M> {
+        Assign::set(self.column, value.into().into_value())
     }
 }
 
 impl<M, T: IntoValue> Field<M, T, Nullable> {
     /// Sets the field to a value.
-    pub fn set(self, value: impl Into<T>) -> Set<M> {
-        Set::new(self.column, value.into().into_value())
+    pub fn set(self, value: impl Into<T>) -> Assign<M> {
+        Assign::set(self.column, value.into().into_value())
     }
     /// Sets the field to `value`, NULL for `None`.
-    pub fn set_opt(self, value: Option<T>) -> Set<M> {
-        Set::new(self.column, value.into_value())
+    pub fn set_opt(self, value: Option<T>) -> Assign<M> {
+        Assign::set(self.column, value.into_value())
     }
     /// Sets the field to NULL.
-    pub fn set_null(self) -> Set<M> {
-        Set::new(self.column, Value::Null)
+    pub fn set_null(self) -> Assign<M> {
+        Assign::set(self.column, Value::Null)
     }
     /// `column IS NULL` (Prisma's `equals: null`).
     pub fn is_null(self) -> Filter<M> {
@@ -1146,8 +1234,8 @@ impl<M, T: IntoValue> ListField<M, T> {
         })
     }
     /// Sets the whole list.
-    pub fn set(self, values: impl IntoIterator<Item = T>) -> Set<M> {
-        Set::new(self.column, Self::array(values))
+    pub fn set(self, values: impl IntoIterator<Item = T>) -> Assign<M> {
+        Assign::set(self.column, Self::array(values))
     }
     /// Appends values (Prisma's `push`), atomically.
     pub fn push(self, values: impl IntoIterator<Item = T>) -> Assign<M> {

@@ -6,7 +6,7 @@
 //! // In an application, `db: client::Client` (the generated crate's), the same type.
 //! #[refract_test::test]
 //! async fn creates_a_tenant(db: Client) -> Result<(), refract_runtime::Error> {
-//!     // `db.tenant().create("Acme").await?` with the generated client; raw SQL here.
+//!     // `db.tenant().create(tenant::Create { name: "Acme".into() }).await?` with the generated client; raw SQL here.
 //!     db.execute_raw("INSERT INTO \"Tenant\" (id, name) VALUES ('t', 'Acme')", &[]).await?;
 //!     Ok(()) // only this test sees the row; its database is dropped now
 //! }

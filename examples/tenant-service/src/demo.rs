@@ -4,7 +4,7 @@
 
 use client::{
     AgentStatus, MessageRole, Models, Tenant, TenantPlan, ToolType, UserRole, agent, conversation,
-    tenant, tool, user,
+    document, message, tenant, tool, user,
 };
 use serde_json::json;
 
@@ -29,32 +29,44 @@ pub async fn seed(db: &client::Client) -> Result<Seeded, client::Error> {
         .transaction(|tx| async move {
             let demo = tx
                 .tenant()
-                .create(TENANT_NAME)
+                .create(tenant::Create {
+                    name: TENANT_NAME.into(),
+                })
                 .set(tenant::PLAN.set(TenantPlan::Pro))
                 .await?;
             let alice = tx
                 .user()
-                .create("alice@demo.test", &demo.id)
+                .create(user::Create {
+                    email: "alice@demo.test".into(),
+                    tenant_id: demo.id.clone(),
+                })
                 .set(user::NAME.set("Alice Admin"))
                 .set(user::ROLE.set(UserRole::Admin))
                 .await?;
             tx.user()
-                .create("bob@demo.test", &demo.id)
+                .create(user::Create {
+                    email: "bob@demo.test".into(),
+                    tenant_id: demo.id.clone(),
+                })
                 .set(user::NAME.set("Bob Author"))
                 .set(user::ROLE.set(UserRole::Author))
                 .await?;
             let support = tx
                 .agent()
-                .create(
-                    "support",
-                    json!({"entry": "retrieve", "nodes": ["retrieve", "answer", "escalate"]}),
-                    &demo.id,
-                )
+                .create(agent::Create {
+                    name: "support".into(),
+                    flow_json: json!({"entry": "retrieve", "nodes": ["retrieve", "answer", "escalate"]}),
+                    tenant_id: demo.id.clone(),
+                })
                 .set(agent::STATUS.set(AgentStatus::Published))
                 .set(agent::VERSION.set("1.0.0"))
                 .await?;
             tx.agent()
-                .create("triage", json!({"entry": "classify"}), &demo.id)
+                .create(agent::Create {
+                    name: "triage".into(),
+                    flow_json: json!({"entry": "classify"}),
+                    tenant_id: demo.id.clone(),
+                })
                 .await?;
             for (name, title, kind) in [
                 (
@@ -69,21 +81,25 @@ pub async fn seed(db: &client::Client) -> Result<Seeded, client::Error> {
                 ),
             ] {
                 tx.tool()
-                    .create(
-                        name,
-                        title,
-                        kind,
-                        json!({"type": "object", "properties": {"query": {"type": "string"}}}),
-                        json!({"type": "object"}),
-                        "api_key",
-                        json!({"keyRef": "vault://demo/tools"}),
-                    )
+                    .create(tool::Create {
+                        name: name.into(),
+                        title: title.into(),
+                        r#type: kind,
+                        input_schema: json!({"type": "object", "properties": {"query": {"type": "string"}}}),
+                        output_schema: json!({"type": "object"}),
+                        auth_type: "api_key".into(),
+                        auth_config: json!({"keyRef": "vault://demo/tools"}),
+                    })
                     .set(tool::TENANT_ID.set(&demo.id))
                     .await?;
             }
             let chat = tx
                 .conversation()
-                .create(&support.id, &demo.id, json!({"step": "answer"}))
+                .create(conversation::Create {
+                    agent_id: support.id.clone(),
+                    tenant_id: demo.id.clone(),
+                    state: json!({"step": "answer"}),
+                })
                 .set(conversation::USER_ID.set(&alice.id))
                 .set(conversation::CHANNEL.set("web"))
                 .await?;
@@ -94,7 +110,13 @@ pub async fn seed(db: &client::Client) -> Result<Seeded, client::Error> {
                     "Refunds are paid within 5 business days of the return arriving.",
                 ),
             ] {
-                tx.message().create(role, content, &chat.id).await?;
+                tx.message()
+                    .create(message::Create {
+                        role,
+                        content: content.into(),
+                        convo_id: chat.id.clone(),
+                    })
+                    .await?;
             }
             for (uri, title, tags) in [
                 (
@@ -114,7 +136,13 @@ pub async fn seed(db: &client::Client) -> Result<Seeded, client::Error> {
                 ),
             ] {
                 tx.document()
-                    .create("upload", uri, title, json!({ "tags": tags }), &demo.id)
+                    .create(document::Create {
+                        source: "upload".into(),
+                        uri: uri.into(),
+                        title: title.into(),
+                        metadata: json!({ "tags": tags }),
+                        tenant_id: demo.id.clone(),
+                    })
                     .await?;
             }
             Ok::<_, client::Error>(demo)

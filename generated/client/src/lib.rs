@@ -8,15 +8,15 @@
 //! and one function per unique criterion (`user::id(..)`, for `find_unique`).
 //! Relations are handles too: `include(user::POSTS)` loads them (the result type
 //! gains the relation), `user::POSTS.some(..)` filters, `.with(user::POSTS.create(..))`
-//! writes through them.
+//! writes through them. A new record's data is the model's `Create` struct, its
+//! required fields named: `db.user().create(user::Create { email: "a@x".into() })`.
 //!
 //! The modules are `#[rustfmt::skip]`: `cargo fmt` leaves generated code as generated.
-#![allow(clippy::too_many_arguments)]
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
 pub use refract_runtime::{
     Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
-    Aggregates, Group, count_all,
+    Aggregates, Group, count_all, WriteData,
 };
 
 #[rustfmt::skip]
@@ -53,38 +53,37 @@ pub use message::Message;
 pub mod document;
 pub use document::Document;
 
-/// The model accessors, on [`Client`](rt::Client) and [`Transaction`](rt::Transaction) alike.
+/// The model accessors, on [`rt::Client`] and [`rt::Transaction`] alike: each returns
+/// [`rt::Actions`] of its model, whose page lists every operation.
 #[rustfmt::skip]
 pub trait Models: rt::AsExecutor {
-    /// `Tenant`: its operations.
-    fn tenant(&self) -> tenant::TenantActions<'_> {
-        tenant::TenantActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Tenant`: its operations ([`rt::Actions`]; listed in [`tenant`]).
+    fn tenant(&self) -> rt::Actions<'_, tenant::Tenant> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `User`: its operations.
-    fn user(&self) -> user::UserActions<'_> {
-        user::UserActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `User`: its operations ([`rt::Actions`]; listed in [`user`]).
+    fn user(&self) -> rt::Actions<'_, user::User> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Agent`: its operations.
-    fn agent(&self) -> agent::AgentActions<'_> {
-        agent::AgentActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Agent`: its operations ([`rt::Actions`]; listed in [`agent`]).
+    fn agent(&self) -> rt::Actions<'_, agent::Agent> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Tool`: its operations.
-    fn tool(&self) -> tool::ToolActions<'_> {
-        tool::ToolActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Tool`: its operations ([`rt::Actions`]; listed in [`tool`]).
+    fn tool(&self) -> rt::Actions<'_, tool::Tool> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Conversation`: its operations.
-    fn conversation(&self) -> conversation::ConversationActions<'_> {
-        conversation::ConversationActions(
-            rt::Actions::new(rt::AsExecutor::executor(self)),
-        )
+    /// `Conversation`: its operations ([`rt::Actions`]; listed in [`conversation`]).
+    fn conversation(&self) -> rt::Actions<'_, conversation::Conversation> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Message`: its operations.
-    fn message(&self) -> message::MessageActions<'_> {
-        message::MessageActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Message`: its operations ([`rt::Actions`]; listed in [`message`]).
+    fn message(&self) -> rt::Actions<'_, message::Message> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Document`: its operations.
-    fn document(&self) -> document::DocumentActions<'_> {
-        document::DocumentActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Document`: its operations ([`rt::Actions`]; listed in [`document`]).
+    fn document(&self) -> rt::Actions<'_, document::Document> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
 }
 

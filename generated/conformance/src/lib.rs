@@ -8,15 +8,15 @@
 //! and one function per unique criterion (`user::id(..)`, for `find_unique`).
 //! Relations are handles too: `include(user::POSTS)` loads them (the result type
 //! gains the relation), `user::POSTS.some(..)` filters, `.with(user::POSTS.create(..))`
-//! writes through them.
+//! writes through them. A new record's data is the model's `Create` struct, its
+//! required fields named: `db.user().create(user::Create { email: "a@x".into() })`.
 //!
 //! The modules are `#[rustfmt::skip]`: `cargo fmt` leaves generated code as generated.
-#![allow(clippy::too_many_arguments)]
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
 pub use refract_runtime::{
     Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
-    Aggregates, Group, count_all,
+    Aggregates, Group, count_all, WriteData,
 };
 
 #[rustfmt::skip]
@@ -45,28 +45,29 @@ pub use label::Label;
 pub mod badge;
 pub use badge::Badge;
 
-/// The model accessors, on [`Client`](rt::Client) and [`Transaction`](rt::Transaction) alike.
+/// The model accessors, on [`rt::Client`] and [`rt::Transaction`] alike: each returns
+/// [`rt::Actions`] of its model, whose page lists every operation.
 #[rustfmt::skip]
 pub trait Models: rt::AsExecutor {
-    /// `Maker`: its operations.
-    fn maker(&self) -> maker::MakerActions<'_> {
-        maker::MakerActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Maker`: its operations ([`rt::Actions`]; listed in [`maker`]).
+    fn maker(&self) -> rt::Actions<'_, maker::Maker> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Gadget`: its operations.
-    fn gadget(&self) -> gadget::GadgetActions<'_> {
-        gadget::GadgetActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Gadget`: its operations ([`rt::Actions`]; listed in [`gadget`]).
+    fn gadget(&self) -> rt::Actions<'_, gadget::Gadget> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Part`: its operations.
-    fn part(&self) -> part::PartActions<'_> {
-        part::PartActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Part`: its operations ([`rt::Actions`]; listed in [`part`]).
+    fn part(&self) -> rt::Actions<'_, part::Part> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Label`: its operations.
-    fn label(&self) -> label::LabelActions<'_> {
-        label::LabelActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Label`: its operations ([`rt::Actions`]; listed in [`label`]).
+    fn label(&self) -> rt::Actions<'_, label::Label> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Badge`: its operations.
-    fn badge(&self) -> badge::BadgeActions<'_> {
-        badge::BadgeActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Badge`: its operations ([`rt::Actions`]; listed in [`badge`]).
+    fn badge(&self) -> rt::Actions<'_, badge::Badge> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
 }
 

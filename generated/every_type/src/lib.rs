@@ -8,15 +8,15 @@
 //! and one function per unique criterion (`user::id(..)`, for `find_unique`).
 //! Relations are handles too: `include(user::POSTS)` loads them (the result type
 //! gains the relation), `user::POSTS.some(..)` filters, `.with(user::POSTS.create(..))`
-//! writes through them.
+//! writes through them. A new record's data is the model's `Create` struct, its
+//! required fields named: `db.user().create(user::Create { email: "a@x".into() })`.
 //!
 //! The modules are `#[rustfmt::skip]`: `cargo fmt` leaves generated code as generated.
-#![allow(clippy::too_many_arguments)]
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
 pub use refract_runtime::{
     Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
-    Aggregates, Group, count_all,
+    Aggregates, Group, count_all, WriteData,
 };
 
 #[rustfmt::skip]
@@ -33,16 +33,17 @@ pub use sample::Sample;
 pub mod membership;
 pub use membership::Membership;
 
-/// The model accessors, on [`Client`](rt::Client) and [`Transaction`](rt::Transaction) alike.
+/// The model accessors, on [`rt::Client`] and [`rt::Transaction`] alike: each returns
+/// [`rt::Actions`] of its model, whose page lists every operation.
 #[rustfmt::skip]
 pub trait Models: rt::AsExecutor {
-    /// `Sample`: its operations.
-    fn sample(&self) -> sample::SampleActions<'_> {
-        sample::SampleActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Sample`: its operations ([`rt::Actions`]; listed in [`sample`]).
+    fn sample(&self) -> rt::Actions<'_, sample::Sample> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Membership`: its operations.
-    fn membership(&self) -> membership::MembershipActions<'_> {
-        membership::MembershipActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Membership`: its operations ([`rt::Actions`]; listed in [`membership`]).
+    fn membership(&self) -> rt::Actions<'_, membership::Membership> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
 }
 

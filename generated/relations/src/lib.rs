@@ -8,15 +8,15 @@
 //! and one function per unique criterion (`user::id(..)`, for `find_unique`).
 //! Relations are handles too: `include(user::POSTS)` loads them (the result type
 //! gains the relation), `user::POSTS.some(..)` filters, `.with(user::POSTS.create(..))`
-//! writes through them.
+//! writes through them. A new record's data is the model's `Create` struct, its
+//! required fields named: `db.user().create(user::Create { email: "a@x".into() })`.
 //!
 //! The modules are `#[rustfmt::skip]`: `cargo fmt` leaves generated code as generated.
-#![allow(clippy::too_many_arguments)]
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
 pub use refract_runtime::{
     Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
-    Aggregates, Group, count_all,
+    Aggregates, Group, count_all, WriteData,
 };
 
 #[rustfmt::skip]
@@ -51,40 +51,41 @@ pub use shelf::Shelf;
 pub mod book;
 pub use book::Book;
 
-/// The model accessors, on [`Client`](rt::Client) and [`Transaction`](rt::Transaction) alike.
+/// The model accessors, on [`rt::Client`] and [`rt::Transaction`] alike: each returns
+/// [`rt::Actions`] of its model, whose page lists every operation.
 #[rustfmt::skip]
 pub trait Models: rt::AsExecutor {
-    /// `User`: its operations.
-    fn user(&self) -> user::UserActions<'_> {
-        user::UserActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `User`: its operations ([`rt::Actions`]; listed in [`user`]).
+    fn user(&self) -> rt::Actions<'_, user::User> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Profile`: its operations.
-    fn profile(&self) -> profile::ProfileActions<'_> {
-        profile::ProfileActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Profile`: its operations ([`rt::Actions`]; listed in [`profile`]).
+    fn profile(&self) -> rt::Actions<'_, profile::Profile> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Passport`: its operations.
-    fn passport(&self) -> passport::PassportActions<'_> {
-        passport::PassportActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Passport`: its operations ([`rt::Actions`]; listed in [`passport`]).
+    fn passport(&self) -> rt::Actions<'_, passport::Passport> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Post`: its operations.
-    fn post(&self) -> post::PostActions<'_> {
-        post::PostActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Post`: its operations ([`rt::Actions`]; listed in [`post`]).
+    fn post(&self) -> rt::Actions<'_, post::Post> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Tag`: its operations.
-    fn tag(&self) -> tag::TagActions<'_> {
-        tag::TagActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Tag`: its operations ([`rt::Actions`]; listed in [`tag`]).
+    fn tag(&self) -> rt::Actions<'_, tag::Tag> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Comment`: its operations.
-    fn comment(&self) -> comment::CommentActions<'_> {
-        comment::CommentActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Comment`: its operations ([`rt::Actions`]; listed in [`comment`]).
+    fn comment(&self) -> rt::Actions<'_, comment::Comment> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Shelf`: its operations.
-    fn shelf(&self) -> shelf::ShelfActions<'_> {
-        shelf::ShelfActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Shelf`: its operations ([`rt::Actions`]; listed in [`shelf`]).
+    fn shelf(&self) -> rt::Actions<'_, shelf::Shelf> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
-    /// `Book`: its operations.
-    fn book(&self) -> book::BookActions<'_> {
-        book::BookActions(rt::Actions::new(rt::AsExecutor::executor(self)))
+    /// `Book`: its operations ([`rt::Actions`]; listed in [`book`]).
+    fn book(&self) -> rt::Actions<'_, book::Book> {
+        rt::Actions::new(rt::AsExecutor::executor(self))
     }
 }
 

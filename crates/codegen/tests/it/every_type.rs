@@ -7,7 +7,7 @@
 use chrono::{TimeZone, Utc};
 use every_type_client::runtime::{Error, Filter};
 use every_type_client::sample::{self, *};
-use every_type_client::{Level, Models, Sample, membership};
+use every_type_client::{Level, Models, Sample, WriteData, membership};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -32,13 +32,13 @@ async fn every_type_round_trips() {
     let day = Utc.with_ymd_and_hms(2024, 2, 29, 0, 0, 0).unwrap();
     let created = db
         .sample()
-        .create(
-            "text",
-            9_007_199_254_740_993,
-            amount("12345678.90"),
-            payload.clone(),
-            "m",
-        )
+        .create(sample::Create {
+            text: "text".into(),
+            big: 9_007_199_254_740_993,
+            amount: amount("12345678.90"),
+            payload: payload.clone(),
+            mapped: "m".into(),
+        })
         .set(MAYBE_TEXT.set("maybe"))
         .set(RATIO.set(0.125))
         .set(DAY.set(day))
@@ -81,7 +81,13 @@ async fn every_type_round_trips() {
     // Optional fields read back as None, lists without a default as empty.
     let bare = db
         .sample()
-        .create("bare", 0, Decimal::ZERO, json!(null), "m")
+        .create(sample::Create {
+            text: "bare".into(),
+            big: 0,
+            amount: Decimal::ZERO,
+            payload: json!(null),
+            mapped: "m".into(),
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -128,7 +134,13 @@ async fn every_type_round_trips() {
 async fn client_side_defaults_have_their_formats() {
     let s = setup().await;
     let db = &s.client;
-    let rows = (0..50).map(|i| sample::data(format!("r{i}"), i, Decimal::ONE, json!({}), "m"));
+    let rows = (0..50).map(|i| sample::Create {
+        text: format!("r{i}"),
+        big: i,
+        amount: Decimal::ONE,
+        payload: json!({}),
+        mapped: "m".into(),
+    });
     let samples = db.sample().create_many(rows).and_return().await.unwrap();
     let hex = |s: &str| s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
     for sample in &samples {
@@ -153,7 +165,13 @@ async fn client_side_defaults_have_their_formats() {
     // A value given explicitly wins over the client default.
     let chosen = db
         .sample()
-        .create("x", 1, Decimal::ONE, json!({}), "m")
+        .create(sample::Create {
+            text: "x".into(),
+            big: 1,
+            amount: Decimal::ONE,
+            payload: json!({}),
+            mapped: "m".into(),
+        })
         .set(ULID.set("01ARZ3NDEKTSV4RRFFQ69G5FAV"))
         .await
         .unwrap();
@@ -172,16 +190,15 @@ async fn number_filters_and_atomic_updates() {
     let s = setup().await;
     let db = &s.client;
     let rows = (1..=5).map(|i| {
-        let mut data = sample::data(
-            format!("n{i}"),
-            i64::from(i) * 10,
-            amount(&format!("{i}.50")),
-            json!({}),
-            "m",
-        );
-        data.push(COUNT.set(i));
-        data.push(RATIO.set(f64::from(i) / 4.0));
-        data
+        sample::Create {
+            text: format!("n{i}"),
+            big: i64::from(i) * 10,
+            amount: amount(&format!("{i}.50")),
+            payload: json!({}),
+            mapped: "m".into(),
+        }
+        .set(COUNT.set(i))
+        .set(RATIO.set(f64::from(i) / 4.0))
     });
     db.sample().create_many(rows).await.unwrap();
     let texts = |filter: Filter<Sample>| async move {
@@ -237,7 +254,7 @@ async fn number_filters_and_atomic_updates() {
     );
     let updated = db
         .sample()
-        .update(key(), [COUNT.set(1).into(), TAGS.push(["x".to_owned()])])
+        .update(key(), [COUNT.set(1), TAGS.push(["x".to_owned()])])
         .await
         .unwrap();
     assert_eq!(
@@ -270,10 +287,14 @@ async fn list_filters() {
     let s = setup().await;
     let db = &s.client;
     let tagged = |text: &str, tags: &[&str]| {
-        let mut data = sample::data(text, 0, Decimal::ZERO, json!({}), "m");
-        data.retain(|set| set.column().name != "tags");
-        data.push(TAGS.set(tags.iter().map(|t| t.to_string())));
-        data
+        sample::Create {
+            text: text.to_owned(),
+            big: 0,
+            amount: Decimal::ZERO,
+            payload: json!({}),
+            mapped: "m".into(),
+        }
+        .set(TAGS.set(tags.iter().map(|t| t.to_string())))
     };
     db.sample()
         .create_many([
@@ -316,7 +337,14 @@ async fn compound_ids_and_uniques() {
     let s = setup().await;
     let db = &s.client;
     for (org, user, handle) in [(1, 1, "ann"), (1, 2, "bob"), (2, 1, "ann"), (1, 3, "cat")] {
-        db.membership().create(org, user, handle).await.unwrap();
+        db.membership()
+            .create(membership::Create {
+                org_id: org,
+                user_id: user,
+                handle: handle.to_owned(),
+            })
+            .await
+            .unwrap();
     }
     // @@id([orgId, userId]) and @@unique([orgId, handle], name: "orgHandle").
     let bob = db
@@ -368,7 +396,11 @@ async fn compound_ids_and_uniques() {
         .membership()
         .upsert(
             membership::org_id_user_id(2, 2),
-            membership::data(2, 2, "dan"),
+            membership::Create {
+                org_id: 2,
+                user_id: 2,
+                handle: "dan".into(),
+            },
             [membership::HANDLE.set("never")],
         )
         .await
@@ -376,12 +408,28 @@ async fn compound_ids_and_uniques() {
     assert_eq!(upserted.handle, "dan");
 
     // Violations name every field of the compound constraint.
-    let error = db.membership().create(1, 9, "ann").await.unwrap_err();
+    let error = db
+        .membership()
+        .create(membership::Create {
+            org_id: 1,
+            user_id: 9,
+            handle: "ann".into(),
+        })
+        .await
+        .unwrap_err();
     match &error {
         Error::UniqueViolation { fields, .. } => assert_eq!(fields, &["orgId", "handle"]),
         other => panic!("{other:?}"),
     }
-    let error = db.membership().create(1, 1, "zed").await.unwrap_err();
+    let error = db
+        .membership()
+        .create(membership::Create {
+            org_id: 1,
+            user_id: 1,
+            handle: "zed".into(),
+        })
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, Error::UniqueViolation { fields, .. } if fields == &["orgId", "userId"]),
         "{error:?}"
@@ -402,4 +450,158 @@ async fn compound_ids_and_uniques() {
             .code(),
         Some("P2025")
     );
+}
+
+fn minimal(text: &str) -> sample::Create {
+    sample::Create {
+        text: text.to_owned(),
+        big: 0,
+        amount: Decimal::ZERO,
+        payload: json!({}),
+        mapped: "m".into(),
+    }
+}
+
+/// A value set for a column with a client default (`uuid()`, `uuid(7)`, `cuid()`,
+/// `cuid(2)`, `nanoid(10)`, `ulid()`, `now()`, `@updatedAt`) is the value stored, in
+/// create, create_many and upsert; the columns left out get their defaults, and a new
+/// record's `@updatedAt` is its `@default(now())`.
+#[tokio::test]
+async fn explicit_values_win_over_client_defaults() {
+    let s = setup().await;
+    let db = &s.client;
+    let uuid = "0b6e1a4c-5f0e-4d7a-9a57-3f1c2e8d9b10";
+    let at = Utc.with_ymd_and_hms(2021, 5, 6, 7, 8, 9).unwrap();
+    let created = db
+        .sample()
+        .create(minimal("explicit"))
+        .set(UUID4.set(uuid))
+        .set(UUID7.set("u7"))
+        .set(CUID1.set("c1"))
+        .set(CUID2.set("c2"))
+        .set(NANO.set("n"))
+        .set(ULID.set("l"))
+        .set(AT.set(at))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            created.uuid4.as_str(),
+            created.uuid7.as_str(),
+            created.cuid1.as_str(),
+            created.cuid2.as_str(),
+            created.nano.as_str(),
+            created.ulid.as_str(),
+        ),
+        (uuid, "u7", "c1", "c2", "n", "l")
+    );
+    assert_eq!(created.at, at);
+    assert_ne!(created.touched, at, "@updatedAt not set: stamped");
+
+    let defaulted = db.sample().create(minimal("defaulted")).await.unwrap();
+    assert_eq!(defaulted.touched, defaulted.at);
+    assert_eq!(defaulted.nano.len(), 10);
+
+    let many = db
+        .sample()
+        .create_many([
+            minimal("many explicit")
+                .set(ULID.set("many-ulid"))
+                .set(UUID4.set(uuid)),
+            minimal("many defaulted").into_assigns(),
+        ])
+        .and_return()
+        .await
+        .unwrap();
+    assert_eq!(
+        (many[0].ulid.as_str(), many[0].uuid4.as_str()),
+        ("many-ulid", uuid)
+    );
+    assert_eq!(many[1].ulid.len(), 26);
+    assert!(many.iter().all(|s| s.touched == s.at));
+
+    let upserted = db
+        .sample()
+        .upsert(
+            sample::ulid("upserted-ulid"),
+            minimal("upserted").set(ULID.set("upserted-ulid")),
+            [TEXT.set("never")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (upserted.ulid.as_str(), upserted.text.as_str()),
+        ("upserted-ulid", "upserted")
+    );
+    assert_eq!(upserted.touched, upserted.at);
+}
+
+/// `set` and the arithmetic operations share one update list (one type, `Assign`).
+#[tokio::test]
+async fn set_and_increment_in_one_update() {
+    let s = setup().await;
+    let db = &s.client;
+    let created = db
+        .sample()
+        .create(minimal("before"))
+        .set(COUNT.set(1))
+        .await
+        .unwrap();
+    let updated = db
+        .sample()
+        .update(
+            sample::id(created.id),
+            [
+                TEXT.set("after"),
+                COUNT.increment(2),
+                RATIO.set(0.5),
+                TAGS.push(["t".to_owned()]),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            updated.text.as_str(),
+            updated.count,
+            updated.ratio,
+            updated.tags.clone()
+        ),
+        ("after", 3, Some(0.5), vec!["t".to_owned()])
+    );
+}
+
+/// Create data takes values: an arithmetic operation there is refused before anything
+/// is sent, in create, create_many and upsert.
+#[tokio::test]
+async fn create_data_refuses_update_operations() {
+    let s = setup().await;
+    let db = &s.client;
+    let refused = db
+        .sample()
+        .create(minimal("x"))
+        .set(COUNT.increment(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::InvalidQuery(message) if message.contains("increment")),
+        "{refused:?}"
+    );
+    let refused = db
+        .sample()
+        .create_many([minimal("y").set(COUNT.increment(1))])
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::InvalidQuery(_)), "{refused:?}");
+    let refused = db
+        .sample()
+        .upsert(
+            sample::id(1),
+            minimal("z").set(TAGS.push(["t".to_owned()])),
+            [],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, Error::InvalidQuery(_)), "{refused:?}");
+    assert_eq!(db.sample().count().await.unwrap(), 0);
 }

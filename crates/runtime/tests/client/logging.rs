@@ -102,7 +102,16 @@ async fn every_statement_is_logged_with_sql_and_duration() {
     let s = setup().await;
     let log = QueryLog::default();
     let _guard = tracing::subscriber::set_default(log.clone());
-    let created = s.client.user().create("log@x", "t", "log").await.unwrap();
+    let created = s
+        .client
+        .user()
+        .create(user::Create {
+            email: "log@x".into(),
+            tenant: "t".into(),
+            handle: "log".into(),
+        })
+        .await
+        .unwrap();
     s.client
         .user()
         .find_unique(user::id(created.id))

@@ -271,7 +271,13 @@ async fn a_statement_past_socket_timeout_fails_and_its_connection_is_discarded()
     // rolls back.
     let outcome = client
         .transaction(|tx| async move {
-            tx.user().create("gone@x", "t", "gone").await?;
+            tx.user()
+                .create(user::Create {
+                    email: "gone@x".into(),
+                    tenant: "t".into(),
+                    handle: "gone".into(),
+                })
+                .await?;
             tx.execute_raw("SELECT pg_sleep(60)", &[]).await
         })
         .await;
@@ -310,7 +316,13 @@ async fn a_transaction_past_its_timeout_is_rolled_back_even_mid_statement() {
         .transaction_with(
             TransactionOptions::default().timeout(Duration::from_millis(300)),
             |tx| async move {
-                tx.user().create("gone@x", "t", "gone").await?;
+                tx.user()
+                    .create(user::Create {
+                        email: "gone@x".into(),
+                        tenant: "t".into(),
+                        handle: "gone".into(),
+                    })
+                    .await?;
                 tx.execute_raw("SELECT pg_sleep(60)", &[]).await
             },
         )
@@ -320,7 +332,15 @@ async fn a_transaction_past_its_timeout_is_rolled_back_even_mid_statement() {
     assert_eq!(error.code(), Some("P2028"));
     assert_eq!(s.client.user().count().await.unwrap(), 0);
     // The row is free again: the transaction is over, not merely abandoned.
-    s.client.user().create("gone@x", "t", "gone").await.unwrap();
+    s.client
+        .user()
+        .create(user::Create {
+            email: "gone@x".into(),
+            tenant: "t".into(),
+            handle: "gone".into(),
+        })
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use client::runtime::{Error, TransactionOptions};
-use client::{Client, MessageRole, Models as _, conversation, message};
+use client::{Client, MessageRole, Models as _, agent, conversation, message, tenant};
 use refract_testdb::{PGBOUNCER_SERVER_POOL_SIZE, TestDb};
 use serde_json::json;
 
@@ -34,8 +34,20 @@ async fn root_database() -> (TestDb, String) {
 /// first message in one nested write inside an interactive transaction, a second message,
 /// the conversation read back with its messages, a raw count.
 async fn request(db: Client, i: usize) -> Result<(), Error> {
-    let tenant = db.tenant().create(format!("tenant {i}")).await?;
-    let agent = db.agent().create("helper", json!({}), &tenant.id).await?;
+    let tenant = db
+        .tenant()
+        .create(tenant::Create {
+            name: format!("tenant {i}"),
+        })
+        .await?;
+    let agent = db
+        .agent()
+        .create(agent::Create {
+            name: "helper".into(),
+            flow_json: json!({}),
+            tenant_id: tenant.id.to_owned(),
+        })
+        .await?;
     // Generous: 200 tasks share a few connections on two cores; the defaults are not
     // what this test is about.
     let options = TransactionOptions::default()
@@ -45,15 +57,23 @@ async fn request(db: Client, i: usize) -> Result<(), Error> {
         .transaction_with(options, |tx| async move {
             let created = tx
                 .conversation()
-                .create(&agent.id, &tenant.id, json!({"step": i}))
-                .with(conversation::MESSAGES.create(message::data_without_convo(
-                    MessageRole::User,
-                    format!("hello {i}"),
-                )))
+                .create(conversation::Create {
+                    agent_id: agent.id.to_owned(),
+                    tenant_id: tenant.id.to_owned(),
+                    state: json!({"step": i}),
+                })
+                .with(conversation::MESSAGES.create(message::CreateWithoutConvo {
+                    role: MessageRole::User,
+                    content: format!("hello {i}"),
+                }))
                 .include(conversation::MESSAGES)
                 .await?;
             tx.message()
-                .create(MessageRole::Assistant, "hi", &created.id)
+                .create(message::Create {
+                    role: MessageRole::Assistant,
+                    content: "hi".into(),
+                    convo_id: created.id.to_owned(),
+                })
                 .await?;
             Ok::<_, Error>(created)
         })

@@ -180,7 +180,11 @@ pub(crate) async fn like_patterns_escape_wildcards() {
     for (i, name) in ["50%_off", "500 off", "a\\b", "plain"].iter().enumerate() {
         s.client
             .user()
-            .create(format!("{i}@x"), "t", format!("h{i}"))
+            .create(user::Create {
+                email: format!("{i}@x"),
+                tenant: "t".into(),
+                handle: format!("h{i}"),
+            })
             .set(NAME.set(*name))
             .exec()
             .await
@@ -498,7 +502,11 @@ pub(crate) async fn every_type_round_trips() {
     let created = s
         .client
         .user()
-        .create("types@example.com", "t", "types")
+        .create(user::Create {
+            email: "types@example.com".into(),
+            tenant: "t".into(),
+            handle: "types".into(),
+        })
         .set(NAME.set("Type Tester"))
         .set(ROLE.set(Role::Admin))
         .set(PROFILE.set(profile.clone()))
@@ -530,7 +538,11 @@ pub(crate) async fn every_type_round_trips() {
     let defaults = s
         .client
         .user()
-        .create("d@example.com", "t", "d")
+        .create(user::Create {
+            email: "d@example.com".into(),
+            tenant: "t".into(),
+            handle: "d".into(),
+        })
         .await
         .unwrap();
     assert_eq!(defaults.role, Role::Member);

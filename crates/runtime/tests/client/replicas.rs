@@ -238,7 +238,7 @@ async fn reads_go_to_replicas_round_robin_and_everything_else_to_the_primary() {
 /// behind a view whose `content` ends with the answering server's port.
 #[tokio::test]
 async fn includes_are_read_on_the_replica_of_their_read() {
-    use client::{MessageRole, Models as _, conversation};
+    use client::{MessageRole, Models as _, agent, conversation, message, tenant};
     use serde_json::json;
 
     let server = ReplicatedServer::start(1).expect("starting a primary and its replica");
@@ -256,16 +256,36 @@ async fn includes_are_read_on_the_replica_of_their_read() {
         .unwrap()
         .build()
         .unwrap();
-    let tenant = db.tenant().create("t").await.unwrap();
-    let agent = db.agent().create("a", json!({}), &tenant.id).await.unwrap();
+    let tenant = db
+        .tenant()
+        .create(tenant::Create { name: "t".into() })
+        .await
+        .unwrap();
+    let agent = db
+        .agent()
+        .create(agent::Create {
+            name: "a".into(),
+            flow_json: json!({}),
+            tenant_id: tenant.id.to_owned(),
+        })
+        .await
+        .unwrap();
     let convo = db
         .conversation()
-        .create(&agent.id, &tenant.id, json!({}))
+        .create(conversation::Create {
+            agent_id: agent.id.to_owned(),
+            tenant_id: tenant.id.to_owned(),
+            state: json!({}),
+        })
         .await
         .unwrap();
     for text in ["one", "two"] {
         db.message()
-            .create(MessageRole::User, text, &convo.id)
+            .create(message::Create {
+                role: MessageRole::User,
+                content: text.to_owned(),
+                convo_id: convo.id.to_owned(),
+            })
             .await
             .unwrap();
     }

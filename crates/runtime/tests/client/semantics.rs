@@ -165,18 +165,23 @@ pub(crate) async fn update_many_with_nothing_to_set_counts_the_matching_rows() {
     assert_eq!(returned, [1, 4]);
 }
 
-/// A field pushed after a `data()` helper set it takes the pushed value, in create,
+/// A field set again after the `Create` struct set it takes the later value, in create,
 /// create_many and upsert (it was "column specified more than once", or the first value).
 #[tokio::test]
 pub(crate) async fn an_explicit_value_overrides_the_data_helpers() {
     let s = setup().await;
     let db = &s.client;
     let data = |n: u32| {
-        let mut data = user::data(format!("generated{n}@x"), "t", format!("h{n}"));
-        data.push(EMAIL.set(format!("explicit{n}@x")));
-        data
+        runtime_tests_client::WriteData::set(
+            user::Create {
+                email: format!("generated{n}@x"),
+                tenant: "t".into(),
+                handle: format!("h{n}"),
+            },
+            EMAIL.set(format!("explicit{n}@x")),
+        )
     };
-    let created = db.user().create_from(data(1)).exec().await.unwrap();
+    let created = db.user().create(data(1)).exec().await.unwrap();
     assert_eq!(created.email, "explicit1@x");
     let many = db
         .user()
@@ -205,11 +210,31 @@ pub(crate) async fn an_explicit_value_overrides_the_data_helpers() {
 pub(crate) async fn a_new_record_is_updated_when_it_is_created() {
     let s = setup().await;
     let db = &s.client;
-    let created = db.user().create("a@x", "t", "a").exec().await.unwrap();
+    let created = db
+        .user()
+        .create(user::Create {
+            email: "a@x".into(),
+            tenant: "t".into(),
+            handle: "a".into(),
+        })
+        .exec()
+        .await
+        .unwrap();
     assert_eq!(created.updated_at, created.created_at);
     let many = db
         .user()
-        .create_many([user::data("b@x", "t", "b"), user::data("c@x", "t", "c")])
+        .create_many([
+            user::Create {
+                email: "b@x".into(),
+                tenant: "t".into(),
+                handle: "b".into(),
+            },
+            user::Create {
+                email: "c@x".into(),
+                tenant: "t".into(),
+                handle: "c".into(),
+            },
+        ])
         .and_return()
         .exec()
         .await
@@ -221,7 +246,11 @@ pub(crate) async fn a_new_record_is_updated_when_it_is_created() {
         .user()
         .upsert(
             user::email("d@x"),
-            user::data("d@x", "t", "d"),
+            user::Create {
+                email: "d@x".into(),
+                tenant: "t".into(),
+                handle: "d".into(),
+            },
             [NAME.set("updated")],
         )
         .exec()
@@ -234,7 +263,11 @@ pub(crate) async fn a_new_record_is_updated_when_it_is_created() {
         .with_timezone(&chrono::Utc);
     let set = db
         .user()
-        .create("e@x", "t", "e")
+        .create(user::Create {
+            email: "e@x".into(),
+            tenant: "t".into(),
+            handle: "e".into(),
+        })
         .set(UPDATED_AT.set(explicit))
         .exec()
         .await

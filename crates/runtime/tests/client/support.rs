@@ -46,7 +46,11 @@ pub async fn seed_users(client: &Client, n: usize) -> Vec<runtime_tests_client::
     for i in 0..n {
         let mut create = client
             .user()
-            .create(format!("u{i}@example.com"), "t", format!("u{i}"))
+            .create(runtime_tests_client::user::Create {
+                email: format!("u{i}@example.com"),
+                tenant: "t".into(),
+                handle: format!("u{i}"),
+            })
             .set(SCORE.set(i as f64))
             .set(VISITS.set(i as i64 * 10))
             .set(TAGS.set(if i % 2 == 0 {

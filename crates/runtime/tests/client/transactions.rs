@@ -16,8 +16,22 @@ pub(crate) async fn commit_on_ok() {
     let (a, b) = s
         .client
         .transaction(|tx| async move {
-            let a = tx.user().create("a@x", "t", "a").await?;
-            let b = tx.user().create("b@x", "t", "b").await?;
+            let a = tx
+                .user()
+                .create(user::Create {
+                    email: "a@x".into(),
+                    tenant: "t".into(),
+                    handle: "a".into(),
+                })
+                .await?;
+            let b = tx
+                .user()
+                .create(user::Create {
+                    email: "b@x".into(),
+                    tenant: "t".into(),
+                    handle: "b".into(),
+                })
+                .await?;
             // Reads inside see the transaction's writes.
             assert_eq!(tx.user().count().await?, 2);
             Ok::<_, Error>((a, b))
@@ -47,7 +61,11 @@ pub(crate) async fn transactions_run_in_spawned_tasks() {
                     .transaction(move |tx| async move {
                         let created = tx
                             .user()
-                            .create(format!("s{i}@x"), "t", format!("s{i}"))
+                            .create(user::Create {
+                                email: format!("s{i}@x"),
+                                tenant: "t".into(),
+                                handle: format!("s{i}"),
+                            })
                             .await?;
                         tx.user()
                             .update(user::id(created.id), [VISITS.increment(1i64)])
@@ -66,16 +84,36 @@ pub(crate) async fn transactions_run_in_spawned_tasks() {
 #[tokio::test]
 pub(crate) async fn rollback_on_err() {
     let s = setup().await;
-    s.client.user().create("keep@x", "t", "keep").await.unwrap();
+    s.client
+        .user()
+        .create(user::Create {
+            email: "keep@x".into(),
+            tenant: "t".into(),
+            handle: "keep".into(),
+        })
+        .await
+        .unwrap();
     let outcome: Result<(), Error> = s
         .client
         .transaction(|tx| async move {
-            tx.user().create("gone@x", "t", "gone").await?;
+            tx.user()
+                .create(user::Create {
+                    email: "gone@x".into(),
+                    tenant: "t".into(),
+                    handle: "gone".into(),
+                })
+                .await?;
             tx.user()
                 .update(user::email("keep@x"), [SCORE.set(99.0)])
                 .await?;
             // Unique violation: the error propagates and everything rolls back.
-            tx.user().create("keep@x", "t", "dup").await?;
+            tx.user()
+                .create(user::Create {
+                    email: "keep@x".into(),
+                    tenant: "t".into(),
+                    handle: "dup".into(),
+                })
+                .await?;
             Ok(())
         })
         .await;
@@ -109,7 +147,13 @@ pub(crate) async fn rollback_on_application_error_and_on_panic() {
     let refused = s
         .client
         .transaction(|tx| async move {
-            tx.user().create("x@x", "t", "x").await?;
+            tx.user()
+                .create(user::Create {
+                    email: "x@x".into(),
+                    tenant: "t".into(),
+                    handle: "x".into(),
+                })
+                .await?;
             Err::<(), _>(AppError::Refused)
         })
         .await;
@@ -117,8 +161,20 @@ pub(crate) async fn rollback_on_application_error_and_on_panic() {
     let db_error = s
         .client
         .transaction(|tx| async move {
-            tx.user().create("x@x", "t", "x").await?;
-            tx.user().create("x@x", "t", "y").await?;
+            tx.user()
+                .create(user::Create {
+                    email: "x@x".into(),
+                    tenant: "t".into(),
+                    handle: "x".into(),
+                })
+                .await?;
+            tx.user()
+                .create(user::Create {
+                    email: "x@x".into(),
+                    tenant: "t".into(),
+                    handle: "y".into(),
+                })
+                .await?;
             Ok::<_, AppError>(())
         })
         .await;
@@ -128,7 +184,13 @@ pub(crate) async fn rollback_on_application_error_and_on_panic() {
     let panicked = std::panic::AssertUnwindSafe(async move {
         client
             .transaction(|tx| async move {
-                tx.user().create("p@x", "t", "p").await?;
+                tx.user()
+                    .create(user::Create {
+                        email: "p@x".into(),
+                        tenant: "t".into(),
+                        handle: "p".into(),
+                    })
+                    .await?;
                 if tx.user().count().await? == 1 {
                     panic!("boom inside the transaction");
                 }
@@ -170,7 +232,14 @@ pub(crate) async fn isolation_level_read_only_and_timeout() {
     let read_only = s
         .client
         .transaction_with(TransactionOptions::default().read_only(), |tx| async move {
-            tx.user().create("ro@x", "t", "ro").await.map(|_| ())
+            tx.user()
+                .create(user::Create {
+                    email: "ro@x".into(),
+                    tenant: "t".into(),
+                    handle: "ro".into(),
+                })
+                .await
+                .map(|_| ())
         })
         .await
         .unwrap_err();
@@ -181,7 +250,13 @@ pub(crate) async fn isolation_level_read_only_and_timeout() {
         .transaction_with(
             TransactionOptions::default().timeout(Duration::from_millis(200)),
             |tx| async move {
-                tx.user().create("slow@x", "t", "slow").await?;
+                tx.user()
+                    .create(user::Create {
+                        email: "slow@x".into(),
+                        tenant: "t".into(),
+                        handle: "slow".into(),
+                    })
+                    .await?;
                 tx.execute_raw("SELECT pg_sleep(5)", &[]).await?;
                 Ok::<_, Error>(())
             },
@@ -199,7 +274,13 @@ pub(crate) async fn cancelled_transaction_never_leaks_into_the_pool() {
     let cancelled = tokio::time::timeout(Duration::from_millis(300), async move {
         client
             .transaction(|tx| async move {
-                tx.user().create("half@x", "t", "half").await?;
+                tx.user()
+                    .create(user::Create {
+                        email: "half@x".into(),
+                        tenant: "t".into(),
+                        handle: "half".into(),
+                    })
+                    .await?;
                 tokio::time::sleep(Duration::from_secs(10)).await;
                 Ok::<_, Error>(())
             })
@@ -233,8 +314,20 @@ pub(crate) async fn transaction_handle_after_commit_and_executor_atomically() {
         .executor()
         .atomically(|db| {
             Box::pin(async move {
-                db.user().create("one@x", "t", "one").await?;
-                db.user().create("one@x", "t", "two").await?;
+                db.user()
+                    .create(user::Create {
+                        email: "one@x".into(),
+                        tenant: "t".into(),
+                        handle: "one".into(),
+                    })
+                    .await?;
+                db.user()
+                    .create(user::Create {
+                        email: "one@x".into(),
+                        tenant: "t".into(),
+                        handle: "two".into(),
+                    })
+                    .await?;
                 Ok(())
             })
         })
@@ -247,14 +340,22 @@ pub(crate) async fn transaction_handle_after_commit_and_executor_atomically() {
 pub(crate) async fn one_client_shared_by_100_tasks_stays_within_the_pool() {
     const POOL: usize = 4;
     let s = setup_with(|config| config.max_connections(POOL)).await;
-    s.client.user().create("seed@x", "t", "seed").await.unwrap();
+    s.client
+        .user()
+        .create(user::Create {
+            email: "seed@x".into(),
+            tenant: "t".into(),
+            handle: "seed".into(),
+        })
+        .await
+        .unwrap();
     let tasks: Vec<_> = (0..100)
         .map(|i| {
             let client = s.client.clone();
             tokio::spawn(async move {
                 let found = client.user().find_unique(user::email("seed@x")).await.unwrap();
                 assert!(found.is_some());
-                client.user().create(format!("c{i}@x"), "t", format!("c{i}")).await.unwrap();
+                client.user().create(user::Create { email: format!("c{i}@x"), tenant: "t".into(), handle: format!("c{i}") }).await.unwrap();
                 let backends: Vec<(i64,)> = client
                     .query_raw_as(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
@@ -285,7 +386,15 @@ pub(crate) async fn global_client_is_initialized_once() {
         Err(Error::GlobalNotInitialized)
     ));
     let global = refract_runtime::global::init(s.client.clone()).unwrap();
-    global.user().create("g@x", "t", "g").await.unwrap();
+    global
+        .user()
+        .create(user::Create {
+            email: "g@x".into(),
+            tenant: "t".into(),
+            handle: "g".into(),
+        })
+        .await
+        .unwrap();
     let again = refract_runtime::global::init(s.client.clone()).unwrap_err();
     assert!(matches!(again, Error::GlobalAlreadyInitialized));
     let got = refract_runtime::global::get().unwrap();

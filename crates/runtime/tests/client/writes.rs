@@ -7,25 +7,45 @@ use rust_decimal::Decimal;
 use crate::support::{seed_users, setup};
 use runtime_tests_client::post::{self, Post};
 use runtime_tests_client::user::{self, *};
-use runtime_tests_client::{Models, Role};
+use runtime_tests_client::{Models, Role, WriteData};
 
 #[tokio::test]
 pub(crate) async fn create_and_create_many() {
     let s = setup().await;
     let db = s.client.user();
-    let one = db.create("a@x", "t", "a").set(NAME.set("A")).await.unwrap();
+    let one = db
+        .create(user::Create {
+            email: "a@x".into(),
+            tenant: "t".into(),
+            handle: "a".into(),
+        })
+        .set(NAME.set("A"))
+        .await
+        .unwrap();
     assert_eq!(
         (one.email.as_str(), one.name.as_deref(), one.handle.as_str()),
         ("a@x", Some("A"), "a")
     );
 
-    let rows = (0..3).map(|i| user::data(format!("m{i}@x"), "t", format!("m{i}")));
+    let rows = (0..3).map(|i| user::Create {
+        email: format!("m{i}@x"),
+        tenant: "t".into(),
+        handle: format!("m{i}"),
+    });
     assert_eq!(db.create_many(rows).await.unwrap(), 3);
     // Rows with different optional fields: missing cells take their DEFAULT.
-    let mut with_name = user::data("n1@x", "t", "n1");
-    with_name.push(NAME.set("Named"));
-    let mut with_score = user::data("n2@x", "t", "n2");
-    with_score.push(SCORE.set(9.5));
+    let with_name = user::Create {
+        email: "n1@x".into(),
+        tenant: "t".into(),
+        handle: "n1".into(),
+    }
+    .set(NAME.set("Named"));
+    let with_score = user::Create {
+        email: "n2@x".into(),
+        tenant: "t".into(),
+        handle: "n2".into(),
+    }
+    .set(SCORE.set(9.5));
     let created = db
         .create_many([with_name, with_score])
         .and_return()
@@ -39,8 +59,16 @@ pub(crate) async fn create_and_create_many() {
     assert_eq!((created[1].name.as_deref(), created[1].score), (None, 9.5));
 
     let duplicates = [
-        user::data("a@x", "t", "dup"),
-        user::data("new@x", "t", "new"),
+        user::Create {
+            email: "a@x".into(),
+            tenant: "t".into(),
+            handle: "dup".into(),
+        },
+        user::Create {
+            email: "new@x".into(),
+            tenant: "t".into(),
+            handle: "new".into(),
+        },
     ];
     let error = db.create_many(duplicates.clone()).await.unwrap_err();
     assert_eq!(error.code(), Some("P2002"));
@@ -49,7 +77,7 @@ pub(crate) async fn create_and_create_many() {
         1
     );
     assert_eq!(
-        db.create_many(Vec::<Vec<refract_runtime::Set<User>>>::new())
+        db.create_many(Vec::<Vec<refract_runtime::Assign<User>>>::new())
             .await
             .unwrap(),
         0
@@ -63,7 +91,11 @@ pub(crate) async fn create_many_beyond_the_parameter_limit_is_chunked_and_atomic
     let db = s.client.user();
     // 3 columns + @updatedAt: 8,191 rows per statement, so 20,000 rows take 3 statements.
     let rows: Vec<_> = (0..20_000)
-        .map(|i| user::data(format!("bulk{i}@x"), "bulk", format!("b{i}")))
+        .map(|i| user::Create {
+            email: format!("bulk{i}@x"),
+            tenant: "bulk".into(),
+            handle: format!("b{i}"),
+        })
         .collect();
     assert_eq!(db.create_many(rows).await.unwrap(), 20_000);
     assert_eq!(
@@ -72,9 +104,17 @@ pub(crate) async fn create_many_beyond_the_parameter_limit_is_chunked_and_atomic
     );
     // A duplicate in the last chunk rolls back the earlier chunks too.
     let mut rows: Vec<_> = (0..20_000)
-        .map(|i| user::data(format!("again{i}@x"), "again", format!("g{i}")))
+        .map(|i| user::Create {
+            email: format!("again{i}@x"),
+            tenant: "again".into(),
+            handle: format!("g{i}"),
+        })
         .collect();
-    rows.push(user::data("bulk0@x", "again", "clash"));
+    rows.push(user::Create {
+        email: "bulk0@x".into(),
+        tenant: "again".into(),
+        handle: "clash".into(),
+    });
     assert_eq!(
         db.create_many(rows).await.unwrap_err().code(),
         Some("P2002")
@@ -95,10 +135,10 @@ pub(crate) async fn update_with_atomic_operations() {
             [
                 SCORE.increment(2.5),
                 VISITS.decrement(3i64),
-                BALANCE.set(Decimal::new(10, 0)).into(),
-                NAME.set_null().into(),
+                BALANCE.set(Decimal::new(10, 0)),
+                NAME.set_null(),
                 TAGS.push(["pushed".to_string()]),
-                ROLE.set(Role::Admin).into(),
+                ROLE.set(Role::Admin),
             ],
         )
         .await
@@ -176,7 +216,11 @@ pub(crate) async fn upsert_creates_then_updates() {
     let created = db
         .upsert(
             user::email("up@x"),
-            user::data("up@x", "t", "up"),
+            user::Create {
+                email: "up@x".into(),
+                tenant: "t".into(),
+                handle: "up".into(),
+            },
             [VISITS.increment(1i64)],
         )
         .await
@@ -185,7 +229,11 @@ pub(crate) async fn upsert_creates_then_updates() {
     let updated = db
         .upsert(
             user::email("up@x"),
-            user::data("up@x", "t", "up"),
+            user::Create {
+                email: "up@x".into(),
+                tenant: "t".into(),
+                handle: "up".into(),
+            },
             [VISITS.increment(1i64)],
         )
         .await
@@ -195,7 +243,11 @@ pub(crate) async fn upsert_creates_then_updates() {
     let same = db
         .upsert(
             user::tenant_handle("t", "up"),
-            user::data("other@x", "t", "up"),
+            user::Create {
+                email: "other@x".into(),
+                tenant: "t".into(),
+                handle: "up".into(),
+            },
             Vec::<refract_runtime::Assign<User>>::new(),
         )
         .await
@@ -205,7 +257,11 @@ pub(crate) async fn upsert_creates_then_updates() {
     let fresh = db
         .upsert(
             user::id(-7),
-            user::data("fresh@x", "t", "fresh"),
+            user::Create {
+                email: "fresh@x".into(),
+                tenant: "t".into(),
+                handle: "fresh".into(),
+            },
             [SCORE.set(1.0)],
         )
         .await
@@ -214,7 +270,11 @@ pub(crate) async fn upsert_creates_then_updates() {
     let again = db
         .upsert(
             user::id(fresh.id),
-            user::data("zzz@x", "t", "zzz"),
+            user::Create {
+                email: "zzz@x".into(),
+                tenant: "t".into(),
+                handle: "zzz".into(),
+            },
             [SCORE.set(2.0)],
         )
         .await
@@ -262,7 +322,11 @@ pub(crate) async fn values_with_quotes_and_placeholders_are_stored_verbatim() {
     for (i, text) in nasty.iter().enumerate() {
         let text = text.replace('\u{0}', "");
         let created = db
-            .create(format!("{i}@x"), "t", text.clone())
+            .create(user::Create {
+                email: format!("{i}@x"),
+                tenant: "t".into(),
+                handle: text.clone(),
+            })
             .set(NAME.set(text.clone()))
             .await
             .unwrap();
@@ -294,11 +358,21 @@ pub(crate) async fn non_default_schema_and_uuid_ids() {
     let author = s
         .client
         .user()
-        .create("author@x", "t", "author")
+        .create(user::Create {
+            email: "author@x".into(),
+            tenant: "t".into(),
+            handle: "author".into(),
+        })
         .await
         .unwrap();
     let posts = s.client.post();
-    let first = posts.create("First", author.id).await.unwrap();
+    let first = posts
+        .create(post::Create {
+            title: "First".into(),
+            author_id: author.id,
+        })
+        .await
+        .unwrap();
     assert_eq!(first.id.len(), 36);
     assert_eq!((first.views, first.published), (0, false));
     let found = posts.find_unique(post::id(first.id.clone())).await.unwrap();
@@ -318,7 +392,10 @@ pub(crate) async fn non_default_schema_and_uuid_ids() {
         .unwrap();
     assert_eq!(viewed.views, 5);
     posts
-        .create("Second", author.id)
+        .create(post::Create {
+            title: "Second".into(),
+            author_id: author.id,
+        })
         .set(post::PUBLISHED.set(true))
         .await
         .unwrap();
@@ -352,9 +429,23 @@ pub(crate) async fn non_default_schema_and_uuid_ids() {
 pub(crate) async fn constraint_errors_carry_codes_and_fields() {
     let s = setup().await;
     let db = s.client.user();
-    let user = db.create("taken@x", "t", "taken").await.unwrap();
+    let user = db
+        .create(user::Create {
+            email: "taken@x".into(),
+            tenant: "t".into(),
+            handle: "taken".into(),
+        })
+        .await
+        .unwrap();
 
-    let unique = db.create("taken@x", "t", "other").await.unwrap_err();
+    let unique = db
+        .create(user::Create {
+            email: "taken@x".into(),
+            tenant: "t".into(),
+            handle: "other".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(unique.code(), Some("P2002"));
     match &unique {
         Error::UniqueViolation {
@@ -372,12 +463,27 @@ pub(crate) async fn constraint_errors_carry_codes_and_fields() {
     assert!(unique.postgres().is_some());
     assert!(std::error::Error::source(&unique).is_some());
 
-    let compound = db.create("new@x", "t", "taken").await.unwrap_err();
+    let compound = db
+        .create(user::Create {
+            email: "new@x".into(),
+            tenant: "t".into(),
+            handle: "taken".into(),
+        })
+        .await
+        .unwrap_err();
     assert!(
         matches!(&compound, Error::UniqueViolation { fields, .. } if fields == &["tenant", "handle"])
     );
 
-    let foreign = s.client.post().create("Orphan", -1).await.unwrap_err();
+    let foreign = s
+        .client
+        .post()
+        .create(post::Create {
+            title: "Orphan".into(),
+            author_id: -1,
+        })
+        .await
+        .unwrap_err();
     assert_eq!(foreign.code(), Some("P2003"));
     match &foreign {
         Error::ForeignKeyViolation {
@@ -388,14 +494,20 @@ pub(crate) async fn constraint_errors_carry_codes_and_fields() {
         }
         other => panic!("expected a foreign key violation, got {other:?}"),
     }
-    s.client.post().create("Kept", user.id).await.unwrap();
+    s.client
+        .post()
+        .create(post::Create {
+            title: "Kept".into(),
+            author_id: user.id,
+        })
+        .await
+        .unwrap();
     let referenced = db.delete(user::id(user.id)).await.unwrap_err();
     assert_eq!(referenced.code(), Some("P2003"));
 
-    // The generic runtime `create` (no required-field arguments) lets a NULL through to
-    // the database: P2011, naming the field.
-    let runtime_actions = *db;
-    let null = runtime_actions
+    // A list of assignments is unchecked data: a missing required field gets to the
+    // database, which refuses the NULL: P2011, naming the field.
+    let null = db
         .create([EMAIL.set("nulls@x"), HANDLE.set("n")])
         .await
         .unwrap_err();

@@ -98,7 +98,11 @@ pub async fn create_conversation(
             }
             let created = tx
                 .conversation()
-                .create(agent.id, &tenant.id, initial_state)
+                .create(conversation::Create {
+                    agent_id: agent.id,
+                    tenant_id: tenant.id.clone(),
+                    state: initial_state,
+                })
                 .set(conversation::CHANNEL.set_opt(channel))
                 .set(conversation::USER_ID.set_opt(body.user_id))
                 .await?;
@@ -185,7 +189,11 @@ pub async fn append_message(
             let created_at = next_timestamp(now, last.map(|m| m.created_at));
             let message = tx
                 .message()
-                .create(role, body.content, &body.conversation_id)
+                .create(message::Create {
+                    role,
+                    content: body.content,
+                    convo_id: body.conversation_id.clone(),
+                })
                 .set(message::CREATED_AT.set(created_at))
                 .set(message::METADATA.set_opt(body.metadata))
                 .await?;

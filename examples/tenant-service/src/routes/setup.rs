@@ -6,7 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use client::{
-    Agent, AgentStatus, Document, Models, Tenant, TenantPlan, User, UserRole, agent, tenant, user,
+    Agent, AgentStatus, Document, Models, Tenant, TenantPlan, User, UserRole, agent, document,
+    tenant, user,
 };
 use serde::Deserialize;
 use serde_json::Value as JsonValue;
@@ -32,7 +33,10 @@ pub async fn create_tenant(
     JsonBody(body): JsonBody<NewTenant>,
 ) -> Created<Tenant> {
     let name = required_text("name", &body.name)?;
-    let mut create = state.db.tenant().create(name);
+    let mut create = state
+        .db
+        .tenant()
+        .create(tenant::Create { name: name.into() });
     if let Some(plan) = &body.plan {
         create = create.set(tenant::PLAN.set(parse_enum("plan", plan, &TenantPlan::ALL)?));
     }
@@ -61,7 +65,10 @@ pub async fn create_user(
             format!("`email` must be an email address, got `{email}`"),
         ));
     }
-    let mut create = state.db.user().create(email, tenant.id);
+    let mut create = state.db.user().create(user::Create {
+        email: email.into(),
+        tenant_id: tenant.id,
+    });
     if let Some(name) = body.name {
         create = create.set(user::NAME.set(name));
     }
@@ -89,7 +96,11 @@ pub async fn create_agent(
 ) -> Created<Agent> {
     let name = required_text("name", &body.name)?;
     let flow = json_object("flowJson", body.flow_json)?;
-    let mut create = state.db.agent().create(name, flow, tenant.id);
+    let mut create = state.db.agent().create(agent::Create {
+        name: name.into(),
+        flow_json: flow,
+        tenant_id: tenant.id,
+    });
     if let Some(version) = &body.version {
         create = create.set(agent::VERSION.set(required_text("version", version)?));
     }
@@ -137,7 +148,13 @@ pub async fn create_document(
     let created = state
         .db
         .document()
-        .create(source, uri, title, metadata, tenant.id)
+        .create(document::Create {
+            source: source.into(),
+            uri: uri.into(),
+            title: title.into(),
+            metadata,
+            tenant_id: tenant.id,
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -512,50 +512,50 @@ fn aggregates() -> Vec<Scenario> {
 /// Writes: every write operation, nested writes, and the errors they raise.
 #[rustfmt::skip]
 fn writes() -> Vec<Scenario> {
-    use conformance_client::runtime::{Assign, Set};
+    use conformance_client::runtime::Assign;
     use maker::*;
     vec![
         write!("create", ["Maker"], "prisma.maker.create({ data: { handle: 'new', name: 'Névé', joinedAt: new Date('2020-05-05T05:05:05.555Z'), nicknames: [], luckyNumbers: [] } })",
-            |db| db.maker().create("new", "Névé", at("2020-05-05T05:05:05.555Z"))),
+            |db| db.maker().create(maker::Create { handle: "new".into(), name: "Névé".into(), joined_at: at("2020-05-05T05:05:05.555Z") })),
         write!("create_select", ["Label"], "prisma.label.create({ data: { name: 'selected' }, select: { id: true, name: true } })",
-            |db| async { db.label().create_from(label::data("selected")).select::<(i32, String)>((label::ID, label::NAME)).await.map(|row| objects(&["id", "name"], vec![row]).pop()) }),
+            |db| async { db.label().create(label::Create { name: "selected".into() }).select::<(i32, String)>((label::ID, label::NAME)).await.map(|row| objects(&["id", "name"], vec![row]).pop()) }),
         write!("update_with_include", ["Gadget"], "prisma.gadget.update({ where: { id: 10 }, data: { title: 'Widget Ü' }, include: { maker: true, labels: true } })",
             |db| db.gadget().update(gadget::id(10), [gadget::TITLE.set("Widget Ü")]).include(gadget::MAKER).include(gadget::LABELS)),
         write!("delete_with_include", ["Maker"], "prisma.maker.delete({ where: { id: 8 }, include: { gadgets: true, badge: true } })",
             |db| db.maker().delete(maker::id(8)).include(GADGETS).include(BADGE)),
         write!("create_every_type", ["Maker"], "prisma.maker.create({ data: { handle: 'full', name: 'Full', bio: '50%_\\\\', tier: 'ENTERPRISE', rating: 1.5, balance: '12.3456', visits: 9007199254740995n, avatar: Uint8Array.from([1, 2, 255]), joinedAt: new Date('2020-05-05T05:05:05.555Z'), nicknames: ['a', 'B'], luckyNumbers: [3, 1], mentorId: 1 } })",
-            |db| db.maker().create("full", "Full", at("2020-05-05T05:05:05.555Z")).set(BIO.set("50%_\\")).set(TIER.set(Tier::Enterprise))
+            |db| db.maker().create(maker::Create { handle: "full".into(), name: "Full".into(), joined_at: at("2020-05-05T05:05:05.555Z") }).set(BIO.set("50%_\\")).set(TIER.set(Tier::Enterprise))
                 .set(RATING.set(1.5)).set(BALANCE.set(dec("12.3456"))).set(VISITS.set(9_007_199_254_740_995_i64)).set(AVATAR.set(vec![1u8, 2, 255]))
                 .set(NICKNAMES.set(["a".to_string(), "B".to_string()])).set(LUCKY_NUMBERS.set([3, 1])).set(MENTOR_ID.set(1))),
         write!("create_json_shapes", ["Gadget"], "prisma.gadget.createMany({ data: [{ makerId: 2, title: 'j1', sku: 'J1', colors: [], sizes: [], specs: { a: [1, { b: null }] } }, { makerId: 2, title: 'j2', sku: 'J2', colors: [], sizes: [], specs: [] }, { makerId: 2, title: 'j3', sku: 'J3', colors: [], sizes: [], specs: 'text' }, { makerId: 2, title: 'j4', sku: 'J4', colors: [], sizes: [], specs: 1.5 }, { makerId: 2, title: 'j5', sku: 'J5', colors: [], sizes: [], specs: false }] })",
             |db| async { db.gadget().create_many([
-                gadget::data(2, "j1", "J1").into_iter().chain([gadget::SPECS.set(json!({"a": [1, {"b": null}]}))]).collect::<Vec<_>>(),
-                gadget::data(2, "j2", "J2").into_iter().chain([gadget::SPECS.set(json!([]))]).collect(),
-                gadget::data(2, "j3", "J3").into_iter().chain([gadget::SPECS.set(json!("text"))]).collect(),
-                gadget::data(2, "j4", "J4").into_iter().chain([gadget::SPECS.set(json!(1.5))]).collect(),
-                gadget::data(2, "j5", "J5").into_iter().chain([gadget::SPECS.set(json!(false))]).collect(),
+                conformance_client::WriteData::into_assigns(gadget::Create { maker_id: 2, title: "j1".into(), sku: "J1".into() }).into_iter().chain([gadget::SPECS.set(json!({"a": [1, {"b": null}]}))]).collect::<Vec<_>>(),
+                conformance_client::WriteData::into_assigns(gadget::Create { maker_id: 2, title: "j2".into(), sku: "J2".into() }).into_iter().chain([gadget::SPECS.set(json!([]))]).collect(),
+                conformance_client::WriteData::into_assigns(gadget::Create { maker_id: 2, title: "j3".into(), sku: "J3".into() }).into_iter().chain([gadget::SPECS.set(json!("text"))]).collect(),
+                conformance_client::WriteData::into_assigns(gadget::Create { maker_id: 2, title: "j4".into(), sku: "J4".into() }).into_iter().chain([gadget::SPECS.set(json!(1.5))]).collect(),
+                conformance_client::WriteData::into_assigns(gadget::Create { maker_id: 2, title: "j5".into(), sku: "J5".into() }).into_iter().chain([gadget::SPECS.set(json!(false))]).collect(),
             ]).await.map(batch) }),
         write!("create_omitted_scalar_list", ["Maker"], "prisma.maker.create({ data: { handle: 'lists', name: 'Lists', joinedAt: new Date('2020-05-05T05:05:05.555Z') } })",
-            |db| db.maker().create("lists", "Lists", at("2020-05-05T05:05:05.555Z"))),
+            |db| db.maker().create(maker::Create { handle: "lists".into(), name: "Lists".into(), joined_at: at("2020-05-05T05:05:05.555Z") })),
         write!("create_unique_violation_p2002", ["Maker"], "prisma.maker.create({ data: { handle: 'ada', name: 'again', joinedAt: new Date('2020-01-01T00:00:00Z') } })",
-            |db| db.maker().create("ada", "again", at("2020-01-01T00:00:00Z"))),
+            |db| db.maker().create(maker::Create { handle: "ada".into(), name: "again".into(), joined_at: at("2020-01-01T00:00:00Z") })),
         write!("create_compound_unique_violation_p2002", ["Gadget"], "prisma.gadget.create({ data: { makerId: 3, title: 'Kettle', sku: 'NEW-1' } })",
-            |db| db.gadget().create(3, "Kettle", "NEW-1")),
+            |db| db.gadget().create(gadget::Create { maker_id: 3, title: "Kettle".into(), sku: "NEW-1".into() })),
         write!("create_foreign_key_violation_p2003", ["Gadget"], "prisma.gadget.create({ data: { makerId: 999, title: 'orphan', sku: 'ORPHAN' } })",
-            |db| db.gadget().create(999, "orphan", "ORPHAN")),
+            |db| db.gadget().create(gadget::Create { maker_id: 999, title: "orphan".into(), sku: "ORPHAN".into() })),
         write!("create_explicit_over_client_default", ["Part"], "prisma.part.create({ data: { name: 'bolt', ref: 'explicit-ref' } })",
-            |db| db.part().create("bolt").set(part::REF.set("explicit-ref"))),
+            |db| db.part().create(part::Create { name: "bolt".into() }).set(part::REF.set("explicit-ref"))),
         write!("create_many", ["Label"], "prisma.label.createMany({ data: [{ name: 'new one' }, { name: 'new two' }] })",
-            |db| async { db.label().create_many([label::data("new one"), label::data("new two")]).await.map(batch) }),
+            |db| async { db.label().create_many([label::Create { name: "new one".into() }, label::Create { name: "new two".into() }]).await.map(batch) }),
         write!("create_many_duplicate_p2002", ["Label"], "prisma.label.createMany({ data: [{ name: 'fresh' }, { name: 'gift' }] })",
-            |db| async { db.label().create_many([label::data("fresh"), label::data("gift")]).await.map(batch) }),
+            |db| async { db.label().create_many([label::Create { name: "fresh".into() }, label::Create { name: "gift".into() }]).await.map(batch) }),
         write!("create_many_skip_duplicates", ["Label"], "prisma.label.createMany({ data: [{ name: 'fresh' }, { name: 'gift' }], skipDuplicates: true })",
-            |db| async { db.label().create_many([label::data("fresh"), label::data("gift")]).skip_duplicates().await.map(batch) }),
+            |db| async { db.label().create_many([label::Create { name: "fresh".into() }, label::Create { name: "gift".into() }]).skip_duplicates().await.map(batch) }),
         write!("create_many_and_return", ["Label"], "prisma.label.createManyAndReturn({ data: [{ name: 'r1' }, { name: 'r2' }] })",
-            |db| db.label().create_many([label::data("r1"), label::data("r2")]).and_return()),
+            |db| db.label().create_many([label::Create { name: "r1".into() }, label::Create { name: "r2".into() }]).and_return()),
         write!("create_many_explicit_over_client_default", ["Part"], "prisma.part.createManyAndReturn({ data: [{ name: 'a', ref: 'ref-a' }, { name: 'b', ref: 'ref-b' }] })",
-            |db| db.part().create_many([part::data("a").into_iter().chain([part::REF.set("ref-a")]).collect::<Vec<_>>(),
-                part::data("b").into_iter().chain([part::REF.set("ref-b")]).collect()]).and_return()),
+            |db| db.part().create_many([conformance_client::WriteData::into_assigns(part::Create { name: "a".into() }).into_iter().chain([part::REF.set("ref-a")]).collect::<Vec<_>>(),
+                conformance_client::WriteData::into_assigns(part::Create { name: "b".into() }).into_iter().chain([part::REF.set("ref-b")]).collect()]).and_return()),
         write!("update", ["Maker"], "prisma.maker.update({ where: { id: 2 }, data: { name: 'Robert', bio: 'now with bio', rating: null } })",
             |db| db.maker().update(maker::id(2), [NAME.set("Robert"), BIO.set("now with bio"), RATING.set_null()])),
         write!("update_arithmetic", ["Gadget"], "prisma.gadget.update({ where: { sku: 'K_1' }, data: { stock: { increment: 5 }, weight: { multiply: 2 } } })",
@@ -578,11 +578,11 @@ fn writes() -> Vec<Scenario> {
             |db| async { db.maker().update_many(TIER.equals(Tier::Free), [VISITS.increment(10)]).and_return().await
                 .map(|mut rows| { rows.sort_by_key(|m| m.id); rows }) }),
         write!("upsert_creates", ["Label"], "prisma.label.upsert({ where: { name: 'brand new' }, create: { name: 'brand new' }, update: { name: 'never' } })",
-            |db| db.label().upsert(label::name("brand new"), label::data("brand new"), [label::NAME.set("never")])),
+            |db| db.label().upsert(label::name("brand new"), label::Create { name: "brand new".into() }, [label::NAME.set("never")])),
         write!("upsert_updates", ["Label"], "prisma.label.upsert({ where: { name: 'gift' }, create: { name: 'never' }, update: { name: 'present' } })",
-            |db| db.label().upsert(label::name("gift"), label::data("never"), [label::NAME.set("present")])),
+            |db| db.label().upsert(label::name("gift"), label::Create { name: "never".into() }, [label::NAME.set("present")])),
         write!("upsert_explicit_over_client_default", ["Badge"], "prisma.badge.upsert({ where: { makerId: 2 }, create: { makerId: 2, code: 'explicit-code' }, update: {} })",
-            |db| db.badge().upsert(badge::maker_id(2), badge::data(2).into_iter().chain([badge::CODE.set("explicit-code")]).collect::<Vec<_>>(), Vec::<Assign<badge::Badge>>::new())),
+            |db| db.badge().upsert(badge::maker_id(2), conformance_client::WriteData::into_assigns(badge::Create { maker_id: 2 }).into_iter().chain([badge::CODE.set("explicit-code")]).collect::<Vec<_>>(), Vec::<Assign<badge::Badge>>::new())),
         write!("delete", ["Part"], "prisma.part.delete({ where: { ref: 'part-0005' } })",
             |db| db.part().delete(part::r#ref("part-0005"))),
         write!("delete_missing_p2025", ["Part"], "prisma.part.delete({ where: { id: 999 } })",
@@ -599,33 +599,33 @@ fn writes() -> Vec<Scenario> {
             |db| async { db.part().delete_many(part::GADGET.is(gadget::STATUS.equals(Status::Live))).await.map(batch) }),
         // Nested writes.
         write!("nested_create_to_many", ["Maker", "Gadget"], "prisma.maker.create({ data: { handle: 'nest', name: 'Nest', joinedAt: new Date('2020-01-01T00:00:00Z'), nicknames: [], luckyNumbers: [], gadgets: { create: [{ title: 'n1', sku: 'N1', colors: [], sizes: [] }, { title: 'n2', sku: 'N2', stock: 4, colors: [], sizes: [] }] } }, include: { gadgets: { orderBy: { id: 'asc' } } } })",
-            |db| db.maker().create("nest", "Nest", at("2020-01-01T00:00:00Z"))
-                .with(GADGETS.create(gadget::data_without_maker("n1", "N1")))
-                .with(GADGETS.create(gadget::data_without_maker("n2", "N2").into_iter().chain([gadget::STOCK.set(4)]).collect::<Vec<_>>()))
+            |db| db.maker().create(maker::Create { handle: "nest".into(), name: "Nest".into(), joined_at: at("2020-01-01T00:00:00Z") })
+                .with(GADGETS.create(gadget::CreateWithoutMaker { title: "n1".into(), sku: "N1".into() }))
+                .with(GADGETS.create(conformance_client::WriteData::into_assigns(gadget::CreateWithoutMaker { title: "n2".into(), sku: "N2".into() }).into_iter().chain([gadget::STOCK.set(4)]).collect::<Vec<_>>()))
                 .include(GADGETS.order_by(gadget::ID.asc()))),
         write!("nested_create_explicit_over_client_default", ["Badge"], "prisma.maker.update({ where: { id: 2 }, data: { badge: { create: { code: 'nested-explicit' } } }, include: { badge: true } })",
-            |db| db.maker().update_relations(maker::id(2)).with(BADGE.create(badge::data_without_maker().into_iter().chain([badge::CODE.set("nested-explicit")]).collect::<Vec<_>>())).include(BADGE)),
+            |db| db.maker().update_relations(maker::id(2)).with(BADGE.create(conformance_client::WriteData::into_assigns(badge::CreateWithoutMaker {}).into_iter().chain([badge::CODE.set("nested-explicit")]).collect::<Vec<_>>())).include(BADGE)),
         write!("nested_create_many_explicit_over_client_default", ["Part"], "prisma.gadget.update({ where: { id: 2 }, data: { parts: { createMany: { data: [{ name: 'p1', ref: 'nested-many-1' }, { name: 'p2', ref: 'nested-many-2' }] } } }, include: { parts: { orderBy: { id: 'asc' } } } })",
-            |db| db.gadget().update_relations(gadget::id(2)).with(gadget::PARTS.create_many([part::data("p1").into_iter().chain([part::REF.set("nested-many-1")]).collect::<Vec<Set<part::Part>>>(),
-                part::data("p2").into_iter().chain([part::REF.set("nested-many-2")]).collect()])).include(gadget::PARTS.order_by(part::ID.asc()))),
+            |db| db.gadget().update_relations(gadget::id(2)).with(gadget::PARTS.create_many([conformance_client::WriteData::into_assigns(part::Create { name: "p1".into() }).into_iter().chain([part::REF.set("nested-many-1")]).collect::<Vec<Assign<part::Part>>>(),
+                conformance_client::WriteData::into_assigns(part::Create { name: "p2".into() }).into_iter().chain([part::REF.set("nested-many-2")]).collect()])).include(gadget::PARTS.order_by(part::ID.asc()))),
         write!("nested_connect", ["Gadget"], "prisma.maker.update({ where: { id: 6 }, data: { gadgets: { connect: [{ id: 4 }, { sku: 'T-9' }] } }, include: { gadgets: { orderBy: { id: 'asc' } } } })",
             |db| db.maker().update_relations(maker::id(6)).with(GADGETS.connect(gadget::id(4))).with(GADGETS.connect(gadget::sku("T-9"))).include(GADGETS.order_by(gadget::ID.asc()))),
         write!("nested_connect_missing_to_many_p2018", ["Gadget"], "prisma.maker.update({ where: { id: 6 }, data: { gadgets: { connect: { id: 999 } } } })",
             |db| db.maker().update_relations(maker::id(6)).with(GADGETS.connect(gadget::id(999)))),
         write!("nested_connect_missing_to_one_p2025", ["Gadget"], "prisma.gadget.create({ data: { title: 'x', sku: 'X', colors: [], sizes: [], maker: { connect: { id: 999 } } } })",
-            |db| db.gadget().create_from(gadget::data_without_maker("x", "X")).with(gadget::MAKER.connect(maker::id(999)))),
+            |db| db.gadget().create_linked(gadget::CreateWithoutMaker { title: "x".into(), sku: "X".into() }, gadget::MAKER.connect(maker::id(999)))),
         write!("nested_connect_missing_many_to_many", ["_GadgetToLabel"], "prisma.gadget.update({ where: { id: 6 }, data: { labels: { connect: [{ id: 999 }] } } })",
             |db| db.gadget().update_relations(gadget::id(6)).with(gadget::LABELS.connect(label::id(999)))),
         write!("nested_connect_missing_to_one_inverse", ["Badge"], "prisma.maker.update({ where: { id: 2 }, data: { badge: { connect: { id: 999 } } } })",
             |db| db.maker().update_relations(maker::id(2)).with(BADGE.connect(badge::id(999)))),
         write!("nested_connect_missing_on_create_to_many_p2018", ["Maker", "Gadget"], "prisma.maker.create({ data: { handle: 'c', name: 'C', joinedAt: new Date('2020-01-01T00:00:00Z'), nicknames: [], luckyNumbers: [], gadgets: { connect: [{ id: 999 }] } } })",
-            |db| db.maker().create("c", "C", at("2020-01-01T00:00:00Z")).with(GADGETS.connect(gadget::id(999)))),
+            |db| db.maker().create(maker::Create { handle: "c".into(), name: "C".into(), joined_at: at("2020-01-01T00:00:00Z") }).with(GADGETS.connect(gadget::id(999)))),
         write!("nested_connect_on_create", ["Gadget"], "prisma.gadget.create({ data: { title: 'linked', sku: 'LNK', colors: [], sizes: [], maker: { connect: { handle: 'lonely' } }, labels: { connect: [{ name: 'gift' }] } }, include: { labels: true } })",
-            |db| db.gadget().create_from(gadget::data_without_maker("linked", "LNK")).with(gadget::MAKER.connect(maker::handle("lonely")))
+            |db| db.gadget().create_linked(gadget::CreateWithoutMaker { title: "linked".into(), sku: "LNK".into() }, gadget::MAKER.connect(maker::handle("lonely")))
                 .with(gadget::LABELS.connect(label::name("gift"))).include(gadget::LABELS)),
         write!("nested_connect_or_create", ["Label", "_GadgetToLabel"], "prisma.gadget.update({ where: { id: 5 }, data: { labels: { connectOrCreate: [{ where: { name: 'gift' }, create: { name: 'gift' } }, { where: { name: 'handy' }, create: { name: 'handy' } }] } }, include: { labels: { orderBy: { name: 'asc' } } } })",
-            |db| db.gadget().update_relations(gadget::id(5)).with(gadget::LABELS.connect_or_create(label::name("gift"), label::data("gift")))
-                .with(gadget::LABELS.connect_or_create(label::name("handy"), label::data("handy"))).include(gadget::LABELS.order_by(label::NAME.asc()))),
+            |db| db.gadget().update_relations(gadget::id(5)).with(gadget::LABELS.connect_or_create(label::name("gift"), label::Create { name: "gift".into() }))
+                .with(gadget::LABELS.connect_or_create(label::name("handy"), label::Create { name: "handy".into() })).include(gadget::LABELS.order_by(label::NAME.asc()))),
         write!("nested_disconnect_many_to_many", ["_GadgetToLabel"], "prisma.gadget.update({ where: { id: 1 }, data: { labels: { disconnect: [{ id: 4 }] } }, include: { labels: true } })",
             |db| db.gadget().update_relations(gadget::id(1)).with(gadget::LABELS.disconnect(label::id(4))).include(gadget::LABELS)),
         write!("nested_disconnect_optional_to_one", ["Part"], "prisma.part.update({ where: { id: 3 }, data: { gadget: { disconnect: true } } })",
@@ -641,9 +641,9 @@ fn writes() -> Vec<Scenario> {
         write!("nested_update_many", ["Gadget"], "prisma.maker.update({ where: { id: 3 }, data: { gadgets: { updateMany: { where: { stock: 0 }, data: { stock: 1 } } } }, include: { gadgets: { orderBy: { id: 'asc' } } } })",
             |db| db.maker().update_relations(maker::id(3)).with(GADGETS.update_many(gadget::STOCK.equals(0), [gadget::STOCK.set(1)])).include(GADGETS.order_by(gadget::ID.asc()))),
         write!("nested_upsert_to_many", ["Gadget"], "prisma.maker.update({ where: { id: 6 }, data: { gadgets: { upsert: { where: { sku: 'UP-1' }, create: { title: 'up', sku: 'UP-1', colors: [], sizes: [] }, update: { stock: 50 } } } }, include: { gadgets: true } })",
-            |db| db.maker().update_relations(maker::id(6)).with(GADGETS.upsert(gadget::sku("UP-1"), gadget::data_without_maker("up", "UP-1"), [gadget::STOCK.set(50)])).include(GADGETS)),
+            |db| db.maker().update_relations(maker::id(6)).with(GADGETS.upsert(gadget::sku("UP-1"), gadget::CreateWithoutMaker { title: "up".into(), sku: "UP-1".into() }, [gadget::STOCK.set(50)])).include(GADGETS)),
         write!("nested_upsert_to_one_explicit_over_default", ["Badge"], "prisma.maker.update({ where: { id: 5 }, data: { badge: { upsert: { create: { code: 'upsert-explicit' }, update: { code: 'never' } } } }, include: { badge: true } })",
-            |db| db.maker().update_relations(maker::id(5)).with(BADGE.upsert(badge::data_without_maker().into_iter().chain([badge::CODE.set("upsert-explicit")]).collect::<Vec<_>>(), [badge::CODE.set("never")])).include(BADGE)),
+            |db| db.maker().update_relations(maker::id(5)).with(BADGE.upsert(conformance_client::WriteData::into_assigns(badge::CreateWithoutMaker {}).into_iter().chain([badge::CODE.set("upsert-explicit")]).collect::<Vec<_>>(), [badge::CODE.set("never")])).include(BADGE)),
         write!("nested_delete", ["Gadget", "Part"], "prisma.gadget.update({ where: { id: 1 }, data: { parts: { delete: { id: 2 } } }, include: { parts: true } })",
             |db| db.gadget().update_relations(gadget::id(1)).with(gadget::PARTS.delete(part::id(2))).include(gadget::PARTS)),
         write!("nested_delete_not_connected_p2017", ["Part"], "prisma.gadget.update({ where: { id: 1 }, data: { parts: { delete: { id: 3 } } } })",
@@ -653,6 +653,6 @@ fn writes() -> Vec<Scenario> {
         write!("nested_delete_many", ["Part"], "prisma.gadget.update({ where: { id: 3 }, data: { parts: { deleteMany: { name: { startsWith: 'S' } } } }, include: { parts: true } })",
             |db| db.gadget().update_relations(gadget::id(3)).with(gadget::PARTS.delete_many(part::NAME.starts_with("S"))).include(gadget::PARTS)),
         write!("nested_create_required_one_to_one_taken_p2014", ["Badge"], "prisma.maker.update({ where: { id: 1 }, data: { badge: { create: { code: 'second' } } } })",
-            |db| db.maker().update_relations(maker::id(1)).with(BADGE.create(badge::data_without_maker().into_iter().chain([badge::CODE.set("second")]).collect::<Vec<_>>()))),
+            |db| db.maker().update_relations(maker::id(1)).with(BADGE.create(conformance_client::WriteData::into_assigns(badge::CreateWithoutMaker {}).into_iter().chain([badge::CODE.set("second")]).collect::<Vec<_>>()))),
     ]
 }

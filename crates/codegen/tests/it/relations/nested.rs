@@ -32,24 +32,48 @@ async fn create_with_nested_creates_connects_at_depth() {
     let db = &s.client;
     let user = db
         .user()
-        .create("gina@x", "Gina")
-        .with(user::PROFILE.create(profile::data_without_user("new here")))
+        .create(user::Create {
+            email: "gina@x".into(),
+            name: "Gina".into(),
+        })
+        .with(user::PROFILE.create(profile::CreateWithoutUser {
+            bio: "new here".into(),
+        }))
         .with(
             user::POSTS
-                .create(post::data_without_author("First").push_into(post::VIEWS.set(7)))
-                .with(post::TAGS.create(tag::data("fresh")))
+                .create(post::CreateWithoutAuthor {
+                    title: "First".into(),
+                })
+                .set(post::VIEWS.set(7))
+                .with(post::TAGS.create(tag::Create {
+                    name: "fresh".into(),
+                }))
                 .with(post::TAGS.connect(tag::name("rust")))
-                .with(post::TAGS.connect_or_create(tag::name("sql"), tag::data("sql")))
-                .with(post::TAGS.connect_or_create(tag::name("brand-new"), tag::data("brand-new")))
+                .with(
+                    post::TAGS
+                        .connect_or_create(tag::name("sql"), tag::Create { name: "sql".into() }),
+                )
+                .with(post::TAGS.connect_or_create(
+                    tag::name("brand-new"),
+                    tag::Create {
+                        name: "brand-new".into(),
+                    },
+                ))
                 .with(
                     post::COMMENTS
-                        .create(comment::data_without_post("first!"))
+                        .create(comment::CreateWithoutPost {
+                            body: "first!".into(),
+                        })
                         .with(comment::AUTHOR.connect(user::id(1))),
                 ),
         )
         .with(user::POSTS.create_many([
-            post::data_without_author("Second"),
-            post::data_without_author("Third"),
+            post::CreateWithoutAuthor {
+                title: "Second".into(),
+            },
+            post::CreateWithoutAuthor {
+                title: "Third".into(),
+            },
         ]))
         .with(user::MANAGER.connect(user::email("alice@x")))
         .with(user::FOLLOWING.connect(user::id(2)))
@@ -123,9 +147,22 @@ async fn create_through_the_owned_side() {
     // The key side: the related record is created or connected first.
     let post = db
         .post()
-        .create_from(post::data_without_author("By a new author"))
-        .with(post::AUTHOR.create(user::data("hal@x", "Hal")))
-        .with(post::EDITOR.connect_or_create(user::email("bob@x"), user::data("bob@x", "Bob")))
+        .create_linked(
+            post::CreateWithoutAuthor {
+                title: "By a new author".into(),
+            },
+            post::AUTHOR.create(user::Create {
+                email: "hal@x".into(),
+                name: "Hal".into(),
+            }),
+        )
+        .with(post::EDITOR.connect_or_create(
+            user::email("bob@x"),
+            user::Create {
+                email: "bob@x".into(),
+                name: "Bob".into(),
+            },
+        ))
         .include(post::AUTHOR)
         .include(post::EDITOR)
         .await
@@ -134,19 +171,32 @@ async fn create_through_the_owned_side() {
     assert_eq!(post.author_id, post.get(post::AUTHOR).id);
     assert_eq!(post.get(post::EDITOR).as_ref().map(|e| e.id), Some(2));
     // The foreign key as a scalar still works, and so does connecting by key.
-    let scalar = db.post().create("Scalar key", 3).await.unwrap();
+    let scalar = db
+        .post()
+        .create(post::Create {
+            title: "Scalar key".into(),
+            author_id: 3,
+        })
+        .await
+        .unwrap();
     assert_eq!(scalar.author_id, 3);
     let profile = db
         .profile()
-        .create_from(profile::data_without_user("via connect"))
-        .with(profile::USER.connect(user::id(5)))
+        .create_linked(
+            profile::CreateWithoutUser {
+                bio: "via connect".into(),
+            },
+            profile::USER.connect(user::id(5)),
+        )
         .await
         .unwrap();
     assert_eq!(profile.user_id, 5);
     // A compound foreign key through connect.
     let book = db
         .book()
-        .create("Atlas")
+        .create(book::Create {
+            title: "Atlas".into(),
+        })
         .with(book::SHELF.connect(shelf::region_code("us", "A1")))
         .include(book::SHELF)
         .await
@@ -220,8 +270,16 @@ async fn update_with_every_nested_operation() {
     db.post()
         .update_relations(post::id(4))
         .with(post::TAGS.update(tag::name("unused"), [tag::NAME.set("used")]))
-        .with(post::TAGS.upsert(tag::name("sql"), tag::data("sql"), [tag::NAME.set("SQL")]))
-        .with(post::TAGS.upsert(tag::name("go"), tag::data("go"), [tag::NAME.set("never")]))
+        .with(post::TAGS.upsert(
+            tag::name("sql"),
+            tag::Create { name: "sql".into() },
+            [tag::NAME.set("SQL")],
+        ))
+        .with(post::TAGS.upsert(
+            tag::name("go"),
+            tag::Create { name: "go".into() },
+            [tag::NAME.set("never")],
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -271,12 +329,16 @@ async fn update_with_every_nested_operation() {
         .with(user::POSTS.update_many(post::PUBLISHED.equals(false), [post::PUBLISHED.set(true)]))
         .with(user::POSTS.upsert(
             post::id(2),
-            post::data_without_author("unused"),
+            post::CreateWithoutAuthor {
+                title: "unused".into(),
+            },
             [post::VIEWS.set(0)],
         ))
         .with(user::POSTS.upsert(
             post::id(77),
-            post::data_without_author("Upserted"),
+            post::CreateWithoutAuthor {
+                title: "Upserted".into(),
+            },
             [post::VIEWS.set(0)],
         ))
         .await
@@ -346,7 +408,13 @@ async fn update_to_one_relations_both_ways() {
     let post = db
         .post()
         .update_relations(post::id(2))
-        .with(post::EDITOR.upsert(user::data("ivy@x", "Ivy"), [user::NAME.set("never")]))
+        .with(post::EDITOR.upsert(
+            user::Create {
+                email: "ivy@x".into(),
+                name: "Ivy".into(),
+            },
+            [user::NAME.set("never")],
+        ))
         .include(post::EDITOR)
         .await
         .unwrap();
@@ -357,7 +425,13 @@ async fn update_to_one_relations_both_ways() {
     let post = db
         .post()
         .update_relations(post::id(2))
-        .with(post::EDITOR.upsert(user::data("x@x", "X"), [user::NAME.set("Ivy V.")]))
+        .with(post::EDITOR.upsert(
+            user::Create {
+                email: "x@x".into(),
+                name: "X".into(),
+            },
+            [user::NAME.set("Ivy V.")],
+        ))
         .include(post::EDITOR)
         .await
         .unwrap();
@@ -399,7 +473,9 @@ async fn update_to_one_relations_both_ways() {
     db.user()
         .update_relations(user::id(3))
         .with(user::PROFILE.upsert(
-            profile::data_without_user("carol's"),
+            profile::CreateWithoutUser {
+                bio: "carol's".into(),
+            },
             [profile::BIO.set("never")],
         ))
         .with(user::PASSPORT.connect(passport::id("pa")))
@@ -449,8 +525,13 @@ async fn errors_are_prismas_and_roll_everything_back() {
     // Connecting a record that does not exist: P2025, and the parent is not created.
     let error = db
         .user()
-        .create("jo@x", "Jo")
-        .with(user::POSTS.create(post::data_without_author("would be lost")))
+        .create(user::Create {
+            email: "jo@x".into(),
+            name: "Jo".into(),
+        })
+        .with(user::POSTS.create(post::CreateWithoutAuthor {
+            title: "would be lost".into(),
+        }))
         .with(post_tags_missing())
         .await;
     let error = match error {
@@ -521,8 +602,13 @@ async fn errors_are_prismas_and_roll_everything_back() {
     let result: Result<(), Error> = db
         .transaction(|tx| async move {
             tx.user()
-                .create("kim@x", "Kim")
-                .with(user::POSTS.create(post::data_without_author("in tx")))
+                .create(user::Create {
+                    email: "kim@x".into(),
+                    name: "Kim".into(),
+                })
+                .with(user::POSTS.create(post::CreateWithoutAuthor {
+                    title: "in tx".into(),
+                }))
                 .await?;
             Err(Error::InvalidQuery("roll back".into()))
         })
@@ -530,6 +616,8 @@ async fn errors_are_prismas_and_roll_everything_back() {
     assert!(result.is_err());
     assert_eq!(counts(db).await, before);
 }
+
+use relations_client::runtime as rt;
 
 fn post_tags_missing() -> rt::NestedWrite<User, rt::Creating> {
     user::FOLLOWERS.connect(user::id(404))
@@ -580,7 +668,14 @@ async fn referential_actions_run_in_the_database() {
         [0]
     );
     // A foreign key set as a scalar to a missing record: P2003.
-    let error = db.post().create("orphan", 404).await.unwrap_err();
+    let error = db
+        .post()
+        .create(post::Create {
+            title: "orphan".into(),
+            author_id: 404,
+        })
+        .await
+        .unwrap_err();
     assert_eq!(code(&error), Some("P2003"), "{error}");
 }
 
@@ -590,7 +685,10 @@ async fn create_many_and_update_many_return_records() {
     let db = &s.client;
     let created = db
         .tag()
-        .create_many([tag::data("a"), tag::data("b")])
+        .create_many([
+            tag::Create { name: "a".into() },
+            tag::Create { name: "b".into() },
+        ])
         .and_return()
         .await
         .unwrap();
@@ -613,20 +711,6 @@ async fn create_many_and_update_many_return_records() {
     assert!(updated.iter().all(|p| p.views == 1));
 }
 
-/// `post::data_without_author(..)` plus one more field.
-trait PushInto<M> {
-    fn push_into(self, set: rt::Set<M>) -> Self;
-}
-
-impl<M> PushInto<M> for Vec<rt::Set<M>> {
-    fn push_into(mut self, set: rt::Set<M>) -> Self {
-        self.push(set);
-        self
-    }
-}
-
-use relations_client::runtime as rt;
-
 #[tokio::test]
 async fn upsert_runs_the_nested_writes_of_the_branch_taken() {
     let s = seeded().await;
@@ -636,7 +720,9 @@ async fn upsert_runs_the_nested_writes_of_the_branch_taken() {
         .tag()
         .upsert(
             tag::name("fresh"),
-            tag::data("fresh"),
+            tag::Create {
+                name: "fresh".into(),
+            },
             [tag::NAME.set("never")],
         )
         .with_create(tag::POSTS.connect(post::id(1)))
@@ -658,7 +744,9 @@ async fn upsert_runs_the_nested_writes_of_the_branch_taken() {
         .tag()
         .upsert(
             tag::name("fresh"),
-            tag::data("never"),
+            tag::Create {
+                name: "never".into(),
+            },
             [tag::NAME.set("fresher")],
         )
         .with_create(tag::POSTS.connect(post::id(3)))

@@ -48,16 +48,22 @@ async fn nested_delete_of_an_unconnected_record_is_p2017() {
     );
 }
 
-fn book(title: &str, id: &str) -> Vec<runtime::Set<Book>> {
-    let mut data = book::data(title);
-    data.push(book::ID.set(id));
-    data
+fn book(title: &str, id: &str) -> Vec<runtime::Assign<Book>> {
+    relations_client::WriteData::set(
+        book::Create {
+            title: title.to_owned(),
+        },
+        book::ID.set(id),
+    )
 }
 
-fn passport(number: &str, id: &str) -> Vec<runtime::Set<Passport>> {
-    let mut data = passport::data(number);
-    data.push(passport::ID.set(id));
-    data
+fn passport(number: &str, id: &str) -> Vec<runtime::Assign<Passport>> {
+    relations_client::WriteData::set(
+        passport::Create {
+            number: number.to_owned(),
+        },
+        passport::ID.set(id),
+    )
 }
 
 /// Book and passport ids default to `cuid()` in their `data()` helpers; an id pushed
@@ -87,7 +93,11 @@ async fn an_explicit_value_overrides_a_data_helpers_default_in_nested_writes() {
         .await
         .unwrap();
     db.shelf()
-        .create("us", "Z9", "New")
+        .create(shelf::Create {
+            region: "us".into(),
+            code: "Z9".into(),
+            label: "New".into(),
+        })
         .with(shelf::BOOKS.create(book("In a create", "c1")))
         .await
         .unwrap();
@@ -96,7 +106,7 @@ async fn an_explicit_value_overrides_a_data_helpers_default_in_nested_writes() {
         .with(user::PASSPORT.create(passport("N-5", "p5")))
         .await
         .unwrap();
-    db.book().create_from(book("Top", "t1")).await.unwrap();
+    db.book().create(book("Top", "t1")).await.unwrap();
     db.book()
         .create_many([book("Top many", "t2")])
         .await

@@ -13,9 +13,14 @@ use crate::support_log::StatementLog;
 async fn grow(db: &Client, n: usize) {
     for i in 0..n {
         db.user()
-            .create(format!("u{i}@many"), format!("Many {i}"))
+            .create(user::Create {
+                email: format!("u{i}@many"),
+                name: format!("Many {i}"),
+            })
             .with(
-                user::POSTS.create_many((0..3).map(|p| post::data_without_author(format!("p{p}")))),
+                user::POSTS.create_many((0..3).map(|p| post::CreateWithoutAuthor {
+                    title: format!("p{p}"),
+                })),
             )
             .with(user::MANAGER.connect(user::id(1)))
             .with(user::FOLLOWERS.connect(user::id(2)))
@@ -34,15 +39,15 @@ async fn grow(db: &Client, n: usize) {
     for id in posts {
         db.post()
             .update_relations(post::id(id))
-            .with(
-                post::COMMENTS.create_many([
-                    comment::data_without_post("a")
-                        .into_iter()
-                        .chain([comment::AUTHOR_ID.set(3)])
-                        .collect::<Vec<_>>(),
-                    comment::data_without_post("b"),
-                ]),
-            )
+            .with(post::COMMENTS.create_many([
+                relations_client::WriteData::set(
+                    comment::CreateWithoutPost { body: "a".into() },
+                    comment::AUTHOR_ID.set(3),
+                ),
+                relations_client::WriteData::into_assigns(comment::CreateWithoutPost {
+                    body: "b".into(),
+                }),
+            ]))
             .with(post::TAGS.connect(tag::id(1)))
             .with(post::TAGS.connect(tag::id(2)))
             .await

@@ -13,14 +13,24 @@ async fn one_client_shared_by_100_tasks() {
     })
     .await;
     let db = s.client.clone();
-    let t = db.tenant().create("t").await.unwrap();
+    let t = db
+        .tenant()
+        .create(tenant::Create { name: "t".into() })
+        .await
+        .unwrap();
     let tasks: Vec<_> = (0..100)
         .map(|i| {
             let db = db.clone();
             let tenant_id = t.id.clone();
             tokio::spawn(async move {
                 let email = format!("user{i}@x.io");
-                let created = db.user().create(&email, &tenant_id).await?;
+                let created = db
+                    .user()
+                    .create(user::Create {
+                        email: email.to_owned(),
+                        tenant_id: tenant_id.to_owned(),
+                    })
+                    .await?;
                 let found = db.user().find_unique_or_throw(user::email(&email)).await?;
                 assert_eq!(created, found);
                 db.user()

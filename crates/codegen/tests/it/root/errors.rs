@@ -12,8 +12,21 @@ async fn unique_violation_names_the_fields() {
     let s = setup().await;
     let db = &s.client;
     let t = tenant(db, "t").await;
-    db.user().create("a@x.io", &t.id).await.unwrap();
-    let error = db.user().create("a@x.io", &t.id).await.unwrap_err();
+    db.user()
+        .create(user::Create {
+            email: "a@x.io".into(),
+            tenant_id: t.id.to_owned(),
+        })
+        .await
+        .unwrap();
+    let error = db
+        .user()
+        .create(user::Create {
+            email: "a@x.io".into(),
+            tenant_id: t.id.to_owned(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), Some("P2002"));
     match &error {
         Error::UniqueViolation {
@@ -26,7 +39,14 @@ async fn unique_violation_names_the_fields() {
     }
     assert!(error.to_string().contains("`email`"), "{error}");
     // The same through update and create_many.
-    let b = db.user().create("b@x.io", &t.id).await.unwrap();
+    let b = db
+        .user()
+        .create(user::Create {
+            email: "b@x.io".into(),
+            tenant_id: t.id.to_owned(),
+        })
+        .await
+        .unwrap();
     let error = db
         .user()
         .update(user::id(&b.id), [user::EMAIL.set("a@x.io")])
@@ -35,7 +55,7 @@ async fn unique_violation_names_the_fields() {
     assert_eq!(error.code(), Some("P2002"));
     let error = db
         .tenant()
-        .create_many([tenant::data("t")])
+        .create_many([tenant::Create { name: "t".into() }])
         .await
         .unwrap_err();
     assert!(matches!(&error, Error::UniqueViolation { fields, .. } if fields == &["name"]));
@@ -73,7 +93,14 @@ async fn missing_records_are_p2025() {
 async fn foreign_key_violation_is_p2003() {
     let s = setup().await;
     let db = &s.client;
-    let error = db.user().create("a@x.io", "no-tenant").await.unwrap_err();
+    let error = db
+        .user()
+        .create(user::Create {
+            email: "a@x.io".into(),
+            tenant_id: "no-tenant".into(),
+        })
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), Some("P2003"), "{error}");
     assert!(
         matches!(&error, Error::ForeignKeyViolation { field: Some(field), .. } if field == "tenantId"),
@@ -90,7 +117,10 @@ async fn quotes_and_placeholders_are_stored_verbatim() {
     assert_eq!(t.name, nasty);
     let user = db
         .user()
-        .create(format!("{nasty}@x.io"), &t.id)
+        .create(user::Create {
+            email: format!("{nasty}@x.io"),
+            tenant_id: t.id.to_owned(),
+        })
         .set(user::NAME.set(nasty))
         .await
         .unwrap();
@@ -105,7 +135,11 @@ async fn quotes_and_placeholders_are_stored_verbatim() {
     assert_eq!(found, Some(user));
     let agent = db
         .agent()
-        .create(nasty, json!({ "k": nasty, nasty: [nasty] }), &t.id)
+        .create(agent::Create {
+            name: nasty.to_owned(),
+            flow_json: json!({ "k": nasty, nasty: [nasty] }),
+            tenant_id: t.id.to_owned(),
+        })
         .await
         .unwrap();
     assert_eq!(agent.flow_json[nasty][0], nasty);

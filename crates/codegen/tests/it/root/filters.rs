@@ -22,7 +22,10 @@ async fn seed(db: &Client) -> String {
         ("f@z.io", Some("it's \"$1\""), UserRole::Viewer),
     ];
     for (email, name, role) in rows {
-        let mut data = user::data(email, &t.id);
+        let mut data = client::WriteData::into_assigns(user::Create {
+            email: email.to_owned(),
+            tenant_id: t.id.to_owned(),
+        });
         data.push(ROLE.set(role));
         if let Some(name) = name {
             data.push(NAME.set(name));
@@ -158,16 +161,14 @@ async fn date_time_json_and_optional_foreign_keys() {
     let db = &s.client;
     let t = tenant(db, "t").await;
     let schema = json!({"type": "object", "properties": {"q": {"type": "string"}}});
-    let make = |name: &str| {
-        tool::data(
-            name,
-            "title",
-            ToolType::Custom,
-            schema.clone(),
-            json!({}),
-            "api_key",
-            json!({"secret": name}),
-        )
+    let make = |name: &str| tool::Create {
+        name: name.to_owned(),
+        title: "title".into(),
+        r#type: ToolType::Custom,
+        input_schema: schema.clone(),
+        output_schema: json!({}),
+        auth_type: "api_key".into(),
+        auth_config: json!({"secret": name}),
     };
     let global = db
         .tool()
@@ -176,8 +177,7 @@ async fn date_time_json_and_optional_foreign_keys() {
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    let mut owned = make("o");
-    owned.push(tool::TENANT_ID.set(&t.id));
+    let owned = client::WriteData::set(make("o"), tool::TENANT_ID.set(&t.id));
     db.tool().create_many([owned]).await.unwrap();
     let created = global[0].created_at;
 

@@ -7,6 +7,7 @@ mod operations;
 mod pagination;
 mod relations;
 mod transactions;
+mod writes;
 
 use client::{Models, Tenant, runtime::Client};
 
@@ -17,5 +18,10 @@ pub async fn setup() -> Database {
 }
 
 pub async fn tenant(db: &Client, name: &str) -> Tenant {
-    db.tenant().create(name).await.unwrap()
+    db.tenant()
+        .create(client::tenant::Create {
+            name: name.to_owned(),
+        })
+        .await
+        .unwrap()
 }

@@ -5,16 +5,17 @@
 
 use std::fmt::Debug;
 
-use client::runtime::{self as rt, Client, Filter, Value};
+use client::runtime::{self as rt, Client, Filter};
 use client::*;
 use serde_json::json;
 
 use super::{setup, tenant};
 
 /// What the shared routine needs to know about one model.
-struct Case<M: 'static> {
-    /// The data of four new rows (`data(..)` of the model: required fields, client ids).
-    rows: [Vec<rt::Set<M>>; 4],
+struct Case<M: 'static, D> {
+    /// The data of four new rows (the model's `Create`: required fields; ids are the
+    /// client's defaults).
+    rows: [D; 4],
     id: rt::Field<M, String>,
     /// Sets some text field of the model, and reads it back.
     change: fn(&str) -> rt::Assign<M>,
@@ -23,18 +24,10 @@ struct Case<M: 'static> {
     id_of: fn(&M) -> String,
 }
 
-/// The id a row's data sets (the client-side `cuid()` default of `data(..)`).
-fn id_in<M>(data: &[rt::Set<M>], id: &'static rt::Column) -> String {
-    let set = data.iter().find(|s| s.column().name == id.name).unwrap();
-    match set.value() {
-        Value::String(id) => id.clone(),
-        other => panic!("{other:?}"),
-    }
-}
-
-async fn every_operation<M>(db: &Client, case: Case<M>)
+async fn every_operation<M, D>(db: &Client, case: Case<M, D>)
 where
     M: rt::Model + Clone + PartialEq + Debug + Send,
+    D: rt::CreateData<M> + Clone,
 {
     let actions = || rt::Actions::<M>::new(rt::AsExecutor::executor(db));
     let [first, second, third, fourth] = case.rows;
@@ -42,7 +35,8 @@ where
 
     // create, find_unique, find_unique_or_throw
     let created = actions().create(first.clone()).await.unwrap();
-    let created_id = id_in(&first, case.id.column());
+    let created_id = (case.id_of)(&created);
+    assert!(!created_id.is_empty(), "the client's default id");
     let key = (case.key)(&created);
     assert_eq!(
         actions().find_unique(key.clone()).await.unwrap(),
@@ -125,7 +119,8 @@ where
         .unwrap();
     assert_eq!((case.text)(&upserted).as_deref(), Some("upserted"));
     assert_eq!(actions().count().await.unwrap(), 3);
-    let new_id = id_in(&fourth, case.id.column());
+    let new_id = rt::ids::cuid();
+    let fourth = rt::WriteData::set(fourth, case.id.set(new_id.clone()));
     let new_key = rt::UniqueWhere::new([case.id.set(new_id.clone())]);
     let inserted = actions()
         .upsert(new_key.clone(), fourth, [(case.change)("never")])
@@ -157,14 +152,20 @@ async fn tenant_operations() {
     let s = setup().await;
     let db = &s.client;
     // Typed create: the one required field is the argument; the rest are defaults.
-    let acme = db.tenant().create("Acme").await.unwrap();
+    let acme = db
+        .tenant()
+        .create(tenant::Create {
+            name: "Acme".into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(acme.name, "Acme");
     assert_eq!(acme.plan, TenantPlan::Free);
     assert_eq!(acme.id.len(), 25, "cuid() filled by the client");
     assert_eq!(acme.created_at, acme.updated_at.max(acme.created_at));
     let pro = db
         .tenant()
-        .create("Pro")
+        .create(tenant::Create { name: "Pro".into() })
         .set(tenant::PLAN.set(TenantPlan::Pro))
         .await
         .unwrap();
@@ -182,9 +183,9 @@ async fn tenant_operations() {
     every_operation(
         db,
         Case {
-            rows: ["t0", "t1", "t2", "t3"].map(tenant::data),
+            rows: ["t0", "t1", "t2", "t3"].map(|name| tenant::Create { name: name.into() }),
             id: tenant::ID,
-            change: |text| tenant::NAME.set(text).into(),
+            change: |text| tenant::NAME.set(text),
             text: |t| Some(t.name.clone()),
             key: |t| tenant::id(&t.id),
             id_of: |t| t.id.clone(),
@@ -198,14 +199,24 @@ async fn user_operations() {
     let s = setup().await;
     let db = &s.client;
     let t = tenant(db, "t").await;
-    let ann = db.user().create("ann@x.io", &t.id).await.unwrap();
+    let ann = db
+        .user()
+        .create(user::Create {
+            email: "ann@x.io".into(),
+            tenant_id: t.id.to_owned(),
+        })
+        .await
+        .unwrap();
     assert_eq!(
         (ann.email.as_str(), ann.name.as_deref(), ann.role),
         ("ann@x.io", None, UserRole::Viewer)
     );
     let bob = db
         .user()
-        .create("bob@x.io", &t.id)
+        .create(user::Create {
+            email: "bob@x.io".into(),
+            tenant_id: t.id.to_owned(),
+        })
         .set(user::NAME.set("Bob"))
         .set(user::ROLE.set(UserRole::Admin))
         .await
@@ -226,9 +237,12 @@ async fn user_operations() {
     every_operation(
         db,
         Case {
-            rows: [0, 1, 2, 3].map(|i| user::data(format!("u{i}@x.io"), &t.id)),
+            rows: [0, 1, 2, 3].map(|i| user::Create {
+                email: format!("u{i}@x.io"),
+                tenant_id: t.id.to_owned(),
+            }),
             id: user::ID,
-            change: |text| user::NAME.set(text).into(),
+            change: |text| user::NAME.set(text),
             text: |u| u.name.clone(),
             key: |u| user::id(&u.id),
             id_of: |u| u.id.clone(),
@@ -245,7 +259,11 @@ async fn agent_operations() {
     let flow = json!({"nodes": [{"id": "start"}], "edges": []});
     let agent = db
         .agent()
-        .create("support", flow.clone(), &t.id)
+        .create(agent::Create {
+            name: "support".into(),
+            flow_json: flow.clone(),
+            tenant_id: t.id.to_owned(),
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -257,9 +275,13 @@ async fn agent_operations() {
     every_operation(
         db,
         Case {
-            rows: [0, 1, 2, 3].map(|i| agent::data(format!("a{i}"), json!({ "i": i }), &t.id)),
+            rows: [0, 1, 2, 3].map(|i| agent::Create {
+                name: format!("a{i}"),
+                flow_json: json!({ "i": i }),
+                tenant_id: t.id.to_owned(),
+            }),
             id: agent::ID,
-            change: |text| agent::NAME.set(text).into(),
+            change: |text| agent::NAME.set(text),
             text: |a| Some(a.name.clone()),
             key: |a| agent::id(&a.id),
             id_of: |a| a.id.clone(),
@@ -276,15 +298,15 @@ async fn tool_operations() {
     let schema = json!({"type": "object"});
     let global = db
         .tool()
-        .create(
-            "kb",
-            "Knowledge base",
-            ToolType::KbSearch,
-            schema.clone(),
-            schema.clone(),
-            "api_key",
-            json!({"key": "k"}),
-        )
+        .create(tool::Create {
+            name: "kb".into(),
+            title: "Knowledge base".into(),
+            r#type: ToolType::KbSearch,
+            input_schema: schema.clone(),
+            output_schema: schema.clone(),
+            auth_type: "api_key".into(),
+            auth_config: json!({"key": "k"}),
+        })
         .await
         .unwrap();
     assert_eq!(
@@ -293,15 +315,15 @@ async fn tool_operations() {
     );
     let owned = db
         .tool()
-        .create(
-            "ticket",
-            "Tickets",
-            ToolType::TicketCreate,
-            schema.clone(),
-            schema.clone(),
-            "oauth",
-            json!({}),
-        )
+        .create(tool::Create {
+            name: "ticket".into(),
+            title: "Tickets".into(),
+            r#type: ToolType::TicketCreate,
+            input_schema: schema.clone(),
+            output_schema: schema.clone(),
+            auth_type: "oauth".into(),
+            auth_config: json!({}),
+        })
         .set(tool::TENANT_ID.set(&t.id))
         .await
         .unwrap();
@@ -315,19 +337,17 @@ async fn tool_operations() {
     every_operation(
         db,
         Case {
-            rows: [0, 1, 2, 3].map(|i| {
-                tool::data(
-                    format!("tool{i}"),
-                    "title",
-                    ToolType::Custom,
-                    json!({}),
-                    json!({}),
-                    "service_account",
-                    json!({}),
-                )
+            rows: [0, 1, 2, 3].map(|i| tool::Create {
+                name: format!("tool{i}"),
+                title: "title".into(),
+                r#type: ToolType::Custom,
+                input_schema: json!({}),
+                output_schema: json!({}),
+                auth_type: "service_account".into(),
+                auth_config: json!({}),
             }),
             id: tool::ID,
-            change: |text| tool::TITLE.set(text).into(),
+            change: |text| tool::TITLE.set(text),
             text: |t| Some(t.title.clone()),
             key: |t| tool::id(&t.id),
             id_of: |t| t.id.clone(),
@@ -341,10 +361,22 @@ async fn conversation_and_message_operations() {
     let s = setup().await;
     let db = &s.client;
     let t = tenant(db, "t").await;
-    let a = db.agent().create("a", json!({}), &t.id).await.unwrap();
+    let a = db
+        .agent()
+        .create(agent::Create {
+            name: "a".into(),
+            flow_json: json!({}),
+            tenant_id: t.id.to_owned(),
+        })
+        .await
+        .unwrap();
     let convo = db
         .conversation()
-        .create(&a.id, &t.id, json!({"step": 1}))
+        .create(conversation::Create {
+            agent_id: a.id.to_owned(),
+            tenant_id: t.id.to_owned(),
+            state: json!({"step": 1}),
+        })
         .set(conversation::CHANNEL.set("web"))
         .await
         .unwrap();
@@ -354,7 +386,11 @@ async fn conversation_and_message_operations() {
     );
     let message = db
         .message()
-        .create(MessageRole::User, "hello", &convo.id)
+        .create(message::Create {
+            role: MessageRole::User,
+            content: "hello".into(),
+            convo_id: convo.id.to_owned(),
+        })
         .set(message::METADATA.set(json!({"feedback": null})))
         .await
         .unwrap();
@@ -364,10 +400,13 @@ async fn conversation_and_message_operations() {
     every_operation(
         db,
         Case {
-            rows: [0, 1, 2, 3]
-                .map(|i| message::data(MessageRole::Assistant, format!("m{i}"), &convo.id)),
+            rows: [0, 1, 2, 3].map(|i| message::Create {
+                role: MessageRole::Assistant,
+                content: format!("m{i}"),
+                convo_id: convo.id.to_owned(),
+            }),
             id: message::ID,
-            change: |text| message::CONTENT.set(text).into(),
+            change: |text| message::CONTENT.set(text),
             text: |m| Some(m.content.clone()),
             key: |m| message::id(&m.id),
             id_of: |m| m.id.clone(),
@@ -379,9 +418,13 @@ async fn conversation_and_message_operations() {
     every_operation(
         db,
         Case {
-            rows: [0, 1, 2, 3].map(|i| conversation::data(&a.id, &t.id, json!({ "i": i }))),
+            rows: [0, 1, 2, 3].map(|i| conversation::Create {
+                agent_id: a.id.to_owned(),
+                tenant_id: t.id.to_owned(),
+                state: json!({ "i": i }),
+            }),
             id: conversation::ID,
-            change: |text| conversation::CHANNEL.set(text).into(),
+            change: |text| conversation::CHANNEL.set(text),
             text: |c| c.channel.clone(),
             key: |c| conversation::id(&c.id),
             id_of: |c| c.id.clone(),
@@ -397,13 +440,13 @@ async fn document_operations() {
     let t = tenant(db, "t").await;
     let doc = db
         .document()
-        .create(
-            "upload",
-            "s3://b/k",
-            "Handbook",
-            json!({"tags": ["hr"]}),
-            &t.id,
-        )
+        .create(document::Create {
+            source: "upload".into(),
+            uri: "s3://b/k".into(),
+            title: "Handbook".into(),
+            metadata: json!({"tags": ["hr"]}),
+            tenant_id: t.id.to_owned(),
+        })
         .await
         .unwrap();
     assert_eq!(doc.metadata["tags"][0], "hr");
@@ -412,10 +455,15 @@ async fn document_operations() {
     every_operation(
         db,
         Case {
-            rows: [0, 1, 2, 3]
-                .map(|i| document::data("upload", format!("s3://b/{i}"), "T", json!({}), &t.id)),
+            rows: [0, 1, 2, 3].map(|i| document::Create {
+                source: "upload".into(),
+                uri: format!("s3://b/{i}"),
+                title: "T".into(),
+                metadata: json!({}),
+                tenant_id: t.id.to_owned(),
+            }),
             id: document::ID,
-            change: |text| document::TITLE.set(text).into(),
+            change: |text| document::TITLE.set(text),
             text: |d| Some(d.title.clone()),
             key: |d| document::id(&d.id),
             id_of: |d| d.id.clone(),
@@ -446,11 +494,20 @@ async fn select_returns_a_subset_of_fields() {
     let db = &s.client;
     let t = tenant(db, "t").await;
     db.user()
-        .create("a@x.io", &t.id)
+        .create(user::Create {
+            email: "a@x.io".into(),
+            tenant_id: t.id.to_owned(),
+        })
         .set(user::NAME.set("A"))
         .await
         .unwrap();
-    db.user().create("b@x.io", &t.id).await.unwrap();
+    db.user()
+        .create(user::Create {
+            email: "b@x.io".into(),
+            tenant_id: t.id.to_owned(),
+        })
+        .await
+        .unwrap();
     let rows: Vec<(String, Option<String>)> = db
         .user()
         .find_many()
@@ -474,7 +531,10 @@ async fn select_returns_a_subset_of_fields() {
     assert_eq!(role, Some((UserRole::Viewer,)));
     let (email,): (String,) = db
         .user()
-        .create("c@x.io", &t.id)
+        .create(user::Create {
+            email: "c@x.io".into(),
+            tenant_id: t.id.to_owned(),
+        })
         .select(user::EMAIL)
         .await
         .unwrap();

@@ -18,18 +18,27 @@ async fn a_conversation_with_its_messages_in_one_call() {
     let acme = tenant(db, "acme").await;
     let agent = db
         .agent()
-        .create("helper", json!({}), &acme.id)
+        .create(agent::Create {
+            name: "helper".into(),
+            flow_json: json!({}),
+            tenant_id: acme.id.to_owned(),
+        })
         .await
         .unwrap();
 
     // POST /conversations: the conversation and its first message, one nested write.
     let created: ConversationWithMessages = db
         .conversation()
-        .create(&agent.id, &acme.id, json!({"step": 0}))
+        .create(conversation::Create {
+            agent_id: agent.id.to_owned(),
+            tenant_id: acme.id.to_owned(),
+            state: json!({"step": 0}),
+        })
         .set(conversation::CHANNEL.set("web"))
-        .with(
-            conversation::MESSAGES.create(message::data_without_convo(MessageRole::User, "hello")),
-        )
+        .with(conversation::MESSAGES.create(message::CreateWithoutConvo {
+            role: MessageRole::User,
+            content: "hello".into(),
+        }))
         .include(conversation::MESSAGES)
         .await
         .unwrap();
@@ -40,7 +49,11 @@ async fn a_conversation_with_its_messages_in_one_call() {
     let at = |s: i64| chrono::DateTime::from_timestamp(1_700_000_000 + s, 0).unwrap();
     for (content, second) in [("third", 30), ("second", 20), ("fourth", 40)] {
         db.message()
-            .create(MessageRole::Assistant, content, &created.id)
+            .create(message::Create {
+                role: MessageRole::Assistant,
+                content: content.to_owned(),
+                convo_id: created.id.to_owned(),
+            })
             .set(message::CREATED_AT.set(at(second)))
             .await
             .unwrap();
@@ -115,12 +128,30 @@ async fn tenants_by_their_relations() {
     let mut with_refunds = Vec::new();
     for (name, text) in [("a", "refund please"), ("b", "hi"), ("c", "another refund")] {
         let t = tenant(db, name).await;
-        let agent = db.agent().create("x", json!({}), &t.id).await.unwrap();
+        let agent = db
+            .agent()
+            .create(agent::Create {
+                name: "x".into(),
+                flow_json: json!({}),
+                tenant_id: t.id.to_owned(),
+            })
+            .await
+            .unwrap();
         db.conversation()
-            .create(&agent.id, &t.id, json!({}))
+            .create(conversation::Create {
+                agent_id: agent.id.to_owned(),
+                tenant_id: t.id.to_owned(),
+                state: json!({}),
+            })
             .with(conversation::MESSAGES.create_many([
-                message::data_without_convo(MessageRole::User, text),
-                message::data_without_convo(MessageRole::Assistant, "ok"),
+                message::CreateWithoutConvo {
+                    role: MessageRole::User,
+                    content: text.to_owned(),
+                },
+                message::CreateWithoutConvo {
+                    role: MessageRole::Assistant,
+                    content: "ok".into(),
+                },
             ]))
             .await
             .unwrap();

@@ -13,8 +13,18 @@ async fn commit_on_ok() {
     let db = &s.client;
     let (t, agent) = db
         .transaction(|tx| async move {
-            let t = tx.tenant().create("t").await?;
-            let agent = tx.agent().create("a", json!({}), &t.id).await?;
+            let t = tx
+                .tenant()
+                .create(tenant::Create { name: "t".into() })
+                .await?;
+            let agent = tx
+                .agent()
+                .create(agent::Create {
+                    name: "a".into(),
+                    flow_json: json!({}),
+                    tenant_id: t.id.to_owned(),
+                })
+                .await?;
             // Reads inside see the transaction's own writes.
             assert_eq!(tx.agent().count().await?, 1);
             Ok::<_, Error>((t, agent))
@@ -38,7 +48,9 @@ async fn roll_back_on_err() {
     let existing = tenant(db, "existing").await;
     let result: Result<(), Error> = db
         .transaction(|tx| async move {
-            tx.tenant().create("new").await?;
+            tx.tenant()
+                .create(tenant::Create { name: "new".into() })
+                .await?;
             tx.tenant()
                 .update(
                     tenant::id(&existing.id),
@@ -46,7 +58,11 @@ async fn roll_back_on_err() {
                 )
                 .await?;
             // Fails: the name is taken. Everything above is rolled back.
-            tx.tenant().create("existing").await?;
+            tx.tenant()
+                .create(tenant::Create {
+                    name: "existing".into(),
+                })
+                .await?;
             Ok(())
         })
         .await;
@@ -73,7 +89,11 @@ async fn roll_back_on_err() {
     }
     let refused: Result<(), AppError> = db
         .transaction(|tx| async move {
-            tx.tenant().create("temporary").await?;
+            tx.tenant()
+                .create(tenant::Create {
+                    name: "temporary".into(),
+                })
+                .await?;
             Err(AppError::Refused)
         })
         .await;
@@ -88,9 +108,15 @@ async fn isolation_level_and_every_operation_on_tx() {
     let options = TransactionOptions::default().isolation_level(IsolationLevel::Serializable);
     let counts = db
         .transaction_with(options, |tx| async move {
-            let t = tx.tenant().create("t").await?;
+            let t = tx
+                .tenant()
+                .create(tenant::Create { name: "t".into() })
+                .await?;
             tx.tenant()
-                .create_many([tenant::data("u"), tenant::data("v")])
+                .create_many([
+                    tenant::Create { name: "u".into() },
+                    tenant::Create { name: "v".into() },
+                ])
                 .await?;
             tx.tenant()
                 .update_many(
@@ -101,7 +127,7 @@ async fn isolation_level_and_every_operation_on_tx() {
             tx.tenant()
                 .upsert(
                     tenant::name("w"),
-                    tenant::data("w"),
+                    tenant::Create { name: "w".into() },
                     [tenant::PLAN.set(TenantPlan::Pro)],
                 )
                 .await?;
