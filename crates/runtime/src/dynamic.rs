@@ -18,6 +18,7 @@
 //! A write returns the row through a `WITH "row" AS (<the rendered statement> RETURNING
 //! <every column>) SELECT <reads> FROM "row"`, so the write itself is rendered unchanged.
 
+use crate::defaults::{self, ColumnDefault};
 use crate::error::Error;
 use crate::executor::Executor;
 use crate::model::{Column, ModelMeta};
@@ -208,14 +209,17 @@ pub async fn find_by_key(
         .next())
 }
 
-/// Inserts one row and returns it; `@updatedAt` columns `data` leaves out are stamped by
-/// the renderer, with the instant `@default(now())` columns take.
+/// Inserts one row and returns it. The columns of `defaults` and the `@updatedAt` columns
+/// that `data` leaves out get their client-side defaults ([`defaults::fill`]), as in a
+/// generated client's create.
 pub async fn create(
     ex: Executor<'_>,
     model: &'static ModelMeta,
-    data: Vec<(&'static Column, Value)>,
+    defaults: &[ColumnDefault],
+    mut data: Vec<(&'static Column, Value)>,
     read: &[Read],
 ) -> Result<Row, Error> {
+    defaults::fill(&mut data, model, defaults, defaults::statement_time());
     let columns: Vec<&'static Column> = data.iter().map(|(column, _)| *column).collect();
     let row: InsertRow<'_> = data.iter().map(|(_, value)| Some(value)).collect();
     let mut statement = render::insert(
@@ -252,7 +256,7 @@ pub async fn update_by_key(
         .into_iter()
         .map(|(column, value)| (column, AssignOp::Set, value))
         .collect();
-    crate::actions::stamp_updated(&mut assigns, model);
+    defaults::stamp_updated(&mut assigns, model, defaults::statement_time());
     let mut statement = render::update(
         model,
         &assigns,
@@ -644,7 +648,7 @@ mod tests {
             TOP,
         );
         from(&mut w, &META);
-        render_where(&mut w, model, &parts);
+        render_where(&mut w, &META, &parts);
         w.finish(true).sql
     }
 

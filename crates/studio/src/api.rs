@@ -182,18 +182,12 @@ pub async fn create(
 ) -> Result<JsonBody<Json>, ApiError> {
     let request = body(request)?;
     let (id, model) = app.catalog.model(&model)?;
-    let mut data = query::create_data(&app.catalog, id, model, &request)?;
+    let data = query::create_data(&app.catalog, id, model, &request)?;
     let described = app.catalog.described(id)?;
-    for default in &described.defaults {
-        if !data.iter().any(|(c, _)| std::ptr::eq(*c, default.column))
-            && let Some(value) = default.default.value()
-        {
-            data.push((default.column, value));
-        }
-    }
     let row = dynamic::create(
         app.client.executor(),
         described.meta,
+        &described.defaults,
         data,
         &described.reads,
     )

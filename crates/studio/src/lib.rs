@@ -6,8 +6,8 @@
 //! and writes no SQL: at startup it describes each model to the runtime as generated code
 //! would ([`meta`]: a `ModelMeta` per model, leaked once), and every read and write is a
 //! call of the runtime's [`refract_runtime::dynamic`] entry point, rendered by the
-//! runtime's renderer and run by its executor, with ids from the runtime's one generator
-//! ([`refract_runtime::ids`]). It knows nothing of flags, `.env` or opening a browser:
+//! runtime's renderer and run by its executor, with the runtime's client-side defaults
+//! ([`refract_runtime::defaults`]). It knows nothing of flags, `.env` or opening a browser:
 //! the CLI resolves those and calls [`Studio::bind`] then [`Studio::serve`].
 //!
 //! The key design decision: the studio works on *dynamic* models. Instead of generated

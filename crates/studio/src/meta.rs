@@ -10,51 +10,14 @@
 
 use std::collections::HashMap;
 
+use refract_runtime::defaults::{ClientDefault, ColumnDefault};
 use refract_runtime::dynamic::{self, Read, ReadAs};
-use refract_runtime::{Column, JOIN_A, JOIN_B, Link, ModelMeta, RelationMeta, Table, Value, ids};
+use refract_runtime::{Column, JOIN_A, JOIN_B, Link, ModelMeta, RelationMeta, Table};
 use refract_schema::ir::{
     self, Arity, DefaultKind, FieldId, Model, ModelId, RelationFieldRef, RelationKind, ScalarField,
 };
 
 use crate::values::{has_text_fallback, read_as};
-
-/// What the client computes for a column a create leaves out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClientDefault {
-    UuidV4,
-    UuidV7,
-    Cuid,
-    Cuid2,
-    Nanoid(u8),
-    Ulid,
-    /// `now()`: left to the database, whose `CURRENT_TIMESTAMP` is the instant the
-    /// renderer stamps `@updatedAt` with in the same statement.
-    Now,
-    EmptyList,
-}
-
-impl ClientDefault {
-    /// A fresh value from the runtime's one generator ([`ids`]); `None` for `now()`.
-    pub fn value(self) -> Option<Value> {
-        Some(match self {
-            ClientDefault::UuidV4 => Value::String(ids::uuid_v4()),
-            ClientDefault::UuidV7 => Value::String(ids::uuid_v7()),
-            ClientDefault::Cuid => Value::String(ids::cuid()),
-            ClientDefault::Cuid2 => Value::String(ids::cuid2()),
-            ClientDefault::Nanoid(size) => Value::String(ids::nanoid(usize::from(size))),
-            ClientDefault::Ulid => Value::String(ids::ulid()),
-            ClientDefault::Now => return None,
-            ClientDefault::EmptyList => Value::Array(Vec::new()),
-        })
-    }
-}
-
-/// A column and its client-side default.
-#[derive(Debug)]
-pub struct ColumnDefault {
-    pub column: &'static Column,
-    pub default: ClientDefault,
-}
 
 /// One shown model as the runtime sees it.
 #[derive(Debug)]
