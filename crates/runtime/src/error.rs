@@ -68,6 +68,18 @@ pub enum Error {
         model_a: &'static str,
         model_b: &'static str,
     },
+    /// A to-many nested `connect` named a record that does not exist (Prisma P2018): the
+    /// relation's records hold the key, so connecting updates them, and fewer were found
+    /// than named.
+    #[error(
+        "the required connected records were not found: expected {expected} `{model}` records to be connected through `{relation}`, found {found}"
+    )]
+    ConnectedRecordsNotFound {
+        relation: &'static str,
+        model: &'static str,
+        expected: usize,
+        found: usize,
+    },
     /// A serialization failure or deadlock; the transaction can be retried (Prisma P2034).
     #[error("transaction failed due to a write conflict or a deadlock, please retry")]
     TransactionConflict {
@@ -179,6 +191,7 @@ impl Error {
             Error::RecordNotFound { .. } => Some("P2025"),
             Error::RequiredRelationViolation { .. } => Some("P2014"),
             Error::RecordsNotConnected { .. } => Some("P2017"),
+            Error::ConnectedRecordsNotFound { .. } => Some("P2018"),
             Error::TransactionConflict { .. } => Some("P2034"),
             Error::PoolTimeout { .. } => Some("P2024"),
             Error::Config(_) => Some("P1013"),

@@ -1085,6 +1085,16 @@ async fn connect(
                 record.set_columns(fields, values.clone());
                 create_record(ex, related, record).await?;
             }
+            // Prisma: P2018 where the connected records hold the key of a to-many
+            // relation, P2025 for a one-to-one.
+            None if relation.to_many => {
+                return Err(Error::ConnectedRecordsNotFound {
+                    relation: relation.relation,
+                    model: related.name,
+                    expected: 1,
+                    found: 0,
+                });
+            }
             None => return Err(not_found(related, "connect")),
         }
     }

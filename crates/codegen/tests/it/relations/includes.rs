@@ -564,7 +564,7 @@ async fn single_record_reads_and_writes_include() {
     // Writes return the record with what it includes.
     let created = db
         .tag()
-        .create("new")
+        .create(tag::Create { name: "new".into() })
         .include(tag::POSTS)
         .include_count()
         .await
@@ -590,7 +590,9 @@ async fn single_record_reads_and_writes_include() {
         .tag()
         .upsert(
             tag::name("rust"),
-            tag::data("rust"),
+            tag::Create {
+                name: "rust".into(),
+            },
             [tag::NAME.set("rust")],
         )
         .include(tag::POSTS.order_by(post::ID.asc()))

@@ -1,7 +1,7 @@
 //! Nested writes where refract used to differ from Prisma Client 7.10 (issue 14); the
 //! expected results, written here, are what Prisma returned when run by hand on the same
 //! data (nothing outside this repository is read): deleting a record that
-//! is not connected to the parent is P2017, and a field pushed after a `data()` helper
+//! is not connected to the parent is P2017, a to-many connect of a missing record P2018, and a field pushed after a `data()` helper
 //! set it (a client-side default such as `cuid()`) keeps the pushed value in nested
 //! create, create_many and upsert, as at the top level.
 
@@ -46,6 +46,56 @@ async fn nested_delete_of_an_unconnected_record_is_p2017() {
             .await
             .is_empty()
     );
+}
+
+/// `update({ data: { posts: { connect: { id: 404 } } } })`, and the same in a create: the
+/// posts hold the key of a to-many relation, and a missing one is P2018 ("the required
+/// connected records were not found"), not P2025; nothing is written. A one-to-one
+/// connect of a missing record stays P2025.
+#[tokio::test]
+async fn a_to_many_connect_of_a_missing_record_is_p2018() {
+    let s = seeded().await;
+    let db = &s.client;
+    let on_update = db
+        .user()
+        .update(user::id(1), [user::NAME.set("changed")])
+        .with(user::POSTS.connect(post::id(404)))
+        .await
+        .unwrap_err();
+    assert_eq!(on_update.code(), Some("P2018"), "{on_update}");
+    assert!(
+        on_update
+            .to_string()
+            .contains("connected records were not found"),
+        "{on_update}"
+    );
+    let on_create = db
+        .user()
+        .create(user::Create {
+            email: "new@example.com".into(),
+            name: "New".into(),
+        })
+        .with(user::POSTS.connect(post::id(404)))
+        .await
+        .unwrap_err();
+    assert_eq!(on_create.code(), Some("P2018"), "{on_create}");
+    assert_eq!(
+        rows(
+            db,
+            r#"SELECT name FROM "User" WHERE id = 1 OR email = 'new@example.com'"#,
+            |r| r.get::<_, String>(0)
+        )
+        .await,
+        ["Alice"],
+        "both writes were rolled back"
+    );
+    let one_to_one = db
+        .user()
+        .update_relations(user::id(1))
+        .with(user::PASSPORT.connect(passport::id("missing")))
+        .await
+        .unwrap_err();
+    assert_eq!(one_to_one.code(), Some("P2025"), "{one_to_one}");
 }
 
 fn book(title: &str, id: &str) -> Vec<runtime::Assign<Book>> {
