@@ -607,16 +607,8 @@ mod tests {
     use super::*;
     use crate::model::Table;
 
-    static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: true,
-    };
+    static ID: Column = Column::new("id", "id", false);
+    static NAME: Column = Column::new("name", "name", true);
     static META: ModelMeta = ModelMeta {
         name: "User",
         table: Table {
