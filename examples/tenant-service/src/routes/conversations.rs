@@ -1,8 +1,10 @@
 //! Conversations and their message history: `POST /conversations`,
 //! `GET /conversations/{id}`, `POST /messages`.
 //!
-//! Both writes run in a transaction, so the checks they make (the agent, the user, the
-//! conversation belong to this tenant) and the rows they write stand or fall together.
+//! Every query runs on the request's tenant-scoped client (`tenant.db`): another
+//! tenant's agent, user or conversation is simply not found (404), with no tenant filter
+//! written here. Both writes run in a transaction (the scoped client's, which sets the
+//! tenant once), so the checks they make and the rows they write stand or fall together.
 //!
 //! Message order: appending locks the conversation row first (the `updatedAt` touch),
 //! so appends to one conversation are serialized, and each message's `createdAt` is
@@ -11,7 +13,7 @@
 //! concurrent requests.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use client::runtime::chrono::{DateTime, Duration, SubsecRound, Utc};
 use client::runtime::{Loaded, With};
@@ -22,7 +24,6 @@ use serde::Deserialize;
 use serde_json::Value as JsonValue;
 
 use super::{json_object, parse_enum, required_text};
-use crate::AppState;
 use crate::error::{ApiError, JsonBody};
 use crate::tenancy::CurrentTenant;
 
@@ -44,7 +45,6 @@ pub struct NewConversation {
 /// The agent (and the user, if given) must be this tenant's: otherwise 404. A disabled
 /// agent is 409.
 pub async fn create_conversation(
-    State(state): State<AppState>,
     tenant: CurrentTenant,
     JsonBody(body): JsonBody<NewConversation>,
 ) -> Result<(StatusCode, Json<Conversation>), ApiError> {
@@ -71,12 +71,12 @@ pub async fn create_conversation(
         body.state
             .unwrap_or_else(|| JsonValue::Object(Default::default())),
     )?;
-    let created = state
-        .db
+    let CurrentTenant { id: tenant_id, db } = tenant;
+    let created = db
         .transaction(|tx| async move {
             let agent = tx
                 .agent()
-                .find_unique(agent::id(&body.agent_id).and(agent::TENANT_ID.equals(&tenant.id)))
+                .find_unique(agent::id(&body.agent_id))
                 .await?
                 .ok_or_else(|| ApiError::not_found("agent", &body.agent_id))?;
             if agent.status == AgentStatus::Disabled {
@@ -86,12 +86,7 @@ pub async fn create_conversation(
                 )));
             }
             if let Some(user_id) = &body.user_id {
-                let found = tx
-                    .user()
-                    .count()
-                    .filter(user::ID.equals(user_id))
-                    .filter(user::TENANT_ID.equals(&tenant.id))
-                    .await?;
+                let found = tx.user().count().filter(user::ID.equals(user_id)).await?;
                 if found == 0 {
                     return Err(ApiError::not_found("user", user_id));
                 }
@@ -100,7 +95,7 @@ pub async fn create_conversation(
                 .conversation()
                 .create(conversation::Create {
                     agent_id: agent.id,
-                    tenant_id: tenant.id.clone(),
+                    tenant_id,
                     state: initial_state,
                 })
                 .set(conversation::CHANNEL.set_opt(channel))
@@ -121,14 +116,13 @@ pub type ConversationWithMessages = Loaded<Conversation, (With<conversation::rel
 /// (the client loads the messages with one more statement, `"convoId" = ANY($1)`); 404
 /// if it is not this tenant's.
 pub async fn get_conversation(
-    State(state): State<AppState>,
     tenant: CurrentTenant,
     Path(id): Path<String>,
 ) -> Result<Json<ConversationWithMessages>, ApiError> {
-    let found = state
+    let found = tenant
         .db
         .conversation()
-        .find_unique(conversation::id(&id).and(conversation::TENANT_ID.equals(&tenant.id)))
+        .find_unique(conversation::id(&id))
         .include(
             conversation::MESSAGES
                 .order_by(message::CREATED_AT.asc())
@@ -153,7 +147,6 @@ pub struct NewMessage {
 /// `POST /messages {conversationId, role, content, metadata?}` → 201 and the message;
 /// 404 if the conversation is not this tenant's, 422 for an unknown role.
 pub async fn append_message(
-    State(state): State<AppState>,
     tenant: CurrentTenant,
     JsonBody(body): JsonBody<NewMessage>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
@@ -162,15 +155,14 @@ pub async fn append_message(
         return Err(ApiError::invalid("content", "`content` must not be empty"));
     }
     let _ = required_text("conversationId", &body.conversation_id)?;
-    let created = state
+    let created = tenant
         .db
         .transaction(|tx| async move {
             let now = Utc::now().trunc_subsecs(3);
             // Locks the conversation row until commit: appends to it are serialized.
             tx.conversation()
                 .update(
-                    conversation::id(&body.conversation_id)
-                        .and(conversation::TENANT_ID.equals(&tenant.id)),
+                    conversation::id(&body.conversation_id),
                     [conversation::UPDATED_AT.set(now)],
                 )
                 .await

@@ -54,7 +54,6 @@ pub struct NewUser {
 /// `POST /users {email, name?, role?}`; emails are unique across tenants (409 `email`,
 /// the same answer whichever tenant has the address).
 pub async fn create_user(
-    State(state): State<AppState>,
     tenant: CurrentTenant,
     JsonBody(body): JsonBody<NewUser>,
 ) -> Created<User> {
@@ -65,7 +64,7 @@ pub async fn create_user(
             format!("`email` must be an email address, got `{email}`"),
         ));
     }
-    let mut create = state.db.user().create(user::Create {
+    let mut create = tenant.db.user().create(user::Create {
         email: email.into(),
         tenant_id: tenant.id,
     });
@@ -90,13 +89,12 @@ pub struct NewAgent {
 
 /// `POST /agents {name, flowJson, version?, status?}`.
 pub async fn create_agent(
-    State(state): State<AppState>,
     tenant: CurrentTenant,
     JsonBody(body): JsonBody<NewAgent>,
 ) -> Created<Agent> {
     let name = required_text("name", &body.name)?;
     let flow = json_object("flowJson", body.flow_json)?;
-    let mut create = state.db.agent().create(agent::Create {
+    let mut create = tenant.db.agent().create(agent::Create {
         name: name.into(),
         flow_json: flow,
         tenant_id: tenant.id,
@@ -122,7 +120,6 @@ pub struct NewDocument {
 
 /// `POST /documents {source, uri, title, metadata?}`.
 pub async fn create_document(
-    State(state): State<AppState>,
     tenant: CurrentTenant,
     JsonBody(body): JsonBody<NewDocument>,
 ) -> Created<Document> {
@@ -145,7 +142,7 @@ pub async fn create_document(
             "`metadata.tags` must be an array of strings",
         ));
     }
-    let created = state
+    let created = tenant
         .db
         .document()
         .create(document::Create {
