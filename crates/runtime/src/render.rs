@@ -883,9 +883,8 @@ pub(crate) enum OnConflict<'v> {
 
 /// `INSERT INTO table (columns) VALUES ... [ON CONFLICT ...] [RETURNING ...]`.
 ///
-/// The model's `@updatedAt` columns a row does not set are stamped `CURRENT_TIMESTAMP`,
-/// the instant `@default(now())` columns take in the same statement, so a new record's
-/// `updatedAt` equals its `createdAt` (as in Prisma, which stamps both with one instant).
+/// A cell a row leaves out is `DEFAULT`. Client-side defaults and `@updatedAt` are the
+/// caller's: every create path fills them first ([`crate::defaults::fill`]).
 pub(crate) fn insert<'v>(
     model: &ModelMeta,
     columns: &[&'static Column],
@@ -931,19 +930,12 @@ pub(crate) fn insert<'v>(
     w.table(&model.table);
     w.push(" AS ");
     w.ident(ALIAS);
-    let stamped: Vec<&'static Column> = model
-        .updated_at
-        .iter()
-        .copied()
-        .filter(|u| !columns.iter().any(|c| c.name == u.name))
-        .collect();
-    let is_stamped = |column: &Column| model.updated_at.iter().any(|u| u.name == column.name);
-    if columns.is_empty() && stamped.is_empty() && rows.len() <= 1 {
+    if columns.is_empty() && rows.len() <= 1 {
         w.push(" DEFAULT VALUES");
     } else {
         // With no explicit column, name one so that `VALUES (DEFAULT), ...` is valid.
         let fallback;
-        let columns = if columns.is_empty() && stamped.is_empty() {
+        let columns = if columns.is_empty() {
             fallback = model.columns.first().map(|c| vec![*c]).unwrap_or_default();
             fallback.as_slice()
         } else {
@@ -951,12 +943,6 @@ pub(crate) fn insert<'v>(
         };
         w.push(" (");
         w.column_list(columns);
-        if !stamped.is_empty() {
-            if !columns.is_empty() {
-                w.push(", ");
-            }
-            w.column_list(&stamped);
-        }
         // Guarded: `SELECT values WHERE <parents are the tenant's>` (no DEFAULT there: the
         // row sets every column it names).
         w.push(if guarded { ") SELECT " } else { ") VALUES " });
@@ -967,22 +953,15 @@ pub(crate) fn insert<'v>(
             if !guarded {
                 w.push("(");
             }
-            for (i, column) in columns.iter().enumerate() {
+            for i in 0..columns.len() {
                 if i > 0 {
                     w.push(", ");
                 }
                 match row.get(i).copied().flatten() {
                     Some(value) => w.bind_value(value),
-                    None if is_stamped(column) => w.push("CURRENT_TIMESTAMP"),
                     None if i >= row.len() => w.bind_tenant(),
                     None => w.push("DEFAULT"),
                 }
-            }
-            for (i, _) in stamped.iter().enumerate() {
-                if i > 0 || !columns.is_empty() {
-                    w.push(", ");
-                }
-                w.push("CURRENT_TIMESTAMP");
             }
             if !guarded {
                 w.push(")");
