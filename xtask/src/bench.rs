@@ -2,13 +2,20 @@
 //!
 //! Micro-benchmarks are divan benches in their crates (`cargo bench`); this
 //! task runs them in one go and adds whole-process timings of `gen`.
+//! `cargo xtask bench prisma` runs only the comparison with Prisma Client 7.10
+//! (`bench/prisma.rs`), which needs the Prisma oracle in `../shared/oracle`.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-pub fn run(_args: &[String]) -> Result<bool> {
+mod prisma;
+
+pub fn run(args: &[String]) -> Result<bool> {
+    if args.first().map(String::as_str) == Some("prisma") {
+        return prisma::run(&args[1..]);
+    }
     let root = crate::root();
     // (crate, bench, what it measures), in the order BENCHMARKS.md lists them. The database
     // benches need PostgreSQL (refract-testdb's server or private cluster); pooler needs

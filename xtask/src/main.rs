@@ -8,7 +8,8 @@
 //!   `src/conformance/client/deliberate.md`). `tests` runs the crates' test targets that
 //!   read the corpus (`crates/{schema,migrate}/tests/corpus`), which `cargo
 //!   test` leaves out: `cargo test` reads only what the repository holds.
-//! - `cargo xtask bench`: the benchmarks recorded in BENCHMARKS.md.
+//! - `cargo xtask bench`: the benchmarks recorded in BENCHMARKS.md; `cargo xtask
+//!   bench prisma`: the generated client against Prisma Client 7.10 (reads ../shared).
 
 mod bench;
 mod conformance;
@@ -22,7 +23,7 @@ fn main() -> ExitCode {
         Some("conformance") => conformance::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <conformance [SECTION...] | bench>");
+            eprintln!("usage: cargo xtask <conformance [SECTION...] | bench [prisma]>");
             return ExitCode::from(2);
         }
     };

@@ -8,7 +8,7 @@
 //! and (section `tests`) the crates' corpus test targets. A missing corpus
 //! fails the run before any section starts.
 
-mod client;
+pub(crate) mod client;
 pub mod codegen;
 mod corpus_tests;
 mod format;

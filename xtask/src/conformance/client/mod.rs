@@ -61,9 +61,7 @@ pub fn run() -> Result<Vec<Disagreement>> {
             "deliberate.md lists {name}, which is no scenario"
         );
     }
-    let oracle = Oracle::set_up()?;
-    let folder = oracle.dir.join("client-conformance");
-    prisma_generate(&oracle, &folder)?;
+    let folder = prisma_client_folder()?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -218,6 +216,15 @@ fn prisma_schema() -> String {
     out
 }
 
+/// The oracle's folder holding Prisma Client 7.10 generated for the schema (and the
+/// runner); `cargo xtask bench prisma` runs its own script there too.
+pub(crate) fn prisma_client_folder() -> Result<std::path::PathBuf> {
+    let oracle = Oracle::set_up()?;
+    let folder = oracle.dir.join("client-conformance");
+    prisma_generate(&oracle, &folder)?;
+    Ok(folder)
+}
+
 /// Generates Prisma's client for the schema, unless the one there was made from it.
 fn prisma_generate(oracle: &Oracle, folder: &Path) -> Result<()> {
     std::fs::create_dir_all(folder)?;
@@ -261,6 +268,11 @@ async fn connect(url: &str) -> Result<(tokio_postgres::Client, tokio::task::Join
 /// refract's migration of the schema, then the seed; the connection is closed before
 /// returning, as a template must have none.
 async fn prepare_template(url: &str) -> Result<()> {
+    migrate_and_seed(url, SEED).await
+}
+
+/// refract's migration of the schema, then `seed` (SQL); closes its connection.
+pub(crate) async fn migrate_and_seed(url: &str, seed: &str) -> Result<()> {
     let validated = refract_schema::validate_str("schema.prisma", SCHEMA);
     anyhow::ensure!(
         validated.is_valid(),
@@ -287,7 +299,7 @@ async fn prepare_template(url: &str) -> Result<()> {
         .await
         .context("migrating the template database")?;
     client
-        .batch_execute(SEED)
+        .batch_execute(seed)
         .await
         .context("seeding the template database")?;
     drop(client);
