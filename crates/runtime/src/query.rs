@@ -518,27 +518,119 @@ impl<M> std::fmt::Debug for Assign<M> {
 
 /// The data of one record to write, as assignments to model `M`'s columns. Generated code
 /// implements it for each model's `Create` struct (its required fields, named) and
-/// `CreateWithout<Relation>` structs; lists of assignments (`[FIELD.set(..), ..]`, a
-/// `Vec`) implement it too, unchecked: a required field missing from a list is the
-/// database's error (P2011), not the compiler's.
+/// `CreateWithout<Relation>` structs, so the compiler checks that a new record has every
+/// required field. A plain list of assignments is not create data; [`Unchecked`] makes
+/// one so, without that check.
 pub trait WriteData<M> {
     fn into_assigns(self) -> Vec<Assign<M>>;
 
-    /// This data and one more field, as a list: a `create_many` or `upsert` row with an
-    /// optional or defaulted field (`user::Create { .. }.set(user::NAME.set("Ann"))`;
-    /// `create` and nested `create` have their own `.set(..)`). Chains.
-    fn set(self, value: Assign<M>) -> Vec<Assign<M>>
+    /// This data and one more field: a `create_many` or `upsert` row with an optional or
+    /// defaulted field (`user::Create { .. }.set(user::NAME.set("Ann"))`; `create` and
+    /// nested `create` have their own `.set(..)`). Chains, and is accepted wherever this
+    /// data is.
+    fn set(self, value: Assign<M>) -> WithFields<Self, M>
     where
         Self: Sized,
     {
-        let mut assigns = self.into_assigns();
-        assigns.push(value);
-        assigns
+        WithFields {
+            data: self,
+            fields: vec![value],
+        }
     }
 }
 
+/// Write data `D` and more fields set after it ([`WriteData::set`]); a field set here
+/// replaces the same field of `D`. It is create data (and nested create data through a
+/// relation) exactly where `D` is.
+#[derive(Debug, Clone)]
+pub struct WithFields<D, M> {
+    data: D,
+    fields: Vec<Assign<M>>,
+}
+
+impl<D, M> WithFields<D, M> {
+    /// `data` with no more fields yet: a `create_many` row that sets nothing beyond its
+    /// `Create` struct, in the same list as rows that do.
+    pub fn new(data: D) -> Self {
+        WithFields {
+            data,
+            fields: Vec::new(),
+        }
+    }
+
+    /// One more field.
+    pub fn set(mut self, value: Assign<M>) -> Self {
+        self.fields.push(value);
+        self
+    }
+}
+
+impl<M, D: WriteData<M>> WriteData<M> for WithFields<D, M> {
+    fn into_assigns(self) -> Vec<Assign<M>> {
+        let mut assigns = self.data.into_assigns();
+        assigns.extend(self.fields);
+        assigns
+    }
+}
+impl<M, D: CreateData<M>> CreateData<M> for WithFields<D, M> {}
+impl<Rel: crate::relation::RelationField, D: NestedCreateData<Rel>> NestedCreateData<Rel>
+    for WithFields<D, Rel::Child>
+{
+}
+impl<Rel: crate::relation::RelationField, D: CreateWithout<Rel>> CreateWithout<Rel>
+    for WithFields<D, Rel::Parent>
+{
+}
+
+/// A list of assignments (`[FIELD.set(..), ..]`, a `Vec`) taken as the data of a new
+/// record with no compile-time check of required fields: one missing is the database's
+/// error when the statement runs (P2011), not the compiler's. For data whose shape is
+/// only known at run time; otherwise use the model's `Create` struct.
+///
+/// A bare list is refused where a new record is described, at the top level and in a
+/// nested create (here `User` requires `tenant` and `handle`, `Post` requires `title`):
+/// ```compile_fail,E0277
+/// use runtime_tests_client::{Client, Models, user};
+/// async fn new_user(db: &Client) {
+///     let _ = db.user().create([user::EMAIL.set("a@example.com")]).await;
+/// }
+/// ```
+/// ```compile_fail,E0277
+/// use runtime_tests_client::{post, user};
+/// let _ = user::POSTS.create(vec![post::PUBLISHED.set(true)]);
+/// ```
+/// The model's `Create` struct, with optional fields after it, or an explicit
+/// `Unchecked` list:
+/// ```
+/// use runtime_tests_client::runtime::Unchecked;
+/// use runtime_tests_client::{Client, Models, WriteData, post, user};
+/// async fn new_users(db: &Client) {
+///     let ann = user::Create {
+///         email: "ann@example.com".into(),
+///         tenant: "t".into(),
+///         handle: "ann".into(),
+///     };
+///     let _ = db.user().create_many([ann.set(user::NAME.set("Ann"))]).await;
+///     let _ = db.user().create(Unchecked([user::EMAIL.set("b@example.com")])).await;
+///     let _ = user::POSTS.create(Unchecked(vec![post::TITLE.set("t")]));
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Unchecked<L>(pub L);
+
+impl<M, L: IntoIterator<Item = Assign<M>>> WriteData<M> for Unchecked<L> {
+    fn into_assigns(self) -> Vec<Assign<M>> {
+        self.0.into_iter().collect()
+    }
+}
+impl<M, L: IntoIterator<Item = Assign<M>>> CreateData<M> for Unchecked<L> {}
+impl<Rel: crate::relation::RelationField, L: IntoIterator<Item = Assign<Rel::Child>>>
+    NestedCreateData<Rel> for Unchecked<L>
+{
+}
+
 /// [`WriteData`] that describes a whole new record of `M`: what `create`, `create_many`
-/// and `upsert` take. Generated `Create` structs and lists of assignments implement it;
+/// and `upsert` take. Generated `Create` structs and [`Unchecked`] lists implement it;
 /// `CreateWithout<Relation>` structs do not (they lack a foreign key only a nested write
 /// through that relation sets).
 pub trait CreateData<M>: WriteData<M> {}
@@ -554,24 +646,6 @@ pub trait NestedCreateData<Rel: crate::relation::RelationField>: WriteData<Rel::
 /// it holds the key of: generated `CreateWithout<Relation>` structs. Top-level creates take
 /// it with the relation's write that sets the key ([`Actions::create_linked`](crate::Actions::create_linked)).
 pub trait CreateWithout<Rel: crate::relation::RelationField>: WriteData<Rel::Parent> {}
-
-impl<M, const N: usize> WriteData<M> for [Assign<M>; N] {
-    fn into_assigns(self) -> Vec<Assign<M>> {
-        self.into()
-    }
-}
-impl<M> WriteData<M> for Vec<Assign<M>> {
-    fn into_assigns(self) -> Vec<Assign<M>> {
-        self
-    }
-}
-impl<M, const N: usize> CreateData<M> for [Assign<M>; N] {}
-impl<M> CreateData<M> for Vec<Assign<M>> {}
-impl<Rel: crate::relation::RelationField, const N: usize> NestedCreateData<Rel>
-    for [Assign<Rel::Child>; N]
-{
-}
-impl<Rel: crate::relation::RelationField> NestedCreateData<Rel> for Vec<Assign<Rel::Child>> {}
 
 /// Create data as column-value pairs, each column once (a later assignment of a column
 /// replaces an earlier one); an arithmetic or list operation, which has nothing to work

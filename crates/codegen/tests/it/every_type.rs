@@ -508,7 +508,7 @@ async fn explicit_values_win_over_client_defaults() {
             minimal("many explicit")
                 .set(ULID.set("many-ulid"))
                 .set(UUID4.set(uuid)),
-            minimal("many defaulted").into_assigns(),
+            every_type_client::runtime::WithFields::new(minimal("many defaulted")),
         ])
         .and_return()
         .await

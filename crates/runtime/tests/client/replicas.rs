@@ -105,6 +105,18 @@ mod probe {
     pub fn id(id: i32) -> rt::UniqueWhere<Probe> {
         rt::UniqueWhere::new([ID.set(id)])
     }
+
+    /// A new probe's required field.
+    pub struct Create {
+        pub label: String,
+    }
+
+    impl rt::WriteData<Probe> for Create {
+        fn into_assigns(self) -> Vec<rt::Assign<Probe>> {
+            vec![LABEL.set(self.label)]
+        }
+    }
+    impl rt::CreateData<Probe> for Create {}
 }
 
 /// A primary with `replicas` replicas, the probe schema on it, and a client on all of them.
@@ -144,7 +156,9 @@ async fn reads_go_to_replicas_round_robin_and_everything_else_to_the_primary() {
     // A write: on the primary.
     let written = db
         .probe()
-        .create([probe::LABEL.set("first")])
+        .create(probe::Create {
+            label: "first".into(),
+        })
         .await
         .unwrap();
     assert_eq!((written.port, written.replica), (primary, false));
@@ -196,7 +210,11 @@ async fn reads_go_to_replicas_round_robin_and_everything_else_to_the_primary() {
     // Reads inside a transaction: the primary (they see its uncommitted writes).
     let (inside, count) = db
         .transaction(|tx| async move {
-            tx.probe().create([probe::LABEL.set("second")]).await?;
+            tx.probe()
+                .create(probe::Create {
+                    label: "second".into(),
+                })
+                .await?;
             let rows = tx.probe().find_many().await?;
             let count = tx.probe().count().await?;
             Ok::<_, Error>((rows, count))
@@ -352,7 +370,9 @@ async fn workload(
         match call % 6 {
             0 => {
                 db.probe()
-                    .create([probe::LABEL.set(format!("t{task}c{call}"))])
+                    .create(probe::Create {
+                        label: format!("t{task}c{call}"),
+                    })
                     .await?;
             }
             1 => {
@@ -394,7 +414,12 @@ async fn a_replica_stopped_mid_run_costs_no_failed_call() {
         .unwrap();
     let primary = port(server.port());
     let ports: Vec<i32> = server.replica_ports().into_iter().map(port).collect();
-    db.probe().create([probe::LABEL.set("seed")]).await.unwrap();
+    db.probe()
+        .create(probe::Create {
+            label: "seed".into(),
+        })
+        .await
+        .unwrap();
     server.wait_for_replay().await.unwrap();
 
     // Replica 0 stops while the workload runs, which goes on for a while after.
@@ -479,7 +504,9 @@ async fn writes_through_replica_never_reach_the_primary() {
     let error = db
         .replica()
         .probe()
-        .create([probe::LABEL.set("through replica()")])
+        .create(probe::Create {
+            label: "through replica()".into(),
+        })
         .await
         .unwrap_err();
     assert_eq!(

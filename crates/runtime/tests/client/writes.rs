@@ -76,12 +76,7 @@ pub(crate) async fn create_and_create_many() {
         db.create_many(duplicates).skip_duplicates().await.unwrap(),
         1
     );
-    assert_eq!(
-        db.create_many(Vec::<Vec<refract_runtime::Assign<User>>>::new())
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(db.create_many(Vec::<user::Create>::new()).await.unwrap(), 0);
     assert_eq!(db.count().await.unwrap(), 7);
 }
 
@@ -505,10 +500,13 @@ pub(crate) async fn constraint_errors_carry_codes_and_fields() {
     let referenced = db.delete(user::id(user.id)).await.unwrap_err();
     assert_eq!(referenced.code(), Some("P2003"));
 
-    // A list of assignments is unchecked data: a missing required field gets to the
-    // database, which refuses the NULL: P2011, naming the field.
+    // A list of assignments, explicitly `Unchecked`: a missing required field gets to
+    // the database, which refuses the NULL: P2011, naming the field.
     let null = db
-        .create([EMAIL.set("nulls@x"), HANDLE.set("n")])
+        .create(refract_runtime::Unchecked([
+            EMAIL.set("nulls@x"),
+            HANDLE.set("n"),
+        ]))
         .await
         .unwrap_err();
     assert_eq!(null.code(), Some("P2011"));

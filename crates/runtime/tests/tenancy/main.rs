@@ -290,10 +290,10 @@ async fn scenario(a: &TenantClient, rls: bool) {
     // Nested writes: connect reaches only the tenant's rows.
     assert_code(
         a.conversation()
-            .create([
+            .create(client::runtime::Unchecked([
                 conversation::TENANT_ID.set("A"),
                 conversation::STATE.set(json!({})),
-            ])
+            ]))
             .with(conversation::AGENT.connect(agent::id("b1")))
             .await,
         "P2025",
@@ -307,10 +307,10 @@ async fn scenario(a: &TenantClient, rls: bool) {
     );
     let linked = a
         .conversation()
-        .create([
+        .create(client::runtime::Unchecked([
             conversation::TENANT_ID.set("A"),
             conversation::STATE.set(json!({})),
-        ])
+        ]))
         .with(conversation::AGENT.connect(agent::id("a1")))
         .with(conversation::MESSAGES.create(message::CreateWithoutConvo {
             role: client::MessageRole::User,
@@ -335,12 +335,12 @@ async fn scenario(a: &TenantClient, rls: bool) {
         a.agent()
             .upsert(
                 agent::id("b1"),
-                [
+                client::runtime::Unchecked([
                     agent::ID.set("b1"),
                     agent::NAME.set("x"),
                     agent::FLOW_JSON.set(json!({})),
                     agent::TENANT_ID.set("A"),
-                ],
+                ]),
                 [agent::NAME.set("stolen")],
             )
             .await
@@ -350,12 +350,12 @@ async fn scenario(a: &TenantClient, rls: bool) {
         .agent()
         .upsert(
             agent::id("a-up"),
-            [
+            client::runtime::Unchecked([
                 agent::ID.set("a-up"),
                 agent::NAME.set("up"),
                 agent::FLOW_JSON.set(json!({})),
                 agent::TENANT_ID.set("A"),
-            ],
+            ]),
             [agent::NAME.set("again")],
         )
         .await

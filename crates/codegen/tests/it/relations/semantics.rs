@@ -98,7 +98,7 @@ async fn a_to_many_connect_of_a_missing_record_is_p2018() {
     assert_eq!(one_to_one.code(), Some("P2025"), "{one_to_one}");
 }
 
-fn book(title: &str, id: &str) -> Vec<runtime::Assign<Book>> {
+fn book(title: &str, id: &str) -> runtime::WithFields<book::Create, Book> {
     relations_client::WriteData::set(
         book::Create {
             title: title.to_owned(),
@@ -107,7 +107,7 @@ fn book(title: &str, id: &str) -> Vec<runtime::Assign<Book>> {
     )
 }
 
-fn passport(number: &str, id: &str) -> Vec<runtime::Assign<Passport>> {
+fn passport(number: &str, id: &str) -> runtime::WithFields<passport::Create, Passport> {
     relations_client::WriteData::set(
         passport::Create {
             number: number.to_owned(),

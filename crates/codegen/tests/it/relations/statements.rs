@@ -44,9 +44,7 @@ async fn grow(db: &Client, n: usize) {
                     comment::CreateWithoutPost { body: "a".into() },
                     comment::AUTHOR_ID.set(3),
                 ),
-                relations_client::WriteData::into_assigns(comment::CreateWithoutPost {
-                    body: "b".into(),
-                }),
+                runtime::WithFields::new(comment::CreateWithoutPost { body: "b".into() }),
             ]))
             .with(post::TAGS.connect(tag::id(1)))
             .with(post::TAGS.connect(tag::id(2)))

@@ -22,13 +22,15 @@ async fn seed(db: &Client) -> String {
         ("f@z.io", Some("it's \"$1\""), UserRole::Viewer),
     ];
     for (email, name, role) in rows {
-        let mut data = client::WriteData::into_assigns(user::Create {
-            email: email.to_owned(),
-            tenant_id: t.id.to_owned(),
-        });
-        data.push(ROLE.set(role));
+        let mut data = client::WriteData::set(
+            user::Create {
+                email: email.to_owned(),
+                tenant_id: t.id.to_owned(),
+            },
+            ROLE.set(role),
+        );
         if let Some(name) = name {
-            data.push(NAME.set(name));
+            data = data.set(NAME.set(name));
         }
         db.user().create_many([data]).await.unwrap();
     }

@@ -13,17 +13,20 @@ async fn seed(db: &Client) {
     let names = [Some("n2"), Some("n1"), None, Some("n1"), Some("n3"), None];
     let rows = names.iter().enumerate().map(|(i, name)| {
         let letter = char::from(b'a' + i as u8);
-        let mut data = client::WriteData::into_assigns(user::Create {
-            email: format!("{letter}@x.io"),
-            tenant_id: t.id.clone(),
-        });
-        data.push(ROLE.set(if i % 2 == 0 {
+        let role = if i % 2 == 0 {
             UserRole::Author
         } else {
             UserRole::Viewer
-        }));
+        };
+        let mut data = client::WriteData::set(
+            user::Create {
+                email: format!("{letter}@x.io"),
+                tenant_id: t.id.clone(),
+            },
+            ROLE.set(role),
+        );
         if let Some(name) = name {
-            data.push(NAME.set(*name));
+            data = data.set(NAME.set(*name));
         }
         data
     });

@@ -90,7 +90,7 @@ async fn an_explicit_id_wins_over_cuid_in_create_and_upsert() {
         .tenant()
         .create_many([
             tenant::Create { name: "m1".into() }.set(tenant::ID.set("tenant-m1")),
-            WriteData::into_assigns(tenant::Create { name: "m2".into() }),
+            runtime::WithFields::new(tenant::Create { name: "m2".into() }),
         ])
         .and_return()
         .await
@@ -125,7 +125,7 @@ async fn an_explicit_id_wins_in_nested_create_and_create_many() {
                     content: "second".into(),
                 }
                 .set(message::ID.set("message-many")),
-                WriteData::into_assigns(message::CreateWithoutConvo {
+                runtime::WithFields::new(message::CreateWithoutConvo {
                     role: MessageRole::Assistant,
                     content: "third".into(),
                 }),
