@@ -196,8 +196,9 @@ impl<'a, M: Model> Actions<'a, M> {
     /// defaulted fields are added with [`Create::set`] (`.set(post::BODY.set("..."))`),
     /// related records with [`Create::with`]. Client-side defaults (`cuid()`, `uuid()`,
     /// `now()`, `@updatedAt`, see [`crate::defaults`]) fill what the data leaves out; an
-    /// explicit value always wins. A list of assignments (`[post::TITLE.set("Hi"), ..]`)
-    /// is accepted too, unchecked.
+    /// explicit value always wins. A list of assignments is accepted only wrapped in
+    /// [`Unchecked`](crate::Unchecked) (`Unchecked([post::TITLE.set("Hi"), ..])`), with no
+    /// compile-time check of required fields.
     pub fn create(self, data: impl CreateData<M>) -> Create<'a, M, M> {
         Create {
             executor: self.executor,

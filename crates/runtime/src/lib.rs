@@ -102,6 +102,13 @@
 //! /// One function per unique criterion (`@id`, `@unique`, `@@unique`, `@@id`).
 //! pub fn id(id: i32) -> rt::UniqueWhere<Tag> { rt::UniqueWhere::new([ID.set(id)]) }
 //!
+//! /// A new tag's required fields (`label` is optional): what `create` takes.
+//! pub struct Create { pub id: i32, pub kind: Kind }
+//! impl rt::WriteData<Tag> for Create {
+//!     fn into_assigns(self) -> Vec<rt::Assign<Tag>> { vec![ID.set(self.id), KIND.set(self.kind)] }
+//! }
+//! impl rt::CreateData<Tag> for Create {}
+//!
 //! /// One extension trait adds every model accessor to clients and transactions.
 //! pub trait Models: rt::AsExecutor {
 //!     fn tag(&self) -> rt::Actions<'_, Tag> { rt::Actions::new(self.executor()) }
@@ -110,7 +117,7 @@
 //!
 //! // Application code:
 //! async fn demo(db: rt::Client) -> Result<(), rt::Error> {
-//!     let tag = db.tag().create([ID.set(1), KIND.set(Kind::A)]).await?;
+//!     let tag = db.tag().create(Create { id: 1, kind: Kind::A }).await?;
 //!     let found = db
 //!         .tag()
 //!         .find_many()
@@ -289,7 +296,7 @@ pub use nested::{Creating, NestedCreate, NestedUpdate, NestedWrite, Updating};
 pub use query::*;
 pub use relation::{
     Arity, JOIN_A, JOIN_B, Link, Relation, RelationField, RelationMeta, Slot, ToMany, ToOne,
-    ToOptional,
+    ToOptional, UnlinkedRelation,
 };
 pub use render::{escape_like, quote_ident};
 pub use tenancy::{TENANT_SETTING, TenantClient};
