@@ -53,6 +53,10 @@ fn enum_item(plan: &Plan, plan_enum: &EnumPlan) -> TokenStream {
         let db_name = &value.db_name;
         quote!(#db_name => Some(#ident::#variant),)
     });
+    let prisma_names = plan_enum.variants.iter().map(|(variant, value)| {
+        let prisma_name = &value.name;
+        quote!(#ident::#variant => #prisma_name,)
+    });
     let (name, option) = (&enum_.name, &plan.std.option);
     let all = plan_enum
         .variants
@@ -79,6 +83,9 @@ fn enum_item(plan: &Plan, plan_enum: &EnumPlan) -> TokenStream {
             }
             fn from_db(name: &str) -> #option<Self> {
                 match name { #(#from_db)* _ => None }
+            }
+            fn prisma_name(self) -> &'static str {
+                match self { #(#prisma_names)* }
             }
         }
     }

@@ -417,7 +417,7 @@ macro_rules! include_methods {
             I::Rel: RelationField<Parent = M>,
             R: AddLoad<IncludeEntry<I>>,
         {
-            self.loads.includes.push(include.into_node());
+            self.loads.add_include(include.into_node());
             self.retype()
         }
 
@@ -768,6 +768,7 @@ impl<'a, M: Model, R: FromRow + Send> Create<'a, M, R> {
     }
 
     pub async fn exec(self) -> Result<R, Error> {
+        self.loads.check()?;
         if !self.nested.is_empty() || !self.loads.is_empty() {
             return self.exec_nested().await;
         }
@@ -1035,6 +1036,7 @@ impl<'a, M: Model, R: FromRow + Send> Update<'a, M, R> {
     }
 
     pub async fn exec(self) -> Result<R, Error> {
+        self.loads.check()?;
         if !self.nested.is_empty() || !self.loads.is_empty() {
             let Update {
                 executor,
@@ -1245,6 +1247,7 @@ impl<'a, M: Model, R: FromRow + Send> Upsert<'a, M, R> {
     }
 
     pub async fn exec(mut self) -> Result<R, Error> {
+        self.loads.check()?;
         if !self.nested_create.is_empty() || !self.nested_update.is_empty() {
             let Upsert {
                 executor,

@@ -30,7 +30,7 @@ use tokio_postgres::Row;
 
 mod named;
 
-pub use named::{AggregateOutput, Aggregates, ErasedValue, Group, MaybeSerialize};
+pub use named::{AggregateOutput, Aggregates, ErasedValue, Group, ToJson};
 
 use crate::decode::Decode;
 use crate::error::Error;

@@ -68,6 +68,8 @@ pub trait PgEnum: Sized + Copy + 'static {
     fn to_db(self) -> &'static str;
     /// The variant for a database name.
     fn from_db(name: &str) -> Option<Self>;
+    /// The variant's Prisma name (what Prisma's JSON writes; `@map` not applied).
+    fn prisma_name(self) -> &'static str;
 }
 
 impl<E: PgEnum> IntoValue for E {

@@ -36,6 +36,10 @@ pub(crate) struct Loads {
     pub(crate) includes: Vec<IncludeNode>,
     /// Relations whose counts are loaded (the generated `Counts` struct's order).
     pub(crate) counts: Vec<Counted>,
+    /// Why the query is refused before it runs: a relation included twice at this level,
+    /// or `_count` twice (each would be one member of the result, as in Prisma's
+    /// `include`, whose object has one key per relation).
+    refused: Option<String>,
 }
 
 /// One `_count` column: the relation, and which related records count (all for `None`).
@@ -47,7 +51,34 @@ pub(crate) struct Counted {
 
 impl Loads {
     pub(crate) fn is_empty(&self) -> bool {
-        self.includes.is_empty() && self.counts.is_empty()
+        self.includes.is_empty() && self.counts.is_empty() && self.refused.is_none()
+    }
+
+    /// Adds an included relation; a second include of the same relation refuses the
+    /// query (see [`Loads::check`]).
+    pub(crate) fn add_include(&mut self, node: IncludeNode) {
+        if self.refused.is_none()
+            && self
+                .includes
+                .iter()
+                .any(|included| std::ptr::eq(included.relation, node.relation))
+        {
+            self.refused = Some(format!(
+                "relation `{}.{}` is included twice at one level: include it once, with \
+                 all its arguments in that include (a result has one member per relation)",
+                node.relation.model.name, node.relation.name
+            ));
+        }
+        self.includes.push(node);
+    }
+
+    /// `Ok` unless a relation was included twice at one level, or `_count` twice, here or
+    /// in any nested include: [`Error::InvalidQuery`] then, before anything is sent.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if let Some(reason) = &self.refused {
+            return Err(Error::InvalidQuery(reason.clone()));
+        }
+        self.includes.iter().try_for_each(|node| node.loads.check())
     }
 
     /// Counts every relation of `counted`, those named in `filters` only over the related
@@ -58,6 +89,13 @@ impl Loads {
         filters: impl IntoIterator<Item = CountFilter<M>>,
     ) {
         let filters: Vec<CountFilter<M>> = filters.into_iter().collect();
+        if self.refused.is_none() && !self.counts.is_empty() {
+            let model = counted.first().map_or("", |relation| relation.model.name);
+            self.refused = Some(format!(
+                "`_count` of `{model}` is included twice at one level: include it once \
+                 (`include_count_where` takes every relation's filter)"
+            ));
+        }
         self.counts = counted
             .iter()
             .map(|relation| Counted {
@@ -203,7 +241,7 @@ impl<Rel: RelationField, C: FromRow> Include<Rel, C> {
         I::Rel: RelationField<Parent = Rel::Child>,
         C: AddLoad<IncludeEntry<I>>,
     {
-        self.node.loads.includes.push(include.into_node());
+        self.node.loads.add_include(include.into_node());
         Include {
             node: self.node,
             marker: PhantomData,
@@ -778,6 +816,7 @@ pub(crate) async fn fetch_loaded<R: FromRow>(
     args: &SelectArgs,
     loads: &Loads,
 ) -> Result<Vec<R>, Error> {
+    loads.check()?;
     let statement = render::select_counted(
         model,
         columns,

@@ -62,6 +62,7 @@
 //! impl rt::PgEnum for Kind {
 //!     const NAME: &'static str = "Kind";
 //!     fn to_db(self) -> &'static str { match self { Kind::A => "A", Kind::B => "B" } }
+//!     fn prisma_name(self) -> &'static str { self.to_db() }
 //!     fn from_db(name: &str) -> Option<Self> {
 //!         match name { "A" => Some(Kind::A), "B" => Some(Kind::B), _ => None }
 //!     }
@@ -275,8 +276,8 @@ mod value;
 pub use actions::*;
 pub use aggregate::{
     Aggregate, AggregateOutput, AggregateQuery, AggregateSet, AggregateValue, Aggregates,
-    Averageable, ErasedValue, Group, GroupBy, GroupKey, GroupKeys, Having, MaybeSerialize,
-    Summable, count_all,
+    Averageable, ErasedValue, Group, GroupBy, GroupKey, GroupKeys, Having, Summable, ToJson,
+    count_all,
 };
 pub use client::{Client, ClientConfig};
 pub use decode::{Decode, FromRow, PgEnum, decode};
@@ -286,8 +287,8 @@ pub use include::{
     CountFilter, CountIncluded, Include, IncludeEntry, IncludeNode, Included, IntoInclude, Level,
 };
 pub use loaded::{
-    AddLoad, At, CountKey, Counted, CountsRecord, Entry, Find, HasCount, LoadList, Loaded, Push,
-    With,
+    AddLoad, At, CountKey, Counted, CountsRecord, Entry, Find, HasCount, KeyedBy, LoadList, Loaded,
+    Push, With,
 };
 #[cfg(feature = "serde")]
 pub use loaded::{DeserializeEntries, DeserializeEntry, SerializeEntries, SerializeEntry};

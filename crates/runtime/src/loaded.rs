@@ -47,6 +47,33 @@ use crate::relation::{Arity, Relation, RelationField, RelationMeta, Slot};
 ///
 /// Name a loaded type once with an alias:
 /// `type ConversationWithMessages = Loaded<Conversation, (With<conversation::relation::Messages>,)>;`
+///
+/// # serde (the `serde` feature): meant for JSON
+/// `Loaded` serializes as one flat object, the record's members followed by each loaded
+/// relation's and `_count`: it writes a map of unknown length (the record is flattened
+/// into it), which formats that need a map's length up front (bincode, postcard...)
+/// refuse. It deserializes by buffering the whole object as `serde_json` values, then
+/// taking each loaded relation out by name and reading the record from the rest; every
+/// loaded relation's member must be there (an optional one as `null`). So it is meant
+/// for JSON through `serde_json`; a self-describing format can work, at the cost of that
+/// buffering.
+///
+/// A relation that was not included cannot be read: the compiler says "`Posts` was not
+/// loaded by this query", naming what was.
+/// ```
+/// use runtime_tests_client::{Loaded, Post, With, post};
+/// fn author_email(post: &Loaded<Post, (With<post::relation::Author>,)>) -> &str {
+///     &post.get(post::AUTHOR).email
+/// }
+/// ```
+/// ```compile_fail,E0277
+/// use runtime_tests_client::{Loaded, Post, With, post, user};
+/// fn author_email(post: &Loaded<Post, (With<post::relation::Author>,)>) -> &str {
+///     // `user::POSTS` was not included (it is not even a relation of `Post`).
+///     let _ = post.get(user::POSTS);
+///     &post.get(post::AUTHOR).email
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Loaded<M, L> {
     record: M,
@@ -152,6 +179,31 @@ impl<M: Model, L: LoadList> FromRow for Loaded<M, L> {
         })
     }
 }
+
+/// The entry (a [`With`] or [`Counted`]) is the one keyed `K`: what [`Find`] asks of an
+/// entry, one impl per entry type, so that a relation no entry holds is reported as
+/// not loaded rather than as a mismatch with the first entry.
+#[diagnostic::on_unimplemented(
+    message = "`{K}` was not loaded by this query (this entry is `{Self}`)",
+    label = "not included in the query that made this `Loaded`",
+    note = "read only what the query loaded: add `.include(..)` of this relation (or `.include_count()` for `_count`) to the query"
+)]
+pub trait KeyedBy<K> {}
+
+impl<R: RelationField, C: FromRow> KeyedBy<R> for With<R, C> {}
+impl<C> KeyedBy<CountKey> for Counted<C> {}
+// A second key per entry type that nothing reads: with one impl, the compiler would infer
+// the key of a one-entry list from the entry and report a relation that was not loaded as
+// a type mismatch with the loaded one, instead of this trait's message.
+#[doc(hidden)]
+impl<R: RelationField, C: FromRow> KeyedBy<NotAKey> for With<R, C> {}
+#[doc(hidden)]
+impl<C> KeyedBy<NotAKey> for Counted<C> {}
+
+/// A key no entry is read by (see [`KeyedBy`]).
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum NotAKey {}
 
 /// One loaded entry of a [`Loaded`] list: its key (the relation's marker type, or
 /// [`CountKey`]) and its value.
@@ -270,6 +322,10 @@ pub trait HasCount: Model {
 }
 
 /// A tuple of [`Entry`]s, decoded entry by entry.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a list of loaded entries: one query level includes at most 12 relations and `_count`",
+    note = "split the query, or include fewer relations at this level"
+)]
 pub trait LoadList: Sized {
     #[doc(hidden)]
     fn load(level: &Level<'_>, index: usize) -> Result<Self, Error>;
@@ -282,6 +338,10 @@ pub trait Push<E> {
 
 /// A row type that an include can add entry `E` to: a model (which becomes
 /// `Loaded<M, (E,)>`) or a [`Loaded`] (whose list gains `E` at its end).
+#[diagnostic::on_unimplemented(
+    message = "cannot include one more relation on `{Self}`: one query level includes at most 12 relations and `_count`",
+    note = "split the query, or include fewer relations at this level"
+)]
 pub trait AddLoad<E> {
     type Output: FromRow;
 }
@@ -302,6 +362,11 @@ where
 
 /// Finds the entry keyed `K` in a tuple of entries; `I` (an [`At`]) is its position,
 /// which the compiler infers: exactly one entry has key `K` when a relation is read.
+#[diagnostic::on_unimplemented(
+    message = "`{K}` was not loaded by this query: it is not in the list `{Self}`",
+    label = "not included in the query that made this `Loaded`",
+    note = "read only what the query loaded: add `.include(..)` of this relation (or `.include_count()` for `_count`) to the query"
+)]
 pub trait Find<K, I> {
     type Value;
     fn find(&self) -> &Self::Value;
@@ -318,7 +383,7 @@ macro_rules! find_at {
     ($at:tt $entry:ident [$($all:ident),+]) => {
         impl<K, $($all),+> Find<K, At<$at>> for ($($all,)+)
         where
-            $entry: Entry<Key = K>,
+            $entry: Entry + KeyedBy<K>,
         {
             type Value = <$entry as Entry>::Value;
             #[inline]
@@ -481,9 +546,11 @@ where
     fn deserialize_entry(
         object: &mut serde_json::Map<String, serde_json::Value>,
     ) -> Result<Self, serde_json::Error> {
+        // Prisma writes every loaded relation, an optional one absent as `null`: a
+        // missing member is not a loaded relation.
         let value = object
             .remove(R::META.name)
-            .unwrap_or(serde_json::Value::Null);
+            .ok_or_else(|| <serde_json::Error as serde::de::Error>::missing_field(R::META.name))?;
         serde_json::from_value(value).map(With)
     }
 }
@@ -493,7 +560,9 @@ impl<C: serde::de::DeserializeOwned> DeserializeEntry for Counted<C> {
     fn deserialize_entry(
         object: &mut serde_json::Map<String, serde_json::Value>,
     ) -> Result<Self, serde_json::Error> {
-        let value = object.remove("_count").unwrap_or(serde_json::Value::Null);
+        let value = object
+            .remove("_count")
+            .ok_or_else(|| <serde_json::Error as serde::de::Error>::missing_field("_count"))?;
         serde_json::from_value(value).map(Counted)
     }
 }
@@ -508,8 +577,8 @@ pub trait DeserializeEntries: Sized {
 }
 
 /// Reads the flat object [`Loaded`] serializes to: each loaded relation from its member
-/// (a missing to-one that is required, or a missing list, is an error; a missing optional
-/// one is `None`), the record from the other members.
+/// (a missing member is an error, whatever the relation's arity: an optional to-one that
+/// loaded nothing is written as `null`), the record from the other members.
 #[cfg(feature = "serde")]
 impl<'de, M: serde::de::DeserializeOwned, L: DeserializeEntries> serde::Deserialize<'de>
     for Loaded<M, L>

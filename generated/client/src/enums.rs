@@ -41,6 +41,13 @@ impl rt::PgEnum for TenantPlan {
             _ => None,
         }
     }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            TenantPlan::Free => "FREE",
+            TenantPlan::Pro => "PRO",
+            TenantPlan::Enterprise => "ENTERPRISE",
+        }
+    }
 }
 
 /// `enum UserRole` (type `UserRole`).
@@ -76,6 +83,13 @@ impl rt::PgEnum for UserRole {
             "AUTHOR" => Some(UserRole::Author),
             "VIEWER" => Some(UserRole::Viewer),
             _ => None,
+        }
+    }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            UserRole::Admin => "ADMIN",
+            UserRole::Author => "AUTHOR",
+            UserRole::Viewer => "VIEWER",
         }
     }
 }
@@ -117,6 +131,13 @@ impl rt::PgEnum for AgentStatus {
             "PUBLISHED" => Some(AgentStatus::Published),
             "DISABLED" => Some(AgentStatus::Disabled),
             _ => None,
+        }
+    }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            AgentStatus::Draft => "DRAFT",
+            AgentStatus::Published => "PUBLISHED",
+            AgentStatus::Disabled => "DISABLED",
         }
     }
 }
@@ -168,6 +189,15 @@ impl rt::PgEnum for ToolType {
             _ => None,
         }
     }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            ToolType::KbSearch => "KB_SEARCH",
+            ToolType::TicketCreate => "TICKET_CREATE",
+            ToolType::SlackPost => "SLACK_POST",
+            ToolType::TeamsPost => "TEAMS_POST",
+            ToolType::Custom => "CUSTOM",
+        }
+    }
 }
 
 /// `enum MessageRole` (type `MessageRole`).
@@ -211,6 +241,14 @@ impl rt::PgEnum for MessageRole {
             "TOOL" => Some(MessageRole::Tool),
             "SYSTEM" => Some(MessageRole::System),
             _ => None,
+        }
+    }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            MessageRole::User => "USER",
+            MessageRole::Assistant => "ASSISTANT",
+            MessageRole::Tool => "TOOL",
+            MessageRole::System => "SYSTEM",
         }
     }
 }

@@ -37,6 +37,13 @@ impl rt::PgEnum for Tier {
             _ => None,
         }
     }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            Tier::Free => "FREE",
+            Tier::Pro => "PRO",
+            Tier::Enterprise => "ENTERPRISE",
+        }
+    }
 }
 
 /// `enum Status` (type `Status`).
@@ -72,6 +79,13 @@ impl rt::PgEnum for Status {
             "LIVE" => Some(Status::Live),
             "RETIRED" => Some(Status::Retired),
             _ => None,
+        }
+    }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            Status::Draft => "DRAFT",
+            Status::Live => "LIVE",
+            Status::Retired => "RETIRED",
         }
     }
 }

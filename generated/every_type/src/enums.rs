@@ -38,4 +38,11 @@ impl rt::PgEnum for Level {
             _ => None,
         }
     }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            Level::Low => "LOW",
+            Level::Medium => "MEDIUM",
+            Level::High => "HIGH",
+        }
+    }
 }

@@ -34,4 +34,10 @@ impl rt::PgEnum for Role {
             _ => None,
         }
     }
+    fn prisma_name(self) -> &'static str {
+        match self {
+            Role::Admin => "ADMIN",
+            Role::Member => "MEMBER",
+        }
+    }
 }

@@ -15,32 +15,78 @@ use std::marker::PhantomData;
 use tokio_postgres::Row;
 
 use super::{AggExpr, Aggregate, AggregateFn, GroupKey};
-use crate::decode::{Decode, decode};
+use crate::decode::{Decode, PgEnum, decode};
 use crate::error::Error;
 use crate::model::Column;
 
-/// What an aggregate or a group key decodes into: any decodable, cloneable value
-/// (serializable too, with the `serde` feature).
+/// What an aggregate or a group key decodes into: any decodable, cloneable value that
+/// can be written as JSON ([`ToJson`]; the bound holds whatever features are on).
 pub trait AggregateOutput:
-    Decode + Clone + std::fmt::Debug + PartialEq + Send + Sync + MaybeSerialize + 'static
+    Decode + Clone + std::fmt::Debug + PartialEq + Send + Sync + ToJson + 'static
 {
 }
 
 impl<T> AggregateOutput for T where
-    T: Decode + Clone + std::fmt::Debug + PartialEq + Send + Sync + MaybeSerialize + 'static
+    T: Decode + Clone + std::fmt::Debug + PartialEq + Send + Sync + ToJson + 'static
 {
 }
 
-/// `serde::Serialize` with the `serde` feature, anything without it.
-#[cfg(feature = "serde")]
-pub trait MaybeSerialize: serde::Serialize {}
-#[cfg(feature = "serde")]
-impl<T: serde::Serialize> MaybeSerialize for T {}
-/// `serde::Serialize` with the `serde` feature, anything without it.
-#[cfg(not(feature = "serde"))]
-pub trait MaybeSerialize {}
-#[cfg(not(feature = "serde"))]
-impl<T> MaybeSerialize for T {}
+/// A value as Prisma Client's JSON writes it: what [`Aggregates`] and [`Group`] serialize
+/// (with the `serde` feature). Implemented for every scalar a field decodes into and for
+/// generated enums (through [`PgEnum`], by their Prisma value name), so it does not
+/// depend on any crate's `serde` feature: a client built without its own `serde` still
+/// groups by an enum field when something else turns on `refract-runtime/serde`.
+pub trait ToJson {
+    /// The JSON value (serde_json's: a non-finite float is `null`, as in JavaScript).
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error>;
+}
+
+/// Through the value's own `Serialize` (the dependencies' serde features are always on).
+macro_rules! to_json_through_serde {
+    ($($ty:ty),*) => {$(
+        impl ToJson for $ty {
+            #[inline]
+            fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+                serde_json::to_value(self)
+            }
+        }
+    )*};
+}
+
+to_json_through_serde!(
+    bool,
+    i32,
+    i64,
+    f64,
+    String,
+    rust_decimal::Decimal,
+    chrono::DateTime<chrono::Utc>,
+    serde_json::Value,
+    Vec<u8>
+);
+
+impl<E: PgEnum> ToJson for E {
+    #[inline]
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        Ok(serde_json::Value::String(self.prisma_name().to_owned()))
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        self.as_ref()
+            .map_or(Ok(serde_json::Value::Null), ToJson::to_json)
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        self.iter()
+            .map(ToJson::to_json)
+            .collect::<Result<_, _>>()
+            .map(serde_json::Value::Array)
+    }
+}
 
 /// One decoded value, its type erased.
 #[doc(hidden)]
@@ -48,8 +94,7 @@ pub trait ErasedValue: Any + Send + Sync + std::fmt::Debug {
     fn as_any(&self) -> &dyn Any;
     fn clone_value(&self) -> Box<dyn ErasedValue>;
     fn equals(&self, other: &dyn ErasedValue) -> bool;
-    #[cfg(feature = "serde")]
-    fn to_json(&self) -> serde_json::Value;
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error>;
 }
 
 impl<T: AggregateOutput> ErasedValue for T {
@@ -62,9 +107,8 @@ impl<T: AggregateOutput> ErasedValue for T {
     fn equals(&self, other: &dyn ErasedValue) -> bool {
         other.as_any().downcast_ref::<T>() == Some(self)
     }
-    #[cfg(feature = "serde")]
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        ToJson::to_json(self)
     }
 }
 
@@ -152,12 +196,19 @@ impl<M> Aggregates<M> {
     fn serialize_members<S: serde::ser::SerializeMap>(&self, map: &mut S) -> Result<(), S::Error> {
         // One member per aggregate function, in Prisma's order, each an object of fields.
         for group in ["_count", "_sum", "_avg", "_min", "_max"] {
+            use serde::ser::Error as _;
             let members: serde_json::Map<String, serde_json::Value> = self
                 .values
                 .iter()
                 .filter(|(expr, _)| prisma_name(expr).0 == group)
-                .map(|(expr, value)| (prisma_name(expr).1.to_owned(), value.to_json()))
-                .collect();
+                .map(|(expr, value)| {
+                    let (_, member) = prisma_name(expr);
+                    let json = value.to_json().map_err(|error| {
+                        S::Error::custom(format!("aggregate `{group}.{member}`: {error}"))
+                    })?;
+                    Ok((member.to_owned(), json))
+                })
+                .collect::<Result<_, S::Error>>()?;
             if !members.is_empty() {
                 map.serialize_entry(group, &members)?;
             }
@@ -303,9 +354,94 @@ impl<M> serde::Serialize for Group<M> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
         for (column, value) in &self.keys {
-            map.serialize_entry(column.field, &value.to_json())?;
+            use serde::ser::Error as _;
+            let json = value.to_json().map_err(|error| {
+                S::Error::custom(format!("group key `{}`: {error}", column.field))
+            })?;
+            map.serialize_entry(column.field, &json)?;
         }
         self.aggregates.serialize_members(&mut map)?;
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An enum like a generated one in a client built without its `serde` feature: no
+    /// `Serialize`, only `PgEnum`.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Shade {
+        Dark,
+    }
+
+    impl PgEnum for Shade {
+        const NAME: &'static str = "Shade";
+        fn to_db(self) -> &'static str {
+            "dark"
+        }
+        fn from_db(name: &str) -> Option<Self> {
+            (name == "dark").then_some(Shade::Dark)
+        }
+        fn prisma_name(self) -> &'static str {
+            "DARK"
+        }
+    }
+
+    fn output<T: AggregateOutput>(value: T) -> Box<dyn ErasedValue> {
+        Box::new(value)
+    }
+
+    static SHADE: Column = Column::new("shade", "shade", true);
+
+    #[test]
+    fn an_enum_without_serialize_is_an_aggregate_output_written_by_prisma_name() {
+        let value = output(Some(Shade::Dark));
+        assert_eq!(value.to_json().unwrap(), serde_json::json!("DARK"));
+        assert_eq!(
+            output(None::<Shade>).to_json().unwrap(),
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            output(vec![Shade::Dark]).to_json().unwrap(),
+            serde_json::json!(["DARK"])
+        );
+    }
+
+    /// A value whose JSON fails (no scalar's does; a type of the application's could).
+    #[derive(Clone, Debug, PartialEq)]
+    struct Unwritable;
+
+    impl Decode for Unwritable {
+        type Wire<'a> = bool;
+        fn from_wire(_: bool) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+            Ok(Unwritable)
+        }
+    }
+
+    impl ToJson for Unwritable {
+        fn to_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+            Err(<serde_json::Error as serde::ser::Error>::custom(
+                "no JSON here",
+            ))
+        }
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_value_that_fails_to_serialize_fails_the_serialization() {
+        let max = AggExpr {
+            function: AggregateFn::Max,
+            column: Some(&SHADE),
+            cast: None,
+        };
+        let aggregates = Aggregates::<()>::new(vec![(max, output(Unwritable))]);
+        let error = serde_json::to_string(&aggregates).unwrap_err();
+        assert!(error.to_string().contains("_max.shade"), "{error}");
+        assert!(error.to_string().contains("no JSON here"), "{error}");
+        let group = Group::<()>::new(vec![(&SHADE, output(Unwritable))], Aggregates::new(vec![]));
+        let error = serde_json::to_string(&group).unwrap_err();
+        assert!(error.to_string().contains("group key `shade`"), "{error}");
     }
 }

@@ -2,6 +2,7 @@
 //! through `runtime_tests_client`, the client `gen generate` writes for `schema.prisma`
 //! (committed at generated/runtime_tests).
 
+mod includes;
 mod logging;
 mod operations;
 mod pooler;
