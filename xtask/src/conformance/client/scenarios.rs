@@ -563,7 +563,7 @@ fn writes() -> Vec<Scenario> {
         write!("update_decrement_divide", ["Gadget"], "prisma.gadget.update({ where: { id: 6 }, data: { stock: { decrement: 1 }, price: { divide: 2 } } })",
             |db| db.gadget().update(gadget::id(6), [gadget::STOCK.decrement(1), gadget::PRICE.divide(dec("2"))])),
         write!("update_list_push", ["Maker"], "prisma.maker.update({ where: { id: 1 }, data: { nicknames: { push: ['Lady'] }, luckyNumbers: { set: [] } } })",
-            |db| db.maker().update(maker::id(1), [NICKNAMES.push(["Lady".to_string()]), Assign::from(LUCKY_NUMBERS.set(Vec::<i32>::new()))])),
+            |db| db.maker().update(maker::id(1), [NICKNAMES.push(["Lady".to_string()]), LUCKY_NUMBERS.set(Vec::<i32>::new())])),
         write!("update_missing_p2025", ["Maker"], "prisma.maker.update({ where: { id: 999 }, data: { name: 'ghost' } })",
             |db| db.maker().update(maker::id(999), [NAME.set("ghost")])),
         write!("update_to_duplicate_p2002", ["Maker"], "prisma.maker.update({ where: { id: 2 }, data: { handle: 'ada' } })",
