@@ -265,19 +265,21 @@ impl<'s> Plan<'s> {
         let runtime_module = (!root.is_taken("runtime")).then(|| root.claim_ident("runtime"));
         let mut reexports = Vec::new();
         for name in [
+            // Beside the client: what application code names every day (filters, loaded
+            // rows, aggregates), in the order rustfmt sorts a `use` list, so the
+            // generated root stays rustfmt-clean.
+            "count_all",
+            "Aggregates",
             "Client",
             "ClientConfig",
+            "Counted",
             "Error",
-            "Transaction",
-            // What application code names every day: filters, loaded rows, aggregates.
             "Filter",
+            "Group",
             "Having",
             "Loaded",
+            "Transaction",
             "With",
-            "Counted",
-            "Aggregates",
-            "Group",
-            "count_all",
             "WriteData",
         ] {
             if !root.is_taken(name) {

@@ -255,10 +255,10 @@ mod aggregate;
 mod client;
 mod decode;
 pub mod defaults;
-mod error;
-mod executor;
 #[doc(hidden)]
 pub mod dynamic;
+mod error;
+mod executor;
 pub mod global;
 pub mod ids;
 mod include;

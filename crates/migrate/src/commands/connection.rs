@@ -222,7 +222,6 @@ fn classify(url: &str, error: tokio_postgres::Error) -> MigrateError {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

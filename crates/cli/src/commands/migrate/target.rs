@@ -240,7 +240,6 @@ pub fn describe_database(url: &str) -> String {
     )
 }
 
-
 /// `path` relative to the working folder when it is below it.
 pub fn display_path(path: &Path) -> String {
     let relative = std::env::current_dir()
