@@ -59,6 +59,14 @@ impl ClientDefault {
             ClientDefault::EmptyList => Value::Array(Vec::new()),
         }
     }
+
+    /// This default on `column`: one line of generated code per column.
+    pub const fn on(self, column: &'static Column) -> ColumnDefault {
+        ColumnDefault {
+            column,
+            default: self,
+        }
+    }
 }
 
 /// A column and its client-side default, as generated code declares it.

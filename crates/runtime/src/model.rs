@@ -11,6 +11,21 @@ pub struct Table {
     pub name: &'static str,
 }
 
+impl Table {
+    /// A table in the connection's search path (no `@@schema`).
+    pub const fn named(name: &'static str) -> Self {
+        Table { schema: None, name }
+    }
+
+    /// A table of the named schema (`@@schema`).
+    pub const fn in_schema(schema: &'static str, name: &'static str) -> Self {
+        Table {
+            schema: Some(schema),
+            name,
+        }
+    }
+}
+
 /// One scalar column of a model.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Column {
@@ -30,6 +45,22 @@ impl Column {
             field,
             nullable,
         }
+    }
+
+    /// A `NOT NULL` column named as its field (what generated code declares; `.mapped(..)`
+    /// when `@map` gives it another name).
+    pub const fn not_null(field: &'static str) -> Self {
+        Column::new(field, field, false)
+    }
+
+    /// A nullable column (an optional field) named as its field.
+    pub const fn nullable(field: &'static str) -> Self {
+        Column::new(field, field, true)
+    }
+
+    /// The same column under database name `name` (`@map("name")`).
+    pub const fn mapped(self, name: &'static str) -> Self {
+        Column { name, ..self }
     }
 }
 

@@ -39,7 +39,7 @@ pub enum Link {
 }
 
 /// Everything the runtime knows about one relation field. Generated code emits one
-/// `static` per relation field; identity is the static's address.
+/// `static` per relation field ([`Relation::declare`]); identity is the static's address.
 #[derive(Debug)]
 pub struct RelationMeta {
     /// Prisma field name.
@@ -55,6 +55,60 @@ pub struct RelationMeta {
     /// An optional to-one field (`User?`).
     pub optional: bool,
     pub link: Link,
+}
+
+/// A relation field's metadata before its link: what [`Relation::declare`] gives generated
+/// code, which completes it with [`owned`](Self::owned), [`inverse`](Self::inverse) or
+/// [`link`](Self::link) into the field's `static` [`RelationMeta`].
+#[derive(Debug)]
+pub struct UnlinkedRelation {
+    name: &'static str,
+    relation: &'static str,
+    model: &'static ModelMeta,
+    related: &'static ModelMeta,
+    to_many: bool,
+    optional: bool,
+}
+
+impl UnlinkedRelation {
+    /// The metadata, with this link.
+    pub const fn link(self, link: Link) -> RelationMeta {
+        let UnlinkedRelation {
+            name,
+            relation,
+            model,
+            related,
+            to_many,
+            optional,
+        } = self;
+        RelationMeta {
+            name,
+            relation,
+            model,
+            related,
+            to_many,
+            optional,
+            link,
+        }
+    }
+
+    /// The metadata of a field whose model holds the key ([`Link::Owned`]).
+    pub const fn owned(
+        self,
+        fields: &'static [&'static Column],
+        references: &'static [&'static Column],
+    ) -> RelationMeta {
+        self.link(Link::Owned { fields, references })
+    }
+
+    /// The metadata of a field whose related model holds the key ([`Link::Inverse`]).
+    pub const fn inverse(
+        self,
+        fields: &'static [&'static Column],
+        references: &'static [&'static Column],
+    ) -> RelationMeta {
+        self.link(Link::Inverse { fields, references })
+    }
 }
 
 impl PartialEq for RelationMeta {
@@ -89,15 +143,25 @@ pub enum ToOptional {}
 /// How a relation of some arity holds its loaded rows.
 pub trait Arity: 'static {
     type Loaded<T: FromRow>: Slot;
+    /// [`RelationMeta::to_many`].
+    const TO_MANY: bool;
+    /// [`RelationMeta::optional`].
+    const OPTIONAL: bool;
 }
 impl Arity for ToMany {
     type Loaded<T: FromRow> = Vec<T>;
+    const TO_MANY: bool = true;
+    const OPTIONAL: bool = false;
 }
 impl Arity for ToOne {
     type Loaded<T: FromRow> = T;
+    const TO_MANY: bool = false;
+    const OPTIONAL: bool = false;
 }
 impl Arity for ToOptional {
     type Loaded<T: FromRow> = Option<T>;
+    const TO_MANY: bool = false;
+    const OPTIONAL: bool = true;
 }
 
 /// A relation field, as a type: generated code declares one zero-sized marker per
@@ -193,6 +257,22 @@ impl<Rel, A> Relation<Rel, A> {
     pub const fn new() -> Self {
         Relation {
             marker: PhantomData,
+        }
+    }
+}
+
+impl<Rel: RelationField, A> Relation<Rel, A> {
+    /// Starts the metadata of this relation field, for its generated `static`: the Prisma
+    /// field name and the relation's name; the models and the arity are read from the
+    /// marker's [`RelationField`] impl, so they are stated once.
+    pub const fn declare(self, name: &'static str, relation: &'static str) -> UnlinkedRelation {
+        UnlinkedRelation {
+            name,
+            relation,
+            model: <Rel::Parent as Model>::META,
+            related: <Rel::Child as Model>::META,
+            to_many: <Rel::Arity as Arity>::TO_MANY,
+            optional: <Rel::Arity as Arity>::OPTIONAL,
         }
     }
 }
