@@ -27,7 +27,7 @@
 //!   without the key fields, which only a nested create through that relation takes
 //!   (`rt::NestedCreateData`, one impl per relation field);
 //! - `user::DEFAULTS`: the columns the client fills when a create leaves them out
-//!   (`cuid()`, `uuid()`, `now()`...; see `refract_runtime::defaults`);
+//!   (`cuid()`, `uuid()`, `now()`...; see `refract_runtime::defaults`), where it has any;
 //! - `db.user()` (through the `Models` trait): `rt::Actions<'_, User>`, every operation.
 //!
 //! A nested create through a relation whose required key the related model holds takes

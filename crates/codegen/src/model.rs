@@ -53,7 +53,8 @@ fn model_struct(plan: &Plan, model: &ModelPlan) -> TokenStream {
         .fields
         .iter()
         .any(|f| names::file_stem(&f.member) != f.field.name);
-    let rename_all = needs_rename.then(|| quote!(, serde(rename_all = "camelCase")));
+    let rename_all = needs_rename
+        .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]));
     let fields = model.fields.iter().map(|f| {
         let member = &f.member;
         let ty = struct_field_type(plan, f);
@@ -76,7 +77,8 @@ fn model_struct(plan: &Plan, model: &ModelPlan) -> TokenStream {
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize) #rename_all)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #rename_all
         pub struct #name {
             #(#fields)*
         }
@@ -101,9 +103,14 @@ fn columns(model: &ModelPlan) -> TokenStream {
     let statics = model.fields.iter().map(|f| {
         let constant = &f.constant;
         let (db_name, prisma) = (&f.field.db_name, &f.field.name);
-        let nullable = f.is_optional();
+        let column = if f.is_optional() {
+            quote!(Column::nullable(#prisma))
+        } else {
+            quote!(Column::not_null(#prisma))
+        };
+        let mapped = (db_name != prisma).then(|| quote!(.mapped(#db_name)));
         quote! {
-            pub static #constant: Column = Column::new(#db_name, #prisma, #nullable);
+            pub static #constant: Column = #column #mapped;
         }
     });
     quote! {
@@ -118,9 +125,9 @@ fn columns(model: &ModelPlan) -> TokenStream {
 fn meta(model: &ModelPlan, tenant: &TokenStream) -> TokenStream {
     let (meta, name, column) = (&model.meta, &model.model.name, &model.column_module);
     let table = &model.model.db_name;
-    let schema = match &model.model.schema {
-        Some(schema) => quote!(Some(#schema)),
-        None => quote!(None),
+    let table = match &model.model.schema {
+        Some(schema) => quote!(rt::Table::in_schema(#schema, #table)),
+        None => quote!(rt::Table::named(#table)),
     };
     let refs = |indexes: &[usize]| -> Vec<TokenStream> {
         indexes
@@ -138,7 +145,7 @@ fn meta(model: &ModelPlan, tenant: &TokenStream) -> TokenStream {
         /// What the runtime knows about this model.
         pub static #meta: rt::ModelMeta = rt::ModelMeta {
             name: #name,
-            table: rt::Table { schema: #schema, name: #table },
+            table: #table,
             columns: &[#(#columns),*],
             primary_key: &[#(#primary_key),*],
             updated_at: &[#(#updated_at),*],
@@ -150,6 +157,9 @@ fn meta(model: &ModelPlan, tenant: &TokenStream) -> TokenStream {
 fn from_row(plan: &Plan, model: &ModelPlan) -> TokenStream {
     let (name, meta, result) = (&model.struct_ident, &model.meta, &plan.std.result);
     let defaults_static = &model.defaults_static;
+    let defaults = has_client_defaults(model).then(
+        || quote!(const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &#defaults_static;),
+    );
     let fields = model.fields.iter().enumerate().map(|(index, f)| {
         let member = &f.member;
         let index = proc_macro2::Literal::usize_unsuffixed(index);
@@ -164,7 +174,7 @@ fn from_row(plan: &Plan, model: &ModelPlan) -> TokenStream {
 
         impl rt::Model for #name {
             const META: &'static rt::ModelMeta = &#meta;
-            const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &#defaults_static;
+            #defaults
         }
     }
 }
@@ -262,14 +272,14 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
     if model.relations.is_empty() {
         return TokenStream::new();
     }
-    let (name, relation_module, meta) = (&model.struct_ident, &model.relation_module, &model.meta);
+    let (name, relation_module) = (&model.struct_ident, &model.relation_module);
     let column = &model.column_module;
     let own_columns = |indexes: &[usize]| -> Vec<TokenStream> {
         indexes
             .iter()
             .map(|&i| {
                 let constant = &model.fields[i].constant;
-                quote!(&super::#column::#constant)
+                quote!(&#column::#constant)
             })
             .collect()
     };
@@ -284,28 +294,31 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
             })
             .collect()
     };
-    let markers = model.relations.iter().map(|r| {
+    let markers = model.relations.iter().enumerate().map(|(index, r)| {
         let (marker, constant) = (&r.marker, &r.constant);
         let related = &plan.models[r.related];
-        let (related_module, related_struct, related_meta) =
-            (&related.module, &related.struct_ident, &related.meta);
+        let (related_module, related_struct) = (&related.module, &related.struct_ident);
         let (field_name, relation_name) = (&r.field.name, &r.relation.name);
-        let to_many = r.field.arity == refract_schema::ir::Arity::List;
-        let optional = r.field.arity == refract_schema::ir::Arity::Optional;
         let arity = arity_marker(r);
         let link = match &r.link {
             LinkPlan::Owned { fields, references } => {
                 let (fields, references) = (own_columns(fields), related_columns(r, references));
-                quote!(rt::Link::Owned { fields: &[#(#fields),*], references: &[#(#references),*] })
+                quote!(owned(&[#(#fields),*], &[#(#references),*]))
             }
             LinkPlan::Inverse { fields, references } => {
                 let (fields, references) = (related_columns(r, fields), own_columns(references));
-                quote!(rt::Link::Inverse { fields: &[#(#fields),*], references: &[#(#references),*] })
+                quote!(inverse(&[#(#fields),*], &[#(#references),*]))
             }
-            LinkPlan::JoinTable { table, schema, this_is_a, key, related_key } => {
-                let schema = match schema {
-                    Some(schema) => quote!(Some(#schema)),
-                    None => quote!(None),
+            LinkPlan::JoinTable {
+                table,
+                schema,
+                this_is_a,
+                key,
+                related_key,
+            } => {
+                let table = match schema {
+                    Some(schema) => quote!(rt::Table::in_schema(#schema, #table)),
+                    None => quote!(rt::Table::named(#table)),
                 };
                 let (this, other) = if *this_is_a {
                     (quote!(rt::JOIN_A), quote!(rt::JOIN_B))
@@ -314,54 +327,54 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
                 };
                 let key = &own_columns(&[*key])[0];
                 let related_key = &related_columns(r, &[*related_key])[0];
-                quote!(rt::Link::JoinTable {
-                    table: rt::Table { schema: #schema, name: #table },
+                quote!(link(rt::Link::JoinTable {
+                    table: #table,
                     this: &#this,
                     other: &#other,
                     key: #key,
                     related_key: #related_key,
-                })
+                }))
             }
         };
-        let doc = format!(" `{}.{}` (relation `{}`).", model.model.name, field_name, relation_name);
+        let doc = format!(
+            " `{}.{field_name}` → [`{related_struct}`](crate::{related_module}::{related_struct}) \
+             (relation `{relation_name}`), handle [`{constant}`](super::{constant}).",
+            model.model.name
+        );
+        let nested = nested_create_impl(plan, r).map(
+            |data| quote!(impl rt::NestedCreateData<#marker> for crate::#related_module::#data {}),
+        );
+        let without = model
+            .create_without
+            .iter()
+            .find(|(relation, _)| *relation == index)
+            .map(|(_, ident)| quote!(impl rt::CreateWithout<#marker> for super::#ident {}));
         quote! {
             #[doc = #doc]
-            #[derive(Debug)]
             pub enum #marker {}
-
-            #[doc = #doc]
-            pub static #constant: rt::RelationMeta = rt::RelationMeta {
-                name: #field_name,
-                relation: #relation_name,
-                model: &super::#meta,
-                related: &crate::#related_module::#related_meta,
-                to_many: #to_many,
-                optional: #optional,
-                link: #link,
-            };
-
             impl rt::RelationField for #marker {
                 type Parent = super::#name;
                 type Child = crate::#related_module::#related_struct;
                 type Arity = #arity;
                 const META: &'static rt::RelationMeta = &#constant;
             }
+            pub static #constant: rt::RelationMeta =
+                super::#constant.declare(#field_name, #relation_name).#link;
+            #nested
+            #without
         }
     });
     let module_doc = format!(
-        " The relation fields of `{}`: one marker type and one metadata static each.",
+        " The relation fields of `{}`: a marker type and its metadata each, and what a nested \
+         create through it takes.",
         model.model.name
     );
+    // Documented on their marker types (the handle's type links there), as the field
+    // constants are by the module's doc.
     let handles = model.relations.iter().map(|r| {
         let (marker, constant) = (&r.marker, &r.constant);
         let arity = arity_marker(r);
-        let related = &plan.models[r.related].struct_ident;
-        let doc = format!(
-            " `{}` → `{related}`: include it (`include({constant})`), filter by it, order by it, write through it.",
-            r.field.name
-        );
         quote! {
-            #[doc = #doc]
             pub const #constant: rt::Relation<#relation_module::#marker, #arity> = rt::Relation::new();
         }
     });
@@ -372,12 +385,24 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
             .iter()
             .filter(|r| r.field.arity == refract_schema::ir::Arity::List)
             .collect();
+        // As the model struct: one container attribute, a rename only where camelCase is not
+        // the Prisma name.
+        let needs_rename = to_many
+            .iter()
+            .any(|r| names::file_stem(&r.member) != r.field.name);
+        let rename_all = needs_rename
+            .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]));
         let members: Vec<TokenStream> = to_many
             .iter()
             .map(|r| {
                 let member = &r.member;
                 let prisma = &r.field.name;
-                let rename = (names::file_stem(member) != *prisma)
+                let serde_name = if needs_rename {
+                    names::serde_camel(&names::file_stem(member))
+                } else {
+                    names::file_stem(member)
+                };
+                let rename = (serde_name != *prisma)
                     .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #prisma))]));
                 quote!(#rename pub #member: i64,)
             })
@@ -400,6 +425,7 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
             #[doc = #doc]
             #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
             #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #rename_all
             pub struct #counts {
                 #(#members)*
             }
@@ -419,7 +445,7 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
     quote! {
         #[doc = #module_doc]
         pub mod #relation_module {
-            use refract_runtime as rt;
+            use super::{#column, rt};
             #(#markers)*
         }
 
@@ -541,17 +567,20 @@ fn module_doc(plan: &Plan, model: &ModelPlan) -> Vec<String> {
     ];
     if model.can_create {
         let create = &model.create_struct;
+        let module = names::file_stem(&model.module);
         doc.push(format!(
-            " - a new record's data is [`{create}`] (its required fields), more fields through `.set(..)`:"
+            " - a new record's data is [`{create}`] (its required fields), more fields through \
+             `.set(..)`: `db.{accessor}().create({module}::{create} {{ .. }}).set({module}::FIELD.set(..))`."
         ));
-        doc.push(format!(
-            "   `db.{accessor}().create({}::{create} {{ .. }}).set({}::FIELD.set(..))`.",
-            names::file_stem(&model.module),
-            names::file_stem(&model.module)
-        ));
-        for (_, ident) in &model.create_without {
+        if !model.create_without.is_empty() {
+            let structs: Vec<String> = model
+                .create_without
+                .iter()
+                .map(|(_, ident)| format!("[`{ident}`]"))
+                .collect();
             doc.push(format!(
-                " - [`{ident}`]: the same without a foreign key, for a nested create through that relation."
+                " - {}: the same without a relation's foreign key, for a nested create through it.",
+                structs.join(", ")
             ));
         }
     }
@@ -572,7 +601,7 @@ fn writes(plan: &Plan, model: &ModelPlan) -> TokenStream {
         .filter_map(|f| {
             let default = f.client_default()?;
             let constant = &f.constant;
-            Some(quote!(rt::defaults::ColumnDefault { column: &#column::#constant, default: #default }))
+            Some(quote!(#default.on(&#column::#constant)))
         })
         .collect();
     let count = proc_macro2::Literal::usize_unsuffixed(defaults.len());
@@ -580,15 +609,16 @@ fn writes(plan: &Plan, model: &ModelPlan) -> TokenStream {
         " The columns of `{}` the client fills when a create leaves them out.",
         model.model.name
     );
-    let defaults = quote! {
-        #[doc = #defaults_doc]
-        pub static #defaults_static: [rt::defaults::ColumnDefault; #count] = [#(#defaults),*];
-    };
-    let nested = nested_create_impls(plan, model);
+    // None: `rt::Model::DEFAULTS` is empty by default.
+    let defaults = has_client_defaults(model).then(|| {
+        quote! {
+            #[doc = #defaults_doc]
+            pub static #defaults_static: [rt::defaults::ColumnDefault; #count] = [#(#defaults),*];
+        }
+    });
     if !model.can_create {
-        return quote!(#defaults #nested);
+        return quote!(#defaults);
     }
-    let accessor = names::file_stem(&model.accessor);
     let create_struct = |ident: &proc_macro2::Ident, without: &[usize], doc: &[String]| {
         let fields: Vec<&FieldPlan> = model
             .fields
@@ -624,17 +654,11 @@ fn writes(plan: &Plan, model: &ModelPlan) -> TokenStream {
         }
     };
     let create_ident = &model.create_struct;
-    let create_doc = [
-        format!(
-            " A new `{}`: its required fields without a default, so a missing one is a compile",
-            model.model.name
-        ),
-        format!(
-            " error: `db.{accessor}().create({}::{create_ident} {{ .. }})`, then `.set(..)` for optional",
-            names::file_stem(&model.module)
-        ),
-        " and defaulted fields; also the data of `create_many` and `upsert`.".to_owned(),
-    ];
+    let create_doc = [format!(
+        " A new `{}`: its required fields without a default (a missing one does not \
+         compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.",
+        model.model.name
+    )];
     let create = create_struct(create_ident, &[], &create_doc);
     let without = model.create_without.iter().map(|(index, ident)| {
         let relation = &model.relations[*index];
@@ -645,66 +669,51 @@ fn writes(plan: &Plan, model: &ModelPlan) -> TokenStream {
             .iter()
             .map(|&f| format!("`{}`", model.fields[f].field.name))
             .collect();
-        let doc = [
-            format!(
-                " A new `{}` created through `{}`'s `{}` (`{}::{}.create(..)`): [`{create_ident}`]",
-                model.model.name,
-                plan.models[relation.related].model.name,
-                back_relation_name(plan, model, relation),
-                names::file_stem(&plan.models[relation.related].module),
-                back_relation_hint(plan, model, relation),
-            ),
-            format!(
-                " without {}, which the relation sets; accepted only by that relation, and by",
-                key_names.join(", ")
-            ),
-            format!(
-                " [`create_linked`](rt::Actions::create_linked) with a write through `{}`.",
-                relation.constant
-            ),
-        ];
-        let data = create_struct(ident, fields, &doc);
-        let (relation_module, marker) = (&model.relation_module, &relation.marker);
-        quote! {
-            #data
-            impl rt::CreateWithout<#relation_module::#marker> for #ident {}
-        }
+        let doc = [format!(
+            " [`{create_ident}`] without {}, which `{}.{}` sets: for `{}::{}.create(..)` and \
+             [`create_linked`](rt::Actions::create_linked) through [`{}`].",
+            key_names.join(", "),
+            plan.models[relation.related].model.name,
+            back_relation_name(plan, model, relation),
+            names::file_stem(&plan.models[relation.related].module),
+            back_relation_hint(plan, model, relation),
+            relation.constant
+        )];
+        create_struct(ident, fields, &doc)
     });
     quote! {
         #defaults
         #create
         impl rt::CreateData<#name> for #create_ident {}
         #(#without)*
-        #nested
     }
 }
 
-/// The struct a nested create through each relation of `model` takes: the related
-/// model's `CreateWithout<BackRelation>` when it holds the relation's required key, else
-/// its `Create`.
-fn nested_create_impls(plan: &Plan, model: &ModelPlan) -> TokenStream {
-    let relation_module = &model.relation_module;
-    let impls = model.relations.iter().filter_map(|r| {
-        let related = &plan.models[r.related];
-        if !related.can_create {
-            return None;
-        }
-        let module = &related.module;
-        let data = match &r.link {
-            LinkPlan::Inverse { .. } => related
-                .create_without
-                .iter()
-                .find(|(index, _)| {
-                    let back = &related.relations[*index];
-                    std::ptr::eq(back.relation, r.relation) && !std::ptr::eq(back.field, r.field)
-                })
-                .map_or(&related.create_struct, |(_, ident)| ident),
-            _ => &related.create_struct,
-        };
-        let marker = &r.marker;
-        Some(quote!(impl rt::NestedCreateData<#relation_module::#marker> for crate::#module::#data {}))
-    });
-    quote!(#(#impls)*)
+/// Whether the client fills any column of `model` when a create leaves it out (its
+/// `DEFAULTS` static).
+fn has_client_defaults(model: &ModelPlan) -> bool {
+    model.fields.iter().any(|f| f.client_default().is_some())
+}
+
+/// The struct a nested create through relation `r` takes: the related model's
+/// `CreateWithout<BackRelation>` when it holds the relation's required key, else its
+/// `Create` (`None` when the related model cannot be created).
+fn nested_create_impl<'p>(plan: &'p Plan, r: &RelationPlan) -> Option<&'p proc_macro2::Ident> {
+    let related = &plan.models[r.related];
+    if !related.can_create {
+        return None;
+    }
+    Some(match &r.link {
+        LinkPlan::Inverse { .. } => related
+            .create_without
+            .iter()
+            .find(|(index, _)| {
+                let back = &related.relations[*index];
+                std::ptr::eq(back.relation, r.relation) && !std::ptr::eq(back.field, r.field)
+            })
+            .map_or(&related.create_struct, |(_, ident)| ident),
+        _ => &related.create_struct,
+    })
 }
 
 /// The name of the relation field on the other side of `relation` (for docs).

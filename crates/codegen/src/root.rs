@@ -154,27 +154,33 @@ pub fn print(tokens: TokenStream) -> String {
 }
 
 /// A blank line between top-level items (prettyplease prints none), for readers; runs of
-/// one-line items of one kind (`const`s, `mod` + `use` pairs) stay together.
+/// items of one kind ending in `;` (`const`s, even those printed on several lines, each
+/// model's `#[rustfmt::skip] mod` and its `use`) stay together.
 fn space_items(text: &str) -> String {
     fn kind(line: &str) -> &str {
         let line = line.strip_prefix("pub ").unwrap_or(line);
         match line.split(' ').next().unwrap_or("") {
-            "mod" | "use" => "import",
+            "mod" | "use" | "#[rustfmt::skip]" => "import",
             other => other,
         }
     }
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut previous: Option<&str> = None;
+    // The first line of the top-level item `previous` belongs to.
+    let mut item_start = "";
     for line in text.lines() {
         let starts_item = !line.is_empty() && !line.starts_with([' ', '}', ')', ']']);
         let blank = previous.is_some_and(|p| {
             let top_level = !p.starts_with(' ') && !p.starts_with("//");
             top_level
                 && (p.ends_with('}')
-                    || (p.ends_with(';') && (kind(p) != kind(line) || p.starts_with(['}', ')']))))
+                    || (p.ends_with(';') && (kind(item_start) != kind(line) || p.starts_with('}'))))
         });
         if starts_item && blank {
             out.push('\n');
+        }
+        if starts_item {
+            item_start = line;
         }
         out.push_str(line);
         out.push('\n');

@@ -4,18 +4,14 @@
 //! `db.agent()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Agent>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.agent().create(agent::Create { .. }).set(agent::FIELD.set(..))`.
-//! - [`CreateWithoutTenant`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.agent().create(agent::Create { .. }).set(agent::FIELD.set(..))`.
+//! - [`CreateWithoutTenant`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model Agent` (table `Agent`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Agent {
     pub id: String,
     pub name: String,
@@ -30,23 +26,20 @@ pub struct Agent {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static NAME: Column = Column::new("name", "name", false);
-    pub static VERSION: Column = Column::new("version", "version", false);
-    pub static STATUS: Column = Column::new("status", "status", false);
-    pub static FLOW_JSON: Column = Column::new("flowJson", "flowJson", false);
-    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", false);
-    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
-    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static NAME: Column = Column::not_null("name");
+    pub static VERSION: Column = Column::not_null("version");
+    pub static STATUS: Column = Column::not_null("status");
+    pub static FLOW_JSON: Column = Column::not_null("flowJson");
+    pub static TENANT_ID: Column = Column::not_null("tenantId");
+    pub static CREATED_AT: Column = Column::not_null("createdAt");
+    pub static UPDATED_AT: Column = Column::not_null("updatedAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Agent",
-    table: rt::Table {
-        schema: None,
-        name: "Agent",
-    },
+    table: rt::Table::named("Agent"),
     columns: &[
         &column::ID,
         &column::NAME,
@@ -138,69 +131,46 @@ pub const STATUS: rt::Field<Agent, crate::AgentStatus> = rt::Field::new(&column:
 pub const FLOW_JSON: rt::Field<Agent, rt::serde_json::Value> = rt::Field::new(
     &column::FLOW_JSON,
 );
-
 pub const TENANT_ID: rt::Field<Agent, String> = rt::Field::new(&column::TENANT_ID);
 pub const CREATED_AT: rt::Field<Agent, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
-
 pub const UPDATED_AT: rt::Field<Agent, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
 
-/// The relation fields of `Agent`: one marker type and one metadata static each.
+/// The relation fields of `Agent`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Agent.tenant` (relation `AgentToTenant`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Agent.tenant` → [`Tenant`](crate::tenant::Tenant) (relation `AgentToTenant`), handle [`TENANT`](super::TENANT).
     pub enum Tenant {}
-    /// `Agent.tenant` (relation `AgentToTenant`).
-    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
-        name: "tenant",
-        relation: "AgentToTenant",
-        model: &super::META,
-        related: &crate::tenant::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::TENANT_ID],
-            references: &[&crate::tenant::column::ID],
-        },
-    };
     impl rt::RelationField for Tenant {
         type Parent = super::Agent;
         type Child = crate::tenant::Tenant;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &TENANT;
     }
-    /// `Agent.conversations` (relation `AgentToConversation`).
-    #[derive(Debug)]
+    pub static TENANT: rt::RelationMeta = super::TENANT
+        .declare("tenant", "AgentToTenant")
+        .owned(&[&column::TENANT_ID], &[&crate::tenant::column::ID]);
+    impl rt::NestedCreateData<Tenant> for crate::tenant::Create {}
+    impl rt::CreateWithout<Tenant> for super::CreateWithoutTenant {}
+    /// `Agent.conversations` → [`Conversation`](crate::conversation::Conversation) (relation `AgentToConversation`), handle [`CONVERSATIONS`](super::CONVERSATIONS).
     pub enum Conversations {}
-    /// `Agent.conversations` (relation `AgentToConversation`).
-    pub static CONVERSATIONS: rt::RelationMeta = rt::RelationMeta {
-        name: "conversations",
-        relation: "AgentToConversation",
-        model: &super::META,
-        related: &crate::conversation::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::conversation::column::AGENT_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Conversations {
         type Parent = super::Agent;
         type Child = crate::conversation::Conversation;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &CONVERSATIONS;
     }
+    pub static CONVERSATIONS: rt::RelationMeta = super::CONVERSATIONS
+        .declare("conversations", "AgentToConversation")
+        .inverse(&[&crate::conversation::column::AGENT_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Conversations>
+    for crate::conversation::CreateWithoutAgent {}
 }
 
-/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
 pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
-
-/// `conversations` → `Conversation`: include it (`include(CONVERSATIONS)`), filter by it, order by it, write through it.
 pub const CONVERSATIONS: rt::Relation<relation::Conversations, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Agent`: how many related records each to-many relation has.
@@ -230,19 +200,11 @@ pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Agent> {
 
 /// The columns of `Agent` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `Agent`: its required fields without a default, so a missing one is a compile
-/// error: `db.agent().create(agent::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Agent`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub name: String,
@@ -261,9 +223,7 @@ impl rt::WriteData<Agent> for Create {
 
 impl rt::CreateData<Agent> for Create {}
 
-/// A new `Agent` created through `Tenant`'s `agents` (`tenant::AGENTS.create(..)`): [`Create`]
-/// without `tenantId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `TENANT`.
+/// [`Create`] without `tenantId`, which `Tenant.agents` sets: for `tenant::AGENTS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`TENANT`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutTenant {
     pub name: String,
@@ -275,10 +235,3 @@ impl rt::WriteData<Agent> for CreateWithoutTenant {
         vec![NAME.set(self.name), FLOW_JSON.set(self.flow_json)]
     }
 }
-
-impl rt::CreateWithout<relation::Tenant> for CreateWithoutTenant {}
-
-impl rt::NestedCreateData<relation::Tenant> for crate::tenant::Create {}
-
-impl rt::NestedCreateData<relation::Conversations>
-for crate::conversation::CreateWithoutAgent {}

@@ -4,19 +4,14 @@
 //! `db.conversation()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Conversation>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.conversation().create(conversation::Create { .. }).set(conversation::FIELD.set(..))`.
-//! - [`CreateWithoutAgent`]: the same without a foreign key, for a nested create through that relation.
-//! - [`CreateWithoutTenant`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.conversation().create(conversation::Create { .. }).set(conversation::FIELD.set(..))`.
+//! - [`CreateWithoutAgent`], [`CreateWithoutTenant`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model Conversation` (table `Conversation`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Conversation {
     pub id: String,
     pub agent_id: String,
@@ -31,23 +26,20 @@ pub struct Conversation {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static AGENT_ID: Column = Column::new("agentId", "agentId", false);
-    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", false);
-    pub static USER_ID: Column = Column::new("userId", "userId", true);
-    pub static CHANNEL: Column = Column::new("channel", "channel", true);
-    pub static STATE: Column = Column::new("state", "state", false);
-    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
-    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static AGENT_ID: Column = Column::not_null("agentId");
+    pub static TENANT_ID: Column = Column::not_null("tenantId");
+    pub static USER_ID: Column = Column::nullable("userId");
+    pub static CHANNEL: Column = Column::nullable("channel");
+    pub static STATE: Column = Column::not_null("state");
+    pub static CREATED_AT: Column = Column::not_null("createdAt");
+    pub static UPDATED_AT: Column = Column::not_null("updatedAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Conversation",
-    table: rt::Table {
-        schema: None,
-        name: "Conversation",
-    },
+    table: rt::Table::named("Conversation"),
     columns: &[
         &column::ID,
         &column::AGENT_ID,
@@ -143,105 +135,67 @@ pub const AGENT_ID: rt::Field<Conversation, String> = rt::Field::new(&column::AG
 pub const TENANT_ID: rt::Field<Conversation, String> = rt::Field::new(
     &column::TENANT_ID,
 );
-
 pub const USER_ID: rt::Field<Conversation, String, rt::Nullable> = rt::Field::new(
     &column::USER_ID,
 );
-
 pub const CHANNEL: rt::Field<Conversation, String, rt::Nullable> = rt::Field::new(
     &column::CHANNEL,
 );
-
 pub const STATE: rt::Field<Conversation, rt::serde_json::Value> = rt::Field::new(
     &column::STATE,
 );
-
 pub const CREATED_AT: rt::Field<Conversation, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
-
 pub const UPDATED_AT: rt::Field<Conversation, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
 
-/// The relation fields of `Conversation`: one marker type and one metadata static each.
+/// The relation fields of `Conversation`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Conversation.agent` (relation `AgentToConversation`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Conversation.agent` → [`Agent`](crate::agent::Agent) (relation `AgentToConversation`), handle [`AGENT`](super::AGENT).
     pub enum Agent {}
-    /// `Conversation.agent` (relation `AgentToConversation`).
-    pub static AGENT: rt::RelationMeta = rt::RelationMeta {
-        name: "agent",
-        relation: "AgentToConversation",
-        model: &super::META,
-        related: &crate::agent::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::AGENT_ID],
-            references: &[&crate::agent::column::ID],
-        },
-    };
     impl rt::RelationField for Agent {
         type Parent = super::Conversation;
         type Child = crate::agent::Agent;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &AGENT;
     }
-    /// `Conversation.tenant` (relation `ConversationToTenant`).
-    #[derive(Debug)]
+    pub static AGENT: rt::RelationMeta = super::AGENT
+        .declare("agent", "AgentToConversation")
+        .owned(&[&column::AGENT_ID], &[&crate::agent::column::ID]);
+    impl rt::NestedCreateData<Agent> for crate::agent::Create {}
+    impl rt::CreateWithout<Agent> for super::CreateWithoutAgent {}
+    /// `Conversation.tenant` → [`Tenant`](crate::tenant::Tenant) (relation `ConversationToTenant`), handle [`TENANT`](super::TENANT).
     pub enum Tenant {}
-    /// `Conversation.tenant` (relation `ConversationToTenant`).
-    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
-        name: "tenant",
-        relation: "ConversationToTenant",
-        model: &super::META,
-        related: &crate::tenant::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::TENANT_ID],
-            references: &[&crate::tenant::column::ID],
-        },
-    };
     impl rt::RelationField for Tenant {
         type Parent = super::Conversation;
         type Child = crate::tenant::Tenant;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &TENANT;
     }
-    /// `Conversation.messages` (relation `ConversationToMessage`).
-    #[derive(Debug)]
+    pub static TENANT: rt::RelationMeta = super::TENANT
+        .declare("tenant", "ConversationToTenant")
+        .owned(&[&column::TENANT_ID], &[&crate::tenant::column::ID]);
+    impl rt::NestedCreateData<Tenant> for crate::tenant::Create {}
+    impl rt::CreateWithout<Tenant> for super::CreateWithoutTenant {}
+    /// `Conversation.messages` → [`Message`](crate::message::Message) (relation `ConversationToMessage`), handle [`MESSAGES`](super::MESSAGES).
     pub enum Messages {}
-    /// `Conversation.messages` (relation `ConversationToMessage`).
-    pub static MESSAGES: rt::RelationMeta = rt::RelationMeta {
-        name: "messages",
-        relation: "ConversationToMessage",
-        model: &super::META,
-        related: &crate::message::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::message::column::CONVO_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Messages {
         type Parent = super::Conversation;
         type Child = crate::message::Message;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &MESSAGES;
     }
+    pub static MESSAGES: rt::RelationMeta = super::MESSAGES
+        .declare("messages", "ConversationToMessage")
+        .inverse(&[&crate::message::column::CONVO_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Messages> for crate::message::CreateWithoutConvo {}
 }
 
-/// `agent` → `Agent`: include it (`include(AGENT)`), filter by it, order by it, write through it.
 pub const AGENT: rt::Relation<relation::Agent, rt::ToOne> = rt::Relation::new();
-
-/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
 pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
-
-/// `messages` → `Message`: include it (`include(MESSAGES)`), filter by it, order by it, write through it.
 pub const MESSAGES: rt::Relation<relation::Messages, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Conversation`: how many related records each to-many relation has.
@@ -271,19 +225,11 @@ pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Conversation> {
 
 /// The columns of `Conversation` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `Conversation`: its required fields without a default, so a missing one is a compile
-/// error: `db.conversation().create(conversation::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Conversation`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub agent_id: String,
@@ -302,9 +248,7 @@ impl rt::WriteData<Conversation> for Create {
 
 impl rt::CreateData<Conversation> for Create {}
 
-/// A new `Conversation` created through `Agent`'s `conversations` (`agent::CONVERSATIONS.create(..)`): [`Create`]
-/// without `agentId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `AGENT`.
+/// [`Create`] without `agentId`, which `Agent.conversations` sets: for `agent::CONVERSATIONS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`AGENT`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutAgent {
     pub tenant_id: String,
@@ -317,11 +261,7 @@ impl rt::WriteData<Conversation> for CreateWithoutAgent {
     }
 }
 
-impl rt::CreateWithout<relation::Agent> for CreateWithoutAgent {}
-
-/// A new `Conversation` created through `Tenant`'s `conversations` (`tenant::CONVERSATIONS.create(..)`): [`Create`]
-/// without `tenantId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `TENANT`.
+/// [`Create`] without `tenantId`, which `Tenant.conversations` sets: for `tenant::CONVERSATIONS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`TENANT`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutTenant {
     pub agent_id: String,
@@ -333,11 +273,3 @@ impl rt::WriteData<Conversation> for CreateWithoutTenant {
         vec![AGENT_ID.set(self.agent_id), STATE.set(self.state)]
     }
 }
-
-impl rt::CreateWithout<relation::Tenant> for CreateWithoutTenant {}
-
-impl rt::NestedCreateData<relation::Agent> for crate::agent::Create {}
-
-impl rt::NestedCreateData<relation::Tenant> for crate::tenant::Create {}
-
-impl rt::NestedCreateData<relation::Messages> for crate::message::CreateWithoutConvo {}

@@ -4,18 +4,14 @@
 //! `db.document()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Document>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.document().create(document::Create { .. }).set(document::FIELD.set(..))`.
-//! - [`CreateWithoutTenant`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.document().create(document::Create { .. }).set(document::FIELD.set(..))`.
+//! - [`CreateWithoutTenant`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model Document` (table `Document`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Document {
     pub id: String,
     pub source: String,
@@ -30,23 +26,20 @@ pub struct Document {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static SOURCE: Column = Column::new("source", "source", false);
-    pub static URI: Column = Column::new("uri", "uri", false);
-    pub static TITLE: Column = Column::new("title", "title", false);
-    pub static METADATA: Column = Column::new("metadata", "metadata", false);
-    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", false);
-    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
-    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static SOURCE: Column = Column::not_null("source");
+    pub static URI: Column = Column::not_null("uri");
+    pub static TITLE: Column = Column::not_null("title");
+    pub static METADATA: Column = Column::not_null("metadata");
+    pub static TENANT_ID: Column = Column::not_null("tenantId");
+    pub static CREATED_AT: Column = Column::not_null("createdAt");
+    pub static UPDATED_AT: Column = Column::not_null("updatedAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Document",
-    table: rt::Table {
-        schema: None,
-        name: "Document",
-    },
+    table: rt::Table::named("Document"),
     columns: &[
         &column::ID,
         &column::SOURCE,
@@ -138,44 +131,32 @@ pub const TITLE: rt::Field<Document, String> = rt::Field::new(&column::TITLE);
 pub const METADATA: rt::Field<Document, rt::serde_json::Value> = rt::Field::new(
     &column::METADATA,
 );
-
 pub const TENANT_ID: rt::Field<Document, String> = rt::Field::new(&column::TENANT_ID);
 pub const CREATED_AT: rt::Field<Document, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
-
 pub const UPDATED_AT: rt::Field<Document, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
 
-/// The relation fields of `Document`: one marker type and one metadata static each.
+/// The relation fields of `Document`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Document.tenant` (relation `DocumentToTenant`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Document.tenant` → [`Tenant`](crate::tenant::Tenant) (relation `DocumentToTenant`), handle [`TENANT`](super::TENANT).
     pub enum Tenant {}
-    /// `Document.tenant` (relation `DocumentToTenant`).
-    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
-        name: "tenant",
-        relation: "DocumentToTenant",
-        model: &super::META,
-        related: &crate::tenant::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::TENANT_ID],
-            references: &[&crate::tenant::column::ID],
-        },
-    };
     impl rt::RelationField for Tenant {
         type Parent = super::Document;
         type Child = crate::tenant::Tenant;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &TENANT;
     }
+    pub static TENANT: rt::RelationMeta = super::TENANT
+        .declare("tenant", "DocumentToTenant")
+        .owned(&[&column::TENANT_ID], &[&crate::tenant::column::ID]);
+    impl rt::NestedCreateData<Tenant> for crate::tenant::Create {}
+    impl rt::CreateWithout<Tenant> for super::CreateWithoutTenant {}
 }
 
-/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
 pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
 
 /// The `Document` with this `@id` on `id`.
@@ -185,19 +166,11 @@ pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Document> {
 
 /// The columns of `Document` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `Document`: its required fields without a default, so a missing one is a compile
-/// error: `db.document().create(document::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Document`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub source: String,
@@ -218,9 +191,7 @@ impl rt::WriteData<Document> for Create {
 
 impl rt::CreateData<Document> for Create {}
 
-/// A new `Document` created through `Tenant`'s `documents` (`tenant::DOCUMENTS.create(..)`): [`Create`]
-/// without `tenantId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `TENANT`.
+/// [`Create`] without `tenantId`, which `Tenant.documents` sets: for `tenant::DOCUMENTS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`TENANT`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutTenant {
     pub source: String,
@@ -237,7 +208,3 @@ impl rt::WriteData<Document> for CreateWithoutTenant {
         ]
     }
 }
-
-impl rt::CreateWithout<relation::Tenant> for CreateWithoutTenant {}
-
-impl rt::NestedCreateData<relation::Tenant> for crate::tenant::Create {}

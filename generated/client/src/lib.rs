@@ -15,40 +15,32 @@
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
 pub use refract_runtime::{
-    Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
-    Aggregates, Group, count_all, WriteData,
+    count_all, Aggregates, Client, ClientConfig, Counted, Error, Filter, Group, Having,
+    Loaded, Transaction, With, WriteData,
 };
 
 #[rustfmt::skip]
 pub mod enums;
-
 #[rustfmt::skip]
 pub use enums::{TenantPlan, UserRole, AgentStatus, ToolType, MessageRole};
-
 #[rustfmt::skip]
 pub mod tenant;
 pub use tenant::Tenant;
-
 #[rustfmt::skip]
 pub mod user;
 pub use user::User;
-
 #[rustfmt::skip]
 pub mod agent;
 pub use agent::Agent;
-
 #[rustfmt::skip]
 pub mod tool;
 pub use tool::Tool;
-
 #[rustfmt::skip]
 pub mod conversation;
 pub use conversation::Conversation;
-
 #[rustfmt::skip]
 pub mod message;
 pub use message::Message;
-
 #[rustfmt::skip]
 pub mod document;
 pub use document::Document;

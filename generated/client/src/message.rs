@@ -4,18 +4,14 @@
 //! `db.message()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Message>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.message().create(message::Create { .. }).set(message::FIELD.set(..))`.
-//! - [`CreateWithoutConvo`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.message().create(message::Create { .. }).set(message::FIELD.set(..))`.
+//! - [`CreateWithoutConvo`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model Message` (table `Message`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Message {
     pub id: String,
     pub role: crate::MessageRole,
@@ -28,21 +24,18 @@ pub struct Message {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static ROLE: Column = Column::new("role", "role", false);
-    pub static CONTENT: Column = Column::new("content", "content", false);
-    pub static METADATA: Column = Column::new("metadata", "metadata", true);
-    pub static CONVO_ID: Column = Column::new("convoId", "convoId", false);
-    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static ROLE: Column = Column::not_null("role");
+    pub static CONTENT: Column = Column::not_null("content");
+    pub static METADATA: Column = Column::nullable("metadata");
+    pub static CONVO_ID: Column = Column::not_null("convoId");
+    pub static CREATED_AT: Column = Column::not_null("createdAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Message",
-    table: rt::Table {
-        schema: None,
-        name: "Message",
-    },
+    table: rt::Table::named("Message"),
     columns: &[
         &column::ID,
         &column::ROLE,
@@ -124,40 +117,29 @@ pub const CONTENT: rt::Field<Message, String> = rt::Field::new(&column::CONTENT)
 pub const METADATA: rt::Field<Message, rt::serde_json::Value, rt::Nullable> = rt::Field::new(
     &column::METADATA,
 );
-
 pub const CONVO_ID: rt::Field<Message, String> = rt::Field::new(&column::CONVO_ID);
 pub const CREATED_AT: rt::Field<Message, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
 
-/// The relation fields of `Message`: one marker type and one metadata static each.
+/// The relation fields of `Message`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Message.convo` (relation `ConversationToMessage`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Message.convo` → [`Conversation`](crate::conversation::Conversation) (relation `ConversationToMessage`), handle [`CONVO`](super::CONVO).
     pub enum Convo {}
-    /// `Message.convo` (relation `ConversationToMessage`).
-    pub static CONVO: rt::RelationMeta = rt::RelationMeta {
-        name: "convo",
-        relation: "ConversationToMessage",
-        model: &super::META,
-        related: &crate::conversation::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::CONVO_ID],
-            references: &[&crate::conversation::column::ID],
-        },
-    };
     impl rt::RelationField for Convo {
         type Parent = super::Message;
         type Child = crate::conversation::Conversation;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &CONVO;
     }
+    pub static CONVO: rt::RelationMeta = super::CONVO
+        .declare("convo", "ConversationToMessage")
+        .owned(&[&column::CONVO_ID], &[&crate::conversation::column::ID]);
+    impl rt::NestedCreateData<Convo> for crate::conversation::Create {}
+    impl rt::CreateWithout<Convo> for super::CreateWithoutConvo {}
 }
 
-/// `convo` → `Conversation`: include it (`include(CONVO)`), filter by it, order by it, write through it.
 pub const CONVO: rt::Relation<relation::Convo, rt::ToOne> = rt::Relation::new();
 
 /// The `Message` with this `@id` on `id`.
@@ -167,19 +149,11 @@ pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Message> {
 
 /// The columns of `Message` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `Message`: its required fields without a default, so a missing one is a compile
-/// error: `db.message().create(message::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Message`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub role: crate::MessageRole,
@@ -195,9 +169,7 @@ impl rt::WriteData<Message> for Create {
 
 impl rt::CreateData<Message> for Create {}
 
-/// A new `Message` created through `Conversation`'s `messages` (`conversation::MESSAGES.create(..)`): [`Create`]
-/// without `convoId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `CONVO`.
+/// [`Create`] without `convoId`, which `Conversation.messages` sets: for `conversation::MESSAGES.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`CONVO`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutConvo {
     pub role: crate::MessageRole,
@@ -209,7 +181,3 @@ impl rt::WriteData<Message> for CreateWithoutConvo {
         vec![ROLE.set(self.role), CONTENT.set(self.content)]
     }
 }
-
-impl rt::CreateWithout<relation::Convo> for CreateWithoutConvo {}
-
-impl rt::NestedCreateData<relation::Convo> for crate::conversation::Create {}

@@ -4,17 +4,13 @@
 //! `db.tenant()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Tenant>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.tenant().create(tenant::Create { .. }).set(tenant::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.tenant().create(tenant::Create { .. }).set(tenant::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// `model Tenant` (table `Tenant`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Tenant {
     pub id: String,
     pub name: String,
@@ -26,20 +22,17 @@ pub struct Tenant {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static NAME: Column = Column::new("name", "name", false);
-    pub static PLAN: Column = Column::new("plan", "plan", false);
-    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
-    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static NAME: Column = Column::not_null("name");
+    pub static PLAN: Column = Column::not_null("plan");
+    pub static CREATED_AT: Column = Column::not_null("createdAt");
+    pub static UPDATED_AT: Column = Column::not_null("updatedAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Tenant",
-    table: rt::Table {
-        schema: None,
-        name: "Tenant",
-    },
+    table: rt::Table::named("Tenant"),
     columns: &[
         &column::ID,
         &column::NAME,
@@ -107,139 +100,80 @@ pub const PLAN: rt::Field<Tenant, crate::TenantPlan> = rt::Field::new(&column::P
 pub const CREATED_AT: rt::Field<Tenant, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
-
 pub const UPDATED_AT: rt::Field<Tenant, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
 
-/// The relation fields of `Tenant`: one marker type and one metadata static each.
+/// The relation fields of `Tenant`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Tenant.users` (relation `TenantToUser`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Tenant.users` → [`User`](crate::user::User) (relation `TenantToUser`), handle [`USERS`](super::USERS).
     pub enum Users {}
-    /// `Tenant.users` (relation `TenantToUser`).
-    pub static USERS: rt::RelationMeta = rt::RelationMeta {
-        name: "users",
-        relation: "TenantToUser",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::user::column::TENANT_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Users {
         type Parent = super::Tenant;
         type Child = crate::user::User;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &USERS;
     }
-    /// `Tenant.agents` (relation `AgentToTenant`).
-    #[derive(Debug)]
+    pub static USERS: rt::RelationMeta = super::USERS
+        .declare("users", "TenantToUser")
+        .inverse(&[&crate::user::column::TENANT_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Users> for crate::user::CreateWithoutTenant {}
+    /// `Tenant.agents` → [`Agent`](crate::agent::Agent) (relation `AgentToTenant`), handle [`AGENTS`](super::AGENTS).
     pub enum Agents {}
-    /// `Tenant.agents` (relation `AgentToTenant`).
-    pub static AGENTS: rt::RelationMeta = rt::RelationMeta {
-        name: "agents",
-        relation: "AgentToTenant",
-        model: &super::META,
-        related: &crate::agent::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::agent::column::TENANT_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Agents {
         type Parent = super::Tenant;
         type Child = crate::agent::Agent;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &AGENTS;
     }
-    /// `Tenant.tools` (relation `TenantToTool`).
-    #[derive(Debug)]
+    pub static AGENTS: rt::RelationMeta = super::AGENTS
+        .declare("agents", "AgentToTenant")
+        .inverse(&[&crate::agent::column::TENANT_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Agents> for crate::agent::CreateWithoutTenant {}
+    /// `Tenant.tools` → [`Tool`](crate::tool::Tool) (relation `TenantToTool`), handle [`TOOLS`](super::TOOLS).
     pub enum Tools {}
-    /// `Tenant.tools` (relation `TenantToTool`).
-    pub static TOOLS: rt::RelationMeta = rt::RelationMeta {
-        name: "tools",
-        relation: "TenantToTool",
-        model: &super::META,
-        related: &crate::tool::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::tool::column::TENANT_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Tools {
         type Parent = super::Tenant;
         type Child = crate::tool::Tool;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &TOOLS;
     }
-    /// `Tenant.conversations` (relation `ConversationToTenant`).
-    #[derive(Debug)]
+    pub static TOOLS: rt::RelationMeta = super::TOOLS
+        .declare("tools", "TenantToTool")
+        .inverse(&[&crate::tool::column::TENANT_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Tools> for crate::tool::Create {}
+    /// `Tenant.conversations` → [`Conversation`](crate::conversation::Conversation) (relation `ConversationToTenant`), handle [`CONVERSATIONS`](super::CONVERSATIONS).
     pub enum Conversations {}
-    /// `Tenant.conversations` (relation `ConversationToTenant`).
-    pub static CONVERSATIONS: rt::RelationMeta = rt::RelationMeta {
-        name: "conversations",
-        relation: "ConversationToTenant",
-        model: &super::META,
-        related: &crate::conversation::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::conversation::column::TENANT_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Conversations {
         type Parent = super::Tenant;
         type Child = crate::conversation::Conversation;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &CONVERSATIONS;
     }
-    /// `Tenant.documents` (relation `DocumentToTenant`).
-    #[derive(Debug)]
+    pub static CONVERSATIONS: rt::RelationMeta = super::CONVERSATIONS
+        .declare("conversations", "ConversationToTenant")
+        .inverse(&[&crate::conversation::column::TENANT_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Conversations>
+    for crate::conversation::CreateWithoutTenant {}
+    /// `Tenant.documents` → [`Document`](crate::document::Document) (relation `DocumentToTenant`), handle [`DOCUMENTS`](super::DOCUMENTS).
     pub enum Documents {}
-    /// `Tenant.documents` (relation `DocumentToTenant`).
-    pub static DOCUMENTS: rt::RelationMeta = rt::RelationMeta {
-        name: "documents",
-        relation: "DocumentToTenant",
-        model: &super::META,
-        related: &crate::document::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::document::column::TENANT_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Documents {
         type Parent = super::Tenant;
         type Child = crate::document::Document;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &DOCUMENTS;
     }
+    pub static DOCUMENTS: rt::RelationMeta = super::DOCUMENTS
+        .declare("documents", "DocumentToTenant")
+        .inverse(&[&crate::document::column::TENANT_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Documents> for crate::document::CreateWithoutTenant {}
 }
 
-/// `users` → `User`: include it (`include(USERS)`), filter by it, order by it, write through it.
 pub const USERS: rt::Relation<relation::Users, rt::ToMany> = rt::Relation::new();
-
-/// `agents` → `Agent`: include it (`include(AGENTS)`), filter by it, order by it, write through it.
 pub const AGENTS: rt::Relation<relation::Agents, rt::ToMany> = rt::Relation::new();
-
-/// `tools` → `Tool`: include it (`include(TOOLS)`), filter by it, order by it, write through it.
 pub const TOOLS: rt::Relation<relation::Tools, rt::ToMany> = rt::Relation::new();
-
-/// `conversations` → `Conversation`: include it (`include(CONVERSATIONS)`), filter by it, order by it, write through it.
 pub const CONVERSATIONS: rt::Relation<relation::Conversations, rt::ToMany> = rt::Relation::new();
-
-/// `documents` → `Document`: include it (`include(DOCUMENTS)`), filter by it, order by it, write through it.
 pub const DOCUMENTS: rt::Relation<relation::Documents, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Tenant`: how many related records each to-many relation has.
@@ -288,19 +222,11 @@ pub fn name(name: impl Into<String>) -> rt::UniqueWhere<Tenant> {
 
 /// The columns of `Tenant` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `Tenant`: its required fields without a default, so a missing one is a compile
-/// error: `db.tenant().create(tenant::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Tenant`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub name: String,
@@ -313,14 +239,3 @@ impl rt::WriteData<Tenant> for Create {
 }
 
 impl rt::CreateData<Tenant> for Create {}
-
-impl rt::NestedCreateData<relation::Users> for crate::user::CreateWithoutTenant {}
-
-impl rt::NestedCreateData<relation::Agents> for crate::agent::CreateWithoutTenant {}
-
-impl rt::NestedCreateData<relation::Tools> for crate::tool::Create {}
-
-impl rt::NestedCreateData<relation::Conversations>
-for crate::conversation::CreateWithoutTenant {}
-
-impl rt::NestedCreateData<relation::Documents> for crate::document::CreateWithoutTenant {}

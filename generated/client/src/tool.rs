@@ -4,17 +4,13 @@
 //! `db.tool()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Tool>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.tool().create(tool::Create { .. }).set(tool::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.tool().create(tool::Create { .. }).set(tool::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// `model Tool` (table `Tool`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Tool {
     pub id: String,
     pub name: String,
@@ -32,30 +28,23 @@ pub struct Tool {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static NAME: Column = Column::new("name", "name", false);
-    pub static TITLE: Column = Column::new("title", "title", false);
-    pub static TYPE: Column = Column::new("type", "type", false);
-    pub static INPUT_SCHEMA: Column = Column::new("inputSchema", "inputSchema", false);
-    pub static OUTPUT_SCHEMA: Column = Column::new(
-        "outputSchema",
-        "outputSchema",
-        false,
-    );
-    pub static AUTH_TYPE: Column = Column::new("authType", "authType", false);
-    pub static AUTH_CONFIG: Column = Column::new("authConfig", "authConfig", false);
-    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", true);
-    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
-    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static NAME: Column = Column::not_null("name");
+    pub static TITLE: Column = Column::not_null("title");
+    pub static TYPE: Column = Column::not_null("type");
+    pub static INPUT_SCHEMA: Column = Column::not_null("inputSchema");
+    pub static OUTPUT_SCHEMA: Column = Column::not_null("outputSchema");
+    pub static AUTH_TYPE: Column = Column::not_null("authType");
+    pub static AUTH_CONFIG: Column = Column::not_null("authConfig");
+    pub static TENANT_ID: Column = Column::nullable("tenantId");
+    pub static CREATED_AT: Column = Column::not_null("createdAt");
+    pub static UPDATED_AT: Column = Column::not_null("updatedAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Tool",
-    table: rt::Table {
-        schema: None,
-        name: "Tool",
-    },
+    table: rt::Table::named("Tool"),
     columns: &[
         &column::ID,
         &column::NAME,
@@ -162,56 +151,40 @@ pub const TYPE: rt::Field<Tool, crate::ToolType> = rt::Field::new(&column::TYPE)
 pub const INPUT_SCHEMA: rt::Field<Tool, rt::serde_json::Value> = rt::Field::new(
     &column::INPUT_SCHEMA,
 );
-
 pub const OUTPUT_SCHEMA: rt::Field<Tool, rt::serde_json::Value> = rt::Field::new(
     &column::OUTPUT_SCHEMA,
 );
-
 pub const AUTH_TYPE: rt::Field<Tool, String> = rt::Field::new(&column::AUTH_TYPE);
 pub const AUTH_CONFIG: rt::Field<Tool, rt::serde_json::Value> = rt::Field::new(
     &column::AUTH_CONFIG,
 );
-
 pub const TENANT_ID: rt::Field<Tool, String, rt::Nullable> = rt::Field::new(
     &column::TENANT_ID,
 );
-
 pub const CREATED_AT: rt::Field<Tool, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
-
 pub const UPDATED_AT: rt::Field<Tool, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
 
-/// The relation fields of `Tool`: one marker type and one metadata static each.
+/// The relation fields of `Tool`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Tool.tenant` (relation `TenantToTool`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Tool.tenant` → [`Tenant`](crate::tenant::Tenant) (relation `TenantToTool`), handle [`TENANT`](super::TENANT).
     pub enum Tenant {}
-    /// `Tool.tenant` (relation `TenantToTool`).
-    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
-        name: "tenant",
-        relation: "TenantToTool",
-        model: &super::META,
-        related: &crate::tenant::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::TENANT_ID],
-            references: &[&crate::tenant::column::ID],
-        },
-    };
     impl rt::RelationField for Tenant {
         type Parent = super::Tool;
         type Child = crate::tenant::Tenant;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &TENANT;
     }
+    pub static TENANT: rt::RelationMeta = super::TENANT
+        .declare("tenant", "TenantToTool")
+        .owned(&[&column::TENANT_ID], &[&crate::tenant::column::ID]);
+    impl rt::NestedCreateData<Tenant> for crate::tenant::Create {}
 }
 
-/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
 pub const TENANT: rt::Relation<relation::Tenant, rt::ToOptional> = rt::Relation::new();
 
 /// The `Tool` with this `@id` on `id`.
@@ -226,19 +199,11 @@ pub fn name(name: impl Into<String>) -> rt::UniqueWhere<Tool> {
 
 /// The columns of `Tool` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `Tool`: its required fields without a default, so a missing one is a compile
-/// error: `db.tool().create(tool::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Tool`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub name: String,
@@ -261,5 +226,3 @@ impl rt::WriteData<Tool> for Create {
 }
 
 impl rt::CreateData<Tool> for Create {}
-
-impl rt::NestedCreateData<relation::Tenant> for crate::tenant::Create {}

@@ -4,18 +4,14 @@
 //! `db.user()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, User>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.user().create(user::Create { .. }).set(user::FIELD.set(..))`.
-//! - [`CreateWithoutTenant`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.user().create(user::Create { .. }).set(user::FIELD.set(..))`.
+//! - [`CreateWithoutTenant`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model User` (table `User`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct User {
     pub id: String,
     pub email: String,
@@ -29,22 +25,19 @@ pub struct User {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static EMAIL: Column = Column::new("email", "email", false);
-    pub static NAME: Column = Column::new("name", "name", true);
-    pub static ROLE: Column = Column::new("role", "role", false);
-    pub static TENANT_ID: Column = Column::new("tenantId", "tenantId", false);
-    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
-    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static EMAIL: Column = Column::not_null("email");
+    pub static NAME: Column = Column::nullable("name");
+    pub static ROLE: Column = Column::not_null("role");
+    pub static TENANT_ID: Column = Column::not_null("tenantId");
+    pub static CREATED_AT: Column = Column::not_null("createdAt");
+    pub static UPDATED_AT: Column = Column::not_null("updatedAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "User",
-    table: rt::Table {
-        schema: None,
-        name: "User",
-    },
+    table: rt::Table::named("User"),
     columns: &[
         &column::ID,
         &column::EMAIL,
@@ -132,39 +125,28 @@ pub const TENANT_ID: rt::Field<User, String> = rt::Field::new(&column::TENANT_ID
 pub const CREATED_AT: rt::Field<User, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
-
 pub const UPDATED_AT: rt::Field<User, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
 
-/// The relation fields of `User`: one marker type and one metadata static each.
+/// The relation fields of `User`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `User.tenant` (relation `TenantToUser`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `User.tenant` → [`Tenant`](crate::tenant::Tenant) (relation `TenantToUser`), handle [`TENANT`](super::TENANT).
     pub enum Tenant {}
-    /// `User.tenant` (relation `TenantToUser`).
-    pub static TENANT: rt::RelationMeta = rt::RelationMeta {
-        name: "tenant",
-        relation: "TenantToUser",
-        model: &super::META,
-        related: &crate::tenant::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::TENANT_ID],
-            references: &[&crate::tenant::column::ID],
-        },
-    };
     impl rt::RelationField for Tenant {
         type Parent = super::User;
         type Child = crate::tenant::Tenant;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &TENANT;
     }
+    pub static TENANT: rt::RelationMeta = super::TENANT
+        .declare("tenant", "TenantToUser")
+        .owned(&[&column::TENANT_ID], &[&crate::tenant::column::ID]);
+    impl rt::NestedCreateData<Tenant> for crate::tenant::Create {}
+    impl rt::CreateWithout<Tenant> for super::CreateWithoutTenant {}
 }
 
-/// `tenant` → `Tenant`: include it (`include(TENANT)`), filter by it, order by it, write through it.
 pub const TENANT: rt::Relation<relation::Tenant, rt::ToOne> = rt::Relation::new();
 
 /// The `User` with this `@id` on `id`.
@@ -179,19 +161,11 @@ pub fn email(email: impl Into<String>) -> rt::UniqueWhere<User> {
 
 /// The columns of `User` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `User`: its required fields without a default, so a missing one is a compile
-/// error: `db.user().create(user::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `User`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub email: String,
@@ -206,9 +180,7 @@ impl rt::WriteData<User> for Create {
 
 impl rt::CreateData<User> for Create {}
 
-/// A new `User` created through `Tenant`'s `users` (`tenant::USERS.create(..)`): [`Create`]
-/// without `tenantId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `TENANT`.
+/// [`Create`] without `tenantId`, which `Tenant.users` sets: for `tenant::USERS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`TENANT`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutTenant {
     pub email: String,
@@ -219,7 +191,3 @@ impl rt::WriteData<User> for CreateWithoutTenant {
         vec![EMAIL.set(self.email)]
     }
 }
-
-impl rt::CreateWithout<relation::Tenant> for CreateWithoutTenant {}
-
-impl rt::NestedCreateData<relation::Tenant> for crate::tenant::Create {}

@@ -4,18 +4,14 @@
 //! `db.badge()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Badge>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.badge().create(badge::Create { .. }).set(badge::FIELD.set(..))`.
-//! - [`CreateWithoutMaker`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.badge().create(badge::Create { .. }).set(badge::FIELD.set(..))`.
+//! - [`CreateWithoutMaker`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// A maker's badge: one-to-one, required on this side; `code` is a client-side default.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Badge {
     pub id: i32,
     pub code: String,
@@ -26,19 +22,16 @@ pub struct Badge {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static CODE: Column = Column::new("code", "code", false);
-    pub static MAKER_ID: Column = Column::new("makerId", "makerId", false);
-    pub static ISSUED_AT: Column = Column::new("issuedAt", "issuedAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static CODE: Column = Column::not_null("code");
+    pub static MAKER_ID: Column = Column::not_null("makerId");
+    pub static ISSUED_AT: Column = Column::not_null("issuedAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Badge",
-    table: rt::Table {
-        schema: None,
-        name: "Badge",
-    },
+    table: rt::Table::named("Badge"),
     columns: &[&column::ID, &column::CODE, &column::MAKER_ID, &column::ISSUED_AT],
     primary_key: &[&column::ID],
     updated_at: &[],
@@ -97,34 +90,24 @@ pub const ISSUED_AT: rt::Field<Badge, rt::chrono::DateTime<rt::chrono::Utc>> = r
     &column::ISSUED_AT,
 );
 
-/// The relation fields of `Badge`: one marker type and one metadata static each.
+/// The relation fields of `Badge`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Badge.maker` (relation `BadgeToMaker`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Badge.maker` → [`Maker`](crate::maker::Maker) (relation `BadgeToMaker`), handle [`MAKER`](super::MAKER).
     pub enum Maker {}
-    /// `Badge.maker` (relation `BadgeToMaker`).
-    pub static MAKER: rt::RelationMeta = rt::RelationMeta {
-        name: "maker",
-        relation: "BadgeToMaker",
-        model: &super::META,
-        related: &crate::maker::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::MAKER_ID],
-            references: &[&crate::maker::column::ID],
-        },
-    };
     impl rt::RelationField for Maker {
         type Parent = super::Badge;
         type Child = crate::maker::Maker;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &MAKER;
     }
+    pub static MAKER: rt::RelationMeta = super::MAKER
+        .declare("maker", "BadgeToMaker")
+        .owned(&[&column::MAKER_ID], &[&crate::maker::column::ID]);
+    impl rt::NestedCreateData<Maker> for crate::maker::Create {}
+    impl rt::CreateWithout<Maker> for super::CreateWithoutMaker {}
 }
 
-/// `maker` → `Maker`: include it (`include(MAKER)`), filter by it, order by it, write through it.
 pub const MAKER: rt::Relation<relation::Maker, rt::ToOne> = rt::Relation::new();
 
 /// The `Badge` with this `@id` on `id`.
@@ -144,19 +127,11 @@ pub fn maker_id(maker_id: i32) -> rt::UniqueWhere<Badge> {
 
 /// The columns of `Badge` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::CODE,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::ISSUED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::CODE),
+    rt::defaults::ClientDefault::Now.on(&column::ISSUED_AT),
 ];
 
-/// A new `Badge`: its required fields without a default, so a missing one is a compile
-/// error: `db.badge().create(badge::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Badge`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub maker_id: i32,
@@ -170,9 +145,7 @@ impl rt::WriteData<Badge> for Create {
 
 impl rt::CreateData<Badge> for Create {}
 
-/// A new `Badge` created through `Maker`'s `badge` (`maker::BADGE.create(..)`): [`Create`]
-/// without `makerId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `MAKER`.
+/// [`Create`] without `makerId`, which `Maker.badge` sets: for `maker::BADGE.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`MAKER`].
 #[derive(Clone, Debug, Default)]
 pub struct CreateWithoutMaker {}
 
@@ -181,7 +154,3 @@ impl rt::WriteData<Badge> for CreateWithoutMaker {
         vec![]
     }
 }
-
-impl rt::CreateWithout<relation::Maker> for CreateWithoutMaker {}
-
-impl rt::NestedCreateData<relation::Maker> for crate::maker::Create {}

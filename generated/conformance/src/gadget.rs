@@ -4,18 +4,14 @@
 //! `db.gadget()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Gadget>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.gadget().create(gadget::Create { .. }).set(gadget::FIELD.set(..))`.
-//! - [`CreateWithoutMaker`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.gadget().create(gadget::Create { .. }).set(gadget::FIELD.set(..))`.
+//! - [`CreateWithoutMaker`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// A gadget; its maker is required (deleting a maker with gadgets is P2003).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Gadget {
     pub id: i32,
     pub maker_id: i32,
@@ -34,27 +30,24 @@ pub struct Gadget {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static MAKER_ID: Column = Column::new("makerId", "makerId", false);
-    pub static TITLE: Column = Column::new("title", "title", false);
-    pub static SKU: Column = Column::new("sku", "sku", false);
-    pub static PRICE: Column = Column::new("price", "price", true);
-    pub static WEIGHT: Column = Column::new("weight", "weight", true);
-    pub static STOCK: Column = Column::new("stock", "stock", false);
-    pub static SPECS: Column = Column::new("specs", "specs", true);
-    pub static COLORS: Column = Column::new("colors", "colors", false);
-    pub static SIZES: Column = Column::new("sizes", "sizes", false);
-    pub static RELEASED_ON: Column = Column::new("releasedOn", "releasedOn", true);
-    pub static STATUS: Column = Column::new("status", "status", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static MAKER_ID: Column = Column::not_null("makerId");
+    pub static TITLE: Column = Column::not_null("title");
+    pub static SKU: Column = Column::not_null("sku");
+    pub static PRICE: Column = Column::nullable("price");
+    pub static WEIGHT: Column = Column::nullable("weight");
+    pub static STOCK: Column = Column::not_null("stock");
+    pub static SPECS: Column = Column::nullable("specs");
+    pub static COLORS: Column = Column::not_null("colors");
+    pub static SIZES: Column = Column::not_null("sizes");
+    pub static RELEASED_ON: Column = Column::nullable("releasedOn");
+    pub static STATUS: Column = Column::not_null("status");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Gadget",
-    table: rt::Table {
-        schema: None,
-        name: "Gadget",
-    },
+    table: rt::Table::named("Gadget"),
     columns: &[
         &column::ID,
         &column::MAKER_ID,
@@ -158,13 +151,11 @@ pub const SKU: rt::Field<Gadget, String> = rt::Field::new(&column::SKU);
 pub const PRICE: rt::Field<Gadget, rt::rust_decimal::Decimal, rt::Nullable> = rt::Field::new(
     &column::PRICE,
 );
-
 pub const WEIGHT: rt::Field<Gadget, f64, rt::Nullable> = rt::Field::new(&column::WEIGHT);
 pub const STOCK: rt::Field<Gadget, i32> = rt::Field::new(&column::STOCK);
 pub const SPECS: rt::Field<Gadget, rt::serde_json::Value, rt::Nullable> = rt::Field::new(
     &column::SPECS,
 );
-
 pub const COLORS: rt::ListField<Gadget, String> = rt::ListField::new(&column::COLORS);
 pub const SIZES: rt::ListField<Gadget, i32> = rt::ListField::new(&column::SIZES);
 pub const RELEASED_ON: rt::Field<
@@ -175,90 +166,56 @@ pub const RELEASED_ON: rt::Field<
 
 pub const STATUS: rt::Field<Gadget, crate::Status> = rt::Field::new(&column::STATUS);
 
-/// The relation fields of `Gadget`: one marker type and one metadata static each.
+/// The relation fields of `Gadget`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Gadget.maker` (relation `GadgetToMaker`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Gadget.maker` → [`Maker`](crate::maker::Maker) (relation `GadgetToMaker`), handle [`MAKER`](super::MAKER).
     pub enum Maker {}
-    /// `Gadget.maker` (relation `GadgetToMaker`).
-    pub static MAKER: rt::RelationMeta = rt::RelationMeta {
-        name: "maker",
-        relation: "GadgetToMaker",
-        model: &super::META,
-        related: &crate::maker::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::MAKER_ID],
-            references: &[&crate::maker::column::ID],
-        },
-    };
     impl rt::RelationField for Maker {
         type Parent = super::Gadget;
         type Child = crate::maker::Maker;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &MAKER;
     }
-    /// `Gadget.labels` (relation `GadgetToLabel`).
-    #[derive(Debug)]
+    pub static MAKER: rt::RelationMeta = super::MAKER
+        .declare("maker", "GadgetToMaker")
+        .owned(&[&column::MAKER_ID], &[&crate::maker::column::ID]);
+    impl rt::NestedCreateData<Maker> for crate::maker::Create {}
+    impl rt::CreateWithout<Maker> for super::CreateWithoutMaker {}
+    /// `Gadget.labels` → [`Label`](crate::label::Label) (relation `GadgetToLabel`), handle [`LABELS`](super::LABELS).
     pub enum Labels {}
-    /// `Gadget.labels` (relation `GadgetToLabel`).
-    pub static LABELS: rt::RelationMeta = rt::RelationMeta {
-        name: "labels",
-        relation: "GadgetToLabel",
-        model: &super::META,
-        related: &crate::label::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::JoinTable {
-            table: rt::Table {
-                schema: None,
-                name: "_GadgetToLabel",
-            },
-            this: &rt::JOIN_A,
-            other: &rt::JOIN_B,
-            key: &super::column::ID,
-            related_key: &crate::label::column::ID,
-        },
-    };
     impl rt::RelationField for Labels {
         type Parent = super::Gadget;
         type Child = crate::label::Label;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &LABELS;
     }
-    /// `Gadget.parts` (relation `GadgetToPart`).
-    #[derive(Debug)]
+    pub static LABELS: rt::RelationMeta = super::LABELS
+        .declare("labels", "GadgetToLabel")
+        .link(rt::Link::JoinTable {
+            table: rt::Table::named("_GadgetToLabel"),
+            this: &rt::JOIN_A,
+            other: &rt::JOIN_B,
+            key: &column::ID,
+            related_key: &crate::label::column::ID,
+        });
+    impl rt::NestedCreateData<Labels> for crate::label::Create {}
+    /// `Gadget.parts` → [`Part`](crate::part::Part) (relation `GadgetToPart`), handle [`PARTS`](super::PARTS).
     pub enum Parts {}
-    /// `Gadget.parts` (relation `GadgetToPart`).
-    pub static PARTS: rt::RelationMeta = rt::RelationMeta {
-        name: "parts",
-        relation: "GadgetToPart",
-        model: &super::META,
-        related: &crate::part::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::part::column::GADGET_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Parts {
         type Parent = super::Gadget;
         type Child = crate::part::Part;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &PARTS;
     }
+    pub static PARTS: rt::RelationMeta = super::PARTS
+        .declare("parts", "GadgetToPart")
+        .inverse(&[&crate::part::column::GADGET_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Parts> for crate::part::Create {}
 }
 
-/// `maker` → `Maker`: include it (`include(MAKER)`), filter by it, order by it, write through it.
 pub const MAKER: rt::Relation<relation::Maker, rt::ToOne> = rt::Relation::new();
-
-/// `labels` → `Label`: include it (`include(LABELS)`), filter by it, order by it, write through it.
 pub const LABELS: rt::Relation<relation::Labels, rt::ToMany> = rt::Relation::new();
-
-/// `parts` → `Part`: include it (`include(PARTS)`), filter by it, order by it, write through it.
 pub const PARTS: rt::Relation<relation::Parts, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Gadget`: how many related records each to-many relation has.
@@ -306,19 +263,11 @@ pub fn maker_id_title(
 
 /// The columns of `Gadget` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::COLORS,
-        default: rt::defaults::ClientDefault::EmptyList,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::SIZES,
-        default: rt::defaults::ClientDefault::EmptyList,
-    },
+    rt::defaults::ClientDefault::EmptyList.on(&column::COLORS),
+    rt::defaults::ClientDefault::EmptyList.on(&column::SIZES),
 ];
 
-/// A new `Gadget`: its required fields without a default, so a missing one is a compile
-/// error: `db.gadget().create(gadget::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Gadget`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub maker_id: i32,
@@ -334,9 +283,7 @@ impl rt::WriteData<Gadget> for Create {
 
 impl rt::CreateData<Gadget> for Create {}
 
-/// A new `Gadget` created through `Maker`'s `gadgets` (`maker::GADGETS.create(..)`): [`Create`]
-/// without `makerId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `MAKER`.
+/// [`Create`] without `makerId`, which `Maker.gadgets` sets: for `maker::GADGETS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`MAKER`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutMaker {
     pub title: String,
@@ -348,11 +295,3 @@ impl rt::WriteData<Gadget> for CreateWithoutMaker {
         vec![TITLE.set(self.title), SKU.set(self.sku)]
     }
 }
-
-impl rt::CreateWithout<relation::Maker> for CreateWithoutMaker {}
-
-impl rt::NestedCreateData<relation::Maker> for crate::maker::Create {}
-
-impl rt::NestedCreateData<relation::Labels> for crate::label::Create {}
-
-impl rt::NestedCreateData<relation::Parts> for crate::part::Create {}

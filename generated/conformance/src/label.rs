@@ -4,8 +4,7 @@
 //! `db.label()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Label>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.label().create(label::Create { .. }).set(label::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.label().create(label::Create { .. }).set(label::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// A label; labels and gadgets are an implicit many-to-many (`_GadgetToLabel`).
@@ -19,17 +18,14 @@ pub struct Label {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static NAME: Column = Column::new("name", "name", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static NAME: Column = Column::not_null("name");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Label",
-    table: rt::Table {
-        schema: None,
-        name: "Label",
-    },
+    table: rt::Table::named("Label"),
     columns: &[&column::ID, &column::NAME],
     primary_key: &[&column::ID],
     updated_at: &[],
@@ -47,7 +43,6 @@ impl rt::FromRow for Label {
 
 impl rt::Model for Label {
     const META: &'static rt::ModelMeta = &META;
-    const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &DEFAULTS;
 }
 
 /// A `Label` read with `omit(..)`: every field, `None` where omitted.
@@ -76,40 +71,29 @@ impl rt::Omit for Label {
 pub const ID: rt::Field<Label, i32> = rt::Field::new(&column::ID);
 pub const NAME: rt::Field<Label, String> = rt::Field::new(&column::NAME);
 
-/// The relation fields of `Label`: one marker type and one metadata static each.
+/// The relation fields of `Label`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Label.gadgets` (relation `GadgetToLabel`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Label.gadgets` → [`Gadget`](crate::gadget::Gadget) (relation `GadgetToLabel`), handle [`GADGETS`](super::GADGETS).
     pub enum Gadgets {}
-    /// `Label.gadgets` (relation `GadgetToLabel`).
-    pub static GADGETS: rt::RelationMeta = rt::RelationMeta {
-        name: "gadgets",
-        relation: "GadgetToLabel",
-        model: &super::META,
-        related: &crate::gadget::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::JoinTable {
-            table: rt::Table {
-                schema: None,
-                name: "_GadgetToLabel",
-            },
-            this: &rt::JOIN_B,
-            other: &rt::JOIN_A,
-            key: &super::column::ID,
-            related_key: &crate::gadget::column::ID,
-        },
-    };
     impl rt::RelationField for Gadgets {
         type Parent = super::Label;
         type Child = crate::gadget::Gadget;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &GADGETS;
     }
+    pub static GADGETS: rt::RelationMeta = super::GADGETS
+        .declare("gadgets", "GadgetToLabel")
+        .link(rt::Link::JoinTable {
+            table: rt::Table::named("_GadgetToLabel"),
+            this: &rt::JOIN_B,
+            other: &rt::JOIN_A,
+            key: &column::ID,
+            related_key: &crate::gadget::column::ID,
+        });
+    impl rt::NestedCreateData<Gadgets> for crate::gadget::Create {}
 }
 
-/// `gadgets` → `Gadget`: include it (`include(GADGETS)`), filter by it, order by it, write through it.
 pub const GADGETS: rt::Relation<relation::Gadgets, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Label`: how many related records each to-many relation has.
@@ -142,12 +126,7 @@ pub fn name(name: impl Into<String>) -> rt::UniqueWhere<Label> {
     rt::UniqueWhere::new([NAME.set(name)])
 }
 
-/// The columns of `Label` the client fills when a create leaves them out.
-pub static DEFAULTS: [rt::defaults::ColumnDefault; 0] = [];
-
-/// A new `Label`: its required fields without a default, so a missing one is a compile
-/// error: `db.label().create(label::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Label`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub name: String,
@@ -160,5 +139,3 @@ impl rt::WriteData<Label> for Create {
 }
 
 impl rt::CreateData<Label> for Create {}
-
-impl rt::NestedCreateData<relation::Gadgets> for crate::gadget::Create {}

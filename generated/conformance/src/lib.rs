@@ -15,32 +15,26 @@
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
 pub use refract_runtime::{
-    Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
-    Aggregates, Group, count_all, WriteData,
+    count_all, Aggregates, Client, ClientConfig, Counted, Error, Filter, Group, Having,
+    Loaded, Transaction, With, WriteData,
 };
 
 #[rustfmt::skip]
 pub mod enums;
-
 #[rustfmt::skip]
 pub use enums::{Tier, Status};
-
 #[rustfmt::skip]
 pub mod maker;
 pub use maker::Maker;
-
 #[rustfmt::skip]
 pub mod gadget;
 pub use gadget::Gadget;
-
 #[rustfmt::skip]
 pub mod part;
 pub use part::Part;
-
 #[rustfmt::skip]
 pub mod label;
 pub use label::Label;
-
 #[rustfmt::skip]
 pub mod badge;
 pub use badge::Badge;

@@ -4,17 +4,13 @@
 //! `db.maker()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Maker>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.maker().create(maker::Create { .. }).set(maker::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.maker().create(maker::Create { .. }).set(maker::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// Someone who makes gadgets; mentors form a self-relation.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Maker {
     pub id: i32,
     pub handle: String,
@@ -34,32 +30,25 @@ pub struct Maker {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static HANDLE: Column = Column::new("handle", "handle", false);
-    pub static NAME: Column = Column::new("name", "name", false);
-    pub static BIO: Column = Column::new("bio", "bio", true);
-    pub static TIER: Column = Column::new("tier", "tier", false);
-    pub static RATING: Column = Column::new("rating", "rating", true);
-    pub static BALANCE: Column = Column::new("balance", "balance", false);
-    pub static VISITS: Column = Column::new("visits", "visits", false);
-    pub static AVATAR: Column = Column::new("avatar", "avatar", true);
-    pub static JOINED_AT: Column = Column::new("joinedAt", "joinedAt", false);
-    pub static NICKNAMES: Column = Column::new("nicknames", "nicknames", false);
-    pub static LUCKY_NUMBERS: Column = Column::new(
-        "luckyNumbers",
-        "luckyNumbers",
-        false,
-    );
-    pub static MENTOR_ID: Column = Column::new("mentorId", "mentorId", true);
+    pub static ID: Column = Column::not_null("id");
+    pub static HANDLE: Column = Column::not_null("handle");
+    pub static NAME: Column = Column::not_null("name");
+    pub static BIO: Column = Column::nullable("bio");
+    pub static TIER: Column = Column::not_null("tier");
+    pub static RATING: Column = Column::nullable("rating");
+    pub static BALANCE: Column = Column::not_null("balance");
+    pub static VISITS: Column = Column::not_null("visits");
+    pub static AVATAR: Column = Column::nullable("avatar");
+    pub static JOINED_AT: Column = Column::not_null("joinedAt");
+    pub static NICKNAMES: Column = Column::not_null("nicknames");
+    pub static LUCKY_NUMBERS: Column = Column::not_null("luckyNumbers");
+    pub static MENTOR_ID: Column = Column::nullable("mentorId");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Maker",
-    table: rt::Table {
-        schema: None,
-        name: "Maker",
-    },
+    table: rt::Table::named("Maker"),
     columns: &[
         &column::ID,
         &column::HANDLE,
@@ -170,131 +159,79 @@ pub const RATING: rt::Field<Maker, f64, rt::Nullable> = rt::Field::new(&column::
 pub const BALANCE: rt::Field<Maker, rt::rust_decimal::Decimal> = rt::Field::new(
     &column::BALANCE,
 );
-
 pub const VISITS: rt::Field<Maker, i64> = rt::Field::new(&column::VISITS);
 pub const AVATAR: rt::Field<Maker, Vec<u8>, rt::Nullable> = rt::Field::new(
     &column::AVATAR,
 );
-
 pub const JOINED_AT: rt::Field<Maker, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::JOINED_AT,
 );
-
 pub const NICKNAMES: rt::ListField<Maker, String> = rt::ListField::new(
     &column::NICKNAMES,
 );
-
 pub const LUCKY_NUMBERS: rt::ListField<Maker, i32> = rt::ListField::new(
     &column::LUCKY_NUMBERS,
 );
-
 pub const MENTOR_ID: rt::Field<Maker, i32, rt::Nullable> = rt::Field::new(
     &column::MENTOR_ID,
 );
 
-/// The relation fields of `Maker`: one marker type and one metadata static each.
+/// The relation fields of `Maker`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Maker.mentor` (relation `Mentoring`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Maker.mentor` → [`Maker`](crate::maker::Maker) (relation `Mentoring`), handle [`MENTOR`](super::MENTOR).
     pub enum Mentor {}
-    /// `Maker.mentor` (relation `Mentoring`).
-    pub static MENTOR: rt::RelationMeta = rt::RelationMeta {
-        name: "mentor",
-        relation: "Mentoring",
-        model: &super::META,
-        related: &crate::maker::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::MENTOR_ID],
-            references: &[&crate::maker::column::ID],
-        },
-    };
     impl rt::RelationField for Mentor {
         type Parent = super::Maker;
         type Child = crate::maker::Maker;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &MENTOR;
     }
-    /// `Maker.mentees` (relation `Mentoring`).
-    #[derive(Debug)]
+    pub static MENTOR: rt::RelationMeta = super::MENTOR
+        .declare("mentor", "Mentoring")
+        .owned(&[&column::MENTOR_ID], &[&crate::maker::column::ID]);
+    impl rt::NestedCreateData<Mentor> for crate::maker::Create {}
+    /// `Maker.mentees` → [`Maker`](crate::maker::Maker) (relation `Mentoring`), handle [`MENTEES`](super::MENTEES).
     pub enum Mentees {}
-    /// `Maker.mentees` (relation `Mentoring`).
-    pub static MENTEES: rt::RelationMeta = rt::RelationMeta {
-        name: "mentees",
-        relation: "Mentoring",
-        model: &super::META,
-        related: &crate::maker::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::maker::column::MENTOR_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Mentees {
         type Parent = super::Maker;
         type Child = crate::maker::Maker;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &MENTEES;
     }
-    /// `Maker.gadgets` (relation `GadgetToMaker`).
-    #[derive(Debug)]
+    pub static MENTEES: rt::RelationMeta = super::MENTEES
+        .declare("mentees", "Mentoring")
+        .inverse(&[&crate::maker::column::MENTOR_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Mentees> for crate::maker::Create {}
+    /// `Maker.gadgets` → [`Gadget`](crate::gadget::Gadget) (relation `GadgetToMaker`), handle [`GADGETS`](super::GADGETS).
     pub enum Gadgets {}
-    /// `Maker.gadgets` (relation `GadgetToMaker`).
-    pub static GADGETS: rt::RelationMeta = rt::RelationMeta {
-        name: "gadgets",
-        relation: "GadgetToMaker",
-        model: &super::META,
-        related: &crate::gadget::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::gadget::column::MAKER_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Gadgets {
         type Parent = super::Maker;
         type Child = crate::gadget::Gadget;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &GADGETS;
     }
-    /// `Maker.badge` (relation `BadgeToMaker`).
-    #[derive(Debug)]
+    pub static GADGETS: rt::RelationMeta = super::GADGETS
+        .declare("gadgets", "GadgetToMaker")
+        .inverse(&[&crate::gadget::column::MAKER_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Gadgets> for crate::gadget::CreateWithoutMaker {}
+    /// `Maker.badge` → [`Badge`](crate::badge::Badge) (relation `BadgeToMaker`), handle [`BADGE`](super::BADGE).
     pub enum Badge {}
-    /// `Maker.badge` (relation `BadgeToMaker`).
-    pub static BADGE: rt::RelationMeta = rt::RelationMeta {
-        name: "badge",
-        relation: "BadgeToMaker",
-        model: &super::META,
-        related: &crate::badge::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Inverse {
-            fields: &[&crate::badge::column::MAKER_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Badge {
         type Parent = super::Maker;
         type Child = crate::badge::Badge;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &BADGE;
     }
+    pub static BADGE: rt::RelationMeta = super::BADGE
+        .declare("badge", "BadgeToMaker")
+        .inverse(&[&crate::badge::column::MAKER_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Badge> for crate::badge::CreateWithoutMaker {}
 }
 
-/// `mentor` → `Maker`: include it (`include(MENTOR)`), filter by it, order by it, write through it.
 pub const MENTOR: rt::Relation<relation::Mentor, rt::ToOptional> = rt::Relation::new();
-
-/// `mentees` → `Maker`: include it (`include(MENTEES)`), filter by it, order by it, write through it.
 pub const MENTEES: rt::Relation<relation::Mentees, rt::ToMany> = rt::Relation::new();
-
-/// `gadgets` → `Gadget`: include it (`include(GADGETS)`), filter by it, order by it, write through it.
 pub const GADGETS: rt::Relation<relation::Gadgets, rt::ToMany> = rt::Relation::new();
-
-/// `badge` → `Badge`: include it (`include(BADGE)`), filter by it, order by it, write through it.
 pub const BADGE: rt::Relation<relation::Badge, rt::ToOptional> = rt::Relation::new();
 
 /// `_count` of a `Maker`: how many related records each to-many relation has.
@@ -334,19 +271,11 @@ pub fn handle(handle: impl Into<String>) -> rt::UniqueWhere<Maker> {
 
 /// The columns of `Maker` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::NICKNAMES,
-        default: rt::defaults::ClientDefault::EmptyList,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::LUCKY_NUMBERS,
-        default: rt::defaults::ClientDefault::EmptyList,
-    },
+    rt::defaults::ClientDefault::EmptyList.on(&column::NICKNAMES),
+    rt::defaults::ClientDefault::EmptyList.on(&column::LUCKY_NUMBERS),
 ];
 
-/// A new `Maker`: its required fields without a default, so a missing one is a compile
-/// error: `db.maker().create(maker::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Maker`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub handle: String,
@@ -361,11 +290,3 @@ impl rt::WriteData<Maker> for Create {
 }
 
 impl rt::CreateData<Maker> for Create {}
-
-impl rt::NestedCreateData<relation::Mentor> for crate::maker::Create {}
-
-impl rt::NestedCreateData<relation::Mentees> for crate::maker::Create {}
-
-impl rt::NestedCreateData<relation::Gadgets> for crate::gadget::CreateWithoutMaker {}
-
-impl rt::NestedCreateData<relation::Badge> for crate::badge::CreateWithoutMaker {}

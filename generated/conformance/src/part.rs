@@ -4,17 +4,13 @@
 //! `db.part()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Part>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.part().create(part::Create { .. }).set(part::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.part().create(part::Create { .. }).set(part::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// A part, optionally fitted to a gadget; `ref` is a client-side default.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Part {
     pub id: i32,
     pub r#ref: String,
@@ -26,20 +22,17 @@ pub struct Part {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static REF: Column = Column::new("ref", "ref", false);
-    pub static GADGET_ID: Column = Column::new("gadgetId", "gadgetId", true);
-    pub static NAME: Column = Column::new("name", "name", false);
-    pub static QTY: Column = Column::new("qty", "qty", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static REF: Column = Column::not_null("ref");
+    pub static GADGET_ID: Column = Column::nullable("gadgetId");
+    pub static NAME: Column = Column::not_null("name");
+    pub static QTY: Column = Column::not_null("qty");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Part",
-    table: rt::Table {
-        schema: None,
-        name: "Part",
-    },
+    table: rt::Table::named("Part"),
     columns: &[
         &column::ID,
         &column::REF,
@@ -106,38 +99,26 @@ pub const REF: rt::Field<Part, String> = rt::Field::new(&column::REF);
 pub const GADGET_ID: rt::Field<Part, i32, rt::Nullable> = rt::Field::new(
     &column::GADGET_ID,
 );
-
 pub const NAME: rt::Field<Part, String> = rt::Field::new(&column::NAME);
 pub const QTY: rt::Field<Part, i32> = rt::Field::new(&column::QTY);
 
-/// The relation fields of `Part`: one marker type and one metadata static each.
+/// The relation fields of `Part`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Part.gadget` (relation `GadgetToPart`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Part.gadget` → [`Gadget`](crate::gadget::Gadget) (relation `GadgetToPart`), handle [`GADGET`](super::GADGET).
     pub enum Gadget {}
-    /// `Part.gadget` (relation `GadgetToPart`).
-    pub static GADGET: rt::RelationMeta = rt::RelationMeta {
-        name: "gadget",
-        relation: "GadgetToPart",
-        model: &super::META,
-        related: &crate::gadget::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::GADGET_ID],
-            references: &[&crate::gadget::column::ID],
-        },
-    };
     impl rt::RelationField for Gadget {
         type Parent = super::Part;
         type Child = crate::gadget::Gadget;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &GADGET;
     }
+    pub static GADGET: rt::RelationMeta = super::GADGET
+        .declare("gadget", "GadgetToPart")
+        .owned(&[&column::GADGET_ID], &[&crate::gadget::column::ID]);
+    impl rt::NestedCreateData<Gadget> for crate::gadget::Create {}
 }
 
-/// `gadget` → `Gadget`: include it (`include(GADGET)`), filter by it, order by it, write through it.
 pub const GADGET: rt::Relation<relation::Gadget, rt::ToOptional> = rt::Relation::new();
 
 /// The `Part` with this `@id` on `id`.
@@ -152,15 +133,10 @@ pub fn r#ref(r#ref: impl Into<String>) -> rt::UniqueWhere<Part> {
 
 /// The columns of `Part` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 1] = [
-    rt::defaults::ColumnDefault {
-        column: &column::REF,
-        default: rt::defaults::ClientDefault::UuidV4,
-    },
+    rt::defaults::ClientDefault::UuidV4.on(&column::REF),
 ];
 
-/// A new `Part`: its required fields without a default, so a missing one is a compile
-/// error: `db.part().create(part::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Part`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub name: String,
@@ -173,5 +149,3 @@ impl rt::WriteData<Part> for Create {
 }
 
 impl rt::CreateData<Part> for Create {}
-
-impl rt::NestedCreateData<relation::Gadget> for crate::gadget::Create {}

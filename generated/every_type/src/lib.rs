@@ -15,20 +15,17 @@
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
 pub use refract_runtime::{
-    Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
-    Aggregates, Group, count_all, WriteData,
+    count_all, Aggregates, Client, ClientConfig, Counted, Error, Filter, Group, Having,
+    Loaded, Transaction, With, WriteData,
 };
 
 #[rustfmt::skip]
 pub mod enums;
-
 #[rustfmt::skip]
 pub use enums::Level;
-
 #[rustfmt::skip]
 pub mod sample;
 pub use sample::Sample;
-
 #[rustfmt::skip]
 pub mod membership;
 pub use membership::Membership;

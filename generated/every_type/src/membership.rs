@@ -4,17 +4,13 @@
 //! `db.membership()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Membership>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.membership().create(membership::Create { .. }).set(membership::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.membership().create(membership::Create { .. }).set(membership::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// Compound primary key and a named compound unique.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Membership {
     pub org_id: i32,
     pub user_id: i32,
@@ -25,19 +21,16 @@ pub struct Membership {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ORG_ID: Column = Column::new("orgId", "orgId", false);
-    pub static USER_ID: Column = Column::new("userId", "userId", false);
-    pub static HANDLE: Column = Column::new("handle", "handle", false);
-    pub static SEAT: Column = Column::new("seat", "seat", true);
+    pub static ORG_ID: Column = Column::not_null("orgId");
+    pub static USER_ID: Column = Column::not_null("userId");
+    pub static HANDLE: Column = Column::not_null("handle");
+    pub static SEAT: Column = Column::nullable("seat");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Membership",
-    table: rt::Table {
-        schema: None,
-        name: "Membership",
-    },
+    table: rt::Table::named("Membership"),
     columns: &[&column::ORG_ID, &column::USER_ID, &column::HANDLE, &column::SEAT],
     primary_key: &[&column::ORG_ID, &column::USER_ID],
     updated_at: &[],
@@ -57,7 +50,6 @@ impl rt::FromRow for Membership {
 
 impl rt::Model for Membership {
     const META: &'static rt::ModelMeta = &META;
-    const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &DEFAULTS;
 }
 
 /// A `Membership` read with `omit(..)`: every field, `None` where omitted.
@@ -107,12 +99,7 @@ pub fn org_handle(
     rt::UniqueWhere::new([ORG_ID.set(org_id), HANDLE.set(handle)])
 }
 
-/// The columns of `Membership` the client fills when a create leaves them out.
-pub static DEFAULTS: [rt::defaults::ColumnDefault; 0] = [];
-
-/// A new `Membership`: its required fields without a default, so a missing one is a compile
-/// error: `db.membership().create(membership::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Membership`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub org_id: i32,

@@ -4,18 +4,14 @@
 //! `db.sample()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Sample>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.sample().create(sample::Create { .. }).set(sample::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.sample().create(sample::Create { .. }).set(sample::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// A row with one field of every kind.
 /// Second line of the doc.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Sample {
     pub id: i32,
     pub text: String,
@@ -47,39 +43,36 @@ pub struct Sample {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static TEXT: Column = Column::new("text", "text", false);
-    pub static MAYBE_TEXT: Column = Column::new("maybeText", "maybeText", true);
-    pub static FLAG: Column = Column::new("flag", "flag", false);
-    pub static COUNT: Column = Column::new("count", "count", false);
-    pub static BIG: Column = Column::new("big", "big", false);
-    pub static RATIO: Column = Column::new("ratio", "ratio", true);
-    pub static AMOUNT: Column = Column::new("amount", "amount", false);
-    pub static AT: Column = Column::new("at", "at", false);
-    pub static DAY: Column = Column::new("day", "day", true);
-    pub static PAYLOAD: Column = Column::new("payload", "payload", false);
-    pub static BLOB: Column = Column::new("blob", "blob", true);
-    pub static TAGS: Column = Column::new("tags", "tags", false);
-    pub static SCORES: Column = Column::new("scores", "scores", false);
-    pub static LEVEL: Column = Column::new("level", "level", false);
-    pub static LEVELS: Column = Column::new("levels", "levels", false);
-    pub static UUID4: Column = Column::new("uuid4", "uuid4", false);
-    pub static UUID7: Column = Column::new("uuid7", "uuid7", false);
-    pub static CUID1: Column = Column::new("cuid1", "cuid1", false);
-    pub static CUID2: Column = Column::new("cuid2", "cuid2", false);
-    pub static NANO: Column = Column::new("nano", "nano", false);
-    pub static ULID: Column = Column::new("ulid", "ulid", false);
-    pub static TOUCHED: Column = Column::new("touched", "touched", false);
-    pub static MAPPED: Column = Column::new("mapped_column", "mapped", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static TEXT: Column = Column::not_null("text");
+    pub static MAYBE_TEXT: Column = Column::nullable("maybeText");
+    pub static FLAG: Column = Column::not_null("flag");
+    pub static COUNT: Column = Column::not_null("count");
+    pub static BIG: Column = Column::not_null("big");
+    pub static RATIO: Column = Column::nullable("ratio");
+    pub static AMOUNT: Column = Column::not_null("amount");
+    pub static AT: Column = Column::not_null("at");
+    pub static DAY: Column = Column::nullable("day");
+    pub static PAYLOAD: Column = Column::not_null("payload");
+    pub static BLOB: Column = Column::nullable("blob");
+    pub static TAGS: Column = Column::not_null("tags");
+    pub static SCORES: Column = Column::not_null("scores");
+    pub static LEVEL: Column = Column::not_null("level");
+    pub static LEVELS: Column = Column::not_null("levels");
+    pub static UUID4: Column = Column::not_null("uuid4");
+    pub static UUID7: Column = Column::not_null("uuid7");
+    pub static CUID1: Column = Column::not_null("cuid1");
+    pub static CUID2: Column = Column::not_null("cuid2");
+    pub static NANO: Column = Column::not_null("nano");
+    pub static ULID: Column = Column::not_null("ulid");
+    pub static TOUCHED: Column = Column::not_null("touched");
+    pub static MAPPED: Column = Column::not_null("mapped").mapped("mapped_column");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Sample",
-    table: rt::Table {
-        schema: None,
-        name: "samples",
-    },
+    table: rt::Table::named("samples"),
     columns: &[
         &column::ID,
         &column::TEXT,
@@ -241,7 +234,6 @@ pub const TEXT: rt::Field<Sample, String> = rt::Field::new(&column::TEXT);
 pub const MAYBE_TEXT: rt::Field<Sample, String, rt::Nullable> = rt::Field::new(
     &column::MAYBE_TEXT,
 );
-
 pub const FLAG: rt::Field<Sample, bool> = rt::Field::new(&column::FLAG);
 pub const COUNT: rt::Field<Sample, i32> = rt::Field::new(&column::COUNT);
 pub const BIG: rt::Field<Sample, i64> = rt::Field::new(&column::BIG);
@@ -249,19 +241,15 @@ pub const RATIO: rt::Field<Sample, f64, rt::Nullable> = rt::Field::new(&column::
 pub const AMOUNT: rt::Field<Sample, rt::rust_decimal::Decimal> = rt::Field::new(
     &column::AMOUNT,
 );
-
 pub const AT: rt::Field<Sample, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::AT,
 );
-
 pub const DAY: rt::Field<Sample, rt::chrono::DateTime<rt::chrono::Utc>, rt::Nullable> = rt::Field::new(
     &column::DAY,
 );
-
 pub const PAYLOAD: rt::Field<Sample, rt::serde_json::Value> = rt::Field::new(
     &column::PAYLOAD,
 );
-
 pub const BLOB: rt::Field<Sample, Vec<u8>, rt::Nullable> = rt::Field::new(&column::BLOB);
 pub const TAGS: rt::ListField<Sample, String> = rt::ListField::new(&column::TAGS);
 pub const SCORES: rt::ListField<Sample, i32> = rt::ListField::new(&column::SCORES);
@@ -269,7 +257,6 @@ pub const LEVEL: rt::Field<Sample, crate::Level> = rt::Field::new(&column::LEVEL
 pub const LEVELS: rt::ListField<Sample, crate::Level> = rt::ListField::new(
     &column::LEVELS,
 );
-
 pub const UUID4: rt::Field<Sample, String> = rt::Field::new(&column::UUID4);
 pub const UUID7: rt::Field<Sample, String> = rt::Field::new(&column::UUID7);
 pub const CUID1: rt::Field<Sample, String> = rt::Field::new(&column::CUID1);
@@ -279,7 +266,6 @@ pub const ULID: rt::Field<Sample, String> = rt::Field::new(&column::ULID);
 pub const TOUCHED: rt::Field<Sample, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::TOUCHED,
 );
-
 pub const MAPPED: rt::Field<Sample, String> = rt::Field::new(&column::MAPPED);
 
 /// The `Sample` with this `@id` on `id`.
@@ -294,47 +280,18 @@ pub fn ulid(ulid: impl Into<String>) -> rt::UniqueWhere<Sample> {
 
 /// The columns of `Sample` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 9] = [
-    rt::defaults::ColumnDefault {
-        column: &column::AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::TAGS,
-        default: rt::defaults::ClientDefault::EmptyList,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::LEVELS,
-        default: rt::defaults::ClientDefault::EmptyList,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::UUID4,
-        default: rt::defaults::ClientDefault::UuidV4,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::UUID7,
-        default: rt::defaults::ClientDefault::UuidV7,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CUID1,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CUID2,
-        default: rt::defaults::ClientDefault::Cuid2,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::NANO,
-        default: rt::defaults::ClientDefault::Nanoid(10),
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::ULID,
-        default: rt::defaults::ClientDefault::Ulid,
-    },
+    rt::defaults::ClientDefault::Now.on(&column::AT),
+    rt::defaults::ClientDefault::EmptyList.on(&column::TAGS),
+    rt::defaults::ClientDefault::EmptyList.on(&column::LEVELS),
+    rt::defaults::ClientDefault::UuidV4.on(&column::UUID4),
+    rt::defaults::ClientDefault::UuidV7.on(&column::UUID7),
+    rt::defaults::ClientDefault::Cuid.on(&column::CUID1),
+    rt::defaults::ClientDefault::Cuid2.on(&column::CUID2),
+    rt::defaults::ClientDefault::Nanoid(10).on(&column::NANO),
+    rt::defaults::ClientDefault::Ulid.on(&column::ULID),
 ];
 
-/// A new `Sample`: its required fields without a default, so a missing one is a compile
-/// error: `db.sample().create(sample::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Sample`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub text: String,

@@ -4,17 +4,13 @@
 //! `db.book()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Book>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.book().create(book::Create { .. }).set(book::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.book().create(book::Create { .. }).set(book::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// `model Book` (table `Book`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Book {
     pub id: String,
     pub title: String,
@@ -25,19 +21,16 @@ pub struct Book {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static TITLE: Column = Column::new("title", "title", false);
-    pub static SHELF_REGION: Column = Column::new("shelfRegion", "shelfRegion", true);
-    pub static SHELF_CODE: Column = Column::new("shelfCode", "shelfCode", true);
+    pub static ID: Column = Column::not_null("id");
+    pub static TITLE: Column = Column::not_null("title");
+    pub static SHELF_REGION: Column = Column::nullable("shelfRegion");
+    pub static SHELF_CODE: Column = Column::nullable("shelfCode");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Book",
-    table: rt::Table {
-        schema: None,
-        name: "Book",
-    },
+    table: rt::Table::named("Book"),
     columns: &[&column::ID, &column::TITLE, &column::SHELF_REGION, &column::SHELF_CODE],
     primary_key: &[&column::ID],
     updated_at: &[],
@@ -94,39 +87,30 @@ pub const TITLE: rt::Field<Book, String> = rt::Field::new(&column::TITLE);
 pub const SHELF_REGION: rt::Field<Book, String, rt::Nullable> = rt::Field::new(
     &column::SHELF_REGION,
 );
-
 pub const SHELF_CODE: rt::Field<Book, String, rt::Nullable> = rt::Field::new(
     &column::SHELF_CODE,
 );
 
-/// The relation fields of `Book`: one marker type and one metadata static each.
+/// The relation fields of `Book`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Book.shelf` (relation `BookToShelf`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Book.shelf` → [`Shelf`](crate::shelf::Shelf) (relation `BookToShelf`), handle [`SHELF`](super::SHELF).
     pub enum Shelf {}
-    /// `Book.shelf` (relation `BookToShelf`).
-    pub static SHELF: rt::RelationMeta = rt::RelationMeta {
-        name: "shelf",
-        relation: "BookToShelf",
-        model: &super::META,
-        related: &crate::shelf::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::SHELF_REGION, &super::column::SHELF_CODE],
-            references: &[&crate::shelf::column::REGION, &crate::shelf::column::CODE],
-        },
-    };
     impl rt::RelationField for Shelf {
         type Parent = super::Book;
         type Child = crate::shelf::Shelf;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &SHELF;
     }
+    pub static SHELF: rt::RelationMeta = super::SHELF
+        .declare("shelf", "BookToShelf")
+        .owned(
+            &[&column::SHELF_REGION, &column::SHELF_CODE],
+            &[&crate::shelf::column::REGION, &crate::shelf::column::CODE],
+        );
+    impl rt::NestedCreateData<Shelf> for crate::shelf::Create {}
 }
 
-/// `shelf` → `Shelf`: include it (`include(SHELF)`), filter by it, order by it, write through it.
 pub const SHELF: rt::Relation<relation::Shelf, rt::ToOptional> = rt::Relation::new();
 
 /// The `Book` with this `@id` on `id`.
@@ -136,15 +120,10 @@ pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Book> {
 
 /// The columns of `Book` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 1] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
 ];
 
-/// A new `Book`: its required fields without a default, so a missing one is a compile
-/// error: `db.book().create(book::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Book`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub title: String,
@@ -157,5 +136,3 @@ impl rt::WriteData<Book> for Create {
 }
 
 impl rt::CreateData<Book> for Create {}
-
-impl rt::NestedCreateData<relation::Shelf> for crate::shelf::Create {}

@@ -4,18 +4,14 @@
 //! `db.comment()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Comment>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.comment().create(comment::Create { .. }).set(comment::FIELD.set(..))`.
-//! - [`CreateWithoutPost`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.comment().create(comment::Create { .. }).set(comment::FIELD.set(..))`.
+//! - [`CreateWithoutPost`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model Comment` (table `Comment`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Comment {
     pub id: i32,
     pub body: String,
@@ -28,20 +24,17 @@ pub struct Comment {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static BODY: Column = Column::new("body", "body", false);
-    pub static POST_ID: Column = Column::new("postId", "postId", false);
-    pub static AUTHOR_ID: Column = Column::new("authorId", "authorId", true);
-    pub static PARENT_ID: Column = Column::new("parentId", "parentId", true);
+    pub static ID: Column = Column::not_null("id");
+    pub static BODY: Column = Column::not_null("body");
+    pub static POST_ID: Column = Column::not_null("postId");
+    pub static AUTHOR_ID: Column = Column::nullable("authorId");
+    pub static PARENT_ID: Column = Column::nullable("parentId");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Comment",
-    table: rt::Table {
-        schema: None,
-        name: "Comment",
-    },
+    table: rt::Table::named("Comment"),
     columns: &[
         &column::ID,
         &column::BODY,
@@ -68,7 +61,6 @@ impl rt::FromRow for Comment {
 
 impl rt::Model for Comment {
     const META: &'static rt::ModelMeta = &META;
-    const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &DEFAULTS;
 }
 
 /// A `Comment` read with `omit(..)`: every field, `None` where omitted.
@@ -109,114 +101,67 @@ pub const POST_ID: rt::Field<Comment, i32> = rt::Field::new(&column::POST_ID);
 pub const AUTHOR_ID: rt::Field<Comment, i32, rt::Nullable> = rt::Field::new(
     &column::AUTHOR_ID,
 );
-
 pub const PARENT_ID: rt::Field<Comment, i32, rt::Nullable> = rt::Field::new(
     &column::PARENT_ID,
 );
 
-/// The relation fields of `Comment`: one marker type and one metadata static each.
+/// The relation fields of `Comment`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Comment.post` (relation `CommentToPost`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Comment.post` → [`Post`](crate::post::Post) (relation `CommentToPost`), handle [`POST`](super::POST).
     pub enum Post {}
-    /// `Comment.post` (relation `CommentToPost`).
-    pub static POST: rt::RelationMeta = rt::RelationMeta {
-        name: "post",
-        relation: "CommentToPost",
-        model: &super::META,
-        related: &crate::post::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::POST_ID],
-            references: &[&crate::post::column::ID],
-        },
-    };
     impl rt::RelationField for Post {
         type Parent = super::Comment;
         type Child = crate::post::Post;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &POST;
     }
-    /// `Comment.author` (relation `CommentToUser`).
-    #[derive(Debug)]
+    pub static POST: rt::RelationMeta = super::POST
+        .declare("post", "CommentToPost")
+        .owned(&[&column::POST_ID], &[&crate::post::column::ID]);
+    impl rt::NestedCreateData<Post> for crate::post::Create {}
+    impl rt::CreateWithout<Post> for super::CreateWithoutPost {}
+    /// `Comment.author` → [`User`](crate::user::User) (relation `CommentToUser`), handle [`AUTHOR`](super::AUTHOR).
     pub enum Author {}
-    /// `Comment.author` (relation `CommentToUser`).
-    pub static AUTHOR: rt::RelationMeta = rt::RelationMeta {
-        name: "author",
-        relation: "CommentToUser",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::AUTHOR_ID],
-            references: &[&crate::user::column::ID],
-        },
-    };
     impl rt::RelationField for Author {
         type Parent = super::Comment;
         type Child = crate::user::User;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &AUTHOR;
     }
-    /// `Comment.parent` (relation `Thread`).
-    #[derive(Debug)]
+    pub static AUTHOR: rt::RelationMeta = super::AUTHOR
+        .declare("author", "CommentToUser")
+        .owned(&[&column::AUTHOR_ID], &[&crate::user::column::ID]);
+    impl rt::NestedCreateData<Author> for crate::user::Create {}
+    /// `Comment.parent` → [`Comment`](crate::comment::Comment) (relation `Thread`), handle [`PARENT`](super::PARENT).
     pub enum Parent {}
-    /// `Comment.parent` (relation `Thread`).
-    pub static PARENT: rt::RelationMeta = rt::RelationMeta {
-        name: "parent",
-        relation: "Thread",
-        model: &super::META,
-        related: &crate::comment::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::PARENT_ID],
-            references: &[&crate::comment::column::ID],
-        },
-    };
     impl rt::RelationField for Parent {
         type Parent = super::Comment;
         type Child = crate::comment::Comment;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &PARENT;
     }
-    /// `Comment.replies` (relation `Thread`).
-    #[derive(Debug)]
+    pub static PARENT: rt::RelationMeta = super::PARENT
+        .declare("parent", "Thread")
+        .owned(&[&column::PARENT_ID], &[&crate::comment::column::ID]);
+    impl rt::NestedCreateData<Parent> for crate::comment::Create {}
+    /// `Comment.replies` → [`Comment`](crate::comment::Comment) (relation `Thread`), handle [`REPLIES`](super::REPLIES).
     pub enum Replies {}
-    /// `Comment.replies` (relation `Thread`).
-    pub static REPLIES: rt::RelationMeta = rt::RelationMeta {
-        name: "replies",
-        relation: "Thread",
-        model: &super::META,
-        related: &crate::comment::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::comment::column::PARENT_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Replies {
         type Parent = super::Comment;
         type Child = crate::comment::Comment;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &REPLIES;
     }
+    pub static REPLIES: rt::RelationMeta = super::REPLIES
+        .declare("replies", "Thread")
+        .inverse(&[&crate::comment::column::PARENT_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Replies> for crate::comment::Create {}
 }
 
-/// `post` → `Post`: include it (`include(POST)`), filter by it, order by it, write through it.
 pub const POST: rt::Relation<relation::Post, rt::ToOne> = rt::Relation::new();
-
-/// `author` → `User`: include it (`include(AUTHOR)`), filter by it, order by it, write through it.
 pub const AUTHOR: rt::Relation<relation::Author, rt::ToOptional> = rt::Relation::new();
-
-/// `parent` → `Comment`: include it (`include(PARENT)`), filter by it, order by it, write through it.
 pub const PARENT: rt::Relation<relation::Parent, rt::ToOptional> = rt::Relation::new();
-
-/// `replies` → `Comment`: include it (`include(REPLIES)`), filter by it, order by it, write through it.
 pub const REPLIES: rt::Relation<relation::Replies, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Comment`: how many related records each to-many relation has.
@@ -244,12 +189,7 @@ pub fn id(id: i32) -> rt::UniqueWhere<Comment> {
     rt::UniqueWhere::new([ID.set(id)])
 }
 
-/// The columns of `Comment` the client fills when a create leaves them out.
-pub static DEFAULTS: [rt::defaults::ColumnDefault; 0] = [];
-
-/// A new `Comment`: its required fields without a default, so a missing one is a compile
-/// error: `db.comment().create(comment::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Comment`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub body: String,
@@ -264,9 +204,7 @@ impl rt::WriteData<Comment> for Create {
 
 impl rt::CreateData<Comment> for Create {}
 
-/// A new `Comment` created through `Post`'s `comments` (`post::COMMENTS.create(..)`): [`Create`]
-/// without `postId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `POST`.
+/// [`Create`] without `postId`, which `Post.comments` sets: for `post::COMMENTS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`POST`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutPost {
     pub body: String,
@@ -277,13 +215,3 @@ impl rt::WriteData<Comment> for CreateWithoutPost {
         vec![BODY.set(self.body)]
     }
 }
-
-impl rt::CreateWithout<relation::Post> for CreateWithoutPost {}
-
-impl rt::NestedCreateData<relation::Post> for crate::post::Create {}
-
-impl rt::NestedCreateData<relation::Author> for crate::user::Create {}
-
-impl rt::NestedCreateData<relation::Parent> for crate::comment::Create {}
-
-impl rt::NestedCreateData<relation::Replies> for crate::comment::Create {}

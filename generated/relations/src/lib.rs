@@ -15,38 +15,31 @@
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
 pub use refract_runtime::{
-    Client, ClientConfig, Error, Transaction, Filter, Having, Loaded, With, Counted,
-    Aggregates, Group, count_all, WriteData,
+    count_all, Aggregates, Client, ClientConfig, Counted, Error, Filter, Group, Having,
+    Loaded, Transaction, With, WriteData,
 };
 
 #[rustfmt::skip]
 pub mod user;
 pub use user::User;
-
 #[rustfmt::skip]
 pub mod profile;
 pub use profile::Profile;
-
 #[rustfmt::skip]
 pub mod passport;
 pub use passport::Passport;
-
 #[rustfmt::skip]
 pub mod post;
 pub use post::Post;
-
 #[rustfmt::skip]
 pub mod tag;
 pub use tag::Tag;
-
 #[rustfmt::skip]
 pub mod comment;
 pub use comment::Comment;
-
 #[rustfmt::skip]
 pub mod shelf;
 pub use shelf::Shelf;
-
 #[rustfmt::skip]
 pub mod book;
 pub use book::Book;

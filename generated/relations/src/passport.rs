@@ -4,17 +4,13 @@
 //! `db.passport()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Passport>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.passport().create(passport::Create { .. }).set(passport::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.passport().create(passport::Create { .. }).set(passport::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// `model Passport` (table `Passport`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Passport {
     pub id: String,
     pub number: String,
@@ -24,18 +20,15 @@ pub struct Passport {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static NUMBER: Column = Column::new("number", "number", false);
-    pub static HOLDER_ID: Column = Column::new("holderId", "holderId", true);
+    pub static ID: Column = Column::not_null("id");
+    pub static NUMBER: Column = Column::not_null("number");
+    pub static HOLDER_ID: Column = Column::nullable("holderId");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Passport",
-    table: rt::Table {
-        schema: None,
-        name: "Passport",
-    },
+    table: rt::Table::named("Passport"),
     columns: &[&column::ID, &column::NUMBER, &column::HOLDER_ID],
     primary_key: &[&column::ID],
     updated_at: &[],
@@ -89,34 +82,23 @@ pub const HOLDER_ID: rt::Field<Passport, i32, rt::Nullable> = rt::Field::new(
     &column::HOLDER_ID,
 );
 
-/// The relation fields of `Passport`: one marker type and one metadata static each.
+/// The relation fields of `Passport`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Passport.holder` (relation `PassportToUser`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Passport.holder` → [`User`](crate::user::User) (relation `PassportToUser`), handle [`HOLDER`](super::HOLDER).
     pub enum Holder {}
-    /// `Passport.holder` (relation `PassportToUser`).
-    pub static HOLDER: rt::RelationMeta = rt::RelationMeta {
-        name: "holder",
-        relation: "PassportToUser",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::HOLDER_ID],
-            references: &[&crate::user::column::ID],
-        },
-    };
     impl rt::RelationField for Holder {
         type Parent = super::Passport;
         type Child = crate::user::User;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &HOLDER;
     }
+    pub static HOLDER: rt::RelationMeta = super::HOLDER
+        .declare("holder", "PassportToUser")
+        .owned(&[&column::HOLDER_ID], &[&crate::user::column::ID]);
+    impl rt::NestedCreateData<Holder> for crate::user::Create {}
 }
 
-/// `holder` → `User`: include it (`include(HOLDER)`), filter by it, order by it, write through it.
 pub const HOLDER: rt::Relation<relation::Holder, rt::ToOptional> = rt::Relation::new();
 
 /// The `Passport` with this `@id` on `id`.
@@ -136,15 +118,10 @@ pub fn holder_id(holder_id: i32) -> rt::UniqueWhere<Passport> {
 
 /// The columns of `Passport` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 1] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::Cuid,
-    },
+    rt::defaults::ClientDefault::Cuid.on(&column::ID),
 ];
 
-/// A new `Passport`: its required fields without a default, so a missing one is a compile
-/// error: `db.passport().create(passport::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Passport`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub number: String,
@@ -157,5 +134,3 @@ impl rt::WriteData<Passport> for Create {
 }
 
 impl rt::CreateData<Passport> for Create {}
-
-impl rt::NestedCreateData<relation::Holder> for crate::user::Create {}

@@ -4,18 +4,14 @@
 //! `db.post()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Post>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.post().create(post::Create { .. }).set(post::FIELD.set(..))`.
-//! - [`CreateWithoutAuthor`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.post().create(post::Create { .. }).set(post::FIELD.set(..))`.
+//! - [`CreateWithoutAuthor`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model Post` (table `Post`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Post {
     pub id: i32,
     pub title: String,
@@ -32,24 +28,21 @@ pub struct Post {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static TITLE: Column = Column::new("title", "title", false);
-    pub static PUBLISHED: Column = Column::new("published", "published", false);
-    pub static VIEWS: Column = Column::new("views", "views", false);
-    pub static RATING: Column = Column::new("rating", "rating", true);
-    pub static PRICE: Column = Column::new("price", "price", true);
-    pub static CREATED_AT: Column = Column::new("createdAt", "createdAt", false);
-    pub static AUTHOR_ID: Column = Column::new("authorId", "authorId", false);
-    pub static EDITOR_ID: Column = Column::new("editorId", "editorId", true);
+    pub static ID: Column = Column::not_null("id");
+    pub static TITLE: Column = Column::not_null("title");
+    pub static PUBLISHED: Column = Column::not_null("published");
+    pub static VIEWS: Column = Column::not_null("views");
+    pub static RATING: Column = Column::nullable("rating");
+    pub static PRICE: Column = Column::nullable("price");
+    pub static CREATED_AT: Column = Column::not_null("createdAt");
+    pub static AUTHOR_ID: Column = Column::not_null("authorId");
+    pub static EDITOR_ID: Column = Column::nullable("editorId");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Post",
-    table: rt::Table {
-        schema: None,
-        name: "Post",
-    },
+    table: rt::Table::named("Post"),
     columns: &[
         &column::ID,
         &column::TITLE,
@@ -139,125 +132,77 @@ pub const RATING: rt::Field<Post, f64, rt::Nullable> = rt::Field::new(&column::R
 pub const PRICE: rt::Field<Post, rt::rust_decimal::Decimal, rt::Nullable> = rt::Field::new(
     &column::PRICE,
 );
-
 pub const CREATED_AT: rt::Field<Post, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
-
 pub const AUTHOR_ID: rt::Field<Post, i32> = rt::Field::new(&column::AUTHOR_ID);
 pub const EDITOR_ID: rt::Field<Post, i32, rt::Nullable> = rt::Field::new(
     &column::EDITOR_ID,
 );
 
-/// The relation fields of `Post`: one marker type and one metadata static each.
+/// The relation fields of `Post`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Post.author` (relation `Authored`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Post.author` → [`User`](crate::user::User) (relation `Authored`), handle [`AUTHOR`](super::AUTHOR).
     pub enum Author {}
-    /// `Post.author` (relation `Authored`).
-    pub static AUTHOR: rt::RelationMeta = rt::RelationMeta {
-        name: "author",
-        relation: "Authored",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::AUTHOR_ID],
-            references: &[&crate::user::column::ID],
-        },
-    };
     impl rt::RelationField for Author {
         type Parent = super::Post;
         type Child = crate::user::User;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &AUTHOR;
     }
-    /// `Post.editor` (relation `Edited`).
-    #[derive(Debug)]
+    pub static AUTHOR: rt::RelationMeta = super::AUTHOR
+        .declare("author", "Authored")
+        .owned(&[&column::AUTHOR_ID], &[&crate::user::column::ID]);
+    impl rt::NestedCreateData<Author> for crate::user::Create {}
+    impl rt::CreateWithout<Author> for super::CreateWithoutAuthor {}
+    /// `Post.editor` → [`User`](crate::user::User) (relation `Edited`), handle [`EDITOR`](super::EDITOR).
     pub enum Editor {}
-    /// `Post.editor` (relation `Edited`).
-    pub static EDITOR: rt::RelationMeta = rt::RelationMeta {
-        name: "editor",
-        relation: "Edited",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::EDITOR_ID],
-            references: &[&crate::user::column::ID],
-        },
-    };
     impl rt::RelationField for Editor {
         type Parent = super::Post;
         type Child = crate::user::User;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &EDITOR;
     }
-    /// `Post.tags` (relation `PostToTag`).
-    #[derive(Debug)]
+    pub static EDITOR: rt::RelationMeta = super::EDITOR
+        .declare("editor", "Edited")
+        .owned(&[&column::EDITOR_ID], &[&crate::user::column::ID]);
+    impl rt::NestedCreateData<Editor> for crate::user::Create {}
+    /// `Post.tags` → [`Tag`](crate::tag::Tag) (relation `PostToTag`), handle [`TAGS`](super::TAGS).
     pub enum Tags {}
-    /// `Post.tags` (relation `PostToTag`).
-    pub static TAGS: rt::RelationMeta = rt::RelationMeta {
-        name: "tags",
-        relation: "PostToTag",
-        model: &super::META,
-        related: &crate::tag::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::JoinTable {
-            table: rt::Table {
-                schema: None,
-                name: "_PostToTag",
-            },
-            this: &rt::JOIN_A,
-            other: &rt::JOIN_B,
-            key: &super::column::ID,
-            related_key: &crate::tag::column::ID,
-        },
-    };
     impl rt::RelationField for Tags {
         type Parent = super::Post;
         type Child = crate::tag::Tag;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &TAGS;
     }
-    /// `Post.comments` (relation `CommentToPost`).
-    #[derive(Debug)]
+    pub static TAGS: rt::RelationMeta = super::TAGS
+        .declare("tags", "PostToTag")
+        .link(rt::Link::JoinTable {
+            table: rt::Table::named("_PostToTag"),
+            this: &rt::JOIN_A,
+            other: &rt::JOIN_B,
+            key: &column::ID,
+            related_key: &crate::tag::column::ID,
+        });
+    impl rt::NestedCreateData<Tags> for crate::tag::Create {}
+    /// `Post.comments` → [`Comment`](crate::comment::Comment) (relation `CommentToPost`), handle [`COMMENTS`](super::COMMENTS).
     pub enum Comments {}
-    /// `Post.comments` (relation `CommentToPost`).
-    pub static COMMENTS: rt::RelationMeta = rt::RelationMeta {
-        name: "comments",
-        relation: "CommentToPost",
-        model: &super::META,
-        related: &crate::comment::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::comment::column::POST_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Comments {
         type Parent = super::Post;
         type Child = crate::comment::Comment;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &COMMENTS;
     }
+    pub static COMMENTS: rt::RelationMeta = super::COMMENTS
+        .declare("comments", "CommentToPost")
+        .inverse(&[&crate::comment::column::POST_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Comments> for crate::comment::CreateWithoutPost {}
 }
 
-/// `author` → `User`: include it (`include(AUTHOR)`), filter by it, order by it, write through it.
 pub const AUTHOR: rt::Relation<relation::Author, rt::ToOne> = rt::Relation::new();
-
-/// `editor` → `User`: include it (`include(EDITOR)`), filter by it, order by it, write through it.
 pub const EDITOR: rt::Relation<relation::Editor, rt::ToOptional> = rt::Relation::new();
-
-/// `tags` → `Tag`: include it (`include(TAGS)`), filter by it, order by it, write through it.
 pub const TAGS: rt::Relation<relation::Tags, rt::ToMany> = rt::Relation::new();
-
-/// `comments` → `Comment`: include it (`include(COMMENTS)`), filter by it, order by it, write through it.
 pub const COMMENTS: rt::Relation<relation::Comments, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Post`: how many related records each to-many relation has.
@@ -292,15 +237,10 @@ pub fn id(id: i32) -> rt::UniqueWhere<Post> {
 
 /// The columns of `Post` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 1] = [
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `Post`: its required fields without a default, so a missing one is a compile
-/// error: `db.post().create(post::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Post`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub title: String,
@@ -316,9 +256,7 @@ impl rt::WriteData<Post> for Create {
 
 impl rt::CreateData<Post> for Create {}
 
-/// A new `Post` created through `User`'s `posts` (`user::POSTS.create(..)`): [`Create`]
-/// without `authorId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `AUTHOR`.
+/// [`Create`] without `authorId`, which `User.posts` sets: for `user::POSTS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`AUTHOR`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutAuthor {
     pub title: String,
@@ -329,13 +267,3 @@ impl rt::WriteData<Post> for CreateWithoutAuthor {
         vec![TITLE.set(self.title)]
     }
 }
-
-impl rt::CreateWithout<relation::Author> for CreateWithoutAuthor {}
-
-impl rt::NestedCreateData<relation::Author> for crate::user::Create {}
-
-impl rt::NestedCreateData<relation::Editor> for crate::user::Create {}
-
-impl rt::NestedCreateData<relation::Tags> for crate::tag::Create {}
-
-impl rt::NestedCreateData<relation::Comments> for crate::comment::CreateWithoutPost {}

@@ -4,18 +4,14 @@
 //! `db.profile()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Profile>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.profile().create(profile::Create { .. }).set(profile::FIELD.set(..))`.
-//! - [`CreateWithoutUser`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.profile().create(profile::Create { .. }).set(profile::FIELD.set(..))`.
+//! - [`CreateWithoutUser`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model Profile` (table `Profile`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Profile {
     pub id: i32,
     pub bio: String,
@@ -25,18 +21,15 @@ pub struct Profile {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static BIO: Column = Column::new("bio", "bio", false);
-    pub static USER_ID: Column = Column::new("userId", "userId", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static BIO: Column = Column::not_null("bio");
+    pub static USER_ID: Column = Column::not_null("userId");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Profile",
-    table: rt::Table {
-        schema: None,
-        name: "Profile",
-    },
+    table: rt::Table::named("Profile"),
     columns: &[&column::ID, &column::BIO, &column::USER_ID],
     primary_key: &[&column::ID],
     updated_at: &[],
@@ -55,7 +48,6 @@ impl rt::FromRow for Profile {
 
 impl rt::Model for Profile {
     const META: &'static rt::ModelMeta = &META;
-    const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &DEFAULTS;
 }
 
 /// A `Profile` read with `omit(..)`: every field, `None` where omitted.
@@ -88,34 +80,24 @@ pub const ID: rt::Field<Profile, i32> = rt::Field::new(&column::ID);
 pub const BIO: rt::Field<Profile, String> = rt::Field::new(&column::BIO);
 pub const USER_ID: rt::Field<Profile, i32> = rt::Field::new(&column::USER_ID);
 
-/// The relation fields of `Profile`: one marker type and one metadata static each.
+/// The relation fields of `Profile`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Profile.user` (relation `ProfileToUser`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Profile.user` → [`User`](crate::user::User) (relation `ProfileToUser`), handle [`USER`](super::USER).
     pub enum User {}
-    /// `Profile.user` (relation `ProfileToUser`).
-    pub static USER: rt::RelationMeta = rt::RelationMeta {
-        name: "user",
-        relation: "ProfileToUser",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::USER_ID],
-            references: &[&crate::user::column::ID],
-        },
-    };
     impl rt::RelationField for User {
         type Parent = super::Profile;
         type Child = crate::user::User;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &USER;
     }
+    pub static USER: rt::RelationMeta = super::USER
+        .declare("user", "ProfileToUser")
+        .owned(&[&column::USER_ID], &[&crate::user::column::ID]);
+    impl rt::NestedCreateData<User> for crate::user::Create {}
+    impl rt::CreateWithout<User> for super::CreateWithoutUser {}
 }
 
-/// `user` → `User`: include it (`include(USER)`), filter by it, order by it, write through it.
 pub const USER: rt::Relation<relation::User, rt::ToOne> = rt::Relation::new();
 
 /// The `Profile` with this `@id` on `id`.
@@ -128,12 +110,7 @@ pub fn user_id(user_id: i32) -> rt::UniqueWhere<Profile> {
     rt::UniqueWhere::new([USER_ID.set(user_id)])
 }
 
-/// The columns of `Profile` the client fills when a create leaves them out.
-pub static DEFAULTS: [rt::defaults::ColumnDefault; 0] = [];
-
-/// A new `Profile`: its required fields without a default, so a missing one is a compile
-/// error: `db.profile().create(profile::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Profile`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub bio: String,
@@ -148,9 +125,7 @@ impl rt::WriteData<Profile> for Create {
 
 impl rt::CreateData<Profile> for Create {}
 
-/// A new `Profile` created through `User`'s `profile` (`user::PROFILE.create(..)`): [`Create`]
-/// without `userId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `USER`.
+/// [`Create`] without `userId`, which `User.profile` sets: for `user::PROFILE.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`USER`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutUser {
     pub bio: String,
@@ -161,7 +136,3 @@ impl rt::WriteData<Profile> for CreateWithoutUser {
         vec![BIO.set(self.bio)]
     }
 }
-
-impl rt::CreateWithout<relation::User> for CreateWithoutUser {}
-
-impl rt::NestedCreateData<relation::User> for crate::user::Create {}

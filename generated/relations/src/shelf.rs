@@ -4,8 +4,7 @@
 //! `db.shelf()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Shelf>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.shelf().create(shelf::Create { .. }).set(shelf::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.shelf().create(shelf::Create { .. }).set(shelf::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// A compound key, referenced by a compound foreign key.
@@ -20,18 +19,15 @@ pub struct Shelf {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static REGION: Column = Column::new("region", "region", false);
-    pub static CODE: Column = Column::new("code", "code", false);
-    pub static LABEL: Column = Column::new("label", "label", false);
+    pub static REGION: Column = Column::not_null("region");
+    pub static CODE: Column = Column::not_null("code");
+    pub static LABEL: Column = Column::not_null("label");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Shelf",
-    table: rt::Table {
-        schema: None,
-        name: "Shelf",
-    },
+    table: rt::Table::named("Shelf"),
     columns: &[&column::REGION, &column::CODE, &column::LABEL],
     primary_key: &[&column::REGION, &column::CODE],
     updated_at: &[],
@@ -50,7 +46,6 @@ impl rt::FromRow for Shelf {
 
 impl rt::Model for Shelf {
     const META: &'static rt::ModelMeta = &META;
-    const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &DEFAULTS;
 }
 
 /// A `Shelf` read with `omit(..)`: every field, `None` where omitted.
@@ -83,37 +78,26 @@ pub const REGION: rt::Field<Shelf, String> = rt::Field::new(&column::REGION);
 pub const CODE: rt::Field<Shelf, String> = rt::Field::new(&column::CODE);
 pub const LABEL: rt::Field<Shelf, String> = rt::Field::new(&column::LABEL);
 
-/// The relation fields of `Shelf`: one marker type and one metadata static each.
+/// The relation fields of `Shelf`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Shelf.books` (relation `BookToShelf`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Shelf.books` → [`Book`](crate::book::Book) (relation `BookToShelf`), handle [`BOOKS`](super::BOOKS).
     pub enum Books {}
-    /// `Shelf.books` (relation `BookToShelf`).
-    pub static BOOKS: rt::RelationMeta = rt::RelationMeta {
-        name: "books",
-        relation: "BookToShelf",
-        model: &super::META,
-        related: &crate::book::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[
-                &crate::book::column::SHELF_REGION,
-                &crate::book::column::SHELF_CODE,
-            ],
-            references: &[&super::column::REGION, &super::column::CODE],
-        },
-    };
     impl rt::RelationField for Books {
         type Parent = super::Shelf;
         type Child = crate::book::Book;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &BOOKS;
     }
+    pub static BOOKS: rt::RelationMeta = super::BOOKS
+        .declare("books", "BookToShelf")
+        .inverse(
+            &[&crate::book::column::SHELF_REGION, &crate::book::column::SHELF_CODE],
+            &[&column::REGION, &column::CODE],
+        );
+    impl rt::NestedCreateData<Books> for crate::book::Create {}
 }
 
-/// `books` → `Book`: include it (`include(BOOKS)`), filter by it, order by it, write through it.
 pub const BOOKS: rt::Relation<relation::Books, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Shelf`: how many related records each to-many relation has.
@@ -144,12 +128,7 @@ pub fn region_code(
     rt::UniqueWhere::new([REGION.set(region), CODE.set(code)])
 }
 
-/// The columns of `Shelf` the client fills when a create leaves them out.
-pub static DEFAULTS: [rt::defaults::ColumnDefault; 0] = [];
-
-/// A new `Shelf`: its required fields without a default, so a missing one is a compile
-/// error: `db.shelf().create(shelf::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Shelf`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub region: String,
@@ -164,5 +143,3 @@ impl rt::WriteData<Shelf> for Create {
 }
 
 impl rt::CreateData<Shelf> for Create {}
-
-impl rt::NestedCreateData<relation::Books> for crate::book::Create {}

@@ -4,8 +4,7 @@
 //! `db.tag()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Tag>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.tag().create(tag::Create { .. }).set(tag::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.tag().create(tag::Create { .. }).set(tag::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// `model Tag` (table `Tag`).
@@ -19,17 +18,14 @@ pub struct Tag {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static NAME: Column = Column::new("name", "name", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static NAME: Column = Column::not_null("name");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Tag",
-    table: rt::Table {
-        schema: None,
-        name: "Tag",
-    },
+    table: rt::Table::named("Tag"),
     columns: &[&column::ID, &column::NAME],
     primary_key: &[&column::ID],
     updated_at: &[],
@@ -47,7 +43,6 @@ impl rt::FromRow for Tag {
 
 impl rt::Model for Tag {
     const META: &'static rt::ModelMeta = &META;
-    const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &DEFAULTS;
 }
 
 /// A `Tag` read with `omit(..)`: every field, `None` where omitted.
@@ -76,40 +71,29 @@ impl rt::Omit for Tag {
 pub const ID: rt::Field<Tag, i32> = rt::Field::new(&column::ID);
 pub const NAME: rt::Field<Tag, String> = rt::Field::new(&column::NAME);
 
-/// The relation fields of `Tag`: one marker type and one metadata static each.
+/// The relation fields of `Tag`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Tag.posts` (relation `PostToTag`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Tag.posts` → [`Post`](crate::post::Post) (relation `PostToTag`), handle [`POSTS`](super::POSTS).
     pub enum Posts {}
-    /// `Tag.posts` (relation `PostToTag`).
-    pub static POSTS: rt::RelationMeta = rt::RelationMeta {
-        name: "posts",
-        relation: "PostToTag",
-        model: &super::META,
-        related: &crate::post::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::JoinTable {
-            table: rt::Table {
-                schema: None,
-                name: "_PostToTag",
-            },
-            this: &rt::JOIN_B,
-            other: &rt::JOIN_A,
-            key: &super::column::ID,
-            related_key: &crate::post::column::ID,
-        },
-    };
     impl rt::RelationField for Posts {
         type Parent = super::Tag;
         type Child = crate::post::Post;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &POSTS;
     }
+    pub static POSTS: rt::RelationMeta = super::POSTS
+        .declare("posts", "PostToTag")
+        .link(rt::Link::JoinTable {
+            table: rt::Table::named("_PostToTag"),
+            this: &rt::JOIN_B,
+            other: &rt::JOIN_A,
+            key: &column::ID,
+            related_key: &crate::post::column::ID,
+        });
+    impl rt::NestedCreateData<Posts> for crate::post::Create {}
 }
 
-/// `posts` → `Post`: include it (`include(POSTS)`), filter by it, order by it, write through it.
 pub const POSTS: rt::Relation<relation::Posts, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `Tag`: how many related records each to-many relation has.
@@ -142,12 +126,7 @@ pub fn name(name: impl Into<String>) -> rt::UniqueWhere<Tag> {
     rt::UniqueWhere::new([NAME.set(name)])
 }
 
-/// The columns of `Tag` the client fills when a create leaves them out.
-pub static DEFAULTS: [rt::defaults::ColumnDefault; 0] = [];
-
-/// A new `Tag`: its required fields without a default, so a missing one is a compile
-/// error: `db.tag().create(tag::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Tag`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub name: String,
@@ -160,5 +139,3 @@ impl rt::WriteData<Tag> for Create {
 }
 
 impl rt::CreateData<Tag> for Create {}
-
-impl rt::NestedCreateData<relation::Posts> for crate::post::Create {}

@@ -4,17 +4,13 @@
 //! `db.user()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, User>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.user().create(user::Create { .. }).set(user::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.user().create(user::Create { .. }).set(user::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// `model User` (table `User`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct User {
     pub id: i32,
     pub email: String,
@@ -26,19 +22,16 @@ pub struct User {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static EMAIL: Column = Column::new("email", "email", false);
-    pub static NAME: Column = Column::new("name", "name", false);
-    pub static MANAGER_ID: Column = Column::new("managerId", "managerId", true);
+    pub static ID: Column = Column::not_null("id");
+    pub static EMAIL: Column = Column::not_null("email");
+    pub static NAME: Column = Column::not_null("name");
+    pub static MANAGER_ID: Column = Column::nullable("managerId");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "User",
-    table: rt::Table {
-        schema: None,
-        name: "User",
-    },
+    table: rt::Table::named("User"),
     columns: &[&column::ID, &column::EMAIL, &column::NAME, &column::MANAGER_ID],
     primary_key: &[&column::ID],
     updated_at: &[],
@@ -58,7 +51,6 @@ impl rt::FromRow for User {
 
 impl rt::Model for User {
     const META: &'static rt::ModelMeta = &META;
-    const DEFAULTS: &'static [rt::defaults::ColumnDefault] = &DEFAULTS;
 }
 
 /// A `User` read with `omit(..)`: every field, `None` where omitted.
@@ -97,246 +89,139 @@ pub const MANAGER_ID: rt::Field<User, i32, rt::Nullable> = rt::Field::new(
     &column::MANAGER_ID,
 );
 
-/// The relation fields of `User`: one marker type and one metadata static each.
+/// The relation fields of `User`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `User.manager` (relation `Management`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `User.manager` → [`User`](crate::user::User) (relation `Management`), handle [`MANAGER`](super::MANAGER).
     pub enum Manager {}
-    /// `User.manager` (relation `Management`).
-    pub static MANAGER: rt::RelationMeta = rt::RelationMeta {
-        name: "manager",
-        relation: "Management",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Owned {
-            fields: &[&super::column::MANAGER_ID],
-            references: &[&crate::user::column::ID],
-        },
-    };
     impl rt::RelationField for Manager {
         type Parent = super::User;
         type Child = crate::user::User;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &MANAGER;
     }
-    /// `User.reports` (relation `Management`).
-    #[derive(Debug)]
+    pub static MANAGER: rt::RelationMeta = super::MANAGER
+        .declare("manager", "Management")
+        .owned(&[&column::MANAGER_ID], &[&crate::user::column::ID]);
+    impl rt::NestedCreateData<Manager> for crate::user::Create {}
+    /// `User.reports` → [`User`](crate::user::User) (relation `Management`), handle [`REPORTS`](super::REPORTS).
     pub enum Reports {}
-    /// `User.reports` (relation `Management`).
-    pub static REPORTS: rt::RelationMeta = rt::RelationMeta {
-        name: "reports",
-        relation: "Management",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::user::column::MANAGER_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Reports {
         type Parent = super::User;
         type Child = crate::user::User;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &REPORTS;
     }
-    /// `User.profile` (relation `ProfileToUser`).
-    #[derive(Debug)]
+    pub static REPORTS: rt::RelationMeta = super::REPORTS
+        .declare("reports", "Management")
+        .inverse(&[&crate::user::column::MANAGER_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Reports> for crate::user::Create {}
+    /// `User.profile` → [`Profile`](crate::profile::Profile) (relation `ProfileToUser`), handle [`PROFILE`](super::PROFILE).
     pub enum Profile {}
-    /// `User.profile` (relation `ProfileToUser`).
-    pub static PROFILE: rt::RelationMeta = rt::RelationMeta {
-        name: "profile",
-        relation: "ProfileToUser",
-        model: &super::META,
-        related: &crate::profile::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Inverse {
-            fields: &[&crate::profile::column::USER_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Profile {
         type Parent = super::User;
         type Child = crate::profile::Profile;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &PROFILE;
     }
-    /// `User.passport` (relation `PassportToUser`).
-    #[derive(Debug)]
+    pub static PROFILE: rt::RelationMeta = super::PROFILE
+        .declare("profile", "ProfileToUser")
+        .inverse(&[&crate::profile::column::USER_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Profile> for crate::profile::CreateWithoutUser {}
+    /// `User.passport` → [`Passport`](crate::passport::Passport) (relation `PassportToUser`), handle [`PASSPORT`](super::PASSPORT).
     pub enum Passport {}
-    /// `User.passport` (relation `PassportToUser`).
-    pub static PASSPORT: rt::RelationMeta = rt::RelationMeta {
-        name: "passport",
-        relation: "PassportToUser",
-        model: &super::META,
-        related: &crate::passport::META,
-        to_many: false,
-        optional: true,
-        link: rt::Link::Inverse {
-            fields: &[&crate::passport::column::HOLDER_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Passport {
         type Parent = super::User;
         type Child = crate::passport::Passport;
         type Arity = rt::ToOptional;
         const META: &'static rt::RelationMeta = &PASSPORT;
     }
-    /// `User.posts` (relation `Authored`).
-    #[derive(Debug)]
+    pub static PASSPORT: rt::RelationMeta = super::PASSPORT
+        .declare("passport", "PassportToUser")
+        .inverse(&[&crate::passport::column::HOLDER_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Passport> for crate::passport::Create {}
+    /// `User.posts` → [`Post`](crate::post::Post) (relation `Authored`), handle [`POSTS`](super::POSTS).
     pub enum Posts {}
-    /// `User.posts` (relation `Authored`).
-    pub static POSTS: rt::RelationMeta = rt::RelationMeta {
-        name: "posts",
-        relation: "Authored",
-        model: &super::META,
-        related: &crate::post::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::post::column::AUTHOR_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Posts {
         type Parent = super::User;
         type Child = crate::post::Post;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &POSTS;
     }
-    /// `User.edited` (relation `Edited`).
-    #[derive(Debug)]
+    pub static POSTS: rt::RelationMeta = super::POSTS
+        .declare("posts", "Authored")
+        .inverse(&[&crate::post::column::AUTHOR_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Posts> for crate::post::CreateWithoutAuthor {}
+    /// `User.edited` → [`Post`](crate::post::Post) (relation `Edited`), handle [`EDITED`](super::EDITED).
     pub enum Edited {}
-    /// `User.edited` (relation `Edited`).
-    pub static EDITED: rt::RelationMeta = rt::RelationMeta {
-        name: "edited",
-        relation: "Edited",
-        model: &super::META,
-        related: &crate::post::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::post::column::EDITOR_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Edited {
         type Parent = super::User;
         type Child = crate::post::Post;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &EDITED;
     }
-    /// `User.followers` (relation `Follows`).
-    #[derive(Debug)]
+    pub static EDITED: rt::RelationMeta = super::EDITED
+        .declare("edited", "Edited")
+        .inverse(&[&crate::post::column::EDITOR_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Edited> for crate::post::Create {}
+    /// `User.followers` → [`User`](crate::user::User) (relation `Follows`), handle [`FOLLOWERS`](super::FOLLOWERS).
     pub enum Followers {}
-    /// `User.followers` (relation `Follows`).
-    pub static FOLLOWERS: rt::RelationMeta = rt::RelationMeta {
-        name: "followers",
-        relation: "Follows",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::JoinTable {
-            table: rt::Table {
-                schema: None,
-                name: "_Follows",
-            },
-            this: &rt::JOIN_A,
-            other: &rt::JOIN_B,
-            key: &super::column::ID,
-            related_key: &crate::user::column::ID,
-        },
-    };
     impl rt::RelationField for Followers {
         type Parent = super::User;
         type Child = crate::user::User;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &FOLLOWERS;
     }
-    /// `User.following` (relation `Follows`).
-    #[derive(Debug)]
-    pub enum Following {}
-    /// `User.following` (relation `Follows`).
-    pub static FOLLOWING: rt::RelationMeta = rt::RelationMeta {
-        name: "following",
-        relation: "Follows",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::JoinTable {
-            table: rt::Table {
-                schema: None,
-                name: "_Follows",
-            },
-            this: &rt::JOIN_B,
-            other: &rt::JOIN_A,
-            key: &super::column::ID,
+    pub static FOLLOWERS: rt::RelationMeta = super::FOLLOWERS
+        .declare("followers", "Follows")
+        .link(rt::Link::JoinTable {
+            table: rt::Table::named("_Follows"),
+            this: &rt::JOIN_A,
+            other: &rt::JOIN_B,
+            key: &column::ID,
             related_key: &crate::user::column::ID,
-        },
-    };
+        });
+    impl rt::NestedCreateData<Followers> for crate::user::Create {}
+    /// `User.following` → [`User`](crate::user::User) (relation `Follows`), handle [`FOLLOWING`](super::FOLLOWING).
+    pub enum Following {}
     impl rt::RelationField for Following {
         type Parent = super::User;
         type Child = crate::user::User;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &FOLLOWING;
     }
-    /// `User.comments` (relation `CommentToUser`).
-    #[derive(Debug)]
+    pub static FOLLOWING: rt::RelationMeta = super::FOLLOWING
+        .declare("following", "Follows")
+        .link(rt::Link::JoinTable {
+            table: rt::Table::named("_Follows"),
+            this: &rt::JOIN_B,
+            other: &rt::JOIN_A,
+            key: &column::ID,
+            related_key: &crate::user::column::ID,
+        });
+    impl rt::NestedCreateData<Following> for crate::user::Create {}
+    /// `User.comments` → [`Comment`](crate::comment::Comment) (relation `CommentToUser`), handle [`COMMENTS`](super::COMMENTS).
     pub enum Comments {}
-    /// `User.comments` (relation `CommentToUser`).
-    pub static COMMENTS: rt::RelationMeta = rt::RelationMeta {
-        name: "comments",
-        relation: "CommentToUser",
-        model: &super::META,
-        related: &crate::comment::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::comment::column::AUTHOR_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Comments {
         type Parent = super::User;
         type Child = crate::comment::Comment;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &COMMENTS;
     }
+    pub static COMMENTS: rt::RelationMeta = super::COMMENTS
+        .declare("comments", "CommentToUser")
+        .inverse(&[&crate::comment::column::AUTHOR_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Comments> for crate::comment::Create {}
 }
 
-/// `manager` → `User`: include it (`include(MANAGER)`), filter by it, order by it, write through it.
 pub const MANAGER: rt::Relation<relation::Manager, rt::ToOptional> = rt::Relation::new();
-
-/// `reports` → `User`: include it (`include(REPORTS)`), filter by it, order by it, write through it.
 pub const REPORTS: rt::Relation<relation::Reports, rt::ToMany> = rt::Relation::new();
-
-/// `profile` → `Profile`: include it (`include(PROFILE)`), filter by it, order by it, write through it.
 pub const PROFILE: rt::Relation<relation::Profile, rt::ToOptional> = rt::Relation::new();
-
-/// `passport` → `Passport`: include it (`include(PASSPORT)`), filter by it, order by it, write through it.
 pub const PASSPORT: rt::Relation<relation::Passport, rt::ToOptional> = rt::Relation::new();
-
-/// `posts` → `Post`: include it (`include(POSTS)`), filter by it, order by it, write through it.
 pub const POSTS: rt::Relation<relation::Posts, rt::ToMany> = rt::Relation::new();
-
-/// `edited` → `Post`: include it (`include(EDITED)`), filter by it, order by it, write through it.
 pub const EDITED: rt::Relation<relation::Edited, rt::ToMany> = rt::Relation::new();
-
-/// `followers` → `User`: include it (`include(FOLLOWERS)`), filter by it, order by it, write through it.
 pub const FOLLOWERS: rt::Relation<relation::Followers, rt::ToMany> = rt::Relation::new();
-
-/// `following` → `User`: include it (`include(FOLLOWING)`), filter by it, order by it, write through it.
 pub const FOLLOWING: rt::Relation<relation::Following, rt::ToMany> = rt::Relation::new();
-
-/// `comments` → `Comment`: include it (`include(COMMENTS)`), filter by it, order by it, write through it.
 pub const COMMENTS: rt::Relation<relation::Comments, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `User`: how many related records each to-many relation has.
@@ -386,12 +271,7 @@ pub fn email(email: impl Into<String>) -> rt::UniqueWhere<User> {
     rt::UniqueWhere::new([EMAIL.set(email)])
 }
 
-/// The columns of `User` the client fills when a create leaves them out.
-pub static DEFAULTS: [rt::defaults::ColumnDefault; 0] = [];
-
-/// A new `User`: its required fields without a default, so a missing one is a compile
-/// error: `db.user().create(user::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `User`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub email: String,
@@ -405,21 +285,3 @@ impl rt::WriteData<User> for Create {
 }
 
 impl rt::CreateData<User> for Create {}
-
-impl rt::NestedCreateData<relation::Manager> for crate::user::Create {}
-
-impl rt::NestedCreateData<relation::Reports> for crate::user::Create {}
-
-impl rt::NestedCreateData<relation::Profile> for crate::profile::CreateWithoutUser {}
-
-impl rt::NestedCreateData<relation::Passport> for crate::passport::Create {}
-
-impl rt::NestedCreateData<relation::Posts> for crate::post::CreateWithoutAuthor {}
-
-impl rt::NestedCreateData<relation::Edited> for crate::post::Create {}
-
-impl rt::NestedCreateData<relation::Followers> for crate::user::Create {}
-
-impl rt::NestedCreateData<relation::Following> for crate::user::Create {}
-
-impl rt::NestedCreateData<relation::Comments> for crate::comment::Create {}

@@ -4,18 +4,14 @@
 //! `db.post()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, Post>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.post().create(post::Create { .. }).set(post::FIELD.set(..))`.
-//! - [`CreateWithoutAuthor`]: the same without a foreign key, for a nested create through that relation.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.post().create(post::Create { .. }).set(post::FIELD.set(..))`.
+//! - [`CreateWithoutAuthor`]: the same without a relation's foreign key, for a nested create through it.
 use refract_runtime as rt;
 
 /// `model Post` (table `posts`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Post {
     pub id: String,
     pub title: String,
@@ -27,20 +23,17 @@ pub struct Post {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static TITLE: Column = Column::new("title", "title", false);
-    pub static VIEWS: Column = Column::new("views", "views", false);
-    pub static PUBLISHED: Column = Column::new("published", "published", false);
-    pub static AUTHOR_ID: Column = Column::new("author_id", "authorId", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static TITLE: Column = Column::not_null("title");
+    pub static VIEWS: Column = Column::not_null("views");
+    pub static PUBLISHED: Column = Column::not_null("published");
+    pub static AUTHOR_ID: Column = Column::not_null("authorId").mapped("author_id");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "Post",
-    table: rt::Table {
-        schema: Some("blog"),
-        name: "posts",
-    },
+    table: rt::Table::in_schema("blog", "posts"),
     columns: &[
         &column::ID,
         &column::TITLE,
@@ -108,34 +101,24 @@ pub const VIEWS: rt::Field<Post, i32> = rt::Field::new(&column::VIEWS);
 pub const PUBLISHED: rt::Field<Post, bool> = rt::Field::new(&column::PUBLISHED);
 pub const AUTHOR_ID: rt::Field<Post, i32> = rt::Field::new(&column::AUTHOR_ID);
 
-/// The relation fields of `Post`: one marker type and one metadata static each.
+/// The relation fields of `Post`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `Post.author` (relation `PostToUser`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `Post.author` → [`User`](crate::user::User) (relation `PostToUser`), handle [`AUTHOR`](super::AUTHOR).
     pub enum Author {}
-    /// `Post.author` (relation `PostToUser`).
-    pub static AUTHOR: rt::RelationMeta = rt::RelationMeta {
-        name: "author",
-        relation: "PostToUser",
-        model: &super::META,
-        related: &crate::user::META,
-        to_many: false,
-        optional: false,
-        link: rt::Link::Owned {
-            fields: &[&super::column::AUTHOR_ID],
-            references: &[&crate::user::column::ID],
-        },
-    };
     impl rt::RelationField for Author {
         type Parent = super::Post;
         type Child = crate::user::User;
         type Arity = rt::ToOne;
         const META: &'static rt::RelationMeta = &AUTHOR;
     }
+    pub static AUTHOR: rt::RelationMeta = super::AUTHOR
+        .declare("author", "PostToUser")
+        .owned(&[&column::AUTHOR_ID], &[&crate::user::column::ID]);
+    impl rt::NestedCreateData<Author> for crate::user::Create {}
+    impl rt::CreateWithout<Author> for super::CreateWithoutAuthor {}
 }
 
-/// `author` → `User`: include it (`include(AUTHOR)`), filter by it, order by it, write through it.
 pub const AUTHOR: rt::Relation<relation::Author, rt::ToOne> = rt::Relation::new();
 
 /// The `Post` with this `@id` on `id`.
@@ -145,15 +128,10 @@ pub fn id(id: impl Into<String>) -> rt::UniqueWhere<Post> {
 
 /// The columns of `Post` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 1] = [
-    rt::defaults::ColumnDefault {
-        column: &column::ID,
-        default: rt::defaults::ClientDefault::UuidV4,
-    },
+    rt::defaults::ClientDefault::UuidV4.on(&column::ID),
 ];
 
-/// A new `Post`: its required fields without a default, so a missing one is a compile
-/// error: `db.post().create(post::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `Post`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub title: String,
@@ -168,9 +146,7 @@ impl rt::WriteData<Post> for Create {
 
 impl rt::CreateData<Post> for Create {}
 
-/// A new `Post` created through `User`'s `posts` (`user::POSTS.create(..)`): [`Create`]
-/// without `authorId`, which the relation sets; accepted only by that relation, and by
-/// [`create_linked`](rt::Actions::create_linked) with a write through `AUTHOR`.
+/// [`Create`] without `authorId`, which `User.posts` sets: for `user::POSTS.create(..)` and [`create_linked`](rt::Actions::create_linked) through [`AUTHOR`].
 #[derive(Clone, Debug)]
 pub struct CreateWithoutAuthor {
     pub title: String,
@@ -181,7 +157,3 @@ impl rt::WriteData<Post> for CreateWithoutAuthor {
         vec![TITLE.set(self.title)]
     }
 }
-
-impl rt::CreateWithout<relation::Author> for CreateWithoutAuthor {}
-
-impl rt::NestedCreateData<relation::Author> for crate::user::Create {}

@@ -4,17 +4,13 @@
 //! `db.user()` (through [`Models`](crate::Models)) is [`rt::Actions`]`<'_, User>`:
 //! - reads: [`find_unique`](rt::Actions::find_unique), [`find_unique_or_throw`](rt::Actions::find_unique_or_throw), [`find_first`](rt::Actions::find_first), [`find_first_or_throw`](rt::Actions::find_first_or_throw), [`find_many`](rt::Actions::find_many), [`count`](rt::Actions::count), [`aggregate`](rt::Actions::aggregate), [`group_by`](rt::Actions::group_by);
 //! - writes: [`create`](rt::Actions::create), [`create_linked`](rt::Actions::create_linked), [`create_many`](rt::Actions::create_many), [`update`](rt::Actions::update), [`update_relations`](rt::Actions::update_relations), [`update_many`](rt::Actions::update_many), [`upsert`](rt::Actions::upsert), [`delete`](rt::Actions::delete), [`delete_many`](rt::Actions::delete_many);
-//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`:
-//!   `db.user().create(user::Create { .. }).set(user::FIELD.set(..))`.
+//! - a new record's data is [`Create`] (its required fields), more fields through `.set(..)`: `db.user().create(user::Create { .. }).set(user::FIELD.set(..))`.
 use refract_runtime as rt;
 
 /// `model User` (table `User`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "camelCase")
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct User {
     pub id: i32,
     pub email: String,
@@ -37,31 +33,28 @@ pub struct User {
 /// The model's columns, for [`ModelMeta`](rt::ModelMeta) and the field constants.
 pub mod column {
     use refract_runtime::Column;
-    pub static ID: Column = Column::new("id", "id", false);
-    pub static EMAIL: Column = Column::new("email", "email", false);
-    pub static NAME: Column = Column::new("name", "name", true);
-    pub static ROLE: Column = Column::new("role", "role", false);
-    pub static PROFILE: Column = Column::new("profile", "profile", true);
-    pub static TAGS: Column = Column::new("tags", "tags", false);
-    pub static BALANCE: Column = Column::new("balance", "balance", false);
-    pub static SCORE: Column = Column::new("score", "score", false);
-    pub static VISITS: Column = Column::new("visits", "visits", false);
-    pub static ACTIVE: Column = Column::new("active", "active", false);
-    pub static AVATAR: Column = Column::new("avatar", "avatar", true);
-    pub static TENANT: Column = Column::new("tenant", "tenant", false);
-    pub static HANDLE: Column = Column::new("handle", "handle", false);
-    pub static BIRTHDAY: Column = Column::new("birthday", "birthday", true);
-    pub static CREATED_AT: Column = Column::new("created_at", "createdAt", false);
-    pub static UPDATED_AT: Column = Column::new("updatedAt", "updatedAt", false);
+    pub static ID: Column = Column::not_null("id");
+    pub static EMAIL: Column = Column::not_null("email");
+    pub static NAME: Column = Column::nullable("name");
+    pub static ROLE: Column = Column::not_null("role");
+    pub static PROFILE: Column = Column::nullable("profile");
+    pub static TAGS: Column = Column::not_null("tags");
+    pub static BALANCE: Column = Column::not_null("balance");
+    pub static SCORE: Column = Column::not_null("score");
+    pub static VISITS: Column = Column::not_null("visits");
+    pub static ACTIVE: Column = Column::not_null("active");
+    pub static AVATAR: Column = Column::nullable("avatar");
+    pub static TENANT: Column = Column::not_null("tenant");
+    pub static HANDLE: Column = Column::not_null("handle");
+    pub static BIRTHDAY: Column = Column::nullable("birthday");
+    pub static CREATED_AT: Column = Column::not_null("createdAt").mapped("created_at");
+    pub static UPDATED_AT: Column = Column::not_null("updatedAt");
 }
 
 /// What the runtime knows about this model.
 pub static META: rt::ModelMeta = rt::ModelMeta {
     name: "User",
-    table: rt::Table {
-        schema: Some("public"),
-        name: "User",
-    },
+    table: rt::Table::in_schema("public", "User"),
     columns: &[
         &column::ID,
         &column::EMAIL,
@@ -185,19 +178,16 @@ pub const ROLE: rt::Field<User, crate::Role> = rt::Field::new(&column::ROLE);
 pub const PROFILE: rt::Field<User, rt::serde_json::Value, rt::Nullable> = rt::Field::new(
     &column::PROFILE,
 );
-
 pub const TAGS: rt::ListField<User, String> = rt::ListField::new(&column::TAGS);
 pub const BALANCE: rt::Field<User, rt::rust_decimal::Decimal> = rt::Field::new(
     &column::BALANCE,
 );
-
 pub const SCORE: rt::Field<User, f64> = rt::Field::new(&column::SCORE);
 pub const VISITS: rt::Field<User, i64> = rt::Field::new(&column::VISITS);
 pub const ACTIVE: rt::Field<User, bool> = rt::Field::new(&column::ACTIVE);
 pub const AVATAR: rt::Field<User, Vec<u8>, rt::Nullable> = rt::Field::new(
     &column::AVATAR,
 );
-
 pub const TENANT: rt::Field<User, String> = rt::Field::new(&column::TENANT);
 pub const HANDLE: rt::Field<User, String> = rt::Field::new(&column::HANDLE);
 pub const BIRTHDAY: rt::Field<
@@ -209,39 +199,27 @@ pub const BIRTHDAY: rt::Field<
 pub const CREATED_AT: rt::Field<User, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::CREATED_AT,
 );
-
 pub const UPDATED_AT: rt::Field<User, rt::chrono::DateTime<rt::chrono::Utc>> = rt::Field::new(
     &column::UPDATED_AT,
 );
 
-/// The relation fields of `User`: one marker type and one metadata static each.
+/// The relation fields of `User`: a marker type and its metadata each, and what a nested create through it takes.
 pub mod relation {
-    use refract_runtime as rt;
-    /// `User.posts` (relation `PostToUser`).
-    #[derive(Debug)]
+    use super::{column, rt};
+    /// `User.posts` → [`Post`](crate::post::Post) (relation `PostToUser`), handle [`POSTS`](super::POSTS).
     pub enum Posts {}
-    /// `User.posts` (relation `PostToUser`).
-    pub static POSTS: rt::RelationMeta = rt::RelationMeta {
-        name: "posts",
-        relation: "PostToUser",
-        model: &super::META,
-        related: &crate::post::META,
-        to_many: true,
-        optional: false,
-        link: rt::Link::Inverse {
-            fields: &[&crate::post::column::AUTHOR_ID],
-            references: &[&super::column::ID],
-        },
-    };
     impl rt::RelationField for Posts {
         type Parent = super::User;
         type Child = crate::post::Post;
         type Arity = rt::ToMany;
         const META: &'static rt::RelationMeta = &POSTS;
     }
+    pub static POSTS: rt::RelationMeta = super::POSTS
+        .declare("posts", "PostToUser")
+        .inverse(&[&crate::post::column::AUTHOR_ID], &[&column::ID]);
+    impl rt::NestedCreateData<Posts> for crate::post::CreateWithoutAuthor {}
 }
 
-/// `posts` → `Post`: include it (`include(POSTS)`), filter by it, order by it, write through it.
 pub const POSTS: rt::Relation<relation::Posts, rt::ToMany> = rt::Relation::new();
 
 /// `_count` of a `User`: how many related records each to-many relation has.
@@ -284,19 +262,11 @@ pub fn tenant_handle(
 
 /// The columns of `User` the client fills when a create leaves them out.
 pub static DEFAULTS: [rt::defaults::ColumnDefault; 2] = [
-    rt::defaults::ColumnDefault {
-        column: &column::TAGS,
-        default: rt::defaults::ClientDefault::EmptyList,
-    },
-    rt::defaults::ColumnDefault {
-        column: &column::CREATED_AT,
-        default: rt::defaults::ClientDefault::Now,
-    },
+    rt::defaults::ClientDefault::EmptyList.on(&column::TAGS),
+    rt::defaults::ClientDefault::Now.on(&column::CREATED_AT),
 ];
 
-/// A new `User`: its required fields without a default, so a missing one is a compile
-/// error: `db.user().create(user::Create { .. })`, then `.set(..)` for optional
-/// and defaulted fields; also the data of `create_many` and `upsert`.
+/// A new `User`: its required fields without a default (a missing one does not compile); `.set(..)` adds the others. Also a row of `create_many` and `upsert`.
 #[derive(Clone, Debug)]
 pub struct Create {
     pub email: String,
@@ -311,5 +281,3 @@ impl rt::WriteData<User> for Create {
 }
 
 impl rt::CreateData<User> for Create {}
-
-impl rt::NestedCreateData<relation::Posts> for crate::post::CreateWithoutAuthor {}
