@@ -33,7 +33,8 @@ pub fn lib_rs(plan: &Plan) -> TokenStream {
         .map(|module| quote!(pub use refract_runtime as #module;));
     let reexports = (!plan.reexports.is_empty()).then(|| {
         let idents = &plan.reexports;
-        quote!(pub use refract_runtime::{#(#idents),*};)
+        // prettyplease wraps this list at another width than rustfmt: left as generated.
+        quote!(#[rustfmt::skip] pub use refract_runtime::{#(#idents),*};)
     });
     let accessors = plan.models.iter().map(|m| {
         let (accessor, module, ident) = (&m.accessor, &m.module, &m.struct_ident);

@@ -14,6 +14,7 @@
 //! The modules are `#[rustfmt::skip]`: `cargo fmt` leaves generated code as generated.
 use refract_runtime as rt;
 pub use refract_runtime as runtime;
+#[rustfmt::skip]
 pub use refract_runtime::{
     count_all, Aggregates, Client, ClientConfig, Counted, Error, Filter, Group, Having,
     Loaded, Transaction, With, WriteData,
