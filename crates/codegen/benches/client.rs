@@ -139,7 +139,7 @@ fn setup() -> &'static Setup {
                     .unwrap(),
                 create: raw
                     .prepare(&format!(
-                        r#"INSERT INTO "User" ("id", "email", "tenantId", "updatedAt") VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"#
+                        r#"INSERT INTO "User" ("id", "email", "tenantId", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"#
                     ))
                     .await
                     .unwrap(),
@@ -255,7 +255,7 @@ mod create {
                     s.generated
                         .user()
                         .create(user::Create {
-                            email: email.to_owned(),
+                            email,
                             tenant_id: s.create_tenant_id.to_owned(),
                         })
                         .exec(),
@@ -270,13 +270,13 @@ mod create {
         bencher.bench_local(|| {
             let id = client::runtime::ids::cuid();
             let email = format!("h{}@x.io", next());
+            let stamp = now();
             let row = s
                 .runtime
-                .block_on(
-                    s.hand
-                        .client
-                        .query_one(&s.hand.create, &[&id, &email, &s.create_tenant_id, &now()]),
-                )
+                .block_on(s.hand.client.query_one(
+                    &s.hand.create,
+                    &[&id, &email, &s.create_tenant_id, &stamp, &stamp],
+                ))
                 .unwrap();
             HandUser::from_row(&row)
         });
@@ -409,7 +409,7 @@ fn paired() {
             timed(move || {
                 let email = format!("pg{}@x.io", next());
                 let create = s.generated.user().create(user::Create {
-                    email: email.to_owned(),
+                    email,
                     tenant_id: s.create_tenant_id.to_owned(),
                 });
                 s.runtime.block_on(create.exec()).unwrap();
@@ -417,8 +417,9 @@ fn paired() {
             timed(move || {
                 let id = client::runtime::ids::cuid();
                 let email = format!("ph{}@x.io", next());
-                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
-                    [&id, &email, &s.create_tenant_id, &now()];
+                let stamp = now();
+                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+                    [&id, &email, &s.create_tenant_id, &stamp, &stamp];
                 let row = s
                     .runtime
                     .block_on(s.hand.client.query_one(&s.hand.create, &params));
