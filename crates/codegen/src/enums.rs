@@ -10,7 +10,7 @@ use crate::names;
 use crate::plan::{EnumPlan, Plan};
 
 pub fn enums_module(plan: &Plan) -> TokenStream {
-    let enums = plan.enums.iter().map(|e| enum_item(plan, e));
+    let enums = plan.enums.iter().map(enum_item);
     quote! {
         //! The schema's enums.
         use refract_runtime as rt;
@@ -18,7 +18,7 @@ pub fn enums_module(plan: &Plan) -> TokenStream {
     }
 }
 
-fn enum_item(plan: &Plan, plan_enum: &EnumPlan) -> TokenStream {
+fn enum_item(plan_enum: &EnumPlan) -> TokenStream {
     let (ident, enum_) = (&plan_enum.ident, plan_enum.enum_);
     let default_doc = format!("`enum {}` (type `{}`).", enum_.name, enum_.db_name);
     let doc = doc_attrs(enum_.documentation.as_deref().or(Some(&default_doc)));
@@ -45,19 +45,17 @@ fn enum_item(plan: &Plan, plan_enum: &EnumPlan) -> TokenStream {
         let rename = (!fits).then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #name))]));
         quote!(#doc #rename #variant,)
     });
-    let to_db = plan_enum.variants.iter().map(|(variant, value)| {
-        let db_name = &value.db_name;
-        quote!(#ident::#variant => #db_name,)
-    });
-    let from_db = plan_enum.variants.iter().map(|(variant, value)| {
-        let db_name = &value.db_name;
-        quote!(#db_name => Some(#ident::#variant),)
-    });
-    let prisma_names = plan_enum.variants.iter().map(|(variant, value)| {
-        let prisma_name = &value.name;
-        quote!(#ident::#variant => #prisma_name,)
-    });
-    let (name, option) = (&enum_.name, &plan.std.option);
+    let db_names = plan_enum.variants.iter().map(|(_, value)| &value.db_name);
+    // The Prisma names only when a value is mapped (the trait's default is the db names).
+    let prisma_names = plan_enum
+        .variants
+        .iter()
+        .any(|(_, value)| value.name != value.db_name)
+        .then(|| {
+            let names = plan_enum.variants.iter().map(|(_, value)| &value.name);
+            quote!(const PRISMA_NAMES: &'static [&'static str] = &[#(#names),*];)
+        });
+    let name = &enum_.name;
     let all = plan_enum
         .variants
         .iter()
@@ -78,14 +76,11 @@ fn enum_item(plan: &Plan, plan_enum: &EnumPlan) -> TokenStream {
 
         impl rt::PgEnum for #ident {
             const NAME: &'static str = #name;
-            fn to_db(self) -> &'static str {
-                match self { #(#to_db)* }
-            }
-            fn from_db(name: &str) -> #option<Self> {
-                match name { #(#from_db)* _ => None }
-            }
-            fn prisma_name(self) -> &'static str {
-                match self { #(#prisma_names)* }
+            const VARIANTS: &'static [Self] = &Self::ALL;
+            const DB_NAMES: &'static [&'static str] = &[#(#db_names),*];
+            #prisma_names
+            fn index(self) -> usize {
+                self as usize
             }
         }
     }

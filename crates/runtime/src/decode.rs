@@ -59,17 +59,35 @@ fn decode_error(row: &Row, index: usize, source: BoxError) -> Error {
     Error::Decode { column, source }
 }
 
-/// A Rust enum mapped to a Postgres enum type. Generated enums implement this (the
-/// variant ↔ database-name mapping) and get [`Decode`] and [`IntoValue`] from it.
+/// A Rust enum mapped to a Postgres enum type. Generated enums implement this as data
+/// (their variants and the names of each, in declaration order, and `index`), and get the
+/// mapping methods, [`Decode`] and [`IntoValue`] from it: three lines per variant at most,
+/// however many enums a schema has.
 pub trait PgEnum: Sized + Copy + 'static {
     /// The enum's Rust name, for error messages.
     const NAME: &'static str;
+    /// Every variant, in declaration order.
+    const VARIANTS: &'static [Self];
+    /// Each variant's database name (`@map` applied), in the order of `VARIANTS`.
+    const DB_NAMES: &'static [&'static str];
+    /// Each variant's Prisma name (what Prisma's JSON writes; `@map` not applied), in the
+    /// order of `VARIANTS`: the database names unless a value is mapped.
+    const PRISMA_NAMES: &'static [&'static str] = Self::DB_NAMES;
+    /// The variant's position in `VARIANTS` (generated as `self as usize`).
+    fn index(self) -> usize;
     /// The variant's database name (`@map` applied).
-    fn to_db(self) -> &'static str;
+    fn to_db(self) -> &'static str {
+        Self::DB_NAMES[self.index()]
+    }
     /// The variant for a database name.
-    fn from_db(name: &str) -> Option<Self>;
-    /// The variant's Prisma name (what Prisma's JSON writes; `@map` not applied).
-    fn prisma_name(self) -> &'static str;
+    fn from_db(name: &str) -> Option<Self> {
+        let position = Self::DB_NAMES.iter().position(|db| *db == name)?;
+        Self::VARIANTS.get(position).copied()
+    }
+    /// The variant's Prisma name.
+    fn prisma_name(self) -> &'static str {
+        Self::PRISMA_NAMES[self.index()]
+    }
 }
 
 impl<E: PgEnum> IntoValue for E {

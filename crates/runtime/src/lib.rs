@@ -61,11 +61,9 @@
 //!
 //! impl rt::PgEnum for Kind {
 //!     const NAME: &'static str = "Kind";
-//!     fn to_db(self) -> &'static str { match self { Kind::A => "A", Kind::B => "B" } }
-//!     fn prisma_name(self) -> &'static str { self.to_db() }
-//!     fn from_db(name: &str) -> Option<Self> {
-//!         match name { "A" => Some(Kind::A), "B" => Some(Kind::B), _ => None }
-//!     }
+//!     const VARIANTS: &'static [Self] = &[Kind::A, Kind::B];
+//!     const DB_NAMES: &'static [&'static str] = &["A", "B"];
+//!     fn index(self) -> usize { self as usize }
 //! }
 //!
 //! #[derive(Clone, Debug, PartialEq)]

@@ -26,27 +26,10 @@ impl TenantPlan {
 
 impl rt::PgEnum for TenantPlan {
     const NAME: &'static str = "TenantPlan";
-    fn to_db(self) -> &'static str {
-        match self {
-            TenantPlan::Free => "FREE",
-            TenantPlan::Pro => "PRO",
-            TenantPlan::Enterprise => "ENTERPRISE",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "FREE" => Some(TenantPlan::Free),
-            "PRO" => Some(TenantPlan::Pro),
-            "ENTERPRISE" => Some(TenantPlan::Enterprise),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            TenantPlan::Free => "FREE",
-            TenantPlan::Pro => "PRO",
-            TenantPlan::Enterprise => "ENTERPRISE",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &["FREE", "PRO", "ENTERPRISE"];
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -70,27 +53,10 @@ impl UserRole {
 
 impl rt::PgEnum for UserRole {
     const NAME: &'static str = "UserRole";
-    fn to_db(self) -> &'static str {
-        match self {
-            UserRole::Admin => "ADMIN",
-            UserRole::Author => "AUTHOR",
-            UserRole::Viewer => "VIEWER",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "ADMIN" => Some(UserRole::Admin),
-            "AUTHOR" => Some(UserRole::Author),
-            "VIEWER" => Some(UserRole::Viewer),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            UserRole::Admin => "ADMIN",
-            UserRole::Author => "AUTHOR",
-            UserRole::Viewer => "VIEWER",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &["ADMIN", "AUTHOR", "VIEWER"];
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -118,27 +84,10 @@ impl AgentStatus {
 
 impl rt::PgEnum for AgentStatus {
     const NAME: &'static str = "AgentStatus";
-    fn to_db(self) -> &'static str {
-        match self {
-            AgentStatus::Draft => "DRAFT",
-            AgentStatus::Published => "PUBLISHED",
-            AgentStatus::Disabled => "DISABLED",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "DRAFT" => Some(AgentStatus::Draft),
-            "PUBLISHED" => Some(AgentStatus::Published),
-            "DISABLED" => Some(AgentStatus::Disabled),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            AgentStatus::Draft => "DRAFT",
-            AgentStatus::Published => "PUBLISHED",
-            AgentStatus::Disabled => "DISABLED",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &["DRAFT", "PUBLISHED", "DISABLED"];
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -170,33 +119,16 @@ impl ToolType {
 
 impl rt::PgEnum for ToolType {
     const NAME: &'static str = "ToolType";
-    fn to_db(self) -> &'static str {
-        match self {
-            ToolType::KbSearch => "KB_SEARCH",
-            ToolType::TicketCreate => "TICKET_CREATE",
-            ToolType::SlackPost => "SLACK_POST",
-            ToolType::TeamsPost => "TEAMS_POST",
-            ToolType::Custom => "CUSTOM",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "KB_SEARCH" => Some(ToolType::KbSearch),
-            "TICKET_CREATE" => Some(ToolType::TicketCreate),
-            "SLACK_POST" => Some(ToolType::SlackPost),
-            "TEAMS_POST" => Some(ToolType::TeamsPost),
-            "CUSTOM" => Some(ToolType::Custom),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            ToolType::KbSearch => "KB_SEARCH",
-            ToolType::TicketCreate => "TICKET_CREATE",
-            ToolType::SlackPost => "SLACK_POST",
-            ToolType::TeamsPost => "TEAMS_POST",
-            ToolType::Custom => "CUSTOM",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &[
+        "KB_SEARCH",
+        "TICKET_CREATE",
+        "SLACK_POST",
+        "TEAMS_POST",
+        "CUSTOM",
+    ];
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -226,29 +158,9 @@ impl MessageRole {
 
 impl rt::PgEnum for MessageRole {
     const NAME: &'static str = "MessageRole";
-    fn to_db(self) -> &'static str {
-        match self {
-            MessageRole::User => "USER",
-            MessageRole::Assistant => "ASSISTANT",
-            MessageRole::Tool => "TOOL",
-            MessageRole::System => "SYSTEM",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "USER" => Some(MessageRole::User),
-            "ASSISTANT" => Some(MessageRole::Assistant),
-            "TOOL" => Some(MessageRole::Tool),
-            "SYSTEM" => Some(MessageRole::System),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            MessageRole::User => "USER",
-            MessageRole::Assistant => "ASSISTANT",
-            MessageRole::Tool => "TOOL",
-            MessageRole::System => "SYSTEM",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &["USER", "ASSISTANT", "TOOL", "SYSTEM"];
+    fn index(self) -> usize {
+        self as usize
     }
 }

@@ -22,27 +22,10 @@ impl Tier {
 
 impl rt::PgEnum for Tier {
     const NAME: &'static str = "Tier";
-    fn to_db(self) -> &'static str {
-        match self {
-            Tier::Free => "FREE",
-            Tier::Pro => "PRO",
-            Tier::Enterprise => "ENTERPRISE",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "FREE" => Some(Tier::Free),
-            "PRO" => Some(Tier::Pro),
-            "ENTERPRISE" => Some(Tier::Enterprise),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            Tier::Free => "FREE",
-            Tier::Pro => "PRO",
-            Tier::Enterprise => "ENTERPRISE",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &["FREE", "PRO", "ENTERPRISE"];
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -66,26 +49,9 @@ impl Status {
 
 impl rt::PgEnum for Status {
     const NAME: &'static str = "Status";
-    fn to_db(self) -> &'static str {
-        match self {
-            Status::Draft => "DRAFT",
-            Status::Live => "LIVE",
-            Status::Retired => "RETIRED",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "DRAFT" => Some(Status::Draft),
-            "LIVE" => Some(Status::Live),
-            "RETIRED" => Some(Status::Retired),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            Status::Draft => "DRAFT",
-            Status::Live => "LIVE",
-            Status::Retired => "RETIRED",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &["DRAFT", "LIVE", "RETIRED"];
+    fn index(self) -> usize {
+        self as usize
     }
 }

@@ -23,26 +23,10 @@ impl Level {
 
 impl rt::PgEnum for Level {
     const NAME: &'static str = "Level";
-    fn to_db(self) -> &'static str {
-        match self {
-            Level::Low => "LOW",
-            Level::Medium => "medium",
-            Level::High => "HIGH",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "LOW" => Some(Level::Low),
-            "medium" => Some(Level::Medium),
-            "HIGH" => Some(Level::High),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            Level::Low => "LOW",
-            Level::Medium => "MEDIUM",
-            Level::High => "HIGH",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &["LOW", "medium", "HIGH"];
+    const PRISMA_NAMES: &'static [&'static str] = &["LOW", "MEDIUM", "HIGH"];
+    fn index(self) -> usize {
+        self as usize
     }
 }

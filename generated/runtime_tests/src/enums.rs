@@ -21,23 +21,10 @@ impl Role {
 
 impl rt::PgEnum for Role {
     const NAME: &'static str = "Role";
-    fn to_db(self) -> &'static str {
-        match self {
-            Role::Admin => "ADMIN",
-            Role::Member => "member",
-        }
-    }
-    fn from_db(name: &str) -> Option<Self> {
-        match name {
-            "ADMIN" => Some(Role::Admin),
-            "member" => Some(Role::Member),
-            _ => None,
-        }
-    }
-    fn prisma_name(self) -> &'static str {
-        match self {
-            Role::Admin => "ADMIN",
-            Role::Member => "MEMBER",
-        }
+    const VARIANTS: &'static [Self] = &Self::ALL;
+    const DB_NAMES: &'static [&'static str] = &["ADMIN", "member"];
+    const PRISMA_NAMES: &'static [&'static str] = &["ADMIN", "MEMBER"];
+    fn index(self) -> usize {
+        self as usize
     }
 }

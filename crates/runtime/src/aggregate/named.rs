@@ -378,14 +378,11 @@ mod tests {
 
     impl PgEnum for Shade {
         const NAME: &'static str = "Shade";
-        fn to_db(self) -> &'static str {
-            "dark"
-        }
-        fn from_db(name: &str) -> Option<Self> {
-            (name == "dark").then_some(Shade::Dark)
-        }
-        fn prisma_name(self) -> &'static str {
-            "DARK"
+        const VARIANTS: &'static [Self] = &[Shade::Dark];
+        const DB_NAMES: &'static [&'static str] = &["dark"];
+        const PRISMA_NAMES: &'static [&'static str] = &["DARK"];
+        fn index(self) -> usize {
+            self as usize
         }
     }
 
