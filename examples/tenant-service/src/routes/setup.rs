@@ -33,10 +33,7 @@ pub async fn create_tenant(
     JsonBody(body): JsonBody<NewTenant>,
 ) -> Created<Tenant> {
     let name = required_text("name", &body.name)?;
-    let mut create = state
-        .db
-        .tenant()
-        .create(tenant::Create { name: name.into() });
+    let mut create = state.db.tenant().create(tenant::Create { name });
     if let Some(plan) = &body.plan {
         create = create.set(tenant::PLAN.set(parse_enum("plan", plan, &TenantPlan::ALL)?));
     }
@@ -65,7 +62,7 @@ pub async fn create_user(
         ));
     }
     let mut create = tenant.db.user().create(user::Create {
-        email: email.into(),
+        email,
         tenant_id: tenant.id,
     });
     if let Some(name) = body.name {
@@ -95,7 +92,7 @@ pub async fn create_agent(
     let name = required_text("name", &body.name)?;
     let flow = json_object("flowJson", body.flow_json)?;
     let mut create = tenant.db.agent().create(agent::Create {
-        name: name.into(),
+        name,
         flow_json: flow,
         tenant_id: tenant.id,
     });
@@ -146,9 +143,9 @@ pub async fn create_document(
         .db
         .document()
         .create(document::Create {
-            source: source.into(),
-            uri: uri.into(),
-            title: title.into(),
+            source,
+            uri,
+            title,
             metadata,
             tenant_id: tenant.id,
         })
