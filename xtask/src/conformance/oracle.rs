@@ -11,6 +11,8 @@
 //!    dropped when only one side has it (today both print it). A schema held twice by the
 //!    corpus is sent to Prisma once. These comparisons run no SQL, so schemas needing an
 //!    extension the server lacks (pgvector for formbricks) are compared as scripts only.
+//!    The root schema is compared without its `tenantModel` setting (row-level security
+//!    is refract's own; see [`root_schema_without_tenancy`]).
 //! 3. For the root schema, both directions of drift: a database migrated by refract shows
 //!    no drift to Prisma (`migrate diff --from-config-datasource --to-schema S --exit-code`
 //!    exits 0), and a database migrated by Prisma's script shows none to refract.
@@ -387,11 +389,31 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The root schema as Prisma can express it: without the `refract` generator's
+/// `tenantModel` line. Row-level security is refract's own addition (issue 17), which
+/// Prisma's SQL cannot contain and Prisma's drift check ignores; the `renames` stage's
+/// tenancy case checks that Prisma sees no drift on a database refract migrated with it.
+fn root_schema_without_tenancy() -> Result<PathBuf> {
+    let root = crate::root().join("schema.prisma");
+    let text =
+        std::fs::read_to_string(&root).with_context(|| format!("reading {}", root.display()))?;
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("tenantModel"))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("refract-oracle-root-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("schema.prisma");
+    std::fs::write(&path, kept.join("\n") + "\n")
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
 /// The root schema, then the PostgreSQL schemas of `real/` and `schemas/`, sorted.
 fn cases(corpus: &Path) -> Result<Vec<Case>> {
     let mut cases = vec![Case {
         name: "schema.prisma".into(),
-        path: crate::root().join("schema.prisma"),
+        path: root_schema_without_tenancy()?,
     }];
     let mut found = Vec::new();
     for entry in std::fs::read_dir(corpus.join("real"))? {
