@@ -4,7 +4,7 @@
 //! crates listed above it), and the "## Environment" list against the environment reads
 //! in the sources of every crate below the binaries.
 //!
-//! Needs nothing but the repository and cargo (no database, no `../shared`).
+//! Needs nothing but the repository and cargo: no database, no corpus, no oracle.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
