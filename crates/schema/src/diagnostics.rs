@@ -158,6 +158,16 @@ impl Diagnostics {
         self.push(Diagnostic::error(code, span, message));
     }
 
+    pub fn error_with_help(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.push(Diagnostic::error(code, span, message).with_help(help));
+    }
+
     pub fn warning(&mut self, code: Code, span: Span, message: impl Into<String>) {
         self.push(Diagnostic::warning(code, span, message));
     }

@@ -59,13 +59,11 @@ impl<'a> ArgReader<'a> {
         // it: building it for every attribute was a large share of resolving.
         let display = || format!("{prefix}{}", attr.name.name);
         for empty in &attr.arguments.empty {
-            diags.push(
-                Diagnostic::error(
-                    codes::ATTRIBUTE_ARGUMENT,
-                    empty.span,
-                    format!("argument `{}` of `{}` has no value", empty.name, display()),
-                )
-                .with_help("write a value after the colon, or remove the argument"),
+            diags.error_with_help(
+                codes::ATTRIBUTE_ARGUMENT,
+                empty.span,
+                format!("argument `{}` of `{}` has no value", empty.name, display()),
+                "write a value after the colon, or remove the argument",
             );
         }
         // Duplicate named arguments.

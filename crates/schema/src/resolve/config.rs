@@ -157,9 +157,11 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
             "relationMode" | "referentialIntegrity" => match value.as_string() {
                 Some("foreignKeys") => ds.relation_mode = ir::RelationMode::ForeignKeys,
                 Some("prisma") => ds.relation_mode = ir::RelationMode::Prisma,
-                _ => diags.push(
-                    Diagnostic::error(codes::DATASOURCE, value.span(), "invalid relation mode")
-                        .with_help("use `\"foreignKeys\"` (the default) or `\"prisma\"`"),
+                _ => diags.error_with_help(
+                    codes::DATASOURCE,
+                    value.span(),
+                    "invalid relation mode",
+                    "use `\"foreignKeys\"` (the default) or `\"prisma\"`",
                 ),
             },
             "schemas" => {
@@ -199,13 +201,11 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
         );
     }
     let Some((provider, span)) = provider else {
-        diags.push(
-            Diagnostic::error(
-                codes::DATASOURCE,
-                block.name.span,
-                format!("datasource `{}` has no `provider`", block.name.name),
-            )
-            .with_help("add `provider = \"postgresql\"`"),
+        diags.error_with_help(
+            codes::DATASOURCE,
+            block.name.span,
+            format!("datasource `{}` has no `provider`", block.name.name),
+            "add `provider = \"postgresql\"`",
         );
         return None;
     };
@@ -220,9 +220,11 @@ pub(super) fn datasource(block: &ConfigBlock, diags: &mut Diagnostics) -> Option
         } else {
             format!("unknown datasource provider `{provider}`")
         };
-        diags.push(
-            Diagnostic::error(codes::UNSUPPORTED_PROVIDER, span, msg)
-                .with_help("refract supports `postgresql`"),
+        diags.error_with_help(
+            codes::UNSUPPORTED_PROVIDER,
+            span,
+            msg,
+            "refract supports `postgresql`",
         );
         return None;
     }
@@ -245,13 +247,11 @@ fn extensions(value: &Expression, diags: &mut Diagnostics) -> Vec<ir::Extension>
             }
         };
         if name.contains('-') {
-            diags.push(
-                Diagnostic::error(
-                    codes::DATASOURCE,
-                    span,
-                    "the character `-` is not allowed in extension names",
-                )
-                .with_help("write `_` and give the real name with `map: \"...\"`"),
+            diags.error_with_help(
+                codes::DATASOURCE,
+                span,
+                "the character `-` is not allowed in extension names",
+                "write `_` and give the real name with `map: \"...\"`",
             );
             continue;
         }
@@ -349,13 +349,11 @@ pub(super) fn generator(block: &ConfigBlock, diags: &mut Diagnostics) -> Option<
         );
     }
     let Some(provider) = provider else {
-        diags.push(
-            Diagnostic::error(
-                codes::GENERATOR,
-                block.name.span,
-                format!("generator `{}` has no `provider`", block.name.name),
-            )
-            .with_help("add `provider = \"refract\"`"),
+        diags.error_with_help(
+            codes::GENERATOR,
+            block.name.span,
+            format!("generator `{}` has no `provider`", block.name.name),
+            "add `provider = \"refract\"`",
         );
         return None;
     };

@@ -121,6 +121,16 @@ impl<'a> Ctx<'a> {
         self.diags.error(code, span, msg);
     }
 
+    pub fn error_with_help(
+        &mut self,
+        code: crate::diagnostics::Code,
+        span: Span,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.diags.error_with_help(code, span, msg, help);
+    }
+
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -303,11 +313,7 @@ fn canonical_index_order(schema: &mut ir::Schema) {
 fn invalid_lines(ast: &SchemaAst, cx: &mut Ctx<'_>) {
     for top in &ast.tops {
         match top {
-            Top::Invalid { span } => cx.push(
-                Diagnostic::error(codes::SYNTAX, *span, "this line is not a valid definition").with_help(
-                    "top-level blocks start with `model`, `enum`, `view`, `type`, `datasource` or `generator`",
-                ),
-            ),
+            Top::Invalid { span } => cx.error_with_help(codes::SYNTAX, *span, "this line is not a valid definition", "top-level blocks start with `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
             Top::InvalidBlock { keyword, span } => {
                 let kw = keyword.name.as_str();
                 let suggestion = ["model", "enum", "view", "type", "datasource", "generator"]
@@ -331,14 +337,9 @@ fn invalid_lines(ast: &SchemaAst, cx: &mut Ctx<'_>) {
             }
             Top::Model(m) => {
                 for l in &m.invalid_lines {
-                    cx.push(
-                        Diagnostic::error(
-                            codes::SYNTAX,
+                    cx.error_with_help(codes::SYNTAX,
                             *l,
-                            "this line is not a valid field or attribute definition",
-                        )
-                        .with_help("a field is written `name Type @attributes`; a block attribute `@@name(...)`"),
-                    );
+                            "this line is not a valid field or attribute definition", "a field is written `name Type @attributes`; a block attribute `@@name(...)`");
                 }
             }
             Top::Enum(e) => {
@@ -376,13 +377,11 @@ fn top_level_names<'a>(
             ),
             Top::Enum(e) => ("enum", &e.name),
             Top::TypeAlias(t) => {
-                cx.push(
-                    Diagnostic::error(
-                        codes::INVALID_BLOCK,
-                        t.span,
-                        "type aliases are not supported",
-                    )
-                    .with_help("write the type and its attributes on each field instead"),
+                cx.error_with_help(
+                    codes::INVALID_BLOCK,
+                    t.span,
+                    "type aliases are not supported",
+                    "write the type and its attributes on each field instead",
                 );
                 continue;
             }
@@ -406,31 +405,23 @@ fn top_level_names<'a>(
             );
         }
         if crate::ir::ScalarType::from_name(&name.name).is_some() {
-            cx.push(
-                Diagnostic::error(
-                    codes::RESERVED_NAME,
-                    name.span,
-                    format!(
-                        "`{}` is a built-in scalar type; a {kind} cannot take its name",
-                        name.name
-                    ),
-                )
-                .with_help(
-                    "choose another name, and map it to the table or type you need with `@@map`",
+            cx.error_with_help(
+                codes::RESERVED_NAME,
+                name.span,
+                format!(
+                    "`{}` is a built-in scalar type; a {kind} cannot take its name",
+                    name.name
                 ),
+                "choose another name, and map it to the table or type you need with `@@map`",
             );
             continue;
         }
         if name.name == "PrismaClient" && kind == "model" {
-            cx.push(
-                Diagnostic::error(
-                    codes::RESERVED_NAME,
-                    name.span,
-                    "the model name `PrismaClient` is reserved",
-                )
-                .with_help(
-                    "choose another name and keep the table name with `@@map(\"PrismaClient\")`",
-                ),
+            cx.error_with_help(
+                codes::RESERVED_NAME,
+                name.span,
+                "the model name `PrismaClient` is reserved",
+                "choose another name and keep the table name with `@@map(\"PrismaClient\")`",
             );
         }
         if let Some((first_kind, first_span)) = seen.get(name.name.as_str()) {
@@ -532,15 +523,11 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
                 .iter()
                 .find(|p| p.name.name == "extensions")
                 .map_or(datasources[0].span, |p| p.span);
-            cx.push(
-                Diagnostic::error(
-                    codes::PREVIEW_FEATURE_REQUIRED,
-                    span,
-                    "the `extensions` property needs the `postgresqlExtensions` preview feature",
-                )
-                .with_help(
-                    "add `previewFeatures = [\"postgresqlExtensions\"]` to the generator block",
-                ),
+            cx.error_with_help(
+                codes::PREVIEW_FEATURE_REQUIRED,
+                span,
+                "the `extensions` property needs the `postgresqlExtensions` preview feature",
+                "add `previewFeatures = [\"postgresqlExtensions\"]` to the generator block",
             );
         }
     }
@@ -551,13 +538,11 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
                 && cx.has_datasource
                 && !cx.unsupported_provider
             {
-                cx.push(
-                    Diagnostic::error(
-                        codes::COMPOSITE_TYPE,
-                        m.name.span,
-                        "composite types are not supported on PostgreSQL",
-                    )
-                    .with_help("use a model with a relation, or a `Json` field"),
+                cx.error_with_help(
+                    codes::COMPOSITE_TYPE,
+                    m.name.span,
+                    "composite types are not supported on PostgreSQL",
+                    "use a model with a relation, or a `Json` field",
                 );
             }
         }
@@ -572,13 +557,11 @@ fn views_need_preview_feature(ast: &SchemaAst, cx: &mut Ctx<'_>) {
     for top in &ast.tops {
         if let Top::Model(m) = top {
             if m.kind == ast::ModelKind::View {
-                cx.push(
-                    Diagnostic::error(
-                        codes::PREVIEW_FEATURE_REQUIRED,
-                        m.span,
-                        "view definitions need the `views` preview feature",
-                    )
-                    .with_help("add `previewFeatures = [\"views\"]` to the generator block"),
+                cx.error_with_help(
+                    codes::PREVIEW_FEATURE_REQUIRED,
+                    m.span,
+                    "view definitions need the `views` preview feature",
+                    "add `previewFeatures = [\"views\"]` to the generator block",
                 );
             }
         }

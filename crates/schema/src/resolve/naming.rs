@@ -99,16 +99,14 @@ pub(super) fn duplicate_table_names(cx: &mut Ctx<'_>) {
                 .or(spans[i].ast.map(|a| a.name.span))
                 .unwrap_or_default();
             let first_name = &schema.models[first].name;
-            diags.push(
-                Diagnostic::error(
-                    codes::DUPLICATE_DB_NAME,
-                    span,
-                    format!(
-                        "the table name `{}` is already used by `{first_name}`",
-                        m.db_name
-                    ),
-                )
-                .with_help("give one of them another name with `@@map(\"...\")`"),
+            diags.error_with_help(
+                codes::DUPLICATE_DB_NAME,
+                span,
+                format!(
+                    "the table name `{}` is already used by `{first_name}`",
+                    m.db_name
+                ),
+                "give one of them another name with `@@map(\"...\")`",
             );
         } else {
             seen.insert(key, i);
@@ -228,13 +226,8 @@ pub(super) fn check_constraint_names(cx: &mut Ctx<'_>) {
             continue;
         }
         done.push((span, name));
-        diags.push(
-            Diagnostic::error(
-                codes::DUPLICATE_DB_NAME,
+        diags.error_with_help(codes::DUPLICATE_DB_NAME,
                 span,
-                format!("the constraint name `{name}` is used twice; primary keys, unique constraints and indexes share one namespace per schema"),
-            )
-            .with_help("give one of them another name with `map: \"...\"`"),
-        );
+                format!("the constraint name `{name}` is used twice; primary keys, unique constraints and indexes share one namespace per schema"), "give one of them another name with `map: \"...\"`");
     }
 }

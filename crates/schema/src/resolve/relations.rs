@@ -193,13 +193,11 @@ fn field_list(
                 None => unknown.push(n.clone()),
             },
             Expression::String(s, span) => {
-                diags.push(
-                    Diagnostic::error(
-                        codes::RELATION_INVALID,
-                        *span,
-                        format!("expected a field name in `{arg}`, found the string `\"{s}\"`"),
-                    )
-                    .with_help(format!("write field names without quotes: `{s}`")),
+                diags.error_with_help(
+                    codes::RELATION_INVALID,
+                    *span,
+                    format!("expected a field name in `{arg}`, found the string `\"{s}\"`"),
+                    format!("write field names without quotes: `{s}`"),
                 );
                 return None;
             }
@@ -316,13 +314,11 @@ fn pair(
     if kind == RelationKind::OneToOne && fa_arity == Arity::Required && fb_arity == Arity::Required
     {
         let span = field_span(cx, referenced);
-        cx.push(
-            Diagnostic::error(
-                codes::RELATION_INVALID,
-                span,
-                "the side of a one-to-one relation without `fields` must be optional",
-            )
-            .with_help("make it optional with `?`: both records cannot be created first"),
+        cx.error_with_help(
+            codes::RELATION_INVALID,
+            span,
+            "the side of a one-to-one relation without `fields` must be optional",
+            "make it optional with `?`: both records cannot be created first",
         );
     }
     let ra = args_of(args, referencing);
@@ -369,9 +365,11 @@ fn ambiguous_relation(
             )
         };
         let span = field_span(cx, *r);
-        cx.push(
-            Diagnostic::error(codes::RELATION_AMBIGUOUS, span, msg)
-                .with_help("give each relation its own name: `@relation(\"Name\")` on both sides"),
+        cx.error_with_help(
+            codes::RELATION_AMBIGUOUS,
+            span,
+            msg,
+            "give each relation its own name: `@relation(\"Name\")` on both sides",
         );
     }
 }
@@ -427,13 +425,11 @@ fn many_to_many_sides(
     for (r, a) in [(first, aa), (second, ab)] {
         if has_fk(a) {
             let span = attr_span(cx, r);
-            cx.push(
-                Diagnostic::error(
-                    codes::RELATION_INVALID,
-                    span,
-                    "implicit many-to-many relations do not take `fields` or `references`",
-                )
-                .with_help("remove them; refract manages the join table"),
+            cx.error_with_help(
+                codes::RELATION_INVALID,
+                span,
+                "implicit many-to-many relations do not take `fields` or `references`",
+                "remove them; refract manages the join table",
             );
         }
     }
@@ -457,15 +453,11 @@ fn many_to_many_sides(
         if !single_id && m.primary_key.is_some() {
             let span = field_span(cx, r);
             let mname = m.name.clone();
-            cx.push(
-                Diagnostic::error(
-                    codes::RELATION_INVALID,
-                    span,
-                    format!(
-                        "implicit many-to-many relations need a single-field `@id` on `{mname}`"
-                    ),
-                )
-                .with_help("use an explicit join model instead"),
+            cx.error_with_help(
+                codes::RELATION_INVALID,
+                span,
+                format!("implicit many-to-many relations need a single-field `@id` on `{mname}`"),
+                "use an explicit join model instead",
             );
         }
     }
@@ -501,13 +493,11 @@ fn one_to_many_sides(
     };
     if has_fk(list_args) {
         let span = attr_span(cx, list);
-        cx.push(
-            Diagnostic::error(
-                codes::RELATION_INVALID,
-                span,
-                "the list side of a one-to-many relation cannot define `fields` or `references`",
-            )
-            .with_help("put `fields` and `references` on the other side"),
+        cx.error_with_help(
+            codes::RELATION_INVALID,
+            span,
+            "the list side of a one-to-many relation cannot define `fields` or `references`",
+            "put `fields` and `references` on the other side",
         );
     }
     if !has_fk(single_args) {
@@ -557,13 +547,11 @@ fn one_to_one_sides(
         }
         (true, true) => {
             let span = attr_span(cx, second);
-            cx.push(
-                Diagnostic::error(
-                    codes::RELATION_INVALID,
-                    span,
-                    "only one side of a one-to-one relation can define `fields` and `references`",
-                )
-                .with_help("remove them from one side"),
+            cx.error_with_help(
+                codes::RELATION_INVALID,
+                span,
+                "only one side of a one-to-one relation can define `fields` and `references`",
+                "remove them from one side",
             );
             (first, second)
         }
@@ -721,16 +709,11 @@ fn check_referential_actions(
         if let Some((ReferentialAction::NoAction, aspan)) = action {
             if relation_mode == RelationMode::Prisma {
                 // Prisma's own text: emulation has no deferred check to offer.
-                cx.push(
-                    Diagnostic::error(
-                        codes::RELATION_REFERENTIAL_ACTION,
+                cx.error_with_help(codes::RELATION_REFERENTIAL_ACTION,
                         aspan,
                         format!(
                             "`{which}: NoAction` is not implemented for PostgreSQL with `relationMode = \"prisma\"`"
-                        ),
-                    )
-                    .with_help("use `Restrict` instead (allowed: `Cascade`, `Restrict`, `SetNull`)"),
-                );
+                        ), "use `Restrict` instead (allowed: `Cascade`, `Restrict`, `SetNull`)");
             }
             continue;
         }
@@ -744,9 +727,7 @@ fn check_referential_actions(
         let msg = format!("`{which}: SetNull` on a relation whose foreign-key fields are required");
         let help = "make the foreign-key fields optional, or choose another referential action";
         if prisma_mode {
-            cx.push(
-                Diagnostic::error(codes::RELATION_REFERENTIAL_ACTION, aspan, msg).with_help(help),
-            );
+            cx.error_with_help(codes::RELATION_REFERENTIAL_ACTION, aspan, msg, help);
         } else {
             cx.push(
                 Diagnostic::warning(
@@ -799,31 +780,27 @@ fn fk_lists_are_complete(
     }
     if has_fields != has_refs {
         let missing = if has_fields { "references" } else { "fields" };
-        diags.push(
-            Diagnostic::error(
-                codes::RELATION_ARITY,
-                span,
-                format!(
-                    "`@relation` has `{}` but no `{missing}`",
-                    if has_fields { "fields" } else { "references" }
-                ),
-            )
-            .with_help("give both `fields` and `references`"),
+        diags.error_with_help(
+            codes::RELATION_ARITY,
+            span,
+            format!(
+                "`@relation` has `{}` but no `{missing}`",
+                if has_fields { "fields" } else { "references" }
+            ),
+            "give both `fields` and `references`",
         );
         return false;
     }
     if fields.len() != references.len() {
-        diags.push(
-            Diagnostic::error(
-                codes::RELATION_ARITY,
-                span,
-                format!(
-                    "`fields` lists {} field(s) but `references` lists {}",
-                    fields.len(),
-                    references.len()
-                ),
-            )
-            .with_help("list the same number of fields in both, in matching order"),
+        diags.error_with_help(
+            codes::RELATION_ARITY,
+            span,
+            format!(
+                "`fields` lists {} field(s) but `references` lists {}",
+                fields.len(),
+                references.len()
+            ),
+            "list the same number of fields in both, in matching order",
         );
         return false;
     }
@@ -860,21 +837,19 @@ fn references_are_unique(diags: &mut Diagnostics, fk: &ForeignKey<'_>) {
                 target.name
             )
         };
-        diags.push(
-            Diagnostic::error(
-                codes::RELATION_REFERENCES_NOT_UNIQUE,
-                span,
-                format!(
-                    "`references` must point to a unique criterion of `{}`; {} is not one",
-                    target.name,
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .with_help(hint),
+        diags.error_with_help(
+            codes::RELATION_REFERENCES_NOT_UNIQUE,
+            span,
+            format!(
+                "`references` must point to a unique criterion of `{}`; {} is not one",
+                target.name,
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            hint,
         );
     }
 }
@@ -891,16 +866,14 @@ fn fk_types_match(diags: &mut Diagnostics, fk: &ForeignKey<'_>) {
             || lf.native_type.is_none()
             || tf.native_type.is_none();
         if lf.field_type != tf.field_type || !same_native {
-            diags.push(
-                Diagnostic::error(
-                    codes::RELATION_ARITY,
-                    span,
-                    format!(
-                        "type of `{}.{}` does not match the type of referenced field `{}.{}`",
-                        model.name, lf.name, target.name, tf.name
-                    ),
-                )
-                .with_help("a foreign key must have the same type as the field it references"),
+            diags.error_with_help(
+                codes::RELATION_ARITY,
+                span,
+                format!(
+                    "type of `{}.{}` does not match the type of referenced field `{}.{}`",
+                    model.name, lf.name, target.name, tf.name
+                ),
+                "a foreign key must have the same type as the field it references",
             );
         }
         if lf.arity == Arity::List {
@@ -925,22 +898,24 @@ fn required_relation_has_required_fk(diags: &mut Diagnostics, fk: &ForeignKey<'_
             .map(|f| f.name.as_str())
             .collect();
         if !optional.is_empty() {
-            diags.push(
-                Diagnostic::error(
-                    codes::RELATION_INVALID,
-                    span,
-                    format!(
-                        "relation field `{}` is required but its foreign-key field{} {} {} optional",
-                        rf.name,
-                        if optional.len() == 1 { "" } else { "s" },
-                        optional.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-                        if optional.len() == 1 { "is" } else { "are" }
-                    ),
-                )
-                .with_help(format!(
+            diags.error_with_help(
+                codes::RELATION_INVALID,
+                span,
+                format!(
+                    "relation field `{}` is required but its foreign-key field{} {} {} optional",
+                    rf.name,
+                    if optional.len() == 1 { "" } else { "s" },
+                    optional
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if optional.len() == 1 { "is" } else { "are" }
+                ),
+                format!(
                     "make `{}` optional (`{}?`), or make the foreign-key fields required",
                     rf.name, target.name
-                )),
+                ),
             );
         }
     }
@@ -968,13 +943,11 @@ fn one_to_one_fk_is_unique(diags: &mut Diagnostics, fk: &ForeignKey<'_>) {
                 model.name
             )
         };
-        diags.push(
-            Diagnostic::error(
-                codes::RELATION_INVALID,
-                span,
-                "the foreign key of a one-to-one relation must be unique",
-            )
-            .with_help(hint),
+        diags.error_with_help(
+            codes::RELATION_INVALID,
+            span,
+            "the foreign key of a one-to-one relation must be unique",
+            hint,
         );
     }
 }

@@ -37,14 +37,9 @@ pub(in crate::resolve) fn resolve_block_attributes<'a>(
                 block_index(id, a, ir::IndexKind::Normal, cx)
             }
             "fulltext" => {
-                cx.push(
-                    Diagnostic::error(
-                        codes::INVALID_INDEX,
+                cx.error_with_help(codes::INVALID_INDEX,
                         a.span,
-                        "`@@fulltext` indexes are not supported on PostgreSQL",
-                    )
-                    .with_help("use `@@index([...], type: Gin)` on a tsvector column, or full-text search in raw SQL"),
-                );
+                        "`@@fulltext` indexes are not supported on PostgreSQL", "use `@@index([...], type: Gin)` on a tsvector column, or full-text search in raw SQL");
             }
             "map" => {
                 if let Some(n) = map_argument(a, "@@", cx) {
@@ -89,13 +84,11 @@ pub(super) fn index_fields(
             Expression::Constant(n, _) => (n.as_str(), None),
             Expression::Function(n, args, _) => (n.as_str(), Some(args)),
             Expression::String(s, span) => {
-                cx.push(
-                    Diagnostic::error(
-                        codes::ATTRIBUTE_ARGUMENT,
-                        *span,
-                        format!("expected a field name, found the string `\"{s}\"`"),
-                    )
-                    .with_help(format!("write field names without quotes: `{s}`")),
+                cx.error_with_help(
+                    codes::ATTRIBUTE_ARGUMENT,
+                    *span,
+                    format!("expected a field name, found the string `\"{s}\"`"),
+                    format!("write field names without quotes: `{s}`"),
                 );
                 ok = false;
                 continue;
@@ -308,13 +301,11 @@ pub(super) fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
     };
     let model = cx.schema.model(id);
     if model.primary_key.is_some() {
-        cx.push(
-            Diagnostic::error(
-                codes::MULTIPLE_IDS,
-                a.span,
-                format!("model `{}` has both `@id` and `@@id`", model.name),
-            )
-            .with_help("keep one primary key"),
+        cx.error_with_help(
+            codes::MULTIPLE_IDS,
+            a.span,
+            format!("model `{}` has both `@id` and `@@id`", model.name),
+            "keep one primary key",
         );
         return;
     }
@@ -330,13 +321,11 @@ pub(super) fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
             .map(|n| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        cx.push(
-            Diagnostic::error(
-                codes::INVALID_ID,
-                a.span,
-                format!("the fields of a primary key must be required; {list} are not"),
-            )
-            .with_help("make them required or choose other fields"),
+        cx.error_with_help(
+            codes::INVALID_ID,
+            a.span,
+            format!("the fields of a primary key must be required; {list} are not"),
+            "make them required or choose other fields",
         );
         return;
     }

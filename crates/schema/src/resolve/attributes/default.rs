@@ -14,9 +14,11 @@ pub(super) fn default_value(
     let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
     r.finish(&mut cx.diags);
     let Some(value) = value else {
-        cx.push(
-            Diagnostic::error(codes::INVALID_DEFAULT, a.span, "`@default` needs a value")
-                .with_help("e.g. `@default(0)`, `@default(\"text\")`, `@default(now())`"),
+        cx.error_with_help(
+            codes::INVALID_DEFAULT,
+            a.span,
+            "`@default` needs a value",
+            "e.g. `@default(0)`, `@default(\"text\")`, `@default(now())`",
         );
         return None;
     };
@@ -53,24 +55,22 @@ pub(super) fn default_kind(
                 return true;
             }
             let names: Vec<&str> = want.iter().map(|s| s.name()).collect();
-            cx.push(
-                Diagnostic::error(
-                    codes::INVALID_DEFAULT,
-                    span,
-                    format!(
-                        "`{name}()` cannot be the default of a `{}{}` field",
-                        type_name(field, cx),
-                        if field.arity == Arity::List { "[]" } else { "" }
-                    ),
-                )
-                .with_help(format!(
+            cx.error_with_help(
+                codes::INVALID_DEFAULT,
+                span,
+                format!(
+                    "`{name}()` cannot be the default of a `{}{}` field",
+                    type_name(field, cx),
+                    if field.arity == Arity::List { "[]" } else { "" }
+                ),
+                format!(
                     "`{name}()` works on {} fields",
                     names
                         .iter()
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()
                         .join(" and ")
-                )),
+                ),
             );
             false
         };
@@ -82,13 +82,11 @@ pub(super) fn default_kind(
                 needs(cx, &[ScalarType::Int, ScalarType::BigInt]).then_some(K::Autoincrement)
             }
             "sequence" => {
-                cx.push(
-                    Diagnostic::error(
-                        codes::INVALID_DEFAULT,
-                        span,
-                        "`sequence()` is only available on CockroachDB",
-                    )
-                    .with_help("on PostgreSQL use `autoincrement()`"),
+                cx.error_with_help(
+                    codes::INVALID_DEFAULT,
+                    span,
+                    "`sequence()` is only available on CockroachDB",
+                    "on PostgreSQL use `autoincrement()`",
                 );
                 None
             }
@@ -198,13 +196,11 @@ pub(super) fn default_kind(
     }
     if field.arity == Arity::List {
         let Expression::Array(items, _) = value else {
-            cx.push(
-                Diagnostic::error(
-                    codes::INVALID_DEFAULT,
-                    value.span(),
-                    format!("the default of list field `{}` must be a list", field.name),
-                )
-                .with_help("e.g. `@default([])`"),
+            cx.error_with_help(
+                codes::INVALID_DEFAULT,
+                value.span(),
+                format!("the default of list field `{}` must be a list", field.name),
+                "e.g. `@default([])`",
             );
             return None;
         };
@@ -300,13 +296,11 @@ pub(super) fn literal(
             }
             (ScalarType::DateTime, Expression::String(x, span)) => {
                 if !looks_like_datetime(x) {
-                    cx.push(
-                        Diagnostic::error(
-                            codes::INVALID_DEFAULT,
-                            *span,
-                            format!("`{x}` is not an RFC 3339 date-time"),
-                        )
-                        .with_help("e.g. `\"2024-01-01T00:00:00Z\"`, or `now()`"),
+                    cx.error_with_help(
+                        codes::INVALID_DEFAULT,
+                        *span,
+                        format!("`{x}` is not an RFC 3339 date-time"),
+                        "e.g. `\"2024-01-01T00:00:00Z\"`, or `now()`",
                     );
                     return None;
                 }

@@ -26,19 +26,19 @@ pub(in crate::resolve) fn resolve_model_fields<'a>(
             continue;
         }
         if let Some(colon) = f.legacy_colon {
-            cx.push(
-                Diagnostic::error(codes::SYNTAX, colon, "field declarations do not use a `:`")
-                    .with_help("write `name Type`"),
+            cx.error_with_help(
+                codes::SYNTAX,
+                colon,
+                "field declarations do not use a `:`",
+                "write `name Type`",
             );
         }
         let Some(ty) = &f.field_type else {
-            cx.push(
-                Diagnostic::error(
-                    codes::INVALID_FIELD,
-                    f.span,
-                    format!("field `{}` has no type", f.name.name),
-                )
-                .with_help("a field is written `name Type`, e.g. `email String`"),
+            cx.error_with_help(
+                codes::INVALID_FIELD,
+                f.span,
+                format!("field `{}` has no type", f.name.name),
+                "a field is written `name Type`, e.g. `email String`",
             );
             continue;
         };
@@ -71,7 +71,7 @@ pub(in crate::resolve) fn resolve_model_fields<'a>(
                     "move the brackets after the type",
                 ),
             };
-            cx.push(Diagnostic::error(codes::UNSUPPORTED_ARITY, ty.span, message).with_help(help));
+            cx.error_with_help(codes::UNSUPPORTED_ARITY, ty.span, message, help);
             continue;
         }
         let arity = match ty.arity {
@@ -139,13 +139,11 @@ pub(in crate::resolve) fn resolve_model_fields<'a>(
     }
     if !pk_fields.more.is_empty() {
         for span in pk_fields.first.iter().chain(&pk_fields.more) {
-            cx.push(
-                Diagnostic::error(
-                    codes::MULTIPLE_IDS,
-                    *span,
-                    "at most one field can be marked `@id`",
-                )
-                .with_help("for a compound primary key, write `@@id([a, b])` on the model"),
+            cx.error_with_help(
+                codes::MULTIPLE_IDS,
+                *span,
+                "at most one field can be marked `@id`",
+                "for a compound primary key, write `@@id([a, b])` on the model",
             );
         }
     }
@@ -174,24 +172,12 @@ pub(super) fn relation_field<'a>(
                 }
             }
             "ignore" => is_ignored = true,
-            "map" => cx.push(
-                Diagnostic::error(
-                    codes::ATTRIBUTE_MISPLACED,
+            "map" => cx.error_with_help(codes::ATTRIBUTE_MISPLACED,
                     a.span,
-                    "`@map` cannot be used on relation fields",
-                )
-                .with_help(
-                    "map the scalar foreign-key fields instead, or name the constraint with `@relation(map: \"...\")`",
-                ),
-            ),
-            n @ ("id" | "unique" | "default" | "updatedAt") => cx.push(
-                Diagnostic::error(
-                    codes::ATTRIBUTE_MISPLACED,
+                    "`@map` cannot be used on relation fields", "map the scalar foreign-key fields instead, or name the constraint with `@relation(map: \"...\")`"),
+            n @ ("id" | "unique" | "default" | "updatedAt") => cx.error_with_help(codes::ATTRIBUTE_MISPLACED,
                     a.span,
-                    format!("`@{n}` cannot be used on relation fields"),
-                )
-                .with_help("put it on the scalar foreign-key field"),
-            ),
+                    format!("`@{n}` cannot be used on relation fields"), "put it on the scalar foreign-key field"),
             n if cx.is_native_type_attribute(n) => cx.push(Diagnostic::error(
                 codes::ATTRIBUTE_MISPLACED,
                 a.span,
@@ -265,16 +251,14 @@ pub(super) fn scalar_field_attributes(
                     );
                 }
                 if field.field_type != FieldType::Scalar(ScalarType::DateTime) {
-                    cx.push(
-                        Diagnostic::error(
-                            codes::INVALID_UPDATED_AT,
-                            a.span,
-                            "`@updatedAt` can only be used on `DateTime` fields",
-                        )
-                        .with_help(format!(
+                    cx.error_with_help(
+                        codes::INVALID_UPDATED_AT,
+                        a.span,
+                        "`@updatedAt` can only be used on `DateTime` fields",
+                        format!(
                             "change the type of `{}` to `DateTime`, or remove `@updatedAt`",
                             field.name
-                        )),
+                        ),
                     );
                 } else if field.arity == Arity::List {
                     cx.error(
@@ -292,16 +276,14 @@ pub(super) fn scalar_field_attributes(
                 }
             }
             "ignore" => field.is_ignored = true,
-            "relation" => cx.push(
-                Diagnostic::error(
-                    codes::ATTRIBUTE_MISPLACED,
-                    a.span,
-                    "`@relation` can only be used on relation fields",
-                )
-                .with_help(format!(
+            "relation" => cx.error_with_help(
+                codes::ATTRIBUTE_MISPLACED,
+                a.span,
+                "`@relation` can only be used on relation fields",
+                format!(
                     "`{}` is a scalar field; put `@relation` on the field whose type is a model",
                     field.name
-                )),
+                ),
             ),
             "shardKey" => {}
             n if cx.is_native_type_attribute(n) => field.native_type = native_type(field, a, cx),
@@ -332,13 +314,11 @@ pub(super) fn sort_order(e: &Expression, cx: &mut Ctx<'_>) -> Option<ir::SortOrd
         "Asc" => Some(ir::SortOrder::Asc),
         "Desc" => Some(ir::SortOrder::Desc),
         other => {
-            cx.push(
-                Diagnostic::error(
-                    codes::ATTRIBUTE_ARGUMENT,
-                    e.span(),
-                    format!("unknown sort order `{other}`"),
-                )
-                .with_help("use `Asc` or `Desc`"),
+            cx.error_with_help(
+                codes::ATTRIBUTE_ARGUMENT,
+                e.span(),
+                format!("unknown sort order `{other}`"),
+                "use `Asc` or `Desc`",
             );
             None
         }
@@ -371,20 +351,18 @@ pub(super) fn field_level_id(
     let clustered = clustered(&mut r, cx);
     r.finish(&mut cx.diags);
     if field.arity != Arity::Required {
-        cx.push(
-            Diagnostic::error(
-                codes::INVALID_ID,
-                f.span,
-                "fields marked `@id` must be required",
-            )
-            .with_help(format!(
+        cx.error_with_help(
+            codes::INVALID_ID,
+            f.span,
+            "fields marked `@id` must be required",
+            format!(
                 "remove `{}` from the type",
                 if field.arity == Arity::List {
                     "[]"
                 } else {
                     "?"
                 }
-            )),
+            ),
         );
     }
     let model = &mut cx.schema.models[id.0 as usize];
@@ -427,13 +405,11 @@ pub(super) fn field_level_unique(
         );
     }
     if cx.schema.model(id).is_view() && db_name.is_some() {
-        cx.push(
-            Diagnostic::error(
-                codes::VIEW,
-                a.span,
-                "`@unique` on a view names no database index, so it cannot have `map:`",
-            )
-            .with_help("remove `map:`"),
+        cx.error_with_help(
+            codes::VIEW,
+            a.span,
+            "`@unique` on a view names no database index, so it cannot have `map:`",
+            "remove `map:`",
         );
     }
     let model = &mut cx.schema.models[id.0 as usize];

@@ -18,15 +18,11 @@ pub(super) fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, 
         let c = as_constant(e, &mut cx.diags)?;
         let alg = ir::IndexAlgorithm::from_name(c);
         if alg.is_none() {
-            cx.push(
-                Diagnostic::error(
-                    codes::ATTRIBUTE_ARGUMENT,
-                    e.span(),
-                    format!("unknown index type `{c}`"),
-                )
-                .with_help(
-                    "PostgreSQL index types: `BTree`, `Hash`, `Gist`, `Gin`, `SpGist`, `Brin`",
-                ),
+            cx.error_with_help(
+                codes::ATTRIBUTE_ARGUMENT,
+                e.span(),
+                format!("unknown index type `{c}`"),
+                "PostgreSQL index types: `BTree`, `Hash`, `Gist`, `Gin`, `SpGist`, `Brin`",
             );
         }
         alg
@@ -101,15 +97,13 @@ pub(super) fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, 
                     let o = index_rules::find(op)
                         .map(|o| index_rules::algorithm_name(o.algorithm))
                         .unwrap_or("");
-                    cx.push(
-                        Diagnostic::error(
-                            codes::INDEX_OPERATOR_CLASS,
-                            a.span,
-                            format!(
-                                "operator class `{op}` is not supported with the `BTree` index type"
-                            ),
-                        )
-                        .with_help(format!("add `type: {o}`")),
+                    cx.error_with_help(
+                        codes::INDEX_OPERATOR_CLASS,
+                        a.span,
+                        format!(
+                            "operator class `{op}` is not supported with the `BTree` index type"
+                        ),
+                        format!("add `type: {o}`"),
                     );
                 }
             }
@@ -159,16 +153,14 @@ pub(super) fn check_index_algorithm(
         match &f.operator_class {
             None => {
                 if !index_rules::default_ops_support(alg, &field.field_type, field.arity, native) {
-                    cx.diags.push(
-                        Diagnostic::error(
-                            codes::INDEX_OPERATOR_CLASS,
-                            a.span,
-                            format!(
-                                "the `{alg_name}` index type does not support the type of field `{}`",
-                                field.name
-                            ),
-                        )
-                        .with_help("choose an operator class with `ops:` or another index type"),
+                    cx.diags.error_with_help(
+                        codes::INDEX_OPERATOR_CLASS,
+                        a.span,
+                        format!(
+                            "the `{alg_name}` index type does not support the type of field `{}`",
+                            field.name
+                        ),
+                        "choose an operator class with `ops:` or another index type",
                     );
                 }
             }
@@ -183,17 +175,12 @@ pub(super) fn check_index_algorithm(
                     continue;
                 };
                 if spec.algorithm != alg {
-                    cx.diags.push(
-                        Diagnostic::error(
-                            codes::INDEX_OPERATOR_CLASS,
+                    cx.diags.error_with_help(codes::INDEX_OPERATOR_CLASS,
                             a.span,
-                            format!("operator class `{op}` is not supported with the `{alg_name}` index type"),
-                        )
-                        .with_help(format!(
+                            format!("operator class `{op}` is not supported with the `{alg_name}` index type"), format!(
                             "`{op}` belongs to `{}` indexes",
                             index_rules::algorithm_name(spec.algorithm)
-                        )),
-                    );
+                        ));
                     continue;
                 }
                 use index_rules::Needs;

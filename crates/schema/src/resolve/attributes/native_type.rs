@@ -40,17 +40,15 @@ pub(super) fn native_type(
         return None;
     };
     if spec.scalar != scalar {
-        cx.push(
-            Diagnostic::error(
-                codes::INVALID_NATIVE_TYPE,
-                a.span,
-                format!(
-                    "native type `@db.{name}` does not fit `{}` fields; it is for `{}`",
-                    scalar.name(),
-                    spec.scalar.name()
-                ),
-            )
-            .with_help(format!(
+        cx.error_with_help(
+            codes::INVALID_NATIVE_TYPE,
+            a.span,
+            format!(
+                "native type `@db.{name}` does not fit `{}` fields; it is for `{}`",
+                scalar.name(),
+                spec.scalar.name()
+            ),
+            format!(
                 "native types for `{}`: {}",
                 scalar.name(),
                 native_types::names_for(scalar)
@@ -58,7 +56,7 @@ pub(super) fn native_type(
                     .map(|n| format!("`@db.{n}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            )),
+            ),
         );
         return None;
     }
