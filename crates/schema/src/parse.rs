@@ -44,8 +44,12 @@ pub fn parse_str(text: &str, file: FileId, diagnostics: &mut Diagnostics) -> Sch
 
 /// Parses `text` (all of `file`) and appends its top-level items to `ast`.
 fn parse_into(ast: &mut SchemaAst, text: &str, file: FileId, diagnostics: &mut Diagnostics) {
-    if let Some(error) = nesting_error(text, file) {
-        diagnostics.push(error);
+    if let Some(at) = too_deep(text, MAX_NESTING) {
+        diagnostics.error(
+            codes::SYNTAX,
+            Span::new(file, at, at + 1),
+            format!("brackets are nested more than {MAX_NESTING} deep here"),
+        );
         return;
     }
     let root = match parse_tree(Rule::schema, text) {
@@ -143,16 +147,17 @@ pub(crate) fn parse_tree(
 /// pathological input from exhausting the stack.
 const MAX_NESTING: usize = 64;
 
-/// The offset where nesting first exceeds [`MAX_NESTING`], if it does.
-/// Nesting never crosses a line break, and a line with no more opening
-/// brackets than the limit cannot exceed it: only such lines are walked.
-fn too_deep(text: &str) -> Option<usize> {
+/// The offset where nesting first exceeds `limit`, if it does (the
+/// formatter asks with its own limit). Nesting never crosses a line break,
+/// and a line with no more opening brackets than the limit cannot exceed
+/// it: only such lines are walked.
+pub(crate) fn too_deep(text: &str, limit: usize) -> Option<usize> {
     let mut line_start = 0;
     for line in text.split('\n') {
         let start = line_start;
         line_start += line.len() + 1;
         let opening = |b: &u8| *b == b'(' || *b == b'[';
-        if line.len() <= MAX_NESTING || line.bytes().filter(opening).count() <= MAX_NESTING {
+        if line.len() <= limit || line.bytes().filter(opening).count() <= limit {
             continue;
         }
         let mut depth = 0usize;
@@ -160,7 +165,7 @@ fn too_deep(text: &str) -> Option<usize> {
             match b {
                 b'(' | b'[' => {
                     depth += 1;
-                    if depth > MAX_NESTING {
+                    if depth > limit {
                         return Some(start + i);
                     }
                 }
@@ -170,16 +175,6 @@ fn too_deep(text: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// A diagnostic if brackets nest deeper than the parser accepts.
-fn nesting_error(text: &str, file: FileId) -> Option<Diagnostic> {
-    let at = too_deep(text)?;
-    Some(Diagnostic::error(
-        codes::SYNTAX,
-        Span::new(file, at, at + 1),
-        format!("brackets are nested more than {MAX_NESTING} deep here"),
-    ))
 }
 
 /// The error for a model, view, type, enum, datasource or generator block
@@ -729,13 +724,13 @@ mod tests {
     #[test]
     fn nesting_limit_is_per_line_and_points_at_the_first_bracket_too_many() {
         let ok = "(".repeat(MAX_NESTING);
-        assert_eq!(too_deep(&format!("{ok}\n{ok}\n")), None);
+        assert_eq!(too_deep(&format!("{ok}\n{ok}\n"), MAX_NESTING), None);
         let deep = format!(
             "model A {{\n  a Int @default({})\n}}\n",
             "[".repeat(MAX_NESTING)
         );
         let at = deep.find('(').unwrap_or(0);
-        assert_eq!(too_deep(&deep), Some(at + MAX_NESTING));
+        assert_eq!(too_deep(&deep, MAX_NESTING), Some(at + MAX_NESTING));
         let mut d = Diagnostics::new();
         let ast = parse_files(&SourceFiles::single("s.prisma", deep), &mut d);
         assert!(ast.tops.is_empty() && d.has_errors());

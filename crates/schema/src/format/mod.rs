@@ -25,9 +25,9 @@ mod layout;
 mod relations;
 mod table;
 
-/// Nesting of brackets beyond which the text is returned unchanged: the
-/// parser recurses once per level, and a stack overflow is not a panic we
-/// could catch.
+/// Nesting of brackets (on one line) beyond which the text is returned
+/// unchanged: the parser recurses once per level, and a stack overflow is
+/// not a panic we could catch.
 const MAX_NESTING: usize = 200;
 
 /// Formats one schema file.
@@ -52,7 +52,7 @@ pub fn format_files(files: &[(String, String)]) -> Vec<(String, String)> {
         .collect();
     let parseable: Vec<bool> = normalised
         .iter()
-        .map(|text| nesting_depth(text) <= MAX_NESTING)
+        .map(|text| crate::parse::too_deep(text, MAX_NESTING).is_none())
         .collect();
 
     let completed: Vec<String> = if parseable.iter().all(|ok| *ok) {
@@ -84,41 +84,4 @@ fn normalise_newlines(text: &str) -> String {
         return text.to_string();
     }
     text.replace("\r\n", "\n").replace('\r', "\n")
-}
-
-/// The deepest nesting of `(` and `[` outside comments and strings: an upper
-/// bound of how deep the parser can recurse.
-fn nesting_depth(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'(' | b'[' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b')' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    deepest
 }

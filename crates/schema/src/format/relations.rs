@@ -25,7 +25,7 @@ use crate::ast;
 use crate::diagnostics::Diagnostics;
 use crate::ir::{self, Arity, FieldId, FieldType, ModelId, RelationFieldRef};
 use crate::parse::parse_files;
-use crate::resolve::{self, ModelSpans, WrittenRelation};
+use crate::resolve::{self, ModelSpans, WrittenRelation, first_char_to};
 use crate::source::SourceFiles;
 
 /// Text to insert at a byte offset of one file.
@@ -450,8 +450,8 @@ impl<'a> Completion<'a> {
             .map(|&blueprint| {
                 let name = format!(
                     "{}{}",
-                    first_char_lowercase(&referenced.name),
-                    first_char_uppercase(&referenced.field(blueprint).name)
+                    first_char_to(&referenced.name, char::to_lowercase),
+                    first_char_to(&referenced.field(blueprint).name, char::to_uppercase)
                 );
                 match referencing.find_field(&name) {
                     Some((_, existing)) => InferredField {
@@ -572,20 +572,4 @@ fn arity_text(arity: Arity) -> &'static str {
         Arity::Optional => "?",
         Arity::List => "[]",
     }
-}
-
-fn first_char_lowercase(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
-}
-
-fn first_char_uppercase(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }

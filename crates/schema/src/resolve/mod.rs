@@ -596,3 +596,22 @@ pub(crate) fn closest<'n>(
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+/// `text` with its first character mapped by `case` (`char::to_lowercase`
+/// or `char::to_uppercase`), for names derived from other names.
+pub(crate) fn first_char_to<C: Iterator<Item = char>>(text: &str, case: fn(char) -> C) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| case(c).chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Each item in backticks, joined by `separator`: names listed in messages.
+pub(crate) fn quoted<T: std::fmt::Display>(
+    items: impl IntoIterator<Item = T>,
+    separator: &str,
+) -> String {
+    let quoted: Vec<String> = items.into_iter().map(|i| format!("`{i}`")).collect();
+    quoted.join(separator)
+}

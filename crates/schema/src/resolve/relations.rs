@@ -9,7 +9,7 @@
 use rustc_hash::FxHashMap;
 
 use super::args::{ArgReader, as_array, as_constant, as_string};
-use super::{Ctx, WrittenRelation as RelationArgs, closest, naming};
+use super::{Ctx, WrittenRelation as RelationArgs, closest, first_char_to, naming, quoted};
 use crate::ast::{self, Expression};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::ir::{
@@ -209,11 +209,7 @@ fn field_list(
     }
     let m = cx.schema.model(model);
     if !unknown.is_empty() {
-        let list = unknown
-            .iter()
-            .map(|u| format!("`{u}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = quoted(&unknown, ", ");
         let mut d = Diagnostic::error(
             codes::RELATION_INVALID,
             e.span(),
@@ -231,11 +227,7 @@ fn field_list(
         return None;
     }
     if !relation.is_empty() {
-        let list = relation
-            .iter()
-            .map(|u| format!("`{u}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = quoted(&relation, ", ");
         diags.push(Diagnostic::error(
             codes::RELATION_INVALID,
             e.span(),
@@ -389,18 +381,14 @@ fn one_sided_relation(
     if !f.is_ignored && !target.is_ignored {
         let model_name = &cx.schema.model(first.model).name;
         let target_name = &target.name;
-        let suggestion = if f.arity == Arity::List {
-            format!("`{} {}`", lower_first(model_name), model_name)
-        } else {
-            format!("`{} {}[]`", lower_first(model_name), model_name)
-        };
-        let d = Diagnostic::error(
+        let field = first_char_to(model_name, char::to_lowercase);
+        let list = if f.arity == Arity::List { "" } else { "[]" };
+        cx.diags.error_with_help(
             codes::RELATION_MISSING_OPPOSITE,
             field_span(cx, first),
             format!("relation field `{}` on model `{model_name}` has no opposite relation field on model `{target_name}`", f.name),
-        )
-        .with_help(format!("add a field such as {suggestion} to `{target_name}` (`gen format` adds it for you)"));
-        cx.push(d);
+            format!("add a field such as `{field} {model_name}{list}` to `{target_name}` (`gen format` adds it for you)"),
+        );
     }
     // Still record a one-sided relation so later passes have an id.
     finish_relation(cx, first, None, name, args, lo, hi);
@@ -555,14 +543,6 @@ fn one_to_one_sides(
             );
             (first, second)
         }
-    }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
     }
 }
 
@@ -843,11 +823,7 @@ fn references_are_unique(diags: &mut Diagnostics, fk: &ForeignKey<'_>) {
             format!(
                 "`references` must point to a unique criterion of `{}`; {} is not one",
                 target.name,
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted(&names, ", ")
             ),
             hint,
         );
@@ -905,11 +881,7 @@ fn required_relation_has_required_fk(diags: &mut Diagnostics, fk: &ForeignKey<'_
                     "relation field `{}` is required but its foreign-key field{} {} {} optional",
                     rf.name,
                     if optional.len() == 1 { "" } else { "s" },
-                    optional
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    quoted(&optional, ", "),
                     if optional.len() == 1 { "is" } else { "are" }
                 ),
                 format!(

@@ -194,11 +194,7 @@ pub(super) fn index_fields(
                 "`@@{}` on model `{}` refers to unknown fields: {}",
                 a.name.name,
                 cx.schema.model(id).name,
-                unknown
-                    .iter()
-                    .map(|u| format!("`{u}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted(&unknown, ", ")
             ),
         );
         if let [one] = unknown.as_slice() {
@@ -222,11 +218,7 @@ pub(super) fn index_fields(
             format!(
                 "`@@{}` must list scalar fields, but {} relation field{}",
                 a.name.name,
-                relation_refs
-                    .iter()
-                    .map(|u| format!("`{u}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                quoted(&relation_refs, ", "),
                 if relation_refs.len() == 1 {
                     " is a"
                 } else {
@@ -316,11 +308,7 @@ pub(super) fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
         .map(|f| f.name.as_str())
         .collect();
     if !optional.is_empty() {
-        let list = optional
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = quoted(&optional, ", ");
         cx.error_with_help(
             codes::INVALID_ID,
             a.span,

@@ -54,7 +54,6 @@ pub(super) fn default_kind(
             if scalar.is_some_and(|s| want.contains(&s)) && field.arity != Arity::List {
                 return true;
             }
-            let names: Vec<&str> = want.iter().map(|s| s.name()).collect();
             cx.error_with_help(
                 codes::INVALID_DEFAULT,
                 span,
@@ -65,11 +64,7 @@ pub(super) fn default_kind(
                 ),
                 format!(
                     "`{name}()` works on {} fields",
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
+                    quoted(want.iter().map(|s| s.name()), " and ")
                 ),
             );
             false
@@ -248,12 +243,7 @@ pub(super) fn literal(
             } else {
                 let hint =
                     closest(c, en.values.iter().map(|v| v.name.as_str())).map(str::to_string);
-                let values = en
-                    .values
-                    .iter()
-                    .map(|v| format!("`{}`", v.name))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let values = quoted(en.values.iter().map(|v| &v.name), ", ");
                 let mut d = Diagnostic::error(
                     codes::INVALID_DEFAULT,
                     *span,

@@ -32,7 +32,7 @@ use rustc_hash::{FxBuildHasher, FxHashSet};
 use super::args::{
     ArgReader, as_array, as_bool, as_constant, as_string, as_u32, short, type_error,
 };
-use super::{Ctx, closest, index_rules, native_types};
+use super::{Ctx, closest, index_rules, native_types, quoted};
 use crate::ast::{self, Expression};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::{self, Arity, FieldId, FieldType, ModelId, ScalarType};

@@ -51,11 +51,12 @@ pub(super) fn native_type(
             format!(
                 "native types for `{}`: {}",
                 scalar.name(),
-                native_types::names_for(scalar)
-                    .iter()
-                    .map(|n| format!("`@db.{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted(
+                    native_types::names_for(scalar)
+                        .iter()
+                        .map(|n| format!("@db.{n}")),
+                    ", "
+                )
             ),
         );
         return None;
@@ -158,11 +159,7 @@ pub(super) fn native_problem(
         None => Some(format!(
             "`{op}` needs field `{}` to declare a native type ({})",
             field.name,
-            allowed
-                .iter()
-                .map(|n| format!("`@db.{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            quoted(allowed.iter().map(|n| format!("@db.{n}")), ", ")
         )),
         Some(n) if !allowed.contains(&n) => Some(format!(
             "`{op}` does not support native type `{n}` of field `{}`",
