@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::executor::{AsExecutor, Executor};
 use crate::render::RenderContext;
 use crate::replica::Replicas;
+use crate::tenancy::SessionTenants;
 
 /// Most parameter-type lists a `pgbouncer=true` client remembers (one per statement
 /// text); the whole map is dropped when it is full, as shapes are few in practice.
@@ -277,6 +278,7 @@ impl ClientConfig {
                 config: self,
                 tls,
                 described: Mutex::new(HashMap::new()),
+                session_tenants: SessionTenants::default(),
             }),
         })
     }
@@ -305,6 +307,8 @@ pub(crate) struct Shared {
     /// `pgbouncer=true`: each statement text's parameter types, learnt once per process
     /// (statements are unnamed, so the server cannot keep them for us).
     pub(crate) described: Mutex<HashMap<String, Arc<[Type]>>>,
+    /// Direct connections: the tenant each pooled connection's session holds.
+    pub(crate) session_tenants: SessionTenants,
 }
 
 impl Shared {

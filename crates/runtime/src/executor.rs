@@ -37,7 +37,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::model::ModelMeta;
 use crate::render::{RenderContext, Statement};
-use crate::tenancy::{Tenant, TenantClient};
+use crate::tenancy::{Held, Tenant, TenantClient, set_session_tenant};
 use crate::transaction::{Transaction, TransactionOptions};
 
 /// A boxed, sendable future: the return type of closures given to [`Executor::atomically`].
@@ -59,8 +59,8 @@ pub enum Executor<'a> {
     /// run on the primary; [`Client::replica`]'s route never reaches the primary.
     Replica(ReplicaRoute<'a>),
     /// A tenant-scoped client ([`Client::for_tenant`]): each statement runs on the primary
-    /// in a transaction that sets `refract.tenant_id` first (one round trip), and the
-    /// renderer restricts tenant-owned models to the tenant (see the `tenancy` module).
+    /// with `refract.tenant_id` set to the tenant, and the renderer restricts tenant-owned
+    /// models to the tenant (see the `tenancy` module).
     Tenant(&'a TenantClient),
 }
 
@@ -188,7 +188,7 @@ impl<'a> Executor<'a> {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, Error> {
-        self.run(sql, params, true, Want::Rows, None)
+        self.run_raw(sql, params, Want::Rows)
             .await
             .map(Outcome::rows)
     }
@@ -213,13 +213,12 @@ impl<'a> Executor<'a> {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, Error> {
-        self.run(sql, params, true, Want::Count, None)
+        self.run_raw(sql, params, Want::Count)
             .await
             .map(Outcome::count)
     }
 
-    /// The one path every statement takes: on the pool or in the transaction, timed by
-    /// `socket_timeout`, logged, recovered from stale prepared statements.
+    /// A rendered statement: see [`Executor::dispatch`].
     async fn run(
         &self,
         sql: &str,
@@ -228,17 +227,42 @@ impl<'a> Executor<'a> {
         want: Want,
         model: Option<&ModelMeta>,
     ) -> Result<Outcome, Error> {
-        let started = log_start();
-        let request = Request {
+        self.dispatch(&Request {
             sql,
             params,
             cacheable,
             want,
             model,
-        };
+            raw: false,
+        })
+        .await
+    }
+
+    /// Raw SQL: see [`Executor::dispatch`].
+    async fn run_raw(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        want: Want,
+    ) -> Result<Outcome, Error> {
+        self.dispatch(&Request {
+            sql,
+            params,
+            cacheable: true,
+            want,
+            model: None,
+            raw: true,
+        })
+        .await
+    }
+
+    /// The one path every statement takes: on the pool or in the transaction, timed by
+    /// `socket_timeout`, logged, recovered from stale prepared statements.
+    async fn dispatch(&self, request: &Request<'_>) -> Result<Outcome, Error> {
+        let started = log_start();
         let outcome = match *self {
             Executor::Client(client) | Executor::Primary(client) => {
-                run_pooled(client, &request).await
+                run_pooled(client, request, None).await
             }
             Executor::Replica(route) => match &route.client.replicas {
                 Some(replicas) => {
@@ -247,16 +271,18 @@ impl<'a> Executor<'a> {
                         replicas,
                         route.index,
                         route.to_primary,
-                        |client| run_pooled(client, &request),
+                        |client| run_pooled(client, request, None),
                     )
                     .await
                 }
-                None => run_pooled(route.client, &request).await,
+                None => run_pooled(route.client, request, None).await,
             },
-            Executor::Transaction(tx) => run_in_transaction(tx, &request).await,
-            Executor::Tenant(scoped) => run_scoped(scoped, &request).await,
+            Executor::Transaction(tx) => run_in_transaction(tx, request).await,
+            Executor::Tenant(scoped) => {
+                run_pooled(scoped.client(), request, Some(scoped.tenant())).await
+            }
         };
-        log_finish(started, sql, params.len());
+        log_finish(started, request.sql, request.params.len());
         outcome
     }
 
@@ -353,6 +379,8 @@ struct Request<'r> {
     cacheable: bool,
     want: Want,
     model: Option<&'r ModelMeta>,
+    /// Raw SQL, which may change any setting (`refract.tenant_id` included).
+    raw: bool,
 }
 
 fn rendered_params<'s>(statement: &'s Statement<'_>) -> Vec<&'s (dyn ToSql + Sync)> {
@@ -498,18 +526,24 @@ impl Drop for Checkout<'_> {
     }
 }
 
-async fn run_pooled(client: &Client, request: &Request<'_>) -> Result<Outcome, Error> {
+/// A statement on a pooled connection, for the unscoped client or for `tenant`'s.
+async fn run_pooled(
+    client: &Client,
+    request: &Request<'_>,
+    tenant: Option<&Arc<Tenant>>,
+) -> Result<Outcome, Error> {
     let shared = &*client.shared;
     let mut checkout = Checkout::new(shared, client.connection().await?);
     let mut retried = false;
     loop {
         let result = timed(
             shared.config.socket_timeout,
-            send(
+            send_pooled(
                 shared,
                 checkout.connection(),
                 request,
-                Some(&checkout.sequence),
+                tenant,
+                &checkout.sequence,
             ),
         )
         .await;
@@ -556,6 +590,11 @@ async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<O
     let shared = tx.shared();
     let connection = tx.connection()?;
     let first = tx.count_statement();
+    if request.raw && shared.session_tenants.in_use() {
+        // It may set anything, at session level too: what the session holds after the
+        // transaction is unknown.
+        shared.session_tenants.record(connection, Held::Unknown);
+    }
     let mut retried = false;
     loop {
         let result = timed(
@@ -591,58 +630,82 @@ async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<O
     }
 }
 
-/// A tenant-scoped client's statement on a pooled connection: in a transaction of its own
-/// that sets the tenant first (see [`send_scoped`]); retried once on a stale statement, as
-/// [`run_pooled`] does (the failed transaction was rolled back).
-async fn run_scoped(scoped: &TenantClient, request: &Request<'_>) -> Result<Outcome, Error> {
-    let client = scoped.client();
-    let shared = &*client.shared;
-    let tenant = scoped.tenant();
-    let mut checkout = Checkout::new(shared, client.connection().await?);
-    let mut retried = false;
-    loop {
-        let result = timed(
-            shared.config.socket_timeout,
-            send_scoped(
-                shared,
-                checkout.connection(),
-                request,
-                tenant,
-                &checkout.sequence,
-            ),
+/// A statement on a pooled connection (`sequence` is the checkout's), with the session's
+/// `refract.tenant_id` as the caller needs it (see the `tenancy` module): behind a
+/// transaction pooler, a tenant's statement runs in a transaction of its own that sets it
+/// locally; on a direct connection the session holds the tenant the statement is for (none
+/// for the unscoped client), set in the same round trip when it held another.
+async fn send_pooled(
+    shared: &Shared,
+    connection: &ClientWrapper,
+    request: &Request<'_>,
+    tenant: Option<&Arc<Tenant>>,
+    sequence: &Sequence,
+) -> Result<Outcome, Error> {
+    if shared.mode == StatementMode::Unnamed {
+        return match tenant {
+            Some(tenant) => send_scoped(shared, connection, request, tenant, sequence).await,
+            None => send(shared, connection, request, Some(sequence)).await,
+        };
+    }
+    let sessions = &shared.session_tenants;
+    if !sessions.in_use() {
+        return send(shared, connection, request, Some(sequence)).await;
+    }
+    let wanted = tenant.map(|tenant| &**tenant);
+    let outcome = if sessions.held(connection).is(wanted) {
+        send(shared, connection, request, Some(sequence)).await
+    } else {
+        let db = |error| Error::from_postgres(error, request.model);
+        let prepared = prepare(shared, connection, request).await?;
+        // Unknown until the server has answered: a call dropped before that leaves it so.
+        sessions.record(connection, Held::Unknown);
+        let (set, ran) = futures_util::future::join(
+            set_session_tenant(connection, wanted),
+            run_prepared(connection, &prepared, request),
         )
         .await;
-        let error = match result {
-            Ok(outcome) => return Ok(outcome),
-            Err(error @ Error::SocketTimeout(_)) => {
-                checkout.discard();
-                return Err(error);
+        set.map_err(db)?;
+        sessions.record(
+            connection,
+            tenant.map_or(Held::Nothing, |tenant| Held::Tenant(tenant.clone())),
+        );
+        ran.map_err(db)
+    };
+    if request.raw {
+        sessions.record(connection, Held::Unknown);
+    }
+    outcome
+}
+
+/// Prepares a statement as the client's [`StatementMode`] says (not `Unnamed`): from the
+/// connection's cache when it may be cached, else afresh.
+async fn prepare(
+    shared: &Shared,
+    connection: &ClientWrapper,
+    request: &Request<'_>,
+) -> Result<tokio_postgres::Statement, Error> {
+    let db = |error| Error::from_postgres(error, request.model);
+    match shared.mode {
+        StatementMode::Cached { capacity } if request.cacheable => {
+            let prepared = connection.prepare_cached(request.sql).await.map_err(db)?;
+            if capacity.is_some_and(|capacity| connection.statement_cache.size() > capacity) {
+                // No eviction order to honour: statement shapes are few, so a full cache
+                // means an unusual workload and starting over is cheap.
+                connection.statement_cache.clear();
             }
-            Err(error) => error,
-        };
-        let Some(kind) = stale(&error) else {
-            return Err(error);
-        };
-        if shared.mode == StatementMode::Unnamed || retried {
-            checkout.discard();
-            return Err(stale_error(error, kind));
+            Ok(prepared)
         }
-        match kind {
-            Stale::Plan => clear_statement_caches(client),
-            Stale::Missing => checkout.connection().statement_cache.clear(),
-        }
-        tracing::debug!(target: LOG_TARGET, %error, "retrying a statement once");
-        retried = true;
+        _ => connection.prepare(request.sql).await.map_err(db),
     }
 }
 
-/// `BEGIN`, `SELECT set_config('refract.tenant_id', $1, true)`, the statement, `COMMIT`:
-/// pipelined in one round trip when the statement is prepared (cached, or prepared just
-/// before; `set_config` is a cached prepared statement too); with `pgbouncer=true` one
-/// request after the other (`BEGIN` and the setting in one simple query; the statement may
-/// need its parameter types described inside the transaction). A failed statement turns
-/// the `COMMIT` into a rollback. The connection's [`Sequence`] is open throughout, so a call
-/// dropped half way closes the connection instead of pooling it inside the transaction.
+/// Behind a transaction pooler (`pgbouncer=true`), a tenant's statement: `BEGIN` and
+/// `SELECT set_config('refract.tenant_id', <id>, true)` in one simple query, then the
+/// statement (which may need its parameter types described inside the transaction), then
+/// `COMMIT` (`ROLLBACK` after a failed statement). The connection's [`Sequence`] is open
+/// throughout, so a call dropped half way closes the connection instead of pooling it
+/// inside the transaction.
 async fn send_scoped(
     shared: &Shared,
     connection: &ClientWrapper,
@@ -651,63 +714,16 @@ async fn send_scoped(
     sequence: &Sequence,
 ) -> Result<Outcome, Error> {
     let db = |error| Error::from_postgres(error, request.model);
-    let prepared = match shared.mode {
-        StatementMode::Cached { capacity } => {
-            let prepared = if request.cacheable {
-                connection.prepare_cached(request.sql).await
-            } else {
-                connection.prepare(request.sql).await
-            };
-            let prepared = prepared.map_err(db)?;
-            let set = connection
-                .prepare_cached(crate::tenancy::SET_TENANT_SQL)
-                .await
-                .map_err(db)?;
-            if capacity.is_some_and(|capacity| connection.statement_cache.size() > capacity) {
-                connection.statement_cache.clear();
-            }
-            Some((prepared, set))
-        }
-        StatementMode::Uncached => {
-            let prepared = connection.prepare(request.sql).await.map_err(db)?;
-            let set = connection
-                .prepare(crate::tenancy::SET_TENANT_SQL)
-                .await
-                .map_err(db)?;
-            Some((prepared, set))
-        }
-        StatementMode::Unnamed => None,
-    };
     sequence.start();
-    let outcome = match prepared {
-        Some((prepared, set)) => {
-            let tenant_id: &(dyn ToSql + Sync) = &tenant.id;
-            let (begun, tenant_set, ran, committed) = futures_util::future::join4(
-                connection.batch_execute("BEGIN"),
-                connection.execute(&set, &[tenant_id]),
-                run_prepared(connection, &prepared, request),
-                connection.batch_execute("COMMIT"),
-            )
-            .await;
-            begun.map_err(db)?;
-            tenant_set.map_err(db)?;
-            let outcome = ran.map_err(db)?;
-            committed.map_err(db)?;
-            outcome
-        }
-        None => {
-            connection
-                .batch_execute(&tenant.begin_sql("BEGIN"))
-                .await
-                .map_err(db)?;
-            let ran = send_unnamed(shared, connection, request, None).await;
-            let end = if ran.is_ok() { "COMMIT" } else { "ROLLBACK" };
-            let ended = connection.batch_execute(end).await.map_err(db);
-            let outcome = ran?;
-            ended?;
-            outcome
-        }
-    };
+    connection
+        .batch_execute(&tenant.begin_sql("BEGIN"))
+        .await
+        .map_err(db)?;
+    let ran = send_unnamed(shared, connection, request, None).await;
+    let end = if ran.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = connection.batch_execute(end).await.map_err(db);
+    let outcome = ran?;
+    ended?;
     sequence.end();
     Ok(outcome)
 }
@@ -720,27 +736,13 @@ async fn send(
     request: &Request<'_>,
     sequence: Option<&Sequence>,
 ) -> Result<Outcome, Error> {
-    let db = |error| Error::from_postgres(error, request.model);
-    match shared.mode {
-        StatementMode::Cached { capacity } if request.cacheable => {
-            let prepared = connection.prepare_cached(request.sql).await.map_err(db)?;
-            if capacity.is_some_and(|capacity| connection.statement_cache.size() > capacity) {
-                // No eviction order to honour: statement shapes are few, so a full cache
-                // means an unusual workload and starting over is cheap.
-                connection.statement_cache.clear();
-            }
-            run_prepared(connection, &prepared, request)
-                .await
-                .map_err(db)
-        }
-        StatementMode::Cached { .. } | StatementMode::Uncached => {
-            let prepared = connection.prepare(request.sql).await.map_err(db)?;
-            run_prepared(connection, &prepared, request)
-                .await
-                .map_err(db)
-        }
-        StatementMode::Unnamed => send_unnamed(shared, connection, request, sequence).await,
+    if shared.mode == StatementMode::Unnamed {
+        return send_unnamed(shared, connection, request, sequence).await;
     }
+    let prepared = prepare(shared, connection, request).await?;
+    run_prepared(connection, &prepared, request)
+        .await
+        .map_err(|error| Error::from_postgres(error, request.model))
 }
 
 async fn run_prepared(

@@ -9,24 +9,41 @@
 //!   the tenant column and refuses another tenant there; a single-row create or an update
 //!   that names a tenant-owned parent matches nothing unless the parent is the tenant's.
 //!   This holds whatever role the client connects as, a superuser included.
-//! - **In the database**: every statement runs in a transaction that first runs
-//!   `SELECT set_config('refract.tenant_id', <id>, true)` (`SET LOCAL`: it ends with the
-//!   transaction, so it is right behind a transaction-mode pooler), which the
-//!   row-level-security policies `gen migrate dev` writes read. For a role subject to them
-//!   (not the tables' owner, no `BYPASSRLS`) raw SQL is isolated too.
+//! - **In the database**: every statement runs with `refract.tenant_id` set to the tenant,
+//!   which the row-level-security policies `gen migrate dev` writes read. For a role subject
+//!   to them (not the tables' owner, no `BYPASSRLS`) raw SQL is isolated too.
 //!
-//! A single statement is one round trip: `BEGIN`, `set_config` (a cached prepared
-//! statement), the statement and `COMMIT` are pipelined on one connection. Transactions
-//! ([`TenantClient::transaction`]) and the runtime's own multi-statement operations (nested
-//! writes) set the tenant once, with their `BEGIN`.
+//! How the setting is made depends on who owns the server connection:
+//!
+//! - **Direct connections** (the default): the pool hands a connection to one caller at a
+//!   time, so the setting is kept at session level on each pooled connection
+//!   ([`SessionTenants`]) and changed only when the connection serves another tenant, or the
+//!   unscoped client (which resets it first): `set_config(.., false)` is pipelined with the
+//!   statement, one round trip; a connection that stays with one tenant runs its statements
+//!   alone, as the unscoped client does. What a connection holds is only trusted while the
+//!   runtime alone has changed it: after raw SQL (which may `SET` or `RESET` anything) or a
+//!   call dropped half way, it is unknown and set again before the next statement.
+//! - **Behind a transaction-mode pooler** (`pgbouncer=true`), where consecutive statements
+//!   may reach different server connections, each statement runs in a transaction of its
+//!   own that first runs `SELECT set_config('refract.tenant_id', <id>, true)` (`SET LOCAL`:
+//!   it ends with the transaction and never outlives it on the server connection).
+//!
+//! Transactions ([`TenantClient::transaction`]) and the runtime's own multi-statement
+//! operations (nested writes) set the tenant with `SET LOCAL`, in the same request as their
+//! `BEGIN`, on any connection; an unscoped transaction starts on a connection whose session
+//! holds no tenant.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use deadpool_postgres::{ClientWrapper, StatementCache};
 
 use postgres_types::ToSql;
 use tokio_postgres::Row;
 
-use crate::client::Client;
+use crate::client::{Client, StatementMode};
 use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{AsExecutor, Executor};
@@ -37,8 +54,10 @@ use crate::value::Value;
 /// The PostgreSQL setting the row-level-security policies read.
 pub const TENANT_SETTING: &str = "refract.tenant_id";
 
-/// Sets the tenant for the rest of the transaction, as a prepared statement (bound text).
-pub(crate) const SET_TENANT_SQL: &str = "SELECT set_config('refract.tenant_id', $1, true)";
+/// Sets the tenant for the rest of the session (a direct connection's; see
+/// [`SessionTenants`]), with the id bound as text (`''` resets it: the policies match no
+/// tenant then, as when it was never set).
+pub(crate) const SET_SESSION_TENANT_SQL: &str = "SELECT set_config('refract.tenant_id', $1, false)";
 
 /// A client whose statements are restricted to one tenant: see [`Client::for_tenant`].
 /// Cheap to clone (the pool is shared); generated model accessors work on it as on a
@@ -80,6 +99,101 @@ impl Tenant {
     }
 }
 
+/// What `refract.tenant_id` holds at session level on a pooled connection.
+#[derive(Clone, Debug)]
+pub(crate) enum Held {
+    /// Nothing: never set, or reset by the runtime.
+    Nothing,
+    Tenant(Arc<Tenant>),
+    /// Raw SQL ran, or a call that set it was dropped half way: set it before trusting it.
+    Unknown,
+}
+
+impl Held {
+    /// Whether the connection holds exactly `wanted` (`None`: no tenant).
+    pub(crate) fn is(&self, wanted: Option<&Tenant>) -> bool {
+        match (self, wanted) {
+            (Held::Nothing, None) => true,
+            (Held::Tenant(held), Some(wanted)) => held.id == wanted.id,
+            _ => false,
+        }
+    }
+}
+
+/// What each of a pool's direct connections holds in its session's `refract.tenant_id`
+/// (see the module doc). A connection is known by its statement cache, which lives exactly
+/// as long as it does; the entry keeps a weak reference to it, so its address cannot be
+/// reused by a later connection while the entry exists. A connection without an entry holds
+/// nothing. Until the client hands out a [`TenantClient`] nothing is recorded and the
+/// unscoped client's statements look nothing up beyond one flag.
+#[derive(Default)]
+pub(crate) struct SessionTenants {
+    used: AtomicBool,
+    connections: Mutex<HashMap<usize, (Weak<StatementCache>, Held)>>,
+}
+
+impl SessionTenants {
+    /// Dead connections' entries are swept when there are more entries than this.
+    const SWEEP_ABOVE: usize = 64;
+
+    fn key(connection: &ClientWrapper) -> usize {
+        Arc::as_ptr(&connection.statement_cache) as usize
+    }
+
+    /// From now on, connections may hold a tenant.
+    pub(crate) fn start(&self) {
+        self.used.store(true, Ordering::Relaxed);
+    }
+
+    pub(crate) fn in_use(&self) -> bool {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn held(&self, connection: &ClientWrapper) -> Held {
+        if !self.in_use() {
+            return Held::Nothing;
+        }
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&Self::key(connection))
+            .map_or(Held::Nothing, |(_, held)| held.clone())
+    }
+
+    pub(crate) fn record(&self, connection: &ClientWrapper, held: Held) {
+        let mut connections = self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let key = Self::key(connection);
+        if let Held::Nothing = held {
+            connections.remove(&key);
+            return;
+        }
+        connections.insert(key, (Arc::downgrade(&connection.statement_cache), held));
+        if connections.len() > Self::SWEEP_ABOVE {
+            connections.retain(|_, (cache, _)| cache.strong_count() > 0);
+        }
+    }
+}
+
+/// Sets `refract.tenant_id` for the session to `wanted`'s id, or resets it (`None`): one
+/// unnamed statement with its parameter type given, so it needs no preparing and can be
+/// pipelined ahead of the statement it is for.
+pub(crate) async fn set_session_tenant(
+    connection: &ClientWrapper,
+    wanted: Option<&Tenant>,
+) -> Result<(), tokio_postgres::Error> {
+    let id: &(dyn ToSql + Sync) = match wanted {
+        Some(tenant) => &tenant.id,
+        None => &"",
+    };
+    connection
+        .query_typed(SET_SESSION_TENANT_SQL, &[(id, postgres_types::Type::TEXT)])
+        .await
+        .map(drop)
+}
+
 impl std::fmt::Debug for TenantClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TenantClient")
@@ -98,9 +212,13 @@ impl Client {
     /// The unscoped client stays for admin paths (migrations, cross-tenant jobs, global
     /// rows); in request handlers, take the tenant's client.
     pub fn for_tenant(&self, id: impl Into<String>) -> Result<TenantClient, Error> {
+        let tenant = Arc::new(Tenant::new(id.into())?);
+        if self.shared.mode != StatementMode::Unnamed {
+            self.shared.session_tenants.start();
+        }
         Ok(TenantClient {
             client: self.clone(),
-            tenant: Arc::new(Tenant::new(id.into())?),
+            tenant,
         })
     }
 }

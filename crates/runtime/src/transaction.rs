@@ -26,7 +26,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{AsExecutor, Executor, timed};
 use crate::render::RenderContext;
-use crate::tenancy::Tenant;
+use crate::tenancy::{Held, Tenant, set_session_tenant};
 
 /// Transaction isolation levels (all four PostgreSQL has).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -308,10 +308,33 @@ impl Client {
             }),
         };
         let connection = tx.connection()?;
+        // An unscoped transaction starts on a session that holds no tenant: a reset, when
+        // needed, goes ahead of `BEGIN` as a request of its own (inside the transaction a
+        // rollback would undo it). A tenant's transaction sets it locally in `begin_sql`.
+        let sessions = &self.shared.session_tenants;
+        let reset = tx.inner.tenant.is_none() && !sessions.held(connection).is(None);
+        if reset {
+            sessions.record(connection, Held::Unknown);
+        }
         let begun = timed(self.shared.config.socket_timeout, async {
-            connection
-                .batch_execute(&tx.inner.begin_sql)
-                .await
+            let (reset_done, begun) = futures_util::future::join(
+                async {
+                    match reset {
+                        true => set_session_tenant(connection, None).await,
+                        false => Ok(()),
+                    }
+                },
+                connection.batch_execute(&tx.inner.begin_sql),
+            )
+            .await;
+            if reset_done.is_err() {
+                // `BEGIN` may have run: the connection's state is not what it should be.
+                tx.mark_broken();
+            } else if reset {
+                sessions.record(connection, Held::Nothing);
+            }
+            reset_done
+                .and(begun)
                 .map_err(|e| Error::from_postgres(e, None))
         })
         .await;
@@ -323,8 +346,14 @@ impl Client {
                 Err(error)
             }
             Err(error) => {
-                // `BEGIN` was refused: the connection is outside any transaction.
-                tx.inner.state.store(FINISHED, Ordering::Release);
+                // `BEGIN` was refused: the connection is outside any transaction (unless the
+                // reset ahead of it failed: then it stays broken, and is closed).
+                let _ = tx.inner.state.compare_exchange(
+                    OPEN,
+                    FINISHED,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
                 Err(error)
             }
         }

@@ -14,6 +14,8 @@ use client::{Models, agent, conversation, message, tool, user};
 use refract_testdb::TestDb;
 use serde_json::json;
 
+mod sessions;
+
 const SEED: &str = r#"
 INSERT INTO "Tenant" ("id", "name", "updatedAt") VALUES ('A', 'Tenant A', now()), ('B', 'Tenant B', now());
 INSERT INTO "User" ("id", "email", "tenantId", "updatedAt") VALUES ('ua', 'ua@a.io', 'A', now()), ('ub', 'ub@b.io', 'B', now());
