@@ -11,6 +11,34 @@
 
 use std::collections::BTreeMap;
 
+/// An enum whose variants schemas write by name: `from_name` reads one,
+/// `name` writes it, `ALL` lists them in declaration order.
+macro_rules! named_variants {
+    ($(#[$meta:meta])* pub enum $ty:ident { $($variant:ident,)* }) => {
+        $(#[$meta])*
+        pub enum $ty {
+            $($variant,)*
+        }
+
+        impl $ty {
+            pub const ALL: &[$ty] = &[$($ty::$variant),*];
+
+            pub fn from_name(name: &str) -> Option<$ty> {
+                match name {
+                    $(stringify!($variant) => Some($ty::$variant),)*
+                    _ => None,
+                }
+            }
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => stringify!($variant),)*
+                }
+            }
+        }
+    };
+}
+
 /// Index of a model (or view) in [`Schema::models`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ModelId(pub u32);
@@ -141,48 +169,19 @@ pub enum Arity {
     List,
 }
 
-/// Prisma's built-in scalar types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScalarType {
-    String,
-    Boolean,
-    Int,
-    BigInt,
-    Float,
-    Decimal,
-    DateTime,
-    Json,
-    Bytes,
-}
-
-impl ScalarType {
-    pub fn from_name(name: &str) -> Option<ScalarType> {
-        Some(match name {
-            "String" => ScalarType::String,
-            "Boolean" => ScalarType::Boolean,
-            "Int" => ScalarType::Int,
-            "BigInt" => ScalarType::BigInt,
-            "Float" => ScalarType::Float,
-            "Decimal" => ScalarType::Decimal,
-            "DateTime" => ScalarType::DateTime,
-            "Json" => ScalarType::Json,
-            "Bytes" => ScalarType::Bytes,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ScalarType::String => "String",
-            ScalarType::Boolean => "Boolean",
-            ScalarType::Int => "Int",
-            ScalarType::BigInt => "BigInt",
-            ScalarType::Float => "Float",
-            ScalarType::Decimal => "Decimal",
-            ScalarType::DateTime => "DateTime",
-            ScalarType::Json => "Json",
-            ScalarType::Bytes => "Bytes",
-        }
+named_variants! {
+    /// Prisma's built-in scalar types.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ScalarType {
+        String,
+        Boolean,
+        Int,
+        BigInt,
+        Float,
+        Decimal,
+        DateTime,
+        Json,
+        Bytes,
     }
 }
 
@@ -319,28 +318,16 @@ pub enum IndexKind {
     Fulltext,
 }
 
-/// Index access method (`type:`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IndexAlgorithm {
-    BTree,
-    Hash,
-    Gist,
-    Gin,
-    SpGist,
-    Brin,
-}
-
-impl IndexAlgorithm {
-    pub fn from_name(name: &str) -> Option<IndexAlgorithm> {
-        Some(match name {
-            "BTree" => IndexAlgorithm::BTree,
-            "Hash" => IndexAlgorithm::Hash,
-            "Gist" => IndexAlgorithm::Gist,
-            "Gin" => IndexAlgorithm::Gin,
-            "SpGist" => IndexAlgorithm::SpGist,
-            "Brin" => IndexAlgorithm::Brin,
-            _ => return None,
-        })
+named_variants! {
+    /// Index access method (`type:`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum IndexAlgorithm {
+        BTree,
+        Hash,
+        Gist,
+        Gin,
+        SpGist,
+        Brin,
     }
 }
 
@@ -360,26 +347,15 @@ pub struct Index {
     pub is_field_level: bool,
 }
 
-/// `onDelete` / `onUpdate` actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReferentialAction {
-    Cascade,
-    Restrict,
-    NoAction,
-    SetNull,
-    SetDefault,
-}
-
-impl ReferentialAction {
-    pub fn from_name(name: &str) -> Option<ReferentialAction> {
-        Some(match name {
-            "Cascade" => ReferentialAction::Cascade,
-            "Restrict" => ReferentialAction::Restrict,
-            "NoAction" => ReferentialAction::NoAction,
-            "SetNull" => ReferentialAction::SetNull,
-            "SetDefault" => ReferentialAction::SetDefault,
-            _ => return None,
-        })
+named_variants! {
+    /// `onDelete` / `onUpdate` actions.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ReferentialAction {
+        Cascade,
+        Restrict,
+        NoAction,
+        SetNull,
+        SetDefault,
     }
 }
 

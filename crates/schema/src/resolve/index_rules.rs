@@ -34,8 +34,17 @@ const fn op(name: &'static str, algorithm: IndexAlgorithm, needs: Needs) -> OpCl
 
 use IndexAlgorithm::{Brin, Gin, Gist, SpGist};
 use Needs::*;
+use ScalarType as S;
 
-const TEXT: &[&str] = &["Text", "VarChar"];
+/// Operator classes that also take a field of the scalar type without a native type.
+const BYTEA: Needs = NativeOrDefault(S::Bytes, &["ByteA"]);
+const FLOAT8: Needs = NativeOrDefault(S::Float, &["DoublePrecision"]);
+const INT4: Needs = NativeOrDefault(S::Int, &["Integer"]);
+const INT8: Needs = NativeOrDefault(S::BigInt, &["BigInt"]);
+const NUMERIC: Needs = NativeOrDefault(S::Decimal, &["Decimal"]);
+const TEXT: Needs = NativeOrDefault(S::String, &["Text", "VarChar"]);
+const TIMESTAMP: Needs = NativeOrDefault(S::DateTime, &["Timestamp"]);
+
 pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
     op("InetOps", Gist, Native(&["Inet"])),
     op("JsonbOps", Gin, Jsonb),
@@ -46,37 +55,17 @@ pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
     op("VarBitMinMaxOps", Brin, Native(&["VarBit"])),
     op("BpcharBloomOps", Brin, Native(&["Char"])),
     op("BpcharMinMaxOps", Brin, Native(&["Char"])),
-    op(
-        "ByteaBloomOps",
-        Brin,
-        NativeOrDefault(ScalarType::Bytes, &["ByteA"]),
-    ),
-    op(
-        "ByteaMinMaxOps",
-        Brin,
-        NativeOrDefault(ScalarType::Bytes, &["ByteA"]),
-    ),
+    op("ByteaBloomOps", Brin, BYTEA),
+    op("ByteaMinMaxOps", Brin, BYTEA),
     op("DateBloomOps", Brin, Native(&["Date"])),
     op("DateMinMaxOps", Brin, Native(&["Date"])),
     op("DateMinMaxMultiOps", Brin, Native(&["Date"])),
     op("Float4BloomOps", Brin, Native(&["Real"])),
     op("Float4MinMaxOps", Brin, Native(&["Real"])),
     op("Float4MinMaxMultiOps", Brin, Native(&["Real"])),
-    op(
-        "Float8BloomOps",
-        Brin,
-        NativeOrDefault(ScalarType::Float, &["DoublePrecision"]),
-    ),
-    op(
-        "Float8MinMaxOps",
-        Brin,
-        NativeOrDefault(ScalarType::Float, &["DoublePrecision"]),
-    ),
-    op(
-        "Float8MinMaxMultiOps",
-        Brin,
-        NativeOrDefault(ScalarType::Float, &["DoublePrecision"]),
-    ),
+    op("Float8BloomOps", Brin, FLOAT8),
+    op("Float8MinMaxOps", Brin, FLOAT8),
+    op("Float8MinMaxMultiOps", Brin, FLOAT8),
     op("InetInclusionOps", Brin, Native(&["Inet"])),
     op("InetBloomOps", Brin, Native(&["Inet"])),
     op("InetMinMaxOps", Brin, Native(&["Inet"])),
@@ -84,79 +73,23 @@ pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
     op("Int2BloomOps", Brin, Native(&["SmallInt"])),
     op("Int2MinMaxOps", Brin, Native(&["SmallInt"])),
     op("Int2MinMaxMultiOps", Brin, Native(&["SmallInt"])),
-    op(
-        "Int4BloomOps",
-        Brin,
-        NativeOrDefault(ScalarType::Int, &["Integer"]),
-    ),
-    op(
-        "Int4MinMaxOps",
-        Brin,
-        NativeOrDefault(ScalarType::Int, &["Integer"]),
-    ),
-    op(
-        "Int4MinMaxMultiOps",
-        Brin,
-        NativeOrDefault(ScalarType::Int, &["Integer"]),
-    ),
-    op(
-        "Int8BloomOps",
-        Brin,
-        NativeOrDefault(ScalarType::BigInt, &["BigInt"]),
-    ),
-    op(
-        "Int8MinMaxOps",
-        Brin,
-        NativeOrDefault(ScalarType::BigInt, &["BigInt"]),
-    ),
-    op(
-        "Int8MinMaxMultiOps",
-        Brin,
-        NativeOrDefault(ScalarType::BigInt, &["BigInt"]),
-    ),
-    op(
-        "NumericBloomOps",
-        Brin,
-        NativeOrDefault(ScalarType::Decimal, &["Decimal"]),
-    ),
-    op(
-        "NumericMinMaxOps",
-        Brin,
-        NativeOrDefault(ScalarType::Decimal, &["Decimal"]),
-    ),
-    op(
-        "NumericMinMaxMultiOps",
-        Brin,
-        NativeOrDefault(ScalarType::Decimal, &["Decimal"]),
-    ),
+    op("Int4BloomOps", Brin, INT4),
+    op("Int4MinMaxOps", Brin, INT4),
+    op("Int4MinMaxMultiOps", Brin, INT4),
+    op("Int8BloomOps", Brin, INT8),
+    op("Int8MinMaxOps", Brin, INT8),
+    op("Int8MinMaxMultiOps", Brin, INT8),
+    op("NumericBloomOps", Brin, NUMERIC),
+    op("NumericMinMaxOps", Brin, NUMERIC),
+    op("NumericMinMaxMultiOps", Brin, NUMERIC),
     op("OidBloomOps", Brin, Native(&["Oid"])),
     op("OidMinMaxOps", Brin, Native(&["Oid"])),
     op("OidMinMaxMultiOps", Brin, Native(&["Oid"])),
-    op(
-        "TextBloomOps",
-        Brin,
-        NativeOrDefault(ScalarType::String, TEXT),
-    ),
-    op(
-        "TextMinMaxOps",
-        Brin,
-        NativeOrDefault(ScalarType::String, TEXT),
-    ),
-    op(
-        "TimestampBloomOps",
-        Brin,
-        NativeOrDefault(ScalarType::DateTime, &["Timestamp"]),
-    ),
-    op(
-        "TimestampMinMaxOps",
-        Brin,
-        NativeOrDefault(ScalarType::DateTime, &["Timestamp"]),
-    ),
-    op(
-        "TimestampMinMaxMultiOps",
-        Brin,
-        NativeOrDefault(ScalarType::DateTime, &["Timestamp"]),
-    ),
+    op("TextBloomOps", Brin, TEXT),
+    op("TextMinMaxOps", Brin, TEXT),
+    op("TimestampBloomOps", Brin, TIMESTAMP),
+    op("TimestampMinMaxOps", Brin, TIMESTAMP),
+    op("TimestampMinMaxMultiOps", Brin, TIMESTAMP),
     op("TimestampTzBloomOps", Brin, Native(&["Timestamptz"])),
     op("TimestampTzMinMaxOps", Brin, Native(&["Timestamptz"])),
     op("TimestampTzMinMaxMultiOps", Brin, Native(&["Timestamptz"])),
@@ -173,17 +106,6 @@ pub(crate) const OPERATOR_CLASSES: &[OpClass] = &[
 
 pub(crate) fn find(name: &str) -> Option<&'static OpClass> {
     OPERATOR_CLASSES.iter().find(|o| o.name == name)
-}
-
-pub(crate) fn algorithm_name(a: IndexAlgorithm) -> &'static str {
-    match a {
-        IndexAlgorithm::BTree => "BTree",
-        IndexAlgorithm::Hash => "Hash",
-        Gist => "Gist",
-        Gin => "Gin",
-        SpGist => "SpGist",
-        Brin => "Brin",
-    }
 }
 
 /// Whether an index method without an explicit operator class can index this field.

@@ -155,7 +155,7 @@ fn read_args(cx: &Ctx<'_>, diags: &mut Diagnostics, r: RelationFieldRef) -> Rela
                             e.span(),
                             format!("unknown referential action `{c}`"),
                         );
-                        let known = ["Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"];
+                        let known = ReferentialAction::ALL.iter().map(|a| a.name());
                         d = match closest(c, known) {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
                             None => d.with_help(

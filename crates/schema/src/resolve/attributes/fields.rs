@@ -95,14 +95,12 @@ pub(in crate::resolve) fn resolve_model_fields<'a>(
                 } else {
                     // Declaration order, so that among equally close names
                     // the hint is always the same one.
-                    let candidates: Vec<&str> = [
-                        "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime",
-                        "Json", "Bytes",
-                    ]
-                    .into_iter()
-                    .chain(cx.model_names_in_order())
-                    .chain(cx.schema.enums.iter().map(|e| e.name.as_str()))
-                    .collect();
+                    let candidates: Vec<&str> = ScalarType::ALL
+                        .iter()
+                        .map(|s| s.name())
+                        .chain(cx.model_names_in_order())
+                        .chain(cx.schema.enums.iter().map(|e| e.name.as_str()))
+                        .collect();
                     let mut d = Diagnostic::error(
                         codes::UNKNOWN_TYPE,
                         n.span,

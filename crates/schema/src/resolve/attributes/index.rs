@@ -85,26 +85,21 @@ pub(super) fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, 
         for f in &fields {
             if let Some(ir::OperatorClass::Named(op)) = &f.operator_class {
                 // Prisma rejects an unknown operator class with or without `type:`.
-                if index_rules::find(op).is_none() {
-                    cx.error(
+                match index_rules::find(op).map(|o| o.algorithm) {
+                    None => cx.error(
                         codes::INDEX_OPERATOR_CLASS,
                         a.span,
                         format!("unknown operator class `{op}`"),
-                    );
-                    continue;
-                }
-                if index_rules::find(op).is_some_and(|o| o.algorithm != ir::IndexAlgorithm::BTree) {
-                    let o = index_rules::find(op)
-                        .map(|o| index_rules::algorithm_name(o.algorithm))
-                        .unwrap_or("");
-                    cx.error_with_help(
+                    ),
+                    Some(ir::IndexAlgorithm::BTree) => {}
+                    Some(other) => cx.error_with_help(
                         codes::INDEX_OPERATOR_CLASS,
                         a.span,
                         format!(
                             "operator class `{op}` is not supported with the `BTree` index type"
                         ),
-                        format!("add `type: {o}`"),
-                    );
+                        format!("add `type: {}`", other.name()),
+                    ),
                 }
             }
         }
@@ -136,7 +131,7 @@ pub(super) fn check_index_algorithm(
     fields: &[ir::IndexField],
     cx: &mut Ctx<'_>,
 ) {
-    let alg_name = index_rules::algorithm_name(alg);
+    let alg_name = alg.name();
     if alg == ir::IndexAlgorithm::SpGist && fields.len() > 1 {
         cx.diags.error(
             codes::INDEX_OPERATOR_CLASS,
@@ -179,7 +174,7 @@ pub(super) fn check_index_algorithm(
                             a.span,
                             format!("operator class `{op}` is not supported with the `{alg_name}` index type"), format!(
                             "`{op}` belongs to `{}` indexes",
-                            index_rules::algorithm_name(spec.algorithm)
+                            spec.algorithm.name()
                         ));
                     continue;
                 }
