@@ -11,14 +11,14 @@
 //!
 //! `cargo bench -p refract-runtime --bench tenancy`.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use client::runtime::{AsExecutor, Client, Executor, TenantClient};
 use client::{Models, conversation, user};
 use divan::Bencher;
-use refract_testdb::TestDb;
+use refract_testdb::bench::{current_thread_runtime, next};
+use refract_testdb::{TestDb, run_migration_folders};
 use tokio::runtime::Runtime;
 
 const USERS: usize = 100;
@@ -99,24 +99,12 @@ struct Setup {
 fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = current_thread_runtime();
         let db = TestDb::new_blocking();
         runtime.block_on(async {
             let admin = db.client().await;
-            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-            let mut folders: Vec<PathBuf> = std::fs::read_dir(&root)
-                .unwrap()
-                .map(|entry| entry.unwrap().path())
-                .filter(|path| path.join("migration.sql").is_file())
-                .collect();
-            folders.sort();
-            for folder in folders {
-                let sql = std::fs::read_to_string(folder.join("migration.sql")).unwrap();
-                admin.batch_execute(&sql).await.unwrap();
-            }
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+            run_migration_folders(&admin, &root).await;
             // Two tenants, so the scoped queries have rows to leave out.
             for tenant in [TENANT, "other"] {
                 admin
@@ -143,11 +131,6 @@ fn setup() -> &'static Setup {
             _db: db,
         }
     })
-}
-
-fn next() -> usize {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    COUNTER.fetch_add(1, Ordering::Relaxed)
 }
 
 const WAYS: &[&str] = &["unscoped", "scoped"];

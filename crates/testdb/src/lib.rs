@@ -3,8 +3,9 @@
 //! Owns choosing a server, creating one database per [`TestDb`] and dropping it again, and
 //! [`TlsServer`], a private cluster that accepts only TLS, for tests of TLS connections
 //! (and [`PlainServer`], one with TLS off, for what happens when TLS is refused).
-//! Knows nothing about refract's schema, runtime or migrations: it hands out URLs (and,
-//! for TLS, CA certificate files).
+//! Knows nothing about refract's schema, runtime or migrations (beyond the target and
+//! fields of the runtime's statement events, which [`StatementLog`] reads): it hands out
+//! URLs (and, for TLS, CA certificate files).
 //!
 //! # Which server
 //! - If the environment variable `DATABASE_URL` is set (URL form,
@@ -59,22 +60,34 @@
 //! `DATABASE_URL` says, for tests of clients that read from replicas; a replica can be
 //! stopped and started again mid-test, and [`ReplicatedServer::wait_for_replay`] waits
 //! until the replicas have replayed the primary's writes.
+//!
+//! # Beside the database
+//! [`StatementLog`] records the statements client code runs (the runtime's
+//! `refract::query` events), for tests that count or read them; [`corpus`] is the folder
+//! of Prisma's corpus that `REFRACT_CORPUS` names, for the corpus tests;
+//! [`run_migration_folders`] applies a `migrations/` folder's scripts in order; [`bench`]
+//! holds what benches set up alike.
 
 // The workspace denies unsafe code; this test-only crate makes three libc calls (geteuid,
 // getpwnam, atexit) to run its throwaway cluster, each with its SAFETY note.
 #![allow(unsafe_code)]
 
 mod admin;
+pub mod bench;
 mod cluster;
+mod corpus;
 mod pgbouncer;
 mod replica;
+mod statement_log;
 mod tls_server;
 mod url;
 
 use std::fmt;
 
+pub use corpus::corpus;
 pub use pgbouncer::{PgBouncer, SERVER_POOL_SIZE as PGBOUNCER_SERVER_POOL_SIZE};
 pub use replica::ReplicatedServer;
+pub use statement_log::{LoggedStatement, StatementLog};
 pub use tls_server::{PlainServer, TlsServer};
 pub use url::with_database;
 
@@ -207,6 +220,30 @@ impl TestDb {
         {
             Ok(rows) => Some(rows.iter().map(|row| row.get(0)).collect()),
             Err(error) => panic!("refract-testdb: cannot list tables of {}: {error}", self.url),
+        }
+    }
+}
+
+/// Runs the `migration.sql` of every folder under `dir`, in the folders' name order (a
+/// `migrations/` folder as `migrate deploy` would apply it, without its history table).
+/// Panics with the file and the error when one cannot be read or fails.
+pub async fn run_migration_folders(client: &tokio_postgres::Client, dir: &std::path::Path) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => panic!("refract-testdb: cannot list {}: {error}", dir.display()),
+    };
+    let mut scripts: Vec<std::path::PathBuf> = entries
+        .filter_map(|entry| Some(entry.ok()?.path().join("migration.sql")))
+        .filter(|script| script.is_file())
+        .collect();
+    scripts.sort();
+    for script in scripts {
+        let sql = match std::fs::read_to_string(&script) {
+            Ok(sql) => sql,
+            Err(error) => panic!("refract-testdb: cannot read {}: {error}", script.display()),
+        };
+        if let Err(error) = client.batch_execute(&sql).await {
+            panic!("refract-testdb: {} failed: {error}", script.display());
         }
     }
 }

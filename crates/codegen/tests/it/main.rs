@@ -9,4 +9,3 @@ mod relations;
 mod root;
 mod snapshots;
 mod support;
-mod support_log;

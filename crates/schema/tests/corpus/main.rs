@@ -10,21 +10,8 @@ mod format;
 
 use std::path::{Path, PathBuf};
 
-/// The corpus `REFRACT_CORPUS` names (`cargo xtask conformance` sets it). Its absence
-/// fails the tests: they must never pass by finding nothing.
-pub fn corpus() -> PathBuf {
-    let Some(path) = std::env::var_os("REFRACT_CORPUS").map(PathBuf::from) else {
-        panic!(
-            "REFRACT_CORPUS is not set: it names the corpus these tests read (run them with `cargo xtask conformance tests`)"
-        );
-    };
-    assert!(
-        path.is_dir(),
-        "the corpus is missing at {} (REFRACT_CORPUS; a relative path is read from crates/schema)",
-        path.display()
-    );
-    path
-}
+/// The corpus `REFRACT_CORPUS` names (refract-testdb reads it for every corpus test).
+pub use refract_testdb::corpus;
 
 /// `.prisma` files under `dir`, recursively, sorted by path.
 pub fn prisma_files(dir: &Path) -> Vec<PathBuf> {

@@ -6,7 +6,7 @@ use relations_client::runtime::Filter;
 use relations_client::*;
 
 use super::seeded;
-use crate::support_log::StatementLog;
+use refract_testdb::StatementLog;
 
 /// Adds `n` users, each with a manager, a follower and three posts of two comments (one
 /// with an author) and two tags.

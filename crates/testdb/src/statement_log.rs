@@ -1,5 +1,6 @@
-//! Counting the statements a piece of client code runs: every statement is a DEBUG event
-//! under `refract::query`, recorded here with its SQL.
+//! The statements a piece of client code runs, as the runtime logs them: every statement
+//! is a DEBUG event under the `tracing` target `refract::query`, with its SQL (`sql`) and
+//! its duration (`duration_us`).
 //!
 //! The log is a thread's default subscriber, and tests run in parallel, each setting and
 //! dropping its own. tracing caches per call site whether any subscriber wants its events;
@@ -7,16 +8,29 @@
 //! and the log then sees nothing. A process-wide subscriber that answers "sometimes" for
 //! `refract::query` (and records nothing) keeps that site checked at every event.
 
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 
-/// The SQL of every statement run while it is the thread's subscriber.
+/// The target of the runtime's statement events.
+const QUERY_TARGET: &str = "refract::query";
+
+/// One logged statement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedStatement {
+    /// The SQL text (values are bound parameters, never part of it).
+    pub sql: String,
+    /// Whether the event carried the statement's duration (`duration_us`).
+    pub has_duration: bool,
+}
+
+/// Every statement run while it is the thread's subscriber
+/// (`tracing::subscriber::set_default(log.clone())`).
 #[derive(Clone)]
-pub struct StatementLog(Arc<Mutex<Vec<String>>>);
+pub struct StatementLog(Arc<Mutex<Vec<LoggedStatement>>>);
 
 impl Default for StatementLog {
     fn default() -> Self {
@@ -31,12 +45,35 @@ impl Default for StatementLog {
     }
 }
 
+impl StatementLog {
+    /// The statements logged so far, with what each event carried.
+    pub fn entries(&self) -> Vec<LoggedStatement> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The SQL of the statements logged so far.
+    pub fn statements(&self) -> Vec<String> {
+        self.entries().into_iter().map(|entry| entry.sql).collect()
+    }
+
+    /// Forgets what was logged so far.
+    pub fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
 /// Wants no event, but keeps `refract::query` call sites asking at every event.
 struct QuerySitesStayLive;
 
 impl Subscriber for QuerySitesStayLive {
     fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
-        if metadata.target() == "refract::query" {
+        if metadata.target() == QUERY_TARGET {
             Interest::sometimes()
         } else {
             Interest::never()
@@ -55,30 +92,21 @@ impl Subscriber for QuerySitesStayLive {
     fn exit(&self, _: &Id) {}
 }
 
-impl StatementLog {
-    pub fn statements(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-
-    pub fn clear(&self) {
-        self.0.lock().unwrap().clear();
-    }
-}
-
-struct Sql(String);
-
-impl Visit for Sql {
+impl Visit for LoggedStatement {
     fn record_str(&mut self, field: &Field, value: &str) {
         if field.name() == "sql" {
-            self.0 = value.to_owned();
+            value.clone_into(&mut self.sql);
         }
+    }
+    fn record_u64(&mut self, field: &Field, _: u64) {
+        self.has_duration |= field.name() == "duration_us";
     }
     fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
 }
 
 impl Subscriber for StatementLog {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.target() == "refract::query"
+        metadata.target() == QUERY_TARGET
     }
     fn new_span(&self, _: &Attributes<'_>) -> Id {
         Id::from_u64(1)
@@ -86,9 +114,15 @@ impl Subscriber for StatementLog {
     fn record(&self, _: &Id, _: &Record<'_>) {}
     fn record_follows_from(&self, _: &Id, _: &Id) {}
     fn event(&self, event: &Event<'_>) {
-        let mut sql = Sql(String::new());
-        event.record(&mut sql);
-        self.0.lock().unwrap().push(sql.0);
+        let mut entry = LoggedStatement {
+            sql: String::new(),
+            has_duration: false,
+        };
+        event.record(&mut entry);
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(entry);
     }
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
