@@ -220,22 +220,10 @@ pub async fn create(
     read: &[Read],
 ) -> Result<Row, Error> {
     defaults::fill(&mut data, model, defaults, defaults::statement_time());
-    let columns: Vec<&'static Column> = data.iter().map(|(column, _)| *column).collect();
-    let row: InsertRow<'_> = data.iter().map(|(_, value)| Some(value)).collect();
-    let mut statement = render::insert(
-        model,
-        &columns,
-        std::slice::from_ref(&row),
-        OnConflict::Fail,
-        Some(model.columns),
-        ex.render_context(),
-    );
-    returning_reads(&mut statement, read);
-    ex.fetch(&statement, Some(model))
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::InvalidQuery(format!("no row of `{}` was created", model.name)))
+    crate::nested::insert(ex, model, &data, |statement| {
+        returning_reads(statement, read)
+    })
+    .await
 }
 
 /// Sets `data` on the row whose primary key is `key` and returns it, `None` when there is

@@ -455,10 +455,18 @@ async fn find(
     Ok(ex.fetch(&statement, Some(model)).await?.into_iter().next())
 }
 
-async fn insert(ex: Executor<'_>, model: &'static ModelMeta, data: Data) -> Result<Row, Error> {
+/// `INSERT` of one row of `model`, returning every column, or what `reshape` makes the
+/// statement return (the dynamic client's reads): the one path of a nested write's create
+/// and of [`crate::dynamic::create`].
+pub(crate) async fn insert(
+    ex: Executor<'_>,
+    model: &'static ModelMeta,
+    data: &[(&'static Column, Value)],
+    reshape: impl FnOnce(&mut render::Statement<'_>),
+) -> Result<Row, Error> {
     let columns: Vec<&'static Column> = data.iter().map(|(c, _)| *c).collect();
     let row: InsertRow<'_> = data.iter().map(|(_, v)| Some(v)).collect();
-    let statement = render::insert(
+    let mut statement = render::insert(
         model,
         &columns,
         std::slice::from_ref(&row),
@@ -466,6 +474,7 @@ async fn insert(ex: Executor<'_>, model: &'static ModelMeta, data: Data) -> Resu
         Some(model.columns),
         ex.render_context(),
     );
+    reshape(&mut statement);
     ex.fetch(&statement, Some(model))
         .await?
         .into_iter()
@@ -554,7 +563,7 @@ pub(crate) fn create_record<'e>(
             column_defaults,
             defaults::statement_time(),
         );
-        let row = insert(ex, model, data).await?;
+        let row = insert(ex, model, &data, |_| {}).await?;
         for op in after {
             apply_after(ex, model, &row, op, true).await?;
         }
