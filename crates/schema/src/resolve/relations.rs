@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use super::args::{ArgReader, as_array, as_constant, as_string};
 use super::{Ctx, WrittenRelation as RelationArgs, closest, first_char_to, naming, quoted};
-use crate::ast::{self, Expression};
+use crate::ast::Expression;
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::ir::{
     self, Arity, FieldId, ModelId, ReferentialAction, RelationFieldRef, RelationKind, RelationMode,
@@ -109,67 +109,51 @@ fn attr_span(cx: &Ctx<'_>, r: RelationFieldRef) -> Span {
 
 fn read_args(cx: &Ctx<'_>, diags: &mut Diagnostics, r: RelationFieldRef) -> RelationArgs {
     let mut out = RelationArgs::default();
-    let Some(Some(attr)) = cx.spans[r.model.0 as usize]
-        .relation_attrs
-        .get(r.index)
-        .copied()
-    else {
+    let Some(Some(attr)) = cx.spans[r.model.0 as usize].relation_attrs.get(r.index) else {
         return out;
     };
-    let attr: &ast::Attribute = attr;
     let mut reader = ArgReader::new(attr, "@", Some("name"), diags);
-    if let Some(e) = reader.take("name") {
-        out.name = as_string(e, diags);
-    }
-    let model = r.model;
+    out.name = reader.take("name").and_then(|e| as_string(e, diags));
     let target = cx.schema.relation_field(r).related_model;
-    if let Some(e) = reader.take("fields") {
-        match field_list(cx, diags, model, e, "fields") {
-            Some(v) => out.fields = Some(v),
-            None => out.broken = true,
-        }
-    }
-    if let Some(e) = reader.take("references") {
-        match field_list(cx, diags, target, e, "references") {
-            Some(v) => out.references = Some(v),
-            None => out.broken = true,
-        }
-    }
-    if let Some(e) = reader.take("map") {
-        out.map = as_string(e, diags);
-    }
-    for key in ["onDelete", "onUpdate"] {
+    let lists = [
+        ("fields", r.model, &mut out.fields),
+        ("references", target, &mut out.references),
+    ];
+    for (key, model, list) in lists {
         if let Some(e) = reader.take(key) {
-            if let Some(c) = as_constant(e, diags) {
-                match ReferentialAction::from_name(c) {
-                    Some(action) => {
-                        if key == "onDelete" {
-                            out.on_delete = Some((action, e.span()));
-                        } else {
-                            out.on_update = Some((action, e.span()));
-                        }
-                    }
-                    None => {
-                        let mut d = Diagnostic::error(
-                            codes::RELATION_REFERENTIAL_ACTION,
-                            e.span(),
-                            format!("unknown referential action `{c}`"),
-                        );
-                        let known = ReferentialAction::ALL.iter().map(|a| a.name());
-                        d = match closest(c, known) {
-                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None => d.with_help(
-                                "use `Cascade`, `Restrict`, `NoAction`, `SetNull` or `SetDefault`",
-                            ),
-                        };
-                        diags.push(d);
-                    }
-                }
-            }
+            *list = field_list(cx, diags, model, e, key);
+            out.broken |= list.is_none();
         }
     }
+    out.map = reader.take("map").and_then(|e| as_string(e, diags));
+    out.on_delete = referential_action(reader.take("onDelete"), diags);
+    out.on_update = referential_action(reader.take("onUpdate"), diags);
     reader.finish(diags);
     out
+}
+
+/// `onDelete: X` / `onUpdate: X`, if given and known.
+fn referential_action(
+    e: Option<&Expression>,
+    diags: &mut Diagnostics,
+) -> Option<(ReferentialAction, Span)> {
+    let e = e?;
+    let c = as_constant(e, diags)?;
+    if let Some(action) = ReferentialAction::from_name(c) {
+        return Some((action, e.span()));
+    }
+    let d = Diagnostic::error(
+        codes::RELATION_REFERENTIAL_ACTION,
+        e.span(),
+        format!("unknown referential action `{c}`"),
+    );
+    diags.push(
+        match closest(c, ReferentialAction::ALL.iter().map(|a| a.name())) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help("use `Cascade`, `Restrict`, `NoAction`, `SetNull` or `SetDefault`"),
+        },
+    );
+    None
 }
 
 /// Resolves `fields: [a, b]` / `references: [...]` against a model.
@@ -246,38 +230,20 @@ fn pair(
     fields: &[RelationFieldRef],
     args: &ArgsTable,
 ) {
-    // Side A holds the fields of `lo` (all of them in a self-relation).
-    let side_a_len = if lo == hi {
-        fields.len()
-    } else {
-        fields.iter().filter(|r| r.model == lo).count()
-    };
+    // Side A holds the fields of `lo` (all of them in a self-relation); they
+    // come first, as members are in model order.
+    let side_a_len = fields.iter().filter(|r| r.model == lo).count();
     let side_b_len = fields.len() - side_a_len;
     // Ambiguity: several fields of one model in one unnamed (or same-named) relation.
-    let too_many = if lo == hi {
-        side_a_len > 2
-    } else {
-        side_a_len > 1 || side_b_len > 1
-    };
-    if too_many {
+    if (lo == hi && side_a_len > 2) || (lo != hi && (side_a_len > 1 || side_b_len > 1)) {
         ambiguous_relation(cx, lo, hi, name, fields, side_a_len);
         return;
     }
     // At most one field per side (two in a self-relation), side A first.
-    let (first, second) = if lo == hi {
-        match fields {
-            [a] => (*a, None),
-            [a, b] => (*a, Some(*b)),
-            _ => return,
-        }
-    } else {
-        let side_a = fields.iter().find(|r| r.model == lo);
-        let side_b = fields.iter().find(|r| r.model != lo);
-        match (side_a, side_b) {
-            (Some(a), Some(b)) => (*a, Some(*b)),
-            (Some(a), None) | (None, Some(a)) => (*a, None),
-            (None, None) => return,
-        }
+    let (first, second) = match *fields {
+        [a] => (a, None),
+        [a, b] => (a, Some(b)),
+        _ => return,
     };
     // A single field: its opposite is missing.
     let Some(second) = second else {
@@ -286,8 +252,7 @@ fn pair(
     };
     let fa_arity = cx.schema.relation_field(first).arity;
     let fb_arity = cx.schema.relation_field(second).arity;
-    let aa = args_of(args, first);
-    let ab = args_of(args, second);
+    let (aa, ab) = (args_of(args, first), args_of(args, second));
     let kind = match (fa_arity == Arity::List, fb_arity == Arity::List) {
         (true, true) => RelationKind::ManyToMany,
         (false, false) => RelationKind::OneToOne,
@@ -305,10 +270,9 @@ fn pair(
     };
     if kind == RelationKind::OneToOne && fa_arity == Arity::Required && fb_arity == Arity::Required
     {
-        let span = field_span(cx, referenced);
         cx.error_with_help(
             codes::RELATION_INVALID,
-            span,
+            field_span(cx, referenced),
             "the side of a one-to-one relation without `fields` must be optional",
             "make it optional with `?`: both records cannot be created first",
         );
@@ -327,40 +291,30 @@ fn ambiguous_relation(
     fields: &[RelationFieldRef],
     side_a_len: usize,
 ) {
-    let offenders: Vec<RelationFieldRef> = if lo == hi {
-        fields.to_vec()
-    } else if side_a_len > 1 {
-        fields.iter().filter(|r| r.model == lo).copied().collect()
-    } else {
-        fields.iter().filter(|r| r.model != lo).copied().collect()
-    };
-    let names: Vec<String> = offenders
+    // Side A's fields if it has several (all of them in a self-relation), else side B's.
+    let on_side_a = lo == hi || side_a_len > 1;
+    let offenders: Vec<RelationFieldRef> = fields
         .iter()
-        .map(|r| format!("`{}`", cx.schema.relation_field(*r).name))
+        .filter(|r| (r.model == lo) == on_side_a)
+        .copied()
         .collect();
-    let model_name = cx.schema.model(offenders[0].model).name.clone();
-    let target_name = cx
-        .schema
-        .model(cx.schema.relation_field(offenders[0]).related_model)
-        .name
-        .clone();
+    let names = quoted(
+        offenders.iter().map(|r| &cx.schema.relation_field(*r).name),
+        ", ",
+    );
+    let model_name = &cx.schema.model(offenders[0].model).name;
+    let shared = if name.is_empty() {
+        let target = cx.schema.relation_field(offenders[0]).related_model;
+        format!("refer to `{}`", cx.schema.model(target).name)
+    } else {
+        format!("use the relation name `{name}`")
+    };
+    let msg = format!("ambiguous relation: fields {names} of model `{model_name}` all {shared}");
     for r in &offenders {
-        let msg = if name.is_empty() {
-            format!(
-                "ambiguous relation: fields {} of model `{model_name}` all refer to `{target_name}`",
-                names.join(", ")
-            )
-        } else {
-            format!(
-                "ambiguous relation: fields {} of model `{model_name}` all use the relation name `{name}`",
-                names.join(", ")
-            )
-        };
-        let span = field_span(cx, *r);
         cx.error_with_help(
             codes::RELATION_AMBIGUOUS,
-            span,
-            msg,
+            field_span(cx, *r),
+            msg.clone(),
             "give each relation its own name: `@relation(\"Name\")` on both sides",
         );
     }
