@@ -14,13 +14,13 @@
 //! `cargo bench -p refract-codegen --bench client` (part of `cargo xtask bench`).
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use client::runtime::{Client, ClientConfig};
 use client::{Models, User, WriteData, tenant, user};
 use divan::Bencher;
 use postgres_types::FromSql;
+use refract_testdb::bench::next;
 use tokio::runtime::Runtime;
 use tokio_postgres::Statement;
 
@@ -96,10 +96,7 @@ struct Setup {
 fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = refract_testdb::bench::current_thread_runtime();
         let db = refract_testdb::TestDb::new_blocking();
         let (generated, hand, tenant_id, create_tenant_id, ids) = runtime.block_on(async {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -164,11 +161,6 @@ fn setup() -> &'static Setup {
             _db: db,
         }
     })
-}
-
-fn next() -> usize {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    COUNTER.fetch_add(1, Ordering::Relaxed)
 }
 
 fn now() -> NaiveDateTime {

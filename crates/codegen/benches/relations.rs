@@ -191,10 +191,7 @@ ANALYZE;
 fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = refract_testdb::bench::current_thread_runtime();
         let db = refract_testdb::TestDb::new_blocking();
         let (generated, hand) = runtime.block_on(async {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -12,12 +12,12 @@
 //! (refract-testdb's `PgBouncer`).
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use client::runtime::Client;
 use client::{Models, User, tenant, user};
 use divan::Bencher;
+use refract_testdb::bench::next;
 use refract_testdb::{PgBouncer, TestDb};
 use tokio::runtime::Runtime;
 
@@ -45,10 +45,7 @@ struct Setup {
 fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = refract_testdb::bench::current_thread_runtime();
         let db = TestDb::new_blocking();
         let bouncer = PgBouncer::start(db.url()).unwrap();
         let urls = [
@@ -94,11 +91,6 @@ fn setup() -> &'static Setup {
 
 fn sep(url: &str) -> &'static str {
     if url.contains('?') { "&" } else { "?" }
-}
-
-fn next() -> usize {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    COUNTER.fetch_add(1, Ordering::Relaxed)
 }
 
 fn way(name: &str) -> &'static Client {

@@ -19,12 +19,12 @@
 //! `cargo bench -p refract-runtime --bench replicas`.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use client::runtime::{AsExecutor, Client, ClientConfig};
 use client::{Models, User, tenant, user};
 use divan::Bencher;
 use refract_testdb::ReplicatedServer;
+use refract_testdb::bench::next;
 use tokio::runtime::Runtime;
 
 const ROOT_MIGRATION: &str = include_str!("../../../migrations/20261125090507_init/migration.sql");
@@ -48,10 +48,7 @@ struct Setup {
 fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let runtime = refract_testdb::bench::current_thread_runtime();
         let server = ReplicatedServer::start(1).unwrap();
         let one = |url: &str| format!("{url}?connection_limit=1");
         let primary_url = one(&server.url("postgres"));
@@ -96,11 +93,6 @@ fn setup() -> &'static Setup {
             _server: server,
         }
     })
-}
-
-fn next() -> usize {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    COUNTER.fetch_add(1, Ordering::Relaxed)
 }
 
 const WAYS: &[&str] = &[
