@@ -10,25 +10,20 @@
 
 use std::fmt;
 
-/// Index of a table in [`SqlSchema::tables`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TableId(pub u32);
-
-/// Index of an enum in [`SqlSchema::enums`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct EnumId(pub u32);
-
-/// Index of an index in [`SqlSchema::indexes`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IndexId(pub u32);
-
-/// Index of a foreign key in [`SqlSchema::foreign_keys`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ForeignKeyId(pub u32);
-
-/// Index of an extension in [`SqlSchema::extensions`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ExtensionId(pub u32);
+refract_schema::arena_ids! {
+    /// Index of a table in [`SqlSchema::tables`].
+    TableId: SqlSchema.tables[Table], fn table;
+    /// Index of an enum in [`SqlSchema::enums`].
+    EnumId: SqlSchema.enums[Enum], fn enm;
+    /// Index of an index in [`SqlSchema::indexes`].
+    IndexId: SqlSchema.indexes[Index], fn index_at;
+    /// Index of a foreign key in [`SqlSchema::foreign_keys`].
+    ForeignKeyId: SqlSchema.foreign_keys[ForeignKey], fn foreign_key;
+    /// Index of an extension in [`SqlSchema::extensions`].
+    ExtensionId: SqlSchema.extensions[Extension];
+    /// Index of a policy in [`SqlSchema::policies`].
+    PolicyId: SqlSchema.policies[Policy], fn policy;
+}
 
 /// A table column addressed by its table and its position in [`Table::columns`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,10 +66,6 @@ pub struct RowLevelSecurity {
     pub enabled: bool,
     pub forced: bool,
 }
-
-/// Index of a policy in [`SqlSchema::policies`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PolicyId(pub u32);
 
 /// Which commands a policy applies to (`pg_policy.polcmd`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,21 +403,6 @@ pub struct Extension {
 }
 
 impl SqlSchema {
-    pub fn table(&self, id: TableId) -> &Table {
-        &self.tables[id.0 as usize]
-    }
-    pub fn enm(&self, id: EnumId) -> &Enum {
-        &self.enums[id.0 as usize]
-    }
-    pub fn index_at(&self, id: IndexId) -> &Index {
-        &self.indexes[id.0 as usize]
-    }
-    pub fn foreign_key(&self, id: ForeignKeyId) -> &ForeignKey {
-        &self.foreign_keys[id.0 as usize]
-    }
-    pub fn policy(&self, id: PolicyId) -> &Policy {
-        &self.policies[id.0 as usize]
-    }
     /// Policies of a table, in id order.
     pub fn table_policies(&self, table: TableId) -> impl Iterator<Item = (PolicyId, &Policy)> + '_ {
         self.policies

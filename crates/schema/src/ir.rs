@@ -39,18 +39,36 @@ macro_rules! named_variants {
     };
 }
 
-/// Index of a model (or view) in [`Schema::models`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ModelId(pub u32);
-/// Index of a scalar field in [`Model::fields`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FieldId(pub u32);
-/// Index of an enum in [`Schema::enums`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EnumId(pub u32);
-/// Index of a relation in [`Schema::relations`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RelationId(pub u32);
+/// Typed ids into `Vec` arenas: each id is a `u32` index, and its owner
+/// gets an accessor returning the item at an id (when one is named).
+/// Migrate's `SqlSchema` declares its ids with it too.
+#[macro_export]
+macro_rules! arena_ids {
+    ($($(#[$meta:meta])* $id:ident: $owner:ident.$arena:ident[$item:ty] $(, fn $getter:ident)?;)*) => {
+        $(
+            $(#[$meta])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct $id(pub u32);
+
+            $(impl $owner {
+                pub fn $getter(&self, id: $id) -> &$item {
+                    &self.$arena[id.0 as usize]
+                }
+            })?
+        )*
+    };
+}
+
+arena_ids! {
+    /// Index of a model (or view) in [`Schema::models`].
+    ModelId: Schema.models[Model], fn model;
+    /// Index of a scalar field in [`Model::fields`].
+    FieldId: Model.fields[ScalarField], fn field;
+    /// Index of an enum in [`Schema::enums`].
+    EnumId: Schema.enums[Enum], fn enum_;
+    /// Index of a relation in [`Schema::relations`].
+    RelationId: Schema.relations[Relation], fn relation;
+}
 
 /// A whole schema.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -434,18 +452,6 @@ pub struct EnumValue {
 }
 
 impl Schema {
-    pub fn model(&self, id: ModelId) -> &Model {
-        &self.models[id.0 as usize]
-    }
-
-    pub fn enum_(&self, id: EnumId) -> &Enum {
-        &self.enums[id.0 as usize]
-    }
-
-    pub fn relation(&self, id: RelationId) -> &Relation {
-        &self.relations[id.0 as usize]
-    }
-
     pub fn relation_field(&self, r: RelationFieldRef) -> &RelationField {
         &self.model(r.model).relation_fields[r.index]
     }
@@ -489,10 +495,6 @@ impl Schema {
 }
 
 impl Model {
-    pub fn field(&self, id: FieldId) -> &ScalarField {
-        &self.fields[id.0 as usize]
-    }
-
     pub fn find_field(&self, name: &str) -> Option<(FieldId, &ScalarField)> {
         self.fields
             .iter()
