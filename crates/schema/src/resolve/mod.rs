@@ -486,65 +486,53 @@ fn config_blocks<'a>(ast: &'a SchemaAst, cx: &mut Ctx<'a>) {
         }
     }
     cx.has_datasource = !datasources.is_empty();
-    for (i, b) in datasources.iter().enumerate() {
-        if i > 0 {
+    if let Some((first, more)) = datasources.split_first() {
+        cx.schema.datasource = config::datasource(first, &mut cx.diags);
+        // Nothing else reports an unsupported provider.
+        cx.unsupported_provider = cx
+            .diags
+            .errors()
+            .any(|d| d.code == codes::UNSUPPORTED_PROVIDER);
+        for b in more {
             cx.push(
                 Diagnostic::error(
                     codes::DATASOURCE,
                     b.name.span,
                     "only one datasource block is allowed",
                 )
-                .with_label(datasources[0].name.span, "the first datasource"),
+                .with_label(first.name.span, "the first datasource"),
             );
-            continue;
         }
-        let errors_before = cx
-            .diags
-            .errors()
-            .filter(|d| d.code == codes::UNSUPPORTED_PROVIDER)
-            .count();
-        cx.schema.datasource = config::datasource(b, &mut cx.diags);
-        cx.unsupported_provider = cx
-            .diags
-            .errors()
-            .filter(|d| d.code == codes::UNSUPPORTED_PROVIDER)
-            .count()
-            > errors_before;
     }
-    if let Some(ds) = &cx.schema.datasource {
-        if !ds.extensions.is_empty()
-            && !cx
-                .preview_features
-                .iter()
-                .any(|f| f == "postgresqlExtensions")
-        {
-            let span = datasources[0]
-                .properties
-                .iter()
-                .find(|p| p.name.name == "extensions")
-                .map_or(datasources[0].span, |p| p.span);
-            cx.error_with_help(
-                codes::PREVIEW_FEATURE_REQUIRED,
-                span,
-                "the `extensions` property needs the `postgresqlExtensions` preview feature",
-                "add `previewFeatures = [\"postgresqlExtensions\"]` to the generator block",
-            );
-        }
+    if let Some(ds) = &cx.schema.datasource
+        && !ds.extensions.is_empty()
+        && !cx.has_preview("postgresqlExtensions")
+    {
+        let span = datasources[0]
+            .properties
+            .iter()
+            .find(|p| p.name.name == "extensions")
+            .map_or(datasources[0].span, |p| p.span);
+        cx.error_with_help(
+            codes::PREVIEW_FEATURE_REQUIRED,
+            span,
+            "the `extensions` property needs the `postgresqlExtensions` preview feature",
+            "add `previewFeatures = [\"postgresqlExtensions\"]` to the generator block",
+        );
     }
     // Composite types exist only on MongoDB.
     for top in &ast.tops {
-        if let Top::Model(m) = top {
-            if m.kind == ast::ModelKind::CompositeType
-                && cx.has_datasource
-                && !cx.unsupported_provider
-            {
-                cx.error_with_help(
-                    codes::COMPOSITE_TYPE,
-                    m.name.span,
-                    "composite types are not supported on PostgreSQL",
-                    "use a model with a relation, or a `Json` field",
-                );
-            }
+        if let Top::Model(m) = top
+            && m.kind == ast::ModelKind::CompositeType
+            && cx.has_datasource
+            && !cx.unsupported_provider
+        {
+            cx.error_with_help(
+                codes::COMPOSITE_TYPE,
+                m.name.span,
+                "composite types are not supported on PostgreSQL",
+                "use a model with a relation, or a `Json` field",
+            );
         }
     }
 }
@@ -555,15 +543,15 @@ fn views_need_preview_feature(ast: &SchemaAst, cx: &mut Ctx<'_>) {
         return;
     }
     for top in &ast.tops {
-        if let Top::Model(m) = top {
-            if m.kind == ast::ModelKind::View {
-                cx.error_with_help(
-                    codes::PREVIEW_FEATURE_REQUIRED,
-                    m.span,
-                    "view definitions need the `views` preview feature",
-                    "add `previewFeatures = [\"views\"]` to the generator block",
-                );
-            }
+        if let Top::Model(m) = top
+            && m.kind == ast::ModelKind::View
+        {
+            cx.error_with_help(
+                codes::PREVIEW_FEATURE_REQUIRED,
+                m.span,
+                "view definitions need the `views` preview feature",
+                "add `previewFeatures = [\"views\"]` to the generator block",
+            );
         }
     }
 }

@@ -519,17 +519,8 @@ fn finish_relation(
     };
     let relation_name = if name.is_empty() {
         let (lo_name, hi_name) = (&cx.schema.model(lo).name, &cx.schema.model(hi).name);
-        let (a, b) = if lo_name <= hi_name {
-            (lo_name, hi_name)
-        } else {
-            (hi_name, lo_name)
-        };
-        // `{a}To{b}`, without the formatting machinery (one per relation).
-        let mut joined = String::with_capacity(a.len() + 2 + b.len());
-        joined.push_str(a);
-        joined.push_str("To");
-        joined.push_str(b);
-        joined
+        // `{a}To{b}`, allocated once (one per relation).
+        [lo_name.min(hi_name).as_str(), "To", lo_name.max(hi_name)].concat()
     } else {
         name.to_string()
     };
@@ -567,34 +558,24 @@ fn finish_relation(
     let referential_required = fields
         .iter()
         .any(|f| model.field(*f).arity == Arity::Required);
-    let relation_mode = cx.relation_mode();
-    let default_on_delete = if referential_required {
-        if relation_mode == RelationMode::Prisma {
-            ReferentialAction::NoAction
-        } else {
-            ReferentialAction::Restrict
-        }
-    } else {
-        ReferentialAction::SetNull
+    let default_on_delete = match (referential_required, cx.relation_mode()) {
+        (false, _) => ReferentialAction::SetNull,
+        (true, RelationMode::Prisma) => ReferentialAction::NoAction,
+        (true, RelationMode::ForeignKeys) => ReferentialAction::Restrict,
     };
     let on_delete = args.and_then(|a| a.on_delete).map(|(a, _)| a);
     let on_update = args.and_then(|a| a.on_update).map(|(a, _)| a);
     if let Some(a) = args {
         check_referential_actions(cx, kind, a, span, referential_required);
     }
-    let (db_name, explicit) = match kind {
-        RelationKind::ManyToMany => match args.and_then(|a| a.map.clone()) {
-            Some(m) => (m, true),
-            None => (format!("_{relation_name}"), false),
-        },
-        _ => match args.and_then(|a| a.map.clone()) {
-            Some(m) => (m, true),
-            None => {
-                let model = cx.schema.model(referencing.model);
-                let cols = fields.iter().map(|f| model.field(*f).db_name.as_str());
-                (naming::foreign_key_name_of(&model.db_name, cols), false)
-            }
-        },
+    let (db_name, explicit) = match args.and_then(|a| a.map.clone()) {
+        Some(m) => (m, true),
+        None if kind == RelationKind::ManyToMany => (format!("_{relation_name}"), false),
+        None => {
+            let model = cx.schema.model(referencing.model);
+            let cols = fields.iter().map(|f| model.field(*f).db_name.as_str());
+            (naming::foreign_key_name_of(&model.db_name, cols), false)
+        }
     };
     let id = ir::RelationId(cx.schema.relations.len() as u32);
     cx.schema.relations.push(ir::Relation {

@@ -334,6 +334,26 @@ pub(super) fn clustered(r: &mut ArgReader<'_>, cx: &mut Ctx<'_>) -> Option<bool>
     v
 }
 
+/// What `@id` and `@unique` both take: `map:`, `sort:`, `length:` and
+/// `clustered:`; the field comes back as the one field of its index.
+fn field_level_arguments(
+    fid: FieldId,
+    a: &ast::Attribute,
+    cx: &mut Ctx<'_>,
+) -> (Option<String>, Vec<ir::IndexField>, Option<bool>) {
+    let mut r = ArgReader::new(a, "@", None, &mut cx.diags);
+    let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
+    let field = ir::IndexField {
+        field: fid,
+        sort: r.take("sort").and_then(|e| sort_order(e, cx)),
+        length: r.take("length").and_then(|e| as_u32(e, &mut cx.diags)),
+        operator_class: None,
+    };
+    let clustered = clustered(&mut r, cx);
+    r.finish(&mut cx.diags);
+    (db_name, vec![field], clustered)
+}
+
 pub(super) fn field_level_id(
     id: ModelId,
     fid: FieldId,
@@ -342,36 +362,24 @@ pub(super) fn field_level_id(
     a: &ast::Attribute,
     cx: &mut Ctx<'_>,
 ) {
-    let mut r = ArgReader::new(a, "@", None, &mut cx.diags);
-    let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
-    let sort = r.take("sort").and_then(|e| sort_order(e, cx));
-    let length = r.take("length").and_then(|e| as_u32(e, &mut cx.diags));
-    let clustered = clustered(&mut r, cx);
-    r.finish(&mut cx.diags);
+    let (db_name, fields, clustered) = field_level_arguments(fid, a, cx);
     if field.arity != Arity::Required {
+        let written = if field.arity == Arity::List {
+            "[]"
+        } else {
+            "?"
+        };
         cx.error_with_help(
             codes::INVALID_ID,
             f.span,
             "fields marked `@id` must be required",
-            format!(
-                "remove `{}` from the type",
-                if field.arity == Arity::List {
-                    "[]"
-                } else {
-                    "?"
-                }
-            ),
+            format!("remove `{written}` from the type"),
         );
     }
     let model = &mut cx.schema.models[id.0 as usize];
     if model.primary_key.is_none() {
         model.primary_key = Some(ir::PrimaryKey {
-            fields: vec![ir::IndexField {
-                field: fid,
-                sort,
-                length,
-                operator_class: None,
-            }],
+            fields,
             name: None,
             has_explicit_db_name: db_name.is_some(),
             db_name: db_name.unwrap_or_default(),
@@ -389,12 +397,7 @@ pub(super) fn field_level_unique(
     a: &ast::Attribute,
     cx: &mut Ctx<'_>,
 ) {
-    let mut r = ArgReader::new(a, "@", None, &mut cx.diags);
-    let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
-    let sort = r.take("sort").and_then(|e| sort_order(e, cx));
-    let length = r.take("length").and_then(|e| as_u32(e, &mut cx.diags));
-    let clustered = clustered(&mut r, cx);
-    r.finish(&mut cx.diags);
+    let (db_name, fields, clustered) = field_level_arguments(fid, a, cx);
     if matches!(field.field_type, FieldType::Unsupported(_)) {
         cx.error(
             codes::INVALID_INDEX,
@@ -410,15 +413,9 @@ pub(super) fn field_level_unique(
             "remove `map:`",
         );
     }
-    let model = &mut cx.schema.models[id.0 as usize];
-    model.indexes.push(ir::Index {
+    cx.schema.models[id.0 as usize].indexes.push(ir::Index {
         kind: ir::IndexKind::Unique,
-        fields: vec![ir::IndexField {
-            field: fid,
-            sort,
-            length,
-            operator_class: None,
-        }],
+        fields,
         name: None,
         has_explicit_db_name: db_name.is_some(),
         db_name: db_name.unwrap_or_default(),
