@@ -259,11 +259,7 @@ fn doc_of_comment_block(pair: &Pair<'_, Rule>) -> Option<String> {
         .filter(|p| p.as_rule() == Rule::doc_comment)
         .map(|p| doc_text(p.as_str()))
         .collect();
-    if lines.is_empty() {
-        None
-    } else {
-        Some(lines.join("\n"))
-    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 fn doc_text(raw: &str) -> &str {

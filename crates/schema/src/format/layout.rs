@@ -200,8 +200,9 @@ fn block_contents(out: &mut Output, contents: Pair<'_, Rule>) {
                     comment_rows(item, &mut table);
                 }
             }
-            Rule::field_declaration => field_row(item, &mut table),
-            Rule::enum_value_declaration => enum_value_row(item, &mut table),
+            Rule::field_declaration | Rule::enum_value_declaration => {
+                declaration_row(item, &mut table)
+            }
             Rule::key_value => key_value_row(item, &mut table),
             Rule::block_attribute_line => attributes.push((pending_comment.take(), item)),
             Rule::BLOCK_LEVEL_CATCH_ALL => {
@@ -259,10 +260,12 @@ fn eat_empty_lines<'i>(items: &mut Peekable<impl Iterator<Item = Pair<'i, Rule>>
         .is_some()
 }
 
-fn field_row(field: Pair<'_, Rule>, table: &mut Table) {
+/// A field (name, type, attributes) or an enum value (name, attributes).
+fn declaration_row(declaration: Pair<'_, Rule>, table: &mut Table) {
+    let is_field = declaration.as_rule() == Rule::field_declaration;
     let mut attributes = Vec::new();
     let mut trailing_comment = None;
-    for part in field.into_inner() {
+    for part in declaration.into_inner() {
         match part.as_rule() {
             Rule::identifier => {
                 table.start_row();
@@ -275,32 +278,19 @@ fn field_row(field: Pair<'_, Rule>, table: &mut Table) {
             _ => {}
         }
     }
-    attributes.sort_by_key(|attribute| attribute_rank(attribute_name(attribute)));
-    let rendered: Vec<String> = attributes.into_iter().map(field_attribute).collect();
-    *table.column(FIELD_ATTRIBUTES_COLUMN) = rendered.join(" ");
-    if let Some(comment) = trailing_comment {
-        table.append_suffix(comment);
-    }
-}
-
-fn enum_value_row(value: Pair<'_, Rule>, table: &mut Table) {
-    let mut attributes = Vec::new();
-    let mut trailing_comment = None;
-    for part in value.into_inner() {
-        match part.as_rule() {
-            Rule::identifier => {
-                table.start_row();
-                table.column(NAME_COLUMN).push_str(part.as_str());
-            }
-            Rule::field_attribute => attributes.push(field_attribute(part)),
-            Rule::trailing_comment => trailing_comment = Some(part.as_str()),
-            _ => {}
-        }
-    }
     // Enum value attributes keep their order. Prisma writes several of them
     // without a space between (`@map("a")@x`); refract separates them.
-    if !attributes.is_empty() {
-        *table.column(VALUE_ATTRIBUTES_COLUMN) = attributes.join(" ");
+    if is_field {
+        attributes.sort_by_key(|attribute| attribute_rank(attribute_name(attribute)));
+    }
+    if is_field || !attributes.is_empty() {
+        let rendered: Vec<String> = attributes.into_iter().map(field_attribute).collect();
+        let column = if is_field {
+            FIELD_ATTRIBUTES_COLUMN
+        } else {
+            VALUE_ATTRIBUTES_COLUMN
+        };
+        *table.column(column) = rendered.join(" ");
     }
     if let Some(comment) = trailing_comment {
         table.append_suffix(comment);

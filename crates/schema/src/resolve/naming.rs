@@ -162,10 +162,10 @@ pub(super) fn check_constraint_names(cx: &mut Ctx<'_>) {
             indexes,
             ..
         } = m;
-        if let Some(pk) = primary_key {
-            if pk.db_name.is_empty() {
-                pk.db_name = primary_key_name(table);
-            }
+        if let Some(pk) = primary_key
+            && pk.db_name.is_empty()
+        {
+            pk.db_name = primary_key_name(table);
         }
         for ix in indexes.iter_mut() {
             if ix.db_name.is_empty() {

@@ -202,10 +202,10 @@ fn field_list(
                 m.name
             ),
         );
-        if let [one] = unknown.as_slice() {
-            if let Some(s) = closest(one, m.fields.iter().map(|f| f.name.as_str())) {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
+        if let [one] = unknown.as_slice()
+            && let Some(s) = closest(one, m.fields.iter().map(|f| f.name.as_str()))
+        {
+            d = d.with_help(format!("did you mean `{s}`?"));
         }
         diags.push(d);
         return None;

@@ -197,10 +197,10 @@ pub(super) fn index_fields(
                 quoted(&unknown, ", ")
             ),
         );
-        if let [one] = unknown.as_slice() {
-            if let Some(s) = closest(one, candidates.iter().map(String::as_str)) {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
+        if let [one] = unknown.as_slice()
+            && let Some(s) = closest(one, candidates.iter().map(String::as_str))
+        {
+            d = d.with_help(format!("did you mean `{s}`?"));
         }
         cx.push(d);
         cx.reading_failed = true;

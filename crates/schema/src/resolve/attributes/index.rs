@@ -28,14 +28,14 @@ pub(super) fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, 
         alg
     });
     let clustered = clustered(&mut r, cx);
-    if let Some(w) = r.take("where") {
-        if !cx.has_preview("partialIndexes") {
-            cx.push(Diagnostic::error(
-                codes::PREVIEW_FEATURE_REQUIRED,
-                w.span(),
-                "partial indexes (`where:`) need the `partialIndexes` preview feature",
-            ));
-        }
+    if let Some(w) = r.take("where")
+        && !cx.has_preview("partialIndexes")
+    {
+        cx.error(
+            codes::PREVIEW_FEATURE_REQUIRED,
+            w.span(),
+            "partial indexes (`where:`) need the `partialIndexes` preview feature",
+        );
     }
     r.finish(&mut cx.diags);
     if kind == ir::IndexKind::Unique && algorithm.is_some() {

@@ -98,16 +98,15 @@ pub(super) fn native_type(
         );
         return None;
     }
-    if native_types::has_time_precision(name) {
-        if let Some(p) = args.first().and_then(|p| p.parse::<u32>().ok()) {
-            if p > 6 {
-                cx.error(
-                    codes::INVALID_NATIVE_TYPE,
-                    a.span,
-                    format!("the precision of `@db.{name}` must be between 0 and 6, found {p}"),
-                );
-            }
-        }
+    if native_types::has_time_precision(name)
+        && let Some(p) = args.first().and_then(|p| p.parse::<u32>().ok())
+        && p > 6
+    {
+        cx.error(
+            codes::INVALID_NATIVE_TYPE,
+            a.span,
+            format!("the precision of `@db.{name}` must be between 0 and 6, found {p}"),
+        );
     }
     if name == "Decimal" && args.len() == 2 {
         let (p, s) = (
