@@ -444,18 +444,15 @@ fn one_to_many_sides(
     }
     if !has_fk(single_args) {
         let span = field_span(cx, single);
-        let d = Diagnostic::error(
+        cx.error_with_help(
             codes::RELATION_INVALID,
             span,
             format!(
                 "relation field `{}` must say which fields hold the foreign key",
                 cx.schema.relation_field(single).name
             ),
-        )
-        .with_help(
             "add `@relation(fields: [...], references: [...])` (`gen format` adds it for you)",
         );
-        cx.push(d);
     }
     (single, list)
 }
@@ -474,17 +471,13 @@ fn one_to_one_sides(
         (false, true) => (second, first),
         (false, false) => {
             let span = field_span(cx, first);
-            let d = Diagnostic::error(
-                codes::RELATION_INVALID,
+            cx.error_with_help(codes::RELATION_INVALID,
                 span,
                 format!(
                     "one-to-one relation between `{}` and `{}` needs `fields` and `references` on exactly one side",
                     cx.schema.relation_field(first).name,
                     cx.schema.relation_field(second).name
-                ),
-            )
-            .with_help("put `@relation(fields: [...], references: [...])` on the side that stores the foreign key");
-            cx.push(d);
+                ), "put `@relation(fields: [...], references: [...])` on the side that stores the foreign key");
             (first, second)
         }
         (true, true) => {

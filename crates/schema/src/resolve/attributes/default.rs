@@ -41,13 +41,26 @@ pub(super) fn default_kind(
             FieldType::Scalar(s) => Some(*s),
             _ => None,
         };
-        let int_arg = |args: &ast::Arguments| -> Option<Result<u32, ()>> {
-            match args.items.first().map(|x| &x.value) {
-                None => None,
-                Some(Expression::Numeric(n, _)) if args.items.len() == 1 => {
-                    Some(n.parse::<u32>().map_err(|_| ()))
+        // `now()` and the like: an argument is reported, the default still holds.
+        let no_args = |cx: &mut Ctx<'_>| {
+            if !args.items.is_empty() {
+                bad_args(cx, "takes no arguments");
+            }
+        };
+        // `uuid(7)`, `nanoid(16)`: an optional number that `allowed` accepts
+        // (`Err` once reported).
+        let number_arg = |cx: &mut Ctx<'_>, allowed: fn(u32) -> bool, expected: &str| {
+            let number = match args.items.first().map(|x| &x.value) {
+                None => return Ok(None),
+                Some(Expression::Numeric(n, _)) if args.items.len() == 1 => n.parse::<u32>().ok(),
+                Some(_) => None,
+            };
+            match number {
+                Some(v) if allowed(v) => Ok(Some(v as u8)),
+                _ => {
+                    bad_args(cx, &format!("takes no argument, or {expected}"));
+                    Err(())
                 }
-                Some(_) => Some(Err(())),
             }
         };
         let needs = |cx: &mut Ctx<'_>, want: &[ScalarType]| -> bool {
@@ -71,9 +84,7 @@ pub(super) fn default_kind(
         };
         return match name.as_str() {
             "autoincrement" => {
-                if !args.items.is_empty() {
-                    bad_args(cx, "takes no arguments");
-                }
+                no_args(cx);
                 needs(cx, &[ScalarType::Int, ScalarType::BigInt]).then_some(K::Autoincrement)
             }
             "sequence" => {
@@ -86,48 +97,24 @@ pub(super) fn default_kind(
                 None
             }
             "now" => {
-                if !args.items.is_empty() {
-                    bad_args(cx, "takes no arguments");
-                }
+                no_args(cx);
                 needs(cx, &[ScalarType::DateTime]).then_some(K::Now)
             }
             "uuid" => {
-                let v = match int_arg(args) {
-                    None => 4,
-                    Some(Ok(v @ (4 | 7))) => v as u8,
-                    _ => {
-                        bad_args(cx, "takes no argument, or the version 4 or 7");
-                        return None;
-                    }
-                };
-                needs(cx, &[ScalarType::String]).then_some(K::Uuid(v))
+                let v = number_arg(cx, |v| matches!(v, 4 | 7), "the version 4 or 7").ok()?;
+                needs(cx, &[ScalarType::String]).then_some(K::Uuid(v.unwrap_or(4)))
             }
             "cuid" => {
-                let v = match int_arg(args) {
-                    None => 1,
-                    Some(Ok(v @ (1 | 2))) => v as u8,
-                    _ => {
-                        bad_args(cx, "takes no argument, or the version 1 or 2");
-                        return None;
-                    }
-                };
-                needs(cx, &[ScalarType::String]).then_some(K::Cuid(v))
+                let v = number_arg(cx, |v| matches!(v, 1 | 2), "the version 1 or 2").ok()?;
+                needs(cx, &[ScalarType::String]).then_some(K::Cuid(v.unwrap_or(1)))
             }
             "nanoid" => {
-                let v = match int_arg(args) {
-                    None => None,
-                    Some(Ok(v @ 2..=255)) => Some(v as u8),
-                    _ => {
-                        bad_args(cx, "takes no argument, or a length between 2 and 255");
-                        return None;
-                    }
-                };
+                let length = |v| (2..=255).contains(&v);
+                let v = number_arg(cx, length, "a length between 2 and 255").ok()?;
                 needs(cx, &[ScalarType::String]).then_some(K::Nanoid(v))
             }
             "ulid" => {
-                if !args.items.is_empty() {
-                    bad_args(cx, "takes no arguments");
-                }
+                no_args(cx);
                 needs(cx, &[ScalarType::String]).then_some(K::Ulid)
             }
             "dbgenerated" => match args.items.first().map(|x| &x.value) {

@@ -35,20 +35,10 @@ pub(in crate::resolve) fn resolve_enum<'a>(e: &'a ast::Enum, cx: &mut Ctx<'a>) {
         for a in &v.attributes {
             match a.name.name.as_str() {
                 "map" => {
-                    let mut r = ArgReader::new(a, "@", Some("name"), &mut cx.diags);
-                    match r.take("name") {
-                        Some(e) => {
-                            if let Some(s) = as_string(e, &mut cx.diags) {
-                                value.db_name = s;
-                            }
-                        }
-                        None => cx.error(
-                            codes::ATTRIBUTE_ARGUMENT,
-                            a.span,
-                            "`@map` needs the database name as its argument",
-                        ),
+                    let missing = || "`@map` needs the database name as its argument".to_string();
+                    if let Some(s) = string_argument(a, "@", "name", missing, cx) {
+                        value.db_name = s;
                     }
-                    r.finish(&mut cx.diags);
                 }
                 other => unknown_attribute(cx, a, "@", other, &["map"]),
             }

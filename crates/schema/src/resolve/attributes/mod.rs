@@ -78,20 +78,31 @@ fn repeated_attributes(attrs: &[ast::Attribute], once: &[&str], cx: &mut Ctx<'_>
     skip
 }
 
-fn map_argument(a: &ast::Attribute, prefix: &'static str, cx: &mut Ctx<'_>) -> Option<String> {
-    let mut r = ArgReader::new(a, prefix, Some("name"), &mut cx.diags);
-    let out = match r.take("name") {
+/// The string an attribute needs as its one argument (`@map("x")`,
+/// `@@schema("s")`, under the name `key`); `missing` says what is wanted
+/// when it is absent.
+fn string_argument(
+    a: &ast::Attribute,
+    prefix: &'static str,
+    key: &'static str,
+    missing: impl FnOnce() -> String,
+    cx: &mut Ctx<'_>,
+) -> Option<String> {
+    let mut r = ArgReader::new(a, prefix, Some(key), &mut cx.diags);
+    let out = match r.take(key) {
         Some(e) => as_string(e, &mut cx.diags),
         None => {
-            cx.error(
-                codes::ATTRIBUTE_ARGUMENT,
-                a.span,
-                format!("`{prefix}map` needs the database name as its argument"),
-            );
+            cx.error(codes::ATTRIBUTE_ARGUMENT, a.span, missing());
             None
         }
     };
     r.finish(&mut cx.diags);
+    out
+}
+
+fn map_argument(a: &ast::Attribute, prefix: &'static str, cx: &mut Ctx<'_>) -> Option<String> {
+    let missing = || format!("`{prefix}map` needs the database name as its argument");
+    let out = string_argument(a, prefix, "name", missing, cx);
     if out.as_deref() == Some("") {
         cx.error(
             codes::ATTRIBUTE_ARGUMENT,
@@ -104,30 +115,15 @@ fn map_argument(a: &ast::Attribute, prefix: &'static str, cx: &mut Ctx<'_>) -> O
 }
 
 fn schema_argument(a: &ast::Attribute, cx: &mut Ctx<'_>) -> Option<String> {
-    let mut r = ArgReader::new(a, "@@", Some("map"), &mut cx.diags);
-    let name = match r.take("map") {
-        Some(e) => as_string(e, &mut cx.diags),
-        None => {
-            cx.error(
-                codes::ATTRIBUTE_ARGUMENT,
-                a.span,
-                "`@@schema` needs the schema's name as its argument",
-            );
-            None
-        }
-    };
-    r.finish(&mut cx.diags);
-    let name = name?;
+    let missing = || "`@@schema` needs the schema's name as its argument".to_string();
+    let name = string_argument(a, "@@", "map", missing, cx)?;
     if !cx.declared_schemas().contains(&name) {
-        let d = Diagnostic::error(
+        cx.error_with_help(
             codes::SCHEMA_ATTRIBUTE,
             a.span,
             format!("schema `{name}` is not listed in the datasource's `schemas`"),
-        )
-        .with_help(format!(
-            "add it: `schemas = [\"{name}\"]` in the datasource block"
-        ));
-        cx.push(d);
+            format!("add it: `schemas = [\"{name}\"]` in the datasource block"),
+        );
     }
     Some(name)
 }
