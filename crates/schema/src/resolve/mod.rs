@@ -313,7 +313,12 @@ fn canonical_index_order(schema: &mut ir::Schema) {
 fn invalid_lines(ast: &SchemaAst, cx: &mut Ctx<'_>) {
     for top in &ast.tops {
         match top {
-            Top::Invalid { span } => cx.error_with_help(codes::SYNTAX, *span, "this line is not a valid definition", "top-level blocks start with `model`, `enum`, `view`, `type`, `datasource` or `generator`"),
+            Top::Invalid { span } => cx.error_with_help(
+                codes::SYNTAX,
+                *span,
+                "this line is not a valid definition",
+                "top-level blocks start with `model`, `enum`, `view`, `type`, `datasource` or `generator`",
+            ),
             Top::InvalidBlock { keyword, span } => {
                 let kw = keyword.name.as_str();
                 let suggestion = ["model", "enum", "view", "type", "datasource", "generator"]
@@ -337,9 +342,12 @@ fn invalid_lines(ast: &SchemaAst, cx: &mut Ctx<'_>) {
             }
             Top::Model(m) => {
                 for l in &m.invalid_lines {
-                    cx.error_with_help(codes::SYNTAX,
-                            *l,
-                            "this line is not a valid field or attribute definition", "a field is written `name Type @attributes`; a block attribute `@@name(...)`");
+                    cx.error_with_help(
+                        codes::SYNTAX,
+                        *l,
+                        "this line is not a valid field or attribute definition",
+                        "a field is written `name Type @attributes`; a block attribute `@@name(...)`",
+                    );
                 }
             }
             Top::Enum(e) => {

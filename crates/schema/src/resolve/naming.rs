@@ -226,8 +226,11 @@ pub(super) fn check_constraint_names(cx: &mut Ctx<'_>) {
             continue;
         }
         done.push((span, name));
-        diags.error_with_help(codes::DUPLICATE_DB_NAME,
-                span,
-                format!("the constraint name `{name}` is used twice; primary keys, unique constraints and indexes share one namespace per schema"), "give one of them another name with `map: \"...\"`");
+        diags.error_with_help(
+            codes::DUPLICATE_DB_NAME,
+            span,
+            format!("the constraint name `{name}` is used twice; primary keys, unique constraints and indexes share one namespace per schema"),
+            "give one of them another name with `map: \"...\"`",
+        );
     }
 }

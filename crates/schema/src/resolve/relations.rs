@@ -471,13 +471,16 @@ fn one_to_one_sides(
         (false, true) => (second, first),
         (false, false) => {
             let span = field_span(cx, first);
-            cx.error_with_help(codes::RELATION_INVALID,
+            cx.error_with_help(
+                codes::RELATION_INVALID,
                 span,
                 format!(
                     "one-to-one relation between `{}` and `{}` needs `fields` and `references` on exactly one side",
                     cx.schema.relation_field(first).name,
                     cx.schema.relation_field(second).name
-                ), "put `@relation(fields: [...], references: [...])` on the side that stores the foreign key");
+                ),
+                "put `@relation(fields: [...], references: [...])` on the side that stores the foreign key",
+            );
             (first, second)
         }
         (true, true) => {
@@ -605,7 +608,6 @@ fn check_referential_actions(
     span: Span,
     referential_required: bool,
 ) {
-    let relation_mode = cx.relation_mode();
     if kind == RelationKind::ManyToMany && (a.on_delete.is_some() || a.on_update.is_some()) {
         cx.error(
             codes::RELATION_REFERENTIAL_ACTION,
@@ -613,52 +615,49 @@ fn check_referential_actions(
             "implicit many-to-many relations do not take `onDelete` or `onUpdate`",
         );
     }
+    let prisma = cx.relation_mode() == RelationMode::Prisma;
     for (action, which) in [(a.on_delete, "onDelete"), (a.on_update, "onUpdate")] {
-        if let Some((ReferentialAction::NoAction, aspan)) = action {
-            if relation_mode == RelationMode::Prisma {
-                // Prisma's own text: emulation has no deferred check to offer.
-                cx.error_with_help(codes::RELATION_REFERENTIAL_ACTION,
-                        aspan,
-                        format!(
-                            "`{which}: NoAction` is not implemented for PostgreSQL with `relationMode = \"prisma\"`"
-                        ), "use `Restrict` instead (allowed: `Cascade`, `Restrict`, `SetNull`)");
-            }
-            continue;
-        }
-        let Some((ReferentialAction::SetNull, aspan)) = action else {
-            continue;
-        };
-        if !referential_required {
-            continue;
-        }
-        let prisma_mode = relation_mode == RelationMode::Prisma || !cx.has_datasource;
-        let msg = format!("`{which}: SetNull` on a relation whose foreign-key fields are required");
-        let help = "make the foreign-key fields optional, or choose another referential action";
-        if prisma_mode {
-            cx.error_with_help(codes::RELATION_REFERENTIAL_ACTION, aspan, msg, help);
-        } else {
-            cx.push(
-                Diagnostic::warning(
-                    codes::REFERENTIAL_ACTION_WARNING,
-                    aspan,
-                    format!("{msg} fails at run time when a row is deleted or updated"),
-                )
-                .with_help(help),
-            );
-        }
-    }
-    if let Some((ReferentialAction::SetDefault, aspan)) = a
-        .on_delete
-        .or(a.on_update)
-        .filter(|x| x.0 == ReferentialAction::SetDefault)
-    {
-        if relation_mode == RelationMode::Prisma {
-            cx.error(
+        match action {
+            // Prisma's own text: emulation has no deferred check to offer.
+            Some((ReferentialAction::NoAction, aspan)) if prisma => cx.error_with_help(
                 codes::RELATION_REFERENTIAL_ACTION,
                 aspan,
-                "`SetDefault` is not supported with `relationMode = \"prisma\"`",
-            );
+                format!(
+                    "`{which}: NoAction` is not implemented for PostgreSQL with `relationMode = \"prisma\"`"
+                ),
+                "use `Restrict` instead (allowed: `Cascade`, `Restrict`, `SetNull`)",
+            ),
+            Some((ReferentialAction::SetNull, aspan)) if referential_required => {
+                let msg =
+                    format!("`{which}: SetNull` on a relation whose foreign-key fields are required");
+                let help = "make the foreign-key fields optional, or choose another referential action";
+                if prisma || !cx.has_datasource {
+                    cx.error_with_help(codes::RELATION_REFERENTIAL_ACTION, aspan, msg, help);
+                } else {
+                    cx.push(
+                        Diagnostic::warning(
+                            codes::REFERENTIAL_ACTION_WARNING,
+                            aspan,
+                            format!("{msg} fails at run time when a row is deleted or updated"),
+                        )
+                        .with_help(help),
+                    );
+                }
+            }
+            _ => {}
         }
+    }
+    if prisma
+        && let Some((_, aspan)) = a
+            .on_delete
+            .or(a.on_update)
+            .filter(|x| x.0 == ReferentialAction::SetDefault)
+    {
+        cx.error(
+            codes::RELATION_REFERENTIAL_ACTION,
+            aspan,
+            "`SetDefault` is not supported with `relationMode = \"prisma\"`",
+        );
     }
 }
 

@@ -37,9 +37,12 @@ pub(in crate::resolve) fn resolve_block_attributes<'a>(
                 block_index(id, a, ir::IndexKind::Normal, cx)
             }
             "fulltext" => {
-                cx.error_with_help(codes::INVALID_INDEX,
-                        a.span,
-                        "`@@fulltext` indexes are not supported on PostgreSQL", "use `@@index([...], type: Gin)` on a tsvector column, or full-text search in raw SQL");
+                cx.error_with_help(
+                    codes::INVALID_INDEX,
+                    a.span,
+                    "`@@fulltext` indexes are not supported on PostgreSQL",
+                    "use `@@index([...], type: Gin)` on a tsvector column, or full-text search in raw SQL",
+                );
             }
             "map" => {
                 if let Some(n) = map_argument(a, "@@", cx) {

@@ -170,12 +170,18 @@ pub(super) fn relation_field<'a>(
                 }
             }
             "ignore" => is_ignored = true,
-            "map" => cx.error_with_help(codes::ATTRIBUTE_MISPLACED,
-                    a.span,
-                    "`@map` cannot be used on relation fields", "map the scalar foreign-key fields instead, or name the constraint with `@relation(map: \"...\")`"),
-            n @ ("id" | "unique" | "default" | "updatedAt") => cx.error_with_help(codes::ATTRIBUTE_MISPLACED,
-                    a.span,
-                    format!("`@{n}` cannot be used on relation fields"), "put it on the scalar foreign-key field"),
+            "map" => cx.error_with_help(
+                codes::ATTRIBUTE_MISPLACED,
+                a.span,
+                "`@map` cannot be used on relation fields",
+                "map the scalar foreign-key fields instead, or name the constraint with `@relation(map: \"...\")`",
+            ),
+            n @ ("id" | "unique" | "default" | "updatedAt") => cx.error_with_help(
+                codes::ATTRIBUTE_MISPLACED,
+                a.span,
+                format!("`@{n}` cannot be used on relation fields"),
+                "put it on the scalar foreign-key field",
+            ),
             n if cx.is_native_type_attribute(n) => cx.push(Diagnostic::error(
                 codes::ATTRIBUTE_MISPLACED,
                 a.span,

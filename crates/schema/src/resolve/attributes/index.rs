@@ -170,12 +170,12 @@ pub(super) fn check_index_algorithm(
                     continue;
                 };
                 if spec.algorithm != alg {
-                    cx.diags.error_with_help(codes::INDEX_OPERATOR_CLASS,
-                            a.span,
-                            format!("operator class `{op}` is not supported with the `{alg_name}` index type"), format!(
-                            "`{op}` belongs to `{}` indexes",
-                            spec.algorithm.name()
-                        ));
+                    cx.diags.error_with_help(
+                        codes::INDEX_OPERATOR_CLASS,
+                        a.span,
+                        format!("operator class `{op}` is not supported with the `{alg_name}` index type"),
+                        format!("`{op}` belongs to `{}` indexes", spec.algorithm.name()),
+                    );
                     continue;
                 }
                 use index_rules::Needs;
