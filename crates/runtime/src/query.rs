@@ -1028,31 +1028,35 @@ impl<M> UniqueWhere<M> {
     }
 
     pub(crate) fn key_node(&self) -> FilterNode {
-        let mut nodes: Vec<FilterNode> = self
-            .keys
-            .iter()
-            .map(|(column, value)| match value {
-                Value::Null => FilterNode::IsNull {
-                    column,
-                    negated: false,
-                },
-                value => FilterNode::Compare {
-                    column,
-                    op: CompareOp::Eq,
-                    value: value.clone(),
-                    insensitive: false,
-                },
-            })
-            .collect();
-        if nodes.len() == 1 {
-            nodes.pop().unwrap_or(FilterNode::And(Vec::new()))
-        } else {
-            FilterNode::And(nodes)
+        Self::keys_node(self.keys.clone())
+    }
+
+    /// `column = value AND ...` (`IS NULL` for a NULL part), the values moved, not cloned;
+    /// one key part is its comparison alone.
+    fn keys_node(keys: Vec<(&'static Column, Value)>) -> FilterNode {
+        let equals = |(column, value): (&'static Column, Value)| match value {
+            Value::Null => FilterNode::IsNull {
+                column,
+                negated: false,
+            },
+            value => FilterNode::Compare {
+                column,
+                op: CompareOp::Eq,
+                value,
+                insensitive: false,
+            },
+        };
+        if keys.len() == 1 {
+            if let Some(key) = keys.into_iter().next() {
+                return equals(key);
+            }
+            return FilterNode::And(Vec::new());
         }
+        FilterNode::And(keys.into_iter().map(equals).collect())
     }
 
     pub(crate) fn into_node(self) -> FilterNode {
-        let keys = self.key_node();
+        let keys = Self::keys_node(self.keys);
         match self.extra {
             None => keys,
             Some(extra) => FilterNode::And(vec![keys, extra]),
