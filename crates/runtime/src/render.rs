@@ -7,8 +7,6 @@
 //! per-connection prepared-statement cache is keyed by it and stays small (lists bind as
 //! one array: `= ANY($1)`).
 
-use std::fmt::Write;
-
 use crate::error::Error;
 use crate::include::Counted;
 use crate::model::{Column, ModelMeta, Table};
@@ -18,6 +16,7 @@ use crate::query::{
 use crate::relation::RelationMeta;
 use crate::value::{Param, Value};
 
+mod column_lists;
 mod relations;
 mod tenancy;
 pub(crate) use relations::include_select;
@@ -32,13 +31,35 @@ pub(crate) const MAX_PARAMS: usize = 32_767;
 /// Appends `name` as a quoted identifier: `"name"`, inner quotes doubled. The one place
 /// identifiers enter SQL.
 pub fn quote_ident(name: &str, out: &mut String) {
+    out.reserve(name.len() + 2);
     out.push('"');
-    if name.contains('"') {
+    // A byte loop, not `contains`: identifiers are short, and memchr's setup costs more.
+    if name.bytes().any(|byte| byte == b'"') {
         out.push_str(&name.replace('"', "\"\""));
     } else {
         out.push_str(name);
     }
     out.push('"');
+}
+
+/// Appends `$index` (a placeholder), its digits written directly: `fmt::write` was a
+/// measurable part of rendering a statement.
+fn push_placeholder(index: usize, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = index;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.push('$');
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
 }
 
 /// A rendered statement.
@@ -79,8 +100,9 @@ pub(crate) struct SqlWriter<'v> {
 impl<'v> SqlWriter<'v> {
     pub(crate) fn new(ctx: RenderContext<'v>) -> Self {
         SqlWriter {
-            sql: String::with_capacity(256),
-            params: Vec::new(),
+            // Most statements fit: no regrowth (and copy) of the text or the parameters.
+            sql: String::with_capacity(512),
+            params: Vec::with_capacity(8),
             default_schema: ctx.default_schema,
             aliases: 0,
             tenant: ctx.tenant,
@@ -171,12 +193,13 @@ impl<'v> SqlWriter<'v> {
     }
 
     pub(crate) fn column_list(&mut self, columns: &[&Column]) {
-        for (i, column) in columns.iter().enumerate() {
-            if i > 0 {
-                self.sql.push_str(", ");
-            }
-            self.ident(column.name);
-        }
+        column_lists::render(columns, &mut self.sql);
+    }
+
+    /// [`column_list`](Self::column_list) for columns of `model`: its full list is
+    /// rendered once and copied after.
+    fn model_column_list(&mut self, model: &ModelMeta, columns: &[&Column]) {
+        column_lists::push_column_list(model, columns, &mut self.sql);
     }
 
     pub(crate) fn bind(&mut self, param: Param<'v>) {
@@ -189,8 +212,7 @@ impl<'v> SqlWriter<'v> {
     }
 
     pub(crate) fn placeholder(&mut self, index: usize) {
-        self.sql.push('$');
-        let _ = write!(self.sql, "{index}");
+        push_placeholder(index, &mut self.sql);
     }
 }
 
@@ -343,14 +365,8 @@ fn render_select<'v>(
     } else {
         w.push("SELECT ");
     }
-    let mut listed = 0;
-    for column in columns {
-        if listed > 0 {
-            w.push(", ");
-        }
-        w.ident(column.name);
-        listed += 1;
-    }
+    w.model_column_list(model, columns);
+    let mut listed = columns.len();
     for (i, counted) in counts.iter().enumerate() {
         if listed > 0 {
             w.push(", ");
@@ -1010,7 +1026,7 @@ pub(crate) fn insert<'v>(
         }
     }
     if let Some(returning) = returning {
-        render_returning(&mut w, returning);
+        render_returning(&mut w, model, returning);
     }
     // A handful of row counts per column set is a bounded number of shapes; bulk inserts
     // would each add one, so they run unprepared.
@@ -1059,7 +1075,7 @@ pub(crate) fn update<'v>(
         });
     }
     if let Some(returning) = returning {
-        render_returning(&mut w, returning);
+        render_returning(&mut w, model, returning);
     }
     w.finish(true)
 }
@@ -1088,7 +1104,7 @@ pub(crate) fn delete<'v>(
         w.tenant_condition(model, TOP, Access::Write);
     }
     if let Some(returning) = returning {
-        render_returning(&mut w, returning);
+        render_returning(&mut w, model, returning);
     }
     w.finish(true)
 }
@@ -1128,12 +1144,16 @@ pub(crate) fn render_assigns<'v>(
     }
 }
 
-pub(crate) fn render_returning(w: &mut SqlWriter<'_>, columns: &[&'static Column]) {
+pub(crate) fn render_returning(
+    w: &mut SqlWriter<'_>,
+    model: &ModelMeta,
+    columns: &[&'static Column],
+) {
     w.push(" RETURNING ");
     if columns.is_empty() {
         w.push("1");
     } else {
-        w.column_list(columns);
+        w.model_column_list(model, columns);
     }
 }
 
@@ -1175,6 +1195,29 @@ mod tests {
             let mut out = String::new();
             quote_ident(name, &mut out);
             assert_eq!(out, expected);
+        }
+    }
+
+    #[test]
+    fn writes_placeholders() {
+        for (index, expected) in [(1, "$1"), (9, "$9"), (10, "$10"), (65535, "$65535")] {
+            let mut out = String::new();
+            push_placeholder(index, &mut out);
+            assert_eq!(out, expected);
+        }
+    }
+
+    #[test]
+    fn lists_model_columns_from_the_remembered_text_only_for_the_full_list() {
+        for _ in 0..2 {
+            let mut w = SqlWriter::new(RenderContext::default());
+            w.model_column_list(&META, META.columns);
+            w.push(" | ");
+            // Same address, shorter: not the model's list.
+            w.model_column_list(&META, &META.columns[..1]);
+            w.push(" | ");
+            w.model_column_list(&META, &[&NAME]);
+            assert_eq!(w.finish(true).sql, "\"id\", \"name\" | \"id\" | \"name\"");
         }
     }
 
