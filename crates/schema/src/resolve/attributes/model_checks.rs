@@ -4,29 +4,35 @@
 
 use super::*;
 
+const NEEDS_SCHEMA: &str =
+    "the datasource lists `schemas`, so every model, view and enum must say which one it lives in";
+
 /// Pass 5b (after relations): per-model checks that need the whole model.
 pub(in crate::resolve) fn check_models(cx: &mut Ctx<'_>) {
-    let mut out = Vec::new();
-    for (i, spans) in cx.spans.iter().enumerate() {
+    let multi_schema = !cx.declared_schemas().is_empty();
+    // Disjoint borrows: the models are read while diagnostics are pushed.
+    let Ctx {
+        diags,
+        schema,
+        spans,
+        enum_spans,
+        ..
+    } = cx;
+    for (model, spans) in schema.models.iter().zip(spans.iter()) {
         let Some(ast_model) = spans.ast else { continue };
-        let model = cx.schema.model(ModelId(i as u32));
         let kind = if model.is_view() { "view" } else { "model" };
         // Multi-schema: every model needs @@schema once schemas are declared.
-        if !cx.declared_schemas().is_empty() && model.schema.is_none() {
-            out.push(
-                Diagnostic::error(
-                    codes::SCHEMA_ATTRIBUTE,
-                    ast_model.name.span,
-                    format!("{kind} `{}` has no `@@schema` attribute", model.name),
-                )
-                .with_help(
-                    "the datasource lists `schemas`, so every model, view and enum must say which one it lives in",
-                ),
+        if multi_schema && model.schema.is_none() {
+            diags.error_with_help(
+                codes::SCHEMA_ATTRIBUTE,
+                ast_model.name.span,
+                format!("{kind} `{}` has no `@@schema` attribute", model.name),
+                NEEDS_SCHEMA,
             );
         }
         if model.is_view() {
             if let Some(pk_span) = spans.primary_key {
-                out.push(
+                diags.push(
                     Diagnostic::warning(
                         codes::VIEW_ID,
                         pk_span,
@@ -53,35 +59,24 @@ pub(in crate::resolve) fn check_models(cx: &mut Ctx<'_>) {
                         .all(|f| model.field(f.field).arity == Arity::Required)
                 });
         if !has_criteria {
-            out.push(
-                Diagnostic::error(
-                    codes::MISSING_ID,
-                    ast_model.name.span,
-                    format!("model `{}` has no unique criterion", model.name),
-                )
-                .with_help(
-                    "mark a field `@id` or `@unique`, or add `@@id([...])` or `@@unique([...])` over required fields",
-                ),
+            diags.error_with_help(
+                codes::MISSING_ID,
+                ast_model.name.span,
+                format!("model `{}` has no unique criterion", model.name),
+                "mark a field `@id` or `@unique`, or add `@@id([...])` or `@@unique([...])` over required fields",
             );
         }
     }
-    if !cx.declared_schemas().is_empty() {
-        for (e, span) in cx.schema.enums.iter().zip(&cx.enum_spans) {
+    if multi_schema {
+        for (e, span) in schema.enums.iter().zip(enum_spans.iter()) {
             if e.schema.is_none() {
-                out.push(
-                    Diagnostic::error(
-                        codes::SCHEMA_ATTRIBUTE,
-                        *span,
-                        format!("enum `{}` has no `@@schema` attribute", e.name),
-                    )
-                    .with_help(
-                        "the datasource lists `schemas`, so every model, view and enum must say which one it lives in",
-                    ),
+                diags.error_with_help(
+                    codes::SCHEMA_ATTRIBUTE,
+                    *span,
+                    format!("enum `{}` has no `@@schema` attribute", e.name),
+                    NEEDS_SCHEMA,
                 );
             }
         }
-    }
-    for d in out {
-        cx.push(d);
     }
 }
