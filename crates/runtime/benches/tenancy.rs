@@ -3,8 +3,10 @@
 //!
 //! Each operation runs the same way twice over one connection on a current-thread runtime:
 //! `unscoped` is what an application wrote before (its own `tenantId` filter where a query
-//! needs one), `scoped` is the tenant's client, whose statement runs in a transaction that
-//! sets `refract.tenant_id` (pipelined: one round trip) with the client's tenant predicate.
+//! needs one), `scoped` is the tenant's client: the client's tenant predicate, and
+//! `refract.tenant_id` kept on the connection's session (set again, in the same round trip,
+//! only when the connection served someone else; the interleaved runs after divan's
+//! measure that case too, by alternating two tenants).
 //! Both connect as the tables' owner, so the policies themselves cost nothing here: this
 //! measures the client. `find_unique` by id, `find_many` of 100 rows, `create`, and
 //! `include` (a conversation with its 20 messages, two statements).
@@ -24,6 +26,7 @@ use tokio::runtime::Runtime;
 const USERS: usize = 100;
 const MESSAGES: usize = 20;
 const TENANT: &str = "bench";
+const OTHER: &str = "other";
 
 fn main() {
     divan::main();
@@ -32,58 +35,111 @@ fn main() {
 
 const ROUNDS: usize = 30;
 const CALLS: usize = 100;
+const OPS: &[&str] = &["find_unique", "find_many_100", "create", "include"];
 
-/// Per-round ratios scoped / unscoped of `find_unique` and `include`, the two ways
-/// alternating round by round on the same connection settings, so both see the same
-/// moments of a noisy machine; the median ratio is what BENCHMARKS.md records.
+/// One call of `op` for `tenant`'s rows: on a scoped client the client adds the tenant, on
+/// the unscoped one the query names it where it needs to (as applications did by hand).
+async fn call(db: Executor<'_>, scoped: bool, tenant: &str, op: &str, i: usize) {
+    match op {
+        "find_unique" => {
+            let id = format!("{tenant}-u{}", i % USERS + 1);
+            db.user()
+                .find_unique(user::id(id))
+                .exec()
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        "find_many_100" => {
+            let query = db.user().find_many().take(USERS as i64);
+            let query = match scoped {
+                true => query,
+                false => query.filter(user::TENANT_ID.equals(tenant)),
+            };
+            assert_eq!(query.exec().await.unwrap().len(), USERS);
+        }
+        "create" => {
+            let email = format!("{tenant}-{}@i.io", next());
+            let tenant_id = tenant.to_owned();
+            db.user()
+                .create(user::Create { email, tenant_id })
+                .exec()
+                .await
+                .unwrap();
+        }
+        _ => {
+            db.conversation()
+                .find_unique(conversation::id(format!("{tenant}-c")))
+                .include(conversation::MESSAGES)
+                .exec()
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    }
+}
+
+/// Per-round ratios scoped / unscoped of each operation, the ways alternating round by
+/// round (their order rotating) on the one connection, so all see the same moments of a
+/// noisy machine; the median ratio is what BENCHMARKS.md records. Two comparisons:
+/// **one tenant** (every call for tenant `bench`: the connection's session keeps it) and
+/// **switching** (calls alternate between the two tenants, so every scoped call finds the
+/// connection set for the other one and sets it again, in the same round trip).
 fn interleaved() {
     let s = setup();
-    let id = format!("{TENANT}-c");
-    let time = |db: Executor<'static>, include: bool| {
+    let tenants = [TENANT, OTHER];
+    // (label, scoped, switching)
+    let ways = [
+        ("unscoped, one tenant", false, false),
+        ("scoped, one tenant", true, false),
+        ("unscoped, switching", false, true),
+        ("scoped, switching", true, true),
+    ];
+    let time = |op: &str, scoped: bool, switching: bool| {
         let started = std::time::Instant::now();
         for i in 0..CALLS {
-            s.runtime.block_on(async {
-                if include {
-                    db.conversation()
-                        .find_unique(conversation::id(&id))
-                        .include(conversation::MESSAGES)
-                        .exec()
-                        .await
-                        .unwrap()
-                        .unwrap();
-                } else {
-                    db.user()
-                        .find_unique(user::id(&s.user_ids[i % USERS]))
-                        .exec()
-                        .await
-                        .unwrap()
-                        .unwrap();
-                }
-            });
+            let t = if switching { i % 2 } else { 0 };
+            let db = match scoped {
+                true => s.scoped[t].executor(),
+                false => s.unscoped.executor(),
+            };
+            s.runtime.block_on(call(db, scoped, tenants[t], op, i));
         }
         started.elapsed().as_secs_f64() / CALLS as f64
     };
-    println!("\ninterleaved: {ROUNDS} rounds x {CALLS} calls each way, median per-round ratio");
-    for (label, include) in [("find_unique", false), ("include", true)] {
-        let mut ratios = Vec::new();
-        let mut unscoped_times = Vec::new();
-        let mut scoped_times = Vec::new();
-        for _ in 0..ROUNDS {
-            let unscoped = time(way("unscoped"), include);
-            let scoped = time(way("scoped"), include);
-            unscoped_times.push(unscoped);
-            scoped_times.push(scoped);
-            ratios.push(scoped / unscoped);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!("\ninterleaved: {ROUNDS} rounds x {CALLS} calls each way, medians");
+    for op in OPS {
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); ways.len()];
+        for round in 0..ROUNDS {
+            for k in 0..ways.len() {
+                let w = (k + round) % ways.len();
+                let (_, scoped, switching) = ways[w];
+                times[w].push(time(op, scoped, switching));
+            }
         }
-        let median = |mut v: Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
+        let ratio = |scoped: usize, unscoped: usize| {
+            median(
+                times[scoped]
+                    .iter()
+                    .zip(&times[unscoped])
+                    .map(|(s, u)| s / u)
+                    .collect(),
+            )
         };
+        let us: Vec<String> = ways
+            .iter()
+            .zip(&times)
+            .map(|((label, ..), t)| format!("{label} {:.1} us", median(t.clone()) * 1e6))
+            .collect();
         println!(
-            "  {label:<12} unscoped {:>7.1} us  scoped {:>7.1} us  ratio {:.3}",
-            median(unscoped_times) * 1e6,
-            median(scoped_times) * 1e6,
-            median(ratios)
+            "  {op:<14} ratio one tenant {:.3}, switching {:.3}  ({})",
+            ratio(1, 0),
+            ratio(3, 2),
+            us.join(", ")
         );
     }
 }
@@ -91,7 +147,8 @@ fn interleaved() {
 struct Setup {
     runtime: Runtime,
     unscoped: Client,
-    scoped: TenantClient,
+    /// Tenant `bench`'s client, then tenant `other`'s.
+    scoped: [TenantClient; 2],
     user_ids: Vec<String>,
     _db: TestDb,
 }
@@ -106,7 +163,7 @@ fn setup() -> &'static Setup {
             let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
             run_migration_folders(&admin, &root).await;
             // Two tenants, so the scoped queries have rows to leave out.
-            for tenant in [TENANT, "other"] {
+            for tenant in [TENANT, OTHER] {
                 admin
                     .batch_execute(&format!(
                         r#"INSERT INTO "Tenant" ("id", "name", "updatedAt") VALUES ('{tenant}', '{tenant}', now());
@@ -122,7 +179,7 @@ fn setup() -> &'static Setup {
             }
         });
         let unscoped = Client::new(&format!("{}?connection_limit=1", db.url())).unwrap();
-        let scoped = unscoped.for_tenant(TENANT).unwrap();
+        let scoped = [TENANT, OTHER].map(|tenant| unscoped.for_tenant(tenant).unwrap());
         Setup {
             runtime,
             scoped,
@@ -138,7 +195,7 @@ const WAYS: &[&str] = &["unscoped", "scoped"];
 fn way(name: &str) -> Executor<'static> {
     let s = setup();
     match name {
-        "scoped" => s.scoped.executor(),
+        "scoped" => s.scoped[0].executor(),
         _ => s.unscoped.executor(),
     }
 }

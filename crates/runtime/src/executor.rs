@@ -37,7 +37,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::model::ModelMeta;
 use crate::render::{RenderContext, Statement};
-use crate::tenancy::{Held, Tenant, TenantClient, set_session_tenant};
+use crate::tenancy::{Held, Tenant, TenantClient, session_setter, set_session_tenant};
 use crate::transaction::{Transaction, TransactionOptions};
 
 /// A boxed, sendable future: the return type of closures given to [`Executor::atomically`].
@@ -658,10 +658,11 @@ async fn send_pooled(
     } else {
         let db = |error| Error::from_postgres(error, request.model);
         let prepared = prepare(shared, connection, request).await?;
+        let setter = session_setter(connection, shared.mode).await.map_err(db)?;
         // Unknown until the server has answered: a call dropped before that leaves it so.
         sessions.record(connection, Held::Unknown);
         let (set, ran) = futures_util::future::join(
-            set_session_tenant(connection, wanted),
+            set_session_tenant(connection, setter.as_ref(), wanted),
             run_prepared(connection, &prepared, request),
         )
         .await;

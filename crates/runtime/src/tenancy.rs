@@ -177,21 +177,41 @@ impl SessionTenants {
     }
 }
 
-/// Sets `refract.tenant_id` for the session to `wanted`'s id, or resets it (`None`): one
-/// unnamed statement with its parameter type given, so it needs no preparing and can be
-/// pipelined ahead of the statement it is for.
+/// The statement that sets the session's tenant, prepared once per connection when the
+/// client caches statements (`None`: it is sent unnamed, with its parameter type given).
+/// Prepared before anything is pipelined with it, so that it cannot fall behind.
+pub(crate) async fn session_setter(
+    connection: &ClientWrapper,
+    mode: StatementMode,
+) -> Result<Option<tokio_postgres::Statement>, tokio_postgres::Error> {
+    match mode {
+        StatementMode::Cached { .. } => connection
+            .prepare_cached(SET_SESSION_TENANT_SQL)
+            .await
+            .map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// Sets `refract.tenant_id` for the session to `wanted`'s id, or resets it (`None`), with
+/// `setter` from [`session_setter`]: one request, to be pipelined ahead of the statement it
+/// is for.
 pub(crate) async fn set_session_tenant(
     connection: &ClientWrapper,
+    setter: Option<&tokio_postgres::Statement>,
     wanted: Option<&Tenant>,
 ) -> Result<(), tokio_postgres::Error> {
     let id: &(dyn ToSql + Sync) = match wanted {
         Some(tenant) => &tenant.id,
         None => &"",
     };
-    connection
-        .query_typed(SET_SESSION_TENANT_SQL, &[(id, postgres_types::Type::TEXT)])
-        .await
-        .map(drop)
+    match setter {
+        Some(setter) => connection.execute(setter, &[id]).await.map(drop),
+        None => connection
+            .query_typed(SET_SESSION_TENANT_SQL, &[(id, postgres_types::Type::TEXT)])
+            .await
+            .map(drop),
+    }
 }
 
 impl std::fmt::Debug for TenantClient {

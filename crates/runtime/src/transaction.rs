@@ -26,7 +26,7 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::executor::{AsExecutor, Executor, timed};
 use crate::render::RenderContext;
-use crate::tenancy::{Held, Tenant, set_session_tenant};
+use crate::tenancy::{Held, Tenant, session_setter, set_session_tenant};
 
 /// Transaction isolation levels (all four PostgreSQL has).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -317,10 +317,18 @@ impl Client {
             sessions.record(connection, Held::Unknown);
         }
         let begun = timed(self.shared.config.socket_timeout, async {
+            let setter = match reset {
+                true => session_setter(connection, self.shared.mode).await,
+                false => Ok(None),
+            };
+            let setter = match setter {
+                Ok(setter) => setter,
+                Err(error) => return Err(Error::from_postgres(error, None)),
+            };
             let (reset_done, begun) = futures_util::future::join(
                 async {
                     match reset {
-                        true => set_session_tenant(connection, None).await,
+                        true => set_session_tenant(connection, setter.as_ref(), None).await,
                         false => Ok(()),
                     }
                 },
