@@ -11,14 +11,8 @@ const NEEDS_SCHEMA: &str =
 pub(in crate::resolve) fn check_models(cx: &mut Ctx<'_>) {
     let multi_schema = !cx.declared_schemas().is_empty();
     // Disjoint borrows: the models are read while diagnostics are pushed.
-    let Ctx {
-        diags,
-        schema,
-        spans,
-        enum_spans,
-        ..
-    } = cx;
-    for (model, spans) in schema.models.iter().zip(spans.iter()) {
+    let diags = &mut cx.diags;
+    for (model, spans) in cx.schema.models.iter().zip(&cx.spans) {
         let Some(ast_model) = spans.ast else { continue };
         let kind = if model.is_view() { "view" } else { "model" };
         // Multi-schema: every model needs @@schema once schemas are declared.
@@ -68,7 +62,7 @@ pub(in crate::resolve) fn check_models(cx: &mut Ctx<'_>) {
         }
     }
     if multi_schema {
-        for (e, span) in schema.enums.iter().zip(enum_spans.iter()) {
+        for (e, span) in cx.schema.enums.iter().zip(&cx.enum_spans) {
             if e.schema.is_none() {
                 diags.error_with_help(
                     codes::SCHEMA_ATTRIBUTE,
