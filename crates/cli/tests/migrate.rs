@@ -451,16 +451,8 @@ async fn url_from_dotenv_and_datasource_env() {
         ],
     );
     assert_exit(&o, 0);
-    let count: i64 = db
-        .client()
-        .await
-        .query_one(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'tenant_a' AND table_name = 'Post'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let count: i64 = refract_testdb::one_value(&db.client().await, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'tenant_a' AND table_name = 'Post'",
+            &[],).await;
     assert_eq!(count, 1);
 
     // No url in the datasource: DATABASE_URL.
@@ -669,13 +661,8 @@ async fn reset_needs_force_without_a_terminal_and_resolve() {
     let o = gen_in(dir, &["migrate", "reset", "--url", db.url()]);
     assert_exit(&o, 1);
     assert!(stderr(&o).contains("--force"), "{}", both(&o));
-    let rows: i64 = db
-        .client()
-        .await
-        .query_one("SELECT count(*) FROM \"Post\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let rows: i64 =
+        refract_testdb::one_value(&db.client().await, "SELECT count(*) FROM \"Post\"", &[]).await;
     assert_eq!(rows, 1, "nothing reset");
 
     let o = gen_in(dir, &["migrate", "reset", "--force", "--url", db.url()]);
@@ -685,13 +672,8 @@ async fn reset_needs_force_without_a_terminal_and_resolve() {
         "{}",
         both(&o)
     );
-    let rows: i64 = db
-        .client()
-        .await
-        .query_one("SELECT count(*) FROM \"Post\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let rows: i64 =
+        refract_testdb::one_value(&db.client().await, "SELECT count(*) FROM \"Post\"", &[]).await;
     assert_eq!(rows, 0);
     assert_eq!(history(&db).await.len(), 1);
 
@@ -849,13 +831,9 @@ async fn db_push_and_db_pull() {
         "{}",
         both(&o)
     );
-    let rows: i64 = empty
-        .client()
-        .await
-        .query_one("SELECT count(*) FROM \"Post\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let rows: i64 =
+        refract_testdb::one_value(&empty.client().await, "SELECT count(*) FROM \"Post\"", &[])
+            .await;
     assert_eq!(rows, 0);
 }
 

@@ -159,13 +159,8 @@ async fn renames_asked_on_a_terminal_or_given_by_flag_keep_every_row() {
         names(&db, "SELECT name FROM \"Member\" WHERE id <= 2 ORDER BY id").await,
         ["N1", "N2"]
     );
-    let count: i64 = db
-        .client()
-        .await
-        .query_one("SELECT COUNT(*) FROM \"Member\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let count: i64 =
+        refract_testdb::one_value(&db.client().await, "SELECT COUNT(*) FROM \"Member\"", &[]).await;
     assert_eq!(count, 200);
     let o = gen_in(
         dir,

@@ -248,6 +248,20 @@ pub async fn run_migration_folders(client: &tokio_postgres::Client, dir: &std::p
     }
 }
 
+/// The one value `sql` returns (the first column of its one row): a count or a flag that
+/// a test reads back (`SELECT count(*) FROM "User"`). Panics with the statement and the
+/// error when the query fails or does not return exactly one row.
+pub async fn one_value<T: tokio_postgres::types::FromSqlOwned>(
+    client: &tokio_postgres::Client,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> T {
+    match client.query_one(sql, params).await {
+        Ok(row) => row.get(0),
+        Err(error) => panic!("refract-testdb: `{sql}` failed: {error}"),
+    }
+}
+
 /// The first column of every row `sql` returns, in order: what a test reads back to check
 /// the database (`SELECT name FROM "User" ORDER BY id`). Panics with the statement and the
 /// error when the query fails.

@@ -37,11 +37,7 @@ async fn databases_are_isolated_and_dropped() {
     a.batch_execute("CREATE TABLE item (id INT PRIMARY KEY); INSERT INTO item VALUES (1), (2)")
         .await
         .unwrap();
-    let count: i64 = a
-        .query_one("SELECT count(*) FROM item", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let count: i64 = refract_testdb::one_value(&a, "SELECT count(*) FROM item", &[]).await;
     assert_eq!(count, 2);
     let missing = b.query("SELECT * FROM item", &[]).await.unwrap_err();
     assert_eq!(
@@ -69,7 +65,7 @@ fn blocking_variant_works_without_a_runtime() {
         .unwrap();
     runtime.block_on(async {
         let client = db.client().await;
-        let one: i32 = client.query_one("SELECT 1", &[]).await.unwrap().get(0);
+        let one: i32 = refract_testdb::one_value(&client, "SELECT 1", &[]).await;
         assert_eq!(one, 1);
     });
     drop(db);

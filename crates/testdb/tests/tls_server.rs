@@ -47,14 +47,12 @@ fn certificate_error(error: &tokio_postgres::Error) -> Option<&rustls::Certifica
 }
 
 async fn uses_tls(client: &tokio_postgres::Client) -> bool {
-    client
-        .query_one(
-            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0)
+    refract_testdb::one_value(
+        client,
+        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        &[],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -132,7 +130,7 @@ async fn tls_servers_leave_the_shared_server_and_each_other_running() {
     // for one second whether the others keep answering.
     for _ in 0..10 {
         let client = db.client().await;
-        let one: i32 = client.query_one("SELECT 1", &[]).await.unwrap().get(0);
+        let one: i32 = refract_testdb::one_value(&client, "SELECT 1", &[]).await;
         assert_eq!(one, 1);
         let client = connect_tls(&second.url("localhost"), second.ca_certificate())
             .await

@@ -230,11 +230,7 @@ async fn dev_detects_drift_and_edits_and_asks_consent() {
     // Reset drops everything and reapplies the folder.
     let report = reset(&config, &Namespaces::default()).await.unwrap();
     assert_eq!(report.applied.len(), 2);
-    let count: i64 = client
-        .query_one("SELECT COUNT(*) FROM \"User\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let count: i64 = refract_testdb::one_value(&client, "SELECT COUNT(*) FROM \"User\"", &[]).await;
     assert_eq!(count, 0);
 }
 
@@ -327,11 +323,8 @@ async fn failed_deploy_is_blocked_until_resolved() {
     ));
     assert!(deploy(&config).await.unwrap().applied.is_empty());
     let client = db.client().await;
-    let exists: bool = client
-        .query_one("SELECT to_regclass('never') IS NOT NULL", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let exists: bool =
+        refract_testdb::one_value(&client, "SELECT to_regclass('never') IS NOT NULL", &[]).await;
     assert!(!exists);
 }
 
@@ -494,14 +487,12 @@ async fn new_database_gets_the_url_schema_and_the_admin_database_does_not() {
     let admin = commands::connect(&commands::with_database(db.url(), "postgres").unwrap())
         .await
         .unwrap();
-    let in_admin: bool = admin
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-            &[&schema],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let in_admin: bool = refract_testdb::one_value(
+        &admin,
+        "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+        &[&schema],
+    )
+    .await;
     admin
         .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
         .await

@@ -128,11 +128,7 @@ async fn field_rename_by_flag_keeps_rows_and_renames_its_index() {
     )
     .await;
     assert_eq!(names, ["Name 1", "Name 2"]);
-    let count: i64 = client
-        .query_one("SELECT COUNT(*) FROM \"User\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let count: i64 = refract_testdb::one_value(&client, "SELECT COUNT(*) FROM \"User\"", &[]).await;
     assert_eq!(count, 500);
     assert_in_sync(&config, &users("displayName"), 2).await;
 }
@@ -274,14 +270,12 @@ async fn model_enum_and_value_renames_keep_rows_and_constraint_names_follow() {
         .await,
         ["a:PUBLISHED", "b:DRAFT"]
     );
-    let comments: i64 = client
-        .query_one(
-            "SELECT COUNT(*) FROM \"Comment\" c JOIN \"Article\" a ON a.id = c.\"postId\"",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let comments: i64 = refract_testdb::one_value(
+        &client,
+        "SELECT COUNT(*) FROM \"Comment\" c JOIN \"Article\" a ON a.id = c.\"postId\"",
+        &[],
+    )
+    .await;
     assert_eq!(comments, 100);
     assert_in_sync(&config, &next, 2).await;
 }
@@ -378,14 +372,12 @@ async fn drift_is_absorbed_without_losing_a_row() {
             "20260304050101_add_age"
         ]
     );
-    let kept: i64 = client
-        .query_one(
-            "SELECT COUNT(*) FROM \"User\" WHERE nickname = 'nick' || id",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let kept: i64 = refract_testdb::one_value(
+        &client,
+        "SELECT COUNT(*) FROM \"User\" WHERE nickname = 'nick' || id",
+        &[],
+    )
+    .await;
     assert_eq!(kept, 300);
     assert_in_sync(&config, &v2, 3).await;
 
@@ -485,11 +477,8 @@ model Event {{
         ]
     );
     assert_eq!(applied.len(), 3);
-    let count: i64 = client
-        .query_one("SELECT COUNT(*) FROM \"Event\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let count: i64 =
+        refract_testdb::one_value(&client, "SELECT COUNT(*) FROM \"Event\"", &[]).await;
     assert_eq!(count, 2000);
     assert_in_sync(&config, &v2, 2).await;
 }
@@ -615,11 +604,7 @@ async fn destructive_drift_is_absorbed_only_with_consent() {
     )
     .unwrap();
     assert_eq!(written, script);
-    let rows: i64 = client
-        .query_one("SELECT COUNT(*) FROM \"User\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let rows: i64 = refract_testdb::one_value(&client, "SELECT COUNT(*) FROM \"User\"", &[]).await;
     assert_eq!(rows, 50);
     assert_in_sync(&config, &v2, 2).await;
 }

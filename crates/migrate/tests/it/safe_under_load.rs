@@ -105,11 +105,7 @@ async fn migrate_under_writes(db: &TestDb, safe: bool) -> Writes {
         panic!("{outcome:?}")
     };
     assert_eq!(applied.len(), if safe { 3 } else { 1 });
-    let rows: i64 = client
-        .query_one("SELECT COUNT(*) FROM \"Event\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let rows: i64 = refract_testdb::one_value(&client, "SELECT COUNT(*) FROM \"Event\"", &[]).await;
     assert_eq!(
         rows,
         ROWS + count as i64,

@@ -419,11 +419,7 @@ async fn reset_refuses_before_dropping_anything() {
     let err = commands::reset(&config, &namespaces).await.unwrap_err();
     assert!(matches!(err, MigrateError::Refused(_)), "{err}");
     assert!(err.to_string().contains("did not begin"), "{err}");
-    let rows: i64 = client
-        .query_one("SELECT count(*) FROM \"t0\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let rows: i64 = refract_testdb::one_value(&client, "SELECT count(*) FROM \"t0\"", &[]).await;
     assert_eq!(rows, 1, "reset dropped the data before refusing");
 }
 
@@ -444,21 +440,14 @@ async fn sql_standard_routine_body_applies_as_one_statement() {
     let config = Config::new(db.url(), &folder.path);
     assert_eq!(deploy(&config).await.unwrap().applied, ["1_function"]);
     let client = db.client().await;
-    let two: i32 = client
-        .query_one("SELECT \"two\"()", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let two: i32 = refract_testdb::one_value(&client, "SELECT \"two\"()", &[]).await;
     assert_eq!(two, 2);
     client
         .batch_execute("INSERT INTO \"log\" VALUES (1)")
         .await
         .unwrap();
-    let logged: i64 = client
-        .query_one("SELECT count(*) FROM \"audit\"", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let logged: i64 =
+        refract_testdb::one_value(&client, "SELECT count(*) FROM \"audit\"", &[]).await;
     assert_eq!(logged, 2);
 }
 
@@ -478,11 +467,12 @@ async fn a_replay_plans_for_the_target_version() {
         matches!(err, refract_migrate::apply::ApplyError::Refused(_)),
         "{err}"
     );
-    let types: i64 = client
-        .query_one("SELECT COUNT(*) FROM pg_type WHERE typname = 'Mood'", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let types: i64 = refract_testdb::one_value(
+        &client,
+        "SELECT COUNT(*) FROM pg_type WHERE typname = 'Mood'",
+        &[],
+    )
+    .await;
     assert_eq!(types, 0);
     // Planned for the server it runs on (12 or later), the same script runs.
     refract_migrate::apply::run_script(&mut client, "m", script)

@@ -189,11 +189,12 @@ async fn every_request_needs_the_token_the_host_and_a_same_origin() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let name: Option<String> = _sql
-        .query_one(r#"SELECT name FROM "User" WHERE id = 'u000001'"#, &[])
-        .await
-        .unwrap()
-        .get(0);
+    let name: Option<String> = refract_testdb::one_value(
+        &_sql,
+        r#"SELECT name FROM "User" WHERE id = 'u000001'"#,
+        &[],
+    )
+    .await;
     assert_eq!(name.as_deref(), Some("User 1"));
 }
 
@@ -513,11 +514,12 @@ async fn edits_answer_prisma_errors_and_write_nothing_on_failure() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["row"]["flowJson"], json!({"nodes": ["start"], "v": 2}));
-    let flow: Json = sql
-        .query_one(r#"SELECT "flowJson" FROM "Agent" WHERE id = 'a1'"#, &[])
-        .await
-        .unwrap()
-        .get(0);
+    let flow: Json = refract_testdb::one_value(
+        &sql,
+        r#"SELECT "flowJson" FROM "Agent" WHERE id = 'a1'"#,
+        &[],
+    )
+    .await;
     assert_eq!(flow, json!({"nodes": ["start"], "v": 2}));
     let user1 = sql
         .query_one(
@@ -567,20 +569,10 @@ async fn creates_and_deletes_rows() {
     assert_eq!(row["name"], Json::Null);
     let id = row["id"].as_str().unwrap().to_owned();
     assert!(id.starts_with('c') && id.len() >= 20, "a cuid: {id}");
-    let count: i64 = sql
-        .query_one(
-            r#"SELECT count(*) FROM "User" WHERE id = $1 AND email = 'dana@acme.test' AND "updatedAt" IS NOT NULL"#,
-            &[&id],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let count: i64 = refract_testdb::one_value(&sql, r#"SELECT count(*) FROM "User" WHERE id = $1 AND email = 'dana@acme.test' AND "updatedAt" IS NOT NULL"#,
+            &[&id],).await;
     assert_eq!(count, 1);
-    let users: i64 = sql
-        .query_one(r#"SELECT count(*) FROM "User""#, &[])
-        .await
-        .unwrap()
-        .get(0);
+    let users: i64 = refract_testdb::one_value(&sql, r#"SELECT count(*) FROM "User""#, &[]).await;
     assert_eq!(users, 6, "the failed creates wrote nothing");
 
     let (status, body) = post(
@@ -650,11 +642,8 @@ async fn a_failed_delete_deletes_nothing() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{error}");
     assert_eq!(error["error"]["code"], "P2003");
-    let authors: i64 = sql
-        .query_one(r#"SELECT count(*) FROM "Author""#, &[])
-        .await
-        .unwrap()
-        .get(0);
+    let authors: i64 =
+        refract_testdb::one_value(&sql, r#"SELECT count(*) FROM "Author""#, &[]).await;
     assert_eq!(authors, 2);
 }
 

@@ -231,24 +231,20 @@ fn cell(id: &str, field: &str) -> String {
     format!("tbody tr[data-key='[\"{id}\"]'] td[data-field=\"{field}\"] .cell")
 }
 
-async fn scalar<T: for<'a> tokio_postgres::types::FromSql<'a>>(
+/// The one value of a query without parameters.
+async fn scalar<T: tokio_postgres::types::FromSqlOwned>(
     sql: &tokio_postgres::Client,
     query: &str,
 ) -> T {
-    sql.query_one(query, &[]).await.unwrap().get(0)
+    refract_testdb::one_value(sql, query, &[]).await
 }
 
-/// Every value of a one-column query.
-async fn column<T: for<'a> tokio_postgres::types::FromSql<'a>>(
+/// Every value of a one-column query without parameters.
+async fn column<T: tokio_postgres::types::FromSqlOwned>(
     sql: &tokio_postgres::Client,
     query: &str,
 ) -> Vec<T> {
-    sql.query(query, &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.get(0))
-        .collect()
+    refract_testdb::first_column(sql, query, &[]).await
 }
 
 /// Where the browser tests leave their screenshots (gitignored).
