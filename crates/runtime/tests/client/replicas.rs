@@ -256,8 +256,7 @@ async fn reads_go_to_replicas_round_robin_and_everything_else_to_the_primary() {
 /// behind a view whose `content` ends with the answering server's port.
 #[tokio::test]
 async fn includes_are_read_on_the_replica_of_their_read() {
-    use client::{MessageRole, Models as _, agent, conversation, message, tenant};
-    use serde_json::json;
+    use client::{Models as _, conversation};
 
     let server = ReplicatedServer::start(1).expect("starting a primary and its replica");
     let url = server.url("postgres");
@@ -274,42 +273,14 @@ async fn includes_are_read_on_the_replica_of_their_read() {
         .unwrap()
         .build()
         .unwrap();
-    let tenant = db
-        .tenant()
-        .create(tenant::Create { name: "t".into() })
-        .await
-        .unwrap();
-    let agent = db
-        .agent()
-        .create(agent::Create {
-            name: "a".into(),
-            flow_json: json!({}),
-            tenant_id: tenant.id.to_owned(),
-        })
-        .await
-        .unwrap();
-    let convo = db
-        .conversation()
-        .create(conversation::Create {
-            agent_id: agent.id.to_owned(),
-            tenant_id: tenant.id.to_owned(),
-            state: json!({}),
-        })
-        .await
-        .unwrap();
-    for text in ["one", "two"] {
-        db.message()
-            .create(message::Create {
-                role: MessageRole::User,
-                content: text.to_owned(),
-                convo_id: convo.id.to_owned(),
-            })
-            .await
-            .unwrap();
-    }
+    // A conversation `c` with two messages, then `Message` behind its view.
     admin
         .batch_execute(
-            r#"ALTER TABLE "Message" RENAME TO "MessageRow";
+            r#"INSERT INTO "Tenant" ("id", "name", "updatedAt") VALUES ('t', 't', now());
+            INSERT INTO "Agent" ("id", "name", "flowJson", "tenantId", "updatedAt") VALUES ('a', 'a', '{}', 't', now());
+            INSERT INTO "Conversation" ("id", "agentId", "tenantId", "state", "updatedAt") VALUES ('c', 'a', 't', '{}', now());
+            INSERT INTO "Message" ("id", "role", "content", "convoId") VALUES ('m1', 'USER', 'one', 'c'), ('m2', 'USER', 'two', 'c');
+            ALTER TABLE "Message" RENAME TO "MessageRow";
             CREATE VIEW "Message" AS SELECT id, role, content || '@' || inet_server_port() AS content,
                 metadata, "convoId", "createdAt" FROM "MessageRow";"#,
         )
@@ -336,7 +307,7 @@ async fn includes_are_read_on_the_replica_of_their_read() {
     let on_primary = db
         .primary()
         .conversation()
-        .find_unique(conversation::id(&convo.id))
+        .find_unique(conversation::id("c"))
         .include(conversation::MESSAGES)
         .await
         .unwrap()

