@@ -7,11 +7,11 @@
 //! Data: tenants A and B, each with a user, an agent, a tool, a conversation with one
 //! message; one global tool (NULL tenant). Seeded with plain SQL as the owner.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use client::runtime::{Error, TenantClient, count_all};
 use client::{Models, agent, conversation, message, tool, user};
-use refract_testdb::TestDb;
+use refract_testdb::{TestDb, run_migration_folders};
 use serde_json::json;
 
 mod sessions;
@@ -31,17 +31,8 @@ INSERT INTO "Message" ("id", "role", "content", "convoId") VALUES ('ma', 'USER',
 /// The root migrations, in folder order, then the seed; returns the application role's URL.
 async fn setup(db: &TestDb) -> String {
     let admin = db.client().await;
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.join("migration.sql").is_file())
-        .collect();
-    folders.sort();
-    for folder in folders {
-        let sql = std::fs::read_to_string(folder.join("migration.sql")).unwrap();
-        admin.batch_execute(&sql).await.unwrap();
-    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    run_migration_folders(&admin, &root).await;
     admin.batch_execute(SEED).await.unwrap();
     // The application's role: can log in, not a superuser, no BYPASSRLS, owns nothing.
     let role = format!("app_{}", db.name());
