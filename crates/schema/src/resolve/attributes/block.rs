@@ -70,13 +70,23 @@ pub(in crate::resolve) fn resolve_block_attributes<'a>(
     }
 }
 
-/// The field list of `@@id`, `@@unique`, `@@index`: `[a, b(sort: Desc), c(ops: X)]`.
+/// The field list of `@@id`, `@@unique`, `@@index`: `[a, b(sort: Desc), c(ops: X)]`
+/// (`None` when not given, reported).
 pub(super) fn index_fields(
     id: ModelId,
     a: &ast::Attribute,
-    value: &Expression,
+    value: Option<&Expression>,
     cx: &mut Ctx<'_>,
 ) -> Option<Vec<ir::IndexField>> {
+    let Some(value) = value else {
+        let display = format!("@@{}", a.name.name);
+        cx.error(
+            codes::ATTRIBUTE_ARGUMENT,
+            a.span,
+            format!("`{display}` needs the list of fields: `{display}([a, b])`"),
+        );
+        return None;
+    };
     let items = as_array(value);
     let mut out = Vec::with_capacity(items.len());
     let mut unknown = Vec::new();
@@ -283,14 +293,6 @@ pub(super) fn block_id(id: ModelId, a: &ast::Attribute, cx: &mut Ctx<'_>) {
     let db_name = r.take("map").and_then(|e| as_string(e, &mut cx.diags));
     let clustered = clustered(&mut r, cx);
     r.finish(&mut cx.diags);
-    let Some(fields_expr) = fields_expr else {
-        cx.error(
-            codes::ATTRIBUTE_ARGUMENT,
-            a.span,
-            "`@@id` needs the list of fields: `@@id([a, b])`",
-        );
-        return;
-    };
     let Some(fields) = index_fields(id, a, fields_expr, cx) else {
         return;
     };

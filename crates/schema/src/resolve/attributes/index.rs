@@ -5,11 +5,6 @@
 use super::*;
 
 pub(super) fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, cx: &mut Ctx<'_>) {
-    let display = if kind == ir::IndexKind::Unique {
-        "@@unique"
-    } else {
-        "@@index"
-    };
     let mut r = ArgReader::new(a, "@@", Some("fields"), &mut cx.diags);
     let fields_expr = r.take("fields");
     let name = r.take("name").and_then(|e| as_string(e, &mut cx.diags));
@@ -45,17 +40,6 @@ pub(super) fn block_index(id: ModelId, a: &ast::Attribute, kind: ir::IndexKind, 
             "`@@unique` does not take an index `type`",
         );
     }
-    if name.is_some() && kind == ir::IndexKind::Normal {
-        // `name:` on @@index is the legacy spelling of `map:`.
-    }
-    let Some(fields_expr) = fields_expr else {
-        cx.error(
-            codes::ATTRIBUTE_ARGUMENT,
-            a.span,
-            format!("`{display}` needs the list of fields: `{display}([a, b])`"),
-        );
-        return;
-    };
     let Some(fields) = index_fields(id, a, fields_expr, cx) else {
         return;
     };
