@@ -456,14 +456,6 @@ impl Schema {
         &self.model(r.model).relation_fields[r.index]
     }
 
-    pub fn find_model(&self, name: &str) -> Option<(ModelId, &Model)> {
-        self.models
-            .iter()
-            .enumerate()
-            .find(|(_, m)| m.name == name)
-            .map(|(i, m)| (ModelId(i as u32), m))
-    }
-
     pub fn find_enum(&self, name: &str) -> Option<(EnumId, &Enum)> {
         self.enums
             .iter()

@@ -26,7 +26,6 @@ use crate::ir::{self, ModelId};
 use crate::source::Span;
 
 pub use config::{DEPRECATED_PREVIEW_FEATURES, PREVIEW_FEATURES, SUPPORTED_PROVIDERS};
-pub use naming::{foreign_key_name, index_name, primary_key_name, unique_name};
 
 /// Where the parts of each IR model came from, for later passes' messages
 /// and for relation completion (`gen format`).

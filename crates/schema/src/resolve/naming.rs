@@ -28,13 +28,9 @@ fn truncated(mut base: String, suffix: &str) -> String {
     base
 }
 
-fn with_columns(table: &str, columns: &[&str], suffix: &str) -> String {
-    with_column_names(table, columns.iter().copied(), suffix)
-}
-
 /// `{table}_{c1}_{c2}...{suffix}`, written straight into one string (no
 /// joined temporary): the resolver names every index and foreign key.
-fn with_column_names<'c>(
+pub(super) fn with_column_names<'c>(
     table: &str,
     columns: impl Iterator<Item = &'c str> + Clone,
     suffix: &str,
@@ -53,30 +49,10 @@ fn with_column_names<'c>(
     truncated(base, suffix)
 }
 
-/// [`foreign_key_name`] over columns given one by one.
-pub(super) fn foreign_key_name_of<'c>(
-    table: &str,
-    columns: impl Iterator<Item = &'c str> + Clone,
-) -> String {
-    with_column_names(table, columns, "_fkey")
-}
-
-pub fn primary_key_name(table: &str) -> String {
+fn primary_key_name(table: &str) -> String {
     let mut base = String::with_capacity(table.len() + "_pkey".len());
     base.push_str(table);
     truncated(base, "_pkey")
-}
-
-pub fn unique_name(table: &str, columns: &[&str]) -> String {
-    with_columns(table, columns, "_key")
-}
-
-pub fn index_name(table: &str, columns: &[&str]) -> String {
-    with_columns(table, columns, "_idx")
-}
-
-pub fn foreign_key_name(table: &str, columns: &[&str]) -> String {
-    with_columns(table, columns, "_fkey")
 }
 
 /// Two models or views with one table name in one schema.

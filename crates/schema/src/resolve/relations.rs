@@ -570,7 +570,10 @@ fn finish_relation(
         None => {
             let model = cx.schema.model(referencing.model);
             let cols = fields.iter().map(|f| model.field(*f).db_name.as_str());
-            (naming::foreign_key_name_of(&model.db_name, cols), false)
+            (
+                naming::with_column_names(&model.db_name, cols, "_fkey"),
+                false,
+            )
         }
     };
     let id = ir::RelationId(cx.schema.relations.len() as u32);
