@@ -149,10 +149,6 @@ impl<'a> Completion<'a> {
         &self.schema.models[model]
     }
 
-    fn model_ast(&self, model: usize) -> Option<&'a ast::Model> {
-        self.sources[model].ast
-    }
-
     /// Field ids of the primary key, then of each unique index: `@unique`
     /// fields in field order, then `@@unique` in source order (Prisma's order).
     fn unique_criteria(&self, model: usize) -> impl Iterator<Item = Vec<FieldId>> + 'a {
@@ -174,10 +170,6 @@ impl<'a> Completion<'a> {
                     .map(|f| f.field)
                     .eq(fields.iter().copied())
             })
-    }
-
-    fn scalar_named(&self, model: usize, name: &str) -> Option<FieldId> {
-        self.model(model).find_field(name).map(|(id, _)| id)
     }
 
     /// No optional and no `Unsupported` field.
@@ -315,12 +307,17 @@ impl<'a> Completion<'a> {
     }
 
     fn missing_scalar_fields(&self, relation: &InlineRelation, bits: &mut [Vec<Insertion>]) {
-        if self.referencing_fields(relation).is_some() {
+        // The forward field names its `fields`: nothing to add.
+        if relation
+            .forward
+            .is_some_and(|f| self.relation_fields[f].written.fields.is_some())
+        {
             return;
         }
         for inferred in self.inferred_scalar_fields(relation) {
             if self
-                .scalar_named(relation.model_a, &inferred.name)
+                .model(relation.model_a)
+                .find_field(&inferred.name)
                 .is_some()
             {
                 continue;
@@ -412,7 +409,7 @@ impl<'a> Completion<'a> {
 
     /// Inserts a new line just before the closing brace of a model.
     fn push_line(&self, model: usize, line: String, bits: &mut [Vec<Insertion>]) {
-        let Some(ast) = self.model_ast(model) else {
+        let Some(ast) = self.sources[model].ast else {
             return;
         };
         let file = ast.span.file.0 as usize;
@@ -428,13 +425,6 @@ impl<'a> Completion<'a> {
             format!("\n{line}")
         };
         bits[file].push(Insertion { offset, text });
-    }
-
-    /// The forward field's `fields`, when it has them.
-    fn referencing_fields(&self, relation: &InlineRelation) -> Option<&Vec<FieldId>> {
-        relation
-            .forward
-            .and_then(|f| self.relation_fields[f].written.fields.as_ref())
     }
 
     /// The foreign-key fields Prisma would name for this relation, from the

@@ -161,11 +161,6 @@ impl<'a> Ctx<'a> {
         qualifies(prefix) || qualifies("db")
     }
 
-    /// Model names in declaration order.
-    pub fn model_names_in_order(&self) -> impl Iterator<Item = &str> {
-        self.schema.models.iter().map(|m| m.name.as_str())
-    }
-
     /// Schemas declared in the datasource (`schemas = [...]`).
     pub fn declared_schemas(&self) -> &[String] {
         self.schema

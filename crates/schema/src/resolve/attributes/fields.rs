@@ -10,7 +10,11 @@ pub(in crate::resolve) fn resolve_model_fields<'a>(
     m: &'a ast::Model,
     cx: &mut Ctx<'a>,
 ) {
-    let kind = view_or_model(cx, id);
+    let kind = if cx.schema.model(id).is_view() {
+        "view"
+    } else {
+        "model"
+    };
     let mut names = RepeatedNames::new(m.fields.len());
     let mut pk_fields = IdFields::default();
     for (i, f) in m.fields.iter().enumerate() {
@@ -98,7 +102,7 @@ pub(in crate::resolve) fn resolve_model_fields<'a>(
                     let candidates: Vec<&str> = ScalarType::ALL
                         .iter()
                         .map(|s| s.name())
-                        .chain(cx.model_names_in_order())
+                        .chain(cx.schema.models.iter().map(|m| m.name.as_str()))
                         .chain(cx.schema.enums.iter().map(|e| e.name.as_str()))
                         .collect();
                     let mut d = Diagnostic::error(

@@ -154,14 +154,6 @@ fn unknown_attribute(
     cx.push(d);
 }
 
-fn view_or_model(cx: &Ctx<'_>, id: ModelId) -> &'static str {
-    if cx.schema.model(id).is_view() {
-        "view"
-    } else {
-        "model"
-    }
-}
-
 /// Finds the entries of a list whose name repeats an earlier one. Lists of
 /// fields or enum values are usually short, where scanning the earlier names
 /// beats hashing; long ones use a set.
