@@ -111,6 +111,14 @@ impl<T: IntoValue> IntoValue for Vec<T> {
 
 impl ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        // The common case first: text into a text column is its bytes, as below, without
+        // the checks for enums, uuids and text-bound types.
+        if let Value::String(text) = self
+            && is_plain_text(ty)
+        {
+            out.put_slice(text.as_bytes());
+            return Ok(IsNull::No);
+        }
         if self.binds_as_text(ty) {
             write_text(self, out);
             return Ok(IsNull::No);
@@ -170,7 +178,10 @@ impl Value {
     /// be, without the cast in the SQL.
     fn binds_as_text(&self, ty: &Type) -> bool {
         let binary_text = |ty: &Type| {
-            matches!(ty.kind(), Kind::Enum(_)) || *ty == Type::UUID || <&str as ToSql>::accepts(ty)
+            is_plain_text(ty)
+                || matches!(ty.kind(), Kind::Enum(_))
+                || *ty == Type::UUID
+                || <&str as ToSql>::accepts(ty)
         };
         match (self, ty.kind()) {
             (Value::String(_), _) => !binary_text(ty),
@@ -184,6 +195,11 @@ impl Value {
             _ => false,
         }
     }
+}
+
+/// `text` or `varchar`: a string's binary form is its bytes.
+fn is_plain_text(ty: &Type) -> bool {
+    *ty == Type::TEXT || *ty == Type::VARCHAR
 }
 
 /// The text form of a value [`Value::binds_as_text`]: the text itself, or an array
@@ -358,5 +374,12 @@ mod tests {
         let mut out = BytesMut::new();
         list.to_sql(&Type::INET_ARRAY, &mut out).unwrap();
         assert_eq!(&out[..], br#"{"a\"b\\",NULL}"#);
+        for ty in [Type::TEXT, Type::VARCHAR] {
+            let mut ours = BytesMut::new();
+            let mut strs = BytesMut::new();
+            address.to_sql_checked(&ty, &mut ours).unwrap();
+            "10.0.0.1".to_sql_checked(&ty, &mut strs).unwrap();
+            assert_eq!(ours, strs);
+        }
     }
 }
