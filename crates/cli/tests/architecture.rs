@@ -385,20 +385,6 @@ fn environment_reads(source: &str) -> Vec<Read> {
     reads
 }
 
-fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_files(&path, files);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-}
-
 #[test]
 fn only_the_listed_files_read_the_environment() {
     let root = workspace_root();
@@ -411,9 +397,15 @@ fn only_the_listed_files_read_the_environment() {
         .iter()
         .filter(|p| !reads_environment_freely(&p.dir))
     {
-        let mut files = Vec::new();
-        rust_files(&root.join(&package.dir).join("src"), &mut files);
-        files.sort();
+        let src = root.join(&package.dir).join("src");
+        let files = if src.is_dir() {
+            refract_testdb::files_below(&src)
+                .into_iter()
+                .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+                .collect()
+        } else {
+            Vec::new()
+        };
         for file in files {
             let source = std::fs::read_to_string(&file).unwrap_or_default();
             let relative = file

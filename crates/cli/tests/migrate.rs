@@ -35,16 +35,14 @@ fn project_with(schema: &str) -> tempfile::TempDir {
 
 /// Migration folders, sorted.
 fn migration_folders(dir: &Path) -> Vec<PathBuf> {
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir.join("migrations"))
-        .map(|entries| {
-            entries
-                .map(|e| e.unwrap().path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    folders.sort();
-    folders
+    let migrations = dir.join("migrations");
+    if !migrations.is_dir() {
+        return Vec::new();
+    }
+    refract_testdb::sorted_entries(&migrations)
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .collect()
 }
 
 fn script(folder: &Path) -> String {

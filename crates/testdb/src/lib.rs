@@ -65,8 +65,9 @@
 //! [`StatementLog`] records the statements client code runs (the runtime's
 //! `refract::query` events), for tests that count or read them; [`corpus`] is the folder
 //! of Prisma's corpus that `REFRACT_CORPUS` names, for the corpus tests;
-//! [`run_migration_folders`] applies a `migrations/` folder's scripts in order; [`bench`]
-//! holds what benches set up alike.
+//! [`run_migration_folders`] applies a `migrations/` folder's scripts in order;
+//! [`sorted_entries`] and [`files_below`] list fixture folders in a stable order;
+//! [`bench`] holds what benches set up alike.
 
 // The workspace denies unsafe code; this test-only crate makes three libc calls (geteuid,
 // getpwnam, atexit) to run its throwaway cluster, each with its SAFETY note.
@@ -76,6 +77,7 @@ mod admin;
 pub mod bench;
 mod cluster;
 mod corpus;
+mod files;
 mod pgbouncer;
 mod replica;
 mod statement_log;
@@ -85,6 +87,7 @@ mod url;
 use std::fmt;
 
 pub use corpus::corpus;
+pub use files::{files_below, sorted_entries};
 pub use pgbouncer::{PgBouncer, SERVER_POOL_SIZE as PGBOUNCER_SERVER_POOL_SIZE};
 pub use replica::ReplicatedServer;
 pub use statement_log::{LoggedStatement, StatementLog};
@@ -228,15 +231,10 @@ impl TestDb {
 /// `migrations/` folder as `migrate deploy` would apply it, without its history table).
 /// Panics with the file and the error when one cannot be read or fails.
 pub async fn run_migration_folders(client: &tokio_postgres::Client, dir: &std::path::Path) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => panic!("refract-testdb: cannot list {}: {error}", dir.display()),
-    };
-    let mut scripts: Vec<std::path::PathBuf> = entries
-        .filter_map(|entry| Some(entry.ok()?.path().join("migration.sql")))
-        .filter(|script| script.is_file())
-        .collect();
-    scripts.sort();
+    let scripts = sorted_entries(dir)
+        .into_iter()
+        .map(|folder| folder.join("migration.sql"))
+        .filter(|script| script.is_file());
     for script in scripts {
         let sql = match std::fs::read_to_string(&script) {
             Ok(sql) => sql,

@@ -46,11 +46,7 @@ async fn database_at(before: &SqlSchema) -> (TestDb, Client) {
 #[tokio::test]
 async fn refract_migrations_match_prisma_migrations() {
     let root = corpus().join("migration-tests/real_world_history/documenso");
-    let mut cases: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    cases.sort();
+    let cases = refract_testdb::sorted_entries(&root);
     assert_eq!(cases.len(), 14);
     let mut failures = Vec::new();
     for case in cases {

@@ -24,19 +24,7 @@ const NOT_YET: &[&str] = &[
 #[tokio::test]
 async fn prisma_introspection_cases() {
     let root = corpus().join("migration-tests/introspection_simple/postgres");
-    let mut files = Vec::new();
-    let mut stack = vec![root];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files = refract_testdb::files_below(&root);
     assert_eq!(files.len(), 8);
     let mut failures = Vec::new();
     for path in files {

@@ -33,19 +33,12 @@ fn read_case(path: &Path) -> Case {
 }
 
 fn postgres_cases() -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![corpus().join("migration-tests/single_migration_tests/postgres")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "prisma") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
+    let out: Vec<std::path::PathBuf> = refract_testdb::files_below(
+        &corpus().join("migration-tests/single_migration_tests/postgres"),
+    )
+    .into_iter()
+    .filter(|path| path.extension().is_some_and(|e| e == "prisma"))
+    .collect();
     assert_eq!(out.len(), 10, "expected Prisma's 10 PostgreSQL cases");
     out
 }

@@ -41,12 +41,10 @@ fn options(name: &str, minute: u32) -> DevOptions {
 }
 
 fn folders(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
+    refract_testdb::sorted_entries(dir)
+        .iter()
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
 }
 
 #[tokio::test]

@@ -34,12 +34,10 @@ INSERT INTO "Post" ("id", "title", "authorId") VALUES ('p1', 'Hello', 1);
 #[tokio::test]
 async fn evolution_cases() {
     let base = lowered(&evolution_dir().join("base.prisma"));
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(evolution_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    let cases: Vec<PathBuf> = refract_testdb::sorted_entries(&evolution_dir())
+        .into_iter()
         .filter(|p| p.is_dir())
         .collect();
-    cases.sort();
     assert!(cases.len() >= 30);
 
     for case in cases {

@@ -25,12 +25,10 @@ fn preamble(text: &str) -> &str {
 #[tokio::test]
 async fn reintrospection_cases() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/reintrospection");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    let cases: Vec<PathBuf> = refract_testdb::sorted_entries(&root)
+        .into_iter()
         .filter(|p| p.is_dir())
         .collect();
-    cases.sort();
     assert!(cases.len() >= 3, "cases missing in {}", root.display());
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();

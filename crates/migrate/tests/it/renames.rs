@@ -30,13 +30,11 @@ pub(crate) fn options(name: &str, minute: u32) -> DevOptions {
 }
 
 fn folders(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
+    refract_testdb::sorted_entries(dir)
+        .iter()
+        .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
         .filter(|n| n != "migration_lock.toml")
-        .collect();
-    names.sort();
-    names
+        .collect()
 }
 
 /// The database diffs to nothing against the schema, and `migrate dev` finds nothing to do.

@@ -13,11 +13,7 @@ use refract_testdb::TestDb;
 #[tokio::test]
 async fn schemas_render_apply_and_pull_back() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/schemas");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
+    let paths = refract_testdb::sorted_entries(&dir);
     assert!(!paths.is_empty());
     for path in paths {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();

@@ -37,24 +37,6 @@ fn mismatch(what: &str, expected: &str, actual: &str) -> String {
     format!("{what}\n--- expected\n{expected}--- actual\n{actual}---")
 }
 
-/// Every file under `dir`, whatever its extension.
-fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            found.extend(all_files(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
-}
-
 #[test]
 fn prisma_single_file_cases() {
     let dir = corpus().join("psl-tests/reformatter");
@@ -89,12 +71,10 @@ fn prisma_single_file_cases() {
 #[test]
 fn prisma_multi_file_cases() {
     let dir = corpus().join("psl-tests/reformatter_multi_file");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    let cases: Vec<PathBuf> = refract_testdb::sorted_entries(&dir)
+        .into_iter()
         .filter(|p| p.is_dir() && p.extension().is_none())
         .collect();
-    cases.sort();
     assert_eq!(cases.len(), 4, "Prisma's multi-file formatter cases");
     let mut failures = Vec::new();
     for case in &cases {
@@ -133,12 +113,7 @@ fn prisma_multi_file_cases() {
 fn real_schemas_format_idempotently() {
     let corpus = corpus();
     let mut schemas: Vec<(String, Vec<(String, String)>)> = Vec::new();
-    let mut projects: Vec<PathBuf> = std::fs::read_dir(corpus.join("real"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    projects.sort();
-    for project in projects {
+    for project in refract_testdb::sorted_entries(&corpus.join("real")) {
         let file = project.join("schema.prisma");
         let folder = project.join("schema");
         if file.is_file() {
@@ -162,12 +137,7 @@ fn real_schemas_format_idempotently() {
             vec![(String::new(), read(&file))],
         ));
     }
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(collection.join("multifile"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    folders.sort();
-    for folder in folders {
+    for folder in refract_testdb::sorted_entries(&collection.join("multifile")) {
         schemas.push((folder.display().to_string(), folder_schema(&folder)));
     }
     assert!(
@@ -199,7 +169,7 @@ fn real_schemas_format_idempotently() {
 #[test]
 fn other_corpus_schemas_format_idempotently() {
     let corpus = corpus();
-    let mut files = all_files(&corpus.join("psl-tests/validation"));
+    let mut files = refract_testdb::files_below(&corpus.join("psl-tests/validation"));
     assert!(files.len() >= 216, "Prisma's validation cases");
     files.extend(prisma_files(&corpus.join("engine-test-schemas")));
     files.extend(prisma_files(&corpus.join("migration-tests")));

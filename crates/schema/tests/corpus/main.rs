@@ -15,20 +15,10 @@ pub use refract_testdb::corpus;
 
 /// `.prisma` files under `dir`, recursively, sorted by path.
 pub fn prisma_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            found.extend(prisma_files(&path));
-        } else if path.extension().is_some_and(|e| e == "prisma") {
-            found.push(path);
-        }
-    }
-    found
+    refract_testdb::files_below(dir)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "prisma"))
+        .collect()
 }
 
 pub fn read(path: &Path) -> String {
