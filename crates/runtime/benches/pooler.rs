@@ -15,14 +15,15 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use client::runtime::Client;
-use client::{Models, User, tenant, user};
+use client::{Models, user};
 use divan::Bencher;
 use refract_testdb::bench::next;
 use refract_testdb::{PgBouncer, TestDb};
 use tokio::runtime::Runtime;
 
-const ROOT_MIGRATION: &str = include_str!("../../../migrations/20261125090507_init/migration.sql");
-const ROWS: usize = 100;
+mod support;
+
+use support::{ROWS, Seeded};
 
 fn main() {
     divan::main();
@@ -34,8 +35,7 @@ struct Setup {
     direct: Client,
     unnamed: Client,
     bounced: Client,
-    tenant_id: String,
-    ids: Vec<String>,
+    seeded: Seeded,
     urls: [String; 3],
     // Dropped last, PgBouncer before the database.
     _bouncer: PgBouncer,
@@ -55,33 +55,13 @@ fn setup() -> &'static Setup {
         ];
         let one = |url: &str| Client::new(&format!("{url}{}connection_limit=1", sep(url))).unwrap();
         let (direct, unnamed, bounced) = (one(&urls[0]), one(&urls[1]), one(&urls[2]));
-        let (tenant_id, ids) = runtime.block_on(async {
-            db.client()
-                .await
-                .batch_execute(ROOT_MIGRATION)
-                .await
-                .unwrap();
-            let tenant = direct
-                .tenant()
-                .create(tenant::Create {
-                    name: "bench".into(),
-                })
-                .await
-                .unwrap();
-            let rows = (0..ROWS).map(|i| user::Create {
-                email: format!("seed{i}@x.io"),
-                tenant_id: tenant.id.to_owned(),
-            });
-            let seeded = direct.user().create_many(rows).and_return().await.unwrap();
-            (tenant.id, seeded.into_iter().map(|u| u.id).collect())
-        });
+        let seeded = runtime.block_on(async { support::seed(&db.client().await, &direct).await });
         Setup {
             runtime,
             direct,
             unnamed,
             bounced,
-            tenant_id,
-            ids,
+            seeded,
             urls,
             _bouncer: bouncer,
             _db: db,
@@ -108,31 +88,14 @@ const WAYS: &[&str] = &["direct", "direct_unnamed", "pgbouncer"];
 fn find_unique(bencher: Bencher, name: &str) {
     let s = setup();
     let db = way(name);
-    bencher.bench_local(|| {
-        let id = &s.ids[next() % ROWS];
-        let found: Option<User> = s
-            .runtime
-            .block_on(db.user().find_unique(user::id(id)).exec())
-            .unwrap();
-        found.unwrap()
-    });
+    bencher.bench_local(|| s.seeded.find_unique(&s.runtime, db));
 }
 
 #[divan::bench(args = WAYS)]
 fn find_many_100(bencher: Bencher, name: &str) {
     let s = setup();
     let db = way(name);
-    bencher.bench_local(|| {
-        s.runtime
-            .block_on(
-                db.user()
-                    .find_many()
-                    .filter(user::TENANT_ID.equals(&s.tenant_id))
-                    .take(ROWS as i64)
-                    .exec(),
-            )
-            .unwrap()
-    });
+    bencher.bench_local(|| s.seeded.find_many(&s.runtime, db));
 }
 
 #[divan::bench(args = WAYS)]
@@ -146,7 +109,7 @@ fn create(bencher: Bencher, name: &str) {
                 db.user()
                     .create(user::Create {
                         email: email.to_owned(),
-                        tenant_id: s.tenant_id.to_owned(),
+                        tenant_id: s.seeded.tenant_id.to_owned(),
                     })
                     .exec(),
             )
@@ -180,8 +143,8 @@ fn throughput() {
                 let tasks: Vec<_> = (0..TASKS)
                     .map(|t| {
                         let db = db.clone();
-                        let ids = s.ids.clone();
-                        let tenant = s.tenant_id.clone();
+                        let ids = s.seeded.ids.clone();
+                        let tenant = s.seeded.tenant_id.clone();
                         tokio::spawn(async move {
                             for r in 0..PER_TASK {
                                 let id = &ids[(t * PER_TASK + r) % ROWS];

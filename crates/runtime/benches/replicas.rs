@@ -21,14 +21,14 @@
 use std::sync::OnceLock;
 
 use client::runtime::{AsExecutor, Client, ClientConfig};
-use client::{Models, User, tenant, user};
+use client::{Models, user};
 use divan::Bencher;
 use refract_testdb::ReplicatedServer;
-use refract_testdb::bench::next;
 use tokio::runtime::Runtime;
 
-const ROOT_MIGRATION: &str = include_str!("../../../migrations/20261125090507_init/migration.sql");
-const ROWS: usize = 100;
+mod support;
+
+use support::{ROWS, Seeded};
 
 fn main() {
     divan::main();
@@ -40,8 +40,7 @@ struct Setup {
     primary: Client,
     routed: Client,
     replica_direct: Client,
-    tenant_id: String,
-    ids: Vec<String>,
+    seeded: Seeded,
     _server: ReplicatedServer,
 }
 
@@ -61,35 +60,22 @@ fn setup() -> &'static Setup {
             .unwrap()
             .build()
             .unwrap();
-        let (tenant_id, ids) = runtime.block_on(async {
+        let seeded = runtime.block_on(async {
             let (admin, connection) =
                 tokio_postgres::connect(&server.url("postgres"), tokio_postgres::NoTls)
                     .await
                     .unwrap();
             tokio::spawn(connection);
-            admin.batch_execute(ROOT_MIGRATION).await.unwrap();
-            let tenant = primary
-                .tenant()
-                .create(tenant::Create {
-                    name: "bench".into(),
-                })
-                .await
-                .unwrap();
-            let rows = (0..ROWS).map(|i| user::Create {
-                email: format!("seed{i}@x.io"),
-                tenant_id: tenant.id.to_owned(),
-            });
-            let seeded = primary.user().create_many(rows).and_return().await.unwrap();
+            let seeded = support::seed(&admin, &primary).await;
             server.wait_for_replay().await.unwrap();
-            (tenant.id, seeded.into_iter().map(|u| u.id).collect())
+            seeded
         });
         Setup {
             runtime,
             primary,
             routed,
             replica_direct,
-            tenant_id,
-            ids,
+            seeded,
             _server: server,
         }
     })
@@ -117,31 +103,14 @@ fn executor(s: &'static Setup, name: &str) -> client::runtime::Executor<'static>
 fn find_unique(bencher: Bencher, name: &str) {
     let s = setup();
     let db = executor(s, name);
-    bencher.bench_local(|| {
-        let id = &s.ids[next() % ROWS];
-        let found: Option<User> = s
-            .runtime
-            .block_on(db.user().find_unique(user::id(id)).exec())
-            .unwrap();
-        found.unwrap()
-    });
+    bencher.bench_local(|| s.seeded.find_unique(&s.runtime, &db));
 }
 
 #[divan::bench(args = WAYS)]
 fn find_many_100(bencher: Bencher, name: &str) {
     let s = setup();
     let db = executor(s, name);
-    bencher.bench_local(|| {
-        s.runtime
-            .block_on(
-                db.user()
-                    .find_many()
-                    .filter(user::TENANT_ID.equals(&s.tenant_id))
-                    .take(ROWS as i64)
-                    .exec(),
-            )
-            .unwrap()
-    });
+    bencher.bench_local(|| s.seeded.find_many(&s.runtime, &db));
 }
 
 /// Choosing a replica alone: the round-robin cursor and the health check.
@@ -165,7 +134,7 @@ fn interleaved() {
             let started = std::time::Instant::now();
             s.runtime.block_on(async {
                 for call in 0..PER_ROUND {
-                    let id = &s.ids[(round * PER_ROUND + call) % ROWS];
+                    let id = &s.seeded.ids[(round * PER_ROUND + call) % ROWS];
                     db.user().find_unique(user::id(id)).exec().await.unwrap();
                 }
             });
