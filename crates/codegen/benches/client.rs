@@ -24,6 +24,9 @@ use refract_testdb::bench::next;
 use tokio::runtime::Runtime;
 use tokio_postgres::Statement;
 
+#[path = "../tests/it/tables.rs"]
+mod tables;
+
 fn main() {
     divan::main();
     // `REFRACT_BENCH_PAIRED=0` skips it (e.g. to profile one divan bench).
@@ -102,14 +105,7 @@ fn setup() -> &'static Setup {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
             let files = refract_schema::load(&root.join("schema.prisma")).unwrap();
             let schema = refract_schema::validate(&files).schema;
-            let target = refract_migrate::lower(&schema);
-            let empty = refract_migrate::SqlSchema::default();
-            let steps = refract_migrate::diff(&empty, &target);
-            let script = refract_migrate::render_script(
-                &steps,
-                refract_migrate::step::Pair::new(&empty, &target),
-                &refract_migrate::Diagnostics::default(),
-            );
+            let script = tables::create_tables_sql(&schema);
             let raw = db.client().await;
             raw.batch_execute(&script).await.unwrap();
             let generated = ClientConfig::from_url(db.url())

@@ -28,6 +28,9 @@ use postgres_types::FromSql;
 use tokio::runtime::Runtime;
 use tokio_postgres::Statement;
 
+#[path = "../tests/it/tables.rs"]
+mod tables;
+
 fn main() {
     divan::main();
     if std::env::var_os("REFRACT_BENCH_PAIRED").is_none_or(|v| v != "0") {
@@ -197,14 +200,7 @@ fn setup() -> &'static Setup {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
             let files = refract_schema::load(&root.join("schema.prisma")).unwrap();
             let schema = refract_schema::validate(&files).schema;
-            let target = refract_migrate::lower(&schema);
-            let empty = refract_migrate::SqlSchema::default();
-            let steps = refract_migrate::diff(&empty, &target);
-            let script = refract_migrate::render_script(
-                &steps,
-                refract_migrate::step::Pair::new(&empty, &target),
-                &refract_migrate::Diagnostics::default(),
-            );
+            let script = tables::create_tables_sql(&schema);
             let raw = db.client().await;
             raw.batch_execute(&script).await.unwrap();
             raw.batch_execute(SEED).await.unwrap();

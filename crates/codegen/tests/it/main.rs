@@ -9,3 +9,4 @@ mod relations;
 mod root;
 mod snapshots;
 mod support;
+mod tables;

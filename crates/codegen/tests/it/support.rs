@@ -87,14 +87,7 @@ pub async fn database_with(
     configure: impl FnOnce(refract_runtime::ClientConfig) -> refract_runtime::ClientConfig,
 ) -> Database {
     let schema = load_schema(&workspace_root().join(schema_path));
-    let target = refract_migrate::lower(&schema);
-    let empty = refract_migrate::SqlSchema::default();
-    let steps = refract_migrate::diff(&empty, &target);
-    let script = refract_migrate::render_script(
-        &steps,
-        refract_migrate::step::Pair::new(&empty, &target),
-        &refract_migrate::Diagnostics::default(),
-    );
+    let script = crate::tables::create_tables_sql(&schema);
     let test_db = refract_testdb::TestDb::new().await;
     test_db.client().await.batch_execute(&script).await.unwrap();
     let config = configure(refract_runtime::ClientConfig::from_url(test_db.url()).unwrap());
