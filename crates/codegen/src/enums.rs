@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::docs::doc_attrs;
-use crate::names;
 use crate::plan::{EnumPlan, Plan};
+use crate::serde_code;
 
 pub fn enums_module(plan: &Plan) -> TokenStream {
     let enums = plan.enums.iter().map(enum_item);
@@ -22,28 +22,10 @@ fn enum_item(plan_enum: &EnumPlan) -> TokenStream {
     let (ident, enum_) = (&plan_enum.ident, plan_enum.enum_);
     let default_doc = format!("`enum {}` (type `{}`).", enum_.name, enum_.db_name);
     let doc = doc_attrs(enum_.documentation.as_deref().or(Some(&default_doc)));
-    // The fewer serde attributes, the better: rename_all when it fits more variants.
-    let plain = |v: &(proc_macro2::Ident, &refract_schema::ir::EnumValue)| {
-        names::file_stem(&v.0) == v.1.name
-    };
-    let screaming = |v: &(proc_macro2::Ident, &refract_schema::ir::EnumValue)| {
-        names::serde_screaming(&names::file_stem(&v.0)) == v.1.name
-    };
-    let misses_plain = plan_enum.variants.iter().filter(|v| !plain(v)).count();
-    let misses_screaming = plan_enum.variants.iter().filter(|v| !screaming(v)).count();
-    let use_screaming = misses_screaming < misses_plain;
-    let rename_all = use_screaming.then(|| quote!(, serde(rename_all = "SCREAMING_SNAKE_CASE")));
     let variants = plan_enum.variants.iter().map(|v| {
         let (variant, value) = (&v.0, v.1);
         let doc = doc_attrs(value.documentation.as_deref());
-        let fits = if use_screaming {
-            screaming(v)
-        } else {
-            plain(v)
-        };
-        let name = &value.name;
-        let rename = (!fits).then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #name))]));
-        quote!(#doc #rename #variant,)
+        quote!(#doc #variant,)
     });
     let db_names = plan_enum.variants.iter().map(|(_, value)| &value.db_name);
     // The Prisma names only when a value is mapped (the trait's default is the db names).
@@ -61,13 +43,16 @@ fn enum_item(plan_enum: &EnumPlan) -> TokenStream {
         .iter()
         .map(|(variant, _)| quote!(#ident::#variant));
     let count = proc_macro2::Literal::usize_unsuffixed(plan_enum.variants.len());
+    // serde by the Prisma names (`PgEnum::PRISMA_NAMES`), written out (see `serde_code`).
+    let serde = serde_code::enum_impls(ident);
     quote! {
         #doc
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize) #rename_all)]
         pub enum #ident {
             #(#variants)*
         }
+
+        #serde
 
         impl #ident {
             /// Every variant, in declaration order.

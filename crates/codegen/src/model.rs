@@ -14,6 +14,7 @@ use refract_schema::ir::ScalarType;
 use crate::docs::doc_attrs;
 use crate::names;
 use crate::plan::{FieldPlan, LinkPlan, ModelPlan, Plan, RelationPlan};
+use crate::serde_code::{self, SerdeField};
 
 /// `tenant`: the `ModelMeta`'s tenant scope (see the `tenancy` module).
 pub fn model_module(plan: &Plan, model: &ModelPlan, tenant: &TokenStream) -> TokenStream {
@@ -49,36 +50,18 @@ fn model_struct(plan: &Plan, model: &ModelPlan) -> TokenStream {
         model.model.db_name
     );
     let doc = doc_attrs(model.model.documentation.as_deref().or(Some(&default_doc)));
-    let needs_rename = model
-        .fields
-        .iter()
-        .any(|f| names::file_stem(&f.member) != f.field.name);
-    let rename_all = needs_rename
-        .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]));
     let fields = model.fields.iter().map(|f| {
         let member = &f.member;
         let ty = struct_field_type(plan, f);
         let doc = doc_attrs(f.field.documentation.as_deref());
-        let serde_name = if needs_rename {
-            names::serde_camel(&names::file_stem(member))
-        } else {
-            names::file_stem(member)
-        };
-        let rename = (serde_name != f.field.name).then(|| {
-            let prisma = &f.field.name;
-            quote!(#[cfg_attr(feature = "serde", serde(rename = #prisma))])
-        });
         quote! {
             #doc
-            #rename
             pub #member: #ty,
         }
     });
     quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-        #rename_all
         pub struct #name {
             #(#fields)*
         }
@@ -193,31 +176,22 @@ fn omitted(plan: &Plan, model: &ModelPlan) -> TokenStream {
         " A `{}` read with `omit(..)`: every field, `None` where omitted.",
         model.model.name
     );
-    // Serialized under the model struct's names (one container attribute, a rename only
-    // where camelCase is not the Prisma name), each field left out when omitted.
-    let needs_rename = model
-        .fields
-        .iter()
-        .any(|f| names::file_stem(&f.member) != f.field.name);
-    let rename_all = needs_rename.then(|| quote!(, serde(rename_all = "camelCase")));
-    let is_none = format!("{}::is_none", option.to_string().replace(' ', ""));
     let fields = model.fields.iter().map(|f| {
         let member = &f.member;
         let ty = struct_field_type(plan, f);
-        let prisma = &f.field.name;
-        let serde_name = if needs_rename {
-            names::serde_camel(&names::file_stem(member))
-        } else {
-            names::file_stem(member)
-        };
-        let rename = (serde_name != *prisma)
-            .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #prisma))]));
-        quote! {
-            #rename
-            #[cfg_attr(feature = "serde", serde(skip_serializing_if = #is_none))]
-            pub #member: #option<#ty>,
-        }
+        quote!(pub #member: #option<#ty>,)
     });
+    // serde for the model struct and this record at once, under the Prisma names (see
+    // `serde_code`); the record leaves out what was omitted.
+    let serde_fields: Vec<SerdeField> = model
+        .fields
+        .iter()
+        .map(|f| SerdeField {
+            member: &f.member,
+            name: &f.field.name,
+        })
+        .collect();
+    let serde = serde_code::record_impls(name, Some(&ident), &serde_fields);
     let decoded = model.fields.iter().map(|f| {
         let (member, db_name) = (&f.member, &f.field.db_name);
         quote!(#member: rt::decode_present(row, #db_name)?,)
@@ -225,10 +199,11 @@ fn omitted(plan: &Plan, model: &ModelPlan) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize) #rename_all)]
         pub struct #ident {
             #(#fields)*
         }
+
+        #serde
 
         impl rt::FromRow for #ident {
             fn from_row(row: &rt::Row) -> #result<Self, rt::Error> {
@@ -385,28 +360,19 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
             .iter()
             .filter(|r| r.field.arity == refract_schema::ir::Arity::List)
             .collect();
-        // As the model struct: one container attribute, a rename only where camelCase is not
-        // the Prisma name.
-        let needs_rename = to_many
+        let members = to_many.iter().map(|r| {
+            let member = &r.member;
+            quote!(pub #member: i64,)
+        });
+        // As the model struct: under the Prisma field names.
+        let serde_fields: Vec<SerdeField> = to_many
             .iter()
-            .any(|r| names::file_stem(&r.member) != r.field.name);
-        let rename_all = needs_rename
-            .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]));
-        let members: Vec<TokenStream> = to_many
-            .iter()
-            .map(|r| {
-                let member = &r.member;
-                let prisma = &r.field.name;
-                let serde_name = if needs_rename {
-                    names::serde_camel(&names::file_stem(member))
-                } else {
-                    names::file_stem(member)
-                };
-                let rename = (serde_name != *prisma)
-                    .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #prisma))]));
-                quote!(#rename pub #member: i64,)
+            .map(|r| SerdeField {
+                member: &r.member,
+                name: &r.field.name,
             })
             .collect();
+        let serde = serde_code::record_impls(counts, None, &serde_fields);
         let loads = to_many.iter().enumerate().map(|(i, r)| {
             let member = &r.member;
             let i = proc_macro2::Literal::usize_unsuffixed(i);
@@ -424,11 +390,11 @@ fn relations(plan: &Plan, model: &ModelPlan) -> TokenStream {
         quote! {
             #[doc = #doc]
             #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-            #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-        #rename_all
             pub struct #counts {
                 #(#members)*
             }
+
+            #serde
 
             impl rt::CountsRecord for #counts {
                 fn from_level(level: &rt::Level<'_>, index: usize) -> #result<Self, rt::Error> {

@@ -58,40 +58,6 @@ pub fn upper_camel(name: &str) -> String {
     convert(name, |s| s.to_upper_camel_case())
 }
 
-/// serde's `rename_all = "camelCase"` applied to a snake_case field name, exactly as serde
-/// does it, so codegen knows when a field needs its own `rename`.
-pub fn serde_camel(snake: &str) -> String {
-    let mut pascal = String::new();
-    let mut capitalize = true;
-    for ch in snake.chars() {
-        if ch == '_' {
-            capitalize = true;
-        } else if capitalize {
-            pascal.extend(ch.to_uppercase());
-            capitalize = false;
-        } else {
-            pascal.push(ch);
-        }
-    }
-    let mut chars = pascal.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// serde's `rename_all = "SCREAMING_SNAKE_CASE"` applied to an UpperCamelCase variant name.
-pub fn serde_screaming(variant: &str) -> String {
-    let mut snake = String::new();
-    for (i, ch) in variant.char_indices() {
-        if i > 0 && ch.is_uppercase() {
-            snake.push('_');
-        }
-        snake.push(ch.to_ascii_uppercase());
-    }
-    snake
-}
-
 /// The identifier for `name`: raw for keywords (`r#type`), `_`-suffixed where raw is not
 /// allowed (`self_`).
 pub fn ident(name: &str) -> Ident {
@@ -177,16 +143,6 @@ mod tests {
             assert_eq!(screaming(input), sc, "screaming {input}");
             assert_eq!(upper_camel(input), uc, "upper camel {input}");
         }
-    }
-
-    #[test]
-    fn serde_renames_match_serde() {
-        assert_eq!(serde_camel("created_at"), "createdAt");
-        assert_eq!(serde_camel("_id"), "id");
-        assert_eq!(serde_camel("url"), "url");
-        assert_eq!(serde_camel("a_1"), "a1");
-        assert_eq!(serde_screaming("KbSearch"), "KB_SEARCH");
-        assert_eq!(serde_screaming("Admin"), "ADMIN");
     }
 
     #[test]

@@ -10,8 +10,6 @@ use refract_runtime as rt;
 
 /// `model Conversation` (table `Conversation`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Conversation {
     pub id: String,
     pub agent_id: String,
@@ -91,25 +89,23 @@ impl rt::Model for Conversation {
 
 /// A `Conversation` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub agent_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub user_id: Option<Option<String>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub channel: Option<Option<String>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub state: Option<rt::serde_json::Value>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Conversation + Omitted { id = "id", agent_id = "agentId", tenant_id = "tenantId",
+    user_id = "userId", channel = "channel", state = "state", created_at = "createdAt",
+    updated_at = "updatedAt" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -200,10 +196,12 @@ pub const MESSAGES: rt::Relation<relation::Messages, rt::ToMany> = rt::Relation:
 
 /// `_count` of a `Conversation`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub messages: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Counts { messages = "messages" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -4,16 +4,14 @@ use refract_runtime as rt;
 
 /// `enum TenantPlan` (type `TenantPlan`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum TenantPlan {
     Free,
     Pro,
     Enterprise,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(TenantPlan);
 
 impl TenantPlan {
     /// Every variant, in declaration order.
@@ -35,16 +33,14 @@ impl rt::PgEnum for TenantPlan {
 
 /// `enum UserRole` (type `UserRole`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum UserRole {
     Admin,
     Author,
     Viewer,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(UserRole);
 
 impl UserRole {
     /// Every variant, in declaration order.
@@ -62,16 +58,14 @@ impl rt::PgEnum for UserRole {
 
 /// `enum AgentStatus` (type `AgentStatus`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum AgentStatus {
     Draft,
     Published,
     Disabled,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(AgentStatus);
 
 impl AgentStatus {
     /// Every variant, in declaration order.
@@ -93,11 +87,6 @@ impl rt::PgEnum for AgentStatus {
 
 /// `enum ToolType` (type `ToolType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum ToolType {
     KbSearch,
     TicketCreate,
@@ -105,6 +94,9 @@ pub enum ToolType {
     TeamsPost,
     Custom,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(ToolType);
 
 impl ToolType {
     /// Every variant, in declaration order.
@@ -134,17 +126,15 @@ impl rt::PgEnum for ToolType {
 
 /// `enum MessageRole` (type `MessageRole`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum MessageRole {
     User,
     Assistant,
     Tool,
     System,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(MessageRole);
 
 impl MessageRole {
     /// Every variant, in declaration order.

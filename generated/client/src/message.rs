@@ -10,8 +10,6 @@ use refract_runtime as rt;
 
 /// `model Message` (table `Message`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Message {
     pub id: String,
     pub role: crate::MessageRole,
@@ -78,21 +76,20 @@ impl rt::Model for Message {
 
 /// A `Message` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<crate::MessageRole>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub content: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub metadata: Option<Option<rt::serde_json::Value>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub convo_id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Message + Omitted { id = "id", role = "role", content = "content", metadata =
+    "metadata", convo_id = "convoId", created_at = "createdAt" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {

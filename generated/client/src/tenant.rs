@@ -9,8 +9,6 @@ use refract_runtime as rt;
 
 /// `model Tenant` (table `Tenant`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Tenant {
     pub id: String,
     pub name: String,
@@ -64,19 +62,19 @@ impl rt::Model for Tenant {
 
 /// A `Tenant` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub plan: Option<crate::TenantPlan>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Tenant + Omitted { id = "id", name = "name", plan = "plan", created_at = "createdAt",
+    updated_at = "updatedAt" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -178,7 +176,6 @@ pub const DOCUMENTS: rt::Relation<relation::Documents, rt::ToMany> = rt::Relatio
 
 /// `_count` of a `Tenant`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub users: i64,
     pub agents: i64,
@@ -186,6 +183,12 @@ pub struct Counts {
     pub conversations: i64,
     pub documents: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Counts { users = "users", agents = "agents", tools = "tools", conversations =
+    "conversations", documents = "documents" }
+);
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -9,8 +9,6 @@ use refract_runtime as rt;
 
 /// `model Tool` (table `Tool`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Tool {
     pub id: String,
     pub name: String,
@@ -96,31 +94,27 @@ impl rt::Model for Tool {
 
 /// A `Tool` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub r#type: Option<crate::ToolType>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub input_schema: Option<rt::serde_json::Value>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub output_schema: Option<rt::serde_json::Value>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub auth_type: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub auth_config: Option<rt::serde_json::Value>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant_id: Option<Option<String>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Tool + Omitted { id = "id", name = "name", title = "title", r#type = "type",
+    input_schema = "inputSchema", output_schema = "outputSchema", auth_type = "authType",
+    auth_config = "authConfig", tenant_id = "tenantId", created_at = "createdAt",
+    updated_at = "updatedAt" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {

@@ -4,16 +4,14 @@ use refract_runtime as rt;
 
 /// `enum Tier` (type `Tier`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum Tier {
     Free,
     Pro,
     Enterprise,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(Tier);
 
 impl Tier {
     /// Every variant, in declaration order.
@@ -31,16 +29,14 @@ impl rt::PgEnum for Tier {
 
 /// `enum Status` (type `Status`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum Status {
     Draft,
     Live,
     Retired,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(Status);
 
 impl Status {
     /// Every variant, in declaration order.

@@ -10,8 +10,6 @@ use refract_runtime as rt;
 
 /// A gadget; its maker is required (deleting a maker with gadgets is P2003).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Gadget {
     pub id: i32,
     pub maker_id: i32,
@@ -93,33 +91,27 @@ impl rt::Model for Gadget {
 
 /// A `Gadget` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub maker_id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub sku: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<Option<rt::rust_decimal::Decimal>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub weight: Option<Option<f64>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub stock: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub specs: Option<Option<rt::serde_json::Value>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub colors: Option<Vec<String>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub sizes: Option<Vec<i32>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub released_on: Option<Option<rt::chrono::DateTime<rt::chrono::Utc>>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub status: Option<crate::Status>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Gadget + Omitted { id = "id", maker_id = "makerId", title = "title", sku = "sku",
+    price = "price", weight = "weight", stock = "stock", specs = "specs", colors =
+    "colors", sizes = "sizes", released_on = "releasedOn", status = "status" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -220,11 +212,13 @@ pub const PARTS: rt::Relation<relation::Parts, rt::ToMany> = rt::Relation::new()
 
 /// `_count` of a `Gadget`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub labels: i64,
     pub parts: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Counts { labels = "labels", parts = "parts" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -9,7 +9,6 @@ use refract_runtime as rt;
 
 /// A label; labels and gadgets are an implicit many-to-many (`_GadgetToLabel`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Label {
     pub id: i32,
     pub name: String,
@@ -47,13 +46,13 @@ impl rt::Model for Label {
 
 /// A `Label` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Label + Omitted { id = "id", name = "name" });
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -98,10 +97,12 @@ pub const GADGETS: rt::Relation<relation::Gadgets, rt::ToMany> = rt::Relation::n
 
 /// `_count` of a `Label`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub gadgets: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Counts { gadgets = "gadgets" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

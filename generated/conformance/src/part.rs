@@ -9,8 +9,6 @@ use refract_runtime as rt;
 
 /// A part, optionally fitted to a gadget; `ref` is a client-side default.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Part {
     pub id: i32,
     pub r#ref: String,
@@ -64,19 +62,19 @@ impl rt::Model for Part {
 
 /// A `Part` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub r#ref: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub gadget_id: Option<Option<i32>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub qty: Option<i32>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Part + Omitted { id = "id", r#ref = "ref", gadget_id = "gadgetId", name = "name", qty
+    = "qty" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {

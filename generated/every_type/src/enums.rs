@@ -4,17 +4,15 @@ use refract_runtime as rt;
 
 /// `enum Level` (type `level_kind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum Level {
     Low,
     /// The middle.
     Medium,
     High,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(Level);
 
 impl Level {
     /// Every variant, in declaration order.

@@ -9,8 +9,6 @@ use refract_runtime as rt;
 
 /// `model Book` (table `Book`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Book {
     pub id: String,
     pub title: String,
@@ -55,17 +53,18 @@ impl rt::Model for Book {
 
 /// A `Book` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub shelf_region: Option<Option<String>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub shelf_code: Option<Option<String>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Book + Omitted { id = "id", title = "title", shelf_region = "shelfRegion", shelf_code
+    = "shelfCode" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {

@@ -10,8 +10,6 @@ use refract_runtime as rt;
 
 /// `model Comment` (table `Comment`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Comment {
     pub id: i32,
     pub body: String,
@@ -65,19 +63,19 @@ impl rt::Model for Comment {
 
 /// A `Comment` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub body: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub post_id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub author_id: Option<Option<i32>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub parent_id: Option<Option<i32>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Comment + Omitted { id = "id", body = "body", post_id = "postId", author_id =
+    "authorId", parent_id = "parentId" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -166,10 +164,12 @@ pub const REPLIES: rt::Relation<relation::Replies, rt::ToMany> = rt::Relation::n
 
 /// `_count` of a `Comment`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub replies: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Counts { replies = "replies" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -9,8 +9,6 @@ use refract_runtime as rt;
 
 /// `model Passport` (table `Passport`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Passport {
     pub id: String,
     pub number: String,
@@ -52,15 +50,16 @@ impl rt::Model for Passport {
 
 /// A `Passport` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub number: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub holder_id: Option<Option<i32>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Passport + Omitted { id = "id", number = "number", holder_id = "holderId" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {

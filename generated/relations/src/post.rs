@@ -10,8 +10,6 @@ use refract_runtime as rt;
 
 /// `model Post` (table `Post`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Post {
     pub id: i32,
     pub title: String,
@@ -82,27 +80,24 @@ impl rt::Model for Post {
 
 /// A `Post` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub title: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub published: Option<bool>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub views: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub rating: Option<Option<f64>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub price: Option<Option<rt::rust_decimal::Decimal>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub author_id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub editor_id: Option<Option<i32>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Post + Omitted { id = "id", title = "title", published = "published", views =
+    "views", rating = "rating", price = "price", created_at = "createdAt", author_id =
+    "authorId", editor_id = "editorId" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -207,11 +202,13 @@ pub const COMMENTS: rt::Relation<relation::Comments, rt::ToMany> = rt::Relation:
 
 /// `_count` of a `Post`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub tags: i64,
     pub comments: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Counts { tags = "tags", comments = "comments" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

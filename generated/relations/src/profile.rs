@@ -10,8 +10,6 @@ use refract_runtime as rt;
 
 /// `model Profile` (table `Profile`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Profile {
     pub id: i32,
     pub bio: String,
@@ -52,15 +50,16 @@ impl rt::Model for Profile {
 
 /// A `Profile` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bio: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub user_id: Option<i32>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Profile + Omitted { id = "id", bio = "bio", user_id = "userId" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {

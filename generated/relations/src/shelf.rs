@@ -9,7 +9,6 @@ use refract_runtime as rt;
 
 /// A compound key, referenced by a compound foreign key.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Shelf {
     pub region: String,
     pub code: String,
@@ -50,15 +49,16 @@ impl rt::Model for Shelf {
 
 /// A `Shelf` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub region: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub code: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub label: Option<String>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Shelf + Omitted { region = "region", code = "code", label = "label" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -102,10 +102,12 @@ pub const BOOKS: rt::Relation<relation::Books, rt::ToMany> = rt::Relation::new()
 
 /// `_count` of a `Shelf`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub books: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Counts { books = "books" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -9,7 +9,6 @@ use refract_runtime as rt;
 
 /// `model Tag` (table `Tag`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Tag {
     pub id: i32,
     pub name: String,
@@ -47,13 +46,13 @@ impl rt::Model for Tag {
 
 /// A `Tag` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Tag + Omitted { id = "id", name = "name" });
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -98,10 +97,12 @@ pub const POSTS: rt::Relation<relation::Posts, rt::ToMany> = rt::Relation::new()
 
 /// `_count` of a `Tag`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub posts: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Counts { posts = "posts" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -9,8 +9,6 @@ use refract_runtime as rt;
 
 /// `model User` (table `User`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct User {
     pub id: i32,
     pub email: String,
@@ -55,17 +53,18 @@ impl rt::Model for User {
 
 /// A `User` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub manager_id: Option<Option<i32>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    User + Omitted { id = "id", email = "email", name = "name", manager_id = "managerId"
+    }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -226,7 +225,6 @@ pub const COMMENTS: rt::Relation<relation::Comments, rt::ToMany> = rt::Relation:
 
 /// `_count` of a `User`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub reports: i64,
     pub posts: i64,
@@ -235,6 +233,12 @@ pub struct Counts {
     pub following: i64,
     pub comments: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    Counts { reports = "reports", posts = "posts", edited = "edited", followers =
+    "followers", following = "following", comments = "comments" }
+);
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

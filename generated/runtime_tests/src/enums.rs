@@ -4,15 +4,13 @@ use refract_runtime as rt;
 
 /// `enum Role` (type `Role`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "SCREAMING_SNAKE_CASE")
-)]
 pub enum Role {
     Admin,
     Member,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::pg_enum!(Role);
 
 impl Role {
     /// Every variant, in declaration order.

@@ -9,8 +9,6 @@ use refract_runtime as rt;
 
 /// `model User` (table `User`).
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct User {
     pub id: i32,
     pub email: String,
@@ -108,41 +106,32 @@ impl rt::Model for User {
 
 /// A `User` read with `omit(..)`: every field, `None` where omitted.
 #[derive(Clone, Debug, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "camelCase"))]
 pub struct Omitted {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub id: Option<i32>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub email: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub name: Option<Option<String>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<crate::Role>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub profile: Option<Option<rt::serde_json::Value>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tags: Option<Vec<String>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub balance: Option<rt::rust_decimal::Decimal>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub score: Option<f64>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub visits: Option<i64>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub active: Option<bool>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub avatar: Option<Option<Vec<u8>>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub tenant: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub handle: Option<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub birthday: Option<Option<rt::chrono::DateTime<rt::chrono::Utc>>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub created_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub updated_at: Option<rt::chrono::DateTime<rt::chrono::Utc>>,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(
+    User + Omitted { id = "id", email = "email", name = "name", role = "role", profile =
+    "profile", tags = "tags", balance = "balance", score = "score", visits = "visits",
+    active = "active", avatar = "avatar", tenant = "tenant", handle = "handle", birthday
+    = "birthday", created_at = "createdAt", updated_at = "updatedAt" }
+);
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -224,10 +213,12 @@ pub const POSTS: rt::Relation<relation::Posts, rt::ToMany> = rt::Relation::new()
 
 /// `_count` of a `User`: how many related records each to-many relation has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Counts {
     pub posts: i64,
 }
+
+#[cfg(feature = "serde")]
+crate::__serde::record!(Counts { posts = "posts" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
