@@ -96,6 +96,10 @@ fn assignments<M>(data: impl IntoIterator<Item = Assign<M>>) -> Vec<Assignment> 
 
 /// Stamps `@updatedAt` in an update of `meta` (see [`defaults::stamp_updated`]).
 pub(crate) fn stamp_updated(assigns: &mut Vec<Assignment>, meta: &ModelMeta) {
+    if !assigns.is_empty() {
+        // One growth instead of a reallocation per stamped column.
+        assigns.reserve(meta.updated_at.len());
+    }
     defaults::stamp_updated(assigns, meta, defaults::statement_time());
 }
 

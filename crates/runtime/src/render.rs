@@ -100,9 +100,10 @@ pub(crate) struct SqlWriter<'v> {
 impl<'v> SqlWriter<'v> {
     pub(crate) fn new(ctx: RenderContext<'v>) -> Self {
         SqlWriter {
-            // Most statements fit: no regrowth (and copy) of the text or the parameters.
+            // Most statements fit: no regrowth (and copy) of the text. The parameters are
+            // reserved at the first one (see `bind`): a count binds none.
             sql: String::with_capacity(512),
-            params: Vec::with_capacity(8),
+            params: Vec::new(),
             default_schema: ctx.default_schema,
             aliases: 0,
             tenant: ctx.tenant,
@@ -203,6 +204,9 @@ impl<'v> SqlWriter<'v> {
     }
 
     pub(crate) fn bind(&mut self, param: Param<'v>) {
+        if self.params.capacity() == 0 {
+            self.params.reserve(8);
+        }
         self.params.push(param);
         self.placeholder(self.params.len());
     }
