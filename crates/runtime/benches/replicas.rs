@@ -61,11 +61,7 @@ fn setup() -> &'static Setup {
             .build()
             .unwrap();
         let seeded = runtime.block_on(async {
-            let (admin, connection) =
-                tokio_postgres::connect(&server.url("postgres"), tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-            tokio::spawn(connection);
+            let admin = refract_testdb::connect(&server.url("postgres")).await;
             let seeded = support::seed(&admin, &primary).await;
             server.wait_for_replay().await.unwrap();
             seeded

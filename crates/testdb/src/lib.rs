@@ -183,13 +183,7 @@ impl TestDb {
 
     /// A new connection to this database, reporting failure as an [`Error`].
     pub async fn try_client(&self) -> Result<tokio_postgres::Client, Error> {
-        let (client, connection) =
-            tokio_postgres::connect(&self.url, tokio_postgres::NoTls).await?;
-        tokio::spawn(async move {
-            // Ends with an error when the database is dropped under it: expected.
-            let _ = connection.await;
-        });
-        Ok(client)
+        try_connect(&self.url).await
     }
 }
 
@@ -225,6 +219,25 @@ impl TestDb {
             Err(error) => panic!("refract-testdb: cannot list tables of {}: {error}", self.url),
         }
     }
+}
+
+/// A new connection (without TLS) to `url`, any server's (a replica's, PgBouncer's, the
+/// admin URL's), its connection task spawned on the current tokio runtime. Panics with the
+/// reason on failure.
+pub async fn connect(url: &str) -> tokio_postgres::Client {
+    match try_connect(url).await {
+        Ok(client) => client,
+        Err(error) => panic!("refract-testdb: cannot connect to {url}: {error}"),
+    }
+}
+
+async fn try_connect(url: &str) -> Result<tokio_postgres::Client, Error> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        // Ends with an error when the database is dropped under it: expected.
+        let _ = connection.await;
+    });
+    Ok(client)
 }
 
 /// Runs the `migration.sql` of every folder under `dir`, in the folders' name order (a

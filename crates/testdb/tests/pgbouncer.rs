@@ -1,15 +1,7 @@
 //! Database tests of [`PgBouncer`]: it forwards every database of the test server, runs in
 //! transaction mode with a server pool smaller than the clients, and is gone once dropped.
 
-use refract_testdb::{PGBOUNCER_SERVER_POOL_SIZE, PgBouncer, TestDb};
-
-async fn connect(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-}
+use refract_testdb::{PGBOUNCER_SERVER_POOL_SIZE, PgBouncer, TestDb, connect};
 
 /// The first column of the first row of a simple query (the console speaks only the simple
 /// protocol).

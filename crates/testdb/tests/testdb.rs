@@ -19,11 +19,7 @@ async fn admin_client() -> tokio_postgres::Client {
         .await
         .unwrap()
         .unwrap();
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
+    refract_testdb::connect(&url).await
 }
 
 #[tokio::test]

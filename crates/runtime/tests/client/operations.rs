@@ -54,12 +54,8 @@ async fn pooled(connections: usize) -> Setup {
 }
 
 async fn alter_name_type(s: &Setup, ty: &str) {
-    let admin = tokio_postgres::connect(s.client_url(), tokio_postgres::NoTls)
+    refract_testdb::connect(s.client_url())
         .await
-        .unwrap();
-    tokio::spawn(admin.1);
-    admin
-        .0
         .batch_execute(&format!(
             r#"ALTER TABLE "User" ALTER COLUMN "name" TYPE {ty}"#
         ))

@@ -123,7 +123,7 @@ mod probe {
 async fn start(replicas: usize, backoff: Duration) -> (ReplicatedServer, Client) {
     let server = ReplicatedServer::start(replicas).expect("starting a primary and its replicas");
     let url = server.url("postgres");
-    let admin = refract_testdb_admin(&url).await;
+    let admin = refract_testdb::connect(&url).await;
     admin.batch_execute(PROBE_SQL).await.unwrap();
     let client = ClientConfig::from_url(&url)
         .unwrap()
@@ -133,14 +133,6 @@ async fn start(replicas: usize, backoff: Duration) -> (ReplicatedServer, Client)
         .build()
         .unwrap();
     (server, client)
-}
-
-async fn refract_testdb_admin(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
 }
 
 fn port(server_port: u16) -> i32 {
@@ -260,7 +252,7 @@ async fn includes_are_read_on_the_replica_of_their_read() {
 
     let server = ReplicatedServer::start(1).expect("starting a primary and its replica");
     let url = server.url("postgres");
-    let admin = refract_testdb_admin(&url).await;
+    let admin = refract_testdb::connect(&url).await;
     admin
         .batch_execute(include_str!(
             "../../../../migrations/20261125090507_init/migration.sql"
