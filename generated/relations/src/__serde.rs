@@ -36,10 +36,11 @@ macro_rules! record {
             fn read<'de, F: $crate::__serde::Fields<'de>>(mut fields: F) -> ::std::result::Result<Self, F::Error> {
                 $(let mut $member = ::std::option::Option::None;)*
                 while let ::std::option::Option::Some(key) = fields.next_key()? {
+                    // One `?` for all arms: each costs the compiler a `Try` desugaring.
                     match key {
-                        $($name => fields.value(&mut $member, $name)?,)*
-                        _ => fields.skip()?,
-                    }
+                        $($name => fields.value(&mut $member, $name),)*
+                        _ => fields.skip(),
+                    }?
                 }
                 ::std::result::Result::Ok($record { $($member: $crate::__serde::finish($member, $name)?,)* })
             }
