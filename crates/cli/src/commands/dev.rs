@@ -249,8 +249,9 @@ fn up(
         println!("`gen dev stop {name}` stops the server.");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Press Ctrl-C to stop the server.");
-    block_on(wait_for_stop_signal())??;
+    block_on(until_stop_signal(|| {
+        println!("Press Ctrl-C to stop the server.")
+    }))??;
     println!("\nStopping server \"{name}\"...");
     registry
         .stop(&instance, &binaries, context.run_as)
@@ -259,19 +260,24 @@ fn up(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn wait_for_stop_signal() -> Result<(), CliError> {
+/// Listens for Ctrl-C, SIGTERM and SIGHUP, then calls `announce` (the prompt inviting
+/// Ctrl-C: a signal sent as soon as it is printed must find the listeners in place, or it
+/// would kill the process and leave the server running), and waits for the first of them.
+async fn until_stop_signal(announce: impl FnOnce()) -> Result<(), CliError> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut terminate = signal(SignalKind::terminate())
-        .map_err(|e| CliError::Failed(format!("cannot listen for SIGTERM: {e}")))?;
-    let mut hangup = signal(SignalKind::hangup())
-        .map_err(|e| CliError::Failed(format!("cannot listen for SIGHUP: {e}")))?;
+    let listen = |kind: SignalKind, name: &str| {
+        signal(kind).map_err(|e| CliError::Failed(format!("cannot listen for {name}: {e}")))
+    };
+    let mut interrupt = listen(SignalKind::interrupt(), "Ctrl-C")?;
+    let mut terminate = listen(SignalKind::terminate(), "SIGTERM")?;
+    let mut hangup = listen(SignalKind::hangup(), "SIGHUP")?;
+    announce();
     tokio::select! {
-        result = tokio::signal::ctrl_c() => {
-            result.map_err(|e| CliError::Failed(format!("cannot listen for Ctrl-C: {e}")))
-        }
-        _ = terminate.recv() => Ok(()),
-        _ = hangup.recv() => Ok(()),
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+        _ = hangup.recv() => {}
     }
+    Ok(())
 }
 
 fn list(context: &Context) -> Result<ExitCode, CliError> {
