@@ -913,11 +913,20 @@ pub(crate) async fn insert_rows(
     }
     let rows_per_statement = (MAX_PARAMS / columns.len().max(1)).max(1);
     let chunk_count = rows.len().div_ceil(rows_per_statement);
+    // A tenant-scoped client: the parents the rows name must be ones the tenant may point
+    // at (a foreign key checks only that the parent exists), checked in the same
+    // transaction as the inserts.
+    let guarded = model.tenant.is_some()
+        && executor.render_context().tenant.is_some()
+        && render::tenancy::parent_links(model).next().is_some();
     let work = unit_of_work(move |executor| {
         Box::pin(async move {
             let mut count = 0;
             let mut returned = Vec::new();
             for chunk in rows.chunks(rows_per_statement) {
+                if guarded {
+                    check_tenant_parents(executor, model, chunk).await?;
+                }
                 let cells: Vec<InsertRow<'_>> = chunk
                     .iter()
                     .map(|row| {
@@ -956,11 +965,58 @@ pub(crate) async fn insert_rows(
             Ok((count, returned))
         })
     });
-    if chunk_count > 1 {
+    if chunk_count > 1 || guarded {
         executor.atomically(work).await
     } else {
         work(executor).await
     }
+}
+
+/// Fails with P2025, naming the parent model, when a row of a tenant-scoped multi-row
+/// create names a parent (through a foreign key to a tenant-owned model) that the tenant
+/// may not point at: another tenant's, or, through the key that makes the model
+/// tenant-owned, a global one.
+async fn check_tenant_parents(
+    executor: Executor<'_>,
+    model: &'static ModelMeta,
+    rows: &[Vec<(&'static Column, Value)>],
+) -> Result<(), Error> {
+    for (link, access) in render::tenancy::parent_links(model) {
+        let mut keys: Vec<Vec<&Value>> = Vec::new();
+        for row in rows {
+            let key: Option<Vec<&Value>> = link
+                .columns
+                .iter()
+                .map(|name| {
+                    row.iter()
+                        .find(|(column, _)| column.name == *name)
+                        .map(|(_, value)| value)
+                        .filter(|value| !value.is_null())
+                })
+                .collect();
+            if let Some(key) = key
+                && !keys.contains(&key)
+            {
+                keys.push(key);
+            }
+        }
+        let keys_per_statement = ((MAX_PARAMS - 1) / link.columns.len().max(1)).max(1);
+        for chunk in keys.chunks(keys_per_statement) {
+            let check = render::tenancy::foreign_parent_check(
+                link,
+                access,
+                chunk,
+                executor.render_context(),
+            );
+            if !executor.fetch(&check, Some(model)).await?.is_empty() {
+                return Err(Error::RecordNotFound {
+                    model: link.parent.name,
+                    operation: "createMany (a row's parent is not this tenant's)",
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A row as it came from the database (the upsert step of an upsert with includes).

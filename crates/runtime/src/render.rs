@@ -18,7 +18,7 @@ use crate::value::{Param, Value};
 
 mod column_lists;
 mod relations;
-mod tenancy;
+pub(crate) mod tenancy;
 pub(crate) use relations::include_select;
 pub(crate) use tenancy::Access;
 

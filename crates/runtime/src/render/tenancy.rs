@@ -200,17 +200,7 @@ impl<'v> SqlWriter<'v> {
         if !self.scopes(model) {
             return;
         }
-        let Some(scope) = model.tenant else {
-            return;
-        };
-        let key = match &scope.key {
-            TenantKey::Parent(link) => Some((link, Access::Write)),
-            TenantKey::Column { .. } => None,
-        };
-        let links = key
-            .into_iter()
-            .chain(scope.parents.iter().map(|link| (link, Access::Read)));
-        for (link, access) in links {
+        for (link, access) in parent_links(model) {
             let values: Option<Vec<&'v Value>> = link
                 .columns
                 .iter()
@@ -223,6 +213,42 @@ impl<'v> SqlWriter<'v> {
             self.parent_exists(link, access, |w, n| w.bind_value(values[n]));
         }
     }
+}
+
+/// The foreign keys of `model` to tenant-owned parents, with the access each needs: the key
+/// that makes it tenant-owned reaches only the tenant's parents, the others global ones too.
+pub(crate) fn parent_links(model: &ModelMeta) -> impl Iterator<Item = (&TenantParent, Access)> {
+    let scope = model.tenant;
+    let key = scope.and_then(|scope| match &scope.key {
+        TenantKey::Parent(link) => Some((link, Access::Write)),
+        TenantKey::Column { .. } => None,
+    });
+    let others = scope
+        .into_iter()
+        .flat_map(|scope| scope.parents.iter().map(|link| (link, Access::Read)));
+    key.into_iter().chain(others)
+}
+
+/// The guard of a multi-row create on a tenant-scoped client (a single row's is in its
+/// `INSERT ... SELECT ... WHERE`): `SELECT 1 WHERE NOT (EXISTS (<key 1's parent may be
+/// pointed at>) AND ...)` for each of `keys` (distinct values of `link`'s columns), which
+/// answers a row when some row of the create names a parent the tenant may not point at.
+pub(crate) fn foreign_parent_check<'v>(
+    link: &TenantParent,
+    access: Access,
+    keys: &[Vec<&'v Value>],
+    ctx: super::RenderContext<'v>,
+) -> super::Statement<'v> {
+    let mut w = SqlWriter::new(ctx);
+    w.push("SELECT 1 WHERE NOT (");
+    for (k, key) in keys.iter().enumerate() {
+        if k > 0 {
+            w.push(" AND ");
+        }
+        w.parent_exists(link, access, |w, n| w.bind_value(key[n]));
+    }
+    w.push(")");
+    w.finish(false)
 }
 
 #[cfg(test)]

@@ -280,6 +280,43 @@ async fn scenario(a: &TenantClient, rls: bool) {
         .unwrap();
     assert_eq!(mine.convo_id, "ca");
 
+    // Many rows at once: every parent a row names is checked first, and nothing is written
+    // when one is another tenant's (a foreign key checks only that the parent exists).
+    let new_message = |content: &str, convo_id: &str| message::Create {
+        role: client::MessageRole::User,
+        content: content.into(),
+        convo_id: convo_id.into(),
+    };
+    assert_code(
+        a.message()
+            .create_many([new_message("many", "ca"), new_message("many", "cb")])
+            .await,
+        "P2025",
+    );
+    let new_conversation = |agent_id: &str| conversation::Create {
+        agent_id: agent_id.into(),
+        tenant_id: "A".into(),
+        state: json!({}),
+    };
+    assert_code(
+        a.conversation()
+            .create_many([new_conversation("a1"), new_conversation("b1")])
+            .await,
+        "P2025",
+    );
+    let many = a
+        .message()
+        .create_many([new_message("many", "ca"), new_message("many", "ca")])
+        .await
+        .unwrap();
+    assert_eq!(many, 2);
+    let removed = a
+        .message()
+        .delete_many(message::CONTENT.equals("many"))
+        .await
+        .unwrap();
+    assert_eq!(removed, 2);
+
     // Nested writes: connect reaches only the tenant's rows.
     assert_code(
         a.conversation()
