@@ -12,9 +12,9 @@
 //! function per unique criterion and a `create` that takes the required fields. So the
 //! generated crate has no proc macros of its own and costs little to compile per model.
 //! serde's `Serialize`/`Deserialize` (behind the default `serde` feature) are not derived:
-//! the generic half is written once in the crate's `__serde` module, and each type invokes
-//! its `record!` macro with its field names (`serde_code`), a fraction of what the derives
-//! expand per type.
+//! the generic half is written once in the runtime (`serde_records`), and each type invokes
+//! its `__serde_record!` macro with its field names (`serde_code`), a fraction of what the
+//! derives expand per type.
 //!
 //! This crate knows the IR and Rust tokens; it knows no SQL and opens no connection. It
 //! reads no flags and no environment: the CLI resolves those and passes them in.
@@ -130,13 +130,6 @@ pub fn generate(schema: &ir::Schema, options: &GenerateOptions) -> Vfs {
     if !plan.enums.is_empty() {
         let path = format!("src/{}.rs", names::file_stem(&plan.enums_module));
         vfs.insert(path, root::print(enums::enums_module(&plan)));
-    }
-    let (has_records, has_enums) = (!plan.models.is_empty(), !plan.enums.is_empty());
-    if has_records || has_enums {
-        vfs.insert(
-            format!("src/{}.rs", serde_code::support_ident()),
-            serde_code::support_module(has_records, has_enums),
-        );
     }
     let tenant_fields = tenancy::tenant_fields(schema, &plan);
     for (model, tenant) in plan.models.iter().zip(&tenant_fields) {

@@ -36,15 +36,6 @@ pub fn lib_rs(plan: &Plan) -> TokenStream {
         // prettyplease wraps this list at another width than rustfmt: left as generated.
         quote!(#[rustfmt::skip] pub use refract_runtime::{#(#idents),*};)
     });
-    // serde's support module, where any record or enum uses it.
-    let serde_module = (!plan.models.is_empty() || !plan.enums.is_empty()).then(|| {
-        let module = crate::serde_code::support_ident();
-        quote! {
-            #[cfg(feature = "serde")]
-            #[rustfmt::skip]
-            mod #module;
-        }
-    });
     let accessors = plan.models.iter().map(|m| {
         let (accessor, module, ident) = (&m.accessor, &m.module, &m.struct_ident);
         let doc = format!(
@@ -78,7 +69,6 @@ pub fn lib_rs(plan: &Plan) -> TokenStream {
         #runtime
         #reexports
 
-        #serde_module
 
         #enums
         #(#modules)*

@@ -267,6 +267,11 @@ mod query;
 mod relation;
 mod render;
 mod replica;
+/// serde for generated records and enums (the generated crates' `serde` feature): what their
+/// `__serde_record!`/`__serde_pg_enum!` invocations expand to call. Not an API of its own.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub mod serde_records;
 mod tenancy;
 mod transaction;
 mod value;
@@ -304,6 +309,10 @@ pub use value::{IntoValue, Value};
 
 pub use tokio_postgres::Row;
 
+/// For the serde impls generated code expands (`serde_records`).
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use serde;
 /// Crates whose types appear in generated code, re-exported so that a generated crate
 /// needs no other dependency for them.
 pub use {chrono, postgres_types, rust_decimal, serde_json, tokio_postgres};

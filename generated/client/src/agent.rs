@@ -95,7 +95,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Agent + Omitted { id = "id", name = "name", version = "version", status = "status",
     flow_json = "flowJson", tenant_id = "tenantId", created_at = "createdAt", updated_at
     = "updatedAt" }
@@ -176,7 +176,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { conversations = "conversations" });
+::refract_runtime::__serde_record!(Counts { conversations = "conversations" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -101,7 +101,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Conversation + Omitted { id = "id", agent_id = "agentId", tenant_id = "tenantId",
     user_id = "userId", channel = "channel", state = "state", created_at = "createdAt",
     updated_at = "updatedAt" }
@@ -201,7 +201,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { messages = "messages" });
+::refract_runtime::__serde_record!(Counts { messages = "messages" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -95,7 +95,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Document + Omitted { id = "id", source = "source", uri = "uri", title = "title",
     metadata = "metadata", tenant_id = "tenantId", created_at = "createdAt", updated_at =
     "updatedAt" }

@@ -11,7 +11,7 @@ pub enum TenantPlan {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(TenantPlan);
+::refract_runtime::__serde_pg_enum!(TenantPlan);
 
 impl TenantPlan {
     /// Every variant, in declaration order.
@@ -40,7 +40,7 @@ pub enum UserRole {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(UserRole);
+::refract_runtime::__serde_pg_enum!(UserRole);
 
 impl UserRole {
     /// Every variant, in declaration order.
@@ -65,7 +65,7 @@ pub enum AgentStatus {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(AgentStatus);
+::refract_runtime::__serde_pg_enum!(AgentStatus);
 
 impl AgentStatus {
     /// Every variant, in declaration order.
@@ -96,7 +96,7 @@ pub enum ToolType {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(ToolType);
+::refract_runtime::__serde_pg_enum!(ToolType);
 
 impl ToolType {
     /// Every variant, in declaration order.
@@ -134,7 +134,7 @@ pub enum MessageRole {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(MessageRole);
+::refract_runtime::__serde_pg_enum!(MessageRole);
 
 impl MessageRole {
     /// Every variant, in declaration order.

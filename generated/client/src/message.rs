@@ -86,7 +86,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Message + Omitted { id = "id", role = "role", content = "content", metadata =
     "metadata", convo_id = "convoId", created_at = "createdAt" }
 );

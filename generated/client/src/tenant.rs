@@ -71,7 +71,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Tenant + Omitted { id = "id", name = "name", plan = "plan", created_at = "createdAt",
     updated_at = "updatedAt" }
 );
@@ -185,7 +185,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Counts { users = "users", agents = "agents", tools = "tools", conversations =
     "conversations", documents = "documents" }
 );

@@ -109,7 +109,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Tool + Omitted { id = "id", name = "name", title = "title", r#type = "type",
     input_schema = "inputSchema", output_schema = "outputSchema", auth_type = "authType",
     auth_config = "authConfig", tenant_id = "tenantId", created_at = "createdAt",

@@ -90,7 +90,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     User + Omitted { id = "id", email = "email", name = "name", role = "role", tenant_id
     = "tenantId", created_at = "createdAt", updated_at = "updatedAt" }
 );

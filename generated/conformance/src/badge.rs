@@ -62,7 +62,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Badge + Omitted { id = "id", code = "code", maker_id = "makerId", issued_at =
     "issuedAt" }
 );

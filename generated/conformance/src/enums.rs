@@ -11,7 +11,7 @@ pub enum Tier {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(Tier);
+::refract_runtime::__serde_pg_enum!(Tier);
 
 impl Tier {
     /// Every variant, in declaration order.
@@ -36,7 +36,7 @@ pub enum Status {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(Status);
+::refract_runtime::__serde_pg_enum!(Status);
 
 impl Status {
     /// Every variant, in declaration order.

@@ -107,7 +107,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Gadget + Omitted { id = "id", maker_id = "makerId", title = "title", sku = "sku",
     price = "price", weight = "weight", stock = "stock", specs = "specs", colors =
     "colors", sizes = "sizes", released_on = "releasedOn", status = "status" }
@@ -218,7 +218,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { labels = "labels", parts = "parts" });
+::refract_runtime::__serde_record!(Counts { labels = "labels", parts = "parts" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -111,7 +111,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Maker + Omitted { id = "id", handle = "handle", name = "name", bio = "bio", tier =
     "tier", rating = "rating", balance = "balance", visits = "visits", avatar = "avatar",
     joined_at = "joinedAt", nicknames = "nicknames", lucky_numbers = "luckyNumbers",
@@ -234,7 +234,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { mentees = "mentees", gadgets = "gadgets" });
+::refract_runtime::__serde_record!(Counts { mentees = "mentees", gadgets = "gadgets" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

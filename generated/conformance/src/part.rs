@@ -71,7 +71,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Part + Omitted { id = "id", r#ref = "ref", gadget_id = "gadgetId", name = "name", qty
     = "qty" }
 );

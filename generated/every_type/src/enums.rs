@@ -12,7 +12,7 @@ pub enum Level {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(Level);
+::refract_runtime::__serde_pg_enum!(Level);
 
 impl Level {
     /// Every variant, in declaration order.

@@ -60,7 +60,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Membership + Omitted { org_id = "orgId", user_id = "userId", handle = "handle", seat
     = "seat" }
 );

@@ -168,7 +168,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Sample + Omitted { id = "id", text = "text", maybe_text = "maybeText", flag = "flag",
     count = "count", big = "big", ratio = "ratio", amount = "amount", at = "at", day =
     "day", payload = "payload", blob = "blob", tags = "tags", scores = "scores", level =

@@ -61,7 +61,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Book + Omitted { id = "id", title = "title", shelf_region = "shelfRegion", shelf_code
     = "shelfCode" }
 );

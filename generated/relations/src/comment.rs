@@ -72,7 +72,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Comment + Omitted { id = "id", body = "body", post_id = "postId", author_id =
     "authorId", parent_id = "parentId" }
 );
@@ -169,7 +169,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { replies = "replies" });
+::refract_runtime::__serde_record!(Counts { replies = "replies" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -20,9 +20,6 @@ pub use refract_runtime::{
     Loaded, Transaction, With, WriteData,
 };
 
-#[cfg(feature = "serde")]
-#[rustfmt::skip]
-mod __serde;
 #[rustfmt::skip]
 pub mod user;
 pub use user::User;

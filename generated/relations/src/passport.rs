@@ -57,7 +57,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Passport + Omitted { id = "id", number = "number", holder_id = "holderId" }
 );
 

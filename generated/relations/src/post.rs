@@ -93,7 +93,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Post + Omitted { id = "id", title = "title", published = "published", views =
     "views", rating = "rating", price = "price", created_at = "createdAt", author_id =
     "authorId", editor_id = "editorId" }
@@ -208,7 +208,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { tags = "tags", comments = "comments" });
+::refract_runtime::__serde_record!(Counts { tags = "tags", comments = "comments" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

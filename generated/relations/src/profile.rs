@@ -57,7 +57,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Profile + Omitted { id = "id", bio = "bio", user_id = "userId" }
 );
 

@@ -56,7 +56,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Shelf + Omitted { region = "region", code = "code", label = "label" }
 );
 
@@ -107,7 +107,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { books = "books" });
+::refract_runtime::__serde_record!(Counts { books = "books" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

@@ -52,7 +52,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Tag + Omitted { id = "id", name = "name" });
+::refract_runtime::__serde_record!(Tag + Omitted { id = "id", name = "name" });
 
 impl rt::FromRow for Omitted {
     fn from_row(row: &rt::Row) -> Result<Self, rt::Error> {
@@ -102,7 +102,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { posts = "posts" });
+::refract_runtime::__serde_record!(Counts { posts = "posts" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {

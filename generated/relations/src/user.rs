@@ -61,7 +61,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     User + Omitted { id = "id", email = "email", name = "name", manager_id = "managerId"
     }
 );
@@ -235,7 +235,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Counts { reports = "reports", posts = "posts", edited = "edited", followers =
     "followers", following = "following", comments = "comments" }
 );

@@ -10,7 +10,7 @@ pub enum Role {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::pg_enum!(Role);
+::refract_runtime::__serde_pg_enum!(Role);
 
 impl Role {
     /// Every variant, in declaration order.

@@ -72,7 +72,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     Post + Omitted { id = "id", title = "title", views = "views", published =
     "published", author_id = "authorId" }
 );

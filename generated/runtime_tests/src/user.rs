@@ -126,7 +126,7 @@ pub struct Omitted {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(
+::refract_runtime::__serde_record!(
     User + Omitted { id = "id", email = "email", name = "name", role = "role", profile =
     "profile", tags = "tags", balance = "balance", score = "score", visits = "visits",
     active = "active", avatar = "avatar", tenant = "tenant", handle = "handle", birthday
@@ -218,7 +218,7 @@ pub struct Counts {
 }
 
 #[cfg(feature = "serde")]
-crate::__serde::record!(Counts { posts = "posts" });
+::refract_runtime::__serde_record!(Counts { posts = "posts" });
 
 impl rt::CountsRecord for Counts {
     fn from_level(level: &rt::Level<'_>, index: usize) -> Result<Self, rt::Error> {
