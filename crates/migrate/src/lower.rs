@@ -483,14 +483,7 @@ fn lower_index(model: &ir::Model, table: TableId, index: &ir::Index) -> Index {
         } else {
             IndexKind::Normal
         },
-        algorithm: match index.algorithm {
-            None | Some(ir::IndexAlgorithm::BTree) => IndexAlgorithm::BTree,
-            Some(ir::IndexAlgorithm::Hash) => IndexAlgorithm::Hash,
-            Some(ir::IndexAlgorithm::Gist) => IndexAlgorithm::Gist,
-            Some(ir::IndexAlgorithm::Gin) => IndexAlgorithm::Gin,
-            Some(ir::IndexAlgorithm::SpGist) => IndexAlgorithm::SpGist,
-            Some(ir::IndexAlgorithm::Brin) => IndexAlgorithm::Brin,
-        },
+        algorithm: index.algorithm.unwrap_or(IndexAlgorithm::BTree),
         columns: index
             .fields
             .iter()

@@ -518,7 +518,7 @@ fn write_create_index(
         Ident(name)
     )?;
     if *algorithm != IndexAlgorithm::BTree {
-        write!(f, " USING {} ", algorithm.sql_name())?;
+        write!(f, " USING {} ", algorithm.name().to_ascii_uppercase())?;
     }
     f.write_char('(')?;
     let mut first = true;

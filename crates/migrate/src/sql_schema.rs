@@ -275,29 +275,8 @@ pub enum IndexKind {
     Unique,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum IndexAlgorithm {
-    #[default]
-    BTree,
-    Hash,
-    Gist,
-    Gin,
-    SpGist,
-    Brin,
-}
-
-impl IndexAlgorithm {
-    pub fn sql_name(self) -> &'static str {
-        match self {
-            IndexAlgorithm::BTree => "BTREE",
-            IndexAlgorithm::Hash => "HASH",
-            IndexAlgorithm::Gist => "GIST",
-            IndexAlgorithm::Gin => "GIN",
-            IndexAlgorithm::SpGist => "SPGIST",
-            IndexAlgorithm::Brin => "BRIN",
-        }
-    }
-}
+/// An index's access method: the IR's (`USING` takes its name in upper case).
+pub use refract_schema::ir::IndexAlgorithm;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortOrder {

@@ -296,7 +296,7 @@ fn index_attribute(
     if index.algorithm != IndexAlgorithm::BTree {
         arguments.push(Argument::named(
             "type",
-            Value::constant(algorithm_name(index.algorithm)),
+            Value::constant(index.algorithm.name()),
         ));
     }
     Attribute::with(kind, arguments)
@@ -335,17 +335,6 @@ fn client_side_default(kind: &ir::DefaultKind) -> Option<Value> {
         ir::DefaultKind::Ulid => Value::call("ulid"),
         _ => return None,
     })
-}
-
-fn algorithm_name(algorithm: IndexAlgorithm) -> &'static str {
-    match algorithm {
-        IndexAlgorithm::BTree => "BTree",
-        IndexAlgorithm::Hash => "Hash",
-        IndexAlgorithm::Gist => "Gist",
-        IndexAlgorithm::Gin => "Gin",
-        IndexAlgorithm::SpGist => "SpGist",
-        IndexAlgorithm::Brin => "Brin",
-    }
 }
 
 /// The Prisma type of a column and its `@db.` attribute if the type is not the scalar's
