@@ -3,10 +3,11 @@
 //!
 //! Each operation runs the same way twice over one connection on a current-thread runtime:
 //! `unscoped` is what an application wrote before (its own `tenantId` filter where a query
-//! needs one), `scoped` is the tenant's client: the client's tenant predicate, and
-//! `refract.tenant_id` kept on the connection's session (set again, in the same round trip,
-//! only when the connection served someone else; the interleaved runs after divan's
-//! measure that case too, by alternating two tenants).
+//! needs one), `scoped` is the tenant's client: the client's tenant predicate, and each
+//! statement in a transaction that sets `refract.tenant_id` locally (the default), or, with
+//! `session_tenant=true` (`scoped_session`), the setting kept on the connection's session and
+//! set again, in the same round trip, only when the connection served someone else (the
+//! interleaved runs after divan's measure that case too, by alternating two tenants).
 //! Both connect as the tables' owner, so the policies themselves cost nothing here: this
 //! measures the client. `find_unique` by id, `find_many` of 100 rows, `create`, and
 //! `include` (a conversation with its 20 messages, two statements).
@@ -88,20 +89,23 @@ async fn call(db: Executor<'_>, scoped: bool, tenant: &str, op: &str, i: usize) 
 fn interleaved() {
     let s = setup();
     let tenants = [TENANT, OTHER];
-    // (label, scoped, switching)
+    // (label, pool: 0 default, 1 `session_tenant=true`, scoped, switching)
     let ways = [
-        ("unscoped, one tenant", false, false),
-        ("scoped, one tenant", true, false),
-        ("unscoped, switching", false, true),
-        ("scoped, switching", true, true),
+        ("default: unscoped", 0, false, false),
+        ("default: scoped", 0, true, false),
+        ("session: unscoped, one tenant", 1, false, false),
+        ("session: scoped, one tenant", 1, true, false),
+        ("session: unscoped, switching", 1, false, true),
+        ("session: scoped, switching", 1, true, true),
     ];
-    let time = |op: &str, scoped: bool, switching: bool| {
+    let time = |op: &str, pool: usize, scoped: bool, switching: bool| {
+        let pool = &s.pools[pool];
         let started = std::time::Instant::now();
         for i in 0..CALLS {
             let t = if switching { i % 2 } else { 0 };
             let db = match scoped {
-                true => s.scoped[t].executor(),
-                false => s.unscoped.executor(),
+                true => pool.scoped[t].executor(),
+                false => pool.unscoped.executor(),
             };
             s.runtime.block_on(call(db, scoped, tenants[t], op, i));
         }
@@ -117,8 +121,8 @@ fn interleaved() {
         for round in 0..ROUNDS {
             for k in 0..ways.len() {
                 let w = (k + round) % ways.len();
-                let (_, scoped, switching) = ways[w];
-                times[w].push(time(op, scoped, switching));
+                let (_, pool, scoped, switching) = ways[w];
+                times[w].push(time(op, pool, scoped, switching));
             }
         }
         let ratio = |scoped: usize, unscoped: usize| {
@@ -136,19 +140,35 @@ fn interleaved() {
             .map(|((label, ..), t)| format!("{label} {:.1} us", median(t.clone()) * 1e6))
             .collect();
         println!(
-            "  {op:<14} ratio one tenant {:.3}, switching {:.3}  ({})",
+            "  {op:<14} ratio default {:.3}; session_tenant: one tenant {:.3}, switching {:.3}\n                 ({})",
             ratio(1, 0),
             ratio(3, 2),
+            ratio(5, 4),
             us.join(", ")
         );
     }
 }
 
-struct Setup {
-    runtime: Runtime,
+/// A client of one connection and its two tenants' clients.
+struct Pool {
     unscoped: Client,
     /// Tenant `bench`'s client, then tenant `other`'s.
     scoped: [TenantClient; 2],
+}
+
+impl Pool {
+    fn new(url: &str) -> Pool {
+        let unscoped = Client::new(url).unwrap();
+        let scoped = [TENANT, OTHER].map(|tenant| unscoped.for_tenant(tenant).unwrap());
+        Pool { unscoped, scoped }
+    }
+}
+
+struct Setup {
+    runtime: Runtime,
+    /// The default client (each scoped statement in a transaction that sets the tenant
+    /// locally), then one with `session_tenant=true`.
+    pools: [Pool; 2],
     user_ids: Vec<String>,
     _db: TestDb,
 }
@@ -178,25 +198,27 @@ fn setup() -> &'static Setup {
                     .unwrap();
             }
         });
-        let unscoped = Client::new(&format!("{}?connection_limit=1", db.url())).unwrap();
-        let scoped = [TENANT, OTHER].map(|tenant| unscoped.for_tenant(tenant).unwrap());
+        let pools = [
+            Pool::new(&format!("{}?connection_limit=1", db.url())),
+            Pool::new(&format!("{}?connection_limit=1&session_tenant=true", db.url())),
+        ];
         Setup {
             runtime,
-            scoped,
-            unscoped,
+            pools,
             user_ids: (1..=USERS).map(|i| format!("{TENANT}-u{i}")).collect(),
             _db: db,
         }
     })
 }
 
-const WAYS: &[&str] = &["unscoped", "scoped"];
+const WAYS: &[&str] = &["unscoped", "scoped", "scoped_session"];
 
 fn way(name: &str) -> Executor<'static> {
     let s = setup();
     match name {
-        "scoped" => s.scoped[0].executor(),
-        _ => s.unscoped.executor(),
+        "scoped" => s.pools[0].scoped[0].executor(),
+        "scoped_session" => s.pools[1].scoped[0].executor(),
+        _ => s.pools[0].unscoped.executor(),
     }
 }
 
@@ -217,7 +239,7 @@ fn find_unique(bencher: Bencher, name: &str) {
 fn find_many_100(bencher: Bencher, name: &str) {
     let s = setup();
     let db = way(name);
-    let scoped = name == "scoped";
+    let scoped = name != "unscoped";
     bencher.bench_local(|| {
         let query = db.user().find_many().take(USERS as i64);
         // The unscoped client filters by hand, as applications did.

@@ -44,6 +44,14 @@ pub struct ClientConfig {
     /// unnamed, parsed, bound and run in one round trip, and nothing is cached per
     /// connection (see the crate docs, "Transaction-mode poolers").
     pub pgbouncer: bool,
+    /// The connections reach PostgreSQL directly, with no transaction-mode pooler between
+    /// (refract's `session_tenant=true`): a tenant-scoped client then keeps its tenant in
+    /// each pooled connection's session and sets it only when the connection served someone
+    /// else, instead of running every statement in a transaction that sets it (see the
+    /// crate docs, "Tenancy"). Wrong behind PgBouncer 1.21+ or any transaction pooler, with
+    /// or without `pgbouncer=true`: the setting would stay on a server connection another
+    /// client gets. Refused together with `pgbouncer`.
+    pub session_tenant: bool,
     /// Most prepared statements cached per connection (Prisma's `statement_cache_size`):
     /// `Some(0)` prepares every statement anew and closes it after; `None` (the default)
     /// does not bound the cache. Ignored with `pgbouncer`.
@@ -74,6 +82,7 @@ impl ClientConfig {
             schema: None,
             tls: refract_tls::TlsParams::default(),
             pgbouncer: false,
+            session_tenant: false,
             statement_cache_size: None,
             socket_timeout: None,
             replicas: Vec::new(),
@@ -99,6 +108,10 @@ impl ClientConfig {
                 "schema" => config.schema = Some(refract_tls::decode_query_value(value)),
                 "pgbouncer" => {
                     config.pgbouncer = refract_tls::pgbouncer_flag(value).map_err(Error::Config)?;
+                }
+                "session_tenant" => {
+                    config.session_tenant =
+                        refract_tls::url_flag(key, value).map_err(Error::Config)?;
                 }
                 "statement_cache_size" => {
                     config.statement_cache_size = Some(value.parse().map_err(|_| {
@@ -199,6 +212,12 @@ impl ClientConfig {
         self
     }
 
+    /// Direct connections: see [`ClientConfig::session_tenant`](#structfield.session_tenant).
+    pub fn session_tenant(mut self, session_tenant: bool) -> Self {
+        self.session_tenant = session_tenant;
+        self
+    }
+
     /// Bounds the per-connection statement cache (`Some(0)`: no cache).
     pub fn statement_cache_size(mut self, size: Option<usize>) -> Self {
         self.statement_cache_size = size;
@@ -223,6 +242,15 @@ impl ClientConfig {
     /// Creates the client. No connection is opened until the first query (see
     /// [`Client::connect`] to fail fast).
     pub fn build(self) -> Result<Client, Error> {
+        if self.session_tenant && self.pgbouncer {
+            return Err(Error::Config(
+                "`session_tenant=true` keeps a tenant in each connection's session, which a \
+                 transaction pooler (`pgbouncer=true`) would hand to other clients: use one \
+                 or the other"
+                    .into(),
+            ));
+        }
+        let session_tenant = self.session_tenant;
         let replicas = if self.replicas.is_empty() {
             None
         } else {
@@ -278,7 +306,7 @@ impl ClientConfig {
                 config: self,
                 tls,
                 described: Mutex::new(HashMap::new()),
-                session_tenants: SessionTenants::default(),
+                session_tenants: SessionTenants::new(session_tenant),
             }),
         })
     }
@@ -496,6 +524,21 @@ impl AsExecutor for Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_tenant_is_read_from_the_url_and_refused_behind_a_pooler() {
+        let url = "postgresql://h/db?session_tenant=true";
+        assert!(ClientConfig::from_url(url).unwrap().session_tenant);
+        assert!(
+            !ClientConfig::from_url("postgresql://h/db")
+                .unwrap()
+                .session_tenant
+        );
+        assert!(ClientConfig::from_url("postgresql://h/db?session_tenant=yes").is_err());
+        let both = ClientConfig::from_url("postgresql://h/db?session_tenant=1&pgbouncer=true");
+        let refused = both.unwrap().build().expect_err("refused");
+        assert!(refused.to_string().contains("session_tenant"), "{refused}");
+    }
 
     #[test]
     fn reads_prisma_url_parameters() {

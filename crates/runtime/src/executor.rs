@@ -37,7 +37,9 @@ use crate::decode::FromRow;
 use crate::error::Error;
 use crate::model::ModelMeta;
 use crate::render::{RenderContext, Statement};
-use crate::tenancy::{Held, Tenant, TenantClient, session_setter, set_session_tenant};
+use crate::tenancy::{
+    Held, SET_TENANT_SQL, Tenant, TenantClient, session_setter, set_session_tenant,
+};
 use crate::transaction::{Transaction, TransactionOptions};
 
 /// A boxed, sendable future: the return type of closures given to [`Executor::atomically`].
@@ -631,10 +633,13 @@ async fn run_in_transaction(tx: &Transaction, request: &Request<'_>) -> Result<O
 }
 
 /// A statement on a pooled connection (`sequence` is the checkout's), with the session's
-/// `refract.tenant_id` as the caller needs it (see the `tenancy` module): behind a
-/// transaction pooler, a tenant's statement runs in a transaction of its own that sets it
-/// locally; on a direct connection the session holds the tenant the statement is for (none
-/// for the unscoped client), set in the same round trip when it held another.
+/// `refract.tenant_id` as the caller needs it (see the `tenancy` module). Without
+/// `session_tenant=true`, a tenant's statement runs in a transaction of its own that sets
+/// it locally ([`send_scoped`]). With it (direct connections only), the session holds the
+/// tenant the statement is for (none for the unscoped client): set in the same round trip
+/// when the connection is known to hold something else, first and on its own when what it
+/// holds is unknown (after raw SQL: the setter itself may be gone, and a failed setter must
+/// not leave the statement run behind it).
 async fn send_pooled(
     shared: &Shared,
     connection: &ClientWrapper,
@@ -642,41 +647,50 @@ async fn send_pooled(
     tenant: Option<&Arc<Tenant>>,
     sequence: &Sequence,
 ) -> Result<Outcome, Error> {
-    if shared.mode == StatementMode::Unnamed {
+    let sessions = &shared.session_tenants;
+    if !sessions.in_use() {
         return match tenant {
             Some(tenant) => send_scoped(shared, connection, request, tenant, sequence).await,
             None => send(shared, connection, request, Some(sequence)).await,
         };
     }
-    let sessions = &shared.session_tenants;
-    if !sessions.in_use() {
+    let wanted = tenant.map(|tenant| &**tenant);
+    let held = sessions.held(connection);
+    if request.raw {
+        // It may change the setting: unknown from before it is sent (a call dropped while
+        // the server runs it must not leave a stale record).
+        sessions.record(connection, Held::Unknown);
+    }
+    let db = |error| Error::from_postgres(error, request.model);
+    if held.is(wanted) {
         return send(shared, connection, request, Some(sequence)).await;
     }
-    let wanted = tenant.map(|tenant| &**tenant);
-    let outcome = if sessions.held(connection).is(wanted) {
-        send(shared, connection, request, Some(sequence)).await
-    } else {
-        let db = |error| Error::from_postgres(error, request.model);
-        let prepared = prepare(shared, connection, request).await?;
-        let setter = session_setter(connection, shared.mode).await.map_err(db)?;
+    let now_held = || tenant.map_or(Held::Nothing, |tenant| Held::Tenant(tenant.clone()));
+    let setter = session_setter(connection, shared.mode).await.map_err(db)?;
+    if !request.raw {
         // Unknown until the server has answered: a call dropped before that leaves it so.
         sessions.record(connection, Held::Unknown);
-        let (set, ran) = futures_util::future::join(
-            set_session_tenant(connection, setter.as_ref(), wanted),
-            run_prepared(connection, &prepared, request),
-        )
-        .await;
-        set.map_err(db)?;
-        sessions.record(
-            connection,
-            tenant.map_or(Held::Nothing, |tenant| Held::Tenant(tenant.clone())),
-        );
-        ran.map_err(db)
-    };
-    if request.raw {
-        sessions.record(connection, Held::Unknown);
     }
-    outcome
+    if let Held::Unknown = held {
+        set_session_tenant(connection, setter.as_ref(), wanted)
+            .await
+            .map_err(db)?;
+        if !request.raw {
+            sessions.record(connection, now_held());
+        }
+        return send(shared, connection, request, Some(sequence)).await;
+    }
+    let prepared = prepare(shared, connection, request).await?;
+    let (set, ran) = futures_util::future::join(
+        set_session_tenant(connection, setter.as_ref(), wanted),
+        run_prepared(connection, &prepared, request),
+    )
+    .await;
+    set.map_err(db)?;
+    if !request.raw {
+        sessions.record(connection, now_held());
+    }
+    ran.map_err(db)
 }
 
 /// Prepares a statement as the client's [`StatementMode`] says (not `Unnamed`): from the
@@ -701,12 +715,14 @@ async fn prepare(
     }
 }
 
-/// Behind a transaction pooler (`pgbouncer=true`), a tenant's statement: `BEGIN` and
-/// `SELECT set_config('refract.tenant_id', <id>, true)` in one simple query, then the
-/// statement (which may need its parameter types described inside the transaction), then
-/// `COMMIT` (`ROLLBACK` after a failed statement). The connection's [`Sequence`] is open
-/// throughout, so a call dropped half way closes the connection instead of pooling it
-/// inside the transaction.
+/// A tenant's statement in a transaction of its own that first runs
+/// `SELECT set_config('refract.tenant_id', <id>, true)` (`SET LOCAL`: gone with the
+/// transaction, so right behind any pooler). Prepared statements: `BEGIN`, the cached
+/// setter, the statement and `COMMIT` pipelined in one round trip. `pgbouncer=true`:
+/// `BEGIN` and the setting in one simple query, then the statement (which may need its
+/// parameter types described inside the transaction), then `COMMIT` (`ROLLBACK` after a
+/// failed statement). The connection's [`Sequence`] is open throughout, so a call dropped
+/// half way closes the connection instead of pooling it inside the transaction.
 async fn send_scoped(
     shared: &Shared,
     connection: &ClientWrapper,
@@ -715,16 +731,39 @@ async fn send_scoped(
     sequence: &Sequence,
 ) -> Result<Outcome, Error> {
     let db = |error| Error::from_postgres(error, request.model);
+    if shared.mode == StatementMode::Unnamed {
+        sequence.start();
+        connection
+            .batch_execute(&tenant.begin_sql("BEGIN"))
+            .await
+            .map_err(db)?;
+        let ran = send_unnamed(shared, connection, request, None).await;
+        let end = if ran.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = connection.batch_execute(end).await.map_err(db);
+        let outcome = ran?;
+        ended?;
+        sequence.end();
+        return Ok(outcome);
+    }
+    let prepared = prepare(shared, connection, request).await?;
+    let set = match shared.mode {
+        StatementMode::Cached { .. } => connection.prepare_cached(SET_TENANT_SQL).await,
+        _ => connection.prepare(SET_TENANT_SQL).await,
+    }
+    .map_err(db)?;
     sequence.start();
-    connection
-        .batch_execute(&tenant.begin_sql("BEGIN"))
-        .await
-        .map_err(db)?;
-    let ran = send_unnamed(shared, connection, request, None).await;
-    let end = if ran.is_ok() { "COMMIT" } else { "ROLLBACK" };
-    let ended = connection.batch_execute(end).await.map_err(db);
-    let outcome = ran?;
-    ended?;
+    let tenant_id: &(dyn ToSql + Sync) = &tenant.id;
+    let (begun, tenant_set, ran, committed) = futures_util::future::join4(
+        connection.batch_execute("BEGIN"),
+        connection.execute(&set, &[tenant_id]),
+        run_prepared(connection, &prepared, request),
+        connection.batch_execute("COMMIT"),
+    )
+    .await;
+    begun.map_err(db)?;
+    tenant_set.map_err(db)?;
+    let outcome = ran.map_err(db)?;
+    committed.map_err(db)?;
     sequence.end();
     Ok(outcome)
 }

@@ -13,20 +13,22 @@
 //!   which the row-level-security policies `gen migrate dev` writes read. For a role subject
 //!   to them (not the tables' owner, no `BYPASSRLS`) raw SQL is isolated too.
 //!
-//! How the setting is made depends on who owns the server connection:
+//! How the setting is made:
 //!
-//! - **Direct connections** (the default): the pool hands a connection to one caller at a
-//!   time, so the setting is kept at session level on each pooled connection
-//!   ([`SessionTenants`]) and changed only when the connection serves another tenant, or the
-//!   unscoped client (which resets it first): `set_config(.., false)` is pipelined with the
-//!   statement, one round trip; a connection that stays with one tenant runs its statements
-//!   alone, as the unscoped client does. What a connection holds is only trusted while the
-//!   runtime alone has changed it: after raw SQL (which may `SET` or `RESET` anything) or a
-//!   call dropped half way, it is unknown and set again before the next statement.
-//! - **Behind a transaction-mode pooler** (`pgbouncer=true`), where consecutive statements
-//!   may reach different server connections, each statement runs in a transaction of its
-//!   own that first runs `SELECT set_config('refract.tenant_id', <id>, true)` (`SET LOCAL`:
-//!   it ends with the transaction and never outlives it on the server connection).
+//! - **By default**, each statement runs in a transaction of its own that first runs
+//!   `SELECT set_config('refract.tenant_id', <id>, true)` (`SET LOCAL`: it ends with the
+//!   transaction and never outlives it on the server connection, so it is right behind any
+//!   pooler, PgBouncer 1.21+ without `pgbouncer=true` included). `BEGIN`, the setter, the
+//!   statement and `COMMIT` are pipelined: one round trip, four commands for the server.
+//! - **With `session_tenant=true`** (direct connections only, refused with
+//!   `pgbouncer=true`): the pool lends a connection to one caller at a time, so the setting
+//!   is kept at session level on each pooled connection ([`SessionTenants`]) and changed
+//!   only when the connection serves another tenant, or the unscoped client (which resets
+//!   it first): `set_config(.., false)` is pipelined with the statement, and a connection
+//!   that stays with one tenant runs its statements alone, as the unscoped client does.
+//!   What a connection holds is trusted only while the runtime alone has changed it: after
+//!   raw SQL (which may `SET` or `RESET` anything) or a call dropped half way it is unknown,
+//!   and set again, on its own, before the next statement.
 //!
 //! Transactions ([`TenantClient::transaction`]) and the runtime's own multi-statement
 //! operations (nested writes) set the tenant with `SET LOCAL`, in the same request as their
@@ -35,7 +37,6 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use deadpool_postgres::{ClientWrapper, StatementCache};
@@ -53,6 +54,9 @@ use crate::value::Value;
 
 /// The PostgreSQL setting the row-level-security policies read.
 pub const TENANT_SETTING: &str = "refract.tenant_id";
+
+/// Sets the tenant for the rest of the transaction, as a prepared statement (bound text).
+pub(crate) const SET_TENANT_SQL: &str = "SELECT set_config('refract.tenant_id', $1, true)";
 
 /// Sets the tenant for the rest of the session (a direct connection's; see
 /// [`SessionTenants`]), with the id bound as text (`''` resets it: the policies match no
@@ -124,11 +128,12 @@ impl Held {
 /// (see the module doc). A connection is known by its statement cache, which lives exactly
 /// as long as it does; the entry keeps a weak reference to it, so its address cannot be
 /// reused by a later connection while the entry exists. A connection without an entry holds
-/// nothing. Until the client hands out a [`TenantClient`] nothing is recorded and the
-/// unscoped client's statements look nothing up beyond one flag.
-#[derive(Default)]
+/// nothing. Only with `session_tenant=true`; otherwise nothing is recorded and statements
+/// look nothing up beyond one flag.
 pub(crate) struct SessionTenants {
-    used: AtomicBool,
+    /// `session_tenant=true` (never with `pgbouncer=true`): off, nothing is recorded and
+    /// every scoped statement runs in a transaction of its own that sets the tenant.
+    enabled: bool,
     connections: Mutex<HashMap<usize, (Weak<StatementCache>, Held)>>,
 }
 
@@ -140,13 +145,15 @@ impl SessionTenants {
         Arc::as_ptr(&connection.statement_cache) as usize
     }
 
-    /// From now on, connections may hold a tenant.
-    pub(crate) fn start(&self) {
-        self.used.store(true, Ordering::Relaxed);
+    pub(crate) fn new(enabled: bool) -> Self {
+        SessionTenants {
+            enabled,
+            connections: Mutex::default(),
+        }
     }
 
     pub(crate) fn in_use(&self) -> bool {
-        self.used.load(Ordering::Relaxed)
+        self.enabled
     }
 
     pub(crate) fn held(&self, connection: &ClientWrapper) -> Held {
@@ -233,9 +240,6 @@ impl Client {
     /// rows); in request handlers, take the tenant's client.
     pub fn for_tenant(&self, id: impl Into<String>) -> Result<TenantClient, Error> {
         let tenant = Arc::new(Tenant::new(id.into())?);
-        if self.shared.mode != StatementMode::Unnamed {
-            self.shared.session_tenants.start();
-        }
         Ok(TenantClient {
             client: self.clone(),
             tenant,

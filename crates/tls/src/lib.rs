@@ -52,7 +52,7 @@ pub use errors::{describe_tls_failure, is_tls_failure, with_causes};
 pub use tokio_postgres_rustls::MakeRustlsConnect;
 pub use url::{
     PRISMA_URL_PARAMS, certificate_paths_relative_to, decode_query_value, percent_decode,
-    pgbouncer_flag, redact_password,
+    pgbouncer_flag, redact_password, url_flag,
 };
 
 /// A TLS parameter that cannot be honoured. The text names the parameter and what to do.

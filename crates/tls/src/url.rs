@@ -19,6 +19,9 @@ pub const PRISMA_URL_PARAMS: &[&str] = &[
     "statement_cache_size",
     "max_connection_lifetime",
     "max_idle_connection_lifetime",
+    // refract's own: keep a tenant-scoped client's tenant in each pooled connection's
+    // session (direct connections only; the runtime reads it, migrate drops it).
+    "session_tenant",
 ];
 
 /// The `pgbouncer` parameter's value as a flag: `true`/`1` or `false`/`0` (ASCII case
@@ -26,6 +29,12 @@ pub const PRISMA_URL_PARAMS: &[&str] = &[
 /// the runtime sends statements for a transaction-mode pooler when it is true, migrate
 /// refuses the URL when it is true, so a value must mean the same to both.
 pub fn pgbouncer_flag(value: &str) -> Result<bool, String> {
+    url_flag("pgbouncer", value)
+}
+
+/// A flag parameter's value (`name=value`): `true`/`1` or `false`/`0` (ASCII case ignored,
+/// `%XX` decoded), anything else an error naming the parameter.
+pub fn url_flag(name: &str, value: &str) -> Result<bool, String> {
     let value = decode_query_value(value);
     if value.eq_ignore_ascii_case("true") || value == "1" {
         Ok(true)
@@ -33,7 +42,7 @@ pub fn pgbouncer_flag(value: &str) -> Result<bool, String> {
         Ok(false)
     } else {
         Err(format!(
-            "`pgbouncer` must be `true` or `false` (or `1` or `0`), not `{value}`"
+            "`{name}` must be `true` or `false` (or `1` or `0`), not `{value}`"
         ))
     }
 }

@@ -1,5 +1,6 @@
-//! On direct connections the scoped client keeps `refract.tenant_id` at session level on
-//! each pooled connection and changes it only when the connection serves someone else.
+//! With `session_tenant=true` (direct connections) the scoped client keeps
+//! `refract.tenant_id` at session level on each pooled connection and changes it only when
+//! the connection serves someone else; without it, nothing outlives a statement.
 //! With one connection in the pool, every statement below meets what the one before it
 //! left there: another tenant, the unscoped client (which must see no tenant's rows through
 //! row-level security), a transaction, raw SQL that sets the value behind the client's back.
@@ -29,7 +30,7 @@ fn agent_ids(agents: Result<Vec<client::agent::Agent>, Error>) -> Vec<String> {
 async fn one_pooled_connection_serves_two_tenants_and_the_unscoped_client_in_turn() {
     let db = TestDb::new().await;
     let app_url = setup(&db).await;
-    let app = Client::new(&format!("{app_url}?connection_limit=1")).unwrap();
+    let app = Client::new(&format!("{app_url}?connection_limit=1&session_tenant=true")).unwrap();
     let a = app.for_tenant("A").unwrap();
     let b = app.for_tenant("B").unwrap();
 
@@ -92,7 +93,7 @@ async fn one_pooled_connection_serves_two_tenants_and_the_unscoped_client_in_tur
 async fn raw_sql_that_changes_the_setting_is_not_trusted_afterwards() {
     let db = TestDb::new().await;
     let app_url = setup(&db).await;
-    let app = Client::new(&format!("{app_url}?connection_limit=1")).unwrap();
+    let app = Client::new(&format!("{app_url}?connection_limit=1&session_tenant=true")).unwrap();
     let a = app.for_tenant("A").unwrap();
     let set_b = "SELECT set_config('refract.tenant_id', 'B', false)";
 
@@ -122,6 +123,79 @@ async fn raw_sql_that_changes_the_setting_is_not_trusted_afterwards() {
         Vec::<String>::new()
     );
 
+    drop(app);
+    drop_role(&db).await;
+}
+
+#[tokio::test]
+async fn by_default_no_tenant_outlives_its_statement() {
+    let db = TestDb::new().await;
+    let app_url = setup(&db).await;
+    // One connection, as a transaction pooler may hand the next client: what a scoped
+    // statement set must be gone when the next statement runs there.
+    let app = Client::new(&format!("{app_url}?connection_limit=1")).unwrap();
+    let a = app.for_tenant("A").unwrap();
+    assert_eq!(agent_ids(a.agent().find_many().await), ["a1"]);
+    assert_eq!(setting(a.query_raw_as(SETTING, &[]).await), "A");
+    assert_eq!(setting(app.query_raw_as(SETTING, &[]).await), "");
+    assert_eq!(
+        agent_ids(app.agent().find_many().await),
+        Vec::<String>::new()
+    );
+    drop(app);
+    drop_role(&db).await;
+}
+
+#[tokio::test]
+async fn a_raw_call_dropped_while_it_runs_leaves_the_setting_unknown() {
+    let db = TestDb::new().await;
+    let app_url = setup(&db).await;
+    let app = Client::new(&format!("{app_url}?connection_limit=1&session_tenant=true")).unwrap();
+    // The caller gives up; the server still runs the statement, which sets B.
+    let sql = "SELECT set_config('refract.tenant_id', 'B', false), pg_sleep(0.3)";
+    let gave_up = tokio::time::timeout(
+        std::time::Duration::from_millis(50),
+        app.execute_raw(sql, &[]),
+    )
+    .await;
+    assert!(gave_up.is_err(), "{gave_up:?}");
+    assert_eq!(
+        agent_ids(app.agent().find_many().await),
+        Vec::<String>::new()
+    );
+    drop(app);
+    drop_role(&db).await;
+}
+
+#[tokio::test]
+async fn a_setter_that_fails_runs_nothing_behind_it() {
+    let db = TestDb::new().await;
+    let app_url = setup(&db).await;
+    let app = Client::new(&format!("{app_url}?connection_limit=1&session_tenant=true")).unwrap();
+    let a = app.for_tenant("A").unwrap();
+    assert_eq!(agent_ids(a.agent().find_many().await), ["a1"]);
+    // The server forgets every prepared statement, the setter included; the next statement
+    // (a shape not prepared yet, on a table without enum columns, whose
+    // type lookups tokio-postgres keeps as named statements of its own) must run once, not once before a failed setter and again
+    // on the retry.
+    a.execute_raw("DEALLOCATE ALL", &[]).await.unwrap();
+    let created = a
+        .agent()
+        .create(client::agent::Create {
+            name: "once".into(),
+            flow_json: serde_json::json!({}),
+            tenant_id: "A".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.tenant_id, "A");
+    let count = a
+        .agent()
+        .count()
+        .filter(client::agent::NAME.equals("once"))
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
     drop(app);
     drop_role(&db).await;
 }
