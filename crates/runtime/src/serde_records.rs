@@ -21,7 +21,7 @@ use serde::ser::SerializeStruct;
 macro_rules! __serde_record {
     ($record:ident { $($member:ident = $name:literal),* $(,)? }) => {
         impl $crate::serde::Serialize for $record {
-            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: $crate::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 use $crate::serde::ser::SerializeStruct;
                 let mut record = serializer.serialize_struct(stringify!($record), <[&str]>::len(&[$($name),*]))?;
                 $(record.serialize_field($name, &self.$member)?;)*
@@ -30,7 +30,7 @@ macro_rules! __serde_record {
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $record {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
                 $crate::serde_records::deserialize(deserializer)
             }
         }
@@ -38,7 +38,7 @@ macro_rules! __serde_record {
         impl $crate::serde_records::Record for $record {
             const NAME: &'static str = stringify!($record);
             const FIELDS: &'static [&'static str] = &[$($name),*];
-            fn read<'de, F: $crate::serde_records::Fields<'de>>(mut fields: F) -> ::std::result::Result<Self, F::Error> {
+            fn read<'de, __F: $crate::serde_records::Fields<'de>>(mut fields: __F) -> ::std::result::Result<Self, __F::Error> {
                 $(let mut $member = ::std::option::Option::None;)*
                 while let ::std::option::Option::Some(key) = fields.next_key()? {
                     // One `?` for all arms: each costs the compiler a `Try` desugaring.
@@ -47,7 +47,7 @@ macro_rules! __serde_record {
                         _ => fields.skip(),
                     }?
                 }
-                ::std::result::Result::Ok($record { $($member: $crate::serde_records::finish($member, $name)?,)* })
+                ::std::result::Result::Ok(Self { $($member: $crate::serde_records::finish($member, $name)?,)* })
             }
         }
     };
@@ -55,7 +55,7 @@ macro_rules! __serde_record {
         $crate::__serde_record!($record { $($member = $name),* });
 
         impl $crate::serde::Serialize for $omitted {
-            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: $crate::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 use $crate::serde::ser::SerializeStruct;
                 let present = 0 $(+ usize::from(self.$member.is_some()))*;
                 let mut record = serializer.serialize_struct(stringify!($omitted), present)?;
@@ -274,18 +274,18 @@ use serde::de::{EnumAccess, VariantAccess};
 macro_rules! __serde_pg_enum {
     ($enum:ident) => {
         impl $crate::serde::Serialize for $enum {
-            fn serialize<S: $crate::serde::Serializer>(
+            fn serialize<__S: $crate::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer: __S,
+            ) -> ::std::result::Result<__S::Ok, __S::Error> {
                 $crate::serde_records::serialize_enum(*self, stringify!($enum), serializer)
             }
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $enum {
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: $crate::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::std::result::Result<Self, __D::Error> {
                 $crate::serde_records::deserialize_enum(deserializer, stringify!($enum))
             }
         }
