@@ -972,6 +972,9 @@ pub(crate) async fn insert_rows(
     }
 }
 
+/// Keys of a several-column foreign key checked per statement (each is an `EXISTS`).
+const MULTI_COLUMN_KEYS_PER_CHECK: usize = 500;
+
 /// Fails with P2025, naming the parent model, when a row of a tenant-scoped multi-row
 /// create names a parent (through a foreign key to a tenant-owned model) that the tenant
 /// may not point at: another tenant's, or, through the key that makes the model
@@ -982,6 +985,8 @@ async fn check_tenant_parents(
     rows: &[Vec<(&'static Column, Value)>],
 ) -> Result<(), Error> {
     for (link, access) in render::tenancy::parent_links(model) {
+        // Distinct keys, told apart by their text (values have no hash of their own).
+        let mut seen = std::collections::HashSet::new();
         let mut keys: Vec<Vec<&Value>> = Vec::new();
         for row in rows {
             let key: Option<Vec<&Value>> = link
@@ -995,13 +1000,38 @@ async fn check_tenant_parents(
                 })
                 .collect();
             if let Some(key) = key
-                && !keys.contains(&key)
+                && seen.insert(format!("{key:?}"))
             {
                 keys.push(key);
             }
         }
-        let keys_per_statement = ((MAX_PARAMS - 1) / link.columns.len().max(1)).max(1);
-        for chunk in keys.chunks(keys_per_statement) {
+        if keys.is_empty() {
+            continue;
+        }
+        let not_the_tenants = || Error::RecordNotFound {
+            model: link.parent.name,
+            operation: "createMany (a row's parent is not this tenant's)",
+        };
+        if link.columns.len() == 1 {
+            let array = Value::Array(keys.iter().map(|key| key[0].clone()).collect());
+            let count = render::tenancy::count_tenant_parents(
+                link,
+                access,
+                &array,
+                executor.render_context(),
+            );
+            let rows = executor.fetch(&count, Some(model)).await?;
+            let found: i64 = match rows.first() {
+                Some(row) => crate::decode::decode(row, 0)?,
+                None => 0,
+            };
+            if usize::try_from(found).ok() != Some(keys.len()) {
+                return Err(not_the_tenants());
+            }
+            continue;
+        }
+        // Several columns: a bounded number of keys per statement.
+        for chunk in keys.chunks(MULTI_COLUMN_KEYS_PER_CHECK) {
             let check = render::tenancy::foreign_parent_check(
                 link,
                 access,
@@ -1009,10 +1039,7 @@ async fn check_tenant_parents(
                 executor.render_context(),
             );
             if !executor.fetch(&check, Some(model)).await?.is_empty() {
-                return Err(Error::RecordNotFound {
-                    model: link.parent.name,
-                    operation: "createMany (a row's parent is not this tenant's)",
-                });
+                return Err(not_the_tenants());
             }
         }
     }

@@ -229,10 +229,36 @@ pub(crate) fn parent_links(model: &ModelMeta) -> impl Iterator<Item = (&TenantPa
     key.into_iter().chain(others)
 }
 
-/// The guard of a multi-row create on a tenant-scoped client (a single row's is in its
-/// `INSERT ... SELECT ... WHERE`): `SELECT 1 WHERE NOT (EXISTS (<key 1's parent may be
-/// pointed at>) AND ...)` for each of `keys` (distinct values of `link`'s columns), which
-/// answers a row when some row of the create names a parent the tenant may not point at.
+/// How many parents through a single-column `link` are among `keys` (one array
+/// parameter, `= ANY($1)`) and may be pointed at by the tenant: `SELECT count(*) FROM
+/// parent AS rN WHERE rN.key = ANY($1) AND <tenant>`. The keys a parent table references
+/// are unique, so it is the number of `keys` (distinct) that pass.
+pub(crate) fn count_tenant_parents<'v>(
+    link: &TenantParent,
+    access: Access,
+    keys: &'v Value,
+    ctx: super::RenderContext<'v>,
+) -> super::Statement<'v> {
+    let mut w = SqlWriter::new(ctx);
+    let alias = w.next_alias();
+    w.push("SELECT count(*) FROM ");
+    w.table(&link.parent.table);
+    w.push(" AS ");
+    w.ident(&alias);
+    w.push(" WHERE ");
+    w.qualified_name(&alias, link.references[0]);
+    w.push(" = ANY(");
+    w.bind_value(keys);
+    w.push(") AND ");
+    w.tenant_condition(link.parent, &alias, access);
+    w.finish(true)
+}
+
+/// The guard of a multi-row create on a tenant-scoped client through a link of several
+/// columns (one column: [`count_tenant_parents`]; a single row's guard is in its `INSERT
+/// ... SELECT ... WHERE`): `SELECT 1 WHERE NOT (EXISTS (<key 1's parent may be pointed at>)
+/// AND ...)` for each of `keys` (distinct values of `link`'s columns), which answers a row
+/// when some row of the create names a parent the tenant may not point at.
 pub(crate) fn foreign_parent_check<'v>(
     link: &TenantParent,
     access: Access,
