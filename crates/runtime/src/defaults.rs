@@ -127,27 +127,12 @@ mod tests {
     use super::*;
     use crate::model::Table;
 
-    static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    static CREATED: Column = Column {
-        name: "createdAt",
-        field: "createdAt",
-        nullable: false,
-    };
-    static UPDATED: Column = Column {
-        name: "updatedAt",
-        field: "updatedAt",
-        nullable: false,
-    };
+    static ID: Column = Column::not_null("id");
+    static CREATED: Column = Column::not_null("createdAt");
+    static UPDATED: Column = Column::not_null("updatedAt");
     static META: ModelMeta = ModelMeta {
         name: "Thing",
-        table: Table {
-            schema: None,
-            name: "Thing",
-        },
+        table: Table::named("Thing"),
         columns: &[&ID, &CREATED, &UPDATED],
         primary_key: &[&ID],
         updated_at: &[&UPDATED],

@@ -599,10 +599,7 @@ mod tests {
     static NAME: Column = Column::new("name", "name", true);
     static META: ModelMeta = ModelMeta {
         name: "User",
-        table: Table {
-            schema: None,
-            name: "User",
-        },
+        table: Table::named("User"),
         columns: &[&ID, &NAME],
         primary_key: &[&ID],
         updated_at: &[],

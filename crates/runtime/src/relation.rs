@@ -119,16 +119,8 @@ impl PartialEq for RelationMeta {
 impl Eq for RelationMeta {}
 
 /// The join table columns of implicit many-to-many relations.
-pub static JOIN_A: Column = Column {
-    name: "A",
-    field: "A",
-    nullable: false,
-};
-pub static JOIN_B: Column = Column {
-    name: "B",
-    field: "B",
-    nullable: false,
-};
+pub static JOIN_A: Column = Column::not_null("A");
+pub static JOIN_B: Column = Column::not_null("B");
 
 /// Marker: a to-many relation (`Message[]`), loaded as `Vec<T>`.
 #[derive(Debug)]

@@ -1166,16 +1166,8 @@ mod tests {
     use super::*;
     use crate::query::FilterNode;
 
-    static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    static NAME: Column = Column {
-        name: "name",
-        field: "name",
-        nullable: true,
-    };
+    static ID: Column = Column::not_null("id");
+    static NAME: Column = Column::nullable("name");
     static META: ModelMeta = ModelMeta {
         name: "User",
         table: Table {

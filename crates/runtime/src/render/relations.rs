@@ -372,32 +372,13 @@ mod tests {
     use crate::render::{RenderContext, select};
     use crate::value::Value;
 
-    static USER_ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    static POST_ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    static AUTHOR_ID: Column = Column {
-        name: "authorId",
-        field: "authorId",
-        nullable: false,
-    };
-    static VIEWS: Column = Column {
-        name: "views",
-        field: "views",
-        nullable: false,
-    };
+    static USER_ID: Column = Column::not_null("id");
+    static POST_ID: Column = Column::not_null("id");
+    static AUTHOR_ID: Column = Column::not_null("authorId");
+    static VIEWS: Column = Column::not_null("views");
     static USER: ModelMeta = ModelMeta {
         name: "User",
-        table: Table {
-            schema: None,
-            name: "User",
-        },
+        table: Table::named("User"),
         columns: &[&USER_ID],
         primary_key: &[&USER_ID],
         updated_at: &[],
@@ -405,10 +386,7 @@ mod tests {
     };
     static POST: ModelMeta = ModelMeta {
         name: "Post",
-        table: Table {
-            schema: None,
-            name: "Post",
-        },
+        table: Table::named("Post"),
         columns: &[&POST_ID, &AUTHOR_ID, &VIEWS],
         primary_key: &[&POST_ID],
         updated_at: &[],

@@ -284,27 +284,12 @@ mod tests {
     use crate::query::{AssignOp, FilterNode};
     use crate::value::Value;
 
-    static ID: Column = Column {
-        name: "id",
-        field: "id",
-        nullable: false,
-    };
-    static TENANT_ID: Column = Column {
-        name: "tenantId",
-        field: "tenantId",
-        nullable: true,
-    };
-    static CONVO_ID: Column = Column {
-        name: "convoId",
-        field: "convoId",
-        nullable: false,
-    };
+    static ID: Column = Column::not_null("id");
+    static TENANT_ID: Column = Column::nullable("tenantId");
+    static CONVO_ID: Column = Column::not_null("convoId");
     static CONVO: ModelMeta = ModelMeta {
         name: "Convo",
-        table: Table {
-            schema: None,
-            name: "Convo",
-        },
+        table: Table::named("Convo"),
         columns: &[&ID, &TENANT_ID],
         primary_key: &[&ID],
         updated_at: &[],
@@ -318,10 +303,7 @@ mod tests {
     };
     static MESSAGE: ModelMeta = ModelMeta {
         name: "Message",
-        table: Table {
-            schema: None,
-            name: "Message",
-        },
+        table: Table::named("Message"),
         columns: &[&ID, &CONVO_ID],
         primary_key: &[&ID],
         updated_at: &[],
@@ -376,6 +358,32 @@ mod tests {
         assert_eq!(
             read.sql,
             r#"SELECT "id" FROM "Message" AS "t0" WHERE EXISTS (SELECT 1 FROM "Convo" AS "r1" WHERE "r1"."id" = "t0"."convoId" AND "r1"."tenantId" = $1)"#
+        );
+    }
+
+    #[test]
+    fn a_multi_row_create_checks_its_parents_in_one_statement_per_link() {
+        let tenant = Value::String("a".into());
+        let TenantKey::Parent(link) = &MESSAGE.tenant.unwrap().key else {
+            unreachable!("Message is owned through Convo")
+        };
+        let keys = Value::Array(vec![Value::String("c1".into()), Value::String("c2".into())]);
+        let count = super::count_tenant_parents(link, super::Access::Write, &keys, scoped(&tenant));
+        assert_eq!(
+            count.sql,
+            r#"SELECT count(*) FROM "Convo" AS "r1" WHERE "r1"."id" = ANY($1) AND "r1"."tenantId" = $2"#
+        );
+        assert_eq!(count.params.len(), 2);
+        let (c1, c2) = (Value::String("c1".into()), Value::String("c2".into()));
+        let check = super::foreign_parent_check(
+            link,
+            super::Access::Write,
+            &[vec![&c1], vec![&c2]],
+            scoped(&tenant),
+        );
+        assert_eq!(
+            check.sql,
+            r#"SELECT 1 WHERE NOT (EXISTS (SELECT 1 FROM "Convo" AS "r1" WHERE "r1"."id" = $1 AND "r1"."tenantId" = $2) AND EXISTS (SELECT 1 FROM "Convo" AS "r2" WHERE "r2"."id" = $3 AND "r2"."tenantId" = $2))"#
         );
     }
 

@@ -11,6 +11,24 @@ use refract_testdb::TestDb;
 
 use super::{drop_role, ids, setup};
 
+/// The URL parameter the session-level tests run with.
+const SESSION_TENANT: &str = "&session_tenant=true";
+
+/// The seeded database and the application role's client of one pooled connection (so each
+/// statement meets what the one before it left), `params` appended to its URL.
+async fn one_connection(params: &str) -> (TestDb, Client) {
+    let db = TestDb::new().await;
+    let app_url = setup(&db).await;
+    let app = Client::new(&format!("{app_url}?connection_limit=1{params}")).unwrap();
+    (db, app)
+}
+
+/// Closes the client, then drops the application role.
+async fn done(db: TestDb, app: Client) {
+    drop(app);
+    drop_role(&db).await;
+}
+
 const SETTING: &str = "SELECT current_setting('refract.tenant_id', true)";
 
 /// The setting's value in `rows` (`current_setting` answers NULL when it was never set).
@@ -28,9 +46,7 @@ fn agent_ids(agents: Result<Vec<client::agent::Agent>, Error>) -> Vec<String> {
 
 #[tokio::test]
 async fn one_pooled_connection_serves_two_tenants_and_the_unscoped_client_in_turn() {
-    let db = TestDb::new().await;
-    let app_url = setup(&db).await;
-    let app = Client::new(&format!("{app_url}?connection_limit=1&session_tenant=true")).unwrap();
+    let (db, app) = one_connection(SESSION_TENANT).await;
     let a = app.for_tenant("A").unwrap();
     let b = app.for_tenant("B").unwrap();
 
@@ -85,15 +101,12 @@ async fn one_pooled_connection_serves_two_tenants_and_the_unscoped_client_in_tur
         );
     }
 
-    drop(app);
-    drop_role(&db).await;
+    done(db, app).await;
 }
 
 #[tokio::test]
 async fn raw_sql_that_changes_the_setting_is_not_trusted_afterwards() {
-    let db = TestDb::new().await;
-    let app_url = setup(&db).await;
-    let app = Client::new(&format!("{app_url}?connection_limit=1&session_tenant=true")).unwrap();
+    let (db, app) = one_connection(SESSION_TENANT).await;
     let a = app.for_tenant("A").unwrap();
     let set_b = "SELECT set_config('refract.tenant_id', 'B', false)";
 
@@ -123,17 +136,14 @@ async fn raw_sql_that_changes_the_setting_is_not_trusted_afterwards() {
         Vec::<String>::new()
     );
 
-    drop(app);
-    drop_role(&db).await;
+    done(db, app).await;
 }
 
 #[tokio::test]
 async fn by_default_no_tenant_outlives_its_statement() {
-    let db = TestDb::new().await;
-    let app_url = setup(&db).await;
     // One connection, as a transaction pooler may hand the next client: what a scoped
     // statement set must be gone when the next statement runs there.
-    let app = Client::new(&format!("{app_url}?connection_limit=1")).unwrap();
+    let (db, app) = one_connection("").await;
     let a = app.for_tenant("A").unwrap();
     assert_eq!(agent_ids(a.agent().find_many().await), ["a1"]);
     assert_eq!(setting(a.query_raw_as(SETTING, &[]).await), "A");
@@ -142,15 +152,12 @@ async fn by_default_no_tenant_outlives_its_statement() {
         agent_ids(app.agent().find_many().await),
         Vec::<String>::new()
     );
-    drop(app);
-    drop_role(&db).await;
+    done(db, app).await;
 }
 
 #[tokio::test]
 async fn a_raw_call_dropped_while_it_runs_leaves_the_setting_unknown() {
-    let db = TestDb::new().await;
-    let app_url = setup(&db).await;
-    let app = Client::new(&format!("{app_url}?connection_limit=1&session_tenant=true")).unwrap();
+    let (db, app) = one_connection(SESSION_TENANT).await;
     // The caller gives up; the server still runs the statement, which sets B.
     let sql = "SELECT set_config('refract.tenant_id', 'B', false), pg_sleep(0.3)";
     let gave_up = tokio::time::timeout(
@@ -163,21 +170,18 @@ async fn a_raw_call_dropped_while_it_runs_leaves_the_setting_unknown() {
         agent_ids(app.agent().find_many().await),
         Vec::<String>::new()
     );
-    drop(app);
-    drop_role(&db).await;
+    done(db, app).await;
 }
 
 #[tokio::test]
 async fn a_setter_that_fails_runs_nothing_behind_it() {
-    let db = TestDb::new().await;
-    let app_url = setup(&db).await;
-    let app = Client::new(&format!("{app_url}?connection_limit=1&session_tenant=true")).unwrap();
+    let (db, app) = one_connection(SESSION_TENANT).await;
     let a = app.for_tenant("A").unwrap();
     assert_eq!(agent_ids(a.agent().find_many().await), ["a1"]);
-    // The server forgets every prepared statement, the setter included; the next statement
-    // (a shape not prepared yet, on a table without enum columns, whose
-    // type lookups tokio-postgres keeps as named statements of its own) must run once, not once before a failed setter and again
-    // on the retry.
+    // The server forgets every prepared statement, the setter included. The next statement
+    // (a shape not prepared yet, on a table without enum columns: tokio-postgres keeps the
+    // type lookups of enums as named statements of its own) must run once, not once behind
+    // a failed setter and again on the retry.
     a.execute_raw("DEALLOCATE ALL", &[]).await.unwrap();
     let created = a
         .agent()
@@ -196,6 +200,5 @@ async fn a_setter_that_fails_runs_nothing_behind_it() {
         .await
         .unwrap();
     assert_eq!(count, 1);
-    drop(app);
-    drop_role(&db).await;
+    done(db, app).await;
 }
