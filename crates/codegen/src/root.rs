@@ -116,12 +116,12 @@ doctest = false
 
 [features]
 default = ["serde"]
-# serde's Serialize/Deserialize on models and enums (turn off to compile faster).
-serde = ["dep:serde", "refract-runtime/serde"]
+# serde's Serialize/Deserialize on models and enums (turn off to compile faster); the
+# impls are the runtime's (`refract_runtime::serde_records`), so serde comes through it.
+serde = ["refract-runtime/serde"]
 
 [dependencies]
 refract-runtime = {runtime}
-serde = {{ version = "1", features = ["derive"], optional = true }}
 {workspace}"#,
         version = env!("CARGO_PKG_VERSION"),
         name = toml_string(&options.crate_name),

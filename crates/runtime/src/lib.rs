@@ -137,7 +137,9 @@
 //! Codegen adds: a `Create` struct per model (its required fields, named: what `create`,
 //! `create_many` and `upsert` take) and `CreateWithout<Relation>` structs for nested
 //! creates, each model's client-side defaults ([`defaults`]: `cuid()`, `uuid()`, `now()`,
-//! read by the runtime's writes), `///` docs, serde derives.
+//! read by the runtime's writes), `///` docs, and serde impls (the `serde` feature: each
+//! type invokes `__serde_record!`/`__serde_pg_enum!`, whose generic half is
+//! `serde_records`).
 //!
 //! # SQL
 //! Every value is a `$n` parameter (lists bind as one array: `= ANY($1)`), every identifier

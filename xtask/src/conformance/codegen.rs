@@ -231,7 +231,7 @@ fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// `cargo xtask bench` part: the largest corpus schema's (civitai, 302 models) client:
 /// generated lines per model and `cargo check` time of the crate alone (its dependencies
-/// already built), with serde's derives (the default feature) and without.
+/// already built), with serde (the default feature) and without.
 pub fn bench_check_time(corpus: &Path) -> Result<bool> {
     let schema = corpus.join("schemas/civitai__civitai.prisma");
     let workspace =
